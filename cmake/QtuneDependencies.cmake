@@ -1,0 +1,25 @@
+# Every third-party dependency comes from Debian packages (scripts/install-deps).
+# A dependency that is missing fails the configure step: nothing is silently dropped.
+find_package(fmt REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(dnnl REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+find_library(LAPACKE_LIBRARY lapacke REQUIRED)
+if(QTUNE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(QTUNE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+# Debian's interpreter, not one that PATH may put first (pyenv): the tests use its
+# numpy, scipy, scikit-image and PyTorch packages as independent references.
+set(QTUNE_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with Debian's numpy/scipy/torch for reference tests")

@@ -1,0 +1,33 @@
+# qtune_add_module(NAME DEPS <qtune modules> LIBS <third-party targets>)
+# One static library per part of DESIGN.md. Sources are every .cc under src/<NAME>/,
+# public headers live in include/qtune/<NAME>/. Links follow the dependency arrows only;
+# scripts/check-includes enforces the same arrows for #include lines.
+function(qtune_add_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS;PRIVATE_LIBS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  if(NOT sources)  # a module whose first files have not landed yet
+    set(sources ${PROJECT_SOURCE_DIR}/cmake/empty.cc)
+  endif()
+  add_library(qtune_${name} STATIC ${sources})
+  add_library(qtune::${name} ALIAS qtune_${name})
+  target_include_directories(qtune_${name}
+    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  list(TRANSFORM ARG_DEPS PREPEND qtune:: OUTPUT_VARIABLE deps)
+  target_link_libraries(qtune_${name} PUBLIC ${deps} ${ARG_LIBS} PRIVATE qtune_flags ${ARG_PRIVATE_LIBS})
+endfunction()
+
+# qtune_add_test_suite(MODULE) builds tests/<MODULE>/*_test.cc into one GoogleTest binary.
+function(qtune_add_test_suite module)
+  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${module}/*_test.cc)
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(qtune_${module}_tests ${sources})
+  target_include_directories(qtune_${module}_tests PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(qtune_${module}_tests PRIVATE qtune::${module} qtune_test_support
+                        GTest::gtest GTest::gmock GTest::gtest_main qtune_flags ${ARGN})
+  gtest_discover_tests(qtune_${module}_tests
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES ENVIRONMENT "QTUNE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QTUNE_BINARY_DIR=${PROJECT_BINARY_DIR};QTUNE_PYTHON=${QTUNE_PYTHON}")
+endfunction()

@@ -1,0 +1,14 @@
+# Warning and sanitizer flags shared by every qtune target (through qtune_flags).
+add_library(qtune_flags INTERFACE)
+target_compile_options(qtune_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(QTUNE_WERROR)
+  target_compile_options(qtune_flags INTERFACE -Werror)
+endif()
+if(QTUNE_SANITIZE)
+  target_compile_options(qtune_flags INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(qtune_flags INTERFACE -fsanitize=address,undefined)
+endif()

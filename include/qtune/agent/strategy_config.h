@@ -1,0 +1,67 @@
+// StrategyConfig: every option of every strategy, with its default, parsed from the
+// [strategy] table of a study file. docs/config.md lists the same options for users;
+// keep both in step.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "qtune/agent/strategy.h"
+#include "qtune/base/result.h"
+#include "qtune/space/moves.h"
+#include "qtune/space/space.h"
+
+namespace qtune::agent {
+
+enum class StrategyKind { kQLearning, kRandom, kGrid };
+// Q-learning presets: kModel (default) plans the Q-table from a learned reward model;
+// kSeed is the table-only agent exactly as first specified.
+enum class Preset { kModel, kSeed };
+enum class RewardKind { kNegative, kImprovement };  // r = -loss(s')  |  r = loss(s) - loss(s')
+enum class QInit { kZero, kRandom, kOptimistic };
+enum class StartKind { kRandom, kFixed };
+
+struct StrategyConfig {
+  StrategyKind kind = StrategyKind::kQLearning;
+  Preset preset = Preset::kModel;
+
+  // Q-learning (both presets). Defaults are the seed preset's values.
+  double alpha = 0.1;           // learning rate, (0, 1]
+  double gamma = 0.95;          // discount, [0, 1)
+  double epsilon = 0.1;         // exploration rate, [0, 1]
+  double epsilon_decay = 0.99;  // multiplied into epsilon after each episode, (0, 1]
+  double epsilon_min = 0.01;    // floor of epsilon, [0, epsilon]
+  std::uint32_t episodes = 100;
+  std::uint32_t steps = 50;     // agent steps per episode (free steps count too)
+  space::MoveSet actions = space::MoveSet::kJoint;
+  RewardKind reward = RewardKind::kNegative;
+  QInit q_init = QInit::kZero;
+  double q_init_scale = 1.0;    // spread of kRandom, value of kOptimistic
+  StartKind start = StartKind::kRandom;
+  std::optional<space::StateId> start_state;  // set iff start == kFixed
+  std::uint32_t planning_steps = 0;  // Dyna-Q replays of remembered transitions per real step
+  std::uint32_t trajectories = 1;    // k parallel trajectories sharing one Q-table
+  // Loss given to a failed trial. nullopt: the worst loss measured so far plus the
+  // measured range (and 1.0 before two successes).
+  std::optional<double> failure_penalty;
+};
+
+// Parses [strategy]; `space` resolves start = { K = 4, ... }. Unknown keys, wrong types and
+// out-of-range values are kInvalidArgument naming file:line, the key and the valid form.
+// The seed preset sets the options above to their seed values before the table's own keys
+// apply, so any of them can still be overridden.
+base::Result<StrategyConfig> strategy_from_toml(const toml::table& strategy,
+                                                const space::Space& space, std::string_view file);
+
+// Builds the configured strategy. `seed` is the study seed; streams are derived from it.
+base::Result<std::unique_ptr<Strategy>> make_strategy(const space::Space& space,
+                                                      const StrategyConfig& config,
+                                                      std::uint64_t seed);
+
+}  // namespace qtune::agent

@@ -1,0 +1,17 @@
+// PLACEHOLDER until its issue lands: replaced by the real command.
+#include <cstdio>
+
+#include "cli/command.h"
+
+namespace qtune::cli {
+
+Command add_metrics_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("metrics", "(not built yet)");
+  sub->allow_extras();
+  return {sub, [] {
+            std::fputs("qtune metrics: not built yet\n", stderr);
+            return kExitFailure;
+          }};
+}
+
+}  // namespace qtune::cli
