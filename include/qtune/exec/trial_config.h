@@ -1,0 +1,85 @@
+// TrialConfig: how one trial runs, parsed from the [trial] table of a study file.
+//
+//   [trial]
+//   command = ["python3", "DGMM.py", "{K}", "{intermediate_dim}", "{batch_size}", "{maxiter}"]
+//   shell = false                  # true: run through /bin/sh -c, values shell-quoted
+//   workdir = "."                  # where the command runs; relative to the study file
+//   timeout = "2h"                 # optional; then SIGTERM to the process group
+//   kill_grace = "10s"             # SIGKILL this long after SIGTERM
+//   env = { OMP_NUM_THREADS = "1" }
+//   metric = { regex = 'FID:\s*(\S+)' }                        # last match on stdout
+//   metric = { json = "{trial_dir}/metrics.json", key = "fid" }
+//   metric = { builtin = "fid", reference = "{K}_{intermediate_dim}/stim",
+//              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
+//
+// Command words, workdir, env values and metric paths are templates (template.h): each
+// {name} must be a dimension of the space or {trial_id} / {trial_dir}. docs/config.md lists
+// the same keys for users; keep both in step.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "qtune/base/result.h"
+#include "qtune/exec/duration.h"
+#include "qtune/exec/template.h"
+#include "qtune/space/space.h"
+
+namespace qtune::exec {
+
+// The metric is the LAST match of `pattern` (ECMAScript syntax, matched line by line) on the
+// trial's stdout; its first capture group if it has one, else the whole match.
+struct RegexMetric {
+  std::string pattern;
+};
+
+// The metric is `key` of the JSON object in file `path` (a template, relative to the
+// workdir). A key starting with "/" is a JSON pointer ("/val/fid").
+struct JsonMetric {
+  Template path;
+  std::string key;
+};
+
+// Built-in image metrics computed by qtune on two folders of images (metrics module).
+enum class BuiltinMetricKind { kFid, kKid, kMse, kPsnr, kSsim, kCorrelation };
+
+struct BuiltinMetric {
+  BuiltinMetricKind kind = BuiltinMetricKind::kFid;
+  Template reference;  // folder (or .npz of statistics for fid) of the reference images
+  Template generated;  // folder of the images the trial produced
+  int dims = 2048;     // Inception feature size for fid/kid: 64, 192, 768 or 2048
+};
+
+using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric>;
+
+struct TrialConfig {
+  // argv template, one Template per word. With shell = true the words are joined by
+  // spaces into one sh -c script and the values are shell-quoted.
+  std::vector<Template> command;
+  bool shell = false;
+  // Where the command runs. A relative result is resolved against base_dir.
+  Template workdir;
+  std::filesystem::path base_dir;  // the study file's folder
+  Duration timeout{0};             // 0: no timeout
+  Duration kill_grace{std::chrono::seconds(10)};
+  std::vector<std::pair<std::string, Template>> env;  // in file order
+  MetricSource metric = RegexMetric{R"(FID:\s*(\S+))"};
+};
+
+// Names of the built-in metrics as written in study files ("fid", "kid", ...).
+std::string_view builtin_metric_name(BuiltinMetricKind kind);
+
+// `trial` is the [trial] table; `file` is the study file's path (messages, and base_dir is
+// its parent folder). kInvalidArgument "file:line: [trial] key: what; what would be right"
+// for an unknown key, a wrong type, a missing command, an unknown placeholder, a bad
+// duration, a regex that does not compile, or an unknown built-in metric.
+base::Result<TrialConfig> trial_from_toml(const toml::table& trial, const space::Space& space,
+                                          std::string_view file);
+
+}  // namespace qtune::exec
