@@ -1,0 +1,122 @@
+// Replay: running a strategy against a ReplayTable instead of real trainings, for many
+// seeds, and scoring it. It is both a user feature (choose a strategy and its settings on
+// results you already have) and the project's strategy benchmark.
+//
+// Oracle. One table is noise-free: a measurement returns the table's value. Several tables
+// of one grid are a noisy replay: each measurement draws one table uniformly at random
+// (seeded) and returns its value there, and every score is taken against the
+// per-configuration mean over the tables ("the truth"). A failed or missing value is a
+// failed trial.
+//
+// Run. Seed i (0-based) of a replay creates its strategy with derive_seed(root, "replay", i)
+// and its oracle with derive_seed(root, "replay-oracle", i). The loop asks until the
+// strategy returns nullopt (all k trajectories wait) or `budget` proposals were handed out,
+// then tells the oldest pending proposal (FIFO), and repeats. Every told proposal is one
+// evaluation, a deliberate re-measurement included. A strategy that is exhausted early
+// keeps its last score for the rest of the budget.
+//
+// Scores (in the objective's units and direction):
+//   best_at[e-1]   the truth of the strategy's recommend() after e evaluations (so a noisy
+//                  strategy recommending by its model's mean is scored on the truth); the
+//                  worst mean of the grid while it recommends nothing or a configuration
+//                  with no successful value;
+//   evals_to_best  the evaluation (1-based) at which a best configuration of the grid (one
+//                  whose truth equals the best truth) was first measured; nullopt: never.
+//   regret         |best found - table best| / (the table's range of truths); 0 if the
+//                  range is 0.
+// Medians over seeds: the middle value, or the mean of the two middle ones; a seed that
+// never found the best counts as infinite for median_evals_to_best, which is then nullopt
+// when the median is infinite.
+//
+// Thread-safety: replay() may run seeds on several threads (ReplayOptions::threads); the
+// factory is then called concurrently and must be safe for that (make_strategy is).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "qtune/agent/strategy.h"
+#include "qtune/agent/strategy_config.h"
+#include "qtune/base/result.h"
+#include "qtune/study/replay_table.h"
+
+namespace qtune::study {
+
+enum class Direction { kMinimize, kMaximize };
+
+// "minimize" | "maximize"; kInvalidArgument otherwise, naming both.
+base::Result<Direction> parse_direction(std::string_view text);
+
+// Measurements of a ReplayTable, as described above. Not thread-safe.
+class ReplayOracle {
+ public:
+  ReplayOracle(const ReplayTable& table, std::uint64_t seed);  // `table` must outlive it
+  // One measurement of `state`: nullopt is a failed trial.
+  std::optional<double> measure(space::StateId state);
+
+ private:
+  const ReplayTable* table_;
+  std::mt19937_64 rng_;
+};
+
+// Creates the strategy of one seed.
+using StrategyFactory =
+    std::function<base::Result<std::unique_ptr<agent::Strategy>>(std::uint64_t seed)>;
+
+// agent::make_strategy on `space` (which must outlive the factory) with `config`.
+StrategyFactory strategy_factory(const space::Space& space, agent::StrategyConfig config);
+
+struct ReplayOptions {
+  std::uint32_t budget = 40;   // evaluations per seed, >= 1
+  std::uint32_t seeds = 50;    // >= 1
+  std::uint64_t root_seed = 0;
+  Direction direction = Direction::kMinimize;
+  std::vector<std::uint32_t> report_budgets;  // extra budgets to score, each in [1, budget]
+  std::uint32_t threads = 1;   // seeds run on this many threads; results do not depend on it
+};
+
+// One seed's run.
+struct RunTrace {
+  std::vector<double> best_at;  // size = budget
+  std::optional<std::uint32_t> evals_to_best;
+};
+
+// The scores at one budget.
+struct BudgetScore {
+  std::uint32_t budget = 0;
+  double median_best = 0.0;
+  double median_regret = 0.0;
+  double found_best_fraction = 0.0;  // seeds that measured a best configuration by then
+};
+
+struct ReplaySummary {
+  std::uint32_t budget = 0;
+  std::uint32_t seeds = 0;
+  double table_best = 0.0;
+  double median_best_at_budget = 0.0;
+  double median_regret_at_budget = 0.0;
+  double found_best_fraction = 0.0;
+  std::optional<double> median_evals_to_best;
+  std::vector<BudgetScore> report_budgets;  // one per ReplayOptions::report_budgets, in order
+};
+
+// One run of `strategy` against `oracle` for `budget` evaluations, scored on `table`.
+RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strategy& strategy,
+                    ReplayOracle& oracle, std::uint32_t budget);
+
+// The summary of runs that all used `budget`; report_budgets as in ReplayOptions.
+ReplaySummary summarise(const ReplayTable& table, Direction direction, std::uint32_t budget,
+                        const std::vector<std::uint32_t>& report_budgets,
+                        const std::vector<RunTrace>& runs);
+
+// Every seed's run, then their summary. kInvalidArgument for options out of range; the
+// factory's error, with the seed index, if it fails.
+base::Result<ReplaySummary> replay(const ReplayTable& table, const StrategyFactory& factory,
+                                   const ReplayOptions& options);
+
+}  // namespace qtune::study

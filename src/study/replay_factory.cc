@@ -1,0 +1,15 @@
+// Kept apart from replay.cc so that a program using only tables and scoring does not pull
+// in every strategy.
+#include <utility>
+
+#include "qtune/study/replay.h"
+
+namespace qtune::study {
+
+StrategyFactory strategy_factory(const space::Space& space, agent::StrategyConfig config) {
+  return [&space, config = std::move(config)](std::uint64_t seed) {
+    return agent::make_strategy(space, config, seed);
+  };
+}
+
+}  // namespace qtune::study

@@ -1,0 +1,443 @@
+#include "qtune/study/replay_table.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace qtune::study {
+namespace {
+
+using base::Result;
+using base::Status;
+
+constexpr double kFailed = std::numeric_limits<double>::quiet_NaN();
+
+struct Field {
+  std::string text;
+  std::size_t column = 1;  // 1-based character position where the field starts
+};
+
+struct Row {
+  std::size_t line = 0;
+  std::vector<Field> fields;
+  std::size_t end_column = 1;  // one past the last character of the line
+};
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+// One CSV line into fields; quotes may wrap a field (and "" inside is a quote).
+Result<Row> split_line(std::string_view line, std::size_t line_number, std::string_view name) {
+  Row row{line_number, {}, line.size() + 1};
+  std::size_t pos = 0;
+  while (true) {
+    Field field;
+    field.column = pos + 1;
+    const auto start = line.find_first_not_of(" \t", pos);
+    if (start != std::string_view::npos && line[start] == '"') {
+      std::string text;
+      std::size_t i = start + 1;
+      while (true) {
+        if (i >= line.size()) {
+          return Status::invalid_argument(fmt::format(
+              "{}:{}:{}: unterminated quote; close the field with \"", name, line_number,
+              start + 1));
+        }
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            text += '"';
+            i += 2;
+            continue;
+          }
+          break;
+        }
+        text += line[i++];
+      }
+      const auto comma = line.find(',', i + 1);
+      if (!trim(line.substr(i + 1, comma == std::string_view::npos ? comma : comma - i - 1))
+               .empty()) {
+        return Status::invalid_argument(fmt::format(
+            "{}:{}:{}: text after a closing quote; put the whole field inside the quotes", name,
+            line_number, i + 2));
+      }
+      field.text = std::move(text);
+      row.fields.push_back(std::move(field));
+      if (comma == std::string_view::npos) break;
+      pos = comma + 1;
+      continue;
+    }
+    const auto comma = line.find(',', pos);
+    field.text = std::string(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+    row.fields.push_back(std::move(field));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return row;
+}
+
+Result<std::vector<Row>> split_csv(const TableText& table) {
+  std::vector<Row> rows;
+  std::size_t line_number = 0;
+  std::size_t begin = 0;
+  const std::string_view text = table.text;
+  while (begin < text.size()) {
+    auto end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(begin, end - begin);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_number;
+    begin = end + 1;
+    if (trim(line).empty()) continue;
+    QTUNE_ASSIGN_OR_RETURN(Row row, split_line(line, line_number, table.name));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) {
+    return Status::invalid_argument(
+        fmt::format("{}: the table is empty; its first row must name the columns", table.name));
+  }
+  return rows;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  double v = 0.0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> finite_number(std::string_view text) {
+  auto v = parse_number(text);
+  if (v && !std::isfinite(*v)) return std::nullopt;
+  return v;
+}
+
+// A table after its header is understood: the column index of each parameter, the
+// objective and the status (if any).
+struct Columns {
+  std::vector<std::size_t> params;
+  std::size_t objective = 0;
+  std::optional<std::size_t> status;
+};
+
+Result<Columns> find_columns(const TableText& table, const Row& header, const TableSpec& spec,
+                             std::vector<std::string>& param_names) {
+  std::map<std::string, std::size_t> index;
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < header.fields.size(); ++c) {
+    const std::string& name = header.fields[c].text;
+    if (!index.emplace(name, c).second) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}:{}: column \"{}\" appears twice; name each column once", table.name,
+          header.line, header.fields[c].column, name));
+    }
+    names.push_back(name);
+  }
+  const auto objective = index.find(spec.objective);
+  if (objective == index.end()) {
+    return Status::invalid_argument(fmt::format(
+        "{}:{}: no objective column \"{}\"; the columns are {}", table.name, header.line,
+        spec.objective, fmt::join(names, ", ")));
+  }
+  Columns columns;
+  columns.objective = objective->second;
+  if (const auto status = index.find("status"); status != index.end()) {
+    columns.status = status->second;
+  }
+  if (param_names.empty()) {  // default: every column left of the objective but status
+    for (std::size_t c = 0; c < columns.objective; ++c) {
+      if (names[c] != "status") param_names.push_back(names[c]);
+    }
+    if (param_names.empty()) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}: no parameter column left of the objective \"{}\"; name them with --params",
+          table.name, header.line, spec.objective));
+    }
+  }
+  for (const std::string& param : param_names) {
+    const auto it = index.find(param);
+    if (it == index.end()) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}: parameter \"{}\" is missing from the table; the columns are {}", table.name,
+          header.line, param, fmt::join(names, ", ")));
+    }
+    if (it->second == columns.objective || (columns.status && it->second == *columns.status)) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}: column \"{}\" cannot be a parameter; parameters are neither the objective nor "
+          "the status",
+          table.name, header.line, param));
+    }
+    columns.params.push_back(it->second);
+  }
+  return columns;
+}
+
+struct ParsedTable {
+  const TableText* text = nullptr;
+  std::vector<Row> rows;  // rows[0] is the header
+  Columns columns;
+};
+
+// The derived grid: each parameter's distinct values, numeric when all of them are numbers.
+Result<space::Space> derive_space(const std::vector<ParsedTable>& tables,
+                                  const std::vector<std::string>& param_names) {
+  std::vector<space::Dimension> dims;
+  for (std::size_t k = 0; k < param_names.size(); ++k) {
+    std::set<std::string> texts;
+    for (const ParsedTable& table : tables) {
+      for (std::size_t r = 1; r < table.rows.size(); ++r) {
+        texts.insert(table.rows[r].fields[table.columns.params[k]].text);
+      }
+    }
+    space::Dimension dim;
+    dim.name = param_names[k];
+    const bool numeric = std::all_of(texts.begin(), texts.end(),
+                                     [](const std::string& t) { return finite_number(t).has_value(); });
+    if (!numeric) {
+      dim.kind = space::DimensionKind::kCategorical;
+      for (const std::string& t : texts) dim.values.emplace_back(t);  // std::set: string order
+    } else if (std::all_of(texts.begin(), texts.end(),
+                           [](const std::string& t) { return parse_integer(t).has_value(); })) {
+      std::set<std::int64_t> values;
+      for (const std::string& t : texts) values.insert(*parse_integer(t));
+      for (std::int64_t v : values) dim.values.emplace_back(v);
+    } else {
+      std::set<double> values;  // "1" and "1.0" are one value
+      for (const std::string& t : texts) values.insert(*finite_number(t));
+      for (double v : values) dim.values.emplace_back(v);
+    }
+    dims.push_back(std::move(dim));
+  }
+  return space::Space::create(std::move(dims));
+}
+
+double as_double(const space::Value& value) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
+  return std::get<double>(value);
+}
+
+// Index of a cell's text in dimension k: numbers match numerically (to 1e-9 relative, so a
+// table's "0.1" meets a [space] range's 0.1 computed by steps), strings exactly.
+std::optional<space::Index> find_index(const space::Dimension& dim, const std::string& text) {
+  if (dim.numeric()) {
+    const auto v = finite_number(text);
+    if (!v) return std::nullopt;
+    for (std::size_t i = 0; i < dim.values.size(); ++i) {
+      const double w = as_double(dim.values[i]);
+      if (std::abs(*v - w) <= 1e-9 * std::max(std::abs(*v), std::abs(w))) {
+        return static_cast<space::Index>(i);
+      }
+    }
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < dim.values.size(); ++i) {
+    if (std::get<std::string>(dim.values[i]) == text) return static_cast<space::Index>(i);
+  }
+  return std::nullopt;
+}
+
+std::string list_values(const space::Dimension& dim) {
+  std::vector<std::string> texts;
+  for (const space::Value& v : dim.values) texts.push_back(space::format_value(v));
+  return fmt::format("{}", fmt::join(texts, ", "));
+}
+
+// The objective of one row: NaN for a failed trial.
+Result<double> row_objective(const ParsedTable& table, const Row& row) {
+  const Columns& columns = table.columns;
+  if (columns.status && row.fields[*columns.status].text != "ok") return kFailed;
+  const Field& field = row.fields[columns.objective];
+  const auto v = parse_number(field.text);
+  if (!v) {
+    return Status::invalid_argument(fmt::format(
+        "{}:{}:{}: objective \"{}\" is \"{}\", not a number; write a number, or mark the row "
+        "failed with a status other than \"ok\"",
+        table.text->name, row.line, field.column, table.rows[0].fields[columns.objective].text,
+        field.text));
+  }
+  return std::isfinite(*v) ? *v : kFailed;
+}
+
+}  // namespace
+
+ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values)
+    : space_(std::move(space)), table_count_(table_count), values_(std::move(values)) {
+  const std::uint64_t n = space_.size();
+  means_.assign(n, kFailed);
+  min_mean_ = std::numeric_limits<double>::infinity();
+  max_mean_ = -std::numeric_limits<double>::infinity();
+  for (std::uint64_t s = 0; s < n; ++s) {
+    double sum = 0.0;
+    std::size_t count = 0;
+    for (std::size_t t = 0; t < table_count_; ++t) {
+      const double v = values_[t * n + s];
+      if (std::isnan(v)) continue;
+      sum += v;
+      ++count;
+    }
+    if (count == 0) continue;
+    means_[s] = sum / static_cast<double>(count);
+    min_mean_ = std::min(min_mean_, means_[s]);
+    max_mean_ = std::max(max_mean_, means_[s]);
+  }
+}
+
+std::optional<double> ReplayTable::value(std::size_t table, space::StateId state) const {
+  QTUNE_CHECK(table < table_count_ && state < space_.size());
+  const double v = values_[table * space_.size() + state];
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ReplayTable::mean(space::StateId state) const {
+  QTUNE_CHECK(state < space_.size());
+  if (std::isnan(means_[state])) return std::nullopt;
+  return means_[state];
+}
+
+Result<ReplayTable> ReplayTable::load(const std::vector<std::filesystem::path>& files,
+                                      const TableSpec& spec) {
+  std::vector<TableText> tables;
+  for (const std::filesystem::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      return Status::io_error(
+          fmt::format("{}: cannot open the table; check the path and its permissions",
+                      file.string()));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    tables.push_back({file.string(), std::move(text).str()});
+  }
+  return parse(tables, spec);
+}
+
+Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, const TableSpec& spec) {
+  if (texts.empty()) {
+    return Status::invalid_argument("replay: no table given; name at least one CSV file");
+  }
+  std::vector<std::string> param_names = spec.params;
+  if (param_names.empty() && spec.space) {
+    for (const space::Dimension& dim : spec.space->dimensions()) param_names.push_back(dim.name);
+  }
+  std::vector<ParsedTable> tables;
+  for (const TableText& text : texts) {
+    ParsedTable table;
+    table.text = &text;
+    QTUNE_ASSIGN_OR_RETURN(table.rows, split_csv(text));
+    QTUNE_ASSIGN_OR_RETURN(table.columns, find_columns(text, table.rows[0], spec, param_names));
+    const std::size_t width = table.rows[0].fields.size();
+    for (std::size_t r = 1; r < table.rows.size(); ++r) {
+      const Row& row = table.rows[r];
+      if (row.fields.size() == width) continue;
+      const std::size_t column =
+          row.fields.size() > width ? row.fields[width].column : row.end_column;
+      return Status::invalid_argument(fmt::format(
+          "{}:{}:{}: the row has {} fields, the header {}; write one value per column",
+          text.name, row.line, column, row.fields.size(), width));
+    }
+    tables.push_back(std::move(table));
+  }
+
+  auto derived = spec.space ? Result<space::Space>(*spec.space) : derive_space(tables, param_names);
+  if (!derived.is_ok()) return derived.status().with_context(texts[0].name);
+  space::Space grid = std::move(derived).value();
+  if (grid.dims() != param_names.size()) {
+    return Status::invalid_argument(fmt::format(
+        "{}: the [space] has {} dimensions, the tables {} parameters ({}); name the [space] "
+        "dimensions with --params",
+        texts[0].name, grid.dims(), param_names.size(), fmt::join(param_names, ", ")));
+  }
+  if (grid.size() > kMaxStates) {
+    return Status::invalid_argument(fmt::format(
+        "{}: the grid has {} configurations; replay holds at most {}", texts[0].name,
+        grid.size(), kMaxStates));
+  }
+  for (std::size_t k = 0; k < grid.dims(); ++k) {
+    if (grid.dimension(k).name != param_names[k]) {
+      return Status::invalid_argument(fmt::format(
+          "{}: parameter {} is \"{}\" but the [space] names \"{}\"; list --params in the order "
+          "of the [space]",
+          texts[0].name, k + 1, param_names[k], grid.dimension(k).name));
+    }
+  }
+
+  const std::uint64_t n = grid.size();
+  std::vector<double> values(tables.size() * n, kFailed);
+  std::vector<std::vector<std::set<space::Index>>> seen(tables.size(),
+                                                         std::vector<std::set<space::Index>>(grid.dims()));
+  std::vector<space::Index> indices(grid.dims());
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    const ParsedTable& table = tables[t];
+    std::map<space::StateId, std::size_t> line_of;
+    for (std::size_t r = 1; r < table.rows.size(); ++r) {
+      const Row& row = table.rows[r];
+      for (std::size_t k = 0; k < grid.dims(); ++k) {
+        const Field& cell = row.fields[table.columns.params[k]];
+        const auto index = find_index(grid.dimension(k), cell.text);
+        if (!index) {
+          return Status::invalid_argument(fmt::format(
+              "{}:{}:{}: parameter \"{}\" is \"{}\", not a value of the [space]; its values are {}",
+              table.text->name, row.line, cell.column, param_names[k], cell.text,
+              list_values(grid.dimension(k))));
+        }
+        indices[k] = *index;
+        seen[t][k].insert(*index);
+      }
+      const space::StateId state = grid.encode(indices);
+      if (const auto [it, fresh] = line_of.emplace(state, row.line); !fresh) {
+        return Status::invalid_argument(fmt::format(
+            "{}:{}:1: configuration {} is listed again (first on line {}); list each "
+            "configuration once per table (repeated measurements go into separate tables)",
+            table.text->name, row.line, grid.describe(state), it->second));
+      }
+      QTUNE_ASSIGN_OR_RETURN(values[t * n + state], row_objective(table, row));
+    }
+  }
+  for (std::size_t t = 1; t < tables.size(); ++t) {
+    for (std::size_t k = 0; k < grid.dims(); ++k) {
+      if (seen[t][k] == seen[0][k]) continue;
+      std::vector<std::string> only_here;
+      std::vector<std::string> only_there;
+      for (space::Index i : seen[t][k]) {
+        if (!seen[0][k].count(i)) only_here.push_back(space::format_value(grid.dimension(k).values[i]));
+      }
+      for (space::Index i : seen[0][k]) {
+        if (!seen[t][k].count(i)) only_there.push_back(space::format_value(grid.dimension(k).values[i]));
+      }
+      return Status::invalid_argument(fmt::format(
+          "{}: parameter \"{}\" disagrees with {}: values only here [{}], only there [{}]; "
+          "tables of one grid list the same values",
+          texts[t].name, param_names[k], texts[0].name, fmt::join(only_here, ", "),
+          fmt::join(only_there, ", ")));
+    }
+  }
+  if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
+    return Status::invalid_argument(fmt::format(
+        "{}: no configuration succeeded; replay needs at least one numeric objective",
+        texts[0].name));
+  }
+  return ReplayTable(std::move(grid), tables.size(), std::move(values));
+}
+
+}  // namespace qtune::study
