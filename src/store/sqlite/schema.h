@@ -1,0 +1,70 @@
+// The SQLite schema of a qtune store, defined in this one place.
+//
+// PRAGMA user_version counts the migrations applied; opening a store applies the missing
+// ones in one transaction each, so a file written by an older qtune is upgraded in place
+// and a file from a newer qtune (user_version > kMigrations.size()) is refused.
+//
+// Encodings:
+// - 64-bit unsigned numbers (state ids, seeds) are stored as the signed 64-bit integer with
+//   the same bits (SQLite integers are signed); ids above 2^63 read back as negative in the
+//   sqlite3 shell.
+// - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - times: seconds since the Unix epoch as REAL, from the database clock (kNow).
+// - trial states and directions: their names (trial_state_name, direction_name).
+// Finished trials are immutable, enforced by a trigger as well as by the code.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace qtune::store::sqlite {
+
+// SQL expression for "now" on the database clock, in Unix seconds.
+inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
+
+inline constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: studies, trials, snapshots.
+    R"sql(
+CREATE TABLE studies (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  space      TEXT NOT NULL,
+  strategy   TEXT NOT NULL,
+  direction  TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+  seed       INTEGER NOT NULL,
+  created_at REAL NOT NULL
+);
+CREATE TABLE trials (
+  id             INTEGER PRIMARY KEY,
+  study_id       INTEGER NOT NULL REFERENCES studies (id),
+  number         INTEGER NOT NULL,
+  state_id       INTEGER NOT NULL,
+  params         TEXT NOT NULL,
+  trajectory     INTEGER NOT NULL,
+  remeasure      INTEGER NOT NULL CHECK (remeasure IN (0, 1)),
+  state          TEXT NOT NULL CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED')),
+  value          REAL,
+  failure_reason TEXT NOT NULL DEFAULT '',
+  log_tail       TEXT NOT NULL DEFAULT '',
+  worker         TEXT NOT NULL,
+  created_at     REAL NOT NULL,
+  started_at     REAL NOT NULL,
+  finished_at    REAL,
+  UNIQUE (study_id, number)
+);
+CREATE INDEX trials_by_state ON trials (study_id, state);
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  WHEN OLD.state IN ('COMPLETE', 'FAILED')
+BEGIN
+  SELECT RAISE(ABORT, 'finished trials are immutable');
+END;
+CREATE TABLE snapshots (
+  study_id    INTEGER PRIMARY KEY REFERENCES studies (id),
+  event       INTEGER NOT NULL,
+  after_trial INTEGER NOT NULL REFERENCES trials (id),
+  bytes       BLOB NOT NULL
+);
+)sql",
+};
+
+}  // namespace qtune::store::sqlite

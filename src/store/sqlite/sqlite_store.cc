@@ -1,0 +1,263 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <bit>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/schema.h"
+
+namespace qtune::store::sqlite {
+
+namespace {
+
+std::int64_t to_sql(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
+std::uint64_t from_sql(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
+
+std::string params_to_json(const std::vector<Param>& params) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Param& p : params) out.push_back({p.name, p.value});
+  return out.dump();
+}
+
+base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial) {
+  std::vector<Param> params;
+  try {
+    for (const auto& pair : nlohmann::json::parse(text)) {
+      params.push_back({pair.at(0).get<std::string>(), pair.at(1).get<std::string>()});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return base::Status::corrupt(fmt::format("trial id {}: params column \"{}\" is not a JSON array of "
+                                             "[name, value] pairs: {}", trial, text, e.what()));
+  }
+  return params;
+}
+
+constexpr std::string_view kTrialColumns =
+    "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
+    "log_tail, worker, created_at, started_at, finished_at";
+
+base::Result<TrialRecord> read_trial(const Statement& row) {
+  TrialRecord t;
+  t.id = row.column_int(0);
+  t.study = row.column_int(1);
+  t.number = row.column_int(2);
+  t.state_id = from_sql(row.column_int(3));
+  QTUNE_ASSIGN_OR_RETURN(t.params, params_from_json(row.column_text(4), t.id));
+  t.trajectory = static_cast<std::uint32_t>(row.column_int(5));
+  t.remeasure = row.column_int(6) != 0;
+  QTUNE_ASSIGN_OR_RETURN(t.state, parse_trial_state(row.column_text(7)));
+  t.value = row.column_optional_double(8);
+  t.failure_reason = row.column_text(9);
+  t.log_tail = row.column_text(10);
+  t.worker = row.column_text(11);
+  t.created_at = row.column_double(12);
+  t.started_at = row.column_double(13);
+  t.finished_at = row.column_optional_double(14);
+  return t;
+}
+
+base::Result<StudyRecord> read_study(const Statement& row) {
+  StudyRecord s;
+  s.id = row.column_int(0);
+  s.name = row.column_text(1);
+  s.space = row.column_text(2);
+  s.strategy = row.column_text(3);
+  QTUNE_ASSIGN_OR_RETURN(s.direction, parse_direction(row.column_text(4)));
+  s.seed = from_sql(row.column_int(5));
+  s.created_at = row.column_double(6);
+  return s;
+}
+
+base::Status not_running(const TrialRecord& t, std::string_view action) {
+  return base::Status::conflict(fmt::format("trial {} (id {}): cannot {} it, it is {}; only a RUNNING trial can be",
+                                            t.number, t.id, action, trial_state_name(t.state)));
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  QTUNE_ASSIGN_OR_RETURN(Database db, Database::open(path));
+  QTUNE_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs)));
+  // WAL lets readers (qtune status) work while a run writes; :memory: keeps its own mode.
+  QTUNE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL"));
+  // NORMAL is durable across process kills in WAL mode (only a power loss may drop the
+  // last commits); FULL would fsync every trial event for no gain in that case.
+  QTUNE_RETURN_IF_ERROR(db.exec("PRAGMA synchronous = NORMAL"));
+  QTUNE_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = ON"));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
+  QTUNE_RETURN_IF_ERROR(store->migrate());
+  return store;
+}
+
+base::Status SqliteStore::migrate() {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(Statement version, db_.prepare("PRAGMA user_version"));
+  QTUNE_ASSIGN_OR_RETURN(const bool has_row, version.step());
+  QTUNE_CHECK(has_row);
+  const auto applied = static_cast<std::size_t>(version.column_int(0));
+  if (applied > kMigrations.size()) {
+    return base::Status::corrupt(fmt::format("store schema version {} is newer than this qtune knows ({}); "
+                                             "use a newer qtune", applied, kMigrations.size()));
+  }
+  for (std::size_t m = applied; m < kMigrations.size(); ++m) {
+    QTUNE_RETURN_IF_ERROR(db_.exec(kMigrations[m]));
+  }
+  QTUNE_RETURN_IF_ERROR(db_.exec(fmt::format("PRAGMA user_version = {}", kMigrations.size())));
+  return tx.commit();
+}
+
+base::Result<std::optional<StudyRecord>> SqliteStore::find_study(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
+      "SELECT id, name, space, strategy, direction, seed, created_at FROM studies WHERE name = ?1"));
+  q.bind(1, name);
+  QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
+  if (!found) return std::optional<StudyRecord>();
+  QTUNE_ASSIGN_OR_RETURN(StudyRecord study, read_study(q));
+  return std::optional<StudyRecord>(std::move(study));
+}
+
+base::Result<StudyRecord> SqliteStore::create_study(const StudyRecord& study) {
+  {
+    std::lock_guard lock(mutex_);
+    QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+        "INSERT INTO studies (name, space, strategy, direction, seed, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, {}) ON CONFLICT (name) DO NOTHING", kNow)));
+    q.bind(1, study.name).bind(2, study.space).bind(3, study.strategy)
+        .bind(4, direction_name(study.direction)).bind(5, to_sql(study.seed));
+    QTUNE_RETURN_IF_ERROR(q.run());
+    if (db_.changes() == 0) {
+      return base::Status::already_exists(fmt::format("study \"{}\" exists already in this store", study.name));
+    }
+  }
+  QTUNE_ASSIGN_OR_RETURN(auto created, find_study(study.name));
+  QTUNE_CHECK(created.has_value());
+  return *std::move(created);
+}
+
+base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) {
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
+      "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES (?1, 1, ?2, ?3) "
+      "ON CONFLICT (study_id) DO UPDATE SET event = event + 1, after_trial = excluded.after_trial, "
+      "bytes = excluded.bytes"));
+  q.bind(1, study).bind(2, after_trial).bind_blob(3, bytes);
+  return q.run();
+}
+
+base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTrial& trial,
+                                                    std::string_view snapshot) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker, "
+      "created_at, started_at) "
+      "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, ?4, ?5, 'RUNNING', ?6, {0}, {0} "
+      "FROM trials WHERE study_id = ?1", kNow)));
+  q.bind(1, study).bind(2, to_sql(trial.state_id)).bind(3, params_to_json(trial.params))
+      .bind(4, std::int64_t{trial.trajectory}).bind(5, std::int64_t{trial.remeasure ? 1 : 0})
+      .bind(6, trial.worker);
+  if (base::Status s = q.run(); !s.is_ok()) {
+    return s.code() == base::StatusCode::kConflict
+               ? base::Status::not_found(fmt::format("study id {}: no such study in this store", study))
+               : s;
+  }
+  const TrialId id = db_.last_insert_id();
+  QTUNE_RETURN_IF_ERROR(save_snapshot_locked(study, id, snapshot));
+  QTUNE_ASSIGN_OR_RETURN(TrialRecord created, trial_locked(id));
+  QTUNE_RETURN_IF_ERROR(tx.commit());
+  return created;
+}
+
+base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot) {
+  const bool complete = result.state == TrialState::kComplete && result.value.has_value();
+  if (!complete && result.state != TrialState::kFailed) {
+    return base::Status::invalid_argument(fmt::format(
+        "trial id {}: a finish must be COMPLETE with a value or FAILED, not {}{}", trial,
+        trial_state_name(result.state), result.state == TrialState::kComplete ? " without a value" : ""));
+  }
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kRunning) return not_running(current, "finish");
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "UPDATE trials SET state = ?2, value = ?3, failure_reason = ?4, log_tail = ?5, finished_at = {} "
+      "WHERE id = ?1 AND state = 'RUNNING'", kNow)));
+  q.bind(1, trial).bind(2, trial_state_name(result.state)).bind(3, complete ? result.value : std::nullopt)
+      .bind(4, result.failure_reason).bind(5, result.log_tail);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  QTUNE_RETURN_IF_ERROR(save_snapshot_locked(current.study, trial, snapshot));
+  return tx.commit();
+}
+
+base::Status SqliteStore::interrupt_trial(TrialId trial) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kRunning) return not_running(current, "interrupt");
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
+      "UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1 AND state = 'RUNNING'"));
+  q.bind(1, trial);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  return tx.commit();
+}
+
+base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial, std::string_view worker) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {} "
+      "WHERE id = ?1 AND state = 'INTERRUPTED'", kNow)));
+  q.bind(1, trial).bind(2, worker);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  if (db_.changes() == 0) {
+    // An unknown id is an error; a trial in another state is a lost race.
+    QTUNE_RETURN_IF_ERROR(trial_locked(trial).status());
+    return std::optional<TrialRecord>();
+  }
+  QTUNE_ASSIGN_OR_RETURN(TrialRecord claimed, trial_locked(trial));
+  QTUNE_RETURN_IF_ERROR(tx.commit());
+  return std::optional<TrialRecord>(std::move(claimed));
+}
+
+base::Result<TrialRecord> SqliteStore::trial_locked(TrialId trial) const {
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format("SELECT {} FROM trials WHERE id = ?1", kTrialColumns)));
+  q.bind(1, trial);
+  QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
+  if (!found) return base::Status::not_found(fmt::format("trial id {}: no such trial in this store", trial));
+  return read_trial(q);
+}
+
+base::Result<TrialRecord> SqliteStore::trial(TrialId trial) const {
+  std::lock_guard lock(mutex_);
+  return trial_locked(trial);
+}
+
+base::Result<std::vector<TrialRecord>> SqliteStore::trials(StudyId study, std::optional<TrialState> state) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "SELECT {} FROM trials WHERE study_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY number", kTrialColumns)));
+  q.bind(1, study);
+  if (state) q.bind(2, trial_state_name(*state));
+  std::vector<TrialRecord> out;
+  while (true) {
+    QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
+    if (!row) break;
+    QTUNE_ASSIGN_OR_RETURN(TrialRecord t, read_trial(q));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+base::Result<std::optional<Snapshot>> SqliteStore::snapshot(StudyId study) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
+      "SELECT event, after_trial, bytes FROM snapshots WHERE study_id = ?1"));
+  q.bind(1, study);
+  QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
+  if (!found) return std::optional<Snapshot>();
+  return std::optional<Snapshot>(Snapshot{q.column_int(0), q.column_int(1), q.column_blob(2)});
+}
+
+}  // namespace qtune::store::sqlite

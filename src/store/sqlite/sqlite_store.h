@@ -1,0 +1,47 @@
+// SqliteStore: the Store on one SQLite database (a file in WAL mode, or :memory:).
+// One connection guarded by a mutex; other processes on the same file are coordinated by
+// SQLite's locks (busy timeout kBusyTimeoutMs, write transactions BEGIN IMMEDIATE).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "qtune/store/store.h"
+#include "store/sqlite/database.h"
+
+namespace qtune::store::sqlite {
+
+inline constexpr int kBusyTimeoutMs = 10'000;
+
+class SqliteStore final : public Store {
+ public:
+  // `path` is a file name or ":memory:". Creates or migrates the schema (schema.h).
+  static base::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
+  base::Result<StudyRecord> create_study(const StudyRecord& study) override;
+  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial,
+                                         std::string_view snapshot) override;
+  base::Status finish_trial(TrialId trial, const TrialResult& result,
+                            std::string_view snapshot) override;
+  base::Status interrupt_trial(TrialId trial) override;
+  base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
+                                                       std::string_view worker) override;
+  base::Result<TrialRecord> trial(TrialId trial) const override;
+  base::Result<std::vector<TrialRecord>> trials(StudyId study,
+                                                std::optional<TrialState> state) const override;
+  base::Result<std::optional<Snapshot>> snapshot(StudyId study) const override;
+
+ private:
+  explicit SqliteStore(Database db) : db_(std::move(db)) {}
+  base::Status migrate();
+  // Callers hold mutex_.
+  base::Result<TrialRecord> trial_locked(TrialId trial) const;
+  base::Status save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes);
+
+  mutable std::mutex mutex_;
+  Database db_;  // guarded by mutex_
+};
+
+}  // namespace qtune::store::sqlite

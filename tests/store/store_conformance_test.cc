@@ -1,0 +1,262 @@
+// The Store contract (include/qtune/store/store.h), run against every implementation:
+// SQLite on a real file and SQLite :memory: (PostgreSQL joins when it is built).
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "qtune/store/open_store.h"
+#include "support/temp_dir.h"
+
+namespace qtune::store {
+namespace {
+
+using base::StatusCode;
+
+struct Backend {
+  std::string name;
+  bool file;  // true: a SQLite file in a temporary folder
+};
+
+class StoreConformance : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    const std::string url = GetParam().file ? "sqlite://" + (dir_ / "study.db").string() : "sqlite://:memory:";
+    auto opened = open_store(url);
+    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+    store_ = std::move(opened).value();
+    auto created = store_->create_study(make_study("s"));
+    ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+    study_ = created->id;
+  }
+
+  static StudyRecord make_study(std::string name) {
+    StudyRecord s;
+    s.name = std::move(name);
+    s.space = "K=[2,3,4]";
+    s.strategy = "kind = 'random'";
+    s.direction = Direction::kMaximize;
+    s.seed = std::numeric_limits<std::uint64_t>::max();  // needs all 64 bits
+    return s;
+  }
+
+  static NewTrial make_trial(space::StateId state) {
+    return NewTrial{state, {{"K", std::to_string(state + 2)}, {"act", "relu"}}, 1, false, "host:1"};
+  }
+
+  TrialRecord create(space::StateId state, std::string_view snapshot = "snap") {
+    auto t = store_->create_trial(study_, make_trial(state), snapshot);
+    EXPECT_TRUE(t.is_ok()) << t.status().to_string();
+    return t.is_ok() ? *t : TrialRecord{};
+  }
+
+  static TrialResult complete(double value) { return {TrialState::kComplete, value, "", ""}; }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  StudyId study_ = 0;
+};
+
+TEST_P(StoreConformance, StudyRoundTripsAndNamesAreUnique) {
+  auto found = store_->find_study("s");
+  ASSERT_TRUE(found.is_ok());
+  ASSERT_TRUE(found->has_value());
+  const StudyRecord& s = **found;
+  EXPECT_EQ(s.id, study_);
+  EXPECT_EQ(s.space, "K=[2,3,4]");
+  EXPECT_EQ(s.strategy, "kind = 'random'");
+  EXPECT_EQ(s.direction, Direction::kMaximize);
+  EXPECT_EQ(s.seed, std::numeric_limits<std::uint64_t>::max());
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(s.created_at, now, 60.0);  // the database clock, in Unix seconds
+
+  auto again = store_->create_study(make_study("s"));
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  auto missing = store_->find_study("other");
+  ASSERT_TRUE(missing.is_ok());
+  EXPECT_FALSE(missing->has_value());
+  auto other = store_->create_study(make_study("other"));
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_NE(other->id, study_);
+}
+
+TEST_P(StoreConformance, TrialsAreNumberedAndRoundTrip) {
+  const space::StateId big = std::numeric_limits<std::uint64_t>::max() - 1;
+  const TrialRecord t0 = create(5);
+  const TrialRecord t1 = create(big);
+  EXPECT_EQ(t0.number, 0);
+  EXPECT_EQ(t1.number, 1);
+  EXPECT_EQ(t1.state_id, big);
+  EXPECT_EQ(t0.state, TrialState::kRunning);
+  EXPECT_EQ(t0.params, (std::vector<Param>{{"K", "7"}, {"act", "relu"}}));
+  EXPECT_EQ(t0.trajectory, 1u);
+  EXPECT_FALSE(t0.remeasure);
+  EXPECT_EQ(t0.worker, "host:1");
+  EXPECT_EQ(t0.started_at, t0.created_at);
+  EXPECT_FALSE(t0.finished_at.has_value());
+  EXPECT_FALSE(t0.value.has_value());
+
+  NewTrial again = make_trial(5);
+  again.remeasure = true;
+  auto t2 = store_->create_trial(study_, again, "s");
+  ASSERT_TRUE(t2.is_ok());
+  EXPECT_TRUE(t2->remeasure);
+
+  auto all = store_->trials(study_);
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all->size(), 3u);
+  for (std::size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].number, static_cast<std::int64_t>(i));
+}
+
+TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
+  const TrialRecord t = create(1);
+  ASSERT_TRUE(store_->finish_trial(t.id, complete(12.5), "after").is_ok());
+  auto read = store_->trial(t.id);
+  ASSERT_TRUE(read.is_ok());
+  EXPECT_EQ(read->state, TrialState::kComplete);
+  EXPECT_EQ(read->value, 12.5);
+  ASSERT_TRUE(read->finished_at.has_value());
+  EXPECT_GE(*read->finished_at, read->created_at);
+
+  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kFailed, {}, "late", ""}, "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kConflict);
+  auto claimed = store_->claim_trial(t.id, "w");
+  ASSERT_TRUE(claimed.is_ok());
+  EXPECT_FALSE(claimed->has_value());
+  auto unchanged = store_->trial(t.id);
+  ASSERT_TRUE(unchanged.is_ok());
+  EXPECT_EQ(unchanged->value, 12.5);
+  auto snap = store_->snapshot(study_);
+  ASSERT_TRUE(snap.is_ok() && snap->has_value());
+  EXPECT_EQ((*snap)->bytes, "after");  // refused finishes saved no snapshot
+}
+
+TEST_P(StoreConformance, FailureKeepsReasonAndLogTail) {
+  const TrialRecord t = create(2);
+  ASSERT_TRUE(store_->finish_trial(t.id, {TrialState::kFailed, std::nullopt, "exit code 1", "Traceback\n..."}, "s").is_ok());
+  auto read = store_->trial(t.id);
+  ASSERT_TRUE(read.is_ok());
+  EXPECT_EQ(read->state, TrialState::kFailed);
+  EXPECT_FALSE(read->value.has_value());
+  EXPECT_EQ(read->failure_reason, "exit code 1");
+  EXPECT_EQ(read->log_tail, "Traceback\n...");
+}
+
+TEST_P(StoreConformance, InvalidFinishesAndUnknownIdsAreRefused) {
+  const TrialRecord t = create(2);
+  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kComplete, std::nullopt, "", ""}, "s").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kRunning, 1.0, "", ""}, "s").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->finish_trial(t.id + 100, complete(1.0), "s").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->interrupt_trial(t.id + 100).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->claim_trial(t.id + 100, "w").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->trial(t.id + 100).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->create_trial(study_ + 100, make_trial(0), "s").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
+  const TrialRecord t = create(3);
+  EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kOk);
+  EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "s").code(), StatusCode::kConflict);
+  auto interrupted = store_->trials(study_, TrialState::kInterrupted);
+  ASSERT_TRUE(interrupted.is_ok());
+  ASSERT_EQ(interrupted->size(), 1u);
+
+  auto first = store_->claim_trial(t.id, "host:2");
+  ASSERT_TRUE(first.is_ok() && first->has_value());
+  EXPECT_EQ((*first)->state, TrialState::kRunning);
+  EXPECT_EQ((*first)->worker, "host:2");
+  EXPECT_EQ((*first)->number, t.number);
+  EXPECT_GE((*first)->started_at, t.created_at);
+  auto second = store_->claim_trial(t.id, "host:3");
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_FALSE(second->has_value());  // lost the race: not an error
+  EXPECT_TRUE(store_->finish_trial(t.id, complete(4.0), "s").is_ok());
+}
+
+TEST_P(StoreConformance, TrialsFilterByState) {
+  const TrialRecord a = create(0);
+  const TrialRecord b = create(1);
+  const TrialRecord c = create(2);
+  create(3);
+  ASSERT_TRUE(store_->finish_trial(a.id, complete(1.0), "s").is_ok());
+  ASSERT_TRUE(store_->finish_trial(b.id, {TrialState::kFailed, {}, "timeout", ""}, "s").is_ok());
+  ASSERT_TRUE(store_->interrupt_trial(c.id).is_ok());
+  auto count = [&](TrialState s) {
+    auto r = store_->trials(study_, s);
+    EXPECT_TRUE(r.is_ok());
+    return r.is_ok() ? r->size() : 0;
+  };
+  EXPECT_EQ(count(TrialState::kComplete), 1u);
+  EXPECT_EQ(count(TrialState::kFailed), 1u);
+  EXPECT_EQ(count(TrialState::kInterrupted), 1u);
+  EXPECT_EQ(count(TrialState::kRunning), 1u);
+  auto other = store_->create_study(make_study("other"));
+  ASSERT_TRUE(other.is_ok());
+  auto none = store_->trials(other->id);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreConformance, SnapshotFollowsEveryTrialEvent) {
+  auto before = store_->snapshot(study_);
+  ASSERT_TRUE(before.is_ok());
+  EXPECT_FALSE(before->has_value());
+
+  const std::string binary("a\0b\xff", 4);  // opaque bytes, NULs included
+  const TrialRecord t = create(0, binary);
+  auto s1 = store_->snapshot(study_);
+  ASSERT_TRUE(s1.is_ok() && s1->has_value());
+  EXPECT_EQ((*s1)->event, 1);
+  EXPECT_EQ((*s1)->after_trial, t.id);
+  EXPECT_EQ((*s1)->bytes, binary);
+
+  const TrialRecord u = create(1, "two");
+  ASSERT_TRUE(store_->finish_trial(t.id, complete(3.0), "three").is_ok());
+  ASSERT_TRUE(store_->interrupt_trial(u.id).is_ok());  // no agent event: snapshot unchanged
+  auto s3 = store_->snapshot(study_);
+  ASSERT_TRUE(s3.is_ok() && s3->has_value());
+  EXPECT_EQ((*s3)->event, 3);
+  EXPECT_EQ((*s3)->after_trial, t.id);
+  EXPECT_EQ((*s3)->bytes, "three");
+}
+
+TEST_P(StoreConformance, ConcurrentCreatesGetDistinctNumbers) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 10;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kPerThread; ++j) {
+        auto t = store_->create_trial(study_, make_trial(static_cast<space::StateId>(i * kPerThread + j)), "s");
+        EXPECT_TRUE(t.is_ok()) << t.status().to_string();
+        if (t.is_ok()) {
+          EXPECT_TRUE(store_->finish_trial(t->id, complete(1.0), "s").is_ok());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto all = store_->trials(study_);
+  ASSERT_TRUE(all.is_ok());
+  std::set<std::int64_t> numbers;
+  for (const auto& t : *all) numbers.insert(t.number);
+  EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*numbers.rbegin(), kThreads * kPerThread - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::Values(Backend{"SqliteFile", true}, Backend{"SqliteMemory", false}),
+                         [](const ::testing::TestParamInfo<Backend>& param) { return param.param.name; });
+
+}  // namespace
+}  // namespace qtune::store
