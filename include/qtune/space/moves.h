@@ -29,7 +29,8 @@ using Action = std::uint32_t;
 
 class Moves {
  public:
-  // kInvalidArgument if kJoint and 3^d exceeds 3^12 (use "single" for larger d).
+  // kInvalidArgument if kJoint and 3^d exceeds 3^kMaxJointDims (use "single" for larger d).
+  static constexpr std::size_t kMaxJointDims = 12;
   static base::Result<Moves> create(const Space& space, MoveSet set);
 
   MoveSet set() const { return set_; }
@@ -50,6 +51,7 @@ class Moves {
   MoveSet set_;
   std::size_t count_;
   Action stay_;
+  std::vector<Action> digit_;  // kJoint: 3^(d-1-k), the weight of dimension k's digit
 };
 
 }  // namespace qtune::space

@@ -45,14 +45,24 @@ struct Dimension {
   bool numeric() const { return kind != DimensionKind::kCategorical; }
 };
 
-// The text of a value as it reaches a command line: 64 -> "64", 0.001 -> "0.001".
+// The text of a value as it reaches a command line: 64 -> "64", 0.001 -> "0.001" (the
+// shortest text that reads back as the same double), strings as given.
 std::string format_value(const Value& value);
+
+// Largest number of values in one dimension: values are held explicitly, so a dimension of
+// 10^12 values is a configuration mistake, not a search space.
+inline constexpr std::size_t kMaxDimensionSize = 1'000'000;
+
+// Checks one dimension on its own: its name is [A-Za-z_][A-Za-z0-9_]*, it has 1 to
+// kMaxDimensionSize values, no two values format to the same text, and its values are all
+// strings (kCategorical) or all numbers (otherwise). Messages start with `dimension "NAME": `.
+base::Status validate_dimension(const Dimension& dimension);
 
 class Space {
  public:
-  // kInvalidArgument for: no dimensions, an empty dimension, duplicate names, a name that is
-  // not [A-Za-z_][A-Za-z0-9_]*, duplicate values within a dimension, or a product of sizes
-  // that does not fit in 64 bits (the message names the dimension where it overflows).
+  // kInvalidArgument for: no dimensions, a dimension that validate_dimension() rejects,
+  // duplicate names, or a product of sizes that does not fit in 64 bits (the message names
+  // the dimension where it overflows).
   static base::Result<Space> create(std::vector<Dimension> dimensions);
 
   std::size_t dims() const { return dimensions_.size(); }
@@ -61,6 +71,10 @@ class Space {
   std::optional<std::size_t> find(std::string_view name) const;
   // Number of states, the product of the dimension sizes (fits in 64 bits).
   std::uint64_t size() const { return size_; }
+  // Id distance between neighbours along dimension k: the product of the sizes after k.
+  std::uint64_t stride(std::size_t k) const { return strides_[k]; }
+  // Index of dimension k in state id, without decoding the others.
+  Index index(StateId id, std::size_t k) const;
 
   // QTUNE_CHECKs that every index is in range and indices.size() == dims().
   StateId encode(std::span<const Index> indices) const;
