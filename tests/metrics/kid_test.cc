@@ -1,0 +1,89 @@
+#include "qtune/metrics/kid.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "metrics/stats_fixtures.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace qtune::metrics {
+namespace {
+
+using metrics::testing::random_features;
+using metrics::testing::write_raw;
+using qtune::testing::run_reference_script;
+using qtune::testing::TempDir;
+
+double numpy_mmd(const Features& a, const Features& b) {
+  TempDir dir;
+  const auto r = run_reference_script(
+      "stats_reference.py", {"mmd", write_raw(dir / "a.bin", a.values), std::to_string(a.count),
+                             write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
+  return std::stod(r.out);
+}
+
+TEST(Kid, UnbiasedMmdMatchesNumpy) {
+  const Features a = random_features(40, 64, 1);
+  const Features b = random_features(40, 64, 2, 0.05);
+  const double expected = numpy_mmd(a, b);
+  auto mmd = mmd2_unbiased(a, b);
+  ASSERT_TRUE(mmd.is_ok()) << mmd.status().to_string();
+  EXPECT_NEAR(*mmd, expected, 1e-9 * std::fabs(expected) + 1e-13);
+}
+
+TEST(Kid, WholeSetSubsetsEqualTheMmdOfTheSets) {
+  // m = n1 = n2: every subset is the whole set in another order, and MMD ignores order.
+  const Features a = random_features(10, 32, 3);
+  const Features b = random_features(10, 32, 4, 0.1);
+  const double expected = numpy_mmd(a, b);
+  auto kid = kernel_inception_distance(a, b, {.subsets = 5, .max_subset_size = 1000, .seed = 7});
+  ASSERT_TRUE(kid.is_ok()) << kid.status().to_string();
+  EXPECT_EQ(kid->subset_size, 10u);
+  EXPECT_EQ(kid->subsets, 5u);
+  EXPECT_NEAR(kid->mean, expected, 1e-9 * std::fabs(expected) + 1e-13);
+  EXPECT_NEAR(kid->std, 0.0, 1e-12);
+}
+
+TEST(Kid, DeterministicForASeedAndVariesAcrossSeeds) {
+  const Features a = random_features(30, 16, 5);
+  const Features b = random_features(50, 16, 6, 0.1);
+  const KidOptions options{.subsets = 20, .max_subset_size = 12, .seed = 42};
+  auto first = kernel_inception_distance(a, b, options);
+  auto second = kernel_inception_distance(a, b, options);
+  ASSERT_TRUE(first.is_ok() && second.is_ok());
+  EXPECT_EQ(first->mean, second->mean);
+  EXPECT_EQ(first->std, second->std);
+  EXPECT_EQ(first->subset_size, 12u);
+  EXPECT_GT(first->std, 0.0);
+  KidOptions other = options;
+  other.seed = 43;
+  EXPECT_NE(kernel_inception_distance(a, b, other)->mean, first->mean);
+}
+
+TEST(Kid, SameDistributionIsNearZeroShiftedIsPositive) {
+  const Features a = random_features(200, 16, 7);
+  const Features same = random_features(200, 16, 8);
+  const Features shifted = random_features(200, 16, 9, 1.0);
+  auto near = kernel_inception_distance(a, same, {.subsets = 10, .max_subset_size = 100, .seed = 1});
+  auto far = kernel_inception_distance(a, shifted, {.subsets = 10, .max_subset_size = 100, .seed = 1});
+  ASSERT_TRUE(near.is_ok() && far.is_ok());
+  EXPECT_GT(far->mean, 10.0 * std::fabs(near->mean));
+}
+
+TEST(Kid, TinyAndMismatchedInputs) {
+  const Features two = random_features(2, 8, 1);
+  auto kid = kernel_inception_distance(two, random_features(5, 8, 2));
+  ASSERT_TRUE(kid.is_ok()) << kid.status().to_string();
+  EXPECT_EQ(kid->subset_size, 2u);
+  EXPECT_FALSE(kernel_inception_distance(random_features(1, 8, 1), two).is_ok());
+  auto dims = kernel_inception_distance(two, random_features(2, 4, 1));
+  ASSERT_FALSE(dims.is_ok());
+  EXPECT_NE(dims.status().message().find("8 and 4 dims"), std::string::npos);
+  EXPECT_FALSE(mmd2_unbiased(two, random_features(3, 8, 1)).is_ok());
+  EXPECT_FALSE(kernel_inception_distance(two, two, {.subsets = 0}).is_ok());
+}
+
+}  // namespace
+}  // namespace qtune::metrics
