@@ -1,0 +1,130 @@
+// Study: one study file's space and strategy, driven through ask/tell, with every trial and
+// the agent's state kept in a Store. The primitive the `qtune run` loop and workers are
+// built on (Optuna's ask/tell shape):
+//
+//   QTUNE_ASSIGN_OR_RETURN(auto study, Study::open(config, *store));
+//   while (true) {
+//     QTUNE_ASSIGN_OR_RETURN(Ask next, study->ask());
+//     if (next.finished) break;
+//     if (!next.trial) { wait for a running trial to be told; continue; }
+//     ... run next.trial->params ...
+//     QTUNE_RETURN_IF_ERROR(study->tell(next.trial->id, Outcome::success(fid)));
+//   }
+//
+// Resume: open() of an existing study restores the strategy from its latest snapshot (saved
+// with every trial creation and finish, in the same transaction), marks trials left RUNNING
+// by a killed process INTERRUPTED, and ask() hands interrupted trials out again (same
+// number, same proposal) before anything new. So no finished trial is lost or repeated, and
+// the proposals continue exactly as an uninterrupted run with the same seed would make them.
+// One process drives a SQLite study at a time: open() takes every RUNNING trial for dead.
+//
+// Budget: trials counts every trial ever created (COMPLETE, FAILED, RUNNING, INTERRUPTED);
+// each is a real evaluation, and re-measurements count. max_time bounds one session (from
+// open()); running trials finish, but no new one starts after it.
+//
+// Values are the raw metric; for a maximised metric the strategy sees its negation. A
+// failed trial reaches the strategy as a failure, and the strategy applies its penalty.
+//
+// Thread-safe: one mutex serialises every call, so worker threads may share a Study.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qtune/agent/strategy.h"
+#include "qtune/base/result.h"
+#include "qtune/store/store.h"
+#include "qtune/study/results.h"
+#include "qtune/study/study_config.h"
+
+namespace qtune::study {
+
+// A trial to run.
+struct TrialToRun {
+  store::TrialId id = 0;
+  std::int64_t number = 0;
+  space::StateId state = 0;
+  std::vector<store::Param> params;  // dimension order, values as they reach a command line
+  std::uint32_t trajectory = 0;
+  bool remeasure = false;
+  bool resumed = false;  // handed out again after an interruption
+};
+
+struct Ask {
+  std::optional<TrialToRun> trial;  // set: run it
+  // Without a trial: true when the study is over (budget spent, time up or strategy
+  // exhausted, and nothing running); false when it must wait for a running trial.
+  bool finished = false;
+};
+
+// How a trial ended. A value that is not finite counts as a failure.
+struct Outcome {
+  std::optional<double> value;  // the raw metric; nullopt: failed
+  std::string failure_reason;
+  std::string log_tail;
+
+  static Outcome success(double value) { return {value, "", ""}; }
+  static Outcome failure(std::string reason, std::string log_tail = "") {
+    return {std::nullopt, std::move(reason), std::move(log_tail)};
+  }
+};
+
+struct Progress {
+  std::size_t complete = 0;
+  std::size_t failed = 0;
+  std::size_t running = 0;
+  std::size_t interrupted = 0;
+  std::size_t evaluations = 0;          // every trial created: what the budget counts
+  std::optional<std::uint64_t> budget;  // [budget] trials
+  std::optional<BestTrial> best;
+  std::optional<double> epsilon;
+};
+
+class Study {
+ public:
+  // Creates the study in `store` or resumes it. kInvalidArgument if the stored study was
+  // created with another [space], [strategy], direction or seed (the message shows the
+  // first difference). `store` must outlive the Study.
+  static base::Result<std::unique_ptr<Study>> open(StudyConfig config, store::Store& store);
+
+  // The next trial for `worker` (default "host:pid"), or why there is none (see Ask).
+  base::Result<Ask> ask(std::string_view worker = {});
+  // Records the outcome of a RUNNING trial of this study and tells the strategy, in one
+  // store transaction. kConflict if the trial is not RUNNING (told or interrupted already);
+  // kNotFound / kInvalidArgument for an id that is not a trial of this study.
+  base::Status tell(store::TrialId trial, const Outcome& outcome);
+  // RUNNING -> INTERRUPTED (Ctrl-C): the proposal is handed out again by the next ask(),
+  // in this session or after a restart.
+  base::Status mark_interrupted(store::TrialId trial);
+
+  base::Result<Progress> progress() const;
+  base::Result<std::vector<store::TrialRecord>> trials() const;
+  // The best measured trial (nullopt before the first success).
+  base::Result<std::optional<BestTrial>> best() const;
+  // The strategy's view of the learned policy and its recommendation (results.h).
+  StrategyResults results() const;
+
+  const StudyConfig& config() const { return config_; }
+  store::StudyId id() const { return id_; }
+
+ private:
+  Study(StudyConfig config, store::Store& store) : config_(std::move(config)), store_(&store) {}
+  base::Status attach();  // finds or creates the study record, restores the strategy
+  base::Result<Ask> ask_locked(std::string_view worker);
+  base::Result<std::size_t> count_locked(std::optional<store::TrialState> state) const;
+
+  StudyConfig config_;  // strategy_ keeps a pointer to config_.space
+  store::Store* store_;
+  store::StudyId id_ = 0;
+  std::string default_worker_;
+  std::chrono::steady_clock::time_point opened_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<agent::Strategy> strategy_;  // guarded by mutex_
+};
+
+}  // namespace qtune::study

@@ -1,0 +1,99 @@
+#include "qtune/study/results.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace qtune::study {
+namespace {
+
+space::Action greedy_action(const std::vector<double>& q) {
+  return static_cast<space::Action>(std::max_element(q.begin(), q.end()) - q.begin());  // first max
+}
+
+// CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials, store::Direction direction) {
+  const store::TrialRecord* best = nullptr;
+  for (const store::TrialRecord& t : trials) {
+    if (t.state != store::TrialState::kComplete || !t.value) continue;
+    const bool better = best == nullptr || (direction == store::Direction::kMinimize ? *t.value < *best->value
+                                                                                      : *t.value > *best->value);
+    if (better) best = &t;
+  }
+  if (best == nullptr) return std::nullopt;
+  return BestTrial{best->number, best->state_id, best->params, *best->value};
+}
+
+StrategyResults strategy_results(const agent::Strategy& strategy) {
+  StrategyResults r;
+  r.recommendation = strategy.recommend();
+  const space::Moves* moves = strategy.moves();
+  if (moves == nullptr) return r;
+  r.q_table = strategy.q_table();
+  for (space::Action a = 0; a < moves->count(); ++a) r.actions.push_back(moves->describe(a));
+
+  std::unordered_map<space::StateId, const agent::QRow*> rows;
+  for (const agent::QRow& row : r.q_table) {
+    if (row.q.empty()) continue;
+    rows.emplace(row.state, &row);
+    const space::Action a = greedy_action(row.q);
+    r.policy.push_back({row.state, a, moves->describe(a), moves->apply(row.state, a), row.q[a]});
+  }
+
+  std::optional<space::StateId> state = strategy.start_state();
+  std::unordered_set<space::StateId> seen;
+  while (state && seen.insert(*state).second) {
+    r.rollout.push_back(*state);
+    const auto row = rows.find(*state);
+    if (row == rows.end()) break;
+    state = moves->apply(*state, greedy_action(row->second->q));
+  }
+  return r;
+}
+
+std::string q_table_csv(const StrategyResults& results, const space::Space& space) {
+  std::string out = "state";
+  for (const space::Dimension& dim : space.dimensions()) out += "," + csv_field(dim.name);
+  for (const std::string& action : results.actions) out += "," + csv_field(action);
+  out += '\n';
+  for (const agent::QRow& row : results.q_table) {
+    out += std::to_string(row.state);
+    for (std::size_t k = 0; k < space.dims(); ++k) out += "," + csv_field(space::format_value(space.value(row.state, k)));
+    for (double q : row.q) out += fmt::format(",{:.17g}", q);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string q_table_json(const StrategyResults& results, const space::Space& space) {
+  nlohmann::json dims = nlohmann::json::array();
+  for (const space::Dimension& dim : space.dimensions()) dims.push_back(dim.name);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const agent::QRow& row : results.q_table) {
+    nlohmann::json params = nlohmann::json::object();
+    for (std::size_t k = 0; k < space.dims(); ++k) {
+      params[space.dimension(k).name] = space::format_value(space.value(row.state, k));
+    }
+    nlohmann::json entry = {{"state", row.state}, {"params", params}, {"q", row.q}};
+    if (!row.q.empty()) entry["greedy"] = greedy_action(row.q);
+    rows.push_back(std::move(entry));
+  }
+  return nlohmann::json{{"dimensions", dims}, {"actions", results.actions}, {"rows", rows}}.dump(2) + "\n";
+}
+
+}  // namespace qtune::study

@@ -1,0 +1,181 @@
+#include "qtune/study/study.h"
+
+#include <unistd.h>
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "study/fingerprint.h"
+
+namespace qtune::study {
+namespace {
+
+std::string host_and_pid() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return fmt::format("localhost:{}", getpid());
+  return fmt::format("{}:{}", host, getpid());
+}
+
+std::vector<store::Param> params_of(const space::Space& space, space::StateId state) {
+  std::vector<store::Param> params;
+  for (std::size_t k = 0; k < space.dims(); ++k) {
+    params.push_back({space.dimension(k).name, space::format_value(space.value(state, k))});
+  }
+  return params;
+}
+
+TrialToRun to_run(const store::TrialRecord& t, bool resumed) {
+  return {t.id, t.number, t.state_id, t.params, t.trajectory, t.remeasure, resumed};
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<Study>> Study::open(StudyConfig config, store::Store& store) {
+  std::unique_ptr<Study> study(new Study(std::move(config), store));
+  QTUNE_RETURN_IF_ERROR(study->attach());
+  return study;
+}
+
+base::Status Study::attach() {
+  std::lock_guard lock(mutex_);
+  default_worker_ = host_and_pid();
+  opened_ = std::chrono::steady_clock::now();
+  QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
+  if (!stored) {
+    auto created = store_->create_study(detail::study_record(config_));
+    if (created.status().code() == base::StatusCode::kAlreadyExists) {  // another process was first
+      QTUNE_ASSIGN_OR_RETURN(stored, store_->find_study(config_.name));
+    } else {
+      QTUNE_RETURN_IF_ERROR(created.status());
+      stored = *std::move(created);
+    }
+  }
+  QTUNE_CHECK(stored.has_value());
+  QTUNE_RETURN_IF_ERROR(detail::check_same_study(*stored, config_));
+  id_ = stored->id;
+
+  QTUNE_ASSIGN_OR_RETURN(strategy_, agent::make_strategy(config_.space, config_.strategy, config_.seed));
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
+  if (snapshot) {
+    QTUNE_RETURN_IF_ERROR(strategy_->restore(snapshot->bytes).with_context(fmt::format(
+        "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
+        snapshot->after_trial)));
+  }
+  // Trials RUNNING now belong to a process that died: their proposals are handed out again.
+  QTUNE_ASSIGN_OR_RETURN(const auto running, store_->trials(id_, store::TrialState::kRunning));
+  for (const store::TrialRecord& t : running) QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(t.id));
+  return base::Status::ok();
+}
+
+base::Result<std::size_t> Study::count_locked(std::optional<store::TrialState> state) const {
+  QTUNE_ASSIGN_OR_RETURN(const auto trials, store_->trials(id_, state));
+  return trials.size();
+}
+
+base::Result<Ask> Study::ask(std::string_view worker) {
+  std::lock_guard lock(mutex_);
+  return ask_locked(worker.empty() ? std::string_view(default_worker_) : worker);
+}
+
+base::Result<Ask> Study::ask_locked(std::string_view worker) {
+  const auto& budget = config_.budget;
+  const bool time_up = budget.max_time && std::chrono::steady_clock::now() - opened_ >= *budget.max_time;
+  if (!time_up) {
+    QTUNE_ASSIGN_OR_RETURN(const auto interrupted, store_->trials(id_, store::TrialState::kInterrupted));
+    for (const store::TrialRecord& t : interrupted) {
+      QTUNE_ASSIGN_OR_RETURN(const std::optional<store::TrialRecord> claimed, store_->claim_trial(t.id, worker));
+      if (claimed) return Ask{to_run(*claimed, true), false};
+    }
+  }
+  QTUNE_ASSIGN_OR_RETURN(const std::size_t running, count_locked(store::TrialState::kRunning));
+  const Ask none{std::nullopt, running == 0};
+  if (time_up) return none;
+  QTUNE_ASSIGN_OR_RETURN(const std::size_t created, count_locked(std::nullopt));
+  if (budget.trials && created >= *budget.trials) return none;
+
+  // The strategy advances in ask(); if the store refuses the trial, it goes back to the
+  // state that matches the store.
+  const std::string before = strategy_->snapshot();
+  const std::optional<agent::Proposal> proposal = strategy_->ask();
+  if (!proposal) return none;
+  const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state), proposal->trajectory,
+                              proposal->remeasure, std::string(worker)};
+  auto record = store_->create_trial(id_, trial, strategy_->snapshot());
+  if (!record.is_ok()) {
+    QTUNE_CHECK(strategy_->restore(before).is_ok());
+    return record.status();
+  }
+  return Ask{to_run(*record, false), false};
+}
+
+base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
+  if (record.study != id_) {
+    return base::Status::invalid_argument(fmt::format("tell: trial id {} belongs to another study than \"{}\"",
+                                                      trial, config_.name));
+  }
+  if (record.state != store::TrialState::kRunning) {
+    return base::Status::conflict(fmt::format("tell: trial {} of study \"{}\" is {}; only a RUNNING trial can be told",
+                                              record.number, config_.name, store::trial_state_name(record.state)));
+  }
+  store::TrialResult result;
+  agent::Observation observation;
+  if (outcome.value && std::isfinite(*outcome.value)) {
+    result = {store::TrialState::kComplete, outcome.value, "", outcome.log_tail};
+    const bool maximize = config_.direction == store::Direction::kMaximize;
+    observation.loss = maximize ? -*outcome.value : *outcome.value;
+  } else {
+    const std::string reason = outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
+    result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
+  }
+  const std::string before = strategy_->snapshot();
+  strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
+  const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot());
+  if (!finished.is_ok()) QTUNE_CHECK(strategy_->restore(before).is_ok());
+  return finished;
+}
+
+base::Status Study::mark_interrupted(store::TrialId trial) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
+  if (record.study != id_) {
+    return base::Status::invalid_argument(fmt::format("mark_interrupted: trial id {} belongs to another study than \"{}\"",
+                                                      trial, config_.name));
+  }
+  return store_->interrupt_trial(trial);
+}
+
+base::Result<std::vector<store::TrialRecord>> Study::trials() const { return store_->trials(id_); }
+
+base::Result<std::optional<BestTrial>> Study::best() const {
+  QTUNE_ASSIGN_OR_RETURN(const auto all, store_->trials(id_, store::TrialState::kComplete));
+  return best_trial(all, config_.direction);
+}
+
+base::Result<Progress> Study::progress() const {
+  QTUNE_ASSIGN_OR_RETURN(const auto all, store_->trials(id_));
+  Progress p;
+  for (const store::TrialRecord& t : all) {
+    switch (t.state) {
+      case store::TrialState::kComplete: ++p.complete; break;
+      case store::TrialState::kFailed: ++p.failed; break;
+      case store::TrialState::kRunning: ++p.running; break;
+      case store::TrialState::kInterrupted: ++p.interrupted; break;
+    }
+  }
+  p.evaluations = all.size();
+  p.budget = config_.budget.trials;
+  p.best = best_trial(all, config_.direction);
+  std::lock_guard lock(mutex_);
+  p.epsilon = strategy_->epsilon();
+  return p;
+}
+
+StrategyResults Study::results() const {
+  std::lock_guard lock(mutex_);
+  return strategy_results(*strategy_);
+}
+
+}  // namespace qtune::study

@@ -1,0 +1,215 @@
+#include "qtune/study/study_config.h"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "qtune/space/space_config.h"
+
+namespace qtune::study {
+namespace {
+
+// Builds "file:line: [table] key: what" errors.
+class Errors {
+ public:
+  Errors(std::string_view file, std::string_view table) : file_(file), table_(table) {}
+  base::Status at(const toml::node& node, std::string_view key, std::string_view what) const {
+    return base::Status::invalid_argument(
+        fmt::format("{}:{}: [{}] {}: {}", file_, node.source().begin.line, table_, key, what));
+  }
+
+ private:
+  std::string_view file_;
+  std::string_view table_;
+};
+
+base::Result<std::string> string_value(const toml::node& node, std::string_view key, const Errors& errors) {
+  const auto* s = node.as_string();
+  if (s == nullptr) return errors.at(node, key, "expected a string");
+  return s->get();
+}
+
+base::Result<std::int64_t> integer_value(const toml::node& node, std::string_view key, std::int64_t min,
+                                         const Errors& errors) {
+  const auto* i = node.as_integer();
+  if (i == nullptr || i->get() < min) return errors.at(node, key, fmt::format("expected an integer >= {}", min));
+  return i->get();
+}
+
+// A sqlite path relative to the study file's folder becomes absolute; other URLs stay.
+std::string anchor_storage(const std::string& url, const std::filesystem::path& base) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (!url.starts_with(kSqlite)) return url;
+  const std::filesystem::path path(url.substr(kSqlite.size()));
+  if (path.empty() || path == ":memory:" || path.is_absolute()) return url;
+  return std::string(kSqlite) + (base / path).lexically_normal().string();
+}
+
+struct StudyKeys {
+  std::string name;
+  std::optional<std::string> storage;
+  store::Direction direction = store::Direction::kMinimize;
+  std::uint64_t seed = 0;
+};
+
+base::Result<StudyKeys> parse_study(const toml::table* table, const std::filesystem::path& file) {
+  StudyKeys keys;
+  keys.name = file.stem().string();
+  if (table == nullptr) return keys;
+  const std::string file_name = file.string();
+  const Errors errors(file_name, "study");
+  for (const auto& [key, node] : *table) {
+    const std::string_view k = key.str();
+    if (k == "name") {
+      QTUNE_ASSIGN_OR_RETURN(keys.name, string_value(node, k, errors));
+      if (keys.name.empty()) return errors.at(node, k, "is empty; give the study a name");
+    } else if (k == "storage") {
+      QTUNE_ASSIGN_OR_RETURN(keys.storage, string_value(node, k, errors));
+    } else if (k == "direction") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
+      auto direction = store::parse_direction(text);
+      if (!direction.is_ok()) return errors.at(node, k, direction.status().message());
+      keys.direction = *direction;
+    } else if (k == "seed") {
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t seed, integer_value(node, k, 0, errors));
+      keys.seed = static_cast<std::uint64_t>(seed);
+    } else {
+      return errors.at(node, k, "unknown key; use name, storage, direction or seed");
+    }
+  }
+  return keys;
+}
+
+base::Result<std::vector<int>> parse_gpus(const toml::node& node, const Errors& errors) {
+  std::vector<int> gpus;
+  if (const auto* count = node.as_integer()) {
+    if (count->get() < 0 || count->get() > 1024) return errors.at(node, "gpus", "expected a count in 0..1024 or a list of GPU ids");
+    for (int g = 0; g < static_cast<int>(count->get()); ++g) gpus.push_back(g);
+    return gpus;
+  }
+  const auto* list = node.as_array();
+  if (list == nullptr) return errors.at(node, "gpus", "expected a list of GPU ids such as [0, 1], or a count");
+  for (const toml::node& id : *list) {
+    const auto* i = id.as_integer();
+    if (i == nullptr || i->get() < 0 || i->get() > std::numeric_limits<int>::max()) {
+      return errors.at(id, "gpus", "expected GPU ids as integers >= 0, e.g. [0, 1]");
+    }
+    gpus.push_back(static_cast<int>(i->get()));
+  }
+  return gpus;
+}
+
+base::Result<Budget> parse_budget(const toml::table* table, std::string_view file) {
+  Budget budget;
+  if (table == nullptr) return budget;
+  const Errors errors(file, "budget");
+  for (const auto& [key, node] : *table) {
+    const std::string_view k = key.str();
+    if (k == "trials") {
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t trials, integer_value(node, k, 1, errors));
+      budget.trials = static_cast<std::uint64_t>(trials);
+    } else if (k == "parallel") {
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t parallel, integer_value(node, k, 1, errors));
+      if (parallel > 4096) return errors.at(node, k, "expected an integer in 1..4096");
+      budget.parallel = static_cast<std::uint32_t>(parallel);
+    } else if (k == "gpus") {
+      QTUNE_ASSIGN_OR_RETURN(budget.gpus, parse_gpus(node, errors));
+    } else if (k == "max_time") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
+      auto duration = exec::parse_duration(text);
+      if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
+      budget.max_time = *duration;
+    } else {
+      return errors.at(node, k, "unknown key; use trials, parallel, gpus or max_time");
+    }
+  }
+  return budget;
+}
+
+// The table named `name`, nullptr if absent; kInvalidArgument if it is not a table.
+base::Result<const toml::table*> table_of(const toml::table& root, std::string_view name, std::string_view file) {
+  const toml::node* node = root.get(name);
+  if (node == nullptr) return static_cast<const toml::table*>(nullptr);
+  if (!node->is_table()) {
+    return base::Status::invalid_argument(
+        fmt::format("{}:{}: {}: expected a table [{}]", file, node->source().begin.line, name, name));
+  }
+  return node->as_table();
+}
+
+std::string canonical_toml(const toml::table& table) {
+  std::ostringstream out;
+  out << toml::toml_formatter(table, toml::format_flags::none);
+  return out.str();
+}
+
+}  // namespace
+
+base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const std::filesystem::path& file) {
+  const std::string file_name = file.string();
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file_name);
+  } catch (const toml::parse_error& e) {
+    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line,
+                                                      e.source().begin.column, e.description()));
+  }
+  for (const auto& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial") {
+      return base::Status::invalid_argument(fmt::format(
+          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget] or [trial]", file_name,
+          node.source().begin.line, k));
+    }
+  }
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* study_table, table_of(root, "study", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* space_table, table_of(root, "space", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* strategy_table, table_of(root, "strategy", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* budget_table, table_of(root, "budget", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* trial_table, table_of(root, "trial", file_name));
+  if (space_table == nullptr) {
+    return base::Status::invalid_argument(fmt::format(
+        "{}: no [space] table; declare the dimensions to tune, e.g. [space] K = {{ range = [2, 10] }}", file_name));
+  }
+
+  QTUNE_ASSIGN_OR_RETURN(StudyKeys keys, parse_study(study_table, file));
+  QTUNE_ASSIGN_OR_RETURN(space::Space space, space::space_from_toml(*space_table, file_name));
+  const toml::table no_strategy;
+  const toml::table& strategy = strategy_table != nullptr ? *strategy_table : no_strategy;
+  QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config, agent::strategy_from_toml(strategy, space, file_name));
+  QTUNE_ASSIGN_OR_RETURN(Budget budget, parse_budget(budget_table, file_name));
+  std::optional<exec::TrialConfig> trial;
+  if (trial_table != nullptr) {
+    QTUNE_ASSIGN_OR_RETURN(trial, exec::trial_from_toml(*trial_table, space, file_name));
+  }
+
+  const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
+  std::string storage = keys.storage.value_or("sqlite://" + keys.name + ".db");
+  return StudyConfig{
+      .file = file,
+      .name = std::move(keys.name),
+      .storage = anchor_storage(storage, base),
+      .direction = keys.direction,
+      .seed = keys.seed,
+      .space = std::move(space),
+      .strategy = std::move(strategy_config),
+      .strategy_text = canonical_toml(strategy),
+      .budget = std::move(budget),
+      .trial = std::move(trial),
+  };
+}
+
+base::Result<StudyConfig> load_study_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return base::Status::not_found(fmt::format("{}: cannot read the study file; check the path", file.string()));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_study_config(text.str(), file);
+}
+
+}  // namespace qtune::study
