@@ -1,0 +1,67 @@
+#include "qtune/metrics/resize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "qtune/base/check.h"
+
+namespace qtune::metrics {
+namespace {
+
+// One output coordinate's two source neighbours and their weights (PyTorch's
+// compute_indices_weights_linear with align_corners=False).
+struct Tap {
+  std::size_t index0 = 0;
+  std::size_t index1 = 0;
+  float weight0 = 0;
+  float weight1 = 0;
+};
+
+// The precisions are PyTorch's (measured to the bit against torch 1.13): the scale is
+// in / out in float, the source index and lambda are computed in double (the CPU
+// accumulate type) and lambda is rounded to float once.
+std::vector<Tap> taps(std::size_t in, std::size_t out) {
+  const auto scale = static_cast<double>(static_cast<float>(in) / static_cast<float>(out));
+  std::vector<Tap> result(out);
+  for (std::size_t dst = 0; dst < out; ++dst) {
+    const double src = std::max(scale * (static_cast<double>(dst) + 0.5) - 0.5, 0.0);
+    const auto index0 = static_cast<std::size_t>(src);  // src >= 0: truncation is floor
+    const auto lambda = static_cast<float>(std::min(std::max(src - static_cast<double>(index0), 0.0), 1.0));
+    const std::size_t index1 = index0 < in - 1 ? index0 + 1 : index0;
+    result[dst] = Tap{index0, index1, 1.0f - lambda, lambda};
+  }
+  return result;
+}
+
+}  // namespace
+
+void to_inception_input(const Image& image, std::size_t size, std::span<float> planes) {
+  QTUNE_CHECK(image.width > 0 && image.height > 0 && image.pixels.size() == image.width * image.height * 3);
+  QTUNE_CHECK(size > 0 && planes.size() == 3 * size * size);
+  const std::vector<Tap> rows = taps(image.height, size);
+  const std::vector<Tap> cols = taps(image.width, size);
+
+  std::vector<float> unit(image.width * image.height);  // one channel, ToTensor's u8 / 255
+  for (std::size_t c = 0; c < 3; ++c) {
+    for (std::size_t i = 0; i < unit.size(); ++i) unit[i] = static_cast<float>(image.pixels[i * 3 + c]) / 255.0f;
+    float* plane = planes.data() + c * size * size;
+    for (std::size_t y = 0; y < size; ++y) {
+      const Tap& r = rows[y];
+      const float* top = unit.data() + r.index0 * image.width;
+      const float* bottom = unit.data() + r.index1 * image.width;
+      for (std::size_t x = 0; x < size; ++x) {
+        const Tap& t = cols[x];
+        // PyTorch's vectorised kernel contracts h0 * (w0*a + w1*b) + h1 * (w0*c + w1*d) into
+        // these fused multiply-adds; the same contraction gives the same bits.
+        const float upper = std::fma(t.weight0, top[t.index0], t.weight1 * top[t.index1]);
+        const float lower = std::fma(t.weight0, bottom[t.index0], t.weight1 * bottom[t.index1]);
+        const float v = std::fma(r.weight0, upper, r.weight1 * lower);
+        plane[y * size + x] = 2.0f * v - 1.0f;
+      }
+    }
+  }
+}
+
+}  // namespace qtune::metrics
