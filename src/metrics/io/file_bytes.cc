@@ -1,0 +1,49 @@
+#include "metrics/io/file_bytes.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+namespace qtune::metrics {
+
+base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    return base::Status::not_found(fmt::format("{}: no such file", path.string()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return base::Status::io_error(fmt::format("{}: not a regular file; expected a file", path.string()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return base::Status::io_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  }
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0) return base::Status::io_error(fmt::format("{}: cannot determine its size", path.string()));
+  bytes.resize(static_cast<std::size_t>(size));
+  in.read(bytes.data(), size);
+  if (in.gcount() != size) {
+    return base::Status::io_error(fmt::format("{}: read {} of {} bytes", path.string(), in.gcount(), size));
+  }
+  return bytes;
+}
+
+base::Status write_file_bytes(const std::filesystem::path& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    return base::Status::io_error(fmt::format("{}: cannot write: {}", path.string(), std::strerror(errno)));
+  }
+  return base::Status::ok();
+}
+
+}  // namespace qtune::metrics
