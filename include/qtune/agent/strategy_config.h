@@ -27,6 +27,20 @@ enum class RewardKind { kNegative, kImprovement };  // r = -loss(s')  |  r = los
 enum class QInit { kZero, kRandom, kOptimistic };
 enum class StartKind { kRandom, kFixed };
 
+// Options of the model-based preset only (docs/config.md, "Model-based q-learning options").
+struct ModelOptions {
+  std::uint32_t exploring_starts = 0;  // random first evaluations; 0: d + 1
+  double paid_discount = 0.5;          // discount of a step onto an unmeasured state, [0, 1)
+  double free_discount = 0.98;         // discount of a step onto a measured state, [0, 1)
+  // Paid steps of a trajectory without a new best loss before its episode restarts at a
+  // random unmeasured state; 0: never.
+  std::uint32_t restart_after = 0;
+  bool remeasure = true;               // re-measure the incumbent when noise hides it
+  std::uint32_t max_measurements = 3;  // per state, re-measurements included, >= 1
+  std::uint64_t window_states = 32768;  // larger grids are planned over a window this big
+  std::uint32_t fit_iterations = 60;   // quasi-Newton steps per hyperparameter fit
+};
+
 struct StrategyConfig {
   StrategyKind kind = StrategyKind::kQLearning;
   Preset preset = Preset::kModel;
@@ -50,7 +64,17 @@ struct StrategyConfig {
   // Loss given to a failed trial. nullopt: the worst loss measured so far plus the
   // measured range (and 1.0 before two successes).
   std::optional<double> failure_penalty;
+  ModelOptions model;  // preset = "model" only
 };
+
+// "q-learning" | "random" | "grid" (the [strategy] key `kind`, and replay's --strategy).
+base::Result<StrategyKind> parse_strategy_kind(std::string_view text);
+std::string_view strategy_kind_name(StrategyKind kind);
+
+// Checks every option against its valid range and `space` (start state inside it, joint
+// actions for at most Moves::kMaxJointDims dimensions). Messages start with the option:
+//   "alpha 0 is out of range; use 0 < alpha <= 1".
+base::Status validate_strategy_config(const StrategyConfig& config, const space::Space& space);
 
 // Parses [strategy]; `space` resolves start = { K = 4, ... }. Unknown keys, wrong types and
 // out-of-range values are kInvalidArgument naming file:line, the key and the valid form.
@@ -59,7 +83,8 @@ struct StrategyConfig {
 base::Result<StrategyConfig> strategy_from_toml(const toml::table& strategy,
                                                 const space::Space& space, std::string_view file);
 
-// Builds the configured strategy. `seed` is the study seed; streams are derived from it.
+// Builds the configured strategy after validate_strategy_config(). `seed` is the study seed;
+// streams are derived from it. Safe to call from several threads at once.
 base::Result<std::unique_ptr<Strategy>> make_strategy(const space::Space& space,
                                                       const StrategyConfig& config,
                                                       std::uint64_t seed);

@@ -1,0 +1,76 @@
+#include "agent/baseline_strategy.h"
+
+#include <fmt/format.h>
+
+#include "qtune/base/check.h"
+
+namespace qtune::agent {
+namespace {
+constexpr std::uint32_t kSnapshotVersion = 1;
+}  // namespace
+
+BaselineStrategy::BaselineStrategy(const space::Space& space, std::uint32_t trajectories)
+    : space_(space), slots_(trajectories) {}
+
+std::optional<Proposal> BaselineStrategy::ask() {
+  for (std::size_t t = 0; t < slots_.size(); ++t) {
+    if (slots_[t]) continue;
+    const std::optional<space::StateId> state = next();
+    if (!state) return std::nullopt;
+    slots_[t] = *state;
+    return Proposal{*state, static_cast<std::uint32_t>(t), false};
+  }
+  return std::nullopt;
+}
+
+void BaselineStrategy::tell(const Proposal& proposal, const Observation& observation) {
+  QTUNE_CHECK(proposal.trajectory < slots_.size() && slots_[proposal.trajectory] == proposal.state);
+  slots_[proposal.trajectory].reset();
+  cache_.record(proposal.state, observation.loss, std::nullopt);
+}
+
+std::string BaselineStrategy::snapshot() const {
+  base::ByteWriter out;
+  out.str(name());
+  out.u32(kSnapshotVersion);
+  out.u64(space_.size());
+  out.u64(slots_.size());
+  for (const auto& slot : slots_) {
+    out.u8(slot ? 1 : 0);
+    out.u64(slot.value_or(0));
+  }
+  cache_.save(out);
+  save(out);
+  return out.take();
+}
+
+base::Status BaselineStrategy::restore(std::string_view snapshot) {
+  const std::string what = fmt::format("{} snapshot", name());
+  base::ByteReader in(snapshot, what);
+  QTUNE_ASSIGN_OR_RETURN(const std::string kind, in.str());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t size, in.u64());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t slots, in.u64());
+  if (kind != name() || version != kSnapshotVersion || size != space_.size() ||
+      slots != slots_.size()) {
+    return base::Status::corrupt(fmt::format(
+        "{}: made by {} v{} for {} states and {} trajectories; this is {} v{} for {} states and {} "
+        "trajectories",
+        what, kind, version, size, slots, name(), kSnapshotVersion, space_.size(), slots_.size()));
+  }
+  std::vector<std::optional<space::StateId>> loaded(slots_.size());
+  for (auto& slot : loaded) {
+    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t busy, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
+    if (busy != 0) slot = state;
+  }
+  EvaluationCache cache;
+  QTUNE_RETURN_IF_ERROR(cache.load(in));
+  QTUNE_RETURN_IF_ERROR(load(in));
+  QTUNE_RETURN_IF_ERROR(in.expect_end());
+  slots_ = std::move(loaded);
+  cache_ = std::move(cache);
+  return base::Status::ok();
+}
+
+}  // namespace qtune::agent

@@ -1,0 +1,324 @@
+#include "qtune/agent/strategy_config.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace qtune::agent {
+namespace {
+
+// Real options and their valid intervals, shared by validation and the TOML reader.
+struct RealOption {
+  std::string_view key;
+  double& (*field)(StrategyConfig&);
+  double lo;
+  double hi;
+  bool lo_open;
+  bool hi_open;
+};
+constexpr RealOption kRealOptions[] = {
+    {"alpha", [](StrategyConfig& c) -> double& { return c.alpha; }, 0, 1, true, false},
+    {"gamma", [](StrategyConfig& c) -> double& { return c.gamma; }, 0, 1, false, true},
+    {"epsilon", [](StrategyConfig& c) -> double& { return c.epsilon; }, 0, 1, false, false},
+    {"epsilon_decay", [](StrategyConfig& c) -> double& { return c.epsilon_decay; }, 0, 1, true,
+     false},
+    {"epsilon_min", [](StrategyConfig& c) -> double& { return c.epsilon_min; }, 0, 1, false,
+     false},
+    {"q_init_scale", [](StrategyConfig& c) -> double& { return c.q_init_scale; },
+     -std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), false, false},
+};
+
+// Count options and their minimum (the maximum is that of uint32).
+struct CountOption {
+  std::string_view key;
+  std::uint32_t& (*field)(StrategyConfig&);
+  std::uint32_t min;
+};
+constexpr CountOption kCountOptions[] = {
+    {"episodes", [](StrategyConfig& c) -> std::uint32_t& { return c.episodes; }, 1},
+    {"steps", [](StrategyConfig& c) -> std::uint32_t& { return c.steps; }, 1},
+    {"planning_steps", [](StrategyConfig& c) -> std::uint32_t& { return c.planning_steps; }, 0},
+    {"trajectories", [](StrategyConfig& c) -> std::uint32_t& { return c.trajectories; }, 1},
+};
+
+constexpr std::string_view kKeys =
+    "kind, preset, alpha, gamma, epsilon, epsilon_decay, epsilon_min, episodes, steps, actions, "
+    "reward, q_init, q_init_scale, start, planning_steps, trajectories, failure_penalty";
+
+// An invalid option: its key (to find its line in a file) and the message.
+struct OptionError {
+  std::string_view key;
+  std::string message;
+};
+
+std::optional<OptionError> real_error(const RealOption& option, double v) {
+  const bool below = option.lo_open ? !(v > option.lo) : !(v >= option.lo);
+  const bool above = option.hi_open ? !(v < option.hi) : !(v <= option.hi);
+  if (!below && !above) return std::nullopt;
+  if (option.lo == -std::numeric_limits<double>::max()) {
+    return OptionError{option.key, fmt::format("{} {} is not finite; use a finite number", option.key, v)};
+  }
+  return OptionError{option.key,
+                     fmt::format("{} {} is out of range; use {} {} {} {} {}", option.key, v,
+                                 option.lo, option.lo_open ? "<" : "<=", option.key,
+                                 option.hi_open ? "<" : "<=", option.hi)};
+}
+
+std::string count_error(const CountOption& option, std::int64_t v) {
+  return fmt::format("{} {} is out of range; use an integer from {} to {}", option.key, v,
+                     option.min, std::numeric_limits<std::uint32_t>::max());
+}
+
+std::optional<OptionError> find_error(const StrategyConfig& config, const space::Space& space) {
+  StrategyConfig c = config;
+  for (const RealOption& option : kRealOptions) {
+    if (auto error = real_error(option, option.field(c))) return error;
+  }
+  if (config.epsilon_min > config.epsilon) {
+    return OptionError{"epsilon_min",
+                       fmt::format("epsilon_min {} is greater than epsilon {}; use 0 <= "
+                                   "epsilon_min <= epsilon",
+                                   config.epsilon_min, config.epsilon)};
+  }
+  for (const CountOption& option : kCountOptions) {
+    if (option.field(c) < option.min) return OptionError{option.key, count_error(option, option.field(c))};
+  }
+  if (config.failure_penalty && !std::isfinite(*config.failure_penalty)) {
+    return OptionError{"failure_penalty", fmt::format("failure_penalty {} is not finite; use a "
+                                                      "finite number",
+                                                      *config.failure_penalty)};
+  }
+  if (config.kind == StrategyKind::kQLearning) {
+    auto moves = space::Moves::create(space, config.actions);
+    if (!moves.is_ok()) return OptionError{"actions", moves.status().message()};
+  }
+  if (config.start == StartKind::kFixed && !config.start_state) {
+    return OptionError{"start", "start is fixed but names no state; use start = { K = 4, ... } "
+                                "with a value for every dimension"};
+  }
+  if (config.start == StartKind::kRandom && config.start_state) {
+    return OptionError{"start", "start is random but a start state is set; set start to fixed "
+                                "or clear the state"};
+  }
+  if (config.start_state && *config.start_state >= space.size()) {
+    return OptionError{"start", fmt::format("start state {} is outside the space of {} states; "
+                                            "use an id below {}",
+                                            *config.start_state, space.size(), space.size())};
+  }
+  return std::nullopt;
+}
+
+std::string_view type_name(const toml::node& node) {
+  if (node.is_string()) return "a string";
+  if (node.is_integer()) return "an integer";
+  if (node.is_floating_point()) return "a float";
+  if (node.is_boolean()) return "a boolean";
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  return "a date or time";
+}
+
+// Reads one [strategy] table into a config; every message is "file:line: key ...".
+class StrategyReader {
+ public:
+  StrategyReader(const toml::table& table, const space::Space& space, std::string_view file)
+      : table_(table), space_(space), file_(file) {}
+
+  base::Result<StrategyConfig> read() {
+    StrategyConfig config;
+    // The preset first: its values are the base that the other keys override.
+    if (const toml::node* preset = table_.get("preset")) {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of("preset", *preset));
+      if (text == "seed") {
+        config.preset = Preset::kSeed;
+      } else if (text != "model") {
+        return fail("preset", fmt::format("preset \"{}\" is unknown; use \"model\" or \"seed\"", text));
+      }
+    }
+    for (auto&& [key, node] : table_) {
+      QTUNE_RETURN_IF_ERROR(read_key(key.str(), node, config));
+    }
+    if (auto error = find_error(config, space_)) return fail(error->key, error->message);
+    return config;
+  }
+
+ private:
+  base::Status read_key(std::string_view key, const toml::node& node, StrategyConfig& config) const {
+    for (const RealOption& option : kRealOptions) {
+      if (key != option.key) continue;
+      if (!node.is_number()) return wrong_type(key, node, "a number");
+      option.field(config) = node.value<double>().value();
+      return base::Status::ok();
+    }
+    for (const CountOption& option : kCountOptions) {
+      if (key != option.key) continue;
+      if (!node.is_integer()) return wrong_type(key, node, "an integer");
+      const std::int64_t v = node.value<std::int64_t>().value();
+      if (v < option.min || v > std::numeric_limits<std::uint32_t>::max()) {
+        return fail(key, count_error(option, v));
+      }
+      option.field(config) = static_cast<std::uint32_t>(v);
+      return base::Status::ok();
+    }
+    if (key == "preset") return base::Status::ok();  // read first, in read()
+    if (key == "kind") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
+      auto kind = parse_strategy_kind(text);
+      if (!kind.is_ok()) return fail(key, kind.status().message());
+      config.kind = *kind;
+      return base::Status::ok();
+    }
+    if (key == "actions") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
+      auto set = space::parse_move_set(text);
+      if (!set.is_ok()) return fail(key, set.status().message());
+      config.actions = *set;
+      return base::Status::ok();
+    }
+    if (key == "reward") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
+      if (text == "negative") {
+        config.reward = RewardKind::kNegative;
+      } else if (text == "improvement") {
+        config.reward = RewardKind::kImprovement;
+      } else {
+        return fail(key, fmt::format("reward \"{}\" is unknown; use \"negative\" or \"improvement\"", text));
+      }
+      return base::Status::ok();
+    }
+    if (key == "q_init") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
+      if (text == "zero") {
+        config.q_init = QInit::kZero;
+      } else if (text == "random") {
+        config.q_init = QInit::kRandom;
+      } else if (text == "optimistic") {
+        config.q_init = QInit::kOptimistic;
+      } else {
+        return fail(key, fmt::format(
+                             "q_init \"{}\" is unknown; use \"zero\", \"random\" or \"optimistic\"", text));
+      }
+      return base::Status::ok();
+    }
+    if (key == "failure_penalty") {
+      if (!node.is_number()) return wrong_type(key, node, "a number");
+      config.failure_penalty = node.value<double>().value();
+      return base::Status::ok();
+    }
+    if (key == "start") return read_start(node, config);
+    return fail(key, fmt::format("unknown key \"{}\"; valid keys are {}", key, kKeys));
+  }
+
+  // start = "random" | { K = 4, intermediate_dim = 128, ... } (every dimension once).
+  base::Status read_start(const toml::node& node, StrategyConfig& config) const {
+    if (node.is_string() && node.value<std::string>() == "random") {
+      config.start = StartKind::kRandom;
+      config.start_state.reset();
+      return base::Status::ok();
+    }
+    const toml::table* values = node.as_table();
+    if (values == nullptr) {
+      return fail("start", fmt::format("start is {}; use \"random\" or a table such as "
+                                       "{{ {} = ... }} with a value for every dimension",
+                                       node.is_string() ? "\"" + *node.value<std::string>() + "\"" : std::string(type_name(node)),
+                                       space_.dimension(0).name));
+    }
+    std::vector<std::string> texts(space_.dims());
+    std::vector<bool> given(space_.dims(), false);
+    for (auto&& [key, value] : *values) {
+      const std::optional<std::size_t> k = space_.find(key.str());
+      if (!k) {
+        return fail("start", fmt::format("start names \"{}\", which is not a dimension; the "
+                                         "dimensions are {}",
+                                         key.str(), dimension_names()));
+      }
+      if (value.is_integer()) {
+        texts[*k] = space::format_value(space::Value{value.value<std::int64_t>().value()});
+      } else if (value.is_floating_point()) {
+        texts[*k] = space::format_value(space::Value{value.value<double>().value()});
+      } else if (value.is_string()) {
+        texts[*k] = value.value<std::string>().value();
+      } else {
+        return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(), type_name(value)));
+      }
+      given[*k] = true;
+    }
+    for (std::size_t k = 0; k < space_.dims(); ++k) {
+      if (!given[k]) {
+        return fail("start", fmt::format("start has no value for dimension \"{}\"; give a "
+                                         "value for every dimension",
+                                         space_.dimension(k).name));
+      }
+    }
+    auto state = space_.find_state(texts);
+    if (!state.is_ok()) return fail("start", "start: " + state.status().message());
+    config.start = StartKind::kFixed;
+    config.start_state = *state;
+    return base::Status::ok();
+  }
+
+  std::string dimension_names() const {
+    std::string out;
+    for (const auto& d : space_.dimensions()) out += (out.empty() ? "" : ", ") + d.name;
+    return out;
+  }
+
+  base::Result<std::string> string_of(std::string_view key, const toml::node& node) const {
+    if (!node.is_string()) return wrong_type(key, node, "a string");
+    return node.value<std::string>().value();
+  }
+
+  base::Status wrong_type(std::string_view key, const toml::node& node, std::string_view want) const {
+    return fail(key, fmt::format("{} is {}; use {}", key, type_name(node), want));
+  }
+
+  // "file:line: message", the line of `key` if the table has it, else of the table.
+  base::Status fail(std::string_view key, std::string_view message) const {
+    const toml::node* node = table_.get(key);
+    const auto line = node != nullptr ? node->source().begin.line : table_.source().begin.line;
+    return base::Status::invalid_argument(fmt::format("{}:{}: {}", file_, line, message));
+  }
+
+  const toml::table& table_;
+  const space::Space& space_;
+  std::string_view file_;
+};
+
+}  // namespace
+
+base::Result<StrategyKind> parse_strategy_kind(std::string_view text) {
+  if (text == "q-learning") return StrategyKind::kQLearning;
+  if (text == "random") return StrategyKind::kRandom;
+  if (text == "grid") return StrategyKind::kGrid;
+  return base::Status::invalid_argument(fmt::format(
+      "kind \"{}\" is unknown; use \"q-learning\", \"random\" or \"grid\"", text));
+}
+
+std::string_view strategy_kind_name(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::kQLearning:
+      return "q-learning";
+    case StrategyKind::kRandom:
+      return "random";
+    case StrategyKind::kGrid:
+      return "grid";
+  }
+  return "?";
+}
+
+base::Status validate_strategy_config(const StrategyConfig& config, const space::Space& space) {
+  if (auto error = find_error(config, space)) {
+    return base::Status::invalid_argument("strategy: " + error->message);
+  }
+  return base::Status::ok();
+}
+
+base::Result<StrategyConfig> strategy_from_toml(const toml::table& strategy,
+                                                const space::Space& space, std::string_view file) {
+  return StrategyReader(strategy, space, file).read();
+}
+
+}  // namespace qtune::agent
