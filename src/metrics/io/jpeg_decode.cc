@@ -1,0 +1,121 @@
+// libjpeg reports errors through error_exit, which must not return: it longjmps back. The
+// functions that call setjmp keep only trivially destructible locals (no destructor is
+// skipped); the output buffer is owned by the caller.
+#include "metrics/io/jpeg_decode.h"
+
+#include <csetjmp>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+// jpeglib.h needs FILE and size_t declared first.
+#include <jpeglib.h>
+#include <jerror.h>
+
+namespace qtune::metrics {
+namespace {
+
+struct JpegErrors {
+  jpeg_error_mgr mgr;  // first member: libjpeg hands back a pointer to it
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  int warnings;
+};
+
+extern "C" void jpeg_on_error(j_common_ptr cinfo) {
+  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, errors->message);
+  std::longjmp(errors->jump, 1);
+}
+
+// At a premature end of data libjpeg warns and pads the image with grey; PIL raises "image
+// file is truncated" there (unless LOAD_TRUNCATED_IMAGES), so we refuse too. Other
+// corrupt-data warnings (extraneous bytes before a marker, ...) PIL ignores, and so do we.
+extern "C" void jpeg_on_message(j_common_ptr cinfo, int level) {
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
+    if (errors->warnings++ == 0) (*cinfo->err->format_message)(cinfo, errors->message);
+  }
+}
+
+struct JpegHeader {
+  JDIMENSION width;
+  JDIMENSION height;
+  int components;
+  J_COLOR_SPACE color_space;
+};
+
+bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::uint8_t* data, std::size_t size,
+                 JpegHeader* header) {
+  if (setjmp(errors->jump)) return false;
+  jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
+  jpeg_read_header(cinfo, TRUE);
+  // libjpeg's defaults are PIL's: JDCT_ISLOW, fancy upsampling, no scaling, no dithering.
+  header->color_space = cinfo->jpeg_color_space;
+  if (cinfo->jpeg_color_space != JCS_GRAYSCALE) cinfo->out_color_space = JCS_RGB;
+  jpeg_start_decompress(cinfo);
+  header->width = cinfo->output_width;
+  header->height = cinfo->output_height;
+  header->components = cinfo->output_components;
+  return true;
+}
+
+bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* out, std::size_t row_bytes) {
+  if (setjmp(errors->jump)) return false;
+  while (cinfo->output_scanline < cinfo->output_height) {
+    JSAMPROW row = out + std::size_t{cinfo->output_scanline} * row_bytes;
+    jpeg_read_scanlines(cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(cinfo);
+  return true;
+}
+
+constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;
+
+}  // namespace
+
+base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string_view name) {
+  jpeg_decompress_struct cinfo{};
+  JpegErrors errors{};
+  cinfo.err = jpeg_std_error(&errors.mgr);
+  errors.mgr.error_exit = jpeg_on_error;
+  errors.mgr.emit_message = jpeg_on_message;
+  jpeg_create_decompress(&cinfo);
+  const auto destroy = [](jpeg_decompress_struct* c) { jpeg_destroy_decompress(c); };
+  const std::unique_ptr<jpeg_decompress_struct, decltype(destroy)> guard(&cinfo, destroy);
+  auto corrupt = [&] {
+    return base::Status::corrupt(fmt::format("{}: JPEG is corrupt or truncated: {}", name, errors.message));
+  };
+
+  JpegHeader header{};
+  if (!read_header(&cinfo, &errors, bytes.data(), bytes.size(), &header)) return corrupt();
+  if (header.color_space != JCS_GRAYSCALE && header.color_space != JCS_YCbCr && header.color_space != JCS_RGB) {
+    return base::Status::invalid_argument(fmt::format(
+        "{}: JPEG colour space {} (CMYK/YCCK) is not supported; expected greyscale or YCbCr/RGB", name,
+        static_cast<int>(header.color_space)));
+  }
+  if (std::uint64_t{header.width} * header.height > kMaxPixels) {
+    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most 2^28 pixels",
+                                                      name, header.width, header.height));
+  }
+  const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
+  std::vector<std::uint8_t> decoded(std::size_t{header.width} * header.height * components);
+  if (!read_rows(&cinfo, &errors, decoded.data(), std::size_t{header.width} * components)) return corrupt();
+  if (errors.warnings > 0) return corrupt();
+
+  Image image;
+  image.width = header.width;
+  image.height = header.height;
+  if (components == 3) {
+    image.pixels = std::move(decoded);
+    return image;
+  }
+  image.pixels.resize(decoded.size() * 3);
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    image.pixels[3 * i] = image.pixels[3 * i + 1] = image.pixels[3 * i + 2] = decoded[i];
+  }
+  return image;
+}
+
+}  // namespace qtune::metrics
