@@ -17,7 +17,10 @@ Rules, the same as include/qtune/study/replay.h:
   are taken against the per-configuration mean over the tables.
 - Budget = distinct configurations measured. TPE re-suggests configurations it has seen; such a
   repeat is told the value measured before and does not count, and the loop keeps asking until
-  the budget is reached (at most 50 x budget trials).
+  the budget is reached or --max-trials x budget trials were asked (default 4: TPE often
+  settles on a few configurations and would ask thousands of repeats, each ask costing more
+  than the last). A run stopped so keeps its last score for the rest of the budget, and the
+  output's "median_distinct" says how many distinct configurations the runs measured.
 - Best found at e evaluations = the truth (mean) of the configuration with the best measured
   value so far; regret = |best found - table best| / (table's range of means); evaluations to
   the best = the first evaluation that measured a configuration whose mean is the best mean.
@@ -45,6 +48,7 @@ def parse_args(argv):
     p.add_argument("--seeds", type=int, default=50)
     p.add_argument("--seed", type=int, default=0, help="root seed")
     p.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
+    p.add_argument("--max-trials", type=int, default=4, help="trials per run, as a multiple of the budget")
     p.add_argument("--jobs", type=int, default=1)
     return p.parse_args(argv)
 
@@ -116,7 +120,7 @@ def run_seed(job):
     best_measured = None  # (signed value, key)
     best_at, evals_to_best = [], None
     trials = 0
-    while len(best_at) < budget and trials < 50 * budget:
+    while len(best_at) < budget and trials < args.max_trials * budget:
         trials += 1
         trial = study.ask(dists)
         key = tuple(trial.params[n] for n in names)
@@ -133,8 +137,9 @@ def run_seed(job):
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
         else:
             study.tell(trial, cache[key])
+    distinct = len(best_at)
     best_at += [best_at[-1] if best_at else worst_truth] * (budget - len(best_at))
-    return best_at, evals_to_best
+    return best_at, evals_to_best, distinct
 
 
 def main(argv):
@@ -152,7 +157,7 @@ def main(argv):
     span = max(means.values()) - min(means.values())
     for b in sorted(int(x) for x in args.budgets.split(",")):
         found = [r[0][b - 1] for r in runs]
-        evals = [e if e is not None and e <= b else math.inf for _, e in runs]
+        evals = [e if e is not None and e <= b else math.inf for _, e, _ in runs]
         print(json.dumps({
             "strategy": "tpe",
             "tables": args.tables,
@@ -164,6 +169,7 @@ def main(argv):
                 [abs(f - best) / span if span > 0 else 0.0 for f in found]),
             "found_best_fraction": sum(1 for e in evals if e <= b) / len(runs),
             "median_evals_to_best": median_or_none(evals),
+            "median_distinct": statistics.median([min(d, b) for _, _, d in runs]),
         }))
 
 
