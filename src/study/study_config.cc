@@ -1,5 +1,6 @@
 #include "qtune/study/study_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -181,6 +182,12 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const s
   const toml::table& strategy = strategy_table != nullptr ? *strategy_table : no_strategy;
   QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config, agent::strategy_from_toml(strategy, space, file_name));
   QTUNE_ASSIGN_OR_RETURN(Budget budget, parse_budget(budget_table, file_name));
+  // Each running trial holds one trajectory of the strategy (agent/strategy.h), so parallel
+  // trials need as many; the fingerprint records the number in use, since the proposals
+  // (and the agent snapshot) depend on it.
+  strategy_config.trajectories = std::max(strategy_config.trajectories, budget.parallel);
+  const std::string strategy_text =
+      canonical_toml(strategy) + fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);
   std::optional<exec::TrialConfig> trial;
   if (trial_table != nullptr) {
     QTUNE_ASSIGN_OR_RETURN(trial, exec::trial_from_toml(*trial_table, space, file_name));
@@ -196,7 +203,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const s
       .seed = keys.seed,
       .space = std::move(space),
       .strategy = std::move(strategy_config),
-      .strategy_text = canonical_toml(strategy),
+      .strategy_text = strategy_text,
       .budget = std::move(budget),
       .trial = std::move(trial),
   };

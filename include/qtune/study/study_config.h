@@ -15,7 +15,8 @@
 //   [budget]                      # all keys optional
 //   trials = 40                   # distinct evaluations (re-measurements count too);
 //                                 # default: until the strategy is exhausted
-//   parallel = 1                  # trials running at the same time, >= 1
+//   parallel = 1                  # trials running at the same time, >= 1; raises the
+//                                 # strategy's trajectories to at least this (one each)
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
 //   max_time = "12h"              # wall time of one `qtune run` session (exec/duration.h)
 //
@@ -54,7 +55,8 @@ struct StudyConfig {
   std::uint64_t seed = 0;
   space::Space space;
   agent::StrategyConfig strategy;
-  std::string strategy_text;   // the [strategy] table in canonical TOML (study fingerprint)
+  std::string strategy_text;   // [strategy] in canonical TOML plus the trajectories in use
+                               // (the study fingerprint)
   Budget budget;
   std::optional<exec::TrialConfig> trial;
 };

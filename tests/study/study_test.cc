@@ -1,0 +1,319 @@
+// The Study ask/tell API on a real SQLite store: budget, waiting, failures, interruption,
+// direction, refusal of a changed study file, and results.
+#include "qtune/study/study.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "qtune/store/open_store.h"
+#include "study/study_test_support.h"
+#include "support/temp_dir.h"
+
+namespace qtune::study {
+namespace {
+
+using base::StatusCode;
+using testing::objective;
+using testing::run_to_end;
+using testing::study_toml;
+
+class StudyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::open_store("sqlite://" + (dir_ / "toy.db").string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    store_ = std::move(store).value();
+  }
+
+  std::unique_ptr<Study> open(const std::string& toml) {
+    auto config = parse_study_config(toml, dir_ / "toy.toml");
+    EXPECT_TRUE(config.is_ok()) << config.status().to_string();
+    if (!config.is_ok()) return nullptr;
+    auto study = Study::open(std::move(config).value(), *store_);
+    EXPECT_TRUE(study.is_ok()) << study.status().to_string();
+    return study.is_ok() ? std::move(study).value() : nullptr;
+  }
+
+  base::Status open_status(const std::string& toml) {
+    auto config = parse_study_config(toml, dir_ / "toy.toml");
+    if (!config.is_ok()) return config.status();
+    return Study::open(std::move(config).value(), *store_).status();
+  }
+
+  TrialToRun ask_trial(Study& study) {
+    auto next = study.ask("tester");
+    EXPECT_TRUE(next.is_ok()) << next.status().to_string();
+    EXPECT_TRUE(next.is_ok() && next->trial.has_value());
+    return next.is_ok() && next->trial ? *next->trial : TrialToRun{};
+  }
+
+  ::qtune::testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(StudyTest, BudgetCountsDistinctEvaluations) {
+  auto study = open(study_toml("random", 10));
+  ASSERT_NE(study, nullptr);
+  const auto states = run_to_end(*study);
+  ASSERT_EQ(states.size(), 10u);
+  EXPECT_EQ(std::set<space::StateId>(states.begin(), states.end()).size(), 10u);  // no repeats
+  auto trials = study->trials();
+  ASSERT_TRUE(trials.is_ok());
+  for (std::size_t i = 0; i < trials->size(); ++i) {
+    const store::TrialRecord& t = (*trials)[i];
+    EXPECT_EQ(t.number, static_cast<std::int64_t>(i));
+    EXPECT_EQ(t.state_id, states[i]);
+    EXPECT_EQ(t.state, store::TrialState::kComplete);
+    EXPECT_EQ(t.value, objective(t.params));
+  }
+  auto progress = study->progress();
+  ASSERT_TRUE(progress.is_ok());
+  EXPECT_EQ(progress->complete, 10u);
+  EXPECT_EQ(progress->evaluations, 10u);
+  EXPECT_EQ(progress->budget, 10u);
+}
+
+TEST_F(StudyTest, ParamsAreTheStatesValuesAsText) {
+  auto study = open(study_toml("grid", 3));
+  ASSERT_NE(study, nullptr);
+  const TrialToRun t = ask_trial(*study);
+  const space::Space& space = study->config().space;
+  ASSERT_EQ(t.params.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(t.params[k].name, space.dimension(k).name);
+    EXPECT_EQ(t.params[k].value, space::format_value(space.value(t.state, k)));
+  }
+  EXPECT_EQ(t.number, 0);
+  EXPECT_FALSE(t.resumed);
+}
+
+TEST_F(StudyTest, WaitsForRunningTrialsBeforeFinishing) {
+  auto study = open(study_toml("random", 2) + "parallel = 2\n");
+  ASSERT_NE(study, nullptr);
+  const TrialToRun a = ask_trial(*study);
+  const TrialToRun b = ask_trial(*study);
+  EXPECT_NE(a.state, b.state);
+  auto wait = study->ask();
+  ASSERT_TRUE(wait.is_ok());
+  EXPECT_FALSE(wait->trial.has_value());
+  EXPECT_FALSE(wait->finished);  // budget spent, but two trials still run
+  ASSERT_TRUE(study->tell(a.id, Outcome::success(1.0)).is_ok());
+  ASSERT_TRUE(study->tell(b.id, Outcome::success(2.0)).is_ok());
+  auto done = study->ask();
+  ASSERT_TRUE(done.is_ok());
+  EXPECT_TRUE(done->finished);
+}
+
+TEST_F(StudyTest, ExhaustedStrategyFinishesTheStudy) {
+  auto study = open(study_toml("grid", 100, "", "K = { range = [1, 2] }\ndim = { values = [64] }\nact = { values = [\"a\", \"elu\"] }\n"));
+  ASSERT_NE(study, nullptr);
+  EXPECT_EQ(run_to_end(*study).size(), 4u);
+}
+
+TEST_F(StudyTest, FailuresAreRecordedWithReasonAndLogTail) {
+  auto study = open(study_toml("random", 5) + "parallel = 2\n");
+  ASSERT_NE(study, nullptr);
+  const TrialToRun a = ask_trial(*study);
+  const TrialToRun b = ask_trial(*study);
+  ASSERT_TRUE(study->tell(a.id, Outcome::failure("exit code 1", "Traceback ...")).is_ok());
+  ASSERT_TRUE(study->tell(b.id, Outcome::success(std::numeric_limits<double>::quiet_NaN())).is_ok());
+  auto trials = study->trials();
+  ASSERT_TRUE(trials.is_ok());
+  EXPECT_EQ((*trials)[0].state, store::TrialState::kFailed);
+  EXPECT_EQ((*trials)[0].failure_reason, "exit code 1");
+  EXPECT_EQ((*trials)[0].log_tail, "Traceback ...");
+  EXPECT_EQ((*trials)[1].state, store::TrialState::kFailed);
+  EXPECT_EQ((*trials)[1].failure_reason, "the metric is nan");
+  auto progress = study->progress();
+  ASSERT_TRUE(progress.is_ok());
+  EXPECT_EQ(progress->failed, 2u);
+  EXPECT_FALSE(progress->best.has_value());
+}
+
+TEST_F(StudyTest, TellIsOnceAndOnlyForRunningTrialsOfThisStudy) {
+  auto study = open(study_toml("random", 5));
+  ASSERT_NE(study, nullptr);
+  const TrialToRun a = ask_trial(*study);
+  ASSERT_TRUE(study->tell(a.id, Outcome::success(1.0)).is_ok());
+  const base::Status again = study->tell(a.id, Outcome::success(0.5));
+  EXPECT_EQ(again.code(), StatusCode::kConflict);
+  EXPECT_NE(again.message().find("COMPLETE"), std::string::npos) << again.message();
+  EXPECT_EQ(study->tell(a.id + 1000, Outcome::success(1.0)).code(), StatusCode::kNotFound);
+  auto trials = study->trials();
+  ASSERT_TRUE(trials.is_ok());
+  EXPECT_EQ((*trials)[0].value, 1.0);  // the finished trial kept its first value
+}
+
+TEST_F(StudyTest, InterruptedTrialIsHandedOutAgainFirst) {
+  auto study = open(study_toml("random", 5));
+  ASSERT_NE(study, nullptr);
+  const TrialToRun a = ask_trial(*study);
+  ASSERT_TRUE(study->mark_interrupted(a.id).is_ok());
+  EXPECT_EQ(study->tell(a.id, Outcome::success(1.0)).code(), StatusCode::kConflict);
+  const TrialToRun again = ask_trial(*study);
+  EXPECT_EQ(again.id, a.id);
+  EXPECT_EQ(again.number, a.number);
+  EXPECT_EQ(again.state, a.state);
+  EXPECT_TRUE(again.resumed);
+  EXPECT_TRUE(study->tell(again.id, Outcome::success(1.0)).is_ok());
+  EXPECT_EQ(ask_trial(*study).number, 1);
+}
+
+TEST_F(StudyTest, ReopenResumesWithTheProposalsOfAnUninterruptedRun) {
+  std::vector<space::StateId> reference;
+  {
+    auto memory = store::open_store("sqlite://:memory:");
+    ASSERT_TRUE(memory.is_ok());
+    auto config = parse_study_config(study_toml("random", 12), dir_ / "toy.toml");
+    ASSERT_TRUE(config.is_ok());
+    auto study = Study::open(std::move(config).value(), **memory);
+    ASSERT_TRUE(study.is_ok());
+    reference = run_to_end(**study);
+  }
+  std::vector<space::StateId> states;
+  {
+    auto study = open(study_toml("random", 12));
+    ASSERT_NE(study, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      const TrialToRun t = ask_trial(*study);
+      states.push_back(t.state);
+      ASSERT_TRUE(study->tell(t.id, Outcome::success(objective(t.params))).is_ok());
+    }
+    states.push_back(ask_trial(*study).state);  // left RUNNING, as by a dead process
+  }
+  auto study = open(study_toml("random", 12));
+  ASSERT_NE(study, nullptr);
+  auto interrupted = store_->trials(study->id(), store::TrialState::kInterrupted);
+  ASSERT_TRUE(interrupted.is_ok());
+  ASSERT_EQ(interrupted->size(), 1u);
+  EXPECT_EQ((*interrupted)[0].number, 5);
+  const auto rest = run_to_end(*study);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.front(), states.back());  // the interrupted proposal comes first
+  states.pop_back();
+  states.insert(states.end(), rest.begin(), rest.end());
+  EXPECT_EQ(states, reference);
+}
+
+TEST_F(StudyTest, ChangedStudyFileIsRefusedOnResume) {
+  ASSERT_NE(open(study_toml("random", 5)), nullptr);
+  const base::Status space = open_status(study_toml("random", 5, "",
+                                                    "K = { range = [2, 6] }\n"
+                                                    "dim = { values = [64, 128, 256, 512] }\n"
+                                                    "act = { values = [\"relu\", \"elu\", \"tanh\", \"gelu\"] }\n"));
+  EXPECT_EQ(space.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(space.message().find("[space] changed: stored \"K = [2, 3, 4, 5]\", now \"K = [2, 3, 4, 5, 6]\""),
+            std::string::npos)
+      << space.message();
+  const base::Status strategy = open_status(study_toml("grid", 5));
+  EXPECT_EQ(strategy.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(strategy.message().find("[strategy] changed"), std::string::npos) << strategy.message();
+  std::string reseeded = study_toml("random", 5);
+  reseeded.replace(reseeded.find("seed = 42"), 9, "seed = 7");
+  const base::Status seed = open_status(reseeded);
+  EXPECT_NE(seed.message().find("seed changed: stored 42, now 7"), std::string::npos) << seed.message();
+  const base::Status parallel = open_status(study_toml("random", 5) + "parallel = 3\n");
+  EXPECT_NE(parallel.message().find("now \"# trajectories in use: 3\""), std::string::npos) << parallel.message();
+  // A larger budget is not a different study.
+  EXPECT_TRUE(open_status(study_toml("random", 50)).is_ok());
+}
+
+TEST_F(StudyTest, MaximisedMetricIsNegatedForTheStrategyOnly) {
+  std::string toml = study_toml("random", 6);
+  toml.replace(toml.find("seed = 42"), 0, "direction = \"maximize\"\n");
+  auto study = open(toml);
+  ASSERT_NE(study, nullptr);
+  run_to_end(*study);
+  auto trials = study->trials();
+  ASSERT_TRUE(trials.is_ok());
+  const store::TrialRecord* highest = &(*trials)[0];
+  for (const auto& t : *trials) {
+    EXPECT_EQ(t.value, objective(t.params));  // stored raw
+    if (*t.value > *highest->value) highest = &t;
+  }
+  auto best = study->best();
+  ASSERT_TRUE(best.is_ok() && best->has_value());
+  EXPECT_EQ((*best)->number, highest->number);
+  EXPECT_EQ(study->results().recommendation, highest->state_id);  // the strategy saw -value
+}
+
+TEST_F(StudyTest, MaxTimeStopsNewTrials) {
+  std::string toml = study_toml("random", 50);
+  toml += "max_time = \"0.001\"\n";
+  auto study = open(toml);
+  ASSERT_NE(study, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // past max_time: not a timing assertion
+  auto next = study->ask();
+  ASSERT_TRUE(next.is_ok());
+  EXPECT_FALSE(next->trial.has_value());
+  EXPECT_TRUE(next->finished);
+}
+
+TEST_F(StudyTest, BaselinesHaveNoQTable) {
+  auto study = open(study_toml("grid", 3));
+  ASSERT_NE(study, nullptr);
+  run_to_end(*study);
+  const StrategyResults r = study->results();
+  EXPECT_TRUE(r.policy.empty());
+  EXPECT_TRUE(r.rollout.empty());
+  EXPECT_EQ(q_table_csv(r, study->config().space), "state,K,dim,act\n");
+  EXPECT_TRUE(r.recommendation.has_value());
+}
+
+TEST_F(StudyTest, QLearningPolicyRolloutAndQTableExports) {
+  auto study = open(study_toml("q-learning", 12, "preset = \"seed\"\n"));
+  ASSERT_NE(study, nullptr);
+  run_to_end(*study);
+  const StrategyResults r = study->results();
+  const space::Space& space = study->config().space;
+  ASSERT_FALSE(r.q_table.empty());
+  ASSERT_EQ(r.actions.size(), 27u);  // joint moves in 3 dimensions
+  EXPECT_EQ(r.actions[13], "stay");
+  ASSERT_EQ(r.policy.size(), r.q_table.size());
+  auto moves = space::Moves::create(space, space::MoveSet::kJoint);
+  ASSERT_TRUE(moves.is_ok());
+  for (std::size_t i = 0; i < r.policy.size(); ++i) {
+    const PolicyStep& step = r.policy[i];
+    const std::vector<double>& q = r.q_table[i].q;
+    EXPECT_EQ(step.state, r.q_table[i].state);
+    for (std::size_t a = 0; a < q.size(); ++a) {  // argmax, the lowest action on a tie
+      if (a < step.action) {
+        EXPECT_LT(q[a], step.q);
+      } else {
+        EXPECT_LE(q[a], step.q);
+      }
+    }
+    EXPECT_EQ(step.next, moves->apply(step.state, step.action));
+    EXPECT_EQ(step.move, moves->describe(step.action));
+  }
+  // The roll-out follows the policy from the start state until a state repeats or is unknown.
+  ASSERT_FALSE(r.rollout.empty());
+  EXPECT_EQ(r.rollout.front(), study->results().rollout.front());
+  for (std::size_t i = 0; i + 1 < r.rollout.size(); ++i) {
+    const auto step = std::find_if(r.policy.begin(), r.policy.end(), [&](const PolicyStep& p) { return p.state == r.rollout[i]; });
+    ASSERT_NE(step, r.policy.end());
+    EXPECT_EQ(step->next, r.rollout[i + 1]);
+  }
+  EXPECT_EQ(std::set<space::StateId>(r.rollout.begin(), r.rollout.end()).size(), r.rollout.size());
+
+  const std::string csv = q_table_csv(r, space);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), r.q_table.size() + 1);
+  EXPECT_EQ(csv.substr(0, csv.find(',', 16)), "state,K,dim,act,K-1 dim-1 act-1");
+  const auto json = nlohmann::json::parse(q_table_json(r, space));
+  ASSERT_EQ(json["rows"].size(), r.q_table.size());
+  EXPECT_EQ(json["dimensions"], nlohmann::json({"K", "dim", "act"}));
+  EXPECT_EQ(json["rows"][0]["state"], r.q_table[0].state);
+  EXPECT_EQ(json["rows"][0]["q"].get<std::vector<double>>(), r.q_table[0].q);
+  EXPECT_EQ(json["rows"][0]["greedy"], r.policy[0].action);
+  EXPECT_EQ(json["rows"][0]["params"]["K"], space::format_value(space.value(r.q_table[0].state, 0)));
+}
+
+}  // namespace
+}  // namespace qtune::study
