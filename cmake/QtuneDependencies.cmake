@@ -9,6 +9,8 @@ find_package(PNG REQUIRED)
 find_package(JPEG REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(dnnl REQUIRED)
+# oneDNN runs on OpenMP here: the Inception sets its thread count with omp_set_num_threads.
+find_package(OpenMP REQUIRED)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)

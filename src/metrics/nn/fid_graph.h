@@ -1,0 +1,84 @@
+// The FID variant of Inception-v3 (pytorch-fid's `InceptionV3` with `fid_inception_v3`), as
+// data: stages of convolution and pooling nodes that both network paths (oneDNN and the
+// plain reference) execute. Keeping one description means the two paths can differ only in
+// how they compute, never in what.
+//
+// A stage reads one activation (the previous stage's output, or the 3-channel input image)
+// and writes one: every node writing to the stage output fills its own channel slice, which
+// is how Inception's branch concatenation happens without a copy. Temporaries are private
+// to a stage. Names are the torchvision state-dict prefixes ("Mixed_5b.branch1x1").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace qtune::metrics::nn {
+
+// Conv2d(bias=False) -> BatchNorm2d(eps 1e-3) -> ReLU, torchvision's BasicConv2d.
+struct Conv {
+  std::string name;
+  std::int64_t in_channels = 0;
+  std::int64_t out_channels = 0;
+  std::int64_t kernel_h = 1;
+  std::int64_t kernel_w = 1;
+  std::int64_t stride = 1;
+  std::int64_t pad_h = 0;
+  std::int64_t pad_w = 0;
+};
+
+enum class PoolKind {
+  kMax,
+  kAverageExcludingPadding,  // avg_pool2d(count_include_pad=False), the FID (TF) convention
+};
+
+struct Pool {
+  PoolKind kind = PoolKind::kMax;
+  std::int64_t kernel = 3;
+  std::int64_t stride = 1;
+  std::int64_t pad = 0;
+};
+
+// Buffer ids inside a stage: the stage input, the stage output, then temporaries.
+inline constexpr int kStageInput = 0;
+inline constexpr int kStageOutput = 1;
+
+struct Node {
+  std::variant<Conv, Pool> op;
+  int src = kStageInput;
+  int dst = kStageOutput;
+  std::int64_t dst_channel_offset = 0;  // first channel of the slice written (kStageOutput only)
+};
+
+struct Stage {
+  std::string name;
+  std::int64_t out_channels = 0;
+  int buffer_count = 2;  // kStageInput, kStageOutput and the temporaries
+  std::vector<Node> nodes;  // in execution order: a node's source is written before it runs
+};
+
+struct Shape {
+  std::int64_t channels = 0;
+  std::int64_t height = 0;
+  std::int64_t width = 0;
+
+  std::int64_t size() const { return channels * height * width; }
+  friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+// The 15 stages in order: the stem up to MaxPool_1 (block 0), Conv2d_3b..MaxPool_2
+// (block 1), Mixed_5b..Mixed_6e (block 2), Mixed_7a..Mixed_7c (block 3).
+const std::vector<Stage>& fid_inception_stages();
+
+// Number of stages to run for features of `dims` (64, 192, 768 or 2048), pytorch-fid's
+// BLOCK_INDEX_BY_DIM; 0 for any other value.
+std::size_t stage_count_for_dims(std::int64_t dims);
+
+// Output shape of `op` on an input of shape `in` (PyTorch's floor rule for conv and pool).
+Shape output_shape(const std::variant<Conv, Pool>& op, const Shape& in);
+
+// Shapes of every buffer of `stage` for an input of shape `in`; [kStageOutput] is the output.
+std::vector<Shape> stage_buffer_shapes(const Stage& stage, const Shape& in);
+
+}  // namespace qtune::metrics::nn

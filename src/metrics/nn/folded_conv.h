@@ -1,0 +1,32 @@
+// A BasicConv2d (conv without bias -> BatchNorm2d(eps 1e-3) in eval mode -> ReLU) folded
+// into one convolution with bias, so that both network paths run conv + bias + ReLU:
+//   w' = w * g,  b' = beta - running_mean * g,  g = gamma / sqrt(running_var + 1e-3),
+// computed in double and rounded once to float.
+#pragma once
+
+#include <vector>
+
+#include "metrics/nn/fid_graph.h"
+#include "qtune/base/result.h"
+#include "qtune/metrics/state_dict.h"
+
+namespace qtune::metrics::nn {
+
+struct FoldedConv {
+  std::vector<float> weights;  // out x in x kh x kw (OIHW), row-major
+  std::vector<float> bias;     // out
+};
+
+// Reads "<conv.name>.conv.weight" and "<conv.name>.bn.{weight,bias,running_mean,running_var}".
+// kInvalidArgument naming the key if one is missing or has the wrong shape.
+base::Result<FoldedConv> fold_conv(const StateDict& dict, const Conv& conv);
+
+}  // namespace qtune::metrics::nn
+
+namespace qtune::metrics::nn {
+
+// Every conv of fid_inception_stages() folded, in execution order (stage by stage, node by
+// node): the order in which both backends consume them.
+base::Result<std::vector<FoldedConv>> fold_all_convs(const StateDict& dict);
+
+}  // namespace qtune::metrics::nn
