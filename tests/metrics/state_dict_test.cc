@@ -28,6 +28,7 @@ StateDict read_expected(const std::filesystem::path& path) {
   std::size_t pos = 0;
   auto take = [&](void* dst, std::size_t n) {
     QTUNE_CHECK(pos + n <= bytes.size());
+    if (n == 0) return;  // dst may be null (0-d shape, empty tensor)
     std::memcpy(dst, bytes.data() + pos, n);
     pos += n;
   };
