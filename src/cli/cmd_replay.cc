@@ -1,16 +1,227 @@
-// PLACEHOLDER until its issue lands: replaced by the real command.
+// qtune replay: run a strategy against tables of results that already exist and score it
+// over many seeds (see include/qtune/study/replay.h for the scores).
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 #include "cli/command.h"
+#include "qtune/agent/strategy_config.h"
+#include "qtune/space/space_config.h"
+#include "qtune/study/replay.h"
 
 namespace qtune::cli {
+namespace {
+
+struct ReplayFlags {
+  std::vector<std::string> tables;
+  std::string objective;
+  std::vector<std::string> params;
+  std::string config;
+  std::string strategy = "q-learning";
+  std::string preset = "model";
+  std::uint32_t budget = 40;
+  std::uint32_t seeds = 50;
+  std::uint64_t seed = 0;
+  std::string direction = "minimize";
+  std::vector<std::uint32_t> report_budgets;
+  std::uint32_t threads = 1;
+  std::string format = "table";
+  bool strategy_given = false;
+  bool preset_given = false;
+};
+
+base::Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return base::Status::io_error(
+        fmt::format("{}: cannot open the study file; check --config", path));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+// The [strategy] of --config (or an empty one), with the --strategy and --preset given on the
+// command line taking precedence over the file's kind and preset.
+base::Result<agent::StrategyConfig> strategy_config(const ReplayFlags& flags,
+                                                    const toml::table& study,
+                                                    const space::Space& grid) {
+  toml::table strategy;
+  if (const toml::table* table = study["strategy"].as_table()) strategy = *table;
+  if (flags.strategy_given) strategy.insert_or_assign("kind", flags.strategy);
+  if (flags.preset_given) strategy.insert_or_assign("preset", flags.preset);
+  return agent::strategy_from_toml(strategy, grid,
+                                   flags.config.empty() ? "--strategy" : flags.config);
+}
+
+std::string strategy_name(const agent::StrategyConfig& config) {
+  return std::string(agent::strategy_kind_name(config.kind));
+}
+
+// The preset of q-learning; nullopt for the baselines, which have none.
+std::optional<std::string> preset_name(const agent::StrategyConfig& config) {
+  if (config.kind != agent::StrategyKind::kQLearning) return std::nullopt;
+  return config.preset == agent::Preset::kSeed ? "seed" : "model";
+}
+
+nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& config,
+                       const study::ReplaySummary& s) {
+  const auto preset = preset_name(config);
+  nlohmann::json out = {
+      {"strategy", strategy_name(config)},
+      {"preset", preset ? nlohmann::json(*preset) : nlohmann::json()},
+      {"tables", flags.tables},
+      {"objective", flags.objective},
+      {"direction", flags.direction},
+      {"budget", s.budget},
+      {"seeds", s.seeds},
+      {"table_best", s.table_best},
+      {"median_best_at_budget", s.median_best_at_budget},
+      {"median_regret_at_budget", s.median_regret_at_budget},
+      {"found_best_fraction", s.found_best_fraction},
+      {"median_evals_to_best",
+       s.median_evals_to_best ? nlohmann::json(*s.median_evals_to_best) : nlohmann::json()},
+  };
+  nlohmann::json at = nlohmann::json::array();
+  for (const study::BudgetScore& b : s.report_budgets) {
+    at.push_back({{"budget", b.budget},
+                  {"median_best_at_budget", b.median_best},
+                  {"median_regret_at_budget", b.median_regret},
+                  {"found_best_fraction", b.found_best_fraction}});
+  }
+  out["report_budgets"] = std::move(at);
+  return out;
+}
+
+void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
+                 const study::ReplayTable& table, const study::ReplaySummary& s) {
+  const auto preset = preset_name(config);
+  const std::string strategy = preset ? fmt::format("{} (preset {})", strategy_name(config), *preset)
+                                      : strategy_name(config);
+  fmt::print("strategy      {}\n", strategy);
+  fmt::print("grid          {} configurations, {} table{}{}\n", table.space().size(),
+             table.table_count(), table.table_count() > 1 ? "s" : "",
+             table.table_count() > 1 ? " (noisy replay, scored on the mean)" : "");
+  fmt::print("seeds         {}\n", s.seeds);
+  fmt::print("table best    {:.6g} ({})\n", s.table_best, flags.direction);
+  fmt::print("\n{:>8}  {:>12}  {:>14}  {:>10}\n", "budget", "median best", "median regret",
+             "found best");
+  std::vector<study::BudgetScore> rows = s.report_budgets;
+  rows.push_back({s.budget, s.median_best_at_budget, s.median_regret_at_budget,
+                  s.found_best_fraction});
+  for (const study::BudgetScore& b : rows) {
+    fmt::print("{:>8}  {:>12.6g}  {:>14.4f}  {:>9.0f}%\n", b.budget, b.median_best,
+               b.median_regret, 100.0 * b.found_best_fraction);
+  }
+  if (s.median_evals_to_best) {
+    fmt::print("\nmedian evaluations to the best: {:g}\n", *s.median_evals_to_best);
+  } else {
+    fmt::print("\nmedian evaluations to the best: not reached (most seeds never measured it)\n");
+  }
+}
+
+int fail(const base::Status& status) {
+  std::fprintf(stderr, "qtune replay: %s\n", status.message().c_str());
+  return status.code() == base::StatusCode::kInternal ? kExitFailure : kExitUsage;
+}
+
+int run_replay(const ReplayFlags& flags) {
+  study::TableSpec spec{flags.objective, flags.params, std::nullopt};
+  toml::table study_file;
+  if (!flags.config.empty()) {
+    auto text = read_text(flags.config);
+    if (!text.is_ok()) return fail(text.status());
+    auto grid = space::parse_space(*text, flags.config);  // also reports TOML syntax errors
+    if (!grid.is_ok()) return fail(grid.status());
+    spec.space = std::move(grid).value();
+    study_file = toml::parse(*text, flags.config);  // cannot throw: parse_space parsed it
+  }
+  auto direction = study::parse_direction(flags.direction);
+  if (!direction.is_ok()) return fail(direction.status().with_context("--direction"));
+  const std::vector<std::filesystem::path> files(flags.tables.begin(), flags.tables.end());
+  auto table = study::ReplayTable::load(files, spec);
+  if (!table.is_ok()) return fail(table.status());
+  auto config = strategy_config(flags, study_file, table->space());
+  if (!config.is_ok()) return fail(config.status());
+
+  study::ReplayOptions options;
+  options.budget = flags.budget;
+  options.seeds = flags.seeds;
+  options.root_seed = flags.seed;
+  options.direction = *direction;
+  options.report_budgets = flags.report_budgets;
+  options.threads = flags.threads;
+  auto summary =
+      study::replay(*table, study::strategy_factory(table->space(), *config), options);
+  if (!summary.is_ok()) return fail(summary.status());
+  if (flags.format == "json") {
+    std::cout << to_json(flags, *config, *summary).dump(2) << "\n";
+  } else {
+    print_table(flags, *config, *table, *summary);
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 Command add_replay_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("replay", "(not built yet)");
-  sub->allow_extras();
-  return {sub, [] {
-            std::fputs("qtune replay: not built yet\n", stderr);
-            return kExitFailure;
+  auto flags = std::make_shared<ReplayFlags>();
+  CLI::App* sub = app.add_subcommand(
+      "replay", "Run a strategy against tables of results that already exist, over many seeds");
+  sub->add_option("tables", flags->tables,
+                  "CSV tables of one grid (several: the same grid measured again, a noisy replay)")
+      ->required();
+  sub->add_option("--objective", flags->objective, "Name of the objective column")->required();
+  sub->add_option("--params", flags->params,
+                  "Parameter columns, comma-separated (default: the [space] of --config, or "
+                  "every column left of the objective except status)")
+      ->delimiter(',');
+  sub->add_option("--config", flags->config,
+                  "Study file: its [space] is the grid, its [strategy] the strategy's options");
+  CLI::Option* strategy =
+      sub->add_option("--strategy", flags->strategy,
+                      "q-learning, random or grid (over the [strategy] kind of --config)")
+          ->check(CLI::IsMember({"q-learning", "random", "grid"}))
+          ->capture_default_str();
+  CLI::Option* preset =
+      sub->add_option("--preset", flags->preset,
+                      "q-learning preset: model or seed (over the [strategy] preset of --config)")
+          ->check(CLI::IsMember({"model", "seed"}))
+          ->capture_default_str();
+  sub->add_option("--budget", flags->budget, "Evaluations per seed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--seeds", flags->seeds, "Number of seeds (runs)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--seed", flags->seed, "Root seed the runs' seeds derive from")
+      ->capture_default_str();
+  sub->add_option("--direction", flags->direction, "minimize or maximize")
+      ->check(CLI::IsMember({"minimize", "maximize"}))
+      ->capture_default_str();
+  sub->add_option("--report-budgets", flags->report_budgets,
+                  "Smaller budgets to score as well, comma-separated (e.g. 20,40)")
+      ->delimiter(',');
+  sub->add_option("--threads", flags->threads, "Seeds run on this many threads")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--format", flags->format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  return {sub, [flags, strategy, preset] {
+            flags->strategy_given = strategy->count() > 0;
+            flags->preset_given = preset->count() > 0;
+            return run_replay(*flags);
           }};
 }
 
