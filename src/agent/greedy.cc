@@ -1,23 +1,21 @@
 #include "agent/greedy.h"
 
+#include <algorithm>
+
 #include "qtune/base/check.h"
 
 namespace qtune::agent {
 
 space::Action greedy_action(std::span<const double> q, Rng& rng) {
   QTUNE_CHECK(!q.empty());
-  std::size_t best = 0;
-  std::uint64_t ties = 1;
-  for (std::size_t a = 1; a < q.size(); ++a) {
-    if (q[a] > q[best]) {
-      best = a;
-      ties = 1;
-    } else if (q[a] == q[best]) {
-      ++ties;
-      if (rng.below(ties) == 0) best = a;  // keeps each of the tied actions with prob 1/ties
-    }
+  // Two passes and at most one draw: rows start out all tied (3^d equal values), and a
+  // draw per tie would dominate the cost of a step.
+  const double best = *std::max_element(q.begin(), q.end());
+  const auto ties = static_cast<std::uint64_t>(std::count(q.begin(), q.end(), best));
+  std::uint64_t pick = ties == 1 ? 0 : rng.below(ties);
+  for (std::size_t a = 0;; ++a) {
+    if (q[a] == best && pick-- == 0) return static_cast<space::Action>(a);
   }
-  return static_cast<space::Action>(best);
 }
 
 space::Action epsilon_greedy_action(std::span<const double> q, double epsilon, Rng& rng) {

@@ -9,8 +9,8 @@
 
 namespace qtune::agent {
 
-// An action of maximal value, uniform among ties (one pass, reservoir sampling). The RNG is
-// drawn only when a tie is met, so tie-free rows consume nothing.
+// An action of maximal value, uniform among ties. The RNG is drawn once when there is a
+// tie and not at all otherwise.
 space::Action greedy_action(std::span<const double> q, Rng& rng);
 
 // With probability epsilon an action uniform over all of them, else greedy_action().
