@@ -1,5 +1,7 @@
 #include "agent/grid_search.h"
 
+#include <fmt/format.h>
+
 namespace qtune::agent {
 
 std::optional<space::StateId> GridSearch::next() {
@@ -8,7 +10,12 @@ std::optional<space::StateId> GridSearch::next() {
 }
 
 base::Status GridSearch::load(base::ByteReader& in) {
-  QTUNE_ASSIGN_OR_RETURN(next_, in.u64());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t next, in.u64());
+  if (next > space().size()) {
+    return base::Status::corrupt(fmt::format(
+        "grid snapshot: next state {} is beyond the {} states of the space", next, space().size()));
+  }
+  next_ = next;
   return base::Status::ok();
 }
 

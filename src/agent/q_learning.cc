@@ -171,6 +171,10 @@ base::Status QLearning::restore(std::string_view snapshot) {
   Rng rng = rng_;
   QTUNE_RETURN_IF_ERROR(rng.load(in));
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t episodes_started, in.u32());
+  if (episodes_started > config_.episodes) {
+    return base::Status::corrupt(fmt::format("q-learning snapshot: {} episodes started of {}",
+                                             episodes_started, config_.episodes));
+  }
   std::vector<Trajectory> loaded(trajectories_.size());
   for (Trajectory& tr : loaded) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint8_t in_episode, in.u8());
@@ -184,15 +188,20 @@ base::Status QLearning::restore(std::string_view snapshot) {
     tr.in_episode = in_episode != 0;
     if (waiting != 0) tr.waiting_on = waiting_on;
     if (has_action != 0) tr.action = action;
-    if (tr.state >= space_.size() || waiting_on >= space_.size() || action >= moves_.count()) {
-      return base::Status::corrupt("q-learning snapshot: a trajectory is outside the space");
+    if (tr.state >= space_.size() || waiting_on >= space_.size() || action >= moves_.count() ||
+        tr.step > config_.steps || tr.episode >= config_.episodes) {
+      return base::Status::corrupt("q-learning snapshot: a trajectory is outside the space or schedule");
     }
   }
   std::map<space::StateId, std::uint32_t> pending;
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t pending_count, in.u64());
   for (std::uint64_t i = 0; i < pending_count; ++i) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(pending[state], in.u32());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint32_t t, in.u32());
+    if (state >= space_.size() || t >= trajectories_.size()) {
+      return base::Status::corrupt("q-learning snapshot: a pending proposal is outside the space");
+    }
+    pending[state] = t;
   }
   EvaluationCache cache;
   QTUNE_RETURN_IF_ERROR(cache.load(in));

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "qtune/base/seed.h"
 
 namespace qtune::agent {
@@ -46,9 +48,18 @@ base::Status RandomSearch::load(base::ByteReader& in) {
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t drawn, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t count, in.u64());
   std::unordered_map<std::uint64_t, std::uint64_t> moved;
+  const std::uint64_t n = space().size();
   for (std::uint64_t i = 0; i < count; ++i) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t position, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(moved[position], in.u64());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t id, in.u64());
+    if (position < drawn || position >= n || id >= n) {
+      return base::Status::corrupt(fmt::format(
+          "random snapshot: swap {} -> {} is outside positions [{}, {})", position, id, drawn, n));
+    }
+    moved[position] = id;
+  }
+  if (drawn > n) {
+    return base::Status::corrupt(fmt::format("random snapshot: {} draws from {} states", drawn, n));
   }
   rng_ = rng;
   drawn_ = drawn;
