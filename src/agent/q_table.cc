@@ -32,8 +32,8 @@ void QTable::fill_initial(space::StateId state, std::span<double> out) const {
 }
 
 std::span<const double> QTable::row(space::StateId state) const {
-  const auto it = index_.find(state);
-  if (it != index_.end()) return {values_.data() + it->second * actions_, actions_};
+  const auto it = rows_.find(state);
+  if (it != rows_.end()) return it->second;
   fill_initial(state, scratch_);
   return scratch_;
 }
@@ -45,22 +45,19 @@ double QTable::max(space::StateId state) const {
 
 void QTable::update(space::StateId state, space::Action action, double alpha, double target) {
   QTUNE_CHECK(action < actions_);
-  auto [it, inserted] = index_.try_emplace(state, index_.size());
+  auto [it, inserted] = rows_.try_emplace(state);
   if (inserted) {
-    values_.resize(values_.size() + actions_);
-    fill_initial(state, std::span<double>(values_).subspan(it->second * actions_, actions_));
+    it->second.resize(actions_);
+    fill_initial(state, it->second);
   }
-  double& q = values_[it->second * actions_ + action];
+  double& q = it->second[action];
   q += alpha * (target - q);
 }
 
 std::vector<QRow> QTable::export_rows() const {
   std::vector<QRow> rows;
-  rows.reserve(index_.size());
-  for (const auto& [state, row] : index_) {
-    const auto begin = values_.begin() + static_cast<std::ptrdiff_t>(row * actions_);
-    rows.push_back({state, std::vector<double>(begin, begin + static_cast<std::ptrdiff_t>(actions_))});
-  }
+  rows.reserve(rows_.size());
+  for (const auto& [state, values] : rows_) rows.push_back({state, values});
   std::sort(rows.begin(), rows.end(), [](const QRow& a, const QRow& b) { return a.state < b.state; });
   return rows;
 }
@@ -79,13 +76,13 @@ base::Status QTable::load(base::ByteReader& in) {
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t count, in.u64());
   for (std::uint64_t i = 0; i < count; ++i) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::vector<double> q, in.f64s());
-    if (q.size() != actions_ || !loaded.index_.try_emplace(state, loaded.index_.size()).second) {
+    QTUNE_ASSIGN_OR_RETURN(std::vector<double> q, in.f64s());
+    const std::size_t size = q.size();
+    if (size != actions_ || !loaded.rows_.try_emplace(state, std::move(q)).second) {
       return base::Status::corrupt(fmt::format(
-          "q-table snapshot: row of state {} has {} values (want {}) or repeats", state, q.size(),
+          "q-table snapshot: row of state {} has {} values (want {}) or repeats", state, size,
           actions_));
     }
-    loaded.values_.insert(loaded.values_.end(), q.begin(), q.end());
   }
   *this = std::move(loaded);
   return base::Status::ok();

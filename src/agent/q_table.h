@@ -26,7 +26,7 @@ class QTable {
   QTable(std::size_t actions, QInit init, double scale, std::uint64_t seed);
 
   std::size_t actions() const { return actions_; }
-  std::size_t rows() const { return index_.size(); }
+  std::size_t rows() const { return rows_.size(); }
 
   // The values of `state` (its initial values if it has no row). The span is valid until the
   // next call of row() or update().
@@ -48,9 +48,8 @@ class QTable {
   QInit init_;
   double scale_;
   std::uint64_t seed_;
-  std::unordered_map<space::StateId, std::size_t> index_;  // state -> row number
-  std::vector<double> values_;                            // rows() x actions_
-  mutable std::vector<double> scratch_;                   // initial values of a missing row
+  std::unordered_map<space::StateId, std::vector<double>> rows_;
+  mutable std::vector<double> scratch_;  // initial values of a missing row
 };
 
 }  // namespace qtune::agent
