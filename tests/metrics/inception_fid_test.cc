@@ -1,10 +1,13 @@
 // InceptionFid against pytorch-fid's network built in PyTorch (nn_fid_inception.py) on
 // random-weight state dicts that PyTorch writes (full 566-key FID Inception shapes), and the
 // oneDNN backend against the plain reference backend.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -59,12 +62,25 @@ double row_error(const double* a, const float* b, std::size_t n) {
   return diff / scale;
 }
 
+// Random FID Inception weights written by PyTorch (95 MB, several seconds to make), kept in
+// the build tree: ctest runs every test in its own process. Written under a temporary name
+// and renamed, so that tests running in parallel never read a half-written file.
+std::string random_weights_file() {
+  const std::filesystem::path path = std::filesystem::path(QTUNE_BINARY_DIR) / "test-data" / "nn_fid_random_7.pth";
+  if (!std::filesystem::exists(path)) {
+    std::filesystem::create_directories(path.parent_path());
+    const std::filesystem::path partial = path.string() + "." + std::to_string(::getpid());
+    testing::run_reference_script("nn_fid_inception.py", {"weights", partial.string(), "7"});
+    std::filesystem::rename(partial, path);
+  }
+  return path.string();
+}
+
 class InceptionFidTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    weights_path_ = (*dir_ / "fid_random.pth").string();
-    testing::run_reference_script("nn_fid_inception.py", {"weights", weights_path_, "7"});
+    weights_path_ = random_weights_file();
     auto dict = load_state_dict(weights_path_);
     ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
     weights_ = new StateDict(std::move(dict).value());

@@ -31,11 +31,11 @@ class OneDnnNetwork final : public Network {
   base::Status forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
                        std::span<float> features) override;
   void set_threads(int threads) override;
-
-  struct Plan;  // primitives and buffers for one batch size (defined in the .cc)
   ~OneDnnNetwork() override;
 
  private:
+  struct Plan;  // primitives and buffers for one batch size (defined in the .cc)
+
   OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size);
   Plan& plan_for(std::size_t count);
   // conv's weights in the layout `desc`, reordered from OIHW the first time it is asked.
