@@ -1,0 +1,62 @@
+// Executor: runs trials, several at once, without blocking the caller. LocalExecutor runs
+// them as processes on this machine; a Slurm executor (later) submits them with sbatch.
+//
+// Contract:
+// - start() launches a trial in a free slot and returns at once. It fails (kUnavailable)
+//   only when no slot is free; a trial that cannot be launched is not an error: it comes
+//   back from poll() with FailureReason::kLaunch.
+// - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
+//   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
+//   passed.
+// - cancel() stops a running trial (SIGTERM to its process group, SIGKILL after the grace
+//   period); it then comes back from poll() as kInterrupted.
+// - Not thread-safe: one thread drives an executor. Destroying an executor kills what still
+//   runs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "qtune/base/status.h"
+#include "qtune/exec/duration.h"
+#include "qtune/exec/trial_outcome.h"
+
+namespace qtune::exec {
+
+using TrialId = std::int64_t;
+
+// One trial to run: its id, its parameter values (formatted, in dimension order) and its
+// own directory (created if missing; stdout.log and stderr.log are written there).
+struct TrialSpec {
+  TrialId id = 0;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::filesystem::path dir;
+};
+
+struct FinishedTrial {
+  TrialId id = 0;
+  TrialOutcome outcome;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  // Number of trials that can run at once.
+  virtual std::size_t slots() const = 0;
+  virtual std::size_t running() const = 0;
+
+  virtual base::Status start(const TrialSpec& spec) = 0;
+  virtual std::vector<FinishedTrial> poll() = 0;
+  virtual std::vector<FinishedTrial> wait_any(Duration limit) = 0;
+  // No-op for an id that is not running.
+  virtual void cancel(TrialId id) = 0;
+  // Cancels every running trial and waits until all are reaped (at most the grace period);
+  // returns them, each kInterrupted.
+  virtual std::vector<FinishedTrial> cancel_all() = 0;
+};
+
+}  // namespace qtune::exec

@@ -1,0 +1,52 @@
+// LocalExecutor: runs trials as child processes on this machine, `parallel` at once.
+//
+// Each trial runs the [trial] command (argv expanded word by word, no shell unless
+// shell = true) in the trial's workdir, in its own process group, with stdout/stderr
+// redirected to <trial dir>/stdout.log and stderr.log, and with these environment variables
+// added to qtune's own: QTUNE_TRIAL_ID, QTUNE_TRIAL_DIR, QTUNE_PARAM_<NAME> (NAME upper-cased),
+// the [trial] env table, and CUDA_VISIBLE_DEVICES when GPUs are given (slot i uses
+// gpus[i % gpus.size()]). After the process exits the metric is collected (metric_source.h).
+//
+// Not thread-safe (see executor.h). Owns its children: the destructor kills them.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "qtune/base/result.h"
+#include "qtune/exec/executor.h"
+#include "qtune/exec/metric_source.h"
+#include "qtune/exec/trial_config.h"
+
+namespace qtune::exec {
+
+struct LocalExecutorOptions {
+  std::size_t parallel = 1;        // slots, >= 1
+  std::vector<int> gpus;           // CUDA device ids; empty: CUDA_VISIBLE_DEVICES untouched
+  BuiltinMetricFunction builtin;   // computes [trial] metric = { builtin = ... }; may be empty
+};
+
+class LocalExecutor final : public Executor {
+ public:
+  // kInvalidArgument if parallel is 0.
+  static base::Result<std::unique_ptr<LocalExecutor>> create(TrialConfig config,
+                                                             LocalExecutorOptions options);
+  ~LocalExecutor() override;
+  LocalExecutor(const LocalExecutor&) = delete;
+  LocalExecutor& operator=(const LocalExecutor&) = delete;
+
+  std::size_t slots() const override;
+  std::size_t running() const override;
+  base::Status start(const TrialSpec& spec) override;
+  std::vector<FinishedTrial> poll() override;
+  std::vector<FinishedTrial> wait_any(Duration limit) override;
+  void cancel(TrialId id) override;
+  std::vector<FinishedTrial> cancel_all() override;
+
+ private:
+  struct State;
+  LocalExecutor(TrialConfig config, LocalExecutorOptions options);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace qtune::exec

@@ -1,0 +1,31 @@
+// Starting a child process without a shell, in its own process group, with its standard
+// streams redirected to files, killed (SIGKILL) if qtune itself dies. Private to exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "qtune/base/result.h"
+
+namespace qtune::exec::detail {
+
+struct SpawnRequest {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH unless it contains a '/'
+                                  // (then relative to workdir)
+  std::filesystem::path workdir;  // the child chdirs here before exec
+  std::vector<std::string> env;   // the complete environment, "NAME=value"
+  std::filesystem::path stdout_path;  // created or truncated
+  std::filesystem::path stderr_path;
+};
+
+// The child's pid, which is also its process group id. kIoError with the OS's reason
+// ("python4: No such file or directory") if it could not be started.
+base::Result<pid_t> spawn_in_new_group(const SpawnRequest& request);
+
+// Sends `signal` to the process group `group`; a group that is gone is not an error.
+void signal_group(pid_t group, int signal);
+
+}  // namespace qtune::exec::detail

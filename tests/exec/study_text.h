@@ -1,0 +1,40 @@
+// Test helper: parses a study file's [space] and [trial] tables from TOML text, as the
+// study config parser does, so exec tests build their TrialConfig from real study text.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+#include "qtune/exec/trial_config.h"
+#include "qtune/space/space_config.h"
+
+namespace qtune::exec::testing {
+
+struct ParsedStudy {
+  base::Result<space::Space> space = base::Status::internal("unset");
+  base::Result<TrialConfig> trial = base::Status::internal("unset");
+};
+
+inline ParsedStudy parse_study_text(std::string_view text, std::string_view file = "study.toml") {
+  ParsedStudy out;
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    out.space = base::Status::invalid_argument(std::string(e.description()));
+    return out;
+  }
+  const toml::table* space = root["space"].as_table();
+  const toml::table* trial = root["trial"].as_table();
+  if (space == nullptr || trial == nullptr) {
+    out.space = base::Status::invalid_argument("test text needs [space] and [trial]");
+    return out;
+  }
+  out.space = space::space_from_toml(*space, file);
+  if (out.space.is_ok()) out.trial = trial_from_toml(*trial, *out.space, file);
+  return out;
+}
+
+}  // namespace qtune::exec::testing

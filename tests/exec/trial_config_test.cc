@@ -1,0 +1,112 @@
+#include "qtune/exec/trial_config.h"
+
+#include <gtest/gtest.h>
+
+#include "exec/study_text.h"
+
+namespace qtune::exec {
+namespace {
+
+constexpr std::string_view kSpace = R"([space]
+K = { range = [2, 4] }
+act = { values = ["relu", "elu"] }
+[trial]
+)";
+
+base::Result<TrialConfig> parse_trial(std::string_view trial_lines, std::string_view file = "dir/study.toml") {
+  return testing::parse_study_text(std::string(kSpace) + std::string(trial_lines), file).trial;
+}
+
+TEST(TrialConfigTest, ParsesEveryKey) {
+  const auto config = parse_trial(R"(command = ["python3", "train.py", "{K}", "--act={act}", "{trial_dir}"]
+shell = false
+workdir = "runs/{K}"
+timeout = "2h"
+kill_grace = 3
+env = { OMP_NUM_THREADS = "1", TAG = "{act}-{trial_id}" }
+metric = { json = "{trial_dir}/metrics.json", key = "fid" }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  ASSERT_EQ(config->command.size(), 5u);
+  EXPECT_EQ(config->command[3].expand({{"act", "elu"}}), "--act=elu");
+  EXPECT_FALSE(config->shell);
+  EXPECT_EQ(config->workdir.text(), "runs/{K}");
+  EXPECT_EQ(config->base_dir, std::filesystem::path("dir"));
+  EXPECT_EQ(config->timeout, std::chrono::hours(2));
+  EXPECT_EQ(config->kill_grace, std::chrono::seconds(3));
+  ASSERT_EQ(config->env.size(), 2u);
+  EXPECT_EQ(config->env[1].first, "TAG");
+  EXPECT_EQ(config->env[1].second.expand({{"act", "relu"}, {"trial_id", "3"}}), "relu-3");
+  const auto* json = std::get_if<JsonMetric>(&config->metric);
+  ASSERT_NE(json, nullptr);
+  EXPECT_EQ(json->key, "fid");
+}
+
+TEST(TrialConfigTest, DefaultsAreRegexFidWorkdirDotAndNoTimeout) {
+  const auto config = parse_trial("command = [\"./train.sh\"]\n");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  EXPECT_EQ(config->workdir.text(), ".");
+  EXPECT_EQ(config->timeout.count(), 0);
+  EXPECT_EQ(config->kill_grace, std::chrono::seconds(10));
+  const auto* regex = std::get_if<RegexMetric>(&config->metric);
+  ASSERT_NE(regex, nullptr);
+  EXPECT_EQ(regex->pattern, R"(FID:\s*(\S+))");
+}
+
+TEST(TrialConfigTest, BuiltinMetric) {
+  const auto config = parse_trial(R"(command = ["x"]
+metric = { builtin = "fid", reference = "{K}/stim", generated = "{K}/rec", dims = 64 }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* builtin = std::get_if<BuiltinMetric>(&config->metric);
+  ASSERT_NE(builtin, nullptr);
+  EXPECT_EQ(builtin->kind, BuiltinMetricKind::kFid);
+  EXPECT_EQ(builtin->dims, 64);
+  EXPECT_EQ(builtin->generated.expand({{"K", "3"}}), "3/rec");
+  EXPECT_EQ(builtin_metric_name(builtin->kind), "fid");
+}
+
+TEST(TrialConfigTest, ShellScriptString) {
+  const auto config = parse_trial("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  EXPECT_TRUE(config->shell);
+  ASSERT_EQ(config->command.size(), 1u);
+}
+
+// Each bad [trial] names the file, the line (the [trial] header is line 4) and the key.
+TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
+  struct Case {
+    std::string lines;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"command = [\"x\"]\ncolour = 1\n", "dir/study.toml:6: [trial] colour: unknown key"},
+      {"command = [\"x\", \"{k}\"]\n", "dir/study.toml:5: [trial] command: placeholder {k} names no dimension"},
+      {"command = [\"x\", 3]\n", "dir/study.toml:5: [trial] command: an integer is the wrong type; use a string"},
+      {"command = []\n", "dir/study.toml:5: [trial] command: is empty"},
+      {"command = \"x {K}\"\n", "dir/study.toml:5: [trial] command: a string is a shell script"},
+      {"shell = \"yes\"\ncommand = [\"x\"]\n", "dir/study.toml:5: [trial] shell: a string is the wrong type"},
+      {"timeout = \"2x\"\ncommand = [\"x\"]\n", "dir/study.toml:5: [trial] timeout: duration \"2x\": unit \"x\" is unknown"},
+      {"command = [\"x\"]\nworkdir = \"{nope}\"\n", "dir/study.toml:6: [trial] workdir: placeholder {nope}"},
+      {"command = [\"x\"]\nenv = { A = 1 }\n", "dir/study.toml:6: [trial] env.A: an integer is the wrong type"},
+      {"command = [\"x\"]\nmetric = { regex = '(' }\n", "dir/study.toml:6: [trial] metric.regex: does not compile"},
+      {"command = [\"x\"]\nmetric = { json = \"m.json\" }\n", "dir/study.toml:6: [trial] metric.key: missing"},
+      {"command = [\"x\"]\nmetric = { regex = 'a', key = 'b' }\n", "dir/study.toml:6: [trial] metric.key: unknown key"},
+      {"command = [\"x\"]\nmetric = { builtin = \"lpips\", reference = \"a\", generated = \"b\" }\n",
+       "dir/study.toml:6: [trial] metric.builtin: \"lpips\" is unknown"},
+      {"command = [\"x\"]\nmetric = { builtin = \"fid\", reference = \"a\", generated = \"b\", dims = 100 }\n",
+       "dir/study.toml:6: [trial] metric.dims: use 64, 192, 768 or 2048"},
+      {"command = [\"x\"]\nmetric = { file = \"a\" }\n", "dir/study.toml:6: [trial] metric: no metric source given"},
+      {"workdir = \".\"\n", "dir/study.toml:4: [trial] command: missing"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.lines);
+    const auto config = parse_trial(c.lines);
+    ASSERT_FALSE(config.is_ok());
+    EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
+    EXPECT_EQ(config.status().message().substr(0, c.expected.size()), c.expected) << config.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace qtune::exec
