@@ -17,7 +17,7 @@ Rules, the same as include/qtune/study/replay.h:
   are taken against the per-configuration mean over the tables.
 - Budget = distinct configurations measured. TPE re-suggests configurations it has seen; such a
   repeat is told the value measured before and does not count, and the loop keeps asking until
-  the budget is reached or --max-trials x budget trials were asked (default 4: TPE often
+  the budget is reached or --max-trials x budget trials were asked (default 2: TPE often
   settles on a few configurations and would ask thousands of repeats, each ask costing more
   than the last). A run stopped so keeps its last score for the rest of the budget, and the
   output's "median_distinct" says how many distinct configurations the runs measured.
@@ -48,7 +48,7 @@ def parse_args(argv):
     p.add_argument("--seeds", type=int, default=50)
     p.add_argument("--seed", type=int, default=0, help="root seed")
     p.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
-    p.add_argument("--max-trials", type=int, default=4, help="trials per run, as a multiple of the budget")
+    p.add_argument("--max-trials", type=int, default=2, help="trials per run, as a multiple of the budget")
     p.add_argument("--jobs", type=int, default=1)
     return p.parse_args(argv)
 
