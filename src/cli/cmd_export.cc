@@ -1,17 +1,118 @@
-// PLACEHOLDER until its issue lands: replaced by the real command.
+// qtune export: a study's data on stdout (or -o FILE): the trials (CSV or JSON), or what the
+// strategy learned: the Q-table, the greedy policy per visited state, the greedy roll-out.
 #include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/study_output.h"
+#include "cli/study_source.h"
+#include "qtune/study/study.h"
 
 namespace qtune::cli {
+namespace {
+
+struct ExportFlags {
+  StudySource source;
+  std::string what = "trials";
+  std::string format = "csv";
+  std::string output;
+};
+
+std::string policy_text(const study::StrategyResults& results, const space::Space& space, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const study::PolicyStep& step : results.policy) {
+      out.push_back({{"state", step.state}, {"params", space.describe(step.state)}, {"move", step.move},
+                     {"next", step.next}, {"next_params", space.describe(step.next)}, {"q", step.q}});
+    }
+    return out.dump(2) + "\n";
+  }
+  std::string out = "state,params,move,next,next_params,q\n";
+  for (const study::PolicyStep& step : results.policy) {
+    out += fmt::format("{},{},{},{},{},{}\n", step.state, space.describe(step.state), step.move, step.next,
+                       space.describe(step.next), step.q);
+  }
+  return out;
+}
+
+std::string rollout_text(const study::StrategyResults& results, const space::Space& space, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const space::StateId state : results.rollout) {
+      out.push_back({{"state", state}, {"params", space.describe(state)}});
+    }
+    return out.dump(2) + "\n";
+  }
+  std::string out = "step,state,params\n";
+  for (std::size_t i = 0; i < results.rollout.size(); ++i) {
+    out += fmt::format("{},{},{}\n", i, results.rollout[i], space.describe(results.rollout[i]));
+  }
+  return out;
+}
+
+// What the strategy learned needs the strategy, rebuilt by Study::open, which takes RUNNING
+// trials for dead: refused while a run is in progress.
+base::Result<std::string> strategy_export(OpenedStudy& opened, std::string_view what, OutputFormat format) {
+  if (!opened.config) {
+    return base::Status::invalid_argument(
+        fmt::format("export {} needs the study file (the space and strategy), not only --storage", what));
+  }
+  for (const store::TrialRecord& t : opened.trials) {
+    if (t.state == store::TrialState::kRunning) {
+      return base::Status::unavailable(fmt::format(
+          "trial {} is running; export {} after the run (or stop it: Ctrl-C keeps it resumable)", t.number, what));
+    }
+  }
+  const space::Space space = opened.config->space;
+  QTUNE_ASSIGN_OR_RETURN(auto study, study::Study::open(std::move(*opened.config), *opened.store));
+  const study::StrategyResults results = study->results();
+  if (what == "qtable") {
+    return format == OutputFormat::kJson ? study::q_table_json(results, space) : study::q_table_csv(results, space);
+  }
+  if (what == "policy") return policy_text(results, space, format);
+  return rollout_text(results, space, format);
+}
+
+int export_study(ExportFlags& flags) {
+  const auto format = parse_output_format(flags.format);
+  if (!format.is_ok()) return report_error("export", format.status());
+  if (*format == OutputFormat::kTable) {
+    return report_error("export", base::Status::invalid_argument("--format table: use csv or json"));
+  }
+  auto opened = open_study_source(flags.source);
+  if (!opened.is_ok()) return report_error("export", opened.status());
+  base::Result<std::string> text = base::Status::internal("unset");
+  if (flags.what == "trials") {
+    text = *format == OutputFormat::kJson ? trials_json(opened->trials) : trials_csv(opened->trials);
+  } else {
+    text = strategy_export(*opened, flags.what, *format);
+  }
+  if (!text.is_ok()) return report_error("export", text.status());
+  if (flags.output.empty()) {
+    std::fputs(text->c_str(), stdout);
+    return kExitOk;
+  }
+  std::ofstream out(flags.output, std::ios::binary);
+  out << *text;
+  if (!out) return report_error("export", base::Status::io_error(fmt::format("{}: cannot write", flags.output)));
+  return kExitOk;
+}
+
+}  // namespace
 
 Command add_export_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("export", "(not built yet)");
-  sub->allow_extras();
-  return {sub, [] {
-            std::fputs("qtune export: not built yet\n", stderr);
-            return kExitFailure;
-          }};
+  auto flags = std::make_shared<ExportFlags>();
+  CLI::App* sub = app.add_subcommand("export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
+  add_study_source_options(*sub, flags->source);
+  sub->add_option("--what", flags->what, "trials, qtable, policy or rollout")
+      ->check(CLI::IsMember({"trials", "qtable", "policy", "rollout"}));
+  sub->add_option("--format", flags->format, "csv or json");
+  sub->add_option("-o,--output", flags->output, "write to this file instead of stdout");
+  return {sub, [flags] { return export_study(*flags); }};
 }
 
 }  // namespace qtune::cli

@@ -1,0 +1,86 @@
+#include "cli/progress.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/study_source.h"
+#include "qtune/exec/duration.h"
+
+namespace qtune::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+exec::Duration since(Clock::time_point start) {
+  return std::chrono::duration_cast<exec::Duration>(Clock::now() - start);
+}
+
+}  // namespace
+
+ProgressDisplay::ProgressDisplay(std::FILE* out, bool quiet)
+    : out_(out), quiet_(quiet), live_(!quiet && isatty(fileno(out)) != 0), started_(Clock::now()) {}
+
+std::string ProgressDisplay::summary(const study::Progress& p) const {
+  std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget) : fmt::format("[{}]", p.evaluations);
+  line += fmt::format(" done {} failed {} running {}", p.complete, p.failed, p.running);
+  if (p.best) line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
+  if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);
+  const exec::Duration elapsed = since(started_);
+  line += fmt::format(" | {} elapsed", exec::format_duration(elapsed));
+  // Left: this session's pace per finished trial, times the trials still to finish.
+  if (p.budget && finished_here_ > 0 && *p.budget >= p.evaluations) {
+    const std::uint64_t left = *p.budget - p.evaluations + p.running;
+    const auto per_trial = elapsed / static_cast<exec::Duration::rep>(finished_here_);
+    line += fmt::format(", ~{} left", exec::format_duration(per_trial * static_cast<exec::Duration::rep>(left)));
+  }
+  return line;
+}
+
+void ProgressDisplay::clear_live_line() {
+  if (live_shown_) std::fputs("\r\033[2K", out_);
+  live_shown_ = false;
+}
+
+void ProgressDisplay::trial_finished(std::int64_t number, const std::string& params,
+                                     const exec::TrialOutcome& outcome, const study::Progress& progress) {
+  ++finished_here_;
+  if (quiet_) return;
+  clear_live_line();
+  const std::string result =
+      outcome.ok() ? fmt::format("{:.6g}", *outcome.value)
+                   : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
+  std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, params, result,
+                         exec::format_duration(outcome.elapsed)).c_str(), out_);
+  if (live_) {
+    update(progress);  // the live line was cleared: shown again at once
+  } else {
+    std::fputs(fmt::format("  {}\n", summary(progress)).c_str(), out_);
+  }
+  std::fflush(out_);
+}
+
+void ProgressDisplay::update(const study::Progress& progress) {
+  // Once a second is enough for a clock that shows seconds.
+  if (!live_ || (live_shown_ && Clock::now() - last_update_ < std::chrono::seconds(1))) return;
+  last_update_ = Clock::now();
+  clear_live_line();
+  std::fputs(summary(progress).c_str(), out_);
+  live_shown_ = true;
+  std::fflush(out_);
+}
+
+void ProgressDisplay::note(const std::string& text) {
+  if (quiet_) return;
+  clear_live_line();
+  std::fputs((text + "\n").c_str(), out_);
+  std::fflush(out_);
+}
+
+void ProgressDisplay::finish() {
+  if (live_shown_) std::fputs("\n", out_);
+  live_shown_ = false;
+  std::fflush(out_);
+}
+
+}  // namespace qtune::cli

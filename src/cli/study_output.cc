@@ -1,0 +1,126 @@
+#include "cli/study_output.h"
+
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/study_source.h"
+
+namespace qtune::cli {
+namespace {
+
+nlohmann::ordered_json params_json(const std::vector<store::Param>& params) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const store::Param& p : params) out[p.name] = p.value;
+  return out;
+}
+
+nlohmann::ordered_json trial_json(const store::TrialRecord& t) {
+  nlohmann::ordered_json out;
+  out["number"] = t.number;
+  out["state"] = store::trial_state_name(t.state);
+  out["params"] = params_json(t.params);
+  out["value"] = t.value ? nlohmann::ordered_json(*t.value) : nlohmann::ordered_json(nullptr);
+  out["failure_reason"] = t.failure_reason;
+  out["log_tail"] = t.log_tail;
+  out["remeasure"] = t.remeasure;
+  out["started_at"] = t.started_at;
+  out["finished_at"] = t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
+  return out;
+}
+
+// RFC 4180: quoted when it holds a comma, quote or line break.
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string value_text(const std::optional<double>& value) {
+  return value ? fmt::format("{}", *value) : std::string();
+}
+
+}  // namespace
+
+base::Result<OutputFormat> parse_output_format(std::string_view text) {
+  if (text == "table") return OutputFormat::kTable;
+  if (text == "json") return OutputFormat::kJson;
+  if (text == "csv") return OutputFormat::kCsv;
+  return base::Status::invalid_argument(fmt::format("--format {}: unknown; use table, json or csv", text));
+}
+
+std::string format_best(const study::BestTrial& best, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out;
+    out["number"] = best.number;
+    out["value"] = best.value;
+    out["params"] = params_json(best.params);
+    return out.dump(2) + "\n";
+  }
+  if (format == OutputFormat::kCsv) {
+    std::string header = "number,value";
+    std::string row = fmt::format("{},{}", best.number, best.value);
+    for (const store::Param& p : best.params) {
+      header += "," + csv_field(p.name);
+      row += "," + csv_field(p.value);
+    }
+    return header + "\n" + row + "\n";
+  }
+  std::string out = fmt::format("best value: {} (trial {})\n", best.value, best.number);
+  for (const store::Param& p : best.params) out += fmt::format("  {} = {}\n", p.name, p.value);
+  return out;
+}
+
+std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
+  std::string out = "number,state";
+  if (!trials.empty()) {
+    for (const store::Param& p : trials.front().params) out += "," + csv_field(p.name);
+  }
+  out += ",value,failure_reason,started_at,finished_at\n";
+  for (const store::TrialRecord& t : trials) {
+    out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
+    for (const store::Param& p : t.params) out += "," + csv_field(p.value);
+    out += fmt::format(",{},{},{:.3f},{}\n", value_text(t.value), csv_field(t.failure_reason), t.started_at,
+                       t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "");
+  }
+  return out;
+}
+
+std::string trials_json(const std::vector<store::TrialRecord>& trials) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const store::TrialRecord& t : trials) out.push_back(trial_json(t));
+  return out.dump(2) + "\n";
+}
+
+std::string format_status(const store::StudyRecord& study, const std::vector<store::TrialRecord>& trials,
+                          OutputFormat format) {
+  std::map<std::string_view, std::size_t> counts;
+  for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
+  for (const store::TrialRecord& t : trials) ++counts[store::trial_state_name(t.state)];
+  const std::optional<study::BestTrial> best = study::best_trial(trials, study.direction);
+  if (format == OutputFormat::kCsv) return trials_csv(trials);
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out;
+    out["study"] = study.name;
+    out["direction"] = store::direction_name(study.direction);
+    out["trials"] = trials.size();
+    for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
+    out["best"] = best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson))
+                       : nlohmann::ordered_json(nullptr);
+    return out.dump(2) + "\n";
+  }
+  std::string out = fmt::format("study {} ({}): {} trials: {} complete, {} failed, {} running, {} interrupted\n",
+                                study.name, store::direction_name(study.direction), trials.size(),
+                                counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"]);
+  if (best) out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number, describe_params(best->params));
+  for (const store::TrialRecord& t : trials) {
+    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}\n", t.number, store::trial_state_name(t.state),
+                       value_text(t.value), describe_params(t.params),
+                       t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
+  }
+  return out;
+}
+
+}  // namespace qtune::cli

@@ -1,0 +1,35 @@
+// Output formats of the read-only commands (stdout): the best trial, the study status and
+// the trials table, as a human table, JSON or CSV.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qtune/base/result.h"
+#include "qtune/store/study_record.h"
+#include "qtune/store/trial_record.h"
+#include "qtune/study/results.h"
+
+namespace qtune::cli {
+
+enum class OutputFormat { kTable, kJson, kCsv };
+
+// "table" | "json" | "csv"; kInvalidArgument naming the allowed ones otherwise.
+base::Result<OutputFormat> parse_output_format(std::string_view text);
+
+// Table:  "best value: 0.1234 (trial 7)\n  K = 4\n  ...";
+// JSON:   {"number": 7, "value": 0.1234, "params": {"K": "4", ...}}
+std::string format_best(const study::BestTrial& best, OutputFormat format);
+
+// Table: a summary (counts, best) and one line per trial; JSON: {"study", "counts", "best",
+// "trials"}; CSV: the trials.
+std::string format_status(const store::StudyRecord& study, const std::vector<store::TrialRecord>& trials,
+                          OutputFormat format);
+
+// number,state,<param names...>,value,failure_reason,started_at,finished_at per trial.
+std::string trials_csv(const std::vector<store::TrialRecord>& trials);
+// A JSON array of trials with params, state, value, failure_reason, log_tail and times.
+std::string trials_json(const std::vector<store::TrialRecord>& trials);
+
+}  // namespace qtune::cli

@@ -1,0 +1,57 @@
+#include "cli/study_source.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "qtune/store/open_store.h"
+
+namespace qtune::cli {
+
+void add_study_source_options(CLI::App& app, StudySource& source) {
+  app.add_option("study_file", source.file, "the study file (TOML)");
+  app.add_option("--storage", source.storage, "store URL, e.g. sqlite:///path/dgmm.db (env QTUNE_STORAGE)")
+      ->envname("QTUNE_STORAGE");
+  app.add_option("--study", source.study, "study name within the store (default: the study file's)");
+}
+
+base::Result<OpenedStudy> open_study_source(const StudySource& source) {
+  OpenedStudy opened;
+  std::string storage = source.storage;
+  std::string name = source.study;
+  if (!source.file.empty()) {
+    QTUNE_ASSIGN_OR_RETURN(opened.config, study::load_study_config(source.file));
+    if (storage.empty()) storage = opened.config->storage;
+    if (name.empty()) name = opened.config->name;
+  }
+  if (storage.empty() || name.empty()) {
+    return base::Status::invalid_argument(
+        "no study given; pass the study file, or --storage URL and --study NAME");
+  }
+  QTUNE_ASSIGN_OR_RETURN(opened.store, store::open_store(storage));
+  QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> record, opened.store->find_study(name));
+  if (!record) {
+    return base::Status::not_found(
+        fmt::format("{}: no study named \"{}\"; run it first with qtune run", storage, name));
+  }
+  opened.record = std::move(*record);
+  QTUNE_ASSIGN_OR_RETURN(opened.trials, opened.store->trials(opened.record.id));
+  return opened;
+}
+
+int report_error(std::string_view command, const base::Status& status) {
+  std::fputs(fmt::format("qtune {}: {}\n", command, status.message()).c_str(), stderr);
+  const bool bad_input = status.code() == base::StatusCode::kInvalidArgument ||
+                         status.code() == base::StatusCode::kNotFound;
+  return bad_input ? kExitUsage : kExitFailure;
+}
+
+std::string describe_params(const std::vector<store::Param>& params) {
+  std::string out;
+  for (const store::Param& p : params) out += fmt::format("{}{}={}", out.empty() ? "" : " ", p.name, p.value);
+  return out;
+}
+
+}  // namespace qtune::cli

@@ -1,0 +1,47 @@
+// Which study a read-only command (status, best, export) looks at: a study file, or
+// --storage URL with --study NAME. Reads go to the store directly, never through
+// Study::open, which would take a running `qtune run`'s trials for dead.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "qtune/base/result.h"
+#include "qtune/store/store.h"
+#include "qtune/study/results.h"
+#include "qtune/study/study_config.h"
+
+namespace qtune::cli {
+
+struct StudySource {
+  std::string file;     // study.toml (positional)
+  std::string storage;  // --storage URL (env QTUNE_STORAGE); overrides the file's
+  std::string study;    // --study NAME; default: the file's [study] name
+};
+
+// Adds the positional study file and --storage/--study to `app`.
+void add_study_source_options(CLI::App& app, StudySource& source);
+
+struct OpenedStudy {
+  std::optional<study::StudyConfig> config;  // set when a study file was given
+  std::unique_ptr<store::Store> store;
+  store::StudyRecord record;
+  std::vector<store::TrialRecord> trials;    // in number order
+};
+
+// kInvalidArgument for a bad combination of options or a bad study file; kNotFound when the
+// store has no such study ("run it first").
+base::Result<OpenedStudy> open_study_source(const StudySource& source);
+
+// Prints "qtune <command>: <message>" on stderr and returns the exit code of `status`:
+// 2 for bad input (kInvalidArgument, kNotFound), 1 otherwise.
+int report_error(std::string_view command, const base::Status& status);
+
+// "K=4 intermediate_dim=128".
+std::string describe_params(const std::vector<store::Param>& params);
+
+}  // namespace qtune::cli
