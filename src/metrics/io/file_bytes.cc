@@ -1,5 +1,10 @@
 #include "metrics/io/file_bytes.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -34,6 +39,41 @@ base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
     return base::Status::io_error(fmt::format("{}: read {} of {} bytes", path.string(), in.gcount(), size));
   }
   return bytes;
+}
+
+base::Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    return base::Status::not_found(fmt::format("{}: no such file", path.string()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return base::Status::io_error(fmt::format("{}: not a regular file; expected a file", path.string()));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Status::io_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return base::Status::io_error(fmt::format("{}: cannot stat: {}", path.string(), std::strerror(err)));
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return MappedFile(nullptr, 0);
+  }
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  const int err = errno;
+  ::close(fd);  // the mapping stays valid
+  if (data == MAP_FAILED) {
+    return base::Status::io_error(fmt::format("{}: cannot map: {}", path.string(), std::strerror(err)));
+  }
+  return MappedFile(data, size);
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
 }
 
 base::Status write_file_bytes(const std::filesystem::path& path, std::string_view bytes) {

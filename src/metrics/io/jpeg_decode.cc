@@ -71,7 +71,8 @@ bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* 
   return true;
 }
 
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;
+// PIL's decompression-bomb limit (Image.MAX_IMAGE_PIXELS * 2, where PIL raises).
+constexpr std::uint64_t kMaxPixels = 2 * 89478485ull;
 
 }  // namespace
 
@@ -96,7 +97,7 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
         static_cast<int>(header.color_space)));
   }
   if (std::uint64_t{header.width} * header.height > kMaxPixels) {
-    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most 2^28 pixels",
+    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most 178956970 pixels (PIL's limit)",
                                                       name, header.width, header.height));
   }
   const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3

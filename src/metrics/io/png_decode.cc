@@ -80,9 +80,9 @@ bool read_rows(png_structp png, png_infop info, png_bytepp rows) {
   return true;
 }
 
-// Image dimensions above this are refused before allocating (PIL's default limit for
-// decompression bombs is ~179 Mpixel; FID images are far smaller).
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;
+// Images above PIL's decompression-bomb limit (Image.MAX_IMAGE_PIXELS * 2, where PIL raises)
+// are refused before allocating.
+constexpr std::uint64_t kMaxPixels = 2 * 89478485ull;
 
 }  // namespace
 
@@ -106,7 +106,7 @@ base::Result<Image> decode_png(std::span<const std::uint8_t> bytes, std::string_
   if (std::uint64_t{header.width} * header.height > kMaxPixels ||
       header.row_bytes != std::size_t{header.width} * channels) {
     return base::Status::invalid_argument(fmt::format("{}: PNG of {}x{} (bit depth {}, colour type {}) is not "
-                                                      "supported; expected at most 2^28 pixels",
+                                                      "supported; expected at most 178956970 pixels (PIL's limit)",
                                                       name, header.width, header.height, header.bit_depth,
                                                       header.color_type));
   }

@@ -26,6 +26,9 @@ constexpr std::size_t kZip64LocatorSize = 20;
 constexpr std::uint16_t kZip64ExtraId = 0x0001;
 constexpr std::uint32_t kZip64Marker32 = 0xffffffff;
 constexpr std::uint64_t kDeflateMaxRatio = 1032;
+// Deflated entries are inflated in memory: .npz statistics (sigma at 2048 dims is 32 MiB) and
+// small pickles. PyTorch stores tensor data uncompressed (read in place, no limit).
+constexpr std::uint64_t kMaxInflatedSize = std::uint64_t{1} << 30;
 
 // True if [offset, offset + length) lies within a buffer of `size` bytes (overflow-safe).
 bool in_bounds(std::uint64_t offset, std::uint64_t length, std::size_t size) {
@@ -158,6 +161,9 @@ base::Result<std::string_view> ZipReader::read(const Entry& entry, std::string& 
     }
     contents = stored;
   } else {
+    if (entry.size > kMaxInflatedSize) {
+      return corrupt(fmt::format("declares {} bytes inflated; at most {} are accepted", entry.size, kMaxInflatedSize));
+    }
     if (entry.size / kDeflateMaxRatio > entry.compressed_size) {
       return corrupt(fmt::format("{} bytes cannot inflate to the declared {}", entry.compressed_size, entry.size));
     }

@@ -3,7 +3,8 @@
 // encryption; zip64 sizes and offsets are understood (numpy forces zip64 local headers).
 // Every offset and length from the file is checked against the buffer before use, the CRC-32
 // of every entry read is verified, and a deflated entry may not claim more than deflate's
-// maximum ratio (1032:1) allows. Errors are kCorrupt and name the archive (and entry).
+// maximum ratio (1032:1) allows
+// nor more than 1 GiB. Errors are kCorrupt and name the archive (and entry).
 // The reader keeps a view of `bytes`, which must outlive it.
 #pragma once
 

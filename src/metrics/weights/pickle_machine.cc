@@ -13,6 +13,8 @@ namespace {
 
 using Kind = PickleValue::Kind;
 
+constexpr std::size_t kMaxValues = std::size_t{1} << 21;
+
 constexpr std::string_view kAllowedGlobals =
     "collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_tensor, "
     "torch._utils._rebuild_parameter, torch.{Float,Double,Half,Long,Int}Storage";
@@ -62,6 +64,7 @@ std::size_t element_size(StorageType type) {
 }
 
 PickleValue* PickleMachine::make(Kind kind) {
+  QTUNE_CHECK(arena_.size() < kMaxValues);  // step() refuses the opcode before this
   arena_.push_back(std::make_unique<PickleValue>());
   arena_.back()->kind = kind;
   return arena_.back().get();
@@ -200,6 +203,11 @@ base::Result<const PickleValue*> PickleMachine::run(std::size_t offset) {
 
 // One opcode (pickletools.py documents each). `at` is the opcode's offset.
 base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped) {
+  // Each value costs ~150 bytes per input byte; a hostile pickle must not turn 100 MB into
+  // 15 GB. A state dict needs ~20 values per tensor.
+  if (arena_.size() + 2 >= kMaxValues) {
+    return error(at, fmt::format("more than {} pickle values; a state dict has far fewer", kMaxValues));
+  }
   auto push_int = [&](std::int64_t v) {
     PickleValue* x = make(Kind::kInt);
     x->integer = v;

@@ -22,6 +22,7 @@ using Kind = PickleValue::Kind;
 // Legacy format (torch/serialization.py, _legacy_save): these two pickles come first.
 constexpr std::string_view kLegacyMagic = "\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";  // 0x1950a86a20f9469cfc6c
 constexpr std::int64_t kLegacyProtocolVersion = 1001;
+constexpr std::uint64_t kMaxSharing = 4;
 
 // Raw bytes of each storage key, filled by the container reader.
 using StorageBytes = std::unordered_map<std::string, std::string_view>;
@@ -47,6 +48,11 @@ base::Result<StateDict> build_state_dict(const PickleValue& dict, const StorageB
   if (dict.kind != Kind::kDict) {
     return base::Status::corrupt(fmt::format("{}: the pickled object is not a dict; expected a state_dict()", file));
   }
+  // Tensors may share a storage (tied weights), but a hostile file must not turn one storage
+  // into thousands of copies: the output is bounded by a multiple of what the file holds.
+  std::uint64_t stored = 0;
+  for (const auto& [key, bytes] : storages) stored += bytes.size();
+  std::uint64_t produced = 0;
   StateDict out;
   for (std::size_t i = 0; i + 1 < dict.items.size(); i += 2) {
     const PickleValue& key = *dict.items[i];
@@ -62,6 +68,11 @@ base::Result<StateDict> build_state_dict(const PickleValue& dict, const StorageB
                                                value.storage->text));
     }
     QTUNE_ASSIGN_OR_RETURN(Tensor tensor, gather_tensor(value, bytes->second, fmt::format("{}: tensor \"{}\"", file, key.text)));
+    produced += tensor.data.size() * sizeof(float);
+    if (produced > kMaxSharing * stored + kMaxSharing) {
+      return base::Status::corrupt(fmt::format("{}: tensors reuse the same storages more than {} times over; "
+                                               "expected a state dict", file, kMaxSharing));
+    }
     out.insert_or_assign(key.text, std::move(tensor));
   }
   return out;
@@ -167,8 +178,8 @@ base::Result<StateDict> parse_state_dict(std::string_view bytes, const std::stri
 }
 
 base::Result<StateDict> load_state_dict(const std::filesystem::path& path) {
-  QTUNE_ASSIGN_OR_RETURN(const std::string bytes, read_file_bytes(path));
-  return parse_state_dict(bytes, path.string());
+  QTUNE_ASSIGN_OR_RETURN(const MappedFile file, MappedFile::open(path));
+  return parse_state_dict(file.bytes(), path.string());
 }
 
 }  // namespace qtune::metrics
