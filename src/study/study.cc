@@ -55,22 +55,32 @@ base::Status Study::attach() {
   QTUNE_RETURN_IF_ERROR(detail::check_same_study(*stored, config_));
   id_ = stored->id;
 
-  QTUNE_ASSIGN_OR_RETURN(strategy_, agent::make_strategy(config_.space, config_.strategy, config_.seed));
-  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
-  if (snapshot) {
-    QTUNE_RETURN_IF_ERROR(strategy_->restore(snapshot->bytes).with_context(fmt::format(
-        "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
-        snapshot->after_trial)));
-  }
+  QTUNE_ASSIGN_OR_RETURN(strategy_, make_strategy_locked());
   // Trials RUNNING now belong to a process that died: their proposals are handed out again.
   QTUNE_ASSIGN_OR_RETURN(const auto running, store_->trials(id_, store::TrialState::kRunning));
   for (const store::TrialRecord& t : running) QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(t.id));
   return base::Status::ok();
 }
 
-base::Result<std::size_t> Study::count_locked(std::optional<store::TrialState> state) const {
-  QTUNE_ASSIGN_OR_RETURN(const auto trials, store_->trials(id_, state));
-  return trials.size();
+base::Status Study::rolled_back(const base::Status& failure) {
+  auto restored = make_strategy_locked();
+  if (!restored.is_ok()) {
+    return failure.with_context(fmt::format("the agent could not be brought back in step with the store ({})",
+                                            restored.status().to_string()));
+  }
+  strategy_ = std::move(restored).value();
+  return failure;
+}
+
+base::Result<std::unique_ptr<agent::Strategy>> Study::make_strategy_locked() const {
+  QTUNE_ASSIGN_OR_RETURN(auto strategy, agent::make_strategy(config_.space, config_.strategy, config_.seed));
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
+  if (snapshot) {
+    QTUNE_RETURN_IF_ERROR(strategy->restore(snapshot->bytes).with_context(fmt::format(
+        "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
+        snapshot->after_trial)));
+  }
+  return strategy;
 }
 
 base::Result<Ask> Study::ask(std::string_view worker) {
@@ -88,24 +98,17 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
       if (claimed) return Ask{to_run(*claimed, true), false};
     }
   }
-  QTUNE_ASSIGN_OR_RETURN(const std::size_t running, count_locked(store::TrialState::kRunning));
-  const Ask none{std::nullopt, running == 0};
+  QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
+  const Ask none{std::nullopt, counts.running == 0};
   if (time_up) return none;
-  QTUNE_ASSIGN_OR_RETURN(const std::size_t created, count_locked(std::nullopt));
-  if (budget.trials && created >= *budget.trials) return none;
+  if (budget.trials && counts.total() >= *budget.trials) return none;
 
-  // The strategy advances in ask(); if the store refuses the trial, it goes back to the
-  // state that matches the store.
-  const std::string before = strategy_->snapshot();
   const std::optional<agent::Proposal> proposal = strategy_->ask();
   if (!proposal) return none;
   const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state), proposal->trajectory,
                               proposal->remeasure, std::string(worker)};
   auto record = store_->create_trial(id_, trial, strategy_->snapshot());
-  if (!record.is_ok()) {
-    QTUNE_CHECK(strategy_->restore(before).is_ok());
-    return record.status();
-  }
+  if (!record.is_ok()) return rolled_back(record.status());
   return Ask{to_run(*record, false), false};
 }
 
@@ -130,11 +133,9 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
     const std::string reason = outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
     result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
   }
-  const std::string before = strategy_->snapshot();
   strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
   const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot());
-  if (!finished.is_ok()) QTUNE_CHECK(strategy_->restore(before).is_ok());
-  return finished;
+  return finished.is_ok() ? finished : rolled_back(finished);
 }
 
 base::Status Study::mark_interrupted(store::TrialId trial) {
@@ -155,22 +156,11 @@ base::Result<std::optional<BestTrial>> Study::best() const {
 }
 
 base::Result<Progress> Study::progress() const {
-  QTUNE_ASSIGN_OR_RETURN(const auto all, store_->trials(id_));
-  Progress p;
-  for (const store::TrialRecord& t : all) {
-    switch (t.state) {
-      case store::TrialState::kComplete: ++p.complete; break;
-      case store::TrialState::kFailed: ++p.failed; break;
-      case store::TrialState::kRunning: ++p.running; break;
-      case store::TrialState::kInterrupted: ++p.interrupted; break;
-    }
-  }
-  p.evaluations = all.size();
-  p.budget = config_.budget.trials;
-  p.best = best_trial(all, config_.direction);
+  QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
+  QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
   std::lock_guard lock(mutex_);
-  p.epsilon = strategy_->epsilon();
-  return p;
+  return Progress{counts.complete, counts.failed,  counts.running,       counts.interrupted,
+                  counts.total(),  config_.budget.trials, std::move(best_so_far), strategy_->epsilon()};
 }
 
 StrategyResults Study::results() const {

@@ -200,11 +200,21 @@ TEST_P(StoreConformance, TrialsFilterByState) {
   EXPECT_EQ(count(TrialState::kFailed), 1u);
   EXPECT_EQ(count(TrialState::kInterrupted), 1u);
   EXPECT_EQ(count(TrialState::kRunning), 1u);
+  auto counts = store_->count_trials(study_);
+  ASSERT_TRUE(counts.is_ok());
+  EXPECT_EQ(counts->complete, 1u);
+  EXPECT_EQ(counts->failed, 1u);
+  EXPECT_EQ(counts->interrupted, 1u);
+  EXPECT_EQ(counts->running, 1u);
+  EXPECT_EQ(counts->total(), 4u);
   auto other = store_->create_study(make_study("other"));
   ASSERT_TRUE(other.is_ok());
   auto none = store_->trials(other->id);
   ASSERT_TRUE(none.is_ok());
   EXPECT_TRUE(none->empty());
+  auto zero = store_->count_trials(other->id);
+  ASSERT_TRUE(zero.is_ok());
+  EXPECT_EQ(zero->total(), 0u);
 }
 
 TEST_P(StoreConformance, SnapshotFollowsEveryTrialEvent) {

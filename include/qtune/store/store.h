@@ -59,6 +59,8 @@ class Store {
   // Trials of the study in number order; only those in `state` when given.
   virtual base::Result<std::vector<TrialRecord>> trials(
       StudyId study, std::optional<TrialState> state = std::nullopt) const = 0;
+  // How many trials of the study are in each state (cheap: no records are read).
+  virtual base::Result<TrialCounts> count_trials(StudyId study) const = 0;
   // The latest agent snapshot of the study, or nullopt before its first trial.
   virtual base::Result<std::optional<Snapshot>> snapshot(StudyId study) const = 0;
 };

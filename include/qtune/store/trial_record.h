@@ -80,6 +80,14 @@ struct TrialRecord {
   std::optional<double> finished_at;
 };
 
+struct TrialCounts {
+  std::size_t running = 0;
+  std::size_t complete = 0;
+  std::size_t failed = 0;
+  std::size_t interrupted = 0;
+  std::size_t total() const { return running + complete + failed + interrupted; }
+};
+
 // The agent's opaque state, saved in the same transaction as the trial event it follows.
 struct Snapshot {
   std::int64_t event = 0;  // 1, 2, ... per study: the count of trial creations and finishes

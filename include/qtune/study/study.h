@@ -116,7 +116,12 @@ class Study {
   Study(StudyConfig config, store::Store& store) : config_(std::move(config)), store_(&store) {}
   base::Status attach();  // finds or creates the study record, restores the strategy
   base::Result<Ask> ask_locked(std::string_view worker);
-  base::Result<std::size_t> count_locked(std::optional<store::TrialState> state) const;
+  // The strategy as the store's latest snapshot has it.
+  base::Result<std::unique_ptr<agent::Strategy>> make_strategy_locked() const;
+  // After the store refused a change the strategy had already made in memory: rebuilds the
+  // strategy from the store (the strategy advances before the store commits, and the
+  // store's snapshot is the truth), then returns `failure`.
+  base::Status rolled_back(const base::Status& failure);
 
   StudyConfig config_;  // strategy_ keeps a pointer to config_.space
   store::Store* store_;

@@ -250,6 +250,27 @@ base::Result<std::vector<TrialRecord>> SqliteStore::trials(StudyId study, std::o
   return out;
 }
 
+base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
+      "SELECT state, COUNT(*) FROM trials WHERE study_id = ?1 GROUP BY state"));
+  q.bind(1, study);
+  TrialCounts counts;
+  while (true) {
+    QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
+    if (!row) break;
+    QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(q.column_text(0)));
+    const auto n = static_cast<std::size_t>(q.column_int(1));
+    switch (state) {
+      case TrialState::kRunning: counts.running = n; break;
+      case TrialState::kComplete: counts.complete = n; break;
+      case TrialState::kFailed: counts.failed = n; break;
+      case TrialState::kInterrupted: counts.interrupted = n; break;
+    }
+  }
+  return counts;
+}
+
 base::Result<std::optional<Snapshot>> SqliteStore::snapshot(StudyId study) const {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(

@@ -31,6 +31,7 @@ class SqliteStore final : public Store {
   base::Result<TrialRecord> trial(TrialId trial) const override;
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
+  base::Result<TrialCounts> count_trials(StudyId study) const override;
   base::Result<std::optional<Snapshot>> snapshot(StudyId study) const override;
 
  private:
