@@ -6,7 +6,11 @@
 // - 16-bit PNG samples keep their high byte (PIL's rawmode "RGB;16B"), except 16-bit grey,
 //   which PIL opens as mode "I" and clips to 0..255 when converting to RGB;
 // - JPEG is decoded with libjpeg's defaults, as PIL uses them (ISLOW DCT, fancy upsampling);
-//   grey and CMYK JPEGs are converted as PIL converts "L" and "CMYK" to "RGB".
+//   grey JPEGs are replicated like grey PNGs; CMYK/YCCK JPEGs are refused (kInvalidArgument);
+//   a JPEG that ends early is kCorrupt (PIL: "image file is truncated"), while the
+//   corrupt-data warnings PIL ignores (extraneous bytes before a marker) are ignored too;
+// - binary PPM/PGM (P6/P5) with maxval 255 are read directly; other netpbm variants are refused;
+// - images above PIL's decompression-bomb limit (178956970 pixels) are refused.
 // The format is recognised from the file's first bytes, not its extension (PIL does the same).
 // Errors (kCorrupt for a corrupt or truncated file, kInvalidArgument for an unsupported
 // format, kNotFound/kIoError for I/O) name the file. Reentrant: no global state.
