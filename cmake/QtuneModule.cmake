@@ -25,7 +25,12 @@ function(qtune_add_test_suite module)
   endif()
   add_executable(qtune_${module}_tests ${sources})
   target_include_directories(qtune_${module}_tests PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  target_link_libraries(qtune_${module}_tests PRIVATE qtune::${module} qtune_test_support
+  # cli has no library: its tests drive the qtune binary (QTUNE_CLI).
+  set(module_lib "")
+  if(TARGET qtune::${module})
+    set(module_lib qtune::${module})
+  endif()
+  target_link_libraries(qtune_${module}_tests PRIVATE ${module_lib} qtune_test_support
                         GTest::gtest GTest::gmock GTest::gtest_main qtune_flags ${ARGN})
   gtest_discover_tests(qtune_${module}_tests
     DISCOVERY_TIMEOUT 60

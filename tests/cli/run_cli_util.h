@@ -1,0 +1,88 @@
+// Helpers for the `qtune run/status/best/export` CLI tests: a qtune process in the
+// background (to kill it or send it SIGINT), and reading a study back as JSON.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.h"
+
+namespace qtune::testing {
+
+// `qtune run` started with fork/exec; stdout and stderr go to files beside the study.
+class BackgroundRun {
+ public:
+  BackgroundRun(const std::filesystem::path& study, const std::filesystem::path& log) {
+    const std::string cli = qtune_cli();
+    const std::string study_text = study.string();
+    const std::string log_text = log.string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(cli.c_str(), cli.c_str(), "run", study_text.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  ~BackgroundRun() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+  BackgroundRun(const BackgroundRun&) = delete;
+  BackgroundRun& operator=(const BackgroundRun&) = delete;
+
+  void signal(int sig) const { ::kill(pid_, sig); }
+  // The wait status.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Polls `condition` every 20 ms for up to 60 s; false if it never held.
+inline bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 3000; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// Lines of a file (empty if it does not exist).
+inline std::vector<std::string> lines_of(const std::filesystem::path& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// `qtune export <study> --format json`: every trial.
+inline nlohmann::json exported_trials(const std::filesystem::path& study) {
+  const ProcessResult result = run_process({qtune_cli(), "export", study.string(), "--format", "json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json::array();
+}
+
+}  // namespace qtune::testing
