@@ -267,6 +267,46 @@ TEST_F(StudyTest, BaselinesHaveNoQTable) {
   EXPECT_TRUE(r.recommendation.has_value());
 }
 
+TEST_F(StudyTest, WorkerThreadsShareOneStudy) {
+  constexpr int kWorkers = 4;
+  for (const std::string strategy : {"kind = \"random\"", "kind = \"q-learning\"\npreset = \"seed\""}) {
+    SCOPED_TRACE(strategy);
+    auto memory = store::open_store("sqlite://:memory:");
+    ASSERT_TRUE(memory.is_ok());
+    std::string toml = study_toml("grid", 40) + "parallel = 4\n";
+    toml.replace(toml.find("kind = \"grid\""), 13, strategy);
+    auto config = parse_study_config(toml, dir_ / "toy.toml");
+    ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+    auto study = Study::open(std::move(config).value(), **memory);
+    ASSERT_TRUE(study.is_ok()) << study.status().to_string();
+    std::vector<std::thread> workers;
+    for (int w = 0; w < kWorkers; ++w) {
+      workers.emplace_back([&study, w] {
+        while (true) {
+          auto next = (*study)->ask("worker" + std::to_string(w));
+          ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+          if (next->finished) return;
+          if (!next->trial) {
+            std::this_thread::yield();  // another worker's trial is running
+            continue;
+          }
+          ASSERT_TRUE((*study)->tell(next->trial->id, Outcome::success(objective(next->trial->params))).is_ok());
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    auto trials = (*study)->trials();
+    ASSERT_TRUE(trials.is_ok());
+    ASSERT_EQ(trials->size(), 40u);
+    std::set<space::StateId> states;
+    for (const auto& t : *trials) {
+      EXPECT_EQ(t.state, store::TrialState::kComplete);
+      states.insert(t.state_id);
+    }
+    EXPECT_EQ(states.size(), 40u);  // no configuration ran twice
+  }
+}
+
 TEST_F(StudyTest, QLearningPolicyRolloutAndQTableExports) {
   auto study = open(study_toml("q-learning", 12, "preset = \"seed\"\n"));
   ASSERT_NE(study, nullptr);
