@@ -32,7 +32,21 @@ function(qtune_add_test_suite module)
   endif()
   target_link_libraries(qtune_${module}_tests PRIVATE ${module_lib} qtune_test_support
                         GTest::gtest GTest::gmock GTest::gtest_main qtune_flags ${ARGN})
-  gtest_discover_tests(qtune_${module}_tests
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES ENVIRONMENT "QTUNE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QTUNE_BINARY_DIR=${PROJECT_BINARY_DIR};QTUNE_PYTHON=${QTUNE_PYTHON}")
+  # One ctest entry per test file (its suites, by --gtest_filter) rather than per test: suite
+  # fixtures such as PyTorch-written weight files are then made once per suite, not once per
+  # test, while ctest -j still runs the files in parallel.
+  foreach(source ${sources})
+    file(READ ${source} text)
+    string(REGEX MATCHALL "TEST(_F|_P)?\\([ \n]*[A-Za-z0-9_]+" suites "${text}")
+    list(TRANSFORM suites REPLACE "TEST(_F|_P)?\\([ \n]*" "")
+    list(REMOVE_DUPLICATES suites)
+    set(filter "")
+    foreach(suite ${suites})
+      string(APPEND filter "${suite}.*:*/${suite}.*:")
+    endforeach()
+    get_filename_component(name ${source} NAME_WE)
+    add_test(NAME ${module}/${name} COMMAND qtune_${module}_tests --gtest_filter=${filter} --gtest_brief=1)
+    set_tests_properties(${module}/${name} PROPERTIES ENVIRONMENT
+      "QTUNE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QTUNE_BINARY_DIR=${PROJECT_BINARY_DIR};QTUNE_PYTHON=${QTUNE_PYTHON}")
+  endforeach()
 endfunction()
