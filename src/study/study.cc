@@ -37,11 +37,28 @@ base::Result<std::unique_ptr<Study>> Study::open(StudyConfig config, store::Stor
   return study;
 }
 
+base::Result<std::unique_ptr<Study>> Study::open_read_only(StudyConfig config, store::Store& store) {
+  std::unique_ptr<Study> study(new Study(std::move(config), store));
+  study->read_only_ = true;
+  QTUNE_RETURN_IF_ERROR(study->attach());
+  return study;
+}
+
+base::Status Study::refuse_if_read_only(std::string_view what) const {
+  if (!read_only_) return base::Status::ok();
+  return base::Status::conflict(fmt::format("{}: study \"{}\" is open read-only; open it with Study::open to run it",
+                                            what, config_.name));
+}
+
 base::Status Study::attach() {
   std::lock_guard lock(mutex_);
   default_worker_ = host_and_pid();
   opened_ = std::chrono::steady_clock::now();
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
+  if (!stored && read_only_) {
+    return base::Status::not_found(fmt::format("{}: no study \"{}\" in {}; run it first", config_.file.string(),
+                                               config_.name, config_.storage));
+  }
   if (!stored) {
     auto created = store_->create_study(detail::study_record(config_));
     if (created.status().code() == base::StatusCode::kAlreadyExists) {  // another process was first
@@ -56,6 +73,7 @@ base::Status Study::attach() {
   id_ = stored->id;
 
   QTUNE_ASSIGN_OR_RETURN(strategy_, make_strategy_locked());
+  if (read_only_) return base::Status::ok();
   // Trials RUNNING now belong to a process that died: their proposals are handed out again.
   QTUNE_ASSIGN_OR_RETURN(const auto running, store_->trials(id_, store::TrialState::kRunning));
   for (const store::TrialRecord& t : running) QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(t.id));
@@ -85,6 +103,7 @@ base::Result<std::unique_ptr<agent::Strategy>> Study::make_strategy_locked() con
 
 base::Result<Ask> Study::ask(std::string_view worker) {
   std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("ask"));
   return ask_locked(worker.empty() ? std::string_view(default_worker_) : worker);
 }
 
@@ -114,6 +133,7 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
 
 base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
   std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("tell"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
   if (record.study != id_) {
     return base::Status::invalid_argument(fmt::format("tell: trial id {} belongs to another study than \"{}\"",
@@ -140,6 +160,7 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
 
 base::Status Study::mark_interrupted(store::TrialId trial) {
   std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("mark_interrupted"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
   if (record.study != id_) {
     return base::Status::invalid_argument(fmt::format("mark_interrupted: trial id {} belongs to another study than \"{}\"",

@@ -202,6 +202,28 @@ TEST_F(StudyTest, ReopenResumesWithTheProposalsOfAnUninterruptedRun) {
   EXPECT_EQ(states, reference);
 }
 
+TEST_F(StudyTest, ReadOnlyOpenLeavesARunningStudyAlone) {
+  auto config = parse_study_config(study_toml("random", 5), dir_ / "toy.toml");
+  ASSERT_TRUE(config.is_ok());
+  EXPECT_EQ(Study::open_read_only(*config, *store_).status().code(), StatusCode::kNotFound);
+  auto writer = open(study_toml("random", 5));
+  ASSERT_NE(writer, nullptr);
+  const TrialToRun done = ask_trial(*writer);
+  ASSERT_TRUE(writer->tell(done.id, Outcome::success(objective(done.params))).is_ok());
+  const TrialToRun running = ask_trial(*writer);
+
+  auto reader = Study::open_read_only(*config, *store_);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  EXPECT_EQ((*reader)->ask().status().code(), StatusCode::kConflict);
+  EXPECT_EQ((*reader)->tell(running.id, Outcome::success(1.0)).code(), StatusCode::kConflict);
+  EXPECT_EQ((*reader)->mark_interrupted(running.id).code(), StatusCode::kConflict);
+  EXPECT_EQ((*reader)->results().recommendation, done.state);
+  auto progress = (*reader)->progress();
+  ASSERT_TRUE(progress.is_ok());
+  EXPECT_EQ(progress->running, 1u);  // not taken for interrupted
+  EXPECT_TRUE(writer->tell(running.id, Outcome::success(objective(running.params))).is_ok());
+}
+
 TEST_F(StudyTest, ChangedStudyFileIsRefusedOnResume) {
   ASSERT_NE(open(study_toml("random", 5)), nullptr);
   const base::Status space = open_status(study_toml("random", 5, "",

@@ -91,6 +91,10 @@ class Study {
   // created with another [space], [strategy], direction or seed (the message shows the
   // first difference). `store` must outlive the Study.
   static base::Result<std::unique_ptr<Study>> open(StudyConfig config, store::Store& store);
+  // For readers (`qtune status/best/export`) while a run may be live: the study must exist
+  // (kNotFound otherwise), RUNNING trials are left alone, and ask, tell and mark_interrupted
+  // are refused (kConflict). The strategy is restored from the latest snapshot.
+  static base::Result<std::unique_ptr<Study>> open_read_only(StudyConfig config, store::Store& store);
 
   // The next trial for `worker` (default "host:pid"), or why there is none (see Ask).
   base::Result<Ask> ask(std::string_view worker = {});
@@ -114,7 +118,10 @@ class Study {
 
  private:
   Study(StudyConfig config, store::Store& store) : config_(std::move(config)), store_(&store) {}
-  base::Status attach();  // finds or creates the study record, restores the strategy
+  // Finds (or, unless read-only, creates) the study record and restores the strategy; a
+  // writer also takes the trials left RUNNING for interrupted.
+  base::Status attach();
+  base::Status refuse_if_read_only(std::string_view what) const;
   base::Result<Ask> ask_locked(std::string_view worker);
   // The strategy as the store's latest snapshot has it.
   base::Result<std::unique_ptr<agent::Strategy>> make_strategy_locked() const;
@@ -126,6 +133,7 @@ class Study {
   StudyConfig config_;  // strategy_ keeps a pointer to config_.space
   store::Store* store_;
   store::StudyId id_ = 0;
+  bool read_only_ = false;
   std::string default_worker_;
   std::chrono::steady_clock::time_point opened_;
   mutable std::mutex mutex_;
