@@ -109,6 +109,20 @@ kill_grace = 0.2
   EXPECT_EQ(by_x["4"]["value"], 4.0);
   const ProcessResult best = qtune({"best", file.string()});
   EXPECT_EQ(best.out, "best value: 4 (trial 4)\n  x = 4\n");
+
+  const ProcessResult csv = qtune({"export", file.string()});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto rows = lines_of(dir_.write("trials.csv", csv.out));
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[0], "number,state,x,value,failure_reason,started_at,finished_at");
+  EXPECT_TRUE(rows[1].starts_with("0,FAILED,0,,exit_code: exit status 3,")) << rows[1];
+  EXPECT_TRUE(rows[5].starts_with("4,COMPLETE,4,4,")) << rows[5];
+
+  const ProcessResult status = qtune({"status", file.string(), "--format", "json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const json counts = json::parse(status.out)["counts"];
+  EXPECT_EQ(counts["COMPLETE"], 2);
+  EXPECT_EQ(counts["FAILED"], 4);
 }
 
 TEST_F(RunCliTest, NoSuccessfulTrialExits3) {
