@@ -54,21 +54,15 @@ std::string rollout_text(const study::StrategyResults& results, const space::Spa
   return out;
 }
 
-// What the strategy learned needs the strategy, rebuilt by Study::open, which takes RUNNING
-// trials for dead: refused while a run is in progress.
+// What the strategy learned needs the strategy, restored from the store's latest snapshot
+// (read-only: a run may be live on the same study).
 base::Result<std::string> strategy_export(OpenedStudy& opened, std::string_view what, OutputFormat format) {
   if (!opened.config) {
     return base::Status::invalid_argument(
         fmt::format("export {} needs the study file (the space and strategy), not only --storage", what));
   }
-  for (const store::TrialRecord& t : opened.trials) {
-    if (t.state == store::TrialState::kRunning) {
-      return base::Status::unavailable(fmt::format(
-          "trial {} is running; export {} after the run (or stop it: Ctrl-C keeps it resumable)", t.number, what));
-    }
-  }
   const space::Space space = opened.config->space;
-  QTUNE_ASSIGN_OR_RETURN(auto study, study::Study::open(std::move(*opened.config), *opened.store));
+  QTUNE_ASSIGN_OR_RETURN(auto study, study::Study::open_read_only(std::move(*opened.config), *opened.store));
   const study::StrategyResults results = study->results();
   if (what == "qtable") {
     return format == OutputFormat::kJson ? study::q_table_json(results, space) : study::q_table_csv(results, space);

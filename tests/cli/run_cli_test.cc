@@ -205,6 +205,11 @@ TEST_F(RunCliTest, KillNineThenResumeLosesAndRepeatsNothing) {
       const auto lines = lines_of(dir_ / "runs.log");
       return count_prefix(lines, "done") >= 3 && count_prefix(lines, "start") == count_prefix(lines, "done") + 1;
     }));
+    // Readers work while the run is live, and leave its running trial alone.
+    const ProcessResult qtable = qtune({"export", file.string(), "--what", "qtable"});
+    EXPECT_EQ(qtable.exit_code, 0) << qtable.err;
+    EXPECT_TRUE(qtable.out.starts_with("state,x")) << qtable.out;  // grid: no Q-values
+    EXPECT_EQ(qtune({"status", file.string()}).exit_code, 0);
     run.signal(SIGKILL);
     run.wait();
   }
