@@ -1,0 +1,87 @@
+// `qtune metrics` end to end with the real binary.
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace qtune::cli {
+namespace {
+
+using qtune::testing::qtune_cli;
+using qtune::testing::run_process;
+using qtune::testing::run_reference_script;
+using qtune::testing::TempDir;
+
+class MetricsCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    run_reference_script("nn_fid_inception.py", {"weights", (dir_->path() / "w.pth").string(), "6"});
+    run_reference_script("stats_paired.py", {"make", path("stim"), "4", "28", "28", "L", "1"});
+    run_reference_script("stats_paired.py", {"make", path("rec"), "4", "28", "28", "L", "2"});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string path(const char* name) { return (dir_->path() / name).string(); }
+
+  static qtune::testing::ProcessResult metrics(std::vector<std::string> args) {
+    std::vector<std::string> argv = {qtune_cli(), "metrics", path("stim"), path("rec"), "--weights", path("w.pth"),
+                                     "--dims", "64", "--no-cache"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  }
+
+  static TempDir* dir_;
+};
+TempDir* MetricsCliTest::dir_ = nullptr;
+
+TEST_F(MetricsCliTest, JsonHasEveryMetricAndPairedValuesMatchScikitImage) {
+  const auto ref = run_reference_script("stats_paired.py", {"folders", path("stim"), path("rec")});
+  std::istringstream in(ref.out);
+  double mse = 0, psnr = 0, ssim = 0, pcc = 0;
+  in >> mse >> psnr >> ssim >> pcc;
+
+  const auto r = metrics({"--format", "json", "--kid-subsets", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(out["ssim"].get<double>(), ssim, 1e-9);
+  EXPECT_NEAR(out["psnr"].get<double>(), psnr, 1e-9);
+  EXPECT_NEAR(out["mse"].get<double>(), mse, 1e-9);
+  EXPECT_NEAR(out["pcc"].get<double>(), pcc, 1e-9);
+  EXPECT_GT(out["fid"].get<double>(), 0.0);
+  EXPECT_EQ(out["kid"]["subset_size"], 4);
+  EXPECT_EQ(out["kid"]["subsets"], 10);
+  EXPECT_EQ(out["pairs"].size(), 4u);
+  EXPECT_NE(r.err.find("note: KID from subsets of 4 images is high-variance"), std::string::npos) << r.err;
+}
+
+TEST_F(MetricsCliTest, TableOfTheChosenMetrics) {
+  const auto r = metrics({"--metrics", "ssim,mse"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("ssim  ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nmse   "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("fid"), std::string::npos);
+}
+
+TEST_F(MetricsCliTest, PairedMetricsNeedNoWeights) {
+  const auto r = run_process({qtune_cli(), "metrics", path("stim"), path("rec"), "--metrics", "psnr",
+                              "--weights", path("missing.pth")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(MetricsCliTest, BadInputsExit2) {
+  const auto unknown = metrics({"--metrics", "ssim,lpips"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown metric \"lpips\""), std::string::npos) << unknown.err;
+  TempDir fewer;
+  run_reference_script("stats_paired.py", {"make", (fewer / "rec").string(), "3", "28", "28", "L", "2"});
+  const auto count = run_process({qtune_cli(), "metrics", path("stim"), (fewer / "rec").string(), "--metrics", "ssim"});
+  EXPECT_EQ(count.exit_code, 2);
+  EXPECT_NE(count.err.find("4 and 3 images"), std::string::npos) << count.err;
+}
+
+}  // namespace
+}  // namespace qtune::cli
