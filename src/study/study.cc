@@ -26,7 +26,7 @@ std::vector<store::Param> params_of(const space::Space& space, space::StateId st
 }
 
 TrialToRun to_run(const store::TrialRecord& t, bool resumed) {
-  return {t.id, t.number, t.state_id, t.params, t.trajectory, t.remeasure, resumed};
+  return {t.id, t.number, t.state_id, t.params, t.trajectory, t.remeasure, resumed, t.attempt};
 }
 
 }  // namespace
@@ -104,7 +104,9 @@ base::Result<std::unique_ptr<agent::Strategy>> Study::make_strategy_locked() con
 base::Result<Ask> Study::ask(std::string_view worker) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("ask"));
-  return ask_locked(worker.empty() ? std::string_view(default_worker_) : worker);
+  QTUNE_ASSIGN_OR_RETURN(Ask next, ask_locked(worker.empty() ? std::string_view(default_worker_) : worker));
+  if (next.trial) handed_out_[next.trial->id] = next.trial->attempt;
+  return next;
 }
 
 base::Result<Ask> Study::ask_locked(std::string_view worker) {
@@ -143,6 +145,12 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
     return base::Status::conflict(fmt::format("tell: trial {} of study \"{}\" is {}; only a RUNNING trial can be told",
                                               record.number, config_.name, store::trial_state_name(record.state)));
   }
+  const auto handed_out = handed_out_.find(trial);
+  if (handed_out == handed_out_.end() || handed_out->second != record.attempt) {
+    return base::Status::conflict(fmt::format(
+        "tell: trial {} of study \"{}\" was not handed out by this process (its worker is {}); another "
+        "process opened the study since, and only one may run it", record.number, config_.name, record.worker));
+  }
   store::TrialResult result;
   agent::Observation observation;
   if (outcome.value && std::isfinite(*outcome.value)) {
@@ -155,7 +163,9 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
   }
   strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
   const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot());
-  return finished.is_ok() ? finished : rolled_back(finished);
+  if (!finished.is_ok()) return rolled_back(finished);
+  handed_out_.erase(trial);
+  return finished;
 }
 
 base::Status Study::mark_interrupted(store::TrialId trial) {
@@ -166,7 +176,9 @@ base::Status Study::mark_interrupted(store::TrialId trial) {
     return base::Status::invalid_argument(fmt::format("mark_interrupted: trial id {} belongs to another study than \"{}\"",
                                                       trial, config_.name));
   }
-  return store_->interrupt_trial(trial);
+  QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(trial));
+  handed_out_.erase(trial);
+  return base::Status::ok();
 }
 
 base::Result<std::vector<store::TrialRecord>> Study::trials() const { return store_->trials(id_); }

@@ -106,6 +106,24 @@ TEST(SqliteStore, FileIsWalWithCurrentSchemaAndPersists) {
   EXPECT_EQ((*snap)->bytes, "snap2");
 }
 
+TEST(SqliteStore, AFileOfSchemaVersionOneIsMigrated) {
+  testing::TempDir dir;
+  const auto file = dir / "old.db";
+  const std::string v1 = std::string(sqlite::kMigrations[0]) +
+                         "INSERT INTO studies VALUES (1, 'a', 's', 'g', 'minimize', 0, 0);"
+                         "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker,"
+                         " created_at, started_at) VALUES (1, 0, 3, '[[\"K\",\"2\"]]', 0, 0, 'INTERRUPTED', 'w', 0, 0);"
+                         "PRAGMA user_version = 1;";
+  ASSERT_EQ(exec(file, v1), SQLITE_OK);
+  auto store = open_store("sqlite://" + file.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(sqlite::kMigrations.size()));
+  auto claimed = (*store)->claim_trial(1, "w2");
+  ASSERT_TRUE(claimed.is_ok() && claimed->has_value()) << claimed.status().to_string();
+  EXPECT_EQ((*claimed)->attempt, 1);
+  EXPECT_EQ((*claimed)->params, (std::vector<Param>{{"K", "2"}}));
+}
+
 TEST(SqliteStore, NewerSchemaIsRefused) {
   testing::TempDir dir;
   const auto file = dir / "s.db";

@@ -176,6 +176,8 @@ TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
   EXPECT_EQ((*first)->state, TrialState::kRunning);
   EXPECT_EQ((*first)->worker, "host:2");
   EXPECT_EQ((*first)->number, t.number);
+  EXPECT_EQ(t.attempt, 0);
+  EXPECT_EQ((*first)->attempt, 1);
   EXPECT_GE((*first)->started_at, t.created_at);
   auto second = store_->claim_trial(t.id, "host:3");
   ASSERT_TRUE(second.is_ok());

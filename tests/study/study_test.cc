@@ -224,6 +224,21 @@ TEST_F(StudyTest, ReadOnlyOpenLeavesARunningStudyAlone) {
   EXPECT_TRUE(writer->tell(running.id, Outcome::success(objective(running.params))).is_ok());
 }
 
+TEST_F(StudyTest, AStudyTakenOverByAnotherProcessRefusesItsOldTrials) {
+  auto first = open(study_toml("random", 5));
+  ASSERT_NE(first, nullptr);
+  const TrialToRun trial = ask_trial(*first);
+  auto second = open(study_toml("random", 5));  // as a second `qtune run` would
+  ASSERT_NE(second, nullptr);
+  const TrialToRun again = ask_trial(*second);
+  EXPECT_EQ(again.id, trial.id);
+  EXPECT_TRUE(again.resumed);
+  const base::Status stale = first->tell(trial.id, Outcome::success(1.0));
+  EXPECT_EQ(stale.code(), StatusCode::kConflict);
+  EXPECT_NE(stale.message().find("not handed out by this process"), std::string::npos) << stale.message();
+  EXPECT_TRUE(second->tell(again.id, Outcome::success(objective(again.params))).is_ok());
+}
+
 TEST_F(StudyTest, ChangedStudyFileIsRefusedOnResume) {
   ASSERT_NE(open(study_toml("random", 5)), nullptr);
   const base::Status space = open_status(study_toml("random", 5, "",

@@ -74,6 +74,7 @@ struct TrialRecord {
   std::string failure_reason;
   std::string log_tail;
   std::string worker;
+  std::int64_t attempt = 0;  // 0 when created, +1 with every claim after an interruption
   // Seconds since the Unix epoch on the database clock.
   double created_at = 0;
   double started_at = 0;  // last claim (equals created_at unless handed out again)

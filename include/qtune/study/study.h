@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "qtune/agent/strategy.h"
@@ -53,6 +54,7 @@ struct TrialToRun {
   std::uint32_t trajectory = 0;
   bool remeasure = false;
   bool resumed = false;  // handed out again after an interruption
+  std::int64_t attempt = 0;  // 0 the first time, +1 each time it is handed out again
 };
 
 struct Ask {
@@ -99,7 +101,8 @@ class Study {
   // The next trial for `worker` (default "host:pid"), or why there is none (see Ask).
   base::Result<Ask> ask(std::string_view worker = {});
   // Records the outcome of a RUNNING trial of this study and tells the strategy, in one
-  // store transaction. kConflict if the trial is not RUNNING (told or interrupted already);
+  // store transaction. kConflict if the trial is not RUNNING (told or interrupted already)
+  // or was not handed out by this Study (another process took the study over);
   // kNotFound / kInvalidArgument for an id that is not a trial of this study.
   base::Status tell(store::TrialId trial, const Outcome& outcome);
   // RUNNING -> INTERRUPTED (Ctrl-C): the proposal is handed out again by the next ask(),
@@ -138,6 +141,9 @@ class Study {
   std::chrono::steady_clock::time_point opened_;
   mutable std::mutex mutex_;
   std::unique_ptr<agent::Strategy> strategy_;  // guarded by mutex_
+  // Trials that ask() handed out and that were not told or interrupted since, with the
+  // attempt they were handed out at; only these are pending in strategy_. Guarded by mutex_.
+  std::unordered_map<store::TrialId, std::int64_t> handed_out_;
 };
 
 }  // namespace qtune::study

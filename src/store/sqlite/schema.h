@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -64,6 +64,11 @@ CREATE TABLE snapshots (
   after_trial INTEGER NOT NULL REFERENCES trials (id),
   bytes       BLOB NOT NULL
 );
+)sql",
+    // 2: attempt, the number of times a trial was claimed again after an interruption, so
+    // that a process can tell that a trial it handed out was taken over by another one.
+    R"sql(
+ALTER TABLE trials ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

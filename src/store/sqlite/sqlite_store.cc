@@ -35,7 +35,7 @@ base::Result<std::vector<Param>> params_from_json(const std::string& text, std::
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
-    "log_tail, worker, created_at, started_at, finished_at";
+    "log_tail, worker, created_at, started_at, finished_at, attempt";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -54,6 +54,7 @@ base::Result<TrialRecord> read_trial(const Statement& row) {
   t.created_at = row.column_double(12);
   t.started_at = row.column_double(13);
   t.finished_at = row.column_optional_double(14);
+  t.attempt = row.column_int(15);
   return t;
 }
 
@@ -207,7 +208,7 @@ base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {} "
+      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {}, attempt = attempt + 1 "
       "WHERE id = ?1 AND state = 'INTERRUPTED'", kNow)));
   q.bind(1, trial).bind(2, worker);
   QTUNE_RETURN_IF_ERROR(q.run());
