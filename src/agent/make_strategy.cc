@@ -3,6 +3,7 @@
 #include "agent/grid_search.h"
 #include "agent/q_learning.h"
 #include "agent/random_search.h"
+#include "qtune/agent/model_q_learning.h"
 #include "qtune/agent/strategy_config.h"
 
 namespace qtune::agent {
@@ -19,11 +20,7 @@ base::Result<std::unique_ptr<Strategy>> make_strategy(const space::Space& space,
     case StrategyKind::kQLearning:
       break;
   }
-  if (config.preset == Preset::kModel) {
-    // The model-based agent is wired here by its owner (make_model_q_learning).
-    return base::Status::invalid_argument(
-        "strategy: preset \"model\" is not built yet; use preset = \"seed\"");
-  }
+  if (config.preset == Preset::kModel) return make_model_q_learning(space, config, seed);
   return std::unique_ptr<Strategy>(std::make_unique<QLearning>(space, config, seed));
 }
 

@@ -29,6 +29,10 @@ constexpr RealOption kRealOptions[] = {
      false},
     {"q_init_scale", [](StrategyConfig& c) -> double& { return c.q_init_scale; },
      -std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), false, false},
+    {"paid_discount", [](StrategyConfig& c) -> double& { return c.model.paid_discount; }, 0, 1,
+     false, true},
+    {"free_discount", [](StrategyConfig& c) -> double& { return c.model.free_discount; }, 0, 1,
+     false, true},
 };
 
 // Count options and their minimum (the maximum is that of uint32).
@@ -42,11 +46,18 @@ constexpr CountOption kCountOptions[] = {
     {"steps", [](StrategyConfig& c) -> std::uint32_t& { return c.steps; }, 1},
     {"planning_steps", [](StrategyConfig& c) -> std::uint32_t& { return c.planning_steps; }, 0},
     {"trajectories", [](StrategyConfig& c) -> std::uint32_t& { return c.trajectories; }, 1},
+    {"exploring_starts", [](StrategyConfig& c) -> std::uint32_t& { return c.model.exploring_starts; }, 0},
+    {"restart_after", [](StrategyConfig& c) -> std::uint32_t& { return c.model.restart_after; }, 0},
+    {"max_measurements", [](StrategyConfig& c) -> std::uint32_t& { return c.model.max_measurements; }, 1},
+    {"window_states", [](StrategyConfig& c) -> std::uint32_t& { return c.model.window_states; }, 1},
+    {"fit_iterations", [](StrategyConfig& c) -> std::uint32_t& { return c.model.fit_iterations; }, 1},
 };
 
 constexpr std::string_view kKeys =
     "kind, preset, alpha, gamma, epsilon, epsilon_decay, epsilon_min, episodes, steps, actions, "
-    "reward, q_init, q_init_scale, start, planning_steps, trajectories, failure_penalty";
+    "reward, q_init, q_init_scale, start, planning_steps, trajectories, failure_penalty, "
+    "paid_discount, free_discount, exploring_starts, restart_after, remeasure, max_measurements, "
+    "window_states, fit_iterations";
 
 // An invalid option: its key (to find its line in a file) and the message.
 struct OptionError {
@@ -206,6 +217,11 @@ class StrategyReader {
     if (key == "failure_penalty") {
       if (!node.is_number()) return wrong_type(key, node, "a number");
       config.failure_penalty = node.value<double>().value();
+      return base::Status::ok();
+    }
+    if (key == "remeasure") {
+      if (!node.is_boolean()) return wrong_type(key, node, "true or false");
+      config.model.remeasure = node.value<bool>().value();
       return base::Status::ok();
     }
     if (key == "start") return read_start(node, config);

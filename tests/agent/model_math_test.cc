@@ -118,7 +118,7 @@ TEST(ModelHyperparameterFit, FitDoesNotWorsenTheObjective) {
   }
   const Eigen::VectorXd z = (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
   const Eigen::VectorXd start = prior_theta(2);
-  const Eigen::VectorXd fitted = fit_hyperparameters(x, z, start, 60);
+  const Eigen::VectorXd fitted = fit_hyperparameters(x, z, start, 60, true);
   EXPECT_LT(map_objective(x, z, fitted, nullptr), map_objective(x, z, start, nullptr));
   EXPECT_GT(fitted[1], fitted[0]);
   EXPECT_LE(fitted[1], std::log(20.0) + 1e-12);

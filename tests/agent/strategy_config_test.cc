@@ -133,7 +133,9 @@ TEST(StrategyConfig, RejectsEachInvalidOptionWithFileLineAndValidForm) {
       {"alpah = 0.1",
        "study.toml:2: unknown key \"alpah\"; valid keys are kind, preset, alpha, gamma, epsilon, "
        "epsilon_decay, epsilon_min, episodes, steps, actions, reward, q_init, q_init_scale, start, "
-       "planning_steps, trajectories, failure_penalty"},
+       "planning_steps, trajectories, failure_penalty, paid_discount, free_discount, "
+       "exploring_starts, restart_after, remeasure, max_measurements, window_states, "
+       "fit_iterations"},
       {"start = \"fixed\"",
        "study.toml:2: start is \"fixed\"; use \"random\" or a table such as { K = ... } with a "
        "value for every dimension"},

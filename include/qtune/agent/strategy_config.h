@@ -37,7 +37,7 @@ struct ModelOptions {
   std::uint32_t restart_after = 0;
   bool remeasure = true;               // re-measure the incumbent when noise hides it
   std::uint32_t max_measurements = 3;  // per state, re-measurements included, >= 1
-  std::uint64_t window_states = 32768;  // larger grids are planned over a window this big
+  std::uint32_t window_states = 32768;  // larger grids are planned over a window this big
   std::uint32_t fit_iterations = 60;   // quasi-Newton steps per hyperparameter fit
 };
 

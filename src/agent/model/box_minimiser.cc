@@ -1,13 +1,14 @@
 #include "agent/model/box_minimiser.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace qtune::agent::model {
 namespace {
 
 constexpr double kArmijo = 1e-4;
-constexpr double kProjectedGradientTolerance = 1e-6;
-constexpr double kRelativeDecreaseTolerance = 1e-10;
+constexpr double kProjectedGradientTolerance = 1e-5;
+constexpr double kRelativeDecreaseTolerance = 1e-9;
 constexpr int kMaxBacktracks = 30;
 
 // The gradient with the components of variables held at a bound (gradient pointing out of
@@ -44,7 +45,8 @@ BoxMinimum minimise_in_box(const Objective& f, Eigen::VectorXd x0, const Eigen::
       h.setIdentity();
       direction = -gf;
     }
-    double step = 1.0;
+    // The first step has no curvature yet: cap its largest component at 1.
+    double step = it == 0 ? std::min(1.0, 1.0 / direction.lpNorm<Eigen::Infinity>()) : 1.0;
     Eigen::VectorXd x_new;
     Eigen::VectorXd g_new(n);
     double f_new = 0.0;

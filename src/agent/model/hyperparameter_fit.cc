@@ -47,42 +47,48 @@ Eigen::VectorXd prior_theta(Eigen::Index dims) {
 double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                      const Eigen::VectorXd& theta, Eigen::VectorXd* gradient) {
   const Eigen::Index d = x.cols();
-  const Eigen::VectorXd m = prior_theta(d);
-  const Eigen::VectorXd s = prior_sd(d);
-  const Eigen::VectorXd deviation = ((theta - m).array() / s.array()).matrix();
-  auto gp = GaussianProcess::fit(x, z, theta);
-  if (!gp.is_ok()) return std::numeric_limits<double>::infinity();
-  const double value = gp->neg_log_likelihood() + 0.5 * deviation.squaredNorm();
+  const Eigen::Index n = x.rows();
+  const Eigen::VectorXd deviation = ((theta - prior_theta(d)).array() / prior_sd(d).array()).matrix();
+  const Eigen::VectorXd ls = theta.head(d).array().exp();
+  const double sf2 = std::exp(theta[signal_index(d)]);
+  const double sn2 = std::exp(theta[noise_index(d)]);
+  // One pass over the pairs gives K and the radial factor of ∂K/∂log ℓ_k (this is the hot
+  // loop of the fit, so it shares the exponential).
+  const Eigen::ArrayXXd sqrt5_r = (5.0 * scaled_sq_distances(x, x, ls).array()).sqrt();
+  const Eigen::ArrayXXd decay = (-sqrt5_r).exp();
+  Eigen::MatrixXd k = (sf2 * (1.0 + sqrt5_r + sqrt5_r.square() / 3.0) * decay).matrix();
+  k.diagonal().array() += sn2 + kJitter;
+  const Eigen::LLT<Eigen::MatrixXd> llt(k);
+  if (llt.info() != Eigen::Success) return std::numeric_limits<double>::infinity();
+  const Eigen::VectorXd alpha = llt.solve(z);
+  const double value = 0.5 * z.dot(alpha) +
+                       llt.matrixLLT().diagonal().array().log().sum() + 0.5 * deviation.squaredNorm();
   if (gradient == nullptr) return value;
 
-  const Eigen::Index n = x.rows();
-  const Eigen::VectorXd& alpha = gp->alpha();
-  const Eigen::MatrixXd a =
-      alpha * alpha.transpose() - gp->cholesky().solve(Eigen::MatrixXd::Identity(n, n));
-  const Eigen::VectorXd& ls = gp->lengthscales();
-  const double sf2 = gp->signal_var();
-  const Eigen::MatrixXd r2 = scaled_sq_distances(x, x, ls);
-  gradient->setZero(theta_size(d));
-  // ∂k/∂log ℓ_k = σf² (5/3)(1 + √5 r) e^{−√5 r} (Δx_k/ℓ_k)²  and  ∂k/∂log σf² = k.
-  for (Eigen::Index j = 0; j < n; ++j) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double sqrt5_r = std::sqrt(5.0 * r2(i, j));
-      const double radial = sf2 * (5.0 / 3.0) * (1.0 + sqrt5_r) * std::exp(-sqrt5_r);
-      for (Eigen::Index k = 0; k < d; ++k) {
-        const double delta = (x(i, k) - x(j, k)) / ls[k];
-        (*gradient)[k] += a(i, j) * radial * delta * delta;
-      }
-      (*gradient)[signal_index(d)] += a(i, j) * matern52(r2(i, j), sf2);
-    }
+  // A = ααᵀ − K⁻¹; ∂f/∂θ_j = −½ Σ_ij A_ij ∂K_ij/∂θ_j + prior term.
+  const Eigen::MatrixXd a = alpha * alpha.transpose() - llt.solve(Eigen::MatrixXd::Identity(n, n));
+  gradient->resize(theta_size(d));
+  // ∂K_ij/∂log ℓ_k = σf² (5/3)(1 + √5 r) e^{−√5 r} (Δx_k/ℓ_k)². With B = A ∘ radial (symmetric),
+  // Σ_ij B_ij (x_ik − x_jk)² = 2 Σ_i x_ik² (B1)_i − 2 x_kᵀ B x_k.
+  const Eigen::MatrixXd b =
+      (a.array() * (sf2 * (5.0 / 3.0) * (1.0 + sqrt5_r) * decay)).matrix();
+  const Eigen::VectorXd row_sums = b.rowwise().sum();
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const Eigen::VectorXd xk = x.col(j);
+    const double sum = 2.0 * xk.array().square().matrix().dot(row_sums) - 2.0 * xk.dot(b * xk);
+    (*gradient)[j] = -0.5 * sum / (ls[j] * ls[j]);
   }
-  (*gradient)[noise_index(d)] = gp->noise_var() * a.trace();
-  *gradient *= -0.5;
-  *gradient += (deviation.array() / s.array()).matrix();
+  // ∂K/∂log σf² = K without its noise diagonal; ∂K/∂log σn² = σn² I.
+  k.diagonal().array() -= sn2 + kJitter;
+  (*gradient)[signal_index(d)] = -0.5 * (a.array() * k.array()).sum();
+  (*gradient)[noise_index(d)] = -0.5 * sn2 * a.trace();
+  *gradient += (deviation.array() / prior_sd(d).array()).matrix();
   return value;
 }
 
 Eigen::VectorXd fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
-                                    const Eigen::VectorXd& warm, int max_iterations) {
+                                    const Eigen::VectorXd& warm, int max_iterations,
+                                    bool also_from_prior) {
   const Eigen::Index d = x.cols();
   const Objective objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd* gradient) {
     return map_objective(x, z, theta, gradient);
@@ -90,6 +96,7 @@ Eigen::VectorXd fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::Vecto
   const Eigen::VectorXd lo = lower_bounds(d);
   const Eigen::VectorXd hi = upper_bounds(d);
   const BoxMinimum from_warm = minimise_in_box(objective, warm, lo, hi, max_iterations);
+  if (!also_from_prior) return from_warm.x;
   const BoxMinimum from_prior = minimise_in_box(objective, prior_theta(d), lo, hi, max_iterations);
   return from_prior.value < from_warm.value ? from_prior.x : from_warm.x;
 }

@@ -20,9 +20,10 @@ Eigen::VectorXd prior_theta(Eigen::Index dims);
 double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                      const Eigen::VectorXd& theta, Eigen::VectorXd* gradient);
 
-// Minimises map_objective within the bounds from `warm` and from the prior mean (at most
-// `max_iterations` quasi-Newton steps each) and returns the better θ.
+// Minimises map_objective within the bounds from `warm` and, if `also_from_prior`, from the
+// prior mean too (at most `max_iterations` quasi-Newton steps each); returns the best θ.
 Eigen::VectorXd fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
-                                    const Eigen::VectorXd& warm, int max_iterations);
+                                    const Eigen::VectorXd& warm, int max_iterations,
+                                    bool also_from_prior);
 
 }  // namespace qtune::agent::model

@@ -1,0 +1,473 @@
+#include "qtune/agent/model_q_learning.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "agent/model/expected_improvement.h"
+#include "agent/model/planning_window.h"
+#include "agent/model/reward_model.h"
+#include "agent/model/value_iteration.h"
+#include "agent/rng.h"
+#include "qtune/base/bytes.h"
+#include "qtune/base/seed.h"
+
+namespace qtune::agent {
+namespace {
+
+using space::StateId;
+
+constexpr std::uint32_t kSnapshotVersion = 1;
+constexpr std::string_view kSnapshotName = "model q-learning snapshot";
+// Below this standardised noise the objective is treated as noise-free: no re-measuring.
+constexpr double kNoiseFloor = 0.05;
+// At most this fraction of the evaluations are deliberate re-measurements.
+constexpr double kMaxRemeasureShare = 0.25;
+constexpr int kRandomStateTries = 64;
+
+struct Trajectory {
+  std::optional<StateId> current;  // nullopt: begin at the recommendation
+  std::optional<Proposal> pending;
+  std::uint32_t paid_since_best = 0;
+};
+
+class ModelQLearning final : public Strategy {
+ public:
+  ModelQLearning(const space::Space& space, const StrategyConfig& config, std::uint64_t seed)
+      : space_(space),
+        moves_(space::Moves::create(space_, config.actions).value()),
+        config_(config),
+        rng_(base::derive_seed(seed, "model-q-learning")),
+        model_(space_, config.failure_penalty),
+        trajectories_(config.trajectories),
+        epsilon_(config.epsilon) {}
+
+  std::string_view name() const override { return "q-learning"; }
+  std::optional<Proposal> ask() override;
+  void tell(const Proposal& proposal, const Observation& observation) override;
+  std::optional<StateId> recommend() const override;
+  std::vector<QRow> q_table() const override;
+  const space::Moves* moves() const override { return &moves_; }
+  std::optional<double> epsilon() const override { return epsilon_; }
+  std::string snapshot() const override;
+  base::Status restore(std::string_view snapshot) override;
+
+ private:
+  Proposal decide(std::uint32_t t);
+  Proposal hand_out(std::uint32_t t, StateId state, bool remeasure);
+  std::optional<StateId> remeasure_candidate() const;
+  void plan(StateId centre);
+  space::Action choose_action(StateId s);
+  double planned_value(StateId state) const;
+  StateId random_unknown();
+  StateId random_unknown_neighbour(StateId s);
+  bool known(StateId s) const { return counts_.contains(s) || pending_.contains(s); }
+  std::uint64_t known_count() const { return counts_.size() + pending_.size(); }
+  std::uint32_t exploring_starts() const;
+  // Measured states with at least one success and their posterior means, by state id.
+  std::vector<std::pair<StateId, double>> measured_means(const model::GaussianProcess& gp) const;
+  // The measured state with the lowest posterior mean.
+  StateId incumbent(const model::GaussianProcess& gp) const;
+  void rebuild_derived();
+
+  space::Space space_;
+  space::Moves moves_;
+  StrategyConfig config_;
+  Rng rng_;
+  model::RewardModel model_;
+  std::vector<Trajectory> trajectories_;
+  double epsilon_;
+  std::uint32_t starts_given_ = 0;
+  std::optional<double> best_loss_;
+  // Derived from the measurements and trajectories (rebuilt on restore).
+  std::unordered_map<StateId, std::uint32_t> counts_;  // measurements per state
+  std::unordered_set<StateId> succeeded_;              // states with a successful measurement
+  std::unordered_set<StateId> pending_;                // unmeasured states handed out
+  // The last plan: its window (by centre), V (the next plan's warm start) and W.
+  std::optional<StateId> plan_centre_;
+  std::optional<model::PlanningWindow> window_;
+  Eigen::MatrixXd window_features_;
+  std::vector<double> v_, w_;
+};
+
+std::uint32_t ModelQLearning::exploring_starts() const {
+  const std::uint64_t wanted =
+      config_.model.exploring_starts > 0 ? config_.model.exploring_starts : space_.dims() + 1;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(wanted, space_.size()));
+}
+
+std::optional<Proposal> ModelQLearning::ask() {
+  for (std::uint32_t t = 0; t < trajectories_.size(); ++t) {
+    if (trajectories_[t].pending) continue;
+    if (known_count() >= space_.size()) {  // every state measured or handed out
+      if (counts_.empty()) return std::nullopt;
+      model_.update({}, static_cast<int>(config_.model.fit_iterations));
+      if (const auto s = remeasure_candidate()) return hand_out(t, *s, true);
+      return std::nullopt;
+    }
+    return decide(t);
+  }
+  return std::nullopt;
+}
+
+Proposal ModelQLearning::decide(std::uint32_t t) {
+  Trajectory& trajectory = trajectories_[t];
+  if (starts_given_ < exploring_starts() || counts_.empty()) {
+    ++starts_given_;
+    return hand_out(t, random_unknown(), false);
+  }
+  const std::vector<StateId> believed(pending_.begin(), pending_.end());
+  std::vector<StateId> sorted_believed = believed;
+  std::sort(sorted_believed.begin(), sorted_believed.end());  // row order must not depend on hashing
+  model_.update(sorted_believed, static_cast<int>(config_.model.fit_iterations));
+  if (const auto s = remeasure_candidate()) return hand_out(t, *s, true);
+
+  if (config_.model.restart_after > 0 && trajectory.paid_since_best >= config_.model.restart_after) {
+    // A new episode from a random unmeasured state: escapes a basin the model exploits.
+    trajectory.paid_since_best = 0;
+    epsilon_ = std::max(config_.epsilon_min, epsilon_ * config_.epsilon_decay);
+    const StateId start = random_unknown();
+    trajectory.current = start;
+    return hand_out(t, start, false);
+  }
+  if (!trajectory.current) {
+    trajectory.current = incumbent(model_.posterior());
+  }
+  StateId s = *trajectory.current;
+  plan(s);
+  std::unordered_set<StateId> visited{s};
+  for (;;) {
+    const StateId next = moves_.apply(s, choose_action(s));
+    if (!known(next)) {
+      trajectory.current = next;
+      return hand_out(t, next, false);
+    }
+    if (!visited.insert(next).second) {
+      // The plan parked (a stay or a cycle over measured states): EI has underflowed.
+      const StateId escape = random_unknown_neighbour(s);
+      trajectory.current = escape;
+      return hand_out(t, escape, false);
+    }
+    s = next;  // a free step onto a measured state
+    if (!window_->local(s)) plan(s);
+  }
+}
+
+Proposal ModelQLearning::hand_out(std::uint32_t t, StateId state, bool remeasure) {
+  Proposal proposal{state, t, remeasure};
+  trajectories_[t].pending = proposal;
+  if (!remeasure) pending_.insert(state);
+  return proposal;
+}
+
+std::vector<std::pair<StateId, double>> ModelQLearning::measured_means(
+    const model::GaussianProcess& gp) const {
+  std::vector<StateId> states(succeeded_.begin(), succeeded_.end());
+  std::sort(states.begin(), states.end());
+  const Eigen::MatrixXd x = model::state_features(space_, states);
+  Eigen::VectorXd mean(x.rows()), var(x.rows());
+  gp.predict(x, mean, var);
+  std::vector<std::pair<StateId, double>> out;
+  for (std::size_t i = 0; i < states.size(); ++i) out.emplace_back(states[i], mean[static_cast<Eigen::Index>(i)]);
+  return out;
+}
+
+std::optional<StateId> ModelQLearning::remeasure_candidate() const {
+  if (!config_.model.remeasure || model_.noise_sd() < kNoiseFloor) return std::nullopt;
+  const std::size_t measurements = model_.measurements().size();
+  const std::size_t remeasures = measurements - counts_.size();
+  if (static_cast<double>(remeasures + 1) > kMaxRemeasureShare * static_cast<double>(measurements)) {
+    return std::nullopt;
+  }
+  auto means = measured_means(model_.posterior());
+  if (means.size() < 2) return std::nullopt;
+  std::partial_sort(means.begin(), means.begin() + 2, means.end(),
+                    [](const auto& a, const auto& b) { return a.second < b.second; });
+  const StateId incumbent = means[0].first;
+  const std::uint32_t count = counts_.at(incumbent);
+  if (count >= config_.model.max_measurements) return std::nullopt;
+  for (const Trajectory& tr : trajectories_) {
+    if (tr.pending && tr.pending->state == incumbent) return std::nullopt;
+  }
+  // The incumbent's own noise still exceeds its lead over the runner-up: one more
+  // measurement of it says more than a new state would.
+  const double gap = means[1].second - means[0].second;
+  if (model_.noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
+  return incumbent;
+}
+
+void ModelQLearning::plan(StateId centre) {
+  model::PlanningWindow window(space_, centre, config_.model.window_states);
+  const bool same_box = window_ && window_->origin() == window.origin() &&
+                        window_->box().extents == window.box().extents;
+  if (!same_box) {
+    window_features_ = window.features();
+    v_.assign(window.size(), 0.0);  // no warm start across boxes
+  }
+  window_ = std::move(window);
+  plan_centre_ = centre;
+  const std::size_t n = window_->size();
+  const model::GaussianProcess& gp = model_.posterior();
+  Eigen::VectorXd mean(static_cast<Eigen::Index>(n)), var(static_cast<Eigen::Index>(n));
+  gp.predict(window_features_, mean, var);
+
+  // The incumbent of EI: the best posterior mean over measured and believed states.
+  std::vector<StateId> known_states;
+  for (const auto& [s, c] : counts_) known_states.push_back(s);
+  known_states.insert(known_states.end(), pending_.begin(), pending_.end());
+  const Eigen::MatrixXd kx = model::state_features(space_, known_states);
+  Eigen::VectorXd kmean(kx.rows()), kvar(kx.rows());
+  gp.predict(kx, kmean, kvar);
+  const double incumbent = kmean.minCoeff();
+
+  std::vector<double> r(n), g(n, config_.model.paid_discount);
+  std::vector<bool> is_known(n, false);
+  for (StateId s : known_states) {
+    if (const auto i = window_->local(s)) is_known[*i] = true;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto e = static_cast<Eigen::Index>(i);
+    if (is_known[i]) {
+      r[i] = 0.0;
+      g[i] = config_.model.free_discount;
+    } else {
+      r[i] = model::expected_improvement(mean[e], std::sqrt(var[e]), incumbent);
+    }
+  }
+  w_.resize(n);
+  const auto hood = config_.actions == space::MoveSet::kJoint ? model::Neighbourhood::kJoint
+                                                              : model::Neighbourhood::kSingle;
+  model::value_iteration(window_->box(), hood, r, g, v_, w_);
+}
+
+double ModelQLearning::planned_value(StateId state) const {
+  const auto i = window_->local(state);
+  return i ? w_[*i] : 0.0;
+}
+
+space::Action ModelQLearning::choose_action(StateId s) {
+  const auto count = static_cast<space::Action>(moves_.count());
+  if (rng_.uniform() < epsilon_) return static_cast<space::Action>(rng_.below(count));
+  double best = -std::numeric_limits<double>::infinity();
+  std::vector<space::Action> ties;
+  for (space::Action a = 0; a < count; ++a) {
+    const double q = planned_value(moves_.apply(s, a));
+    if (q > best) {
+      best = q;
+      ties.assign(1, a);
+    } else if (q == best) {
+      ties.push_back(a);
+    }
+  }
+  return ties[rng_.below(ties.size())];
+}
+
+StateId ModelQLearning::random_unknown() {
+  QTUNE_CHECK(known_count() < space_.size());
+  for (int i = 0; i < kRandomStateTries; ++i) {
+    const StateId s = rng_.below(space_.size());
+    if (!known(s)) return s;
+  }
+  // A nearly exhausted grid: scan from a random place.
+  const StateId offset = rng_.below(space_.size());
+  for (StateId i = 0;; ++i) {
+    const StateId s = (offset + i) % space_.size();
+    if (!known(s)) return s;
+  }
+}
+
+StateId ModelQLearning::random_unknown_neighbour(StateId s) {
+  std::vector<StateId> candidates;
+  for (space::Action a = 0; a < moves_.count(); ++a) {
+    const StateId t = moves_.apply(s, a);
+    if (!known(t) && std::find(candidates.begin(), candidates.end(), t) == candidates.end()) {
+      candidates.push_back(t);
+    }
+  }
+  if (candidates.empty()) return random_unknown();
+  return candidates[rng_.below(candidates.size())];
+}
+
+void ModelQLearning::tell(const Proposal& proposal, const Observation& observation) {
+  QTUNE_CHECK(proposal.trajectory < trajectories_.size());
+  Trajectory& trajectory = trajectories_[proposal.trajectory];
+  QTUNE_CHECK(trajectory.pending && trajectory.pending->state == proposal.state);
+  trajectory.pending.reset();
+  pending_.erase(proposal.state);
+  model_.add({proposal.state, observation.loss});
+  ++counts_[proposal.state];
+  if (observation.loss) succeeded_.insert(proposal.state);
+  if (observation.loss && (!best_loss_ || *observation.loss < *best_loss_)) {
+    best_loss_ = observation.loss;
+    trajectory.paid_since_best = 0;
+  } else if (!proposal.remeasure) {
+    ++trajectory.paid_since_best;
+  }
+}
+
+StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
+  const auto means = measured_means(gp);
+  if (means.empty()) {  // nothing succeeded yet: the measured state with the lowest id
+    StateId lowest = space_.size();
+    for (const auto& [s, c] : counts_) lowest = std::min(lowest, s);
+    return lowest;
+  }
+  return std::min_element(means.begin(), means.end(), [](const auto& a, const auto& b) {
+           return a.second < b.second;
+         })->first;
+}
+
+std::optional<StateId> ModelQLearning::recommend() const {
+  if (succeeded_.empty()) return std::nullopt;
+  return incumbent(model_.posterior_without_refit());
+}
+
+std::vector<QRow> ModelQLearning::q_table() const {
+  if (!window_) return {};
+  std::vector<StateId> states;
+  for (const auto& [s, c] : counts_) states.push_back(s);
+  for (const Trajectory& tr : trajectories_) {
+    if (tr.current && !counts_.contains(*tr.current)) states.push_back(*tr.current);
+  }
+  std::sort(states.begin(), states.end());
+  std::vector<QRow> rows;
+  for (StateId s : states) {
+    QRow row{s, std::vector<double>(moves_.count())};
+    for (space::Action a = 0; a < moves_.count(); ++a) row.q[a] = planned_value(moves_.apply(s, a));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string ModelQLearning::snapshot() const {
+  base::ByteWriter out;
+  out.u32(kSnapshotVersion);
+  rng_.save(out);
+  out.u64(model_.measurements().size());
+  for (const model::Measurement& m : model_.measurements()) {
+    out.u64(m.state);
+    out.u8(m.loss ? 1 : 0);
+    out.f64(m.loss.value_or(0.0));
+  }
+  const Eigen::VectorXd& theta = model_.theta();
+  out.f64s(std::span<const double>(theta.data(), static_cast<std::size_t>(theta.size())));
+  out.u64(model_.fitted_rows());
+  out.u32(starts_given_);
+  out.f64(epsilon_);
+  out.u8(best_loss_ ? 1 : 0);
+  out.f64(best_loss_.value_or(0.0));
+  out.u32(static_cast<std::uint32_t>(trajectories_.size()));
+  for (const Trajectory& tr : trajectories_) {
+    out.u8(tr.current ? 1 : 0);
+    out.u64(tr.current.value_or(0));
+    out.u8(tr.pending ? 1 : 0);
+    out.u64(tr.pending ? tr.pending->state : 0);
+    out.u8(tr.pending && tr.pending->remeasure ? 1 : 0);
+    out.u32(tr.paid_since_best);
+  }
+  out.u8(plan_centre_ ? 1 : 0);
+  out.u64(plan_centre_.value_or(0));
+  out.f64s(v_);
+  out.f64s(w_);
+  return out.take();
+}
+
+base::Status ModelQLearning::restore(std::string_view snapshot) {
+  base::ByteReader in(snapshot, kSnapshotName);
+  QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
+  if (version != kSnapshotVersion) {
+    return base::Status::corrupt(std::string(kSnapshotName) + ": version " + std::to_string(version) +
+                                 "; this build reads version " + std::to_string(kSnapshotVersion));
+  }
+  Rng rng(0);
+  QTUNE_RETURN_IF_ERROR(rng.load(in));
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t count, in.u64());
+  if (count > in.remaining()) return base::Status::corrupt(std::string(kSnapshotName) + ": truncated measurements");
+  std::vector<model::Measurement> measurements;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    model::Measurement m;
+    QTUNE_ASSIGN_OR_RETURN(m.state, in.u64());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t ok, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(const double loss, in.f64());
+    if (m.state >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": state " + std::to_string(m.state) + " outside the grid of " + std::to_string(space_.size()));
+    if (ok != 0) m.loss = loss;
+    measurements.push_back(m);
+  }
+  QTUNE_ASSIGN_OR_RETURN(const std::vector<double> theta, in.f64s());
+  if (theta.size() != space_.dims() + 2) return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(theta.size()) + " hyperparameters; expected d + 2 = " + std::to_string(space_.dims() + 2));
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t fitted_rows, in.u64());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint32_t starts_given, in.u32());
+  QTUNE_ASSIGN_OR_RETURN(const double epsilon, in.f64());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_best, in.u8());
+  QTUNE_ASSIGN_OR_RETURN(const double best_loss, in.f64());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint32_t k, in.u32());
+  if (k != trajectories_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(k) + " trajectories; this strategy has " + std::to_string(trajectories_.size()));
+  std::vector<Trajectory> trajectories(k);
+  for (std::uint32_t t = 0; t < k; ++t) {
+    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_current, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t current, in.u64());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_pending, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t pending, in.u64());
+    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t remeasure, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(trajectories[t].paid_since_best, in.u32());
+    if (current >= space_.size() || pending >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": trajectory " + std::to_string(t) + " outside the grid");
+    if (has_current != 0) trajectories[t].current = current;
+    if (has_pending != 0) trajectories[t].pending = Proposal{pending, t, remeasure != 0};
+  }
+  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_plan, in.u8());
+  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t centre, in.u64());
+  QTUNE_ASSIGN_OR_RETURN(std::vector<double> v, in.f64s());
+  QTUNE_ASSIGN_OR_RETURN(std::vector<double> w, in.f64s());
+  QTUNE_RETURN_IF_ERROR(in.expect_end());
+  std::optional<model::PlanningWindow> window;
+  if (has_plan != 0) {
+    if (centre >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": plan centre outside the grid");
+    window.emplace(space_, centre, config_.model.window_states);
+    if (v.size() != window->size() || w.size() != window->size()) return base::Status::corrupt(std::string(kSnapshotName) + ": plan of " + std::to_string(v.size()) + " states; its window has " + std::to_string(window->size()));
+  }
+
+  rng_ = rng;
+  model_.restore_measurements(std::move(measurements));
+  model_.restore_fit(Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size())), fitted_rows);
+  starts_given_ = starts_given;
+  epsilon_ = epsilon;
+  best_loss_ = has_best != 0 ? std::optional<double>(best_loss) : std::nullopt;
+  trajectories_ = std::move(trajectories);
+  plan_centre_ = has_plan != 0 ? std::optional<StateId>(centre) : std::nullopt;
+  window_ = std::move(window);
+  if (window_) window_features_ = window_->features();
+  v_ = std::move(v);
+  w_ = std::move(w);
+  rebuild_derived();
+  return base::Status::ok();
+}
+
+void ModelQLearning::rebuild_derived() {
+  counts_.clear();
+  succeeded_.clear();
+  pending_.clear();
+  for (const model::Measurement& m : model_.measurements()) {
+    ++counts_[m.state];
+    if (m.loss) succeeded_.insert(m.state);
+  }
+  for (const Trajectory& tr : trajectories_) {
+    if (tr.pending && !tr.pending->remeasure) pending_.insert(tr.pending->state);
+  }
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<Strategy>> make_model_q_learning(const space::Space& space,
+                                                              const StrategyConfig& config,
+                                                              std::uint64_t seed) {
+  QTUNE_RETURN_IF_ERROR(validate_strategy_config(config, space));
+  return std::unique_ptr<Strategy>(new ModelQLearning(space, config, seed));
+}
+
+}  // namespace qtune::agent

@@ -1,0 +1,66 @@
+// RewardModel: the learned model of the loss over the grid that model-based q-learning
+// plans from. It holds every measurement (several per state when a state was re-measured;
+// each is its own GP row, so repeats average out through the noise term), standardises the
+// losses, fits the GP hyperparameters at their MAP value (warm-started from the last fit)
+// and predicts in standardised units.
+//
+// Failed trials enter as the failure penalty: the configured one, or else the worst
+// successful loss plus the measured range (1.0 before two successes).
+//
+// Pending states ("kriging believer"): states handed out but not told yet enter the
+// posterior as rows whose target is the model's own mean there, so parallel trajectories
+// see them as measured without the hyperparameters moving.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "agent/model/gaussian_process.h"
+#include "qtune/space/space.h"
+
+namespace qtune::agent::model {
+
+struct Measurement {
+  space::StateId state = 0;
+  std::optional<double> loss;  // nullopt: the trial failed
+};
+
+class RewardModel {
+ public:
+  RewardModel(const space::Space& space, std::optional<double> failure_penalty);
+
+  void add(const Measurement& m) { measurements_.push_back(m); }
+  const std::vector<Measurement>& measurements() const { return measurements_; }
+
+  // Refits the hyperparameters if measurements arrived since the last fit, then rebuilds
+  // the posterior with `pending` as believed rows. Needs at least one measurement.
+  void update(std::span<const space::StateId> pending, int fit_iterations);
+  // Rebuilds the posterior of the measurements alone with the current hyperparameters
+  // (no refit): what recommend() uses between decisions.
+  GaussianProcess posterior_without_refit() const;
+
+  const GaussianProcess& posterior() const { return *posterior_; }
+  // Standardised noise standard deviation of one measurement.
+  double noise_sd() const;
+
+  // For snapshots: θ and how many measurements it was fitted on.
+  const Eigen::VectorXd& theta() const { return theta_; }
+  std::size_t fitted_rows() const { return fitted_rows_; }
+  void restore_fit(Eigen::VectorXd theta, std::size_t fitted_rows);
+  void restore_measurements(std::vector<Measurement> m) { measurements_ = std::move(m); }
+
+ private:
+  Eigen::VectorXd standardised_losses() const;
+  const space::Space* space_;  // not owned
+  std::optional<double> failure_penalty_;
+  std::vector<Measurement> measurements_;
+  Eigen::VectorXd theta_;
+  std::size_t fitted_rows_ = 0;
+  std::optional<GaussianProcess> posterior_;
+};
+
+}  // namespace qtune::agent::model
