@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "cli/builtin_metric.h"
-#include "cli/builtin_metric.h"
 #include "cli/command.h"
 #include "cli/progress.h"
 #include "cli/study_output.h"
@@ -152,7 +151,6 @@ int run(const RunFlags& flags) {
   options.parallel = config->budget.parallel;
   options.gpus = config->budget.gpus;
   options.builtin = builtin_metric_function();
-  options.builtin = make_builtin_metric();  // metric = { builtin = "fid", ... }
   auto executor = exec::LocalExecutor::create(*config->trial, options);
   if (!executor.is_ok()) return report_error("run", executor.status());
   auto opened = study::Study::open(std::move(config).value(), **store);
