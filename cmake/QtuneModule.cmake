@@ -46,7 +46,5 @@ function(qtune_add_test_suite module)
     endforeach()
     get_filename_component(name ${source} NAME_WE)
     add_test(NAME ${module}/${name} COMMAND qtune_${module}_tests --gtest_filter=${filter} --gtest_brief=1)
-    set_tests_properties(${module}/${name} PROPERTIES ENVIRONMENT
-      "QTUNE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QTUNE_BINARY_DIR=${PROJECT_BINARY_DIR};QTUNE_PYTHON=${QTUNE_PYTHON}")
   endforeach()
 endfunction()
