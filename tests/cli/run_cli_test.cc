@@ -283,6 +283,41 @@ command = ["sh", "t.sh", "{word}", "--w={word}"]
   EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
 }
 
+// The built-in metric: qtune computes it on the folders the trial wrote (here paired MSE,
+// which is 0 for identical images and grows with the difference).
+TEST_F(RunCliTest, BuiltinMetricOnTheTrialsImageFolders) {
+  dir_.write("t.py", R"(import os, sys
+from PIL import Image
+x = int(sys.argv[1])
+for sub, grey in (("stim", 100), ("rec", 100 + 40 * x)):
+    os.makedirs(f"{x}/{sub}", exist_ok=True)
+    for i in range(3):
+        Image.new("L", (16, 16), grey + i).save(f"{x}/{sub}/{i}.png")
+)");
+  const auto file = study(R"([study]
+name = "t"
+[space]
+x = { range = [0, 2] }
+[strategy]
+kind = "grid"
+[trial]
+command = ["/usr/bin/python3", "t.py", "{x}"]
+metric = { builtin = "mse", reference = "{x}/stim", generated = "{x}/rec" }
+)");
+  const ProcessResult run = qtune({"run", file.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::map<std::string, double> mse;
+  for (const json& t : exported_trials(file)) {
+    ASSERT_EQ(t["state"], "COMPLETE") << t.dump();
+    mse[t["params"]["x"]] = t["value"];
+  }
+  // By hand: every pixel differs by 40 * x grey levels (0..255 scale, as scikit-image's
+  // mean_squared_error on uint8 images).
+  EXPECT_EQ(mse["0"], 0.0);
+  EXPECT_DOUBLE_EQ(mse["1"], 1600.0);
+  EXPECT_DOUBLE_EQ(mse["2"], 6400.0);
+}
+
 TEST_F(RunCliTest, BadStudyFilesExit2NamingFileLineAndKey) {
   const std::string good = R"([study]
 name = "t"
