@@ -9,7 +9,8 @@
 #   env: SEEDS (50), BUDGETS (20,40,80), THREADS (1; seeds in parallel), TABLES (all sets:
 #        "ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5"), STRATEGIES (the C++ ones,
 #        default all: grid,random,q-learning-seed,q-learning,hill-climbing), TPE (1; 0 skips
-#        Optuna), JSON_OUT (a file that keeps the raw JSON lines)
+#        Optuna), JSON_OUT (a file that keeps the raw JSON lines), FROM_JSON (runs nothing:
+#        formats the JSON_OUT files named, space-separated, e.g. two runs of other strategies)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
@@ -23,28 +24,31 @@ strategies=${STRATEGIES:-grid,random,q-learning-seed,q-learning,hill-climbing}
 [[ -x $bin ]] || { echo "strategies.sh: $bin is not built; build the bench_strategies target" >&2; exit 2; }
 
 out=${JSON_OUT:-$(mktemp)}
-: > "$out"
-for name in $tables; do
-  case $name in
-    ae4) args=("$root"/bench/tables/ae4_seed{0,1,2}.csv --objective mse
-               --params K,intermediate_dim,batch_size,maxiter) ;;
-    *) args=("$root/bench/tables/$name.csv" --objective value) ;;
-  esac
-  echo "strategies.sh: $name" >&2
-  # A strategy that cannot run (a preset not built) is skipped with a message, not fatal.
-  { "$bin" "${args[@]}" --seeds "$seeds" --budgets "$budgets" --threads "$threads" \
-      --strategies "$strategies" || echo "strategies.sh: $name: incomplete, see above" >&2; } |
-    sed "s/^/$name\t/" >> "$out"
-  [[ ${TPE:-1} == 1 ]] || continue
-  start=$EPOCHREALTIME
-  "$python" "$root/bench/optuna_tpe.py" "${args[@]}" --seeds "$seeds" --budgets "$budgets" \
-      --jobs "$threads" > "$out.tpe"
-  "$python" -c 'import json, sys
+if [[ -n ${FROM_JSON:-} ]]; then
+  cat $FROM_JSON > "$out"
+else
+  for name in $tables; do
+    case $name in
+      ae4) args=("$root"/bench/tables/ae4_seed{0,1,2}.csv --objective mse
+                 --params K,intermediate_dim,batch_size,maxiter) ;;
+      *) args=("$root/bench/tables/$name.csv" --objective value) ;;
+    esac
+    echo "strategies.sh: $name" >&2
+    # A strategy that cannot run (a preset not built) is skipped with a message, not fatal.
+    { "$bin" "${args[@]}" --seeds "$seeds" --budgets "$budgets" --threads "$threads" \
+        --strategies "$strategies" || echo "strategies.sh: $name: incomplete, see above" >&2; } |
+      sed "s/^/$name\t/" >> "$out"
+    [[ ${TPE:-1} == 1 ]] || continue
+    start=$EPOCHREALTIME
+    "$python" "$root/bench/optuna_tpe.py" "${args[@]}" --seeds "$seeds" --budgets "$budgets" \
+        --jobs "$threads" > "$out.tpe"
+    "$python" -c 'import json, sys
 seconds = float(sys.argv[2]) - float(sys.argv[1])
 for line in sys.stdin: print(json.dumps(dict(json.loads(line), seconds=seconds)))' \
-      "$start" "$EPOCHREALTIME" < "$out.tpe" | sed "s/^/$name\t/" >> "$out"
-  rm -f "$out.tpe"
-done
+        "$start" "$EPOCHREALTIME" < "$out.tpe" | sed "s/^/$name\t/" >> "$out"
+    rm -f "$out.tpe"
+  done
+fi
 
 echo "Machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load average" \
   "$(cut -d' ' -f1-3 /proc/loadavg) at the end; seeds on $threads threads"
@@ -61,6 +65,7 @@ for line in open(sys.argv[1]):
 label = {"grid": "grid order", "random": "random search", "q-learning-seed": "q-learning, preset seed",
          "q-learning": "q-learning (default, model)", "hill-climbing": "coordinate hill climbing + restarts",
          "tpe": "Optuna TPE"}
+order = [s for s in label if s in order] + [s for s in order if s not in label]
 def cell(rs):
     rs = sorted(rs, key=lambda r: r["budget"])
     regrets = " / ".join(f"{r['median_regret_at_budget']:.3f}".lstrip("0") or "0" for r in rs)
@@ -77,7 +82,7 @@ print(f"\nWall seconds for all seeds (budget {budgets[-1]}):\n")
 print("| strategy | " + " | ".join(tables) + " |")
 print("| --- |" + " --- |" * len(tables))
 for s in order:
-    print(f"| {label.get(s, s)} | " + " | ".join(f"{rows[(s, t)][0]['seconds']:.1f}" if (s, t) in rows else "" for t in tables) + " |")
+    print(f"| {label.get(s, s)} | " + " | ".join(f"{rows[(s, t)][0]['seconds']:.3g}" if (s, t) in rows else "" for t in tables) + " |")
 distinct = {t: max(rows[("tpe", t)], key=lambda r: r["budget"])["median_distinct"] for t in tables if ("tpe", t) in rows}
 if distinct:
     print(f"\nOptuna TPE re-suggests configurations it has measured; within {2 * budgets[-1]} trials its runs "
