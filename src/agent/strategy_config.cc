@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "qtune/space/space_config.h"
+
 namespace qtune::agent {
 namespace {
 
@@ -122,16 +124,6 @@ std::optional<OptionError> find_error(const StrategyConfig& config, const space:
   return std::nullopt;
 }
 
-std::string_view type_name(const toml::node& node) {
-  if (node.is_string()) return "a string";
-  if (node.is_integer()) return "an integer";
-  if (node.is_floating_point()) return "a float";
-  if (node.is_boolean()) return "a boolean";
-  if (node.is_array()) return "an array";
-  if (node.is_table()) return "a table";
-  return "a date or time";
-}
-
 // Reads one [strategy] table into a config; every message is "file:line: key ...".
 class StrategyReader {
  public:
@@ -239,7 +231,7 @@ class StrategyReader {
     if (values == nullptr) {
       return fail("start", fmt::format("start is {}; use \"random\" or a table such as "
                                        "{{ {} = ... }} with a value for every dimension",
-                                       node.is_string() ? "\"" + *node.value<std::string>() + "\"" : std::string(type_name(node)),
+                                       node.is_string() ? "\"" + *node.value<std::string>() + "\"" : std::string(space::toml_type_name(node)),
                                        space_.dimension(0).name));
     }
     std::vector<std::string> texts(space_.dims());
@@ -258,7 +250,7 @@ class StrategyReader {
       } else if (value.is_string()) {
         texts[*k] = value.value<std::string>().value();
       } else {
-        return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(), type_name(value)));
+        return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(), space::toml_type_name(value)));
       }
       given[*k] = true;
     }
@@ -288,7 +280,7 @@ class StrategyReader {
   }
 
   base::Status wrong_type(std::string_view key, const toml::node& node, std::string_view want) const {
-    return fail(key, fmt::format("{} is {}; use {}", key, type_name(node), want));
+    return fail(key, fmt::format("{} is {}; use {}", key, space::toml_type_name(node), want));
   }
 
   // "file:line: message", the line of `key` if the table has it, else of the table.

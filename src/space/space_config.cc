@@ -14,16 +14,6 @@ constexpr std::string_view kForms =
     "{ range = [lo, hi], step = s }, { values = [...] }, { pow2 = [lo, hi] } or "
     "{ log = [lo, hi], num = n }";
 
-std::string_view type_name(const toml::node& node) {
-  if (node.is_string()) return "a string";
-  if (node.is_integer()) return "an integer";
-  if (node.is_floating_point()) return "a float";
-  if (node.is_boolean()) return "a boolean";
-  if (node.is_array()) return "an array";
-  if (node.is_table()) return "a table";
-  return "a date or time";
-}
-
 // Rounds to 12 significant digits, so that 0.1 + 2 * 0.1 reads 0.3 and 10^-3 reads 0.001.
 double tidy(double v) { return std::stod(fmt::format("{:.12g}", v)); }
 
@@ -46,7 +36,7 @@ class DimensionParser {
     } else if (const toml::table* table = node_.as_table()) {
       QTUNE_RETURN_IF_ERROR(read_table(*table, dimension));
     } else {
-      return fail(fmt::format("is {}; use one of {}", type_name(node_), kForms));
+      return fail(fmt::format("is {}; use one of {}", toml_type_name(node_), kForms));
     }
     QTUNE_RETURN_IF_ERROR(validate_dimension(dimension).with_context(file_line_));
     return dimension;
@@ -84,7 +74,7 @@ class DimensionParser {
     }
     if (form_name == "values") {
       const toml::array* values = form->as_array();
-      if (values == nullptr) return fail(fmt::format("values is {}; use values = [...]", type_name(*form)));
+      if (values == nullptr) return fail(fmt::format("values is {}; use values = [...]", toml_type_name(*form)));
       return read_values(*values, dimension);
     }
     if (form_name == "range") return read_range(*form, table.get("step"), dimension);
@@ -104,7 +94,7 @@ class DimensionParser {
       } else if (v.is_string()) {
         dimension.values.emplace_back(v.as_string()->get());
       } else {
-        return fail(fmt::format("values[{}] is {}; use numbers or strings", i, type_name(v)));
+        return fail(fmt::format("values[{}] is {}; use numbers or strings", i, toml_type_name(v)));
       }
     }
     return base::Status::ok();
@@ -133,7 +123,7 @@ class DimensionParser {
     const toml::node* hi = nullptr;
     QTUNE_RETURN_IF_ERROR(read_bounds("range", form, lo, hi));
     if (step != nullptr && !step->is_number()) {
-      return fail(fmt::format("step is {}; use a number > 0", type_name(*step)));
+      return fail(fmt::format("step is {}; use a number > 0", toml_type_name(*step)));
     }
     dimension.kind = DimensionKind::kRange;
     const bool integers = lo->is_integer() && hi->is_integer() && (step == nullptr || step->is_integer());
@@ -220,6 +210,17 @@ class DimensionParser {
 };
 
 }  // namespace
+
+std::string_view toml_type_name(const toml::node& node) {
+  if (node.is_string()) return "a string";
+  if (node.is_integer()) return "an integer";
+  if (node.is_floating_point()) return "a float";
+  if (node.is_boolean()) return "a boolean";
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  return "a date or time";
+}
+
 
 base::Result<Space> space_from_toml(const toml::table& space, std::string_view file) {
   // toml::table orders its keys by name; dimensions keep the order of the file.

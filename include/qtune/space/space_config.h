@@ -19,12 +19,15 @@
 #include "qtune/base/result.h"
 #include "qtune/space/space.h"
 
-
 namespace qtune::space {
 
 // `space` is the [space] table; `file` names the source in messages.
 base::Result<Space> space_from_toml(const toml::table& space, std::string_view file);
 // Parses TOML text and reads its [space] table.
 base::Result<Space> parse_space(std::string_view toml_text, std::string_view file);
+
+// "a string", "an integer", ...: how every study-file parser names a TOML value's type in
+// its messages (the other parsers of the study file all sit above space).
+std::string_view toml_type_name(const toml::node& node);
 
 }  // namespace qtune::space
