@@ -50,7 +50,7 @@ class Statement {
   void check_bind(int rc);
   const class Database* db_;
   std::unique_ptr<sqlite3_stmt, FinalizeStatement> stmt_;
-  std::string_view sql_;
+  std::string sql_;  // owned: prepare() may be given a temporary (a formatted statement)
   int bind_error_ = SQLITE_OK;
 };
 
