@@ -5,9 +5,6 @@
 function(qtune_add_module name)
   cmake_parse_arguments(ARG "" "" "DEPS;LIBS;PRIVATE_LIBS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
-  if(NOT sources)  # a module whose first files have not landed yet
-    set(sources ${PROJECT_SOURCE_DIR}/cmake/empty.cc)
-  endif()
   add_library(qtune_${name} STATIC ${sources})
   add_library(qtune::${name} ALIAS qtune_${name})
   target_include_directories(qtune_${name}

@@ -1,1 +1,0 @@
-// Compiled into a module that has no sources yet (see QtuneModule.cmake).
