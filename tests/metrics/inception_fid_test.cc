@@ -63,7 +63,7 @@ double row_error(const double* a, const float* b, std::size_t n) {
 }
 
 // Random FID Inception weights written by PyTorch (95 MB, several seconds to make), kept in
-// the build tree: ctest runs every test in its own process. Written under a temporary name
+// the build tree so that later runs of this binary reuse them. Written under a temporary name
 // and renamed, so that tests running in parallel never read a half-written file.
 std::string random_weights_file() {
   const std::filesystem::path path = std::filesystem::path(QTUNE_BINARY_DIR) / "test-data" / "nn_fid_random_7.pth";
