@@ -5,56 +5,22 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <deque>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "process.h"
-
-extern char** environ;  // NOLINT: POSIX
+#include "trial_run.h"
 
 namespace qtune::exec {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr Duration kPollInterval{20};
-constexpr std::size_t kTailLines = 20;
-constexpr std::size_t kTailBytes = 4096;
-
-// The last kTailLines lines (at most kTailBytes) of a log file.
-std::string tail_of(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  const std::streamoff start = std::max<std::streamoff>(0, size - static_cast<std::streamoff>(kTailBytes));
-  in.seekg(start);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  std::size_t pos = text.size();
-  for (std::size_t lines = 0; lines < kTailLines && pos != std::string::npos && pos > 0; ++lines) {
-    pos = text.rfind('\n', pos - 1);
-  }
-  return pos == std::string::npos || pos == text.size() ? text : text.substr(pos + 1);
-}
-
-std::string upper(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
-}
 
 }  // namespace
 
@@ -76,94 +42,22 @@ struct LocalExecutor::State {
   std::vector<Running> running;
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
 
-  TemplateValues values_for(const TrialSpec& spec) const {
-    TemplateValues values;
-    for (const auto& [name, value] : spec.params) values[name] = value;
-    values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.id);
-    values[std::string(kTrialDirPlaceholder)] = spec.dir.string();
-    return values;
-  }
-
-  std::vector<std::string> argv_for(const TemplateValues& values) const {
-    std::vector<std::string> argv;
-    if (!config.shell) {
-      for (const Template& word : config.command) argv.push_back(word.expand(values));
-      return argv;
-    }
-    std::string script;
-    for (const Template& word : config.command) {
-      if (!script.empty()) script += ' ';
-      script += word.expand(values, &shell_quote);
-    }
-    return {"/bin/sh", "-c", script};
-  }
-
   std::vector<std::string> env_for(const TrialSpec& spec, const TemplateValues& values,
                                    std::size_t slot) const {
-    std::vector<std::pair<std::string, std::string>> added = {
-        {"QTUNE_TRIAL_ID", std::to_string(spec.id)},
-        {"QTUNE_TRIAL_DIR", spec.dir.string()},
-    };
-    for (const auto& [name, value] : spec.params) added.emplace_back("QTUNE_PARAM_" + upper(name), value);
-    for (const auto& [name, value] : config.env) added.emplace_back(name, value.expand(values));
+    detail::Variables added = detail::trial_variables(config, spec, values);
     if (!options.gpus.empty()) {
       added.emplace_back("CUDA_VISIBLE_DEVICES", std::to_string(options.gpus[slot % options.gpus.size()]));
     }
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string_view entry(*e);
-      const std::string_view name = entry.substr(0, entry.find('='));
-      const bool overridden = std::any_of(added.begin(), added.end(), [&](const auto& a) { return a.first == name; });
-      if (!overridden) env.emplace_back(entry);
-    }
-    for (const auto& [name, value] : added) env.push_back(name + "=" + value);
-    return env;
-  }
-
-  std::filesystem::path workdir_for(const TemplateValues& values) const {
-    const std::filesystem::path dir(config.workdir.expand(values));
-    const std::filesystem::path base = config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
-    return std::filesystem::absolute(dir.is_absolute() ? dir : base / dir).lexically_normal();
-  }
-
-  FinishedTrial launch_failure(const TrialSpec& spec, std::string message) const {
-    TrialOutcome outcome;
-    outcome.reason = FailureReason::kLaunch;
-    outcome.message = std::move(message);
-    std::ofstream(spec.dir / "stderr.log", std::ios::app) << "qtune: " << outcome.message << '\n';
-    outcome.log_tail = outcome.message;
-    return {spec.id, std::move(outcome)};
+    return detail::environment_with(added);
   }
 
   TrialOutcome outcome_of(const Running& trial, int status) const {
-    TrialOutcome outcome;
-    outcome.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - trial.started);
-    if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
-    if (trial.stopped_for == FailureReason::kTimeout) {
-      outcome.reason = FailureReason::kTimeout;
-      outcome.message = fmt::format("timeout after {}", format_duration(config.timeout));
-    } else if (trial.stopped_for == FailureReason::kInterrupted) {
-      outcome.reason = FailureReason::kInterrupted;
-      outcome.message = "interrupted by qtune";
-    } else if (outcome.signal != 0) {
-      outcome.reason = FailureReason::kSignal;
-      outcome.message = fmt::format("killed by {}", signal_name(outcome.signal));
-    } else if (outcome.exit_code != 0) {
-      outcome.reason = FailureReason::kExitCode;
-      outcome.message = fmt::format("exit status {}", outcome.exit_code);
-    } else {
-      const MetricReading reading =
-          read_metric(config.metric, {trial.spec.dir / "stdout.log", trial.workdir, trial.values}, options.builtin);
-      outcome.reason = reading.reason;
-      outcome.message = reading.message;
-      if (reading.reason == FailureReason::kNone) outcome.value = reading.value;
-    }
-    if (!outcome.ok()) {
-      outcome.log_tail = tail_of(trial.spec.dir / "stderr.log");
-      if (outcome.log_tail.empty()) outcome.log_tail = tail_of(trial.spec.dir / "stdout.log");
-    }
-    return outcome;
+    detail::TrialEnd end;
+    end.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - trial.started);
+    if (WIFEXITED(status)) end.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
+    end.stopped_for = trial.stopped_for;
+    return detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir, trial.values, end);
   }
 
   // Reaps what exited and enforces timeouts and grace periods.
@@ -238,14 +132,14 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   State::Running trial;
   trial.spec = spec;
   trial.slot = static_cast<std::size_t>(free_slot - s.slot_busy.begin());
-  trial.values = s.values_for(spec);
-  trial.workdir = s.workdir_for(trial.values);
+  trial.values = detail::trial_values(spec);
+  trial.workdir = detail::trial_workdir(s.config, trial.values);
   if (!std::filesystem::is_directory(trial.workdir, error)) {
-    s.finished.push_back(s.launch_failure(spec, fmt::format("workdir {} does not exist", trial.workdir.string())));
+    s.finished.push_back(detail::launch_failure(spec, fmt::format("workdir {} does not exist", trial.workdir.string())));
     return base::Status::ok();
   }
   detail::SpawnRequest request;
-  request.argv = s.argv_for(trial.values);
+  request.argv = detail::trial_argv(s.config, trial.values);
   request.workdir = trial.workdir;
   request.env = s.env_for(spec, trial.values, trial.slot);
   request.stdout_path = std::filesystem::absolute(spec.dir / "stdout.log");
@@ -253,7 +147,7 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   trial.started = Clock::now();
   const base::Result<pid_t> pid = detail::spawn_in_new_group(request);
   if (!pid.is_ok()) {
-    s.finished.push_back(s.launch_failure(spec, pid.status().message()));
+    s.finished.push_back(detail::launch_failure(spec, pid.status().message()));
     return base::Status::ok();
   }
   trial.pid = *pid;

@@ -1,0 +1,141 @@
+#include "trial_run.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace qtune::exec::detail {
+namespace {
+
+constexpr std::size_t kTailLines = 20;
+constexpr std::size_t kTailBytes = 4096;
+
+// The last kTailLines lines (at most kTailBytes) of a log file.
+std::string tail_of(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = std::max<std::streamoff>(0, size - static_cast<std::streamoff>(kTailBytes));
+  in.seekg(start);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  std::size_t pos = text.size();
+  for (std::size_t lines = 0; lines < kTailLines && pos != std::string::npos && pos > 0; ++lines) {
+    pos = text.rfind('\n', pos - 1);
+  }
+  return pos == std::string::npos || pos == text.size() ? text : text.substr(pos + 1);
+}
+
+std::string upper(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+TemplateValues trial_values(const TrialSpec& spec) {
+  TemplateValues values;
+  for (const auto& [name, value] : spec.params) values[name] = value;
+  values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.id);
+  values[std::string(kTrialDirPlaceholder)] = spec.dir.string();
+  return values;
+}
+
+std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values) {
+  const std::filesystem::path dir(config.workdir.expand(values));
+  const std::filesystem::path base = config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
+  return std::filesystem::absolute(dir.is_absolute() ? dir : base / dir).lexically_normal();
+}
+
+std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateValues& values) {
+  std::vector<std::string> argv;
+  if (!config.shell) {
+    for (const Template& word : config.command) argv.push_back(word.expand(values));
+    return argv;
+  }
+  std::string script;
+  for (const Template& word : config.command) {
+    if (!script.empty()) script += ' ';
+    script += word.expand(values, &shell_quote);
+  }
+  return {"/bin/sh", "-c", script};
+}
+
+Variables trial_variables(const TrialConfig& config, const TrialSpec& spec, const TemplateValues& values) {
+  Variables added = {
+      {"QTUNE_TRIAL_ID", std::to_string(spec.id)},
+      {"QTUNE_TRIAL_DIR", spec.dir.string()},
+  };
+  for (const auto& [name, value] : spec.params) added.emplace_back("QTUNE_PARAM_" + upper(name), value);
+  for (const auto& [name, value] : config.env) added.emplace_back(name, value.expand(values));
+  return added;
+}
+
+std::vector<std::string> environment_with(const Variables& added) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    const bool overridden = std::any_of(added.begin(), added.end(), [&](const auto& a) { return a.first == name; });
+    if (!overridden) env.emplace_back(entry);
+  }
+  for (const auto& [name, value] : added) env.push_back(name + "=" + value);
+  return env;
+}
+
+FinishedTrial launch_failure(const TrialSpec& spec, std::string message) {
+  TrialOutcome outcome;
+  outcome.reason = FailureReason::kLaunch;
+  outcome.message = std::move(message);
+  std::ofstream(spec.dir / "stderr.log", std::ios::app) << "qtune: " << outcome.message << '\n';
+  outcome.log_tail = outcome.message;
+  return {spec.id, std::move(outcome)};
+}
+
+TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunction& builtin,
+                           const TrialSpec& spec, const std::filesystem::path& workdir,
+                           const TemplateValues& values, const TrialEnd& end) {
+  TrialOutcome outcome;
+  outcome.elapsed = end.elapsed;
+  outcome.exit_code = end.exit_code;
+  outcome.signal = end.signal;
+  if (end.stopped_for == FailureReason::kTimeout) {
+    outcome.reason = FailureReason::kTimeout;
+    outcome.message = fmt::format("timeout after {}", format_duration(config.timeout));
+  } else if (end.stopped_for == FailureReason::kInterrupted) {
+    outcome.reason = FailureReason::kInterrupted;
+    outcome.message = "interrupted by qtune";
+  } else if (outcome.signal != 0) {
+    outcome.reason = FailureReason::kSignal;
+    outcome.message = fmt::format("killed by {}", signal_name(outcome.signal));
+  } else if (outcome.exit_code != 0) {
+    outcome.reason = FailureReason::kExitCode;
+    outcome.message = fmt::format("exit status {}", outcome.exit_code);
+  } else {
+    const MetricReading reading = read_metric(config.metric, {spec.dir / "stdout.log", workdir, values}, builtin);
+    outcome.reason = reading.reason;
+    outcome.message = reading.message;
+    if (reading.reason == FailureReason::kNone) outcome.value = reading.value;
+  }
+  if (!outcome.ok()) outcome.log_tail = trial_log_tail(spec);
+  return outcome;
+}
+
+std::string trial_log_tail(const TrialSpec& spec) {
+  std::string tail = tail_of(spec.dir / "stderr.log");
+  return tail.empty() ? tail_of(spec.dir / "stdout.log") : tail;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
+}
+
+}  // namespace qtune::exec::detail
