@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -11,9 +12,12 @@
 namespace qtune::study {
 namespace {
 
-std::string host_and_pid() {
+std::string worker_id() {
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) return fmt::format("localhost:{}", getpid());
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  const char* job = std::getenv("SLURM_ARRAY_JOB_ID");
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  if (job != nullptr && task != nullptr) return fmt::format("{}_{}@{}:{}", job, task, host, getpid());
   return fmt::format("{}:{}", host, getpid());
 }
 
@@ -37,6 +41,13 @@ base::Result<std::unique_ptr<Study>> Study::open(StudyConfig config, store::Stor
   return study;
 }
 
+base::Result<std::unique_ptr<Study>> Study::open_shared(StudyConfig config, store::Store& store) {
+  std::unique_ptr<Study> study(new Study(std::move(config), store));
+  study->shared_ = true;
+  QTUNE_RETURN_IF_ERROR(study->attach());
+  return study;
+}
+
 base::Result<std::unique_ptr<Study>> Study::open_read_only(StudyConfig config, store::Store& store) {
   std::unique_ptr<Study> study(new Study(std::move(config), store));
   study->read_only_ = true;
@@ -52,7 +63,7 @@ base::Status Study::refuse_if_read_only(std::string_view what) const {
 
 base::Status Study::attach() {
   std::lock_guard lock(mutex_);
-  default_worker_ = host_and_pid();
+  default_worker_ = worker_id();
   opened_ = std::chrono::steady_clock::now();
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
   if (!stored && read_only_) {
@@ -72,25 +83,15 @@ base::Status Study::attach() {
   QTUNE_RETURN_IF_ERROR(detail::check_same_study(*stored, config_));
   id_ = stored->id;
 
-  QTUNE_ASSIGN_OR_RETURN(strategy_, make_strategy_locked());
-  if (read_only_) return base::Status::ok();
+  QTUNE_RETURN_IF_ERROR(restore_locked());
+  if (read_only_ || shared_) return base::Status::ok();
   // Trials RUNNING now belong to a process that died: their proposals are handed out again.
   QTUNE_ASSIGN_OR_RETURN(const auto running, store_->trials(id_, store::TrialState::kRunning));
   for (const store::TrialRecord& t : running) QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(t.id));
   return base::Status::ok();
 }
 
-base::Status Study::rolled_back(const base::Status& failure) {
-  auto restored = make_strategy_locked();
-  if (!restored.is_ok()) {
-    return failure.with_context(fmt::format("the agent could not be brought back in step with the store ({})",
-                                            restored.status().to_string()));
-  }
-  strategy_ = std::move(restored).value();
-  return failure;
-}
-
-base::Result<std::unique_ptr<agent::Strategy>> Study::make_strategy_locked() const {
+base::Status Study::restore_locked() {
   QTUNE_ASSIGN_OR_RETURN(auto strategy, agent::make_strategy(config_.space, config_.strategy, config_.seed));
   QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
   if (snapshot) {
@@ -98,14 +99,43 @@ base::Result<std::unique_ptr<agent::Strategy>> Study::make_strategy_locked() con
         "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
         snapshot->after_trial)));
   }
-  return strategy;
+  strategy_ = std::move(strategy);
+  event_ = snapshot ? snapshot->event : 0;
+  return base::Status::ok();
+}
+
+base::Result<bool> Study::catch_up_locked() {
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
+  if ((snapshot ? snapshot->event : 0) == event_) return false;
+  QTUNE_RETURN_IF_ERROR(restore_locked());
+  return true;
+}
+
+base::Status Study::recover_locked(const base::Status& failure) {
+  if (failure.code() == base::StatusCode::kConflict) {
+    auto caught_up = catch_up_locked();
+    if (caught_up.is_ok() && *caught_up) return base::Status::ok();
+  }
+  const base::Status restored = restore_locked();
+  if (!restored.is_ok()) {
+    return failure.with_context(
+        fmt::format("the agent could not be brought back in step with the store ({})", restored.to_string()));
+  }
+  return failure;
+}
+
+base::Status Study::lost_races(std::string_view what) const {
+  return base::Status::unavailable(fmt::format(
+      "{}: study \"{}\" in {}: other processes advanced the agent snapshot {} times in a row; too many workers "
+      "write at once for this store, try again or use fewer workers", what, config_.name, config_.storage,
+      kMaxSnapshotRaces));
 }
 
 base::Result<Ask> Study::ask(std::string_view worker) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("ask"));
   QTUNE_ASSIGN_OR_RETURN(Ask next, ask_locked(worker.empty() ? std::string_view(default_worker_) : worker));
-  if (next.trial) handed_out_[next.trial->id] = next.trial->attempt;
+  if (next.trial) handed_out_[next.trial->id] = {next.trial->attempt, std::string(worker.empty() ? default_worker_ : worker)};
   return next;
 }
 
@@ -119,18 +149,32 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
       if (claimed) return Ask{to_run(*claimed, true), false};
     }
   }
-  QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
-  const Ask none{std::nullopt, counts.running == 0};
-  if (time_up) return none;
-  if (budget.trials && counts.total() >= *budget.trials) return none;
+  for (int race = 0; race < kMaxSnapshotRaces; ++race) {
+    // Counted again after every catch-up: a creation succeeds only if no other one came
+    // since, so the budget holds across workers.
+    QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
+    const Ask none{std::nullopt, counts.running == 0};
+    if (time_up) return none;
+    if (budget.trials && counts.total() >= *budget.trials) return none;
 
-  const std::optional<agent::Proposal> proposal = strategy_->ask();
-  if (!proposal) return none;
-  const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state), proposal->trajectory,
-                              proposal->remeasure, std::string(worker)};
-  auto record = store_->create_trial(id_, trial, strategy_->snapshot());
-  if (!record.is_ok()) return rolled_back(record.status());
-  return Ask{to_run(*record, false), false};
+    const std::optional<agent::Proposal> proposal = strategy_->ask();
+    if (!proposal) {
+      // Another worker's tell may have freed a trajectory; alone, nothing can have changed.
+      if (!shared_) return none;
+      QTUNE_ASSIGN_OR_RETURN(const bool caught_up, catch_up_locked());
+      if (caught_up) continue;
+      return none;
+    }
+    const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state), proposal->trajectory,
+                                proposal->remeasure, std::string(worker)};
+    auto record = store_->create_trial(id_, trial, strategy_->snapshot(), event_);
+    if (record.is_ok()) {
+      ++event_;
+      return Ask{to_run(*record, false), false};
+    }
+    QTUNE_RETURN_IF_ERROR(recover_locked(record.status()));
+  }
+  return lost_races("ask");
 }
 
 base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
@@ -146,7 +190,7 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
                                               record.number, config_.name, store::trial_state_name(record.state)));
   }
   const auto handed_out = handed_out_.find(trial);
-  if (handed_out == handed_out_.end() || handed_out->second != record.attempt) {
+  if (handed_out == handed_out_.end() || handed_out->second.attempt != record.attempt) {
     return base::Status::conflict(fmt::format(
         "tell: trial {} of study \"{}\" was not handed out by this process (its worker is {}); another "
         "process opened the study since, and only one may run it", record.number, config_.name, record.worker));
@@ -161,11 +205,17 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
     const std::string reason = outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
     result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
   }
-  strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
-  const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot());
-  if (!finished.is_ok()) return rolled_back(finished);
-  handed_out_.erase(trial);
-  return finished;
+  for (int race = 0; race < kMaxSnapshotRaces; ++race) {
+    strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
+    const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot(), event_);
+    if (finished.is_ok()) {
+      ++event_;
+      handed_out_.erase(trial);
+      return finished;
+    }
+    QTUNE_RETURN_IF_ERROR(recover_locked(finished));
+  }
+  return lost_races("tell");
 }
 
 base::Status Study::mark_interrupted(store::TrialId trial) {
@@ -179,6 +229,29 @@ base::Status Study::mark_interrupted(store::TrialId trial) {
   QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(trial));
   handed_out_.erase(trial);
   return base::Status::ok();
+}
+
+base::Result<std::vector<store::TrialId>> Study::heartbeat() {
+  std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("heartbeat"));
+  std::vector<store::TrialId> lost;
+  for (const auto& [trial, handed_out] : handed_out_) {
+    const base::Status beat = store_->heartbeat(trial, handed_out.worker);
+    if (beat.code() == base::StatusCode::kConflict) {
+      lost.push_back(trial);
+    } else {
+      QTUNE_RETURN_IF_ERROR(beat);
+    }
+  }
+  for (const store::TrialId trial : lost) handed_out_.erase(trial);
+  return lost;
+}
+
+base::Result<std::size_t> Study::interrupt_stale(std::chrono::duration<double> older_than) {
+  std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("interrupt_stale"));
+  QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> stale, store_->interrupt_stale(id_, older_than.count()));
+  return stale.size();
 }
 
 base::Result<std::vector<store::TrialRecord>> Study::trials() const { return store_->trials(id_); }

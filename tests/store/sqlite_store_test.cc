@@ -87,9 +87,9 @@ TEST(SqliteStore, FileIsWalWithCurrentSchemaAndPersists) {
     auto s = (*store)->create_study(study("a"));
     ASSERT_TRUE(s.is_ok());
     id = s->id;
-    auto t = (*store)->create_trial(id, {3, {{"K", "2"}}, 0, false, "w"}, "snap");
+    auto t = (*store)->create_trial(id, {3, {{"K", "2"}}, 0, false, "w"}, "snap", 0);
     ASSERT_TRUE(t.is_ok());
-    ASSERT_TRUE((*store)->finish_trial(t->id, {TrialState::kComplete, 0.5, "", ""}, "snap2").is_ok());
+    ASSERT_TRUE((*store)->finish_trial(t->id, {TrialState::kComplete, 0.5, "", ""}, "snap2", 1).is_ok());
   }
   EXPECT_EQ(query_text(file, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(sqlite::kMigrations.size()));
@@ -118,9 +118,14 @@ TEST(SqliteStore, AFileOfSchemaVersionOneIsMigrated) {
   auto store = open_store("sqlite://" + file.string());
   ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(sqlite::kMigrations.size()));
+  auto old = (*store)->trial(1);
+  ASSERT_TRUE(old.is_ok()) << old.status().to_string();
+  EXPECT_EQ(old->heartbeat_at, old->started_at);  // no heartbeat yet: read as its start
   auto claimed = (*store)->claim_trial(1, "w2");
   ASSERT_TRUE(claimed.is_ok() && claimed->has_value()) << claimed.status().to_string();
   EXPECT_EQ((*claimed)->attempt, 1);
+  EXPECT_GT((*claimed)->heartbeat_at, 0.0);
+  EXPECT_TRUE((*store)->heartbeat(1, "w2").is_ok());
   EXPECT_EQ((*claimed)->params, (std::vector<Param>{{"K", "2"}}));
 }
 
@@ -148,9 +153,9 @@ TEST(SqliteStore, FinishedTrialsAreImmutableEvenBehindTheStoresBack) {
   ASSERT_TRUE(store.is_ok());
   auto s = (*store)->create_study(study("a"));
   ASSERT_TRUE(s.is_ok());
-  auto t = (*store)->create_trial(s->id, {0, {}, 0, false, "w"}, "");
+  auto t = (*store)->create_trial(s->id, {0, {}, 0, false, "w"}, "", 0);
   ASSERT_TRUE(t.is_ok());
-  ASSERT_TRUE((*store)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "").is_ok());
+  ASSERT_TRUE((*store)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "", 1).is_ok());
   EXPECT_EQ(exec(file, "UPDATE trials SET value = 2"), SQLITE_CONSTRAINT);
   EXPECT_EQ(query_text(file, "SELECT value FROM trials"), "1.0");
 }
@@ -164,7 +169,7 @@ TEST(SqliteStore, TwoConnectionsRaceForOneClaimAndOneFinish) {
   auto s = (*a)->create_study(study("a"));
   ASSERT_TRUE(s.is_ok());
   EXPECT_EQ((*b)->create_study(study("a")).status().code(), StatusCode::kAlreadyExists);
-  auto t = (*a)->create_trial(s->id, {0, {}, 0, false, "w"}, "");
+  auto t = (*a)->create_trial(s->id, {0, {}, 0, false, "w"}, "", 0);
   ASSERT_TRUE(t.is_ok());
   ASSERT_TRUE((*b)->interrupt_trial(t->id).is_ok());
   auto claim_a = (*a)->claim_trial(t->id, "a");
@@ -172,8 +177,8 @@ TEST(SqliteStore, TwoConnectionsRaceForOneClaimAndOneFinish) {
   ASSERT_TRUE(claim_a.is_ok() && claim_b.is_ok());
   EXPECT_TRUE(claim_a->has_value());
   EXPECT_FALSE(claim_b->has_value());
-  EXPECT_TRUE((*b)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "").is_ok());
-  EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "").code(), StatusCode::kConflict);
+  EXPECT_TRUE((*b)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "", 1).is_ok());
+  EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "", 2).code(), StatusCode::kConflict);
 }
 
 }  // namespace

@@ -51,9 +51,17 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   }
 
   TrialRecord create(space::StateId state, std::string_view snapshot = "snap") {
-    auto t = store_->create_trial(study_, make_trial(state), snapshot);
+    auto t = store_->create_trial(study_, make_trial(state), snapshot, event_);
     EXPECT_TRUE(t.is_ok()) << t.status().to_string();
+    if (t.is_ok()) ++event_;
     return t.is_ok() ? *t : TrialRecord{};
+  }
+
+  // finish_trial guarded by the event this test last saw.
+  base::Status finish(TrialId trial, const TrialResult& result, std::string_view snapshot = "s") {
+    base::Status s = store_->finish_trial(trial, result, snapshot, event_);
+    if (s.is_ok()) ++event_;
+    return s;
   }
 
   static TrialResult complete(double value) { return {TrialState::kComplete, value, "", ""}; }
@@ -61,6 +69,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   StudyId study_ = 0;
+  std::int64_t event_ = 0;  // the snapshot event after this test's last write
 };
 
 TEST_P(StoreConformance, StudyRoundTripsAndNamesAreUnique) {
@@ -104,7 +113,7 @@ TEST_P(StoreConformance, TrialsAreNumberedAndRoundTrip) {
 
   NewTrial again = make_trial(5);
   again.remeasure = true;
-  auto t2 = store_->create_trial(study_, again, "s");
+  auto t2 = store_->create_trial(study_, again, "s", event_);
   ASSERT_TRUE(t2.is_ok());
   EXPECT_TRUE(t2->remeasure);
 
@@ -116,7 +125,7 @@ TEST_P(StoreConformance, TrialsAreNumberedAndRoundTrip) {
 
 TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
   const TrialRecord t = create(1);
-  ASSERT_TRUE(store_->finish_trial(t.id, complete(12.5), "after").is_ok());
+  ASSERT_TRUE(finish(t.id, complete(12.5), "after").is_ok());
   auto read = store_->trial(t.id);
   ASSERT_TRUE(read.is_ok());
   EXPECT_EQ(read->state, TrialState::kComplete);
@@ -124,8 +133,8 @@ TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
   ASSERT_TRUE(read->finished_at.has_value());
   EXPECT_GE(*read->finished_at, read->created_at);
 
-  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "x").code(), StatusCode::kConflict);
-  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kFailed, {}, "late", ""}, "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(finish(t.id, complete(1.0), "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(finish(t.id, {TrialState::kFailed, {}, "late", ""}, "x").code(), StatusCode::kConflict);
   EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kConflict);
   auto claimed = store_->claim_trial(t.id, "w");
   ASSERT_TRUE(claimed.is_ok());
@@ -140,7 +149,7 @@ TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
 
 TEST_P(StoreConformance, FailureKeepsReasonAndLogTail) {
   const TrialRecord t = create(2);
-  ASSERT_TRUE(store_->finish_trial(t.id, {TrialState::kFailed, std::nullopt, "exit code 1", "Traceback\n..."}, "s").is_ok());
+  ASSERT_TRUE(finish(t.id, {TrialState::kFailed, std::nullopt, "exit code 1", "Traceback\n..."}, "s").is_ok());
   auto read = store_->trial(t.id);
   ASSERT_TRUE(read.is_ok());
   EXPECT_EQ(read->state, TrialState::kFailed);
@@ -151,22 +160,22 @@ TEST_P(StoreConformance, FailureKeepsReasonAndLogTail) {
 
 TEST_P(StoreConformance, InvalidFinishesAndUnknownIdsAreRefused) {
   const TrialRecord t = create(2);
-  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kComplete, std::nullopt, "", ""}, "s").code(),
+  EXPECT_EQ(finish(t.id, {TrialState::kComplete, std::nullopt, "", ""}, "s").code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->finish_trial(t.id, {TrialState::kRunning, 1.0, "", ""}, "s").code(),
+  EXPECT_EQ(finish(t.id, {TrialState::kRunning, 1.0, "", ""}, "s").code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->finish_trial(t.id + 100, complete(1.0), "s").code(), StatusCode::kNotFound);
+  EXPECT_EQ(finish(t.id + 100, complete(1.0), "s").code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->interrupt_trial(t.id + 100).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->claim_trial(t.id + 100, "w").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->trial(t.id + 100).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->create_trial(study_ + 100, make_trial(0), "s").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->create_trial(study_ + 100, make_trial(0), "s", 0).status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
   const TrialRecord t = create(3);
   EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kOk);
   EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kConflict);
-  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "s").code(), StatusCode::kConflict);
+  EXPECT_EQ(finish(t.id, complete(1.0), "s").code(), StatusCode::kConflict);
   auto interrupted = store_->trials(study_, TrialState::kInterrupted);
   ASSERT_TRUE(interrupted.is_ok());
   ASSERT_EQ(interrupted->size(), 1u);
@@ -182,7 +191,7 @@ TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
   auto second = store_->claim_trial(t.id, "host:3");
   ASSERT_TRUE(second.is_ok());
   EXPECT_FALSE(second->has_value());  // lost the race: not an error
-  EXPECT_TRUE(store_->finish_trial(t.id, complete(4.0), "s").is_ok());
+  EXPECT_TRUE(finish(t.id, complete(4.0), "s").is_ok());
 }
 
 TEST_P(StoreConformance, TrialsFilterByState) {
@@ -190,8 +199,8 @@ TEST_P(StoreConformance, TrialsFilterByState) {
   const TrialRecord b = create(1);
   const TrialRecord c = create(2);
   create(3);
-  ASSERT_TRUE(store_->finish_trial(a.id, complete(1.0), "s").is_ok());
-  ASSERT_TRUE(store_->finish_trial(b.id, {TrialState::kFailed, {}, "timeout", ""}, "s").is_ok());
+  ASSERT_TRUE(finish(a.id, complete(1.0), "s").is_ok());
+  ASSERT_TRUE(finish(b.id, {TrialState::kFailed, {}, "timeout", ""}, "s").is_ok());
   ASSERT_TRUE(store_->interrupt_trial(c.id).is_ok());
   auto count = [&](TrialState s) {
     auto r = store_->trials(study_, s);
@@ -233,7 +242,7 @@ TEST_P(StoreConformance, SnapshotFollowsEveryTrialEvent) {
   EXPECT_EQ((*s1)->bytes, binary);
 
   const TrialRecord u = create(1, "two");
-  ASSERT_TRUE(store_->finish_trial(t.id, complete(3.0), "three").is_ok());
+  ASSERT_TRUE(finish(t.id, complete(3.0), "three").is_ok());
   ASSERT_TRUE(store_->interrupt_trial(u.id).is_ok());  // no agent event: snapshot unchanged
   auto s3 = store_->snapshot(study_);
   ASSERT_TRUE(s3.is_ok() && s3->has_value());
@@ -245,15 +254,31 @@ TEST_P(StoreConformance, SnapshotFollowsEveryTrialEvent) {
 TEST_P(StoreConformance, ConcurrentCreatesGetDistinctNumbers) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 10;
+  // Each write names the event it read; a writer that lost the race reads again and retries,
+  // as a Study does.
+  auto guarded = [&](auto write) {
+    while (true) {
+      auto snap = store_->snapshot(study_);
+      EXPECT_TRUE(snap.is_ok());
+      if (!snap.is_ok()) return;
+      const base::Status s = write(*snap ? (*snap)->event : 0);
+      if (s.code() != StatusCode::kConflict) {
+        EXPECT_TRUE(s.is_ok()) << s.to_string();
+        return;
+      }
+    }
+  };
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       for (int j = 0; j < kPerThread; ++j) {
-        auto t = store_->create_trial(study_, make_trial(static_cast<space::StateId>(i * kPerThread + j)), "s");
-        EXPECT_TRUE(t.is_ok()) << t.status().to_string();
-        if (t.is_ok()) {
-          EXPECT_TRUE(store_->finish_trial(t->id, complete(1.0), "s").is_ok());
-        }
+        TrialId id = 0;
+        guarded([&](std::int64_t event) {
+          auto t = store_->create_trial(study_, make_trial(static_cast<space::StateId>(i * kPerThread + j)), "s", event);
+          if (t.is_ok()) id = t->id;
+          return t.status();
+        });
+        guarded([&](std::int64_t event) { return store_->finish_trial(id, complete(1.0), "s", event); });
       }
     });
   }
@@ -261,9 +286,96 @@ TEST_P(StoreConformance, ConcurrentCreatesGetDistinctNumbers) {
   auto all = store_->trials(study_);
   ASSERT_TRUE(all.is_ok());
   std::set<std::int64_t> numbers;
-  for (const auto& t : *all) numbers.insert(t.number);
+  for (const auto& t : *all) {
+    numbers.insert(t.number);
+    EXPECT_EQ(t.state, TrialState::kComplete);
+  }
   EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kThreads * kPerThread));
   EXPECT_EQ(*numbers.rbegin(), kThreads * kPerThread - 1);
+  auto snap = store_->snapshot(study_);
+  ASSERT_TRUE(snap.is_ok() && snap->has_value());
+  EXPECT_EQ((*snap)->event, 2 * kThreads * kPerThread);  // every write applied once
+}
+
+TEST_P(StoreConformance, WritesNamingAnOldSnapshotEventAreRefused) {
+  const TrialRecord t = create(0, "one");  // event 1
+  auto stale = store_->create_trial(study_, make_trial(1), "stale", 0);
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "stale", 0).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->finish_trial(t.id, complete(1.0), "ahead", 2).code(), StatusCode::kConflict);
+  auto counts = store_->count_trials(study_);
+  ASSERT_TRUE(counts.is_ok());
+  EXPECT_EQ(counts->total(), 1u);  // the refused create left no trial
+  auto running = store_->trial(t.id);
+  ASSERT_TRUE(running.is_ok());
+  EXPECT_EQ(running->state, TrialState::kRunning);  // the refused finish changed nothing
+  auto snap = store_->snapshot(study_);
+  ASSERT_TRUE(snap.is_ok() && snap->has_value());
+  EXPECT_EQ((*snap)->event, 1);
+  EXPECT_EQ((*snap)->bytes, "one");
+
+  EXPECT_TRUE(store_->finish_trial(t.id, complete(1.0), "two", 1).is_ok());
+  auto next = store_->create_trial(study_, make_trial(1), "three", 2);
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+  auto after = store_->snapshot(study_);
+  ASSERT_TRUE(after.is_ok() && after->has_value());
+  EXPECT_EQ((*after)->event, 3);
+  EXPECT_EQ((*after)->bytes, "three");
+}
+
+TEST_P(StoreConformance, HeartbeatOnlyFromTheTrialsWorkerWhileRunning) {
+  const TrialRecord t = create(0);  // worker "host:1"
+  EXPECT_EQ(t.heartbeat_at, t.started_at);
+  ASSERT_TRUE(store_->heartbeat(t.id, "host:1").is_ok());
+  auto beaten = store_->trial(t.id);
+  ASSERT_TRUE(beaten.is_ok());
+  EXPECT_GE(beaten->heartbeat_at, t.heartbeat_at);
+  EXPECT_EQ(beaten->started_at, t.started_at);
+  EXPECT_EQ(store_->heartbeat(t.id, "host:2").code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->heartbeat(t.id + 100, "host:1").code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(store_->interrupt_trial(t.id).is_ok());
+  EXPECT_EQ(store_->heartbeat(t.id, "host:1").code(), StatusCode::kConflict);
+  auto claimed = store_->claim_trial(t.id, "host:2");
+  ASSERT_TRUE(claimed.is_ok() && claimed->has_value());
+  EXPECT_EQ((*claimed)->heartbeat_at, (*claimed)->started_at);
+  EXPECT_EQ(store_->heartbeat(t.id, "host:1").code(), StatusCode::kConflict);  // the old worker lost it
+  EXPECT_TRUE(store_->heartbeat(t.id, "host:2").is_ok());
+  ASSERT_TRUE(finish(t.id, complete(1.0)).is_ok());
+  EXPECT_EQ(store_->heartbeat(t.id, "host:2").code(), StatusCode::kConflict);
+}
+
+TEST_P(StoreConformance, InterruptStaleTakesOnlyRunningTrialsWithOldHeartbeats) {
+  const TrialRecord done = create(0);
+  const TrialRecord a = create(1);
+  const TrialRecord b = create(2);
+  ASSERT_TRUE(finish(done.id, complete(1.0)).is_ok());
+  // Nothing is an hour old.
+  auto none = store_->interrupt_stale(study_, 3600.0);
+  ASSERT_TRUE(none.is_ok()) << none.status().to_string();
+  EXPECT_TRUE(none->empty());
+  // Everything running is older than -1 s (the database clock has moved on by then).
+  auto other = store_->create_study(make_study("other"));
+  ASSERT_TRUE(other.is_ok());
+  auto elsewhere = store_->create_trial(other->id, make_trial(0), "s", 0);
+  ASSERT_TRUE(elsewhere.is_ok());
+  auto stale = store_->interrupt_stale(study_, -1.0);
+  ASSERT_TRUE(stale.is_ok()) << stale.status().to_string();
+  EXPECT_EQ(*stale, (std::vector<TrialId>{a.id, b.id}));
+  for (const TrialId id : {a.id, b.id}) {
+    auto read = store_->trial(id);
+    ASSERT_TRUE(read.is_ok());
+    EXPECT_EQ(read->state, TrialState::kInterrupted);
+  }
+  auto finished = store_->trial(done.id);
+  ASSERT_TRUE(finished.is_ok());
+  EXPECT_EQ(finished->state, TrialState::kComplete);
+  auto untouched = store_->trial(elsewhere->id);  // another study's trial
+  ASSERT_TRUE(untouched.is_ok());
+  EXPECT_EQ(untouched->state, TrialState::kRunning);
+  auto again = store_->interrupt_stale(study_, -1.0);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_TRUE(again->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,

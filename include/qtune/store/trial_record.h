@@ -79,6 +79,7 @@ struct TrialRecord {
   double created_at = 0;
   double started_at = 0;  // last claim (equals created_at unless handed out again)
   std::optional<double> finished_at;
+  double heartbeat_at = 0;  // last sign of life of its worker (= started_at at creation and claim)
 };
 
 struct TrialCounts {

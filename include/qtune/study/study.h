@@ -16,7 +16,23 @@
 // by a killed process INTERRUPTED, and ask() hands interrupted trials out again (same
 // number, same proposal) before anything new. So no finished trial is lost or repeated, and
 // the proposals continue exactly as an uninterrupted run with the same seed would make them.
-// One process drives a SQLite study at a time: open() takes every RUNNING trial for dead.
+// Exclusive (open): one process drives the study; open() takes every RUNNING trial for dead.
+//
+// Shared (open_shared): several processes (`qtune worker`, on any hosts) drive one study at
+// once. open_shared() leaves RUNNING trials alone; a worker that dies is found by its old
+// heartbeat (interrupt_stale), and its trials are handed out again like any interrupted one.
+// The agent state is one snapshot in the store, written with optimistic concurrency: each
+// creation or finish names the snapshot event this Study's strategy is at; when another
+// process wrote in between, the store refuses, and the Study restores the strategy from the
+// latest snapshot and asks or tells again (at most kMaxSnapshotRaces times in a row, then
+// kUnavailable). Nothing is re-read while no one else writes, so one process alone runs at the
+// same speed in both modes. The budget (trials) counts every worker's trials. A Study tells
+// only trials it handed out.
+//
+// Determinism: as long as the strategy's ask() never returns nullopt in between (it does
+// so while every trajectory waits for a pending proposal), the proposals of several Study
+// objects interleaving ask/tell are exactly those of one Study making the same calls in the
+// same order, since every call is applied to the strategy restored from the latest snapshot.
 //
 // Budget: trials counts every trial ever created (COMPLETE, FAILED, RUNNING, INTERRUPTED);
 // each is a real evaluation, and re-measurements count. max_time bounds one session (from
@@ -57,6 +73,9 @@ struct TrialToRun {
   std::int64_t attempt = 0;  // 0 the first time, +1 each time it is handed out again
 };
 
+// How often in a row a Study may find the snapshot moved on before giving up.
+inline constexpr int kMaxSnapshotRaces = 50;
+
 struct Ask {
   std::optional<TrialToRun> trial;  // set: run it
   // Without a trial: true when the study is over (budget spent, time up or strategy
@@ -93,6 +112,8 @@ class Study {
   // created with another [space], [strategy], direction or seed (the message shows the
   // first difference). `store` must outlive the Study.
   static base::Result<std::unique_ptr<Study>> open(StudyConfig config, store::Store& store);
+  // The same study shared with other processes (see above): RUNNING trials are left alone.
+  static base::Result<std::unique_ptr<Study>> open_shared(StudyConfig config, store::Store& store);
   // For readers (`qtune status/best/export`) while a run may be live: the study must exist
   // (kNotFound otherwise), RUNNING trials are left alone, and ask, tell and mark_interrupted
   // are refused (kConflict). The strategy is restored from the latest snapshot.
@@ -108,6 +129,13 @@ class Study {
   // RUNNING -> INTERRUPTED (Ctrl-C): the proposal is handed out again by the next ask(),
   // in this session or after a restart.
   base::Status mark_interrupted(store::TrialId trial);
+  // Sends a heartbeat for every trial this Study handed out and that was not told yet.
+  // Returns the trials it lost: another process took them for dead (interrupt_stale) and may
+  // run them again; their outcome must not be told, and the caller should stop them.
+  base::Result<std::vector<store::TrialId>> heartbeat();
+  // Marks RUNNING trials whose last heartbeat is older than `older_than` INTERRUPTED, so that
+  // ask() hands them out again; returns how many.
+  base::Result<std::size_t> interrupt_stale(std::chrono::duration<double> older_than);
 
   base::Result<Progress> progress() const;
   base::Result<std::vector<store::TrialRecord>> trials() const;
@@ -117,33 +145,47 @@ class Study {
   StrategyResults results() const;
 
   const StudyConfig& config() const { return config_; }
+  bool shared() const { return shared_; }
+  // The worker id ask() uses by default: "host:pid", or "JOB_TASK@host:pid" in a Slurm job
+  // array (SLURM_ARRAY_JOB_ID, SLURM_ARRAY_TASK_ID).
+  const std::string& default_worker() const { return default_worker_; }
   store::StudyId id() const { return id_; }
 
  private:
+  struct HandedOut {
+    std::int64_t attempt = 0;
+    std::string worker;
+  };
+
   Study(StudyConfig config, store::Store& store) : config_(std::move(config)), store_(&store) {}
   // Finds (or, unless read-only, creates) the study record and restores the strategy; a
   // writer also takes the trials left RUNNING for interrupted.
   base::Status attach();
   base::Status refuse_if_read_only(std::string_view what) const;
   base::Result<Ask> ask_locked(std::string_view worker);
-  // The strategy as the store's latest snapshot has it.
-  base::Result<std::unique_ptr<agent::Strategy>> make_strategy_locked() const;
-  // After the store refused a change the strategy had already made in memory: rebuilds the
-  // strategy from the store (the strategy advances before the store commits, and the
-  // store's snapshot is the truth), then returns `failure`.
-  base::Status rolled_back(const base::Status& failure);
+  // strategy_ and event_ as the store's latest snapshot has them.
+  base::Status restore_locked();
+  // Restores from the store when another process advanced the snapshot; true if it did.
+  base::Result<bool> catch_up_locked();
+  // After the store refused a write: when the snapshot moved on, catches up and returns ok
+  // (ask or tell again); otherwise restores the strategy (it advanced in memory before the
+  // store refused) and returns `failure`.
+  base::Status recover_locked(const base::Status& failure);
+  base::Status lost_races(std::string_view what) const;
 
   StudyConfig config_;  // strategy_ keeps a pointer to config_.space
   store::Store* store_;
   store::StudyId id_ = 0;
   bool read_only_ = false;
+  bool shared_ = false;
   std::string default_worker_;
   std::chrono::steady_clock::time_point opened_;
   mutable std::mutex mutex_;
   std::unique_ptr<agent::Strategy> strategy_;  // guarded by mutex_
+  std::int64_t event_ = 0;  // the snapshot event strategy_ is at (0: none yet); guarded by mutex_
   // Trials that ask() handed out and that were not told or interrupted since, with the
-  // attempt they were handed out at; only these are pending in strategy_. Guarded by mutex_.
-  std::unordered_map<store::TrialId, std::int64_t> handed_out_;
+  // attempt they were handed out at and to whom. Guarded by mutex_.
+  std::unordered_map<store::TrialId, HandedOut> handed_out_;
 };
 
 }  // namespace qtune::study

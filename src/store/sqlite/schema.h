@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -69,6 +69,13 @@ CREATE TABLE snapshots (
     // that a process can tell that a trial it handed out was taken over by another one.
     R"sql(
 ALTER TABLE trials ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 3: heartbeat_at, the last sign of life of a trial's worker, so that workers sharing a
+    // study find the trials of a dead one. NULL (rows of older files) reads as started_at;
+    // finished rows are immutable, so they are not back-filled.
+    R"sql(
+ALTER TABLE trials ADD COLUMN heartbeat_at REAL;
+CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_at);
 )sql",
 };
 

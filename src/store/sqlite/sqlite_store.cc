@@ -35,7 +35,7 @@ base::Result<std::vector<Param>> params_from_json(const std::string& text, std::
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
-    "log_tail, worker, created_at, started_at, finished_at, attempt";
+    "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, started_at)";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -55,6 +55,7 @@ base::Result<TrialRecord> read_trial(const Statement& row) {
   t.started_at = row.column_double(13);
   t.finished_at = row.column_optional_double(14);
   t.attempt = row.column_int(15);
+  t.heartbeat_at = row.column_double(16);
   return t;
 }
 
@@ -138,6 +139,17 @@ base::Result<StudyRecord> SqliteStore::create_study(const StudyRecord& study) {
   return *std::move(created);
 }
 
+base::Status SqliteStore::check_snapshot_event_locked(StudyId study, std::int64_t expected_event) const {
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare("SELECT event FROM snapshots WHERE study_id = ?1"));
+  q.bind(1, study);
+  QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
+  const std::int64_t event = found ? q.column_int(0) : 0;
+  if (event == expected_event) return base::Status::ok();
+  return base::Status::conflict(fmt::format(
+      "study id {}: the agent snapshot is at event {}, not {} as this writer expected; another process "
+      "advanced the study: re-read the snapshot and try again", study, event, expected_event));
+}
+
 base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) {
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
       "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES (?1, 1, ?2, ?3) "
@@ -147,14 +159,15 @@ base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_tria
   return q.run();
 }
 
-base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTrial& trial,
-                                                    std::string_view snapshot) {
+base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+                                                    std::int64_t expected_event) {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(study, expected_event));
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
       "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker, "
-      "created_at, started_at) "
-      "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, ?4, ?5, 'RUNNING', ?6, {0}, {0} "
+      "created_at, started_at, heartbeat_at) "
+      "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, ?4, ?5, 'RUNNING', ?6, {0}, {0}, {0} "
       "FROM trials WHERE study_id = ?1", kNow)));
   q.bind(1, study).bind(2, to_sql(trial.state_id)).bind(3, params_to_json(trial.params))
       .bind(4, std::int64_t{trial.trajectory}).bind(5, std::int64_t{trial.remeasure ? 1 : 0})
@@ -171,7 +184,8 @@ base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTria
   return created;
 }
 
-base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot) {
+base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
+                                       std::int64_t expected_event) {
   const bool complete = result.state == TrialState::kComplete && result.value.has_value();
   if (!complete && result.state != TrialState::kFailed) {
     return base::Status::invalid_argument(fmt::format(
@@ -182,6 +196,7 @@ base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
   if (current.state != TrialState::kRunning) return not_running(current, "finish");
+  QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(current.study, expected_event));
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
       "UPDATE trials SET state = ?2, value = ?3, failure_reason = ?4, log_tail = ?5, finished_at = {} "
       "WHERE id = ?1 AND state = 'RUNNING'", kNow)));
@@ -208,7 +223,7 @@ base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {}, attempt = attempt + 1 "
+      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {0}, heartbeat_at = {0}, attempt = attempt + 1 "
       "WHERE id = ?1 AND state = 'INTERRUPTED'", kNow)));
   q.bind(1, trial).bind(2, worker);
   QTUNE_RETURN_IF_ERROR(q.run());
@@ -220,6 +235,42 @@ base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
   QTUNE_ASSIGN_OR_RETURN(TrialRecord claimed, trial_locked(trial));
   QTUNE_RETURN_IF_ERROR(tx.commit());
   return std::optional<TrialRecord>(std::move(claimed));
+}
+
+base::Status SqliteStore::heartbeat(TrialId trial, std::string_view worker) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "UPDATE trials SET heartbeat_at = {} WHERE id = ?1 AND state = 'RUNNING' AND worker = ?2", kNow)));
+  q.bind(1, trial).bind(2, worker);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  if (db_.changes() == 1) return base::Status::ok();
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kRunning) return not_running(current, "send a heartbeat for");
+  return base::Status::conflict(fmt::format("trial {} (id {}): heartbeat from worker \"{}\", but it is run by \"{}\" "
+                                            "now (handed out again after an interruption)",
+                                            current.number, current.id, worker, current.worker));
+}
+
+base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study, double older_than_seconds) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
+      "SELECT id FROM trials WHERE study_id = ?1 AND state = 'RUNNING' "
+      "AND COALESCE(heartbeat_at, started_at) < {} - ?2 ORDER BY number", kNow)));
+  q.bind(1, study).bind(2, older_than_seconds);
+  std::vector<TrialId> stale;
+  while (true) {
+    QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
+    if (!row) break;
+    stale.push_back(q.column_int(0));
+  }
+  for (const TrialId id : stale) {
+    QTUNE_ASSIGN_OR_RETURN(Statement u, db_.prepare("UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1"));
+    u.bind(1, id);
+    QTUNE_RETURN_IF_ERROR(u.run());
+  }
+  QTUNE_RETURN_IF_ERROR(tx.commit());
+  return stale;
 }
 
 base::Result<TrialRecord> SqliteStore::trial_locked(TrialId trial) const {

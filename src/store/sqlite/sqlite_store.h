@@ -21,13 +21,15 @@ class SqliteStore final : public Store {
 
   base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
   base::Result<StudyRecord> create_study(const StudyRecord& study) override;
-  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial,
-                                         std::string_view snapshot) override;
-  base::Status finish_trial(TrialId trial, const TrialResult& result,
-                            std::string_view snapshot) override;
+  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+                                         std::int64_t expected_event) override;
+  base::Status finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
+                            std::int64_t expected_event) override;
   base::Status interrupt_trial(TrialId trial) override;
   base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                        std::string_view worker) override;
+  base::Status heartbeat(TrialId trial, std::string_view worker) override;
+  base::Result<std::vector<TrialId>> interrupt_stale(StudyId study, double older_than_seconds) override;
   base::Result<TrialRecord> trial(TrialId trial) const override;
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
@@ -39,6 +41,8 @@ class SqliteStore final : public Store {
   base::Status migrate();
   // Callers hold mutex_.
   base::Result<TrialRecord> trial_locked(TrialId trial) const;
+  // kConflict unless the study's latest snapshot is at `expected_event` (0: none yet).
+  base::Status check_snapshot_event_locked(StudyId study, std::int64_t expected_event) const;
   base::Status save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes);
 
   mutable std::mutex mutex_;
