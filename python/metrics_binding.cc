@@ -1,0 +1,164 @@
+// qtune.fid / kid / paired_metrics / inception_features: the metrics library as `qtune fid`
+// and `qtune metrics` use it, for notebooks. The computation runs without the GIL; the
+// few-images note of FID becomes a Python warning.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "bindings.h"
+#include "errors.h"
+#include "qtune/metrics/fid_pipeline.h"
+#include "qtune/metrics/kid.h"
+#include "qtune/metrics/paired_metrics.h"
+
+namespace qtune::python {
+namespace {
+
+namespace py = pybind11;
+using Path = std::filesystem::path;
+using OptionalPath = std::optional<Path>;
+
+const std::vector<std::string> kPairedMetrics = {"ssim", "psnr", "mse", "pcc"};
+
+// cache_dir None means no cache (unlike the CLI, whose default is $XDG_CACHE_HOME/qtune):
+// a notebook's folders change between calls more often than a study's stimulus folder.
+metrics::FidOptions fid_options(std::size_t dims, std::size_t batch_size, const OptionalPath& weights,
+                                const OptionalPath& cache_dir, int threads) {
+  return {.dims = dims,
+          .batch_size = batch_size,
+          .weights = weights.value_or(Path()),
+          .threads = threads,
+          .cache_dir = cache_dir};
+}
+
+void warn(const std::optional<std::string>& note) {
+  if (note) py::module_::import("warnings").attr("warn")(*note, py::module_::import("builtins").attr("UserWarning"), 2);
+}
+
+double fid(const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+           const OptionalPath& cache_dir, int threads) {
+  std::vector<metrics::FidSide> sides;
+  const double value = value_or_throw(without_gil([&]() -> base::Result<double> {
+    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
+                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
+    // As `qtune fid`: only the first path (the reference, by convention) goes through the cache.
+    QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline.side(a));
+    QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline.side(b, metrics::Caching::kSkip));
+    auto distance = metrics::fid(sides[0], sides[1]);
+    if (!distance.is_ok()) return distance.status().with_context(a.string() + " vs " + b.string());
+    return distance;
+  }));
+  warn(metrics::few_images_note(sides[0].stats.count, dims, a.string()));
+  warn(metrics::few_images_note(sides[1].stats.count, dims, b.string()));
+  return value;
+}
+
+py::dict kid(const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+             const OptionalPath& cache_dir, int threads, std::size_t subsets, std::size_t subset_size,
+             std::uint64_t seed) {
+  const metrics::KidResult result = value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
+    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
+                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
+    QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline.features(a));
+    QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb, pipeline.features(b, metrics::Caching::kSkip));
+    return metrics::kernel_inception_distance(
+        fa, fb, {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
+  }));
+  py::dict out;
+  out["mean"] = result.mean;
+  out["std"] = result.std;
+  out["subset_size"] = result.subset_size;
+  out["subsets"] = result.subsets;
+  return out;
+}
+
+py::dict scores(const metrics::PairScores& s, const std::vector<std::string>& chosen) {
+  const auto value = [&](const std::string& name) {
+    if (name == "ssim") return s.ssim;
+    if (name == "psnr") return s.psnr;  // inf for identical images
+    if (name == "mse") return s.mse;
+    return s.pcc;                       // NaN when an image is constant
+  };
+  py::dict out;
+  for (const std::string& name : chosen) out[py::str(name)] = value(name);
+  return out;
+}
+
+py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std::string>& chosen) {
+  if (chosen.empty()) {
+    throw StatusError(base::Status::invalid_argument("paired_metrics: metrics is empty; name at least one of "
+                                                     "ssim, psnr, mse, pcc"));
+  }
+  for (const std::string& name : chosen) {
+    if (std::find(kPairedMetrics.begin(), kPairedMetrics.end(), name) == kPairedMetrics.end()) {
+      throw StatusError(base::Status::invalid_argument(fmt::format(
+          "paired_metrics: unknown metric \"{}\"; choose from ssim, psnr, mse, pcc (fid() and kid() compare "
+          "the distributions)",
+          name)));
+    }
+  }
+  const metrics::PairedReport report = value_or_throw(without_gil([&] { return metrics::score_folders(stim, rec); }));
+  py::dict out = scores(report.mean, chosen);
+  py::list pairs;
+  for (const metrics::PairScores& pair : report.pairs) {
+    py::dict one = scores(pair, chosen);
+    one["pair"] = pair.name;
+    pairs.append(one);
+  }
+  out["pairs"] = pairs;
+  return out;
+}
+
+// N x dims float64, sharing the library's buffer (no copy).
+py::array_t<double> inception_features(const Path& folder, std::size_t dims, const OptionalPath& weights,
+                                       std::size_t batch_size, const OptionalPath& cache_dir, int threads) {
+  metrics::Features features = value_or_throw(without_gil([&]() -> base::Result<metrics::Features> {
+    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
+                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
+    return pipeline.features(folder);
+  }));
+  auto* values = new std::vector<double>(std::move(features.values));
+  const py::capsule owner(values, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+  const auto row = static_cast<py::ssize_t>(features.dims * sizeof(double));
+  return py::array_t<double>({static_cast<py::ssize_t>(features.count), static_cast<py::ssize_t>(features.dims)},
+                             {row, static_cast<py::ssize_t>(sizeof(double))}, values->data(), owner);
+}
+
+}  // namespace
+
+void bind_metrics(py::module_& m) {
+  const char* fid_args_doc =
+      "dims: 64, 192, 768 or 2048; weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (None: "
+      "where pytorch-fid caches it); cache_dir: keep the first path's statistics there (None: no cache); "
+      "threads: 0 for all cores.";
+  m.def("fid", &fid, py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+        py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+        (std::string("FID between two folders of images or pytorch-fid .npz statistics, as `qtune fid` and "
+                     "pytorch-fid compute it. ") +
+         fid_args_doc)
+            .c_str());
+  m.def("kid", &kid, py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+        py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+        py::arg("subsets") = 100, py::arg("subset_size") = 1000, py::arg("seed") = 0,
+        (std::string("KID between two folders of images: {'mean', 'std', 'subset_size', 'subsets'}. ") + fid_args_doc)
+            .c_str());
+  m.def("paired_metrics", &paired_metrics, py::arg("stim"), py::arg("rec"),
+        py::arg("metrics") = std::vector<std::string>(kPairedMetrics),
+        "Image i of rec against image i of stim (sorted names), as scikit-image computes ssim, psnr, mse and "
+        "numpy pcc: {metric: mean over pairs, 'pairs': [{'pair': name, metric: value}]}.");
+  m.def("inception_features", &inception_features, py::arg("folder"), py::arg("dims") = 2048,
+        py::arg("weights") = py::none(), py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(),
+        py::arg("threads") = 0,
+        (std::string("The FID Inception features of a folder's images (pytorch-fid's order): a float64 numpy "
+                     "array of shape (N, dims). ") +
+         fid_args_doc)
+            .c_str());
+}
+
+}  // namespace qtune::python

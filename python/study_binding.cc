@@ -1,0 +1,314 @@
+// qtune.Study: a study driven from Python with ask/tell (Optuna's shape), over the study's
+// own store, so that `qtune status` and a resumed Python loop see the same trials.
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "bindings.h"
+#include "errors.h"
+#include "qtune/store/open_store.h"
+#include "qtune/study/study.h"
+#include "toml_from_dict.h"
+
+namespace qtune::python {
+namespace {
+
+namespace py = pybind11;
+
+// Parameters as Python values of their dimension's type: int, float or str.
+py::dict params_of(const space::Space& space, space::StateId state) {
+  py::dict params;
+  for (std::size_t k = 0; k < space.dims(); ++k) {
+    params[py::str(space.dimension(k).name)] =
+        std::visit([](const auto& v) { return py::cast(v); }, space.value(state, k));
+  }
+  return params;
+}
+
+// A trial to run, as ask() hands it out.
+struct Trial {
+  store::TrialId id = 0;
+  std::int64_t number = 0;
+  space::StateId state_id = 0;
+  py::dict params;
+  std::uint32_t trajectory = 0;
+  bool remeasure = false;
+  bool resumed = false;
+  std::int64_t attempt = 0;
+};
+
+// A trial as the store keeps it (trials()).
+struct TrialRecord {
+  store::TrialId id = 0;
+  std::int64_t number = 0;
+  std::string state;  // "RUNNING", "COMPLETE", "FAILED" or "INTERRUPTED"
+  space::StateId state_id = 0;
+  py::dict params;
+  std::optional<double> value;
+  std::string failure_reason;
+  std::string log_tail;
+  std::string worker;
+  std::uint32_t trajectory = 0;
+  bool remeasure = false;
+  std::int64_t attempt = 0;
+  double created_at = 0;
+  double started_at = 0;
+  std::optional<double> finished_at;
+};
+
+struct BestTrial {
+  std::int64_t number = 0;
+  space::StateId state_id = 0;
+  py::dict params;
+  double value = 0;
+};
+
+struct Progress {
+  std::size_t complete = 0;
+  std::size_t failed = 0;
+  std::size_t running = 0;
+  std::size_t interrupted = 0;
+  std::size_t evaluations = 0;
+  std::optional<std::uint64_t> budget;
+  std::optional<BestTrial> best;
+  std::optional<double> epsilon;
+};
+
+BestTrial best_of(const space::Space& space, const study::BestTrial& best) {
+  return {best.number, best.state, params_of(space, best.state), best.value};
+}
+
+class PyStudy {
+ public:
+  // Opens (creates or resumes) the study of `config` in its storage, or in `storage` (a
+  // store URL) when given.
+  static std::unique_ptr<PyStudy> open(study::StudyConfig config, const std::optional<std::string>& storage) {
+    if (storage) config.storage = *storage;
+    auto opened = std::make_shared<Opened>();
+    throw_if_error(without_gil([&]() -> base::Status {
+      QTUNE_ASSIGN_OR_RETURN(opened->store, store::open_store(config.storage));
+      QTUNE_ASSIGN_OR_RETURN(opened->study, study::Study::open(config, *opened->store));
+      return base::Status::ok();
+    }));
+    return std::unique_ptr<PyStudy>(new PyStudy(std::move(opened)));
+  }
+
+  // The next trial, or None once the study is finished (budget spent or space exhausted).
+  std::optional<Trial> ask(const std::string& worker) {
+    const auto o = opened();
+    const study::Ask next = value_or_throw(without_gil([&] { return o->study->ask(worker); }));
+    if (next.finished) return std::nullopt;
+    if (!next.trial) {
+      // In a Python loop nothing else would tell the running trials: waiting would hang.
+      throw StatusError(base::Status::conflict(fmt::format(
+          "ask: every trajectory of study \"{}\" has a running trial (parallel = {}); tell() or "
+          "tell_failure() one of the trials handed out before asking again",
+          name_, o->study->config().budget.parallel)));
+    }
+    const study::TrialToRun& t = *next.trial;
+    return Trial{t.id, t.number, t.state, params_of(space(*o), t.state), t.trajectory, t.remeasure, t.resumed,
+                 t.attempt};
+  }
+
+  void tell(const Trial& trial, double value) { finish(trial, study::Outcome::success(value)); }
+  void tell_failure(const Trial& trial, std::string reason, std::string log_tail) {
+    finish(trial, study::Outcome::failure(std::move(reason), std::move(log_tail)));
+  }
+  void mark_interrupted(const Trial& trial) {
+    const auto o = opened();
+    throw_if_error(without_gil([&] { return o->study->mark_interrupted(trial.id); }));
+  }
+
+  std::optional<BestTrial> best() const {
+    const auto o = opened();
+    const auto best = value_or_throw(without_gil([&] { return o->study->best(); }));
+    if (!best) return std::nullopt;
+    return best_of(space(*o), *best);
+  }
+
+  std::vector<TrialRecord> trials() const {
+    const auto o = opened();
+    const auto records = value_or_throw(without_gil([&] { return o->study->trials(); }));
+    std::vector<TrialRecord> out;
+    out.reserve(records.size());
+    for (const store::TrialRecord& t : records) {
+      out.push_back({t.id, t.number, std::string(store::trial_state_name(t.state)), t.state_id,
+                     params_of(space(*o), t.state_id), t.value, t.failure_reason, t.log_tail, t.worker,
+                     t.trajectory, t.remeasure, t.attempt, t.created_at, t.started_at, t.finished_at});
+    }
+    return out;
+  }
+
+  Progress progress() const {
+    const auto o = opened();
+    const study::Progress p = value_or_throw(without_gil([&] { return o->study->progress(); }));
+    Progress out{p.complete, p.failed, p.running, p.interrupted, p.evaluations, p.budget, std::nullopt, p.epsilon};
+    if (p.best) out.best = best_of(space(*o), *p.best);
+    return out;
+  }
+
+  // Closes the store (the SQLite file); trials handed out and not told are resumed by the
+  // next open. Idempotent; any other call after it raises OperationError.
+  void close() { opened_.reset(); }
+  bool closed() const { return opened_ == nullptr; }
+
+  const std::string& name() const { return name_; }
+  const std::string& storage() const { return storage_; }
+  std::string direction() const { return std::string(store::direction_name(direction_)); }
+
+ private:
+  // The store must outlive the study: members are destroyed in reverse order.
+  struct Opened {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<study::Study> study;
+  };
+
+  explicit PyStudy(std::shared_ptr<Opened> opened)
+      : name_(opened->study->config().name),
+        storage_(opened->study->config().storage),
+        direction_(opened->study->config().direction),
+        opened_(std::move(opened)) {}
+
+  // Each call holds its own reference while the GIL is released, so a close() from another
+  // thread cannot destroy the study under it.
+  std::shared_ptr<Opened> opened() const {
+    if (!opened_) {
+      throw StatusError(base::Status::conflict(fmt::format("study \"{}\": closed; open it again", name_)));
+    }
+    return opened_;
+  }
+  static const space::Space& space(const Opened& o) { return o.study->config().space; }
+
+  void finish(const Trial& trial, const study::Outcome& outcome) {
+    const auto o = opened();
+    throw_if_error(without_gil([&] { return o->study->tell(trial.id, outcome); }));
+  }
+
+  std::string name_;
+  std::string storage_;
+  store::Direction direction_;
+  std::shared_ptr<Opened> opened_;  // null once closed
+};
+
+std::string repr_params(const py::dict& params) { return py::repr(params).cast<std::string>(); }
+
+std::string optional_text(const std::optional<double>& value) {
+  return value ? fmt::format("{}", *value) : "None";
+}
+
+}  // namespace
+
+void bind_study(py::module_& m) {
+  py::class_<Trial>(m, "Trial", "A trial to run: evaluate params, then study.tell(trial, value).")
+      .def_readonly("id", &Trial::id, "the store's trial id")
+      .def_readonly("number", &Trial::number, "0, 1, 2, ... within the study")
+      .def_readonly("state_id", &Trial::state_id, "the configuration's state id in the space")
+      .def_readonly("params", &Trial::params, "{dimension: value} with int, float or str values")
+      .def_readonly("trajectory", &Trial::trajectory)
+      .def_readonly("remeasure", &Trial::remeasure, "a deliberate re-measurement of a measured configuration")
+      .def_readonly("resumed", &Trial::resumed, "handed out again after an interruption")
+      .def_readonly("attempt", &Trial::attempt)
+      .def("__repr__", [](const Trial& t) {
+        return fmt::format("Trial(number={}, params={})", t.number, repr_params(t.params));
+      });
+
+  py::class_<TrialRecord>(m, "TrialRecord", "A trial as the study's store keeps it.")
+      .def_readonly("id", &TrialRecord::id)
+      .def_readonly("number", &TrialRecord::number)
+      .def_readonly("state", &TrialRecord::state, "RUNNING, COMPLETE, FAILED or INTERRUPTED")
+      .def_readonly("state_id", &TrialRecord::state_id)
+      .def_readonly("params", &TrialRecord::params)
+      .def_readonly("value", &TrialRecord::value, "the raw metric; None unless COMPLETE")
+      .def_readonly("failure_reason", &TrialRecord::failure_reason)
+      .def_readonly("log_tail", &TrialRecord::log_tail)
+      .def_readonly("worker", &TrialRecord::worker)
+      .def_readonly("trajectory", &TrialRecord::trajectory)
+      .def_readonly("remeasure", &TrialRecord::remeasure)
+      .def_readonly("attempt", &TrialRecord::attempt)
+      .def_readonly("created_at", &TrialRecord::created_at, "seconds since the Unix epoch (database clock)")
+      .def_readonly("started_at", &TrialRecord::started_at)
+      .def_readonly("finished_at", &TrialRecord::finished_at)
+      .def("__repr__", [](const TrialRecord& t) {
+        return fmt::format("TrialRecord(number={}, state={}, params={}, value={})", t.number, t.state,
+                           repr_params(t.params), optional_text(t.value));
+      });
+
+  py::class_<BestTrial>(m, "BestTrial", "The best measured trial.")
+      .def_readonly("number", &BestTrial::number)
+      .def_readonly("state_id", &BestTrial::state_id)
+      .def_readonly("params", &BestTrial::params)
+      .def_readonly("value", &BestTrial::value)
+      .def("__repr__", [](const BestTrial& b) {
+        return fmt::format("BestTrial(number={}, params={}, value={})", b.number, repr_params(b.params), b.value);
+      });
+
+  py::class_<Progress>(m, "Progress", "Trial counts, the budget and the best trial so far.")
+      .def_readonly("complete", &Progress::complete)
+      .def_readonly("failed", &Progress::failed)
+      .def_readonly("running", &Progress::running)
+      .def_readonly("interrupted", &Progress::interrupted)
+      .def_readonly("evaluations", &Progress::evaluations, "every trial created: what the budget counts")
+      .def_readonly("budget", &Progress::budget, "[budget] trials, or None")
+      .def_readonly("best", &Progress::best)
+      .def_readonly("epsilon", &Progress::epsilon)
+      .def("__repr__", [](const Progress& p) {
+        return fmt::format("Progress(complete={}, failed={}, running={}, evaluations={}, budget={})", p.complete,
+                           p.failed, p.running, p.evaluations, p.budget ? std::to_string(*p.budget) : "None");
+      });
+
+  py::class_<PyStudy>(m, "Study",
+                      "A study (space + strategy + store) driven with ask/tell. One process drives a SQLite "
+                      "study at a time: opening it takes trials left running for interrupted.")
+      .def_static(
+          "open",
+          [](const std::filesystem::path& path, const std::optional<std::string>& storage) {
+            return PyStudy::open(value_or_throw(without_gil([&] { return study::load_study_config(path); })), storage);
+          },
+          py::arg("path"), py::arg("storage") = py::none(),
+          "Opens the study of a study file (TOML), creating or resuming it in [study] storage or in "
+          "`storage` (a store URL such as sqlite:///abs/path.db).")
+      .def_static(
+          "from_toml",
+          [](const std::string& text, const std::filesystem::path& path, const std::optional<std::string>& storage) {
+            return PyStudy::open(value_or_throw(study::parse_study_config(text, path)), storage);
+          },
+          py::arg("text"), py::kw_only(), py::arg("path") = "study.toml", py::arg("storage") = py::none(),
+          "Opens a study from study-file text; `path` names it in messages and anchors relative paths.")
+      .def_static(
+          "from_dict",
+          [](const py::dict& config, const std::filesystem::path& path, const std::optional<std::string>& storage) {
+            return PyStudy::open(value_or_throw(study::parse_study_config(toml_from_dict(config), path)), storage);
+          },
+          py::arg("config"), py::kw_only(), py::arg("path") = "study.toml", py::arg("storage") = py::none(),
+          "Opens a study from a dict shaped like the study file ({'space': {...}, 'budget': {...}}).")
+      .def("ask", &PyStudy::ask, py::arg("worker") = "",
+           "The next Trial, or None when the study is finished. Raises ConflictError when every "
+           "trajectory has a trial running (tell one first).")
+      .def("tell", &PyStudy::tell, py::arg("trial"), py::arg("value"),
+           "Records the metric of a trial; a value that is not finite counts as a failure.")
+      .def("tell_failure", &PyStudy::tell_failure, py::arg("trial"), py::arg("reason"), py::arg("log_tail") = "",
+           "Records a failed trial; the strategy applies its penalty.")
+      .def("mark_interrupted", &PyStudy::mark_interrupted, py::arg("trial"),
+           "Gives a trial back: the next ask() hands the same configuration out again.")
+      .def("best", &PyStudy::best, "The best measured trial, or None before the first success.")
+      .def("trials", &PyStudy::trials, "Every trial, in number order.")
+      .def("progress", &PyStudy::progress)
+      .def("close", &PyStudy::close, "Closes the store; open the study again to resume.")
+      .def_property_readonly("closed", &PyStudy::closed)
+      .def_property_readonly("name", &PyStudy::name)
+      .def_property_readonly("storage", &PyStudy::storage, "the store URL")
+      .def_property_readonly("direction", &PyStudy::direction, "minimize or maximize")
+      .def("__enter__", [](PyStudy& s) -> PyStudy& { return s; }, py::return_value_policy::reference)
+      .def("__exit__", [](PyStudy& s, const py::args&) { s.close(); })
+      .def("__repr__", [](const PyStudy& s) {
+        return fmt::format("Study(name='{}', storage='{}'{})", s.name(), s.storage(), s.closed() ? ", closed" : "");
+      });
+}
+
+}  // namespace qtune::python
