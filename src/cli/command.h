@@ -23,6 +23,7 @@ struct Command {
 };
 
 Command add_run_command(CLI::App& app);
+Command add_worker_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_best_command(CLI::App& app);
 Command add_export_command(CLI::App& app);

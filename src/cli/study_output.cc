@@ -25,6 +25,8 @@ nlohmann::ordered_json trial_json(const store::TrialRecord& t) {
   out["failure_reason"] = t.failure_reason;
   out["log_tail"] = t.log_tail;
   out["remeasure"] = t.remeasure;
+  out["worker"] = t.worker;
+  out["attempt"] = t.attempt;
   out["started_at"] = t.started_at;
   out["finished_at"] = t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
   return out;

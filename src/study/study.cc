@@ -1,25 +1,14 @@
 #include "qtune/study/study.h"
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "qtune/study/liveness.h"
 #include "study/fingerprint.h"
 
 namespace qtune::study {
 namespace {
-
-std::string worker_id() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
-  const char* job = std::getenv("SLURM_ARRAY_JOB_ID");
-  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
-  if (job != nullptr && task != nullptr) return fmt::format("{}_{}@{}:{}", job, task, host, getpid());
-  return fmt::format("{}:{}", host, getpid());
-}
 
 std::vector<store::Param> params_of(const space::Space& space, space::StateId state) {
   std::vector<store::Param> params;
@@ -63,7 +52,7 @@ base::Status Study::refuse_if_read_only(std::string_view what) const {
 
 base::Status Study::attach() {
   std::lock_guard lock(mutex_);
-  default_worker_ = worker_id();
+  default_worker_ = this_worker_id();
   opened_ = std::chrono::steady_clock::now();
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
   if (!stored && read_only_) {
@@ -134,8 +123,9 @@ base::Status Study::lost_races(std::string_view what) const {
 base::Result<Ask> Study::ask(std::string_view worker) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("ask"));
-  QTUNE_ASSIGN_OR_RETURN(Ask next, ask_locked(worker.empty() ? std::string_view(default_worker_) : worker));
-  if (next.trial) handed_out_[next.trial->id] = {next.trial->attempt, std::string(worker.empty() ? default_worker_ : worker)};
+  const std::string_view who = worker.empty() ? std::string_view(default_worker_) : worker;
+  QTUNE_ASSIGN_OR_RETURN(Ask next, ask_locked(who));
+  if (next.trial) handed_out_[next.trial->id] = {next.trial->attempt, std::string(who)};
   return next;
 }
 
@@ -193,8 +183,12 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
   if (handed_out == handed_out_.end() || handed_out->second.attempt != record.attempt) {
     return base::Status::conflict(fmt::format(
         "tell: trial {} of study \"{}\" was not handed out by this process (its worker is {}); another "
-        "process opened the study since, and only one may run it", record.number, config_.name, record.worker));
+        "process took it over (a second `qtune run`, or a worker that found its heartbeat stale)", record.number,
+        config_.name, record.worker));
   }
+  // A worker's strategy may not have seen the creation of a trial it claimed after another
+  // worker's interruption: the latest snapshot always holds every RUNNING trial's proposal.
+  if (shared_) QTUNE_RETURN_IF_ERROR(catch_up_locked().status());
   store::TrialResult result;
   agent::Observation observation;
   if (outcome.value && std::isfinite(*outcome.value)) {

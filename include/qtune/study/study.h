@@ -115,8 +115,8 @@ class Study {
   // The same study shared with other processes (see above): RUNNING trials are left alone.
   static base::Result<std::unique_ptr<Study>> open_shared(StudyConfig config, store::Store& store);
   // For readers (`qtune status/best/export`) while a run may be live: the study must exist
-  // (kNotFound otherwise), RUNNING trials are left alone, and ask, tell and mark_interrupted
-  // are refused (kConflict). The strategy is restored from the latest snapshot.
+  // (kNotFound otherwise), RUNNING trials are left alone, and ask, tell, mark_interrupted,
+  // heartbeat and interrupt_stale are refused (kConflict). The strategy is restored from the latest snapshot.
   static base::Result<std::unique_ptr<Study>> open_read_only(StudyConfig config, store::Store& store);
 
   // The next trial for `worker` (default "host:pid"), or why there is none (see Ask).
@@ -146,8 +146,7 @@ class Study {
 
   const StudyConfig& config() const { return config_; }
   bool shared() const { return shared_; }
-  // The worker id ask() uses by default: "host:pid", or "JOB_TASK@host:pid" in a Slurm job
-  // array (SLURM_ARRAY_JOB_ID, SLURM_ARRAY_TASK_ID).
+  // The worker id ask() uses by default: this_worker_id() (liveness.h).
   const std::string& default_worker() const { return default_worker_; }
   store::StudyId id() const { return id_; }
 

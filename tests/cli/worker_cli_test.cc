@@ -1,0 +1,175 @@
+// qtune worker end to end: several real worker processes share one SQLite study of a small
+// shell script; one is killed with SIGKILL in the middle of a trial.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/run_cli_util.h"
+#include "support/temp_dir.h"
+
+namespace qtune::testing {
+namespace {
+
+using nlohmann::json;
+
+// `qtune worker` started with fork/exec, its output in `log`.
+class BackgroundWorker {
+ public:
+  BackgroundWorker(const std::filesystem::path& log, std::vector<std::string> args) {
+    args.insert(args.begin(), {qtune_cli(), "worker"});
+    const std::string log_text = log.string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~BackgroundWorker() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+  BackgroundWorker(const BackgroundWorker&) = delete;
+  BackgroundWorker& operator=(const BackgroundWorker&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void kill9() { ::kill(pid_, SIGKILL); }
+  // The exit code, or -1 when a signal ended it.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+class WorkerCliTest : public ::testing::Test {
+ protected:
+  // A grid over x = 0..n-1: each configuration once; the script logs start and end.
+  std::filesystem::path study(int n, int trials) {
+    dir_.write("t.sh", "echo \"start $1\" >> runs.log\n"
+                       "if [ \"$1\" = 2 ] && [ ! -e slow-done ]; then echo $$ > slow.pid; sleep 30; fi\n"
+                       "sleep 0.1\necho \"done $1\" >> runs.log\necho FID: $1\n");
+    return dir_.write("study.toml", "[study]\nname = \"t\"\n[space]\nx = { range = [0, " + std::to_string(n - 1) +
+                                        "] }\n[strategy]\nkind = \"grid\"\n[budget]\ntrials = " +
+                                        std::to_string(trials) + "\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
+  }
+
+  std::vector<std::unique_ptr<BackgroundWorker>> start_workers(const std::filesystem::path& file, int n,
+                                                               const std::vector<std::string>& extra) {
+    std::vector<std::unique_ptr<BackgroundWorker>> workers;
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> args = {file.string(), "--worker-id", "w" + std::to_string(i)};
+      args.insert(args.end(), extra.begin(), extra.end());
+      workers.push_back(std::make_unique<BackgroundWorker>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+    }
+    return workers;
+  }
+
+  std::string log_of(int worker) const { return read_file(dir_ / ("w" + std::to_string(worker) + ".log")); }
+
+  TempDir dir_;
+};
+
+std::size_t count(const std::vector<std::string>& lines, const std::string& line) {
+  return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
+}
+
+TEST_F(WorkerCliTest, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
+  dir_.write("slow-done", "");  // no slow trial here
+  const auto file = study(12, 9);
+  auto workers = start_workers(file, 3, {});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(workers[static_cast<std::size_t>(i)]->wait(), 0) << log_of(i);
+
+  const json trials = exported_trials(file);
+  ASSERT_EQ(trials.size(), 9u);  // the budget holds across workers
+  std::set<std::string> xs;
+  std::set<std::string> ran_by;
+  for (const json& t : trials) {
+    EXPECT_EQ(t["state"], "COMPLETE");
+    EXPECT_EQ(t["attempt"], 0);
+    xs.insert(t["params"]["x"].get<std::string>());
+    ran_by.insert(t["worker"].get<std::string>());
+  }
+  EXPECT_EQ(xs.size(), 9u);  // no configuration twice
+  for (const std::string& w : ran_by) EXPECT_TRUE(w == "w0" || w == "w1" || w == "w2") << w;
+  const auto lines = lines_of(dir_ / "runs.log");
+  EXPECT_EQ(lines.size(), 18u);
+  for (const std::string& x : xs) EXPECT_EQ(count(lines, "done " + x), 1u) << x;
+
+  // The study is finished: a late worker exits at once and runs nothing.
+  EXPECT_EQ(run_process({qtune_cli(), "worker", file.string()}, dir_.path()).exit_code, 0);
+  EXPECT_EQ(exported_trials(file).size(), 9u);
+}
+
+TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
+  const auto file = study(6, 6);
+  const std::vector<std::string> timing = {"--heartbeat", "0.2s", "--stale-after", "1s"};
+  auto first = start_workers(file, 1, timing);
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "slow.pid").size() == 1; }));
+  // While w0 lives, `run` refuses the study: its trial has a fresh heartbeat.
+  const ProcessResult run = run_process({qtune_cli(), "run", file.string()}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("qtune worker"), std::string::npos) << run.err;
+
+  // The host dies in the middle of trial x = 2: the worker and the trial's process group.
+  first[0]->kill9();
+  first[0]->wait();
+  ::kill(-std::stoi(lines_of(dir_ / "slow.pid")[0]), SIGKILL);
+  dir_.write("slow-done", "");  // the trial is fast when it runs again
+  std::vector<std::unique_ptr<BackgroundWorker>> others;
+  for (int i = 1; i <= 2; ++i) {
+    std::vector<std::string> args = {file.string(), "--worker-id", "w" + std::to_string(i)};
+    args.insert(args.end(), timing.begin(), timing.end());
+    others.push_back(std::make_unique<BackgroundWorker>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+  }
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(others[static_cast<std::size_t>(i)]->wait(), 0) << log_of(i + 1);
+
+  const json trials = exported_trials(file);
+  ASSERT_EQ(trials.size(), 6u);
+  std::set<std::string> xs;
+  for (const json& t : trials) {
+    EXPECT_EQ(t["state"], "COMPLETE");
+    xs.insert(t["params"]["x"].get<std::string>());
+    if (t["params"]["x"] == "2") {
+      EXPECT_EQ(t["attempt"], 1);  // handed out again once
+      EXPECT_NE(t["worker"], "w0");
+      EXPECT_EQ(t["value"], 2.0);
+    }
+  }
+  EXPECT_EQ(xs.size(), 6u);
+  const std::string notes = log_of(1) + log_of(2);
+  EXPECT_NE(notes.find("of dead workers"), std::string::npos) << notes;
+  const auto lines = lines_of(dir_ / "runs.log");
+  EXPECT_EQ(count(lines, "start 2"), 2u);  // killed once, run again once
+  for (int x = 0; x < 6; ++x) EXPECT_EQ(count(lines, "done " + std::to_string(x)), 1u) << x;
+}
+
+TEST_F(WorkerCliTest, BadFlagsExit2) {
+  const auto file = study(3, 3);
+  const ProcessResult bad = run_process({qtune_cli(), "worker", file.string(), "--heartbeat", "2x"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--heartbeat"), std::string::npos) << bad.err;
+  const ProcessResult slow = run_process(
+      {qtune_cli(), "worker", file.string(), "--heartbeat", "1m", "--stale-after", "30s"}, dir_.path());
+  EXPECT_EQ(slow.exit_code, 2);
+  EXPECT_NE(slow.err.find("--stale-after"), std::string::npos) << slow.err;
+}
+
+}  // namespace
+}  // namespace qtune::testing
