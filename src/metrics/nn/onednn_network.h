@@ -8,6 +8,8 @@
 // image by image, while the stem runs on the whole batch (its early layers are the most
 // batch-sensitive). Weights are reordered once into the layout each primitive asks for
 // (format "any"; a fixed weight layout makes oneDNN fall back to its reference kernels).
+// Memory: activations live in one arena laid out by buffer lifetimes (arena_layout.h), shared
+// by the plans of every batch size, and the folded OIHW weights are freed once prepacked.
 #pragma once
 
 #include <cstddef>
@@ -38,16 +40,19 @@ class OneDnnNetwork final : public Network {
 
   OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size);
   Plan& plan_for(std::size_t count);
-  // conv's weights in the layout `desc`, reordered from OIHW the first time it is asked.
+  // conv's weights in the layout `desc`, reordered once per layout asked.
   dnnl::memory prepacked_weights(std::size_t conv, const dnnl::memory::desc& desc);
+  // The activation arena, grown to at least `bytes`; every plan shares it (they run one at a time).
+  float* arena_for(std::size_t bytes);
 
   dnnl::engine engine_;
   dnnl::stream stream_;
   std::size_t input_size_;
-  std::vector<FoldedConv> convs_;
+  std::vector<FoldedConv> convs_;  // OIHW weights are freed once prepacked; biases stay
   std::vector<dnnl::memory> biases_;
   std::vector<std::vector<dnnl::memory>> weights_;  // per conv: one memory per layout asked
   std::map<std::size_t, std::unique_ptr<Plan>> plans_;  // by batch size
+  dnnl::memory arena_;
 };
 
 }  // namespace qtune::metrics::nn
