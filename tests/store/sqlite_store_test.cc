@@ -51,7 +51,7 @@ TEST(OpenStore, UrlForms) {
   };
   const Case cases[] = {
       {"sqlite://:memory:", StatusCode::kOk, ""},
-      {"postgresql://localhost/qtune", StatusCode::kInvalidArgument, "not built yet"},
+      {"postgresql://127.0.0.1:1/qtune", StatusCode::kUnavailable, "host 127.0.0.1 port 1,"},
       {"mysql://x", StatusCode::kInvalidArgument, "unknown scheme"},
       {"study.db", StatusCode::kInvalidArgument, "unknown scheme"},
       {"sqlite://", StatusCode::kInvalidArgument, "no database path"},

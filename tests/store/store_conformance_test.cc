@@ -1,9 +1,10 @@
 // The Store contract (include/qtune/store/store.h), run against every implementation:
-// SQLite on a real file and SQLite :memory: (PostgreSQL joins when it is built).
+// SQLite on a real file, SQLite :memory:, and PostgreSQL (the test server, a schema per test).
 #include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
+#include "support/postgres_server.h"
 #include "support/temp_dir.h"
 
 namespace qtune::store {
@@ -22,12 +24,16 @@ using base::StatusCode;
 struct Backend {
   std::string name;
   bool file;  // true: a SQLite file in a temporary folder
+  bool postgres = false;
 };
 
 class StoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    const std::string url = GetParam().file ? "sqlite://" + (dir_ / "study.db").string() : "sqlite://:memory:";
+    if (GetParam().postgres) schema_.emplace();
+    const std::string url = GetParam().postgres ? schema_->url()
+                            : GetParam().file   ? "sqlite://" + (dir_ / "study.db").string()
+                                                : "sqlite://:memory:";
     auto opened = open_store(url);
     ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
     store_ = std::move(opened).value();
@@ -67,6 +73,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   static TrialResult complete(double value) { return {TrialState::kComplete, value, "", ""}; }
 
   testing::TempDir dir_;
+  std::optional<testing::PostgresSchema> schema_;  // outlives store_
   std::unique_ptr<Store> store_;
   StudyId study_ = 0;
   std::int64_t event_ = 0;  // the snapshot event after this test's last write
@@ -379,7 +386,8 @@ TEST_P(StoreConformance, InterruptStaleTakesOnlyRunningTrialsWithOldHeartbeats) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(Backend{"SqliteFile", true}, Backend{"SqliteMemory", false}),
+                         ::testing::Values(Backend{"SqliteFile", true}, Backend{"SqliteMemory", false},
+                                           Backend{"Postgres", false, true}),
                          [](const ::testing::TestParamInfo<Backend>& param) { return param.param.name; });
 
 }  // namespace

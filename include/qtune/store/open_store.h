@@ -3,9 +3,16 @@
 //   sqlite:///abs/path/study.db   an absolute path (three slashes)
 //   sqlite://relative/study.db    relative to the current directory
 //   sqlite://:memory:             a private in-memory database (gone when the store is)
-//   postgresql://...              not built yet (kInvalidArgument)
+//   postgresql://user:password@host:port/database[?key=value&...]
+//   postgres://...                the same (both are libpq connection URIs)
+//   postgresql:host=h port=5432 dbname=d ...   libpq's keyword/value form
 //
 // A SQLite file is created if missing, with its parent folder required to exist.
+// PostgreSQL: what the URL leaves out comes from libpq's defaults and environment (PGHOST,
+// PGPORT, PGUSER, PGPASSWORD or ~/.pgpass, PGDATABASE), so "postgresql://" alone uses only
+// those; the query part takes any libpq parameter (options=-csearch_path%3Dmy_schema keeps
+// a store in its own schema). The database must exist; its tables are created if missing.
+// An unreachable server is kUnavailable, naming host and port (never the password).
 #pragma once
 
 #include <memory>

@@ -1,0 +1,83 @@
+// The PostgreSQL schema of a qtune store, defined in this one place.
+//
+// Tables live in the connection's current schema (the first of its search_path), so one
+// database can hold several stores, one per schema (libpq option -csearch_path=NAME).
+// qtune_schema_version counts the migrations applied; opening a store applies the missing
+// ones in one transaction under an advisory lock, so processes starting at once on an
+// empty database create it once, and a newer store (version > kMigrations.size()) is
+// refused.
+//
+// Encodings (as in the SQLite store, store/sqlite/schema.h):
+// - 64-bit unsigned numbers (state ids, seeds) as the bigint with the same bits.
+// - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - times: seconds since the Unix epoch (double precision) on the server's clock (kNow).
+// - failure_reason and log_tail are bytea: they carry a script's output, which need not be
+//   valid UTF-8, and must come back byte for byte.
+// Finished trials are immutable, enforced by a trigger as well as by the code.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace qtune::store::postgres {
+
+// SQL expression for "now" on the database clock, in Unix seconds. clock_timestamp(), not
+// now(): now() is the start of the transaction, which may have waited for a lock.
+inline constexpr std::string_view kNow = "extract(epoch FROM clock_timestamp())::double precision";
+
+// pg_advisory_xact_lock key that serialises schema creation and migration (any constant
+// that other applications are unlikely to use: "qtune" in ASCII).
+inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
+
+inline constexpr std::string_view kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
+
+inline constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: studies, trials, snapshots.
+    R"sql(
+CREATE TABLE studies (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name       text NOT NULL UNIQUE,
+  space      text NOT NULL,
+  strategy   text NOT NULL,
+  direction  text NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+  seed       bigint NOT NULL,
+  created_at double precision NOT NULL
+);
+CREATE TABLE trials (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  study_id       bigint NOT NULL REFERENCES studies (id),
+  number         bigint NOT NULL,
+  state_id       bigint NOT NULL,
+  params         text NOT NULL,
+  trajectory     bigint NOT NULL,
+  remeasure      boolean NOT NULL,
+  state          text NOT NULL CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED')),
+  value          double precision,
+  failure_reason bytea NOT NULL DEFAULT '',
+  log_tail       bytea NOT NULL DEFAULT '',
+  worker         text NOT NULL,
+  attempt        bigint NOT NULL DEFAULT 0,
+  created_at     double precision NOT NULL,
+  started_at     double precision NOT NULL,
+  finished_at    double precision,
+  heartbeat_at   double precision NOT NULL,
+  UNIQUE (study_id, number)
+);
+CREATE INDEX trials_by_state ON trials (study_id, state);
+CREATE FUNCTION qtune_refuse_finished_trial_update() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'finished trials are immutable'; END $$;
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  FOR EACH ROW WHEN (OLD.state IN ('COMPLETE', 'FAILED'))
+  EXECUTE FUNCTION qtune_refuse_finished_trial_update();
+CREATE TABLE snapshots (
+  study_id    bigint PRIMARY KEY REFERENCES studies (id),
+  event       bigint NOT NULL,
+  after_trial bigint NOT NULL REFERENCES trials (id),
+  bytes       bytea NOT NULL
+);
+)sql",
+};
+
+}  // namespace qtune::store::postgres

@@ -1,0 +1,32 @@
+// How trial and study fields are encoded in SQL columns, shared by the SQLite and
+// PostgreSQL stores so that both keep the same data the same way (schema.h of each).
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qtune/base/result.h"
+#include "qtune/store/trial_record.h"
+
+namespace qtune::store {
+
+// 64-bit unsigned numbers (state ids, seeds) as the signed 64-bit integer with the same bits.
+inline std::int64_t to_sql(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
+inline std::uint64_t from_sql(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
+
+// params: a JSON array of [name, value] pairs, in dimension order.
+std::string params_to_json(const std::vector<Param>& params);
+// kCorrupt (naming trial id `trial`) for anything else.
+base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial);
+
+// kConflict: `action` ("finish", "interrupt") refused because `t` is not RUNNING.
+base::Status not_running(const TrialRecord& t, std::string_view action);
+// kConflict: a write expected the study's snapshot at `expected_event`, it is at `event`.
+base::Status snapshot_moved(StudyId study, std::int64_t event, std::int64_t expected_event);
+// kConflict: a heartbeat from `worker` for RUNNING trial `t`, which another worker runs now.
+base::Status heartbeat_from_other_worker(const TrialRecord& t, std::string_view worker);
+
+}  // namespace qtune::store
