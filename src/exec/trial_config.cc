@@ -55,6 +55,7 @@ class TrialParser {
     config.base_dir = std::filesystem::path(file).parent_path();
     QTUNE_ASSIGN_OR_RETURN(config.workdir, templ(trial, "workdir", "."));
     const toml::node* command = nullptr;
+    const toml::node* slurm = nullptr;
     for (const auto& [key, node] : trial) {
       const std::string_view k = key.str();
       if (k == "command") {
@@ -73,12 +74,22 @@ class TrialParser {
         QTUNE_RETURN_IF_ERROR(parse_env(node, config));
       } else if (k == "metric") {
         QTUNE_ASSIGN_OR_RETURN(config.metric, metric(node));
+      } else if (k == "executor") {
+        const auto* value = node.as_string();
+        if (value == nullptr || (value->get() != "local" && value->get() != "slurm")) {
+          return errors_.error(node, k, "use \"local\" (this machine) or \"slurm\" (sbatch jobs)");
+        }
+        config.executor = value->get() == "slurm" ? ExecutorKind::kSlurm : ExecutorKind::kLocal;
+      } else if (k == "slurm") {
+        slurm = &node;
       } else {
         return errors_.error(node, k,
-                             "unknown key; use command, shell, workdir, timeout, kill_grace, env "
-                             "or metric");
+                             "unknown key; use command, shell, workdir, timeout, kill_grace, env, "
+                             "metric, executor or [trial.slurm]");
       }
     }
+    config.slurm.time = config.timeout;
+    if (slurm != nullptr) QTUNE_RETURN_IF_ERROR(parse_slurm(*slurm, config.slurm));
     if (command == nullptr) {
       return errors_.error(trial, "command",
                            "missing; give the argv words, e.g. command = [\"python3\", "
@@ -151,6 +162,103 @@ class TrialParser {
       const std::string key = fmt::format("env.{}", name.str());
       QTUNE_ASSIGN_OR_RETURN(Template parsed, templ(value, key));
       config.env.emplace_back(std::string(name.str()), std::move(parsed));
+    }
+    return base::Status::ok();
+  }
+
+  // A non-empty string; `spaces` false also refuses whitespace (sbatch option values).
+  base::Result<std::string> text(const toml::node& node, std::string_view key, bool spaces) const {
+    const auto* value = node.as_string();
+    if (value == nullptr) return wrong_type(node, key, "a string");
+    const std::string& s = value->get();
+    if (s.empty() || (!spaces && s.find_first_of(" \t\n") != std::string::npos)) {
+      return errors_.error(node, key, fmt::format("\"{}\" is invalid; use a non-empty {}", s,
+                                                  spaces ? "string" : "word without spaces"));
+    }
+    return s;
+  }
+
+  static bool all_digits(std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  }
+
+  base::Status parse_slurm(const toml::node& node, SlurmConfig& slurm) const {
+    const auto* table = node.as_table();
+    if (table == nullptr) return wrong_type(node, "slurm", "a table: [trial.slurm]");
+    const std::pair<std::string_view, std::string*> words[] = {
+        {"partition", &slurm.partition}, {"gres", &slurm.gres}, {"account", &slurm.account}, {"qos", &slurm.qos}};
+    const std::pair<std::string_view, std::string*> programs[] = {{"sbatch", &slurm.sbatch},
+                                                                  {"squeue", &slurm.squeue},
+                                                                  {"scancel", &slurm.scancel},
+                                                                  {"scontrol", &slurm.scontrol},
+                                                                  {"sacct", &slurm.sacct}};
+    for (const auto& [key, value] : *table) {
+      const std::string_view k = key.str();
+      const std::string name = fmt::format("slurm.{}", k);
+      const auto word = std::find_if(std::begin(words), std::end(words), [&](const auto& w) { return w.first == k; });
+      const auto program =
+          std::find_if(std::begin(programs), std::end(programs), [&](const auto& p) { return p.first == k; });
+      if (word != std::end(words)) {
+        QTUNE_ASSIGN_OR_RETURN(*word->second, text(value, name, false));
+      } else if (program != std::end(programs)) {
+        QTUNE_ASSIGN_OR_RETURN(*program->second, text(value, name, true));
+      } else if (k == "time") {
+        QTUNE_ASSIGN_OR_RETURN(slurm.time, duration(value, name));
+      } else if (k == "poll_interval") {
+        QTUNE_ASSIGN_OR_RETURN(slurm.poll_interval, duration(value, name));
+      } else if (k == "cpus_per_task") {
+        const auto cpus = value.value_exact<std::int64_t>();
+        if (!cpus || *cpus < 1 || *cpus > 1'000'000) return errors_.error(value, name, "use an integer from 1 to 1000000");
+        slurm.cpus_per_task = static_cast<std::uint32_t>(*cpus);
+      } else if (k == "mem") {
+        QTUNE_ASSIGN_OR_RETURN(slurm.mem, text(value, name, false));
+        const std::string_view digits = std::string_view(slurm.mem).substr(
+            0, slurm.mem.size() - (std::string_view("KMGT").find(slurm.mem.back()) != std::string_view::npos));
+        if (!all_digits(digits)) {
+          return errors_.error(value, name, fmt::format("\"{}\" is not a size; use megabytes or a K, M, G or T "
+                                                        "suffix, e.g. \"16G\"", slurm.mem));
+        }
+      } else if (k == "gpus_per_task") {
+        const auto count = value.value_exact<std::int64_t>();
+        std::string gpus = count ? std::to_string(*count) : value.value_or(std::string());
+        const std::string_view number = std::string_view(gpus).substr(gpus.rfind(':') + 1);
+        if (!all_digits(number) || number.starts_with('0') || gpus.starts_with(':') ||
+            gpus.find_first_of(" \t\n") != std::string::npos) {
+          return errors_.error(value, name, "use a count >= 1, or \"type:count\" such as \"a100:1\"");
+        }
+        slurm.gpus_per_task = std::move(gpus);
+      } else if (k == "extra") {
+        QTUNE_RETURN_IF_ERROR(parse_extra(value, slurm));
+      } else {
+        return errors_.error(value, name,
+                             "unknown key; use partition, time, cpus_per_task, mem, gres, gpus_per_task, "
+                             "account, qos, extra, poll_interval, sbatch, squeue, scancel, scontrol or sacct");
+      }
+    }
+    return base::Status::ok();
+  }
+
+  base::Status parse_extra(const toml::node& node, SlurmConfig& slurm) const {
+    // The executor relies on these (job name, files, environment, --parsable output).
+    static constexpr std::string_view kOwn[] = {"--parsable", "--job-name", "-J",       "--chdir",  "-D",
+                                                "--output",   "-o",         "--error",  "-e",       "--export",
+                                                "--wrap",     "--array",    "-a",       "--wait",   "-W",
+                                                "--open-mode", "--input",   "-i"};
+    const auto* words = node.as_array();
+    if (words == nullptr) return wrong_type(node, "slurm.extra", "an array of sbatch options, e.g. [\"--constraint=a100\"]");
+    for (const toml::node& word : *words) {
+      QTUNE_ASSIGN_OR_RETURN(std::string option, text(word, "slurm.extra", true));
+      const std::string_view flag = std::string_view(option).substr(0, option.find('='));
+      if (!option.starts_with('-')) {
+        return errors_.error(word, "slurm.extra",
+                             fmt::format("\"{}\" is not an option; each word is one sbatch option starting "
+                                         "with \"-\", e.g. \"--constraint=a100\"", option));
+      }
+      if (std::find(std::begin(kOwn), std::end(kOwn), flag) != std::end(kOwn)) {
+        return errors_.error(word, "slurm.extra",
+                             fmt::format("\"{}\" is set by qtune for every trial; remove it", flag));
+      }
+      slurm.extra.push_back(std::move(option));
     }
     return base::Status::ok();
   }

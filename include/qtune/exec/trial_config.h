@@ -11,12 +11,28 @@
 //   metric = { json = "{trial_dir}/metrics.json", key = "fid" }
 //   metric = { builtin = "fid", reference = "{K}_{intermediate_dim}/stim",
 //              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
+//   executor = "local"             # or "slurm": each trial is one sbatch job
+//
+//   [trial.slurm]                  # used by executor = "slurm"; every key optional
+//   partition = "gpu"              # --partition
+//   time = "2h"                    # --time; default: [trial] timeout
+//   cpus_per_task = 4              # --cpus-per-task
+//   mem = "16G"                    # --mem
+//   gres = "gpu:1"                 # --gres
+//   gpus_per_task = 1              # --gpus-per-task (or "a100:1")
+//   account = "lab"                # --account
+//   qos = "normal"                 # --qos
+//   extra = ["--constraint=a100"]  # more sbatch arguments, each starting with "-"
+//   poll_interval = "5s"           # how often squeue is asked about the jobs
+//   sbatch = "sbatch"              # the client commands (also squeue, scancel, scontrol,
+//                                  # sacct): looked up in PATH unless they contain a '/'
 //
 // Command words, workdir, env values and metric paths are templates (template.h): each
 // {name} must be a dimension of the space or {trial_id} / {trial_dir}. docs/config.md lists
 // the same keys for users; keep both in step.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -58,6 +74,28 @@ struct BuiltinMetric {
 
 using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric>;
 
+enum class ExecutorKind { kLocal, kSlurm };
+
+// [trial.slurm]: how trials are submitted when executor = "slurm". An empty string or a 0
+// leaves that sbatch option out (the cluster's default).
+struct SlurmConfig {
+  std::string partition;
+  Duration time{0};                // --time, whole minutes rounded up; 0: no --time
+  std::uint32_t cpus_per_task = 0;
+  std::string mem;                 // a size: digits with an optional K, M, G or T
+  std::string gres;
+  std::string gpus_per_task;       // "2" or "type:2"
+  std::string account;
+  std::string qos;
+  std::vector<std::string> extra;  // each starts with "-"; none of the options qtune sets
+  Duration poll_interval{std::chrono::seconds(5)};
+  std::string sbatch = "sbatch";
+  std::string squeue = "squeue";
+  std::string scancel = "scancel";
+  std::string scontrol = "scontrol";
+  std::string sacct = "sacct";
+};
+
 struct TrialConfig {
   // argv template, one Template per word. With shell = true the words are joined by
   // spaces into one sh -c script and the values are shell-quoted.
@@ -70,6 +108,8 @@ struct TrialConfig {
   Duration kill_grace{std::chrono::seconds(10)};
   std::vector<std::pair<std::string, Template>> env;  // in file order
   MetricSource metric = RegexMetric{R"(FID:\s*(\S+))"};
+  ExecutorKind executor = ExecutorKind::kLocal;
+  SlurmConfig slurm;  // time defaults to `timeout`
 };
 
 // Names of the built-in metrics as written in study files ("fid", "kid", ...).
@@ -78,7 +118,8 @@ std::string_view builtin_metric_name(BuiltinMetricKind kind);
 // `trial` is the [trial] table; `file` is the study file's path (messages, and base_dir is
 // its parent folder). kInvalidArgument "file:line: [trial] key: what; what would be right"
 // for an unknown key, a wrong type, a missing command, an unknown placeholder, a bad
-// duration, a regex that does not compile, or an unknown built-in metric.
+// duration, a regex that does not compile, an unknown built-in metric, or a bad
+// [trial.slurm] value (keys there are named "slurm.<key>").
 base::Result<TrialConfig> trial_from_toml(const toml::table& trial, const space::Space& space,
                                           std::string_view file);
 

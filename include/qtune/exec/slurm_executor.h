@@ -1,0 +1,70 @@
+// SlurmExecutor: runs each trial as one sbatch job on an existing Slurm cluster, up to
+// `parallel` jobs queued or running at once.
+//
+// For a trial qtune writes <trial dir>/job.sh and submits it with
+//   sbatch --parsable --job-name=qtune-<study>-<trial dir name> --chdir=<workdir>
+//          --output=<trial dir>/stdout.log --error=<trial dir>/stderr.log --export=ALL
+//          [the [trial.slurm] options] <trial dir>/job.sh
+// with the same variables the local executor sets (QTUNE_TRIAL_ID, QTUNE_TRIAL_DIR,
+// QTUNE_PARAM_<NAME>, the [trial] env table) in sbatch's environment, which --export=ALL
+// hands to the job; CUDA_VISIBLE_DEVICES is left to Slurm. job.sh runs the command with
+// every argv word single-quoted (shell = true keeps its meaning: /bin/sh -c) and, when the
+// program ends on its own, records how in <trial dir>/exit_status ("exit=N" or "signal=N",
+// the shell's convention: a status above 128 is a signal), written atomically. A trial is
+// finished when that file exists; its metric is then read as the local executor reads it.
+// A job that leaves the queue without that file (scancel from outside, node failure, the
+// --time limit) fails with the state scontrol or sacct give for it (TIMEOUT: kTimeout,
+// others kSignal), or "job left the queue without an exit status" when neither knows it.
+// sbatch refusing a job fails the trial with kLaunch and sbatch's message.
+//
+// squeue is asked about all jobs in one call, at most every [trial.slurm] poll_interval
+// (status files are checked at every poll()). [trial] timeout counts from when squeue first
+// shows the job running; then qtune scancels it (Slurm's KillWait is the grace period,
+// kill_grace does not apply). cancel_all() scancels and waits (at most 30 s) until the jobs
+// left the queue. A trial whose directory holds the job id of an earlier run of the same
+// trial (qtune was killed) has that job cancelled before it is submitted again.
+//
+// The trial directory and workdir must be on a file system the compute nodes share. Not
+// thread-safe (executor.h). The destructor scancels the jobs still queued or running.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "qtune/base/result.h"
+#include "qtune/exec/executor.h"
+#include "qtune/exec/metric_source.h"
+#include "qtune/exec/trial_config.h"
+
+namespace qtune::exec {
+
+struct SlurmExecutorOptions {
+  std::size_t parallel = 1;       // jobs queued or running at once, >= 1
+  std::string study_name;         // in job names: qtune-<study>-<trial>
+  BuiltinMetricFunction builtin;  // computes [trial] metric = { builtin = ... }; may be empty
+};
+
+class SlurmExecutor final : public Executor {
+ public:
+  // kInvalidArgument if parallel is 0; kIoError if its scratch folder cannot be made.
+  static base::Result<std::unique_ptr<SlurmExecutor>> create(TrialConfig config,
+                                                             SlurmExecutorOptions options);
+  ~SlurmExecutor() override;
+  SlurmExecutor(const SlurmExecutor&) = delete;
+  SlurmExecutor& operator=(const SlurmExecutor&) = delete;
+
+  std::size_t slots() const override;
+  std::size_t running() const override;
+  base::Status start(const TrialSpec& spec) override;
+  std::vector<FinishedTrial> poll() override;
+  std::vector<FinishedTrial> wait_any(Duration limit) override;
+  void cancel(TrialId id) override;
+  std::vector<FinishedTrial> cancel_all() override;
+
+ private:
+  struct State;
+  explicit SlurmExecutor(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace qtune::exec

@@ -1,0 +1,301 @@
+#include "qtune/exec/slurm_executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "slurm_executor_commands.h"
+#include "slurm_executor_job.h"
+#include "trial_run.h"
+
+namespace qtune::exec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr Duration kWaitStep{50};             // between status-file checks in wait_any()
+constexpr Duration kCancelPoll{100};          // squeue interval while cancel_all() waits
+constexpr std::chrono::seconds kCancelLimit{30};
+
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
+
+bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
+
+}  // namespace
+
+struct SlurmExecutor::State {
+  struct Job {
+    TrialSpec spec;  // spec.dir absolute
+    std::string id;  // Slurm's job id
+    std::filesystem::path workdir;
+    TemplateValues values;
+    Clock::time_point submitted;
+    std::optional<Clock::time_point> running_since;  // first seen running by squeue
+    std::optional<Clock::time_point> left_queue;     // first missing from squeue
+    std::optional<FailureReason> stopped_for;        // kTimeout or kInterrupted: qtune scancelled it
+  };
+
+  TrialConfig config;
+  SlurmExecutorOptions options;
+  std::unique_ptr<detail::SlurmCommands> commands;
+  std::vector<Job> jobs;
+  std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  Clock::time_point next_squeue{};
+
+  std::vector<std::string> ids_of(const std::vector<const Job*>& selected) const {
+    std::vector<std::string> ids;
+    for (const Job* job : selected) ids.push_back(job->id);
+    return ids;
+  }
+
+  // Marks the jobs stopped for `reason` (unless already stopped) and scancels them at once.
+  void stop(const std::vector<Job*>& selected, FailureReason reason) {
+    std::vector<std::string> ids;
+    for (Job* job : selected) {
+      if (job->stopped_for) continue;
+      job->stopped_for = reason;
+      ids.push_back(job->id);
+    }
+    commands->cancel(ids);
+  }
+
+  // Asks squeue about every job; a failed squeue leaves them as they were.
+  void refresh_queue(Clock::time_point now) {
+    next_squeue = now + config.slurm.poll_interval;
+    std::vector<std::string> ids;
+    for (const Job& job : jobs) ids.push_back(job.id);
+    const auto states = commands->queue_states(ids);
+    if (!states.is_ok()) return;
+    for (Job& job : jobs) {
+      const auto found = states->find(job.id);
+      if (found == states->end()) {
+        if (!job.left_queue) job.left_queue = now;
+      } else if (is_running_state(found->second) && !job.running_since) {
+        job.running_since = now;
+      }
+    }
+  }
+
+  TrialOutcome recorded_outcome(const Job& job, const std::string& text) const {
+    const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
+    detail::TrialEnd end;
+    end.elapsed = since(job.running_since.value_or(job.submitted));
+    end.stopped_for = job.stopped_for;
+    if (recorded && recorded->kind == detail::RecordedEnd::Kind::kLaunch && !job.stopped_for) {
+      TrialOutcome outcome;
+      outcome.reason = FailureReason::kLaunch;
+      outcome.exit_code = recorded->value;
+      outcome.message = fmt::format("{}: no such program on the compute node", detail::trial_argv(config, job.values)[0]);
+      outcome.log_tail = detail::trial_log_tail(job.spec);
+      outcome.elapsed = end.elapsed;
+      return outcome;
+    }
+    if (!recorded) {
+      end.signal = 0;
+      end.exit_code = 255;  // unreadable: reported as an exit failure with the file's text
+    } else if (recorded->kind == detail::RecordedEnd::Kind::kSignal) {
+      end.signal = recorded->value;
+    } else {
+      end.exit_code = recorded->value;
+    }
+    TrialOutcome outcome =
+        detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
+    if (!recorded && !job.stopped_for) {
+      outcome.message = fmt::format("{}: \"{}\" is not an exit status; expected exit=N or signal=N",
+                                    (job.spec.dir / detail::kExitStatusFile).string(), text);
+    }
+    return outcome;
+  }
+
+  // A job that left the queue without an exit status: qtune stopped it, or Slurm says why.
+  TrialOutcome lost_outcome(const Job& job) const {
+    detail::TrialEnd end;
+    end.elapsed = since(job.running_since.value_or(job.submitted));
+    end.stopped_for = job.stopped_for;
+    if (job.stopped_for) {
+      return detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
+    }
+    TrialOutcome outcome;
+    outcome.elapsed = end.elapsed;
+    outcome.log_tail = detail::trial_log_tail(job.spec);
+    const std::optional<detail::SlurmJobEnd> slurm = commands->job_end(job.id);
+    if (!slurm) {
+      outcome.reason = FailureReason::kSignal;
+      outcome.message = fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
+      return outcome;
+    }
+    outcome.reason = slurm->state == "TIMEOUT" ? FailureReason::kTimeout : FailureReason::kSignal;
+    outcome.message = fmt::format("Slurm job {} ended {} (reason {}, exit code {}) without an exit status",
+                                  job.id, slurm->state, slurm->reason.empty() ? "none" : slurm->reason,
+                                  slurm->exit_code.empty() ? "unknown" : slurm->exit_code);
+    return outcome;
+  }
+
+  void collect(std::vector<FinishedTrial>& out) {
+    const Clock::time_point now = Clock::now();
+    if (!jobs.empty() && now >= next_squeue) refresh_queue(now);
+    // A status file may reach this machine a little after its job left the queue (a shared
+    // file system's caches): wait two squeue intervals for it before asking Slurm.
+    const Duration lost_grace = 2 * config.slurm.poll_interval;
+    std::vector<Job*> timed_out;
+    for (auto it = jobs.begin(); it != jobs.end();) {
+      std::optional<TrialOutcome> outcome;
+      if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
+        outcome = recorded_outcome(*it, *text);
+      } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
+        outcome = lost_outcome(*it);
+      }
+      if (outcome) {
+        out.push_back({it->spec.id, std::move(*outcome)});
+        it = jobs.erase(it);
+        continue;
+      }
+      if (config.timeout.count() > 0 && it->running_since && now - *it->running_since > config.timeout) {
+        timed_out.push_back(&*it);
+      }
+      ++it;
+    }
+    stop(timed_out, FailureReason::kTimeout);
+  }
+
+  // Writes the job script and submits it; an error is the trial's launch failure message.
+  base::Result<std::string> submit(const TrialSpec& spec, const std::filesystem::path& workdir,
+                                   const TemplateValues& values) {
+    const std::string name = detail::job_name(options.study_name, spec);
+    // The same trial submitted by an earlier qtune that was killed: that job must not run
+    // on beside this one (the name check keeps an id reused by the cluster safe).
+    if (const auto previous = read_text(spec.dir / detail::kJobIdFile)) commands->cancel({*previous}, name);
+    std::error_code error;
+    std::filesystem::remove(spec.dir / detail::kExitStatusFile, error);
+    {
+      std::ofstream script(spec.dir / detail::kJobScriptFile, std::ios::trunc);
+      script << detail::job_script(detail::trial_argv(config, values), spec.dir, spec.id);
+      if (!script.flush()) {
+        return base::Status::io_error(
+            fmt::format("{}: cannot write the job script", (spec.dir / detail::kJobScriptFile).string()));
+      }
+    }
+    const std::vector<std::string> env = detail::environment_with(detail::trial_variables(config, spec, values));
+    auto id = commands->submit(detail::sbatch_arguments(config.slurm, name, workdir, spec.dir), env);
+    if (!id.is_ok()) return base::Status::unavailable(fmt::format("sbatch refused the job: {}", id.status().message()));
+    std::ofstream(spec.dir / detail::kJobIdFile, std::ios::trunc) << *id;
+    return id;
+  }
+};
+
+SlurmExecutor::SlurmExecutor(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+base::Result<std::unique_ptr<SlurmExecutor>> SlurmExecutor::create(TrialConfig config,
+                                                                   SlurmExecutorOptions options) {
+  if (options.parallel == 0) {
+    return base::Status::invalid_argument("slurm executor: parallel is 0; use 1 or more jobs at once");
+  }
+  auto state = std::make_unique<State>();
+  QTUNE_ASSIGN_OR_RETURN(state->commands, detail::SlurmCommands::create(config.slurm));
+  state->config = std::move(config);
+  state->options = std::move(options);
+  return std::unique_ptr<SlurmExecutor>(new SlurmExecutor(std::move(state)));
+}
+
+SlurmExecutor::~SlurmExecutor() {
+  std::vector<State::Job*> all;
+  for (State::Job& job : state_->jobs) all.push_back(&job);
+  state_->stop(all, FailureReason::kInterrupted);
+}
+
+std::size_t SlurmExecutor::slots() const { return state_->options.parallel; }
+std::size_t SlurmExecutor::running() const { return state_->jobs.size(); }
+
+base::Status SlurmExecutor::start(const TrialSpec& given) {
+  State& s = *state_;
+  if (s.jobs.size() >= s.options.parallel) {
+    return base::Status::unavailable(
+        fmt::format("slurm executor: {} jobs are queued or running; poll() until one finished", s.jobs.size()));
+  }
+  TrialSpec spec = given;
+  spec.dir = std::filesystem::absolute(given.dir);
+  std::error_code error;
+  std::filesystem::create_directories(spec.dir, error);
+  if (error) {
+    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}", spec.dir.string(), error.message()));
+  }
+  State::Job job;
+  job.values = detail::trial_values(spec);
+  job.workdir = detail::trial_workdir(s.config, job.values);
+  job.spec = std::move(spec);
+  if (!std::filesystem::is_directory(job.workdir, error)) {
+    s.finished.push_back(detail::launch_failure(job.spec, fmt::format("workdir {} does not exist", job.workdir.string())));
+    return base::Status::ok();
+  }
+  job.submitted = Clock::now();
+  auto id = s.submit(job.spec, job.workdir, job.values);
+  if (!id.is_ok()) {
+    s.finished.push_back(detail::launch_failure(job.spec, id.status().message()));
+    return base::Status::ok();
+  }
+  job.id = std::move(id).value();
+  s.jobs.push_back(std::move(job));
+  return base::Status::ok();
+}
+
+std::vector<FinishedTrial> SlurmExecutor::poll() {
+  std::vector<FinishedTrial> out(std::make_move_iterator(state_->finished.begin()),
+                                 std::make_move_iterator(state_->finished.end()));
+  state_->finished.clear();
+  state_->collect(out);
+  return out;
+}
+
+std::vector<FinishedTrial> SlurmExecutor::wait_any(Duration limit) {
+  const Clock::time_point deadline = Clock::now() + limit;
+  while (true) {
+    std::vector<FinishedTrial> out = poll();
+    if (!out.empty() || state_->jobs.empty() || Clock::now() >= deadline) return out;
+    std::this_thread::sleep_for(std::min<Duration>(kWaitStep, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
+  }
+}
+
+void SlurmExecutor::cancel(TrialId id) {
+  for (State::Job& job : state_->jobs) {
+    if (job.spec.id == id) state_->stop({&job}, FailureReason::kInterrupted);
+  }
+}
+
+std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
+  State& s = *state_;
+  std::vector<State::Job*> all;
+  for (State::Job& job : s.jobs) all.push_back(&job);
+  s.stop(all, FailureReason::kInterrupted);
+  std::vector<FinishedTrial> out;
+  const Clock::time_point deadline = Clock::now() + kCancelLimit;
+  while (true) {
+    s.next_squeue = {};  // ask squeue at every round: the jobs are leaving now
+    std::vector<FinishedTrial> more = poll();
+    std::move(more.begin(), more.end(), std::back_inserter(out));
+    if (s.jobs.empty()) return out;
+    if (Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(kCancelPoll);
+  }
+  // Still listed by squeue after the limit: reported anyway, Slurm finishes the cancel.
+  for (State::Job& job : s.jobs) {
+    TrialOutcome outcome;
+    outcome.reason = FailureReason::kInterrupted;
+    outcome.message = fmt::format("interrupted by qtune; Slurm job {} was still in the queue {} s after scancel",
+                                  job.id, kCancelLimit.count());
+    out.push_back({job.spec.id, std::move(outcome)});
+  }
+  s.jobs.clear();
+  return out;
+}
+
+}  // namespace qtune::exec

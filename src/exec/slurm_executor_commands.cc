@@ -1,0 +1,165 @@
+#include "slurm_executor_commands.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "process.h"
+#include "trial_run.h"
+
+namespace qtune::exec::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// A client command that takes longer is stuck (controller down: its own retries end sooner).
+constexpr std::chrono::seconds kCommandLimit{60};
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A command's stderr as one line: "sbatch: error: a; sbatch: error: b".
+std::string one_line(std::string_view text) {
+  std::string out;
+  std::istringstream lines{std::string(text)};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += line;
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
+// The value of `key=` in scontrol's one-line "Key=value Key=value" output.
+std::string field(const std::string& text, std::string_view key) {
+  const std::string needle = fmt::format(" {}=", key);
+  const std::size_t at = (" " + text).find(needle);
+  if (at == std::string::npos) return {};
+  const std::size_t begin = at + needle.size() - 1;
+  return text.substr(begin, text.find_first_of(" \n", begin) - begin);
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<SlurmCommands>> SlurmCommands::create(const SlurmConfig& config) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "qtune-slurm-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return base::Status::io_error(fmt::format("{}: cannot create the Slurm executor's scratch folder: {}; set TMPDIR "
+                                              "to a writable folder",
+                                              pattern, std::strerror(errno)));
+  }
+  return std::unique_ptr<SlurmCommands>(new SlurmCommands(config, pattern));
+}
+
+SlurmCommands::~SlurmCommands() {
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch_, ignored);
+}
+
+base::Result<SlurmCommands::Output> SlurmCommands::run(std::vector<std::string> argv,
+                                                       const std::vector<std::string>& env) {
+  SpawnRequest request;
+  request.argv = std::move(argv);
+  request.workdir = scratch_;
+  request.env = env.empty() ? environment_with({}) : env;
+  request.stdout_path = scratch_ / "out";
+  request.stderr_path = scratch_ / "err";
+  QTUNE_ASSIGN_OR_RETURN(const pid_t pid, spawn_in_new_group(request));
+  const Clock::time_point deadline = Clock::now() + kCommandLimit;
+  int status = 0;
+  std::chrono::milliseconds pause{1};
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
+      return base::Status::io_error(fmt::format("{}: waitpid: {}", request.argv[0], std::strerror(errno)));
+    }
+    if (Clock::now() > deadline) {
+      signal_group(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      return base::Status::unavailable(fmt::format("{}: no answer within {} s; is the Slurm controller up?",
+                                                   request.argv[0], kCommandLimit.count()));
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  Output output;
+  output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  output.out = read_all(request.stdout_path);
+  output.err = read_all(request.stderr_path);
+  return output;
+}
+
+base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& args,
+                                                const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {config_.sbatch};
+  argv.insert(argv.end(), args.begin(), args.end());
+  QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), env));
+  // --parsable prints "<job id>" or "<job id>;<cluster>".
+  const std::string id = output.out.substr(0, output.out.find_first_of(";\n"));
+  if (output.exit_code != 0 || id.empty()) {
+    const std::string message = one_line(output.err);
+    return base::Status::unavailable(
+        message.empty() ? fmt::format("{} exited with status {} and no message", config_.sbatch, output.exit_code)
+                        : message);
+  }
+  return id;
+}
+
+base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(const std::vector<std::string>& ids) {
+  std::map<std::string, std::string> states;
+  if (ids.empty()) return states;
+  QTUNE_ASSIGN_OR_RETURN(const Output output,
+                         run({config_.squeue, "--noheader", "--format=%i %T", "--jobs=" + joined(ids)}, {}));
+  if (output.exit_code != 0) {
+    // squeue fails when none of the ids is known any more: then none is queued.
+    if (output.err.find("Invalid job id") != std::string::npos) return states;
+    return base::Status::unavailable(fmt::format("{}: {}", config_.squeue, one_line(output.err)));
+  }
+  std::istringstream lines(output.out);
+  for (std::string id, state; lines >> id >> state;) states[id] = state;
+  return states;
+}
+
+void SlurmCommands::cancel(const std::vector<std::string>& ids, const std::string& name) {
+  if (ids.empty()) return;
+  std::vector<std::string> argv = {config_.scancel};
+  if (!name.empty()) argv.push_back("--name=" + name);
+  argv.insert(argv.end(), ids.begin(), ids.end());
+  [[maybe_unused]] const auto ignored = run(std::move(argv), {});
+}
+
+std::optional<SlurmJobEnd> SlurmCommands::job_end(const std::string& id) {
+  const auto shown = run({config_.scontrol, "--oneliner", "show", "job", id}, {});
+  if (shown.is_ok() && shown->exit_code == 0 && !field(shown->out, "JobState").empty()) {
+    return SlurmJobEnd{field(shown->out, "JobState"), field(shown->out, "Reason"), field(shown->out, "ExitCode")};
+  }
+  // After MinJobAge the controller forgets the job; accounting (when there is any) does not.
+  const auto accounted = run({config_.sacct, "--noheader", "--allocations", "--parsable2", "--jobs=" + id,
+                              "--format=State,ExitCode"},
+                             {});
+  if (!accounted.is_ok() || accounted->exit_code != 0) return std::nullopt;
+  const std::string line = accounted->out.substr(0, accounted->out.find('\n'));
+  const std::size_t bar = line.find('|');
+  if (line.empty() || bar == std::string::npos) return std::nullopt;
+  // "CANCELLED by 0|0:15"
+  return SlurmJobEnd{line.substr(0, std::min(line.find(' '), bar)), "", line.substr(bar + 1)};
+}
+
+}  // namespace qtune::exec::detail

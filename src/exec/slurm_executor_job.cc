@@ -1,0 +1,110 @@
+#include "slurm_executor_job.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "qtune/exec/template.h"
+
+namespace qtune::exec::detail {
+namespace {
+
+// Slurm expands %j, %x, ... in --output and --error; "%%" is a literal '%'.
+std::string literal_file_name(const std::filesystem::path& path) {
+  std::string out;
+  for (const char c : path.string()) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return out;
+}
+
+std::optional<int> number(std::string_view text) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string job_name(std::string_view study, const TrialSpec& spec) {
+  std::string name = fmt::format("qtune-{}-{}", study, spec.dir.filename().string());
+  for (char& c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                       c == '.' || c == '-';
+    if (!plain) c = '_';
+  }
+  return name;
+}
+
+std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir, TrialId id) {
+  std::string command;
+  for (const std::string& word : argv) command += (command.empty() ? "" : " ") + shell_quote(word);
+  // Slurm ends a job (scancel, time limit) with SIGTERM to all its processes: the trap lets
+  // the script see that after the program died, and then it records nothing, so qtune asks
+  // Slurm why the job ended instead of blaming the program.
+  return fmt::format(R"sh(#!/bin/sh
+# qtune trial {id}: written by qtune at each submission. Runs the trial's command and, when
+# it ends on its own, records how in {status}: exit=N, signal=N (the shell's
+# status 128+N) or launch (no such program). Nothing when Slurm terminated the job.
+status_file={status}
+record() {{ printf '%s\n' "$1" > "$status_file.tmp" && mv -f "$status_file.tmp" "$status_file"; }}
+terminated=
+trap 'terminated=1' TERM
+if ! command -v {program} >/dev/null 2>&1; then
+  printf 'qtune: %s: no such program (PATH=%s, workdir %s)\n' {program} "$PATH" "$(pwd)" >&2
+  record launch
+  exit 127
+fi
+{command}
+status=$?
+[ -z "$terminated" ] || exit "$status"
+if [ "$status" -gt 128 ]; then record "signal=$((status - 128))"; else record "exit=$status"; fi
+exit "$status"
+)sh",
+                     fmt::arg("id", id), fmt::arg("status", shell_quote((trial_dir / kExitStatusFile).string())),
+                     fmt::arg("program", shell_quote(argv.at(0))), fmt::arg("command", command));
+}
+
+std::vector<std::string> sbatch_arguments(const SlurmConfig& config, const std::string& name,
+                                          const std::filesystem::path& workdir,
+                                          const std::filesystem::path& trial_dir) {
+  std::vector<std::string> args = {
+      "--parsable",
+      "--job-name=" + name,
+      "--chdir=" + workdir.string(),
+      "--output=" + literal_file_name(trial_dir / "stdout.log"),
+      "--error=" + literal_file_name(trial_dir / "stderr.log"),
+      "--export=ALL",
+  };
+  const auto add = [&](std::string_view option, const std::string& value) {
+    if (!value.empty()) args.push_back(fmt::format("--{}={}", option, value));
+  };
+  add("partition", config.partition);
+  if (config.time.count() > 0) {
+    // Slurm keeps limits in whole minutes.
+    add("time", std::to_string((config.time.count() + 59'999) / 60'000));
+  }
+  if (config.cpus_per_task > 0) add("cpus-per-task", std::to_string(config.cpus_per_task));
+  add("mem", config.mem);
+  add("gres", config.gres);
+  add("gpus-per-task", config.gpus_per_task);
+  add("account", config.account);
+  add("qos", config.qos);
+  args.insert(args.end(), config.extra.begin(), config.extra.end());
+  args.push_back((trial_dir / kJobScriptFile).string());
+  return args;
+}
+
+std::optional<RecordedEnd> parse_exit_status(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  if (text == "launch") return RecordedEnd{RecordedEnd::Kind::kLaunch, 127};
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  const std::string_view kind = text.substr(0, eq);
+  const std::optional<int> value = number(text.substr(eq + 1));
+  if (!value) return std::nullopt;
+  if (kind == "exit") return RecordedEnd{RecordedEnd::Kind::kExit, *value};
+  if (kind == "signal") return RecordedEnd{RecordedEnd::Kind::kSignal, *value};
+  return std::nullopt;
+}
+
+}  // namespace qtune::exec::detail

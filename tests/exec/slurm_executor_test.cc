@@ -1,0 +1,211 @@
+// The Slurm executor against a real one-node cluster (scripts/start-slurm): every trial is a
+// real sbatch job.
+#include "qtune/exec/slurm_executor.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "exec/study_text.h"
+#include "support/run_process.h"
+#include "support/slurm_cluster.h"
+#include "support/temp_dir.h"
+
+namespace qtune::exec {
+namespace {
+
+using qtune::testing::read_file;
+using qtune::testing::run_process;
+using qtune::testing::TempDir;
+
+class SlurmExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(qtune::testing::start_slurm_cluster().empty()); }
+
+  // `trial` is the [trial] body; `slurm` more [trial.slurm] lines (poll_interval is short).
+  std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1, std::string_view slurm = "") {
+    const std::string text = std::string(R"toml([space]
+word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
+K = { range = [1, 3] }
+[trial]
+executor = "slurm"
+)toml") + std::string(trial) + "\n[trial.slurm]\npoll_interval = 0.2\n" + std::string(slurm);
+    auto parsed = testing::parse_study_text(text, (dir_ / "study.toml").string());
+    EXPECT_TRUE(parsed.trial.is_ok()) << parsed.trial.status().to_string();
+    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(), {parallel, "test", {}});
+    EXPECT_TRUE(executor.is_ok()) << executor.status().to_string();
+    return std::move(executor).value();
+  }
+
+  TrialSpec spec(TrialId id, std::string word = "a b", std::string k = "2") {
+    return {id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
+  }
+
+  // Starts every trial, then waits for all of them; outcomes by trial id.
+  std::map<TrialId, TrialOutcome> run_all(SlurmExecutor& executor, const std::vector<TrialSpec>& trials) {
+    for (const TrialSpec& trial : trials) EXPECT_TRUE(executor.start(trial).is_ok());
+    std::map<TrialId, TrialOutcome> outcomes;
+    while (outcomes.size() < trials.size()) {
+      const std::vector<FinishedTrial> done = executor.wait_any(std::chrono::seconds(60));
+      if (done.empty()) break;
+      for (const FinishedTrial& f : done) EXPECT_TRUE(outcomes.emplace(f.id, f.outcome).second) << "twice: " << f.id;
+    }
+    EXPECT_EQ(outcomes.size(), trials.size());
+    EXPECT_EQ(executor.running(), 0u);
+    return outcomes;
+  }
+
+  std::string job_id(TrialId id) const { return read_file(dir_ / "trials" / std::to_string(id) / "slurm_job_id"); }
+
+  // The ids among `ids` that squeue still lists.
+  static std::string in_queue(const std::vector<std::string>& ids) {
+    std::string list;
+    for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+    return run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + list}).out;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(SlurmExecutorTest, MetricFromStdoutEnvironmentAndWorkdir) {
+  std::filesystem::create_directories(dir_ / "work" / "2");
+  dir_.write("t.sh", R"(echo "FID: 1.5"
+env | grep -E '^(QTUNE_|TAG=)' | sort
+pwd
+echo err >&2
+echo "FID: $1.25"
+)");
+  auto executor = make(R"(command = ["sh", "../../t.sh", "{K}"]
+workdir = "work/{K}"
+env = { TAG = "t{trial_id}-{word}" })");
+  const TrialSpec trial = spec(7, "a b", "2");
+  const TrialOutcome outcome = run_all(*executor, {trial})[7];
+  ASSERT_TRUE(outcome.ok()) << outcome.message << "\n" << outcome.log_tail;
+  EXPECT_DOUBLE_EQ(*outcome.value, 2.25);
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_EQ(read_file(trial.dir / "stdout.log"),
+            "FID: 1.5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" + trial.dir.string() +
+                "\nQTUNE_TRIAL_ID=7\nTAG=t7-a b\n" + std::filesystem::canonical(dir_ / "work/2").string() +
+                "\nFID: 2.25\n");
+  EXPECT_EQ(read_file(trial.dir / "stderr.log"), "err\n");
+  EXPECT_EQ(read_file(trial.dir / "exit_status"), "exit=0\n");
+}
+
+TEST_F(SlurmExecutorTest, ArgvWordsArriveIntact) {
+  dir_.write("args.sh", "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho FID: 1\n");
+  auto executor = make(R"(command = ["sh", "args.sh", "{word}", "--w={word}", "it's \"{K}\""])", 5);
+  const std::vector<std::string> words = {"a b", "$(touch pwned)", "x;y|z&", "'q'", "*"};
+  std::vector<TrialSpec> trials;
+  for (std::size_t i = 0; i < words.size(); ++i) trials.push_back(spec(static_cast<TrialId>(i), words[i]));
+  const auto outcomes = run_all(*executor, trials);
+  for (const TrialSpec& trial : trials) {
+    SCOPED_TRACE(trial.params[0].second);
+    EXPECT_TRUE(outcomes.at(trial.id).ok()) << outcomes.at(trial.id).message;
+    const std::string word = trial.params[0].second;
+    EXPECT_EQ(read_file(trial.dir / "args"), "[" + word + "]\n[--w=" + word + "]\n[it's \"2\"]\n");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
+}
+
+TEST_F(SlurmExecutorTest, ShellOptInQuotesValues) {
+  auto executor = make(R"(shell = true
+command = "printf '[%s]' {word} > \"$QTUNE_TRIAL_DIR/out\" && echo FID: {K}")");
+  const TrialSpec trial = spec(1, "$(touch pwned) 'q'", "3");
+  const TrialOutcome outcome = run_all(*executor, {trial})[1];
+  ASSERT_TRUE(outcome.ok()) << outcome.message << outcome.log_tail;
+  EXPECT_DOUBLE_EQ(*outcome.value, 3.0);
+  EXPECT_EQ(read_file(trial.dir / "out"), "[$(touch pwned) 'q']");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
+}
+
+TEST_F(SlurmExecutorTest, FailuresCarryTheirReasonStatusAndLogTail) {
+  dir_.write("fail.sh", R"(case "$1" in
+  1) echo "Traceback: boom" >&2; exit 3;;
+  2) kill -SEGV $$;;
+  3) echo "done, no metric";;
+esac
+)");
+  auto executor = make(R"(command = ["sh", "fail.sh", "{K}"])", 4);
+  auto missing = make(R"(command = ["./no-such-program"])");
+  const auto outcomes = run_all(*executor, {spec(1, "a b", "1"), spec(2, "a b", "2"), spec(3, "a b", "3")});
+  EXPECT_EQ(outcomes.at(1).reason, FailureReason::kExitCode) << outcomes.at(1).message;
+  EXPECT_EQ(outcomes.at(1).exit_code, 3);
+  EXPECT_EQ(outcomes.at(1).message, "exit status 3");
+  EXPECT_EQ(outcomes.at(1).log_tail, "Traceback: boom");
+  EXPECT_EQ(outcomes.at(2).reason, FailureReason::kSignal) << outcomes.at(2).message;
+  EXPECT_EQ(outcomes.at(2).signal, SIGSEGV);
+  EXPECT_EQ(outcomes.at(3).reason, FailureReason::kNoMetric) << outcomes.at(3).message;
+  EXPECT_EQ(outcomes.at(3).log_tail, "done, no metric");
+  const TrialOutcome launch = run_all(*missing, {spec(4)})[4];
+  EXPECT_EQ(launch.reason, FailureReason::kLaunch) << launch.message;
+  EXPECT_NE(launch.log_tail.find("./no-such-program: no such program"), std::string::npos) << launch.log_tail;
+}
+
+TEST_F(SlurmExecutorTest, SbatchRefusingTheJobIsALaunchFailure) {
+  auto executor = make(R"(command = ["true"])", 1, "partition = \"no-such-partition\"\n");
+  const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
+  EXPECT_EQ(outcome.reason, FailureReason::kLaunch);
+  EXPECT_NE(outcome.message.find("sbatch refused the job: sbatch: error: "), std::string::npos) << outcome.message;
+  EXPECT_NE(outcome.message.find("partition"), std::string::npos) << outcome.message;
+  EXPECT_NE(read_file(dir_ / "trials/1/stderr.log").find("partition"), std::string::npos);
+}
+
+TEST_F(SlurmExecutorTest, TimeoutCancelsTheJob) {
+  auto executor = make(R"(command = ["sleep", "60"]
+timeout = 1)");
+  const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
+  EXPECT_EQ(outcome.reason, FailureReason::kTimeout) << outcome.message;
+  EXPECT_EQ(outcome.message, "timeout after 1s");
+  EXPECT_EQ(in_queue({job_id(1)}), "");
+}
+
+TEST_F(SlurmExecutorTest, CancelAllLeavesNoJobInTheQueue) {
+  auto executor = make(R"(command = ["sleep", "60"])", 3);
+  for (TrialId id = 1; id <= 3; ++id) ASSERT_TRUE(executor->start(spec(id)).is_ok());
+  EXPECT_EQ(executor->start(spec(4)).code(), base::StatusCode::kUnavailable);
+  EXPECT_EQ(executor->running(), 3u);
+  const std::vector<FinishedTrial> done = executor->cancel_all();
+  ASSERT_EQ(done.size(), 3u);
+  for (const FinishedTrial& f : done) EXPECT_EQ(f.outcome.reason, FailureReason::kInterrupted) << f.outcome.message;
+  EXPECT_EQ(executor->running(), 0u);
+  EXPECT_EQ(in_queue({job_id(1), job_id(2), job_id(3)}), "");
+}
+
+TEST_F(SlurmExecutorTest, JobCancelledFromOutsideFailsWithSlurmsState) {
+  dir_.write("slow.sh", "touch \"$QTUNE_TRIAL_DIR/started\"\nsleep 60\n");
+  auto executor = make(R"(command = ["sh", "slow.sh"])");
+  const TrialSpec trial = spec(1);
+  ASSERT_TRUE(executor->start(trial).is_ok());
+  std::vector<FinishedTrial> done;
+  while (!std::filesystem::exists(trial.dir / "started") && done.empty()) done = executor->wait_any(std::chrono::milliseconds(50));
+  ASSERT_TRUE(done.empty()) << done[0].outcome.message;
+  EXPECT_EQ(run_process({"scancel", job_id(1)}).exit_code, 0);
+  while (done.empty()) done = executor->wait_any(std::chrono::seconds(60));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].outcome.reason, FailureReason::kSignal);
+  EXPECT_EQ(done[0].outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u) << done[0].outcome.message;
+  EXPECT_FALSE(std::filesystem::exists(trial.dir / "exit_status"));
+}
+
+// A trial submitted again (qtune was killed and resumed) cancels the job of the earlier run.
+TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
+  dir_.write("t.sh", "echo FID: 1\n");
+  auto executor = make(R"(command = ["sh", "t.sh"])");
+  const TrialSpec trial = spec(1);
+  std::filesystem::create_directories(trial.dir);
+  const std::string job = run_process({"sbatch", "--parsable", "--job-name=qtune-test-1", "--output=/dev/null",
+                                       "--wrap=sleep 60"}).out;
+  const std::string earlier = job.substr(0, job.find('\n'));
+  dir_.write("trials/1/slurm_job_id", earlier);
+  dir_.write("trials/1/exit_status", "exit=9\n");  // left by the earlier run: not this run's outcome
+  const TrialOutcome outcome = run_all(*executor, {trial})[1];
+  EXPECT_TRUE(outcome.ok()) << outcome.message;
+  EXPECT_EQ(in_queue({earlier}), "");
+}
+
+TEST(SlurmExecutorCreateTest, ZeroSlotsIsInvalid) {
+  EXPECT_EQ(SlurmExecutor::create(TrialConfig{}, {0, "s", {}}).status().code(), base::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace qtune::exec

@@ -1,0 +1,15 @@
+// The project's one-node Slurm cluster for tests: scripts/start-slurm (idempotent, safe to
+// run from concurrent test processes), started at most once per process, with SLURM_CONF
+// set in this process so sbatch/squeue/scancel (and qtune processes it starts) use it.
+// It is left running for the next test process; scripts/stop-slurm stops it.
+#pragma once
+
+#include <string>
+
+namespace qtune::testing {
+
+// SLURM_CONF's value, or "" after an ADD_FAILURE with the script's output: the Slurm tests
+// fail when the cluster cannot start, they never skip.
+std::string start_slurm_cluster();
+
+}  // namespace qtune::testing
