@@ -18,7 +18,7 @@
 #include "cli/progress.h"
 #include "cli/study_output.h"
 #include "cli/study_source.h"
-#include "qtune/exec/local_executor.h"
+#include "qtune/exec/make_executor.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/liveness.h"
 #include "qtune/study/study.h"
@@ -108,8 +108,8 @@ class StudyLoop {
     last_beat_ = now;
     QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> lost, study_.heartbeat());
     for (const store::TrialId id : lost) {
-      display_.note(fmt::format("{}: trial {} was taken for dead (heartbeat older than the stale limit) and "
-                                "handed out again; stopping it here", prefix(), running_.at(id).number));
+      display_.note(fmt::format("{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
+                                "handed out again; stopping it here", prefix(), id));
       lost_.insert(id);
       executor_.cancel(id);
     }
@@ -135,11 +135,16 @@ class StudyLoop {
     const study::TrialToRun trial = running_.at(done.id);
     running_.erase(done.id);
     if (lost_.erase(done.id) > 0) return base::Status::ok();
-    if (done.outcome.reason == exec::FailureReason::kInterrupted) {
-      QTUNE_RETURN_IF_ERROR(study_.mark_interrupted(done.id));
-    } else {
-      QTUNE_RETURN_IF_ERROR(study_.tell(done.id, to_study_outcome(done.outcome)));
+    const base::Status recorded = done.outcome.reason == exec::FailureReason::kInterrupted
+                                      ? study_.mark_interrupted(done.id)
+                                      : study_.tell(done.id, to_study_outcome(done.outcome));
+    if (recorded.code() == base::StatusCode::kConflict && options_.worker) {
+      // Taken for dead between two heartbeats: another worker runs it now.
+      display_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})", prefix(),
+                                trial.number, recorded.message()));
+      return base::Status::ok();
     }
+    QTUNE_RETURN_IF_ERROR(recorded);
     QTUNE_ASSIGN_OR_RETURN(study::Progress progress, study_.progress());
     display_.trial_finished(trial.number, describe_params(trial.params), done.outcome, progress);
     return base::Status::ok();
@@ -192,11 +197,12 @@ int run_study_loop(const StudyLoopOptions& options) {
   if (!options.storage.empty()) config->storage = options.storage;
   auto store = store::open_store(config->storage);
   if (!store.is_ok()) return report_error(command, store.status());
-  exec::LocalExecutorOptions executor_options;
+  exec::ExecutorOptions executor_options;
   executor_options.parallel = config->budget.parallel;
   executor_options.gpus = config->budget.gpus;
+  executor_options.study_name = config->name;
   executor_options.builtin = builtin_metric_function();
-  auto executor = exec::LocalExecutor::create(*config->trial, executor_options);
+  auto executor = exec::make_executor(*config->trial, executor_options);
   if (!executor.is_ok()) return report_error(command, executor.status());
   if (!options.worker) {
     const base::Status refused = refuse_if_workers_run(*config, **store, options.stale_after);
