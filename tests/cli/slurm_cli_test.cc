@@ -1,0 +1,76 @@
+// `qtune run` with executor = "slurm" on the project's one-node cluster (scripts/start-slurm).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "cli/run_cli_util.h"
+#include "support/slurm_cluster.h"
+#include "support/temp_dir.h"
+
+namespace qtune::testing {
+namespace {
+
+class SlurmCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(start_slurm_cluster().empty()); }
+  ProcessResult qtune(std::vector<std::string> args) {
+    args.insert(args.begin(), qtune_cli());
+    return run_process(args, dir_.path());
+  }
+  TempDir dir_;
+};
+
+TEST_F(SlurmCliTest, RunWithParallelTwoCompletesItsBudget) {
+  // Each trial says which Slurm job ran it.
+  dir_.write("train.sh", "echo \"job $SLURM_JOB_ID\"\necho \"FID: $(( ($1-3)*($1-3) + $2 ))\"\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 5] }
+y = { values = [0, 1] }
+[strategy]
+kind = "random"
+[budget]
+trials = 6
+parallel = 2
+[trial]
+command = ["sh", "train.sh", "{x}", "{y}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+cpus_per_task = 1
+mem = "100M"
+)");
+  const ProcessResult run = qtune({"run", file.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const ProcessResult status = qtune({"status", file.string()});
+  EXPECT_NE(status.out.find("6 trials: 6 complete, 0 failed"), std::string::npos) << status.out;
+  std::set<std::string> jobs;
+  for (const nlohmann::json& trial : exported_trials(file)) {
+    const std::filesystem::path dir = dir_ / ("s.trials/" + std::to_string(trial["number"].get<int>()));
+    const std::string job = read_file(dir / "slurm_job_id");
+    EXPECT_EQ(lines_of(dir / "stdout.log").at(0), "job " + job);
+    jobs.insert(job);
+    const int x = std::stoi(trial["params"]["x"].get<std::string>());
+    const int y = std::stoi(trial["params"]["y"].get<std::string>());
+    EXPECT_EQ(trial["value"], (x - 3) * (x - 3) + y);
+  }
+  EXPECT_EQ(jobs.size(), 6u);  // one job per trial
+}
+
+TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {
+  const auto file = dir_.write("study.toml", R"([space]
+x = { range = [0, 1] }
+[budget]
+gpus = 1
+[trial]
+command = ["true"]
+executor = "slurm"
+)");
+  const ProcessResult run = qtune({"run", file.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("[budget] gpus: is for executor = \"local\""), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace qtune::testing
