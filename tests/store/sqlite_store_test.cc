@@ -1,6 +1,7 @@
 // SQLite specifics of the store: the URL forms, WAL, the versioned schema, persistence
 // across connections, and the races between two connections (as between two processes).
 #include <string>
+#include <vector>
 
 #include <sqlite3.h>
 #include <gtest/gtest.h>
@@ -179,6 +180,34 @@ TEST(SqliteStore, TwoConnectionsRaceForOneClaimAndOneFinish) {
   EXPECT_FALSE(claim_b->has_value());
   EXPECT_TRUE((*b)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "", 1).is_ok());
   EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "", 2).code(), StatusCode::kConflict);
+}
+
+// The threshold on a backdated clock: one trial's heartbeat set 100 s into the past.
+TEST(SqliteStore, InterruptStaleTakesTheTrialWhoseHeartbeatIsOlderThanTheLimit) {
+  testing::TempDir dir;
+  const auto file = dir / "s.db";
+  auto store = open_store("sqlite://" + file.string());
+  ASSERT_TRUE(store.is_ok());
+  auto s = (*store)->create_study(study("a"));
+  ASSERT_TRUE(s.is_ok());
+  auto old = (*store)->create_trial(s->id, {0, {}, 0, false, "dead"}, "", 0);
+  auto fresh = (*store)->create_trial(s->id, {1, {}, 0, false, "live"}, "", 1);
+  ASSERT_TRUE(old.is_ok() && fresh.is_ok());
+  ASSERT_EQ(exec(file, "UPDATE trials SET heartbeat_at = heartbeat_at - 100 WHERE id = " + std::to_string(old->id)),
+            SQLITE_OK);
+  auto stale = (*store)->interrupt_stale(s->id, 50.0);
+  ASSERT_TRUE(stale.is_ok()) << stale.status().to_string();
+  EXPECT_EQ(*stale, (std::vector<TrialId>{old->id}));
+  auto kept = (*store)->trial(fresh->id);
+  ASSERT_TRUE(kept.is_ok());
+  EXPECT_EQ(kept->state, TrialState::kRunning);
+  // A heartbeat keeps a trial off the list however old its start is.
+  ASSERT_EQ(exec(file, "UPDATE trials SET started_at = started_at - 100 WHERE id = " + std::to_string(fresh->id)),
+            SQLITE_OK);
+  ASSERT_TRUE((*store)->heartbeat(fresh->id, "live").is_ok());
+  auto none = (*store)->interrupt_stale(s->id, 50.0);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
 }
 
 }  // namespace
