@@ -31,6 +31,15 @@ Duration since(Clock::time_point start) { return std::chrono::duration_cast<Dura
 
 bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
 
+// A job in any other state (COMPLETED, CANCELLED, TIMEOUT, ...) has left the queue, also when
+// squeue lists it (SQUEUE_STATES=all in the user's environment).
+bool is_queued_state(const std::string& state) {
+  static constexpr std::string_view kQueued[] = {"PENDING",   "CONFIGURING", "RUNNING",      "COMPLETING",
+                                                 "SUSPENDED", "REQUEUED",    "REQUEUE_HOLD", "REQUEUE_FED",
+                                                 "RESIZING",  "SIGNALING",   "STAGE_OUT",    "STOPPED"};
+  return std::find(std::begin(kQueued), std::end(kQueued), state) != std::end(kQueued);
+}
+
 }  // namespace
 
 struct SlurmExecutor::State {
@@ -78,7 +87,7 @@ struct SlurmExecutor::State {
     if (!states.is_ok()) return;
     for (Job& job : jobs) {
       const auto found = states->find(job.id);
-      if (found == states->end()) {
+      if (found == states->end() || !is_queued_state(found->second)) {
         if (!job.left_queue) job.left_queue = now;
       } else if (is_running_state(found->second) && !job.running_since) {
         job.running_since = now;
@@ -117,8 +126,9 @@ struct SlurmExecutor::State {
     return outcome;
   }
 
-  // A job that left the queue without an exit status: qtune stopped it, or Slurm says why.
-  TrialOutcome lost_outcome(const Job& job) const {
+  // A job that left the queue without an exit status: qtune stopped it, or Slurm says why;
+  // nullopt when Slurm still has it queued (squeue missed it).
+  std::optional<TrialOutcome> lost_outcome(const Job& job) const {
     detail::TrialEnd end;
     end.elapsed = since(job.running_since.value_or(job.submitted));
     end.stopped_for = job.stopped_for;
@@ -129,6 +139,7 @@ struct SlurmExecutor::State {
     outcome.elapsed = end.elapsed;
     outcome.log_tail = detail::trial_log_tail(job.spec);
     const std::optional<detail::SlurmJobEnd> slurm = commands->job_end(job.id);
+    if (slurm && is_queued_state(slurm->state)) return std::nullopt;
     if (!slurm) {
       outcome.reason = FailureReason::kSignal;
       outcome.message = fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
@@ -147,23 +158,26 @@ struct SlurmExecutor::State {
     // A status file may reach this machine a little after its job left the queue (a shared
     // file system's caches): wait two squeue intervals for it before asking Slurm.
     const Duration lost_grace = 2 * config.slurm.poll_interval;
-    std::vector<Job*> timed_out;
     for (auto it = jobs.begin(); it != jobs.end();) {
       std::optional<TrialOutcome> outcome;
       if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
         outcome = recorded_outcome(*it, *text);
       } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
         outcome = lost_outcome(*it);
+        if (!outcome) it->left_queue.reset();
       }
       if (outcome) {
         out.push_back({it->spec.id, std::move(*outcome)});
         it = jobs.erase(it);
-        continue;
+      } else {
+        ++it;
       }
-      if (config.timeout.count() > 0 && it->running_since && now - *it->running_since > config.timeout) {
-        timed_out.push_back(&*it);
+    }
+    std::vector<Job*> timed_out;
+    for (Job& job : jobs) {
+      if (config.timeout.count() > 0 && job.running_since && now - *job.running_since > config.timeout) {
+        timed_out.push_back(&job);
       }
-      ++it;
     }
     stop(timed_out, FailureReason::kTimeout);
   }
