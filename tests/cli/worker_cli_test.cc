@@ -1,14 +1,17 @@
-// qtune worker end to end: several real worker processes share one SQLite study of a small
-// shell script; one is killed with SIGKILL in the middle of a trial.
+// qtune worker end to end: several real worker processes share one study of a small shell
+// script, in a SQLite file or on the project's PostgreSQL test server; one is killed with
+// SIGKILL in the middle of a trial.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "cli/run_cli_util.h"
+#include "support/postgres_server.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -90,13 +93,25 @@ std::size_t count(const std::vector<std::string>& lines, const std::string& line
   return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
 }
 
-TEST_F(WorkerCliTest, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
+class WorkerCliStorage : public WorkerCliTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(WorkerCliStorage, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
   dir_.write("slow-done", "");  // no slow trial here
   const auto file = study(12, 9);
-  auto workers = start_workers(file, 3, {});
+  std::optional<PostgresSchema> schema;
+  std::vector<std::string> storage;
+  if (GetParam()) {
+    schema.emplace();
+    storage = {"--storage", schema->url()};
+  }
+  auto workers = start_workers(file, 3, storage);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(workers[static_cast<std::size_t>(i)]->wait(), 0) << log_of(i);
 
-  const json trials = exported_trials(file);
+  std::vector<std::string> exporting = {qtune_cli(), "export", file.string(), "--format", "json"};
+  exporting.insert(exporting.end(), storage.begin(), storage.end());
+  const ProcessResult exported = run_process(exporting);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const json trials = json::parse(exported.out);
   ASSERT_EQ(trials.size(), 9u);  // the budget holds across workers
   std::set<std::string> xs;
   std::set<std::string> ran_by;
@@ -113,9 +128,14 @@ TEST_F(WorkerCliTest, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
   for (const std::string& x : xs) EXPECT_EQ(count(lines, "done " + x), 1u) << x;
 
   // The study is finished: a late worker exits at once and runs nothing.
-  EXPECT_EQ(run_process({qtune_cli(), "worker", file.string()}, dir_.path()).exit_code, 0);
-  EXPECT_EQ(exported_trials(file).size(), 9u);
+  std::vector<std::string> late = {qtune_cli(), "worker", file.string()};
+  late.insert(late.end(), storage.begin(), storage.end());
+  EXPECT_EQ(run_process(late, dir_.path()).exit_code, 0);
+  EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 18u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, WorkerCliStorage, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Postgres" : "Sqlite"; });
 
 TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   const auto file = study(6, 6);
