@@ -58,6 +58,47 @@ mem = "100M"
   EXPECT_EQ(jobs.size(), 6u);  // one job per trial
 }
 
+// Ctrl-C scancels the running jobs (none is left in the queue) and records the trials as
+// interrupted; the same command then runs them again to the end.
+TEST_F(SlurmCliTest, InterruptCancelsTheJobsAndRunResumes) {
+  dir_.write("t.sh", "echo \"start $1\" >> runs.log\n[ -e fast ] || sleep 60\necho FID: $1\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 9] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 2
+parallel = 2
+[trial]
+command = ["sh", "t.sh", "{x}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+)");
+  std::vector<std::string> jobs;
+  {
+    BackgroundRun run(file, dir_ / "first.log");
+    ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
+    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
+    run.signal(SIGINT);
+    const int status = run.wait();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 130) << read_file(dir_ / "first.log");
+  }
+  const ProcessResult queue = run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]});
+  EXPECT_EQ(queue.out, "");
+  for (const nlohmann::json& t : exported_trials(file)) EXPECT_EQ(t["state"], "INTERRUPTED");
+
+  dir_.write("fast", "");
+  const ProcessResult resumed = qtune({"run", file.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const nlohmann::json after = exported_trials(file);
+  ASSERT_EQ(after.size(), 2u);
+  for (const nlohmann::json& t : after) EXPECT_EQ(t["state"], "COMPLETE");
+}
+
 TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {
   const auto file = dir_.write("study.toml", R"([space]
 x = { range = [0, 1] }
