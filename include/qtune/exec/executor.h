@@ -1,5 +1,6 @@
 // Executor: runs trials, several at once, without blocking the caller. LocalExecutor runs
-// them as processes on this machine; a Slurm executor (later) submits them with sbatch.
+// them as processes on this machine; SlurmExecutor submits them with sbatch. make_executor.h
+// picks the one a study names.
 //
 // Contract:
 // - start() launches a trial in a free slot and returns at once. It fails (kUnavailable)
