@@ -1,7 +1,8 @@
-// qtune.fid / kid / paired_metrics / inception_features: the metrics library as `qtune fid`
-// and `qtune metrics` use it, for notebooks. The computation runs without the GIL; the
-// few-images note of FID becomes a Python warning.
+// qtune.FidPipeline, fid / kid / inception_features / paired_metrics: the metrics library as
+// `qtune fid` and `qtune metrics` use it, for notebooks. The computation runs without the
+// GIL; the few-images note of FID becomes a Python warning.
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,46 +38,70 @@ metrics::FidOptions fid_options(std::size_t dims, std::size_t batch_size, const 
           .cache_dir = cache_dir};
 }
 
+// stacklevel 1 is the Python line that called into the module.
 void warn(const std::optional<std::string>& note) {
-  if (note) py::module_::import("warnings").attr("warn")(*note, py::module_::import("builtins").attr("UserWarning"), 2);
+  if (note) py::module_::import("warnings").attr("warn")(*note, py::module_::import("builtins").attr("UserWarning"), 1);
 }
 
-double fid(const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
-           const OptionalPath& cache_dir, int threads) {
-  std::vector<metrics::FidSide> sides;
-  const double value = value_or_throw(without_gil([&]() -> base::Result<double> {
-    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
-                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
-    // As `qtune fid`: only the first path (the reference, by convention) goes through the cache.
-    QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline.side(a));
-    QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline.side(b, metrics::Caching::kSkip));
-    auto distance = metrics::fid(sides[0], sides[1]);
-    if (!distance.is_ok()) return distance.status().with_context(a.string() + " vs " + b.string());
-    return distance;
-  }));
-  warn(metrics::few_images_note(sides[0].stats.count, dims, a.string()));
-  warn(metrics::few_images_note(sides[1].stats.count, dims, b.string()));
-  return value;
-}
+// qtune.FidPipeline: one FidPipeline (the weights loaded once, on first use) for many calls.
+// The library's pipeline is not thread-safe; the mutex lets Python threads share one.
+class PyFidPipeline {
+ public:
+  PyFidPipeline(std::size_t dims, const OptionalPath& weights, std::size_t batch_size, const OptionalPath& cache_dir,
+                int threads)
+      : pipeline_(value_or_throw(metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)))) {}
 
-py::dict kid(const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
-             const OptionalPath& cache_dir, int threads, std::size_t subsets, std::size_t subset_size,
-             std::uint64_t seed) {
-  const metrics::KidResult result = value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
-    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
-                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
-    QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline.features(a));
-    QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb, pipeline.features(b, metrics::Caching::kSkip));
-    return metrics::kernel_inception_distance(
-        fa, fb, {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
-  }));
-  py::dict out;
-  out["mean"] = result.mean;
-  out["std"] = result.std;
-  out["subset_size"] = result.subset_size;
-  out["subsets"] = result.subsets;
-  return out;
-}
+  double fid(const Path& a, const Path& b) {
+    std::vector<metrics::FidSide> sides;
+    const double value = value_or_throw(without_gil([&]() -> base::Result<double> {
+      std::lock_guard lock(mutex_);
+      // As `qtune fid`: only the first path (the reference, by convention) goes through the cache.
+      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(a));
+      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(b, metrics::Caching::kSkip));
+      auto distance = metrics::fid(sides[0], sides[1]);
+      if (!distance.is_ok()) return distance.status().with_context(a.string() + " vs " + b.string());
+      return distance;
+    }));
+    warn(metrics::few_images_note(sides[0].stats.count, dims(), a.string()));
+    warn(metrics::few_images_note(sides[1].stats.count, dims(), b.string()));
+    return value;
+  }
+
+  py::dict kid(const Path& a, const Path& b, std::size_t subsets, std::size_t subset_size, std::uint64_t seed) {
+    const metrics::KidResult result = value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
+      std::lock_guard lock(mutex_);
+      QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline_.features(a));
+      QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb, pipeline_.features(b, metrics::Caching::kSkip));
+      return metrics::kernel_inception_distance(fa, fb,
+                                                {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
+    }));
+    py::dict out;
+    out["mean"] = result.mean;
+    out["std"] = result.std;
+    out["subset_size"] = result.subset_size;
+    out["subsets"] = result.subsets;
+    return out;
+  }
+
+  // N x dims float64, sharing the library's buffer (no copy).
+  py::array_t<double> features(const Path& folder) {
+    metrics::Features features = value_or_throw(without_gil([&] {
+      std::lock_guard lock(mutex_);
+      return pipeline_.features(folder);
+    }));
+    auto* values = new std::vector<double>(std::move(features.values));
+    const py::capsule owner(values, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+    const auto row = static_cast<py::ssize_t>(features.dims * sizeof(double));
+    return py::array_t<double>({static_cast<py::ssize_t>(features.count), static_cast<py::ssize_t>(features.dims)},
+                               {row, static_cast<py::ssize_t>(sizeof(double))}, values->data(), owner);
+  }
+
+  std::size_t dims() const { return pipeline_.options().dims; }
+
+ private:
+  std::mutex mutex_;
+  metrics::FidPipeline pipeline_;  // guarded by mutex_
+};
 
 py::dict scores(const metrics::PairScores& s, const std::vector<std::string>& chosen) {
   const auto value = [&](const std::string& name) {
@@ -115,50 +140,64 @@ py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std
   return out;
 }
 
-// N x dims float64, sharing the library's buffer (no copy).
-py::array_t<double> inception_features(const Path& folder, std::size_t dims, const OptionalPath& weights,
-                                       std::size_t batch_size, const OptionalPath& cache_dir, int threads) {
-  metrics::Features features = value_or_throw(without_gil([&]() -> base::Result<metrics::Features> {
-    QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline,
-                           metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)));
-    return pipeline.features(folder);
-  }));
-  auto* values = new std::vector<double>(std::move(features.values));
-  const py::capsule owner(values, [](void* p) { delete static_cast<std::vector<double>*>(p); });
-  const auto row = static_cast<py::ssize_t>(features.dims * sizeof(double));
-  return py::array_t<double>({static_cast<py::ssize_t>(features.count), static_cast<py::ssize_t>(features.dims)},
-                             {row, static_cast<py::ssize_t>(sizeof(double))}, values->data(), owner);
-}
-
 }  // namespace
 
 void bind_metrics(py::module_& m) {
-  const char* fid_args_doc =
-      "dims: 64, 192, 768 or 2048; weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (None: "
-      "where pytorch-fid caches it); cache_dir: keep the first path's statistics there (None: no cache); "
+  const std::string options_doc =
+      "dims: 64, 192, 768 or 2048; weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (None: where "
+      "pytorch-fid caches it); cache_dir: keep the first path's features or statistics there (None: no cache); "
       "threads: 0 for all cores.";
-  m.def("fid", &fid, py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
-        py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
-        (std::string("FID between two folders of images or pytorch-fid .npz statistics, as `qtune fid` and "
-                     "pytorch-fid compute it. ") +
-         fid_args_doc)
-            .c_str());
-  m.def("kid", &kid, py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
-        py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
-        py::arg("subsets") = 100, py::arg("subset_size") = 1000, py::arg("seed") = 0,
-        (std::string("KID between two folders of images: {'mean', 'std', 'subset_size', 'subsets'}. ") + fid_args_doc)
-            .c_str());
+
+  py::class_<PyFidPipeline>(m, "FidPipeline",
+                            ("The FID Inception with its weights loaded once (on first use), for many fid, kid "
+                             "and features calls. " +
+                             options_doc)
+                                .c_str())
+      .def(py::init<std::size_t, const OptionalPath&, std::size_t, const OptionalPath&, int>(), py::kw_only(),
+           py::arg("dims") = 2048, py::arg("weights") = py::none(), py::arg("batch_size") = 50,
+           py::arg("cache_dir") = py::none(), py::arg("threads") = 0)
+      .def("fid", &PyFidPipeline::fid, py::arg("path_a"), py::arg("path_b"),
+           "FID between two folders of images or pytorch-fid .npz statistics, as `qtune fid` and pytorch-fid "
+           "compute it; a UserWarning when a side has fewer images than dims.")
+      .def("kid", &PyFidPipeline::kid, py::arg("path_a"), py::arg("path_b"), py::arg("subsets") = 100,
+           py::arg("subset_size") = 1000, py::arg("seed") = 0,
+           "KID between two folders of images: {'mean', 'std', 'subset_size', 'subsets'}.")
+      .def("features", &PyFidPipeline::features, py::arg("folder"),
+           "The Inception features of a folder's images (pytorch-fid's order): float64 array (N, dims).")
+      .def_property_readonly("dims", &PyFidPipeline::dims);
+
+  m.def(
+      "fid",
+      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+         const OptionalPath& cache_dir, int threads) {
+        return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).fid(a, b);
+      },
+      py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+      py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+      ("FidPipeline(...).fid(path_a, path_b): FID as `qtune fid` computes it. " + options_doc).c_str());
+  m.def(
+      "kid",
+      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+         const OptionalPath& cache_dir, int threads, std::size_t subsets, std::size_t subset_size, std::uint64_t seed) {
+        return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).kid(a, b, subsets, subset_size, seed);
+      },
+      py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+      py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0, py::arg("subsets") = 100,
+      py::arg("subset_size") = 1000, py::arg("seed") = 0,
+      ("FidPipeline(...).kid(path_a, path_b, ...): {'mean', 'std', 'subset_size', 'subsets'}. " + options_doc).c_str());
+  m.def(
+      "inception_features",
+      [](const Path& folder, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+         const OptionalPath& cache_dir, int threads) {
+        return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).features(folder);
+      },
+      py::arg("folder"), py::arg("dims") = 2048, py::arg("weights") = py::none(), py::arg("batch_size") = 50,
+      py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+      ("FidPipeline(...).features(folder): a float64 numpy array (N, dims). " + options_doc).c_str());
   m.def("paired_metrics", &paired_metrics, py::arg("stim"), py::arg("rec"),
         py::arg("metrics") = std::vector<std::string>(kPairedMetrics),
         "Image i of rec against image i of stim (sorted names), as scikit-image computes ssim, psnr, mse and "
         "numpy pcc: {metric: mean over pairs, 'pairs': [{'pair': name, metric: value}]}.");
-  m.def("inception_features", &inception_features, py::arg("folder"), py::arg("dims") = 2048,
-        py::arg("weights") = py::none(), py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(),
-        py::arg("threads") = 0,
-        (std::string("The FID Inception features of a folder's images (pytorch-fid's order): a float64 numpy "
-                     "array of shape (N, dims). ") +
-         fid_args_doc)
-            .c_str());
 }
 
 }  // namespace qtune::python

@@ -6,17 +6,18 @@
     print(study.best())
 
     qtune.fid("stim/", "rec/", dims=2048)            # pytorch-fid's number
+    fid = qtune.FidPipeline(dims=2048)               # the weights loaded once for many calls
     qtune.paired_metrics("stim/", "rec/")            # {"ssim": ..., "psnr": ..., "pairs": [...]}
 
 The classes and functions are C++ (_qtune); optimize() is the loop above with failures recorded.
 """
 import traceback
 
-from ._qtune import (BestTrial, ConflictError, Error, InputError, OperationError, Progress, Study, Trial,
+from ._qtune import (BestTrial, ConflictError, Error, FidPipeline, InputError, OperationError, Progress, Study, Trial,
                      TrialRecord, fid, inception_features, kid, paired_metrics)
 
-__all__ = ["BestTrial", "ConflictError", "Error", "InputError", "OperationError", "Progress", "Study", "Trial",
-           "TrialRecord", "fid", "inception_features", "kid", "optimize", "paired_metrics"]
+__all__ = ["BestTrial", "ConflictError", "Error", "FidPipeline", "InputError", "OperationError", "Progress", "Study",
+           "Trial", "TrialRecord", "fid", "inception_features", "kid", "optimize", "paired_metrics"]
 
 
 def optimize(study, objective, n_trials=None):

@@ -37,3 +37,8 @@ def reference_script(name, *args):
     if done.returncode != 0:
         raise AssertionError(f"{name} {' '.join(map(str, args))}: exit {done.returncode}\n{done.stderr}")
     return done.stdout
+
+
+# tests/reference/stats_paired.py, imported: its `make` writes the image folders in this process.
+sys.path.insert(0, str(REFERENCE))
+import stats_paired  # noqa: E402
