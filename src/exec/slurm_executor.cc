@@ -61,12 +61,6 @@ struct SlurmExecutor::State {
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   Clock::time_point next_squeue{};
 
-  std::vector<std::string> ids_of(const std::vector<const Job*>& selected) const {
-    std::vector<std::string> ids;
-    for (const Job* job : selected) ids.push_back(job->id);
-    return ids;
-  }
-
   // Marks the jobs stopped for `reason` (unless already stopped) and scancels them at once.
   void stop(const std::vector<Job*>& selected, FailureReason reason) {
     std::vector<std::string> ids;
@@ -110,7 +104,6 @@ struct SlurmExecutor::State {
       return outcome;
     }
     if (!recorded) {
-      end.signal = 0;
       end.exit_code = 255;  // unreadable: reported as an exit failure with the file's text
     } else if (recorded->kind == detail::RecordedEnd::Kind::kSignal) {
       end.signal = recorded->value;
