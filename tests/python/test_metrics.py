@@ -49,16 +49,7 @@ class FidTest(unittest.TestCase):
         self.assertGreater(value, 0)
         self.assertAlmostEqual(value, cli["fid"], delta=1e-12 * cli["fid"])
 
-    def test_kid_equals_the_cli(self):
-        value = qtune.kid(path("stim"), path("rec"), dims=64, weights=path("w.pth"), subsets=50, seed=7)
-        cli = run_cli_json("metrics", path("stim"), path("rec"), "--metrics", "kid", "--format", "json",
-                           "--kid-subsets", 50, "--seed", 7, *fid_flags())["kid"]
-        self.assertEqual(set(value), {"mean", "std", "subset_size", "subsets"})
-        self.assertEqual((value["subset_size"], value["subsets"]), (4, 50))
-        self.assertAlmostEqual(value["mean"], cli["mean"], delta=1e-12)
-        self.assertAlmostEqual(value["std"], cli["std"], delta=1e-12)
-
-    def test_inception_features_are_a_float64_array_that_gives_the_fid(self):
+    def test_features_fid_and_kid_of_one_pipeline(self):
         cache = path("cache")
         pipeline = qtune.FidPipeline(dims=64, weights=path("w.pth"), cache_dir=cache)  # one weights load
         stim = pipeline.features(path("stim"))
@@ -89,12 +80,22 @@ class FidTest(unittest.TestCase):
         with self.assertWarns(UserWarning):  # rec's few images
             self.assertAlmostEqual(pipeline.fid(path("stim64.npz"), path("rec")), expected, delta=tolerance)
 
+        kid = pipeline.kid(path("stim"), path("rec"), subsets=50, seed=7)
+        cli = run_cli_json("metrics", path("stim"), path("rec"), "--metrics", "kid", "--format", "json",
+                           "--kid-subsets", 50, "--seed", 7, *fid_flags())["kid"]
+        self.assertEqual(set(kid), {"mean", "std", "subset_size", "subsets"})
+        self.assertEqual((kid["subset_size"], kid["subsets"]), (4, 50))
+        self.assertAlmostEqual(kid["mean"], cli["mean"], delta=1e-12)
+        self.assertAlmostEqual(kid["std"], cli["std"], delta=1e-12)
+
     def test_bad_input_raises_value_error_with_the_librarys_message(self):
         with self.assertRaisesRegex(ValueError, "missing.pth") as missing:
             qtune.fid(path("stim"), path("rec"), dims=64, weights=path("missing.pth"))
         self.assertIsInstance(missing.exception, qtune.InputError)
         with self.assertRaisesRegex(ValueError, "100"):
             qtune.fid(path("stim"), path("rec"), dims=100, weights=path("w.pth"))
+        with self.assertRaisesRegex(ValueError, "missing.pth"):
+            qtune.kid(path("stim"), path("rec"), dims=64, weights=path("missing.pth"))
         with self.assertRaisesRegex(ValueError, "nowhere"):
             qtune.inception_features(path("nowhere"), 64, weights=path("w.pth"))
 
