@@ -1,5 +1,7 @@
 #include "qtune/store/open_store.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "store/postgres/postgres_store.h"
@@ -15,7 +17,44 @@ constexpr std::string_view kPostgresKeywords = "postgresql:";
 constexpr std::string_view kForms =
     "use sqlite:///abs/path.db, sqlite://relative.db, sqlite://:memory:, "
     "postgresql://user:password@host:port/database or postgresql:KEY=VALUE ...";
+
+// Replaces the value of every "password=" parameter in [from, to) of `text`, ending at
+// `separator` (' ' for keyword/value, '&' for a URI query); quoted values are not split.
+void redact_parameters(std::string& text, std::size_t from, char separator) {
+  constexpr std::string_view kKey = "password=";
+  for (std::size_t at = text.find(kKey, from); at != std::string::npos; at = text.find(kKey, at + 1)) {
+    const std::size_t start = at + kKey.size();
+    std::size_t end = start;
+    if (end < text.size() && text[end] == '\'') {
+      end = text.find('\'', end + 1);
+      end = end == std::string::npos ? text.size() : end + 1;
+    } else {
+      end = std::min(text.find(separator, start), text.size());
+    }
+    text.replace(start, end - start, "***");
+  }
+}
+
 }  // namespace
+
+std::string redact_password(std::string_view url) {
+  std::string out(url);
+  const bool uri = url.starts_with(kPostgresUri) || url.starts_with(kPostgresShortUri);
+  if (uri) {
+    const std::size_t authority = out.find("://") + 3;
+    const std::size_t authority_end = std::min(out.find_first_of("/?", authority), out.size());
+    const std::size_t at = out.rfind('@', authority_end);
+    if (at != std::string::npos && at >= authority) {
+      const std::size_t colon = out.find(':', authority);
+      if (colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+    const std::size_t query = out.find('?');
+    if (query != std::string::npos) redact_parameters(out, query, '&');
+  } else if (url.starts_with(kPostgresKeywords)) {
+    redact_parameters(out, kPostgresKeywords.size(), ' ');
+  }
+  return out;
+}
 
 base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
   if (url.starts_with(kSqlite)) {

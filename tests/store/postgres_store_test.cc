@@ -285,6 +285,16 @@ TEST(PostgresOpen, BadUrlsAreRefusedWithTheForms) {
   EXPECT_EQ(scheme.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
+  EXPECT_EQ(redact_password("postgresql://user:pw@db1:5432/qtune"), "postgresql://user:***@db1:5432/qtune");
+  EXPECT_EQ(redact_password("postgres://u:p:w@h/d?password=x&port=1"), "postgres://u:***@h/d?password=***&port=1");
+  EXPECT_EQ(redact_password("postgresql://user@h/d"), "postgresql://user@h/d");
+  EXPECT_EQ(redact_password("postgresql://h/d?user=a@b"), "postgresql://h/d?user=a@b");
+  EXPECT_EQ(redact_password("postgresql:host=h password='a b' dbname=d"), "postgresql:host=h password=*** dbname=d");
+  EXPECT_EQ(redact_password("postgresql:password=secret"), "postgresql:password=***");
+  EXPECT_EQ(redact_password("sqlite:///tmp/password=x.db"), "sqlite:///tmp/password=x.db");
+}
+
 TEST(PostgresOpen, KeywordValueAndShortSchemeReachTheSameStore) {
   testing::PostgresSchema schema;
   auto first = open_or_fail(schema.url());

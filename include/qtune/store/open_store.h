@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "qtune/base/result.h"
@@ -24,5 +25,10 @@
 namespace qtune::store {
 
 base::Result<std::unique_ptr<Store>> open_store(std::string_view url);
+
+// `url` with any PostgreSQL password (user:PASSWORD@ in a URI, password=... in its query
+// or in the keyword/value form) replaced by "***": a storage URL fit for messages and logs.
+// Other URLs come back unchanged.
+std::string redact_password(std::string_view url);
 
 }  // namespace qtune::store
