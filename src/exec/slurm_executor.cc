@@ -103,6 +103,9 @@ struct SlurmExecutor::State {
       outcome.elapsed = end.elapsed;
       return outcome;
     }
+    if (recorded && recorded->kind == detail::RecordedEnd::Kind::kSignal && !job.stopped_for) {
+      if (const auto slurm = terminated_by_slurm(job)) return ended_by_slurm(job, *slurm);
+    }
     if (!recorded) {
       end.exit_code = 255;  // unreadable: reported as an exit failure with the file's text
     } else if (recorded->kind == detail::RecordedEnd::Kind::kSignal) {
@@ -128,21 +131,43 @@ struct SlurmExecutor::State {
     if (job.stopped_for) {
       return detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
     }
-    TrialOutcome outcome;
-    outcome.elapsed = end.elapsed;
-    outcome.log_tail = detail::trial_log_tail(job.spec);
     const std::optional<detail::SlurmJobEnd> slurm = commands->job_end(job.id);
     if (slurm && is_queued_state(slurm->state)) return std::nullopt;
     if (!slurm) {
+      TrialOutcome outcome;
       outcome.reason = FailureReason::kSignal;
       outcome.message = fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
+      outcome.log_tail = detail::trial_log_tail(job.spec);
+      outcome.elapsed = end.elapsed;
       return outcome;
     }
-    outcome.reason = slurm->state == "TIMEOUT" ? FailureReason::kTimeout : FailureReason::kSignal;
-    outcome.message = fmt::format("Slurm job {} ended {} (reason {}, exit code {}) without an exit status",
-                                  job.id, slurm->state, slurm->reason.empty() ? "none" : slurm->reason,
-                                  slurm->exit_code.empty() ? "unknown" : slurm->exit_code);
+    return ended_by_slurm(job, *slurm);
+  }
+
+  // A job Slurm ended (scancel from outside, time limit, node failure, ...), named by its
+  // state: TIMEOUT is kTimeout, the others kSignal.
+  TrialOutcome ended_by_slurm(const Job& job, const detail::SlurmJobEnd& slurm) const {
+    TrialOutcome outcome;
+    outcome.reason = slurm.state == "TIMEOUT" ? FailureReason::kTimeout : FailureReason::kSignal;
+    outcome.message = fmt::format("Slurm job {} ended {} (reason {}, exit code {})", job.id, slurm.state,
+                                  slurm.reason.empty() ? "none" : slurm.reason,
+                                  slurm.exit_code.empty() ? "unknown" : slurm.exit_code);
+    outcome.log_tail = detail::trial_log_tail(job.spec);
+    outcome.elapsed = since(job.running_since.value_or(job.submitted));
     return outcome;
+  }
+
+  // Slurm's state when it terminated the job itself: the program then died of the signal
+  // Slurm sent, which job.sh records when the program's death reaches it before its own
+  // SIGTERM does.
+  std::optional<detail::SlurmJobEnd> terminated_by_slurm(const Job& job) const {
+    static constexpr std::string_view kTerminated[] = {"CANCELLED", "TIMEOUT",       "NODE_FAIL", "PREEMPTED",
+                                                       "DEADLINE",  "OUT_OF_MEMORY", "BOOT_FAIL"};
+    std::optional<detail::SlurmJobEnd> slurm = commands->job_end(job.id);
+    if (!slurm || std::find(std::begin(kTerminated), std::end(kTerminated), slurm->state) == std::end(kTerminated)) {
+      return std::nullopt;
+    }
+    return slurm;
   }
 
   void collect(std::vector<FinishedTrial>& out) {

@@ -15,6 +15,8 @@
 // A job that leaves the queue without that file (scancel from outside, node failure, the
 // --time limit) fails with the state scontrol or sacct give for it (TIMEOUT: kTimeout,
 // others kSignal), or "job left the queue without an exit status" when neither knows it.
+// So does a recorded signal when Slurm says it terminated the job (the program's death can
+// reach job.sh before job.sh's own SIGTERM does).
 // sbatch refusing a job fails the trial with kLaunch and sbatch's message.
 //
 // squeue is asked about all jobs in one call, at most every [trial.slurm] poll_interval
