@@ -31,11 +31,15 @@ std::string postgres_url() {
     const ProcessResult started =
         run_process({(source_dir() / "scripts/start-postgres").string()}, {},
                     {"PG_ROOT=" QTUNE_PG_ROOT, "PG_PORT=" + std::to_string(QTUNE_PG_PORT)});
-    if (started.exit_code != 0) {
+    // The script's own URL: a cluster made earlier keeps the port it was made with.
+    constexpr std::string_view kExport = "export QTUNE_STORAGE=";
+    const std::size_t at = started.out.rfind(kExport);
+    if (started.exit_code != 0 || at == std::string::npos) {
       ADD_FAILURE() << "scripts/start-postgres failed (exit " << started.exit_code << "):\n" << started.out << started.err;
       return;
     }
-    url = "postgresql://qtune:qtune@127.0.0.1:" + std::to_string(QTUNE_PG_PORT) + "/qtune";
+    url = started.out.substr(at + kExport.size());
+    url = url.substr(0, url.find('\n'));
   });
   return url;
 }

@@ -9,8 +9,8 @@
 
 namespace qtune::testing {
 
-// postgresql://qtune:qtune@127.0.0.1:PORT/qtune, or "" after an ADD_FAILURE with the
-// script's output.
+// postgresql://qtune:qtune@127.0.0.1:PORT/qtune as the script prints it, or "" after an
+// ADD_FAILURE with the script's output.
 std::string postgres_url();
 
 // A schema of its own in the test database, with the store's tables in it once a store
