@@ -1,37 +1,13 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include <bit>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "store/record_encoding.h"
 #include "store/sqlite/schema.h"
 
 namespace qtune::store::sqlite {
 
 namespace {
-
-std::int64_t to_sql(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
-std::uint64_t from_sql(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
-
-std::string params_to_json(const std::vector<Param>& params) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const Param& p : params) out.push_back({p.name, p.value});
-  return out.dump();
-}
-
-base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial) {
-  std::vector<Param> params;
-  try {
-    for (const auto& pair : nlohmann::json::parse(text)) {
-      params.push_back({pair.at(0).get<std::string>(), pair.at(1).get<std::string>()});
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return base::Status::corrupt(fmt::format("trial id {}: params column \"{}\" is not a JSON array of "
-                                             "[name, value] pairs: {}", trial, text, e.what()));
-  }
-  return params;
-}
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
@@ -69,11 +45,6 @@ base::Result<StudyRecord> read_study(const Statement& row) {
   s.seed = from_sql(row.column_int(5));
   s.created_at = row.column_double(6);
   return s;
-}
-
-base::Status not_running(const TrialRecord& t, std::string_view action) {
-  return base::Status::conflict(fmt::format("trial {} (id {}): cannot {} it, it is {}; only a RUNNING trial can be",
-                                            t.number, t.id, action, trial_state_name(t.state)));
 }
 
 }  // namespace
@@ -144,10 +115,7 @@ base::Status SqliteStore::check_snapshot_event_locked(StudyId study, std::int64_
   q.bind(1, study);
   QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
   const std::int64_t event = found ? q.column_int(0) : 0;
-  if (event == expected_event) return base::Status::ok();
-  return base::Status::conflict(fmt::format(
-      "study id {}: the agent snapshot is at event {}, not {} as this writer expected; another process "
-      "advanced the study: re-read the snapshot and try again", study, event, expected_event));
+  return event == expected_event ? base::Status::ok() : snapshot_moved(study, event, expected_event);
 }
 
 base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) {
@@ -246,9 +214,7 @@ base::Status SqliteStore::heartbeat(TrialId trial, std::string_view worker) {
   if (db_.changes() == 1) return base::Status::ok();
   QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
   if (current.state != TrialState::kRunning) return not_running(current, "send a heartbeat for");
-  return base::Status::conflict(fmt::format("trial {} (id {}): heartbeat from worker \"{}\", but it is run by \"{}\" "
-                                            "now (handed out again after an interruption)",
-                                            current.number, current.id, worker, current.worker));
+  return heartbeat_from_other_worker(current, worker);
 }
 
 base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study, double older_than_seconds) {
