@@ -1,37 +1,30 @@
 // `qtune fid` end to end with the real binary: pytorch-fid's output line and conventions.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/fid_inputs.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
 namespace qtune::cli {
 namespace {
 
+using qtune::testing::ProcessResult;
 using qtune::testing::qtune_cli;
 using qtune::testing::run_process;
-using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
 
-class FidCliTest : public ::testing::Test {
+class FidCliTest : public qtune::testing::FidInputsTest<5, 4> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    run_reference_script("nn_fid_inception.py", {"weights", weights(), "5"});
-    run_reference_script("stats_paired.py", {"make", (dir_->path() / "stim").string(), "5", "28", "28", "L", "1"});
-    run_reference_script("stats_paired.py", {"make", (dir_->path() / "rec").string(), "4", "28", "28", "L", "2"});
-  }
-  static void TearDownTestSuite() { delete dir_; }
-  static std::string weights() { return (dir_->path() / "w.pth").string(); }
-  static std::string path(const char* name) { return (dir_->path() / name).string(); }
-
-  static qtune::testing::ProcessResult fid(std::vector<std::string> args) {
+  // `qtune fid ARGS...` at dims 64 with the shared weights and no cache.
+  static ProcessResult fid(std::vector<std::string> args) {
     std::vector<std::string> argv = {qtune_cli(), "fid"};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--weights", weights(), "--dims", "64", "--no-cache"});
+    argv.insert(argv.end(), {"--weights", weights().string(), "--dims", "64", "--no-cache"});
     return run_process(argv);
   }
 
@@ -39,23 +32,18 @@ class FidCliTest : public ::testing::Test {
     EXPECT_EQ(out.rfind("FID:  ", 0), 0u) << out;
     return std::stod(out.substr(6));
   }
-
-  static TempDir* dir_;
 };
-TempDir* FidCliTest::dir_ = nullptr;
 
 TEST_F(FidCliTest, PrintsPytorchFidsLineAndValue) {
-  const auto ref = run_reference_script("stats_pytorch_fid.py",
-                                        {"fid", path("stim"), path("rec"), weights(), "64", "50", "0"});
-  const double expected = std::stod(ref.out.substr(5));
-  const auto r = fid({path("stim"), path("rec")});
+  const double expected = qtune::testing::pytorch_fid(stim(), rec(), 64);
+  const auto r = fid({stim(), rec()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(value_of(r.out), expected, 1e-5 * expected);
-  EXPECT_NE(r.err.find("note: " + path("stim") + ": 5 images for 64 dims"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("note: " + stim().string() + ": 5 images for 64 dims"), std::string::npos) << r.err;
 }
 
 TEST_F(FidCliTest, JsonFormat) {
-  const auto r = fid({path("stim"), path("rec"), "--format", "json"});
+  const auto r = fid({stim(), rec(), "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto out = nlohmann::json::parse(r.out);
   EXPECT_EQ(out["dims"], 64);
@@ -66,43 +54,44 @@ TEST_F(FidCliTest, JsonFormat) {
 TEST_F(FidCliTest, SaveStatsWritesAnNpzOnceAndItIsReadBack) {
   TempDir out;
   const std::string npz = (out / "stim.npz").string();
-  const auto saved = fid({path("stim"), npz, "--save-stats"});
+  const auto saved = fid({stim(), npz, "--save-stats"});
   ASSERT_EQ(saved.exit_code, 0) << saved.err;
   EXPECT_EQ(saved.out, "");
   ASSERT_TRUE(std::filesystem::exists(npz));
 
-  const auto again = fid({path("stim"), npz, "--save-stats"});
+  const auto again = fid({stim(), npz, "--save-stats"});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find(npz + ": the file exists"), std::string::npos) << again.err;
 
-  const double from_folder = value_of(fid({path("stim"), path("rec")}).out);
-  const auto from_npz = fid({npz, path("rec")});
+  const double from_folder = value_of(fid({stim(), rec()}).out);
+  const auto from_npz = fid({npz, rec()});
   ASSERT_EQ(from_npz.exit_code, 0) << from_npz.err;
   EXPECT_NEAR(value_of(from_npz.out), from_folder, 1e-6 * from_folder);
 }
 
 TEST_F(FidCliTest, BadInputsExit2NamingTheFile) {
-  const auto missing = fid({path("stim"), path("nowhere")});
+  const std::string nowhere = (rec().parent_path() / "nowhere").string();
+  const auto missing = fid({stim(), nowhere});
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.err.find(path("nowhere")), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find(nowhere), std::string::npos) << missing.err;
 
   TempDir bad;
-  std::filesystem::copy(path("rec"), bad / "rec");
+  std::filesystem::copy(rec(), bad / "rec");
   bad.write("rec/9.png", "\x89PNG\r\n\x1a\n truncated");
-  const auto corrupt = fid({path("stim"), (bad / "rec").string()});
+  const auto corrupt = fid({stim(), (bad / "rec").string()});
   EXPECT_EQ(corrupt.exit_code, 2);
   EXPECT_NE(corrupt.err.find("9.png"), std::string::npos) << corrupt.err;
 
-  const auto dims = run_process({qtune_cli(), "fid", path("stim"), path("rec"), "--dims", "100"});
+  const auto dims = run_process({qtune_cli(), "fid", stim(), rec(), "--dims", "100"});
   EXPECT_EQ(dims.exit_code, 2);
-  const auto one_path = run_process({qtune_cli(), "fid", path("stim")});
+  const auto one_path = run_process({qtune_cli(), "fid", stim()});
   EXPECT_EQ(one_path.exit_code, 2);
 }
 
 TEST_F(FidCliTest, CacheGivesTheSameValue) {
   TempDir cache;
-  std::vector<std::string> argv = {qtune_cli(), "fid", path("stim"), path("rec"), "--weights", weights(),
-                                   "--dims", "64", "--cache-dir", cache.path().string()};
+  const std::vector<std::string> argv = {qtune_cli(), "fid", stim(), rec(), "--weights", weights(),
+                                         "--dims", "64", "--cache-dir", cache.path().string()};
   const auto first = run_process(argv);
   const auto second = run_process(argv);
   ASSERT_EQ(first.exit_code, 0) << first.err;

@@ -1,45 +1,36 @@
 // `qtune metrics` end to end with the real binary.
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/fid_inputs.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
 namespace qtune::cli {
 namespace {
 
+using qtune::testing::ProcessResult;
 using qtune::testing::qtune_cli;
 using qtune::testing::run_process;
-using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
 
-class MetricsCliTest : public ::testing::Test {
+class MetricsCliTest : public qtune::testing::FidInputsTest<4, 4> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    run_reference_script("nn_fid_inception.py", {"weights", (dir_->path() / "w.pth").string(), "6"});
-    run_reference_script("stats_paired.py", {"make", path("stim"), "4", "28", "28", "L", "1"});
-    run_reference_script("stats_paired.py", {"make", path("rec"), "4", "28", "28", "L", "2"});
-  }
-  static void TearDownTestSuite() { delete dir_; }
-  static std::string path(const char* name) { return (dir_->path() / name).string(); }
-
-  static qtune::testing::ProcessResult metrics(std::vector<std::string> args) {
-    std::vector<std::string> argv = {qtune_cli(), "metrics", path("stim"), path("rec"), "--weights", path("w.pth"),
+  // `qtune metrics STIM REC ARGS...` at dims 64 with the shared weights and no cache.
+  static ProcessResult metrics(std::vector<std::string> args) {
+    std::vector<std::string> argv = {qtune_cli(), "metrics", stim(), rec(), "--weights", weights(),
                                      "--dims", "64", "--no-cache"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv);
   }
-
-  static TempDir* dir_;
 };
-TempDir* MetricsCliTest::dir_ = nullptr;
 
 TEST_F(MetricsCliTest, JsonHasEveryMetricAndPairedValuesMatchScikitImage) {
-  const auto ref = run_reference_script("stats_paired.py", {"folders", path("stim"), path("rec")});
+  const auto ref = qtune::testing::run_reference_script("stats_paired.py", {"folders", stim(), rec()});
   std::istringstream in(ref.out);
   double mse = 0, psnr = 0, ssim = 0, pcc = 0;
   in >> mse >> psnr >> ssim >> pcc;
@@ -67,8 +58,9 @@ TEST_F(MetricsCliTest, TableOfTheChosenMetrics) {
 }
 
 TEST_F(MetricsCliTest, PairedMetricsNeedNoWeights) {
-  const auto r = run_process({qtune_cli(), "metrics", path("stim"), path("rec"), "--metrics", "psnr",
-                              "--weights", path("missing.pth")});
+  TempDir empty;
+  const auto r = run_process({qtune_cli(), "metrics", stim(), rec(), "--metrics", "psnr",
+                              "--weights", (empty / "missing.pth").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -77,8 +69,8 @@ TEST_F(MetricsCliTest, BadInputsExit2) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown metric \"lpips\""), std::string::npos) << unknown.err;
   TempDir fewer;
-  run_reference_script("stats_paired.py", {"make", (fewer / "rec").string(), "3", "28", "28", "L", "2"});
-  const auto count = run_process({qtune_cli(), "metrics", path("stim"), (fewer / "rec").string(), "--metrics", "ssim"});
+  qtune::testing::make_grey_pngs(fewer / "rec", 3, 2);
+  const auto count = run_process({qtune_cli(), "metrics", stim(), (fewer / "rec").string(), "--metrics", "ssim"});
   EXPECT_EQ(count.exit_code, 2);
   EXPECT_NE(count.err.find("4 and 3 images"), std::string::npos) << count.err;
 }

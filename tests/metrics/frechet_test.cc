@@ -6,16 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "metrics/stats_fixtures.h"
-#include "support/run_process.h"
-#include "support/temp_dir.h"
 
 namespace qtune::metrics {
 namespace {
 
 using metrics::testing::random_features;
-using metrics::testing::write_raw;
-using qtune::testing::run_reference_script;
-using qtune::testing::TempDir;
+using metrics::testing::reference_value;
 
 FeatureStats stats_of(const Features& f) {
   auto s = compute_stats(f);
@@ -24,13 +20,7 @@ FeatureStats stats_of(const Features& f) {
 }
 
 // pytorch-fid's formula (scipy sqrtm) on the same features.
-double scipy_fid(const Features& a, const Features& b) {
-  TempDir dir;
-  const auto r = run_reference_script(
-      "stats_reference.py", {"fid", write_raw(dir / "a.bin", a.values), std::to_string(a.count),
-                             write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
-  return std::stod(r.out);
-}
+double scipy_fid(const Features& a, const Features& b) { return reference_value("fid", a, b); }
 
 double value(const base::Result<double>& r) {
   EXPECT_TRUE(r.is_ok()) << r.status().to_string();
@@ -47,22 +37,24 @@ TEST(Frechet, EighMatchesScipySqrtmAtFullRank) {
   EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), b})), expected, 1e-9 * expected);
 }
 
-TEST(Frechet, LowRankFormsMatchScipySqrtmBelowFullRank) {
+TEST(Frechet, LowRankFormsMatchHighPrecisionBelowFullRank) {
+  // 20 + 30 features in 160 dims: S1 S2 has rank 19 of 160. fid_mp is the FID in 40-digit
+  // arithmetic (stats_reference.py).
   const Features a = random_features(20, 160, 3);
   const Features b = random_features(30, 160, 4, 0.2);
-  const double expected = scipy_fid(a, b);
-  const double gram = value(frechet_distance_gram(a, b));
-  const double mixed = value(frechet_distance_mixed(stats_of(a), b));
-  const double mixed_other_way = value(frechet_distance_mixed(stats_of(b), a));
-  // scipy's sqrtm of the singular S1 S2 is the less accurate side here.
-  EXPECT_NEAR(gram, expected, 1e-6 * expected);
-  // stats of a have rank 19 < 29 rows of b: 10 zero eigenvalues of B S1 B^T come back as
-  // sqrt(round-off); with the smaller side as features (the intended use) it is exact.
-  EXPECT_NEAR(mixed, gram, 1e-8 * gram);
-  EXPECT_NEAR(mixed_other_way, gram, 1e-11 * gram);
-  // eigh on rank-deficient statistics: exact in theory, round-off of the zero eigenvalues
-  // enters through a square root, hence the looser agreement.
-  EXPECT_NEAR(value(frechet_distance_eigh(stats_of(a), stats_of(b))), gram, 1e-5 * gram);
+  const double exact = reference_value("fid_mp", a, b);
+  // Measured 5e-16 and 3e-16: the forms used when the smaller side is held as features.
+  EXPECT_NEAR(value(frechet_distance_gram(a, b)), exact, 1e-13 * exact);
+  EXPECT_NEAR(value(frechet_distance_mixed(stats_of(b), a)), exact, 1e-13 * exact);
+  // Measured 1.3e-9: stats of a have rank 19 < 29 rows of b, so 10 zero eigenvalues of
+  // B S1 B^T come back as sqrt(round-off).
+  EXPECT_NEAR(value(frechet_distance_mixed(stats_of(a), b)), exact, 1e-8 * exact);
+  // Measured 2.4e-9: eigh on rank-deficient statistics, round-off of the zero eigenvalues
+  // enters through a square root.
+  EXPECT_NEAR(value(frechet_distance_eigh(stats_of(a), stats_of(b))), exact, 1e-6 * exact);
+  // pytorch-fid's scipy sqrtm of the singular product, measured 2.2e-8 off: the square roots
+  // of the round-off left in its 141 zero eigenvalues (docs/benchmarks.md, FID end to end).
+  EXPECT_NEAR(scipy_fid(a, b), exact, 1e-6 * exact);
 }
 
 TEST(Frechet, DispatchUsesWhatEachSideHolds) {

@@ -1,13 +1,10 @@
-// InceptionFid against pytorch-fid's network built in PyTorch (nn_fid_inception.py) on
-// random-weight state dicts that PyTorch writes (full 566-key FID Inception shapes), and the
-// oneDNN backend against the plain reference backend.
-#include <unistd.h>
-
+// InceptionFid against pytorch-fid's network built in PyTorch (nn_fid_inception.py) on the
+// shared random-weight state dict that PyTorch writes (full 566-key FID Inception shapes),
+// and the oneDNN backend against the plain reference backend.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -17,6 +14,7 @@
 
 #include "qtune/metrics/inception.h"
 #include "qtune/metrics/state_dict.h"
+#include "support/inception_weights.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -62,25 +60,11 @@ double row_error(const double* a, const float* b, std::size_t n) {
   return diff / scale;
 }
 
-// Random FID Inception weights written by PyTorch (95 MB, several seconds to make), kept in
-// the build tree so that later runs of this binary reuse them. Written under a temporary name
-// and renamed, so that tests running in parallel never read a half-written file.
-std::string random_weights_file() {
-  const std::filesystem::path path = std::filesystem::path(QTUNE_BINARY_DIR) / "test-data" / "nn_fid_random_7.pth";
-  if (!std::filesystem::exists(path)) {
-    std::filesystem::create_directories(path.parent_path());
-    const std::filesystem::path partial = path.string() + "." + std::to_string(::getpid());
-    testing::run_reference_script("nn_fid_inception.py", {"weights", partial.string(), "7"});
-    std::filesystem::rename(partial, path);
-  }
-  return path.string();
-}
-
 class InceptionFidTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    weights_path_ = random_weights_file();
+    weights_path_ = testing::fid_inception_weights().string();
     auto dict = load_state_dict(weights_path_);
     ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
     weights_ = new StateDict(std::move(dict).value());

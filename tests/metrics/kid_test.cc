@@ -5,24 +5,14 @@
 #include <gtest/gtest.h>
 
 #include "metrics/stats_fixtures.h"
-#include "support/run_process.h"
-#include "support/temp_dir.h"
 
 namespace qtune::metrics {
 namespace {
 
 using metrics::testing::random_features;
-using metrics::testing::write_raw;
-using qtune::testing::run_reference_script;
-using qtune::testing::TempDir;
+using metrics::testing::reference_value;
 
-double numpy_mmd(const Features& a, const Features& b) {
-  TempDir dir;
-  const auto r = run_reference_script(
-      "stats_reference.py", {"mmd", write_raw(dir / "a.bin", a.values), std::to_string(a.count),
-                             write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
-  return std::stod(r.out);
-}
+double numpy_mmd(const Features& a, const Features& b) { return reference_value("mmd", a, b); }
 
 TEST(Kid, UnbiasedMmdMatchesNumpy) {
   const Features a = random_features(40, 64, 1);

@@ -7,37 +7,19 @@
 #include <gtest/gtest.h>
 
 #include "qtune/metrics/stats_cache.h"
+#include "support/fid_inputs.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
 namespace qtune::metrics {
 namespace {
 
+using qtune::testing::pytorch_fid;
 using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
 
-// Random FID Inception weights written by PyTorch, and two small folders of 28x28 grey
-// PNGs (the user's images), shared by the tests of this file.
-class FidPipelineTest : public ::testing::Test {
+class FidPipelineTest : public qtune::testing::FidInputsTest<5, 4> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    run_reference_script("nn_fid_inception.py", {"weights", weights().string(), "3"});
-    run_reference_script("stats_paired.py", {"make", stim().string(), "5", "28", "28", "L", "1"});
-    run_reference_script("stats_paired.py", {"make", rec().string(), "4", "28", "28", "L", "2"});
-  }
-  static void TearDownTestSuite() { delete dir_; }
-
-  static std::filesystem::path weights() { return *dir_ / "w.pth"; }
-  static std::filesystem::path stim() { return *dir_ / "stim"; }
-  static std::filesystem::path rec() { return *dir_ / "rec"; }
-
-  static double pytorch_fid(const std::filesystem::path& a, const std::filesystem::path& b, std::size_t dims) {
-    const auto r = run_reference_script("stats_pytorch_fid.py", {"fid", a.string(), b.string(), weights().string(),
-                                                                 std::to_string(dims), "50", "0"});
-    return std::stod(r.out.substr(r.out.find(' ')));
-  }
-
   static FidPipeline pipeline(std::size_t dims, std::optional<std::filesystem::path> cache = std::nullopt) {
     auto p = FidPipeline::create({.dims = dims, .batch_size = 3, .weights = weights(), .threads = 0, .cache_dir = cache});
     QTUNE_CHECK(p.is_ok());
@@ -53,10 +35,7 @@ class FidPipelineTest : public ::testing::Test {
     EXPECT_TRUE(value.is_ok()) << value.status().to_string();
     return value.is_ok() ? *value : std::nan("");
   }
-
-  static TempDir* dir_;
 };
-TempDir* FidPipelineTest::dir_ = nullptr;
 
 TEST_F(FidPipelineTest, MatchesPytorchFidAtDims64And2048) {
   for (std::size_t dims : {64u, 2048u}) {

@@ -10,12 +10,16 @@
 #include <memory>
 
 #include "metrics/weights/parse_state_dict.h"
+#include "support/inception_weights.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
 namespace qtune::metrics {
 namespace {
 
+using qtune::testing::fid_inception_weights;
+using qtune::testing::fid_inception_weights_legacy;
+using qtune::testing::fid_inception_weights_values;
 using qtune::testing::read_file;
 using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
@@ -201,33 +205,25 @@ TEST(StateDict, MalformedFilesAreClearErrors) {
   }
 }
 
-// pytorch-fid's full key set, from torchvision's Inception3 (95 MB per file: one test, so
-// that ctest's process per test writes them once).
+// pytorch-fid's full key set: the shared random-weight FID Inception file in both formats.
 class FidInceptionFiles : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::make_unique<TempDir>();
-    run_reference_script("io_write_state_dict.py", {dir_->path().string(), "fid", "11"});
-    expected_ = std::make_unique<StateDict>(read_expected(*dir_ / "fid_values.bin"));
+    expected_ = std::make_unique<StateDict>(read_expected(fid_inception_weights_values()));
   }
-  static void TearDownTestSuite() {
-    dir_.reset();
-    expected_.reset();
-  }
-  static std::unique_ptr<TempDir> dir_;
+  static void TearDownTestSuite() { expected_.reset(); }
   static std::unique_ptr<StateDict> expected_;
 };
-std::unique_ptr<TempDir> FidInceptionFiles::dir_;
 std::unique_ptr<StateDict> FidInceptionFiles::expected_;
 
 TEST_F(FidInceptionFiles, BothFormatsLoadWithTorchValuesAndPassTheKeyCheck) {
-  for (const char* name : {"fid_zip.pth", "fid_legacy.pth"}) {
-    const auto dict = load_state_dict(*dir_ / name);
+  for (const auto& path : {fid_inception_weights(), fid_inception_weights_legacy()}) {
+    const auto dict = load_state_dict(path);
     ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
     EXPECT_EQ(dict->size(), 566u);
     expect_same(*dict, *expected_);
     const base::Status check = check_fid_inception_state_dict(*dict);
-    EXPECT_TRUE(check.is_ok()) << name << ": " << check.to_string();
+    EXPECT_TRUE(check.is_ok()) << path << ": " << check.to_string();
   }
 
   // The check names the first missing, misshaped or unexpected key.

@@ -1,6 +1,6 @@
 // Test fixtures for the statistics, Fréchet and KID tests: seeded random features with a
 // non-isotropic covariance (so that S1 and S2 differ), and the raw float64 files that
-// tests/reference/stats_reference.py reads.
+// tests/reference/stats_reference.py reads, and what that script computes from them.
 #pragma once
 
 #include <cmath>
@@ -11,6 +11,8 @@
 #include <string>
 
 #include "qtune/metrics/feature_stats.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace qtune::metrics::testing {
 
@@ -47,6 +49,16 @@ inline std::vector<double> read_raw(const std::filesystem::path& path, std::size
   std::ifstream in(path, std::ios::binary);
   in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(double)));
   return values;
+}
+
+// The value tests/reference/stats_reference.py COMMAND (fid, mmd, ...) prints for features
+// a and b.
+inline double reference_value(const std::string& command, const Features& a, const Features& b) {
+  qtune::testing::TempDir dir;
+  const auto r = qtune::testing::run_reference_script(
+      "stats_reference.py", {command, write_raw(dir / "a.bin", a.values), std::to_string(a.count),
+                             write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
+  return std::stod(r.out);
 }
 
 }  // namespace qtune::metrics::testing

@@ -1,14 +1,18 @@
-"""Writes random-weight PyTorch state dicts for the C++ .pth reader tests.
+"""Random-weight PyTorch state dicts, and the values torch reads from them, for the C++ .pth
+reader tests.
 
-usage: io_write_state_dict.py OUT_DIR {small|fid} SEED
-
-Writes OUT_DIR/<set>_zip.pth (torch.save) and OUT_DIR/<set>_legacy.pth
-(_use_new_zipfile_serialization=False), and OUT_DIR/<set>_values.bin, the expected contents:
-for each key (sorted): u32 key length, key bytes, u32 ndim, int64 dims, float32 values
-(row-major, float32 conversion of the tensor as torch does it).
-"small" has float, double, int64 and 0-d tensors, a non-contiguous (transposed) view and a
-view with a storage offset; "fid" is pytorch-fid's FID Inception key set (torchvision
-Inception3, num_classes=1008, aux_logits=False).
+usage:
+  io_write_state_dict.py OUT_DIR small SEED
+      writes OUT_DIR/small_zip.pth (torch.save), OUT_DIR/small_legacy.pth
+      (_use_new_zipfile_serialization=False) and OUT_DIR/small_values.bin (the expected
+      contents): float, double, int64 and 0-d tensors, a non-contiguous (transposed) view and
+      a view with a storage offset.
+  io_write_state_dict.py legacy IN.pth OUT.pth
+      IN.pth's tensors saved again in the legacy format.
+  io_write_state_dict.py values IN.pth OUT.bin
+      IN.pth's expected contents.
+A values file holds, for each key (sorted): u32 key length, key bytes, u32 ndim, int64 dims,
+float32 values (row-major, float32 conversion of the tensor as torch does it).
 """
 import struct
 import sys
@@ -31,30 +35,27 @@ def small_dict(gen):
     }
 
 
-def fid_dict(gen):
-    import torchvision
-    net = torchvision.models.inception_v3(weights=None, num_classes=1008, aux_logits=False,
-                                          init_weights=False)
-    sd = net.state_dict()
-    for key, value in sd.items():
-        if value.is_floating_point():
-            value.copy_(torch.randn(value.shape, generator=gen))
-    return sd
-
-
-def main():
-    out_dir, which, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    gen = torch.Generator().manual_seed(seed)
-    sd = small_dict(gen) if which == "small" else fid_dict(gen)
-    torch.save(sd, f"{out_dir}/{which}_zip.pth")
-    torch.save(sd, f"{out_dir}/{which}_legacy.pth", _use_new_zipfile_serialization=False)
-    with open(f"{out_dir}/{which}_values.bin", "wb") as f:
+def write_values(sd, path):
+    with open(path, "wb") as f:
         for key in sorted(sd):
             t = sd[key].to(torch.float32).contiguous()
             name = key.encode()
             f.write(struct.pack("<I", len(name)) + name)
             f.write(struct.pack("<I", t.dim()) + struct.pack(f"<{t.dim()}q", *t.shape))
             f.write(t.numpy().astype("<f4").tobytes())
+
+
+def main():
+    if sys.argv[1] == "legacy":
+        torch.save(torch.load(sys.argv[2]), sys.argv[3], _use_new_zipfile_serialization=False)
+    elif sys.argv[1] == "values":
+        write_values(torch.load(sys.argv[2]), sys.argv[3])
+    else:
+        out_dir, seed = sys.argv[1], int(sys.argv[3])
+        sd = small_dict(torch.Generator().manual_seed(seed))
+        torch.save(sd, f"{out_dir}/small_zip.pth")
+        torch.save(sd, f"{out_dir}/small_legacy.pth", _use_new_zipfile_serialization=False)
+        write_values(sd, f"{out_dir}/small_values.bin")
 
 
 if __name__ == "__main__":

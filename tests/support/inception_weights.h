@@ -1,0 +1,23 @@
+// Random-weight FID Inception state dicts written by PyTorch (tests/reference/
+// nn_fid_inception.py: pytorch-fid's 566 keys, BatchNorm calibrated so activations stay O(1)),
+// shared by every test that runs the network or reads a full-size .pth. Each file is 95 MB and
+// takes PyTorch seconds to write, so it is made once per build tree under <build>/test-data
+// and reused by later tests and runs. Files are written under a temporary name and renamed,
+// so test processes that race to make one never read it half-written.
+#pragma once
+
+#include <filesystem>
+
+namespace qtune::testing {
+
+// torch.save's zip format (what pytorch-fid downloads).
+std::filesystem::path fid_inception_weights();
+
+// The same tensors saved in PyTorch's legacy format (_use_new_zipfile_serialization=False).
+std::filesystem::path fid_inception_weights_legacy();
+
+// The same tensors as tests/reference/io_write_state_dict.py writes expected values: for each
+// key (sorted) its name, shape and float32 values.
+std::filesystem::path fid_inception_weights_values();
+
+}  // namespace qtune::testing
