@@ -219,7 +219,7 @@ struct SlurmExecutor::State {
     }
     const std::vector<std::string> env = detail::environment_with(detail::trial_variables(config, spec, values));
     auto id = commands->submit(detail::sbatch_arguments(config.slurm, name, workdir, spec.dir), env);
-    if (!id.is_ok()) return base::Status::unavailable(fmt::format("sbatch refused the job: {}", id.status().message()));
+    if (!id.is_ok()) return id.status();
     std::ofstream(spec.dir / detail::kJobIdFile, std::ios::trunc) << *id;
     return id;
   }
@@ -234,6 +234,8 @@ base::Result<std::unique_ptr<SlurmExecutor>> SlurmExecutor::create(TrialConfig c
   }
   auto state = std::make_unique<State>();
   QTUNE_ASSIGN_OR_RETURN(state->commands, detail::SlurmCommands::create(config.slurm));
+  // Without sbatch every trial would fail at launch and use up the budget: refuse at once.
+  QTUNE_RETURN_IF_ERROR(state->commands->check_sbatch());
   state->config = std::move(config);
   state->options = std::move(options);
   return std::unique_ptr<SlurmExecutor>(new SlurmExecutor(std::move(state)));

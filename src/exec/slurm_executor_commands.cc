@@ -106,6 +106,15 @@ base::Result<SlurmCommands::Output> SlurmCommands::run(std::vector<std::string> 
   return output;
 }
 
+base::Status SlurmCommands::check_sbatch() {
+  const auto version = run({config_.sbatch, "--version"}, {});
+  if (version.is_ok() && version->exit_code == 0) return base::Status::ok();
+  return base::Status::not_found(fmt::format(
+      "[trial.slurm] sbatch: \"{} --version\" failed ({}); install Slurm's client commands or set sbatch to "
+      "their path",
+      config_.sbatch, version.is_ok() ? one_line(version->err) : version.status().message()));
+}
+
 base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& args,
                                                 const std::vector<std::string>& env) {
   std::vector<std::string> argv = {config_.sbatch};
@@ -115,9 +124,10 @@ base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& 
   const std::string id = output.out.substr(0, output.out.find_first_of(";\n"));
   if (output.exit_code != 0 || id.empty()) {
     const std::string message = one_line(output.err);
-    return base::Status::unavailable(
+    return base::Status::unavailable(fmt::format(
+        "sbatch refused the job: {}",
         message.empty() ? fmt::format("{} exited with status {} and no message", config_.sbatch, output.exit_code)
-                        : message);
+                        : message));
   }
   return id;
 }

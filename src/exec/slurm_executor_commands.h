@@ -32,6 +32,8 @@ class SlurmCommands {
   SlurmCommands(const SlurmCommands&) = delete;
   SlurmCommands& operator=(const SlurmCommands&) = delete;
 
+  // kNotFound naming the program and the key to set when `sbatch --version` cannot run.
+  base::Status check_sbatch();
   // sbatch `args` with environment `env` ("NAME=value", complete); the job id. An error
   // carries sbatch's own message (one line) when it refused the job.
   base::Result<std::string> submit(const std::vector<std::string>& args, const std::vector<std::string>& env);

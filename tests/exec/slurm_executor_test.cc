@@ -203,8 +203,15 @@ TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
   EXPECT_EQ(in_queue({earlier}), "");
 }
 
-TEST(SlurmExecutorCreateTest, ZeroSlotsIsInvalid) {
+TEST(SlurmExecutorCreateTest, ZeroSlotsOrNoSbatchIsRefused) {
   EXPECT_EQ(SlurmExecutor::create(TrialConfig{}, {0, "s", {}}).status().code(), base::StatusCode::kInvalidArgument);
+  TrialConfig config;
+  config.slurm.sbatch = "/no/such/sbatch";
+  const auto missing = SlurmExecutor::create(config, {1, "s", {}});
+  EXPECT_EQ(missing.status().code(), base::StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().message(),
+            "[trial.slurm] sbatch: \"/no/such/sbatch --version\" failed (/no/such/sbatch: No such file or "
+            "directory); install Slurm's client commands or set sbatch to their path");
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ struct SlurmExecutorOptions {
 
 class SlurmExecutor final : public Executor {
  public:
-  // kInvalidArgument if parallel is 0; kIoError if its scratch folder cannot be made.
+  // kInvalidArgument if parallel is 0; kIoError if its scratch folder cannot be made;
+  // kNotFound if `sbatch --version` does not run.
   static base::Result<std::unique_ptr<SlurmExecutor>> create(TrialConfig config,
                                                              SlurmExecutorOptions options);
   ~SlurmExecutor() override;
