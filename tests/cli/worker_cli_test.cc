@@ -63,13 +63,14 @@ class BackgroundWorker {
 
 class WorkerCliTest : public ::testing::Test {
  protected:
-  // A grid over x = 0..n-1: each configuration once; the script logs start and end.
+  // A grid over x = 0..n-1 with a trajectory for each of 3 workers: each configuration once;
+  // the script logs start and end.
   std::filesystem::path study(int n, int trials) {
     dir_.write("t.sh", "echo \"start $1\" >> runs.log\n"
                        "if [ \"$1\" = 2 ] && [ ! -e slow-done ]; then echo $$ > slow.pid; sleep 30; fi\n"
                        "sleep 0.1\necho \"done $1\" >> runs.log\necho FID: $1\n");
     return dir_.write("study.toml", "[study]\nname = \"t\"\n[space]\nx = { range = [0, " + std::to_string(n - 1) +
-                                        "] }\n[strategy]\nkind = \"grid\"\n[budget]\ntrials = " +
+                                        "] }\n[strategy]\nkind = \"grid\"\ntrajectories = 3\n[budget]\ntrials = " +
                                         std::to_string(trials) + "\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
   }
 
