@@ -25,9 +25,12 @@
 // creation or finish names the snapshot event this Study's strategy is at; when another
 // process wrote in between, the store refuses, and the Study restores the strategy from the
 // latest snapshot and asks or tells again (at most kMaxSnapshotRaces times in a row, then
-// kUnavailable). Nothing is re-read while no one else writes, so one process alone runs at the
-// same speed in both modes. The budget (trials) counts every worker's trials. A Study tells
-// only trials it handed out.
+// kUnavailable). open() re-reads nothing; a shared Study reads the snapshot before each tell
+// (a trial it claimed may have been created after its strategy's state) and when its strategy
+// has nothing to propose (another worker may have freed a trajectory). The budget (trials)
+// counts every worker's trials. A Study tells only trials it handed out. Each running trial
+// holds one of the strategy's trajectories: give it as many as trials run at once over all
+// workers, or the others wait.
 //
 // Determinism: as long as the strategy's ask() never returns nullopt in between (it does
 // so while every trajectory waits for a pending proposal), the proposals of several Study
