@@ -43,8 +43,8 @@ std::string job_script(const std::vector<std::string>& argv, const std::filesyst
   // Slurm why the job ended instead of blaming the program.
   return fmt::format(R"sh(#!/bin/sh
 # qtune trial {id}: written by qtune at each submission. Runs the trial's command and, when
-# it ends on its own, records how in {status}: exit=N, signal=N (the shell's
-# status 128+N) or launch (no such program). Nothing when Slurm terminated the job.
+# it ends on its own, records how in exit_status beside this script: exit=N, signal=N (the
+# shell's status 128+N) or launch (no such program). Nothing when Slurm terminated the job.
 status_file={status}
 record() {{ printf '%s\n' "$1" > "$status_file.tmp" && mv -f "$status_file.tmp" "$status_file"; }}
 terminated=

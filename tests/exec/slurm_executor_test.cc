@@ -93,10 +93,13 @@ env = { TAG = "t{trial_id}-{word}" })");
 
 TEST_F(SlurmExecutorTest, ArgvWordsArriveIntact) {
   dir_.write("args.sh", "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho FID: 1\n");
-  auto executor = make(R"(command = ["sh", "args.sh", "{word}", "--w={word}", "it's \"{K}\""])", 5);
+  auto executor = make(R"(command = ["sh", "../../args.sh", "{word}", "--w={word}", "it's \"{K}\""]
+workdir = "{trial_dir}")", 6);
   const std::vector<std::string> words = {"a b", "$(touch pwned)", "x;y|z&", "'q'", "*"};
   std::vector<TrialSpec> trials;
   for (std::size_t i = 0; i < words.size(); ++i) trials.push_back(spec(static_cast<TrialId>(i), words[i]));
+  // A trial folder whose name Slurm would expand (%j) and a shell would split.
+  trials.push_back({9, {{"word", "a b"}, {"K", "2"}}, dir_ / "odd 'dir' %j\n$(touch pwned)" / "9"});
   const auto outcomes = run_all(*executor, trials);
   for (const TrialSpec& trial : trials) {
     SCOPED_TRACE(trial.params[0].second);
