@@ -140,7 +140,8 @@ INSTANTIATE_TEST_SUITE_P(Stores, WorkerCliStorage, ::testing::Values(false, true
 
 TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   const auto file = study(6, 6);
-  const std::vector<std::string> timing = {"--heartbeat", "0.2s", "--stale-after", "1s"};
+  // Stale after 20 heartbeats: a live worker on a loaded machine is not taken for dead.
+  const std::vector<std::string> timing = {"--heartbeat", "0.1s", "--stale-after", "2s"};
   auto first = start_workers(file, 1, timing);
   ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "slow.pid").size() == 1; }));
   // While w0 lives, `run` refuses the study: its trial has a fresh heartbeat.
