@@ -34,7 +34,7 @@ base::Result<OpenedStudy> open_study_source(const StudySource& source) {
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> record, opened.store->find_study(name));
   if (!record) {
     return base::Status::not_found(
-        fmt::format("{}: no study named \"{}\"; run it first with qtune run", storage, name));
+        fmt::format("{}: no study named \"{}\"; run it first with qtune run", store::redact_password(storage), name));
   }
   opened.record = std::move(*record);
   QTUNE_ASSIGN_OR_RETURN(opened.trials, opened.store->trials(opened.record.id));
