@@ -20,12 +20,8 @@ using qtune::testing::TempDir;
 
 class FidCliTest : public qtune::testing::FidInputsTest<5, 4> {
  protected:
-  // `qtune fid ARGS...` at dims 64 with the shared weights and no cache.
-  static ProcessResult fid(std::vector<std::string> args) {
-    std::vector<std::string> argv = {qtune_cli(), "fid"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--weights", weights().string(), "--dims", "64", "--no-cache"});
-    return run_process(argv);
+  static ProcessResult fid(const std::vector<std::string>& args) {
+    return qtune::testing::run_qtune_fid_command("fid", args);
   }
 
   static double value_of(const std::string& out) {

@@ -20,12 +20,10 @@ using qtune::testing::TempDir;
 
 class MetricsCliTest : public qtune::testing::FidInputsTest<4, 4> {
  protected:
-  // `qtune metrics STIM REC ARGS...` at dims 64 with the shared weights and no cache.
+  // `qtune metrics STIM REC ARGS...`
   static ProcessResult metrics(std::vector<std::string> args) {
-    std::vector<std::string> argv = {qtune_cli(), "metrics", stim(), rec(), "--weights", weights(),
-                                     "--dims", "64", "--no-cache"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv);
+    args.insert(args.begin(), {stim(), rec()});
+    return qtune::testing::run_qtune_fid_command("metrics", args);
   }
 };
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
-#include "support/run_process.h"
 
 namespace qtune::testing {
 
@@ -19,6 +19,13 @@ double pytorch_fid(const std::filesystem::path& a, const std::filesystem::path& 
   const std::string prefix = "FID:  ";
   EXPECT_EQ(r.out.rfind(prefix, 0), 0u) << r.out;
   return r.out.rfind(prefix, 0) == 0 ? std::stod(r.out.substr(prefix.size())) : std::nan("");
+}
+
+ProcessResult run_qtune_fid_command(const std::string& command, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {qtune_cli(), command};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--weights", fid_inception_weights().string(), "--dims", "64", "--no-cache"});
+  return run_process(argv);
 }
 
 }  // namespace qtune::testing

@@ -5,10 +5,13 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "support/inception_weights.h"
+#include "support/run_process.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -19,6 +22,9 @@ void make_grey_pngs(const std::filesystem::path& folder, std::size_t count, int 
 // pytorch-fid's FID of two paths (folders or .npz statistics), by stats_pytorch_fid.py with
 // the shared weights.
 double pytorch_fid(const std::filesystem::path& a, const std::filesystem::path& b, std::size_t dims);
+
+// `qtune COMMAND ARGS...` at dims 64 with the shared weights and no statistics cache.
+ProcessResult run_qtune_fid_command(const std::string& command, const std::vector<std::string>& args);
 
 // A suite fixture with kStimCount stimuli and kRecCount reconstructions.
 template <std::size_t kStimCount, std::size_t kRecCount>
