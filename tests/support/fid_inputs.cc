@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-
 namespace qtune::testing {
 
 void make_grey_pngs(const std::filesystem::path& folder, std::size_t count, int seed) {
