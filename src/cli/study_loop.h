@@ -1,6 +1,7 @@
 // The loop of `qtune run` and `qtune worker`: asks the study for trials, runs them with the
-// local executor (`parallel` at once), tells the study their outcomes, sends heartbeats for
-// its running trials, shows progress on stderr and the best parameters on stdout.
+// study's executor (local processes or Slurm jobs, `parallel` at once), tells the study
+// their outcomes, sends heartbeats for its running trials, shows progress on stderr and the
+// best parameters on stdout.
 // SIGINT/SIGTERM stop it cleanly: running trials are killed and recorded as interrupted.
 #pragma once
 
