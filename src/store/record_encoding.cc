@@ -24,6 +24,14 @@ base::Result<std::vector<Param>> params_from_json(const std::string& text, std::
   return params;
 }
 
+base::Status check_finish(TrialId trial, const TrialResult& result) {
+  const bool complete = result.state == TrialState::kComplete && result.value.has_value();
+  if (complete || result.state == TrialState::kFailed) return base::Status::ok();
+  return base::Status::invalid_argument(fmt::format(
+      "trial id {}: a finish must be COMPLETE with a value or FAILED, not {}{}", trial,
+      trial_state_name(result.state), result.state == TrialState::kComplete ? " without a value" : ""));
+}
+
 base::Status not_running(const TrialRecord& t, std::string_view action) {
   return base::Status::conflict(fmt::format("trial {} (id {}): cannot {} it, it is {}; only a RUNNING trial can be",
                                             t.number, t.id, action, trial_state_name(t.state)));

@@ -22,6 +22,8 @@ std::string params_to_json(const std::vector<Param>& params);
 // kCorrupt (naming trial id `trial`) for anything else.
 base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial);
 
+// kInvalidArgument unless `result` is a COMPLETE with a value or a FAILED: the only finishes.
+base::Status check_finish(TrialId trial, const TrialResult& result);
 // kConflict: `action` ("finish", "interrupt") refused because `t` is not RUNNING.
 base::Status not_running(const TrialRecord& t, std::string_view action);
 // kConflict: a write expected the study's snapshot at `expected_event`, it is at `event`.

@@ -189,12 +189,7 @@ base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTr
 
 base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
                                          std::int64_t expected_event) {
-  const bool complete = result.state == TrialState::kComplete && result.value.has_value();
-  if (!complete && result.state != TrialState::kFailed) {
-    return base::Status::invalid_argument(fmt::format(
-        "trial id {}: a finish must be COMPLETE with a value or FAILED, not {}{}", trial,
-        trial_state_name(result.state), result.state == TrialState::kComplete ? " without a value" : ""));
-  }
+  QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Status {
     // Study row first, as in create_trial: snapshot events follow the order of the locks.
@@ -207,7 +202,8 @@ base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& resul
     QTUNE_RETURN_IF_ERROR(conn_.exec(fmt::format(
         "UPDATE trials SET state = $2, value = $3, failure_reason = $4, log_tail = $5, finished_at = {} "
         "WHERE id = $1", kNow),
-        {trial, trial_state_name(result.state), complete ? result.value : std::nullopt, result.failure_reason,
+        {trial, trial_state_name(result.state),
+         result.state == TrialState::kComplete ? result.value : std::nullopt, result.failure_reason,
          result.log_tail}).status());
     return save_snapshot_locked(current.study, trial, snapshot);
   });

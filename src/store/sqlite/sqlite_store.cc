@@ -154,12 +154,7 @@ base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTria
 
 base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
                                        std::int64_t expected_event) {
-  const bool complete = result.state == TrialState::kComplete && result.value.has_value();
-  if (!complete && result.state != TrialState::kFailed) {
-    return base::Status::invalid_argument(fmt::format(
-        "trial id {}: a finish must be COMPLETE with a value or FAILED, not {}{}", trial,
-        trial_state_name(result.state), result.state == TrialState::kComplete ? " without a value" : ""));
-  }
+  QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
@@ -168,7 +163,9 @@ base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
   QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
       "UPDATE trials SET state = ?2, value = ?3, failure_reason = ?4, log_tail = ?5, finished_at = {} "
       "WHERE id = ?1 AND state = 'RUNNING'", kNow)));
-  q.bind(1, trial).bind(2, trial_state_name(result.state)).bind(3, complete ? result.value : std::nullopt)
+  q.bind(1, trial)
+      .bind(2, trial_state_name(result.state))
+      .bind(3, result.state == TrialState::kComplete ? result.value : std::nullopt)
       .bind(4, result.failure_reason).bind(5, result.log_tail);
   QTUNE_RETURN_IF_ERROR(q.run());
   QTUNE_RETURN_IF_ERROR(save_snapshot_locked(current.study, trial, snapshot));
