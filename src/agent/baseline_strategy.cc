@@ -6,7 +6,7 @@
 
 namespace qtune::agent {
 namespace {
-constexpr std::uint32_t kSnapshotVersion = 1;
+constexpr std::uint32_t kBaselineSnapshotVersion = 1;
 }  // namespace
 
 BaselineStrategy::BaselineStrategy(const space::Space& space, std::uint32_t trajectories)
@@ -32,7 +32,7 @@ void BaselineStrategy::tell(const Proposal& proposal, const Observation& observa
 std::string BaselineStrategy::snapshot() const {
   base::ByteWriter out;
   out.str(name());
-  out.u32(kSnapshotVersion);
+  out.u32(kBaselineSnapshotVersion);
   out.u64(space_.size());
   out.u64(slots_.size());
   for (const auto& slot : slots_) {
@@ -51,12 +51,12 @@ base::Status BaselineStrategy::restore(std::string_view snapshot) {
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t size, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t slots, in.u64());
-  if (kind != name() || version != kSnapshotVersion || size != space_.size() ||
+  if (kind != name() || version != kBaselineSnapshotVersion || size != space_.size() ||
       slots != slots_.size()) {
     return base::Status::corrupt(fmt::format(
         "{}: made by {} v{} for {} states and {} trajectories; this is {} v{} for {} states and {} "
         "trajectories",
-        what, kind, version, size, slots, name(), kSnapshotVersion, space_.size(), slots_.size()));
+        what, kind, version, size, slots, name(), kBaselineSnapshotVersion, space_.size(), slots_.size()));
   }
   std::vector<std::optional<space::StateId>> loaded(slots_.size());
   for (auto& slot : loaded) {

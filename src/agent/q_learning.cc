@@ -12,7 +12,7 @@
 namespace qtune::agent {
 namespace {
 constexpr std::string_view kSnapshotKind = "q-learning";
-constexpr std::uint32_t kSnapshotVersion = 1;
+constexpr std::uint32_t kQLearningSnapshotVersion = 1;
 }  // namespace
 
 std::size_t QLearning::TransitionHash::operator()(const Transition& t) const {
@@ -122,7 +122,7 @@ void QLearning::learn(space::StateId from, space::Action action, space::StateId 
 std::string QLearning::snapshot() const {
   base::ByteWriter out;
   out.str(kSnapshotKind);
-  out.u32(kSnapshotVersion);
+  out.u32(kQLearningSnapshotVersion);
   out.u64(space_.size());
   out.u64(moves_.count());
   out.u64(trajectories_.size());
@@ -160,12 +160,12 @@ base::Status QLearning::restore(std::string_view snapshot) {
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t size, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t actions, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t trajectories, in.u64());
-  if (kind != kSnapshotKind || version != kSnapshotVersion || size != space_.size() ||
+  if (kind != kSnapshotKind || version != kQLearningSnapshotVersion || size != space_.size() ||
       actions != moves_.count() || trajectories != trajectories_.size()) {
     return base::Status::corrupt(fmt::format(
         "q-learning snapshot: made by {} v{} for {} states, {} actions, {} trajectories; this is "
         "{} v{} for {} states, {} actions, {} trajectories",
-        kind, version, size, actions, trajectories, kSnapshotKind, kSnapshotVersion, space_.size(),
+        kind, version, size, actions, trajectories, kSnapshotKind, kQLearningSnapshotVersion, space_.size(),
         moves_.count(), trajectories_.size()));
   }
   Rng rng = rng_;

@@ -23,7 +23,7 @@ namespace {
 
 using space::StateId;
 
-constexpr std::uint32_t kSnapshotVersion = 1;
+constexpr std::uint32_t kModelSnapshotVersion = 1;
 constexpr std::string_view kSnapshotName = "model q-learning snapshot";
 // Below this standardised noise the objective is treated as noise-free: no re-measuring.
 constexpr double kNoiseFloor = 0.05;
@@ -347,7 +347,7 @@ std::vector<QRow> ModelQLearning::q_table() const {
 
 std::string ModelQLearning::snapshot() const {
   base::ByteWriter out;
-  out.u32(kSnapshotVersion);
+  out.u32(kModelSnapshotVersion);
   rng_.save(out);
   out.u64(model_.measurements().size());
   for (const model::Measurement& m : model_.measurements()) {
@@ -381,9 +381,9 @@ std::string ModelQLearning::snapshot() const {
 base::Status ModelQLearning::restore(std::string_view snapshot) {
   base::ByteReader in(snapshot, kSnapshotName);
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
-  if (version != kSnapshotVersion) {
+  if (version != kModelSnapshotVersion) {
     return base::Status::corrupt(std::string(kSnapshotName) + ": version " + std::to_string(version) +
-                                 "; this build reads version " + std::to_string(kSnapshotVersion));
+                                 "; this build reads version " + std::to_string(kModelSnapshotVersion));
   }
   Rng rng(0);
   QTUNE_RETURN_IF_ERROR(rng.load(in));

@@ -13,6 +13,8 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "metrics/io/pixel_limit.h"
+
 namespace qtune::metrics {
 namespace {
 
@@ -71,9 +73,6 @@ bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* 
   return true;
 }
 
-// PIL's decompression-bomb limit (Image.MAX_IMAGE_PIXELS * 2, where PIL raises).
-constexpr std::uint64_t kMaxPixels = 2 * 89478485ull;
-
 }  // namespace
 
 base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string_view name) {
@@ -96,9 +95,9 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
         "{}: JPEG colour space {} (CMYK/YCCK) is not supported; expected greyscale or YCbCr/RGB", name,
         static_cast<int>(header.color_space)));
   }
-  if (std::uint64_t{header.width} * header.height > kMaxPixels) {
-    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most 178956970 pixels (PIL's limit)",
-                                                      name, header.width, header.height));
+  if (std::uint64_t{header.width} * header.height > kMaxDecodedPixels) {
+    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most {} pixels (PIL's limit)",
+                                                      name, header.width, header.height, kMaxDecodedPixels));
   }
   const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
   std::vector<std::uint8_t> decoded(std::size_t{header.width} * header.height * components);

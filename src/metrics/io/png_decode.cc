@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <png.h>
 
+#include "metrics/io/pixel_limit.h"
+
 namespace qtune::metrics {
 namespace {
 
@@ -80,10 +82,6 @@ bool read_rows(png_structp png, png_infop info, png_bytepp rows) {
   return true;
 }
 
-// Images above PIL's decompression-bomb limit (Image.MAX_IMAGE_PIXELS * 2, where PIL raises)
-// are refused before allocating.
-constexpr std::uint64_t kMaxPixels = 2 * 89478485ull;
-
 }  // namespace
 
 base::Result<Image> decode_png(std::span<const std::uint8_t> bytes, std::string_view name) {
@@ -103,12 +101,12 @@ base::Result<Image> decode_png(std::span<const std::uint8_t> bytes, std::string_
   PngHeader header{};
   if (!read_header(png, info, &header)) return corrupt();
   const std::size_t channels = header.grey16 ? 2 : 3;  // bytes per pixel after the transforms
-  if (std::uint64_t{header.width} * header.height > kMaxPixels ||
+  if (std::uint64_t{header.width} * header.height > kMaxDecodedPixels ||
       header.row_bytes != std::size_t{header.width} * channels) {
     return base::Status::invalid_argument(fmt::format("{}: PNG of {}x{} (bit depth {}, colour type {}) is not "
-                                                      "supported; expected at most 178956970 pixels (PIL's limit)",
+                                                      "supported; expected at most {} pixels (PIL's limit)",
                                                       name, header.width, header.height, header.bit_depth,
-                                                      header.color_type));
+                                                      header.color_type, kMaxDecodedPixels));
   }
   std::vector<std::uint8_t> decoded(header.row_bytes * header.height);
   std::vector<png_bytep> rows(header.height);
