@@ -12,7 +12,7 @@ namespace {
 using testing::drive;
 using testing::int_space;
 
-std::unique_ptr<Strategy> make(const space::Space& space, StrategyKind kind, std::uint64_t seed,
+std::unique_ptr<Strategy> make_baseline(const space::Space& space, StrategyKind kind, std::uint64_t seed,
                                std::uint32_t trajectories = 1) {
   StrategyConfig config;
   config.kind = kind;
@@ -26,7 +26,7 @@ std::optional<double> id_loss(space::StateId s) { return static_cast<double>(s %
 
 TEST(GridSearch, VisitsEveryStateInRowMajorOrderThenStops) {
   const space::Space space = int_space({3, 4});
-  auto grid = make(space, StrategyKind::kGrid, 1);
+  auto grid = make_baseline(space, StrategyKind::kGrid, 1);
   EXPECT_EQ(grid->name(), "grid");
   const auto proposed = drive(*grid, id_loss);
   ASSERT_EQ(proposed.size(), 12u);
@@ -37,9 +37,9 @@ TEST(GridSearch, VisitsEveryStateInRowMajorOrderThenStops) {
 
 TEST(RandomSearch, IsAPermutationWithoutRepeatsAndDeterministicPerSeed) {
   const space::Space space = int_space({5, 6, 7});
-  auto a = make(space, StrategyKind::kRandom, 42);
-  auto b = make(space, StrategyKind::kRandom, 42);
-  auto c = make(space, StrategyKind::kRandom, 43);
+  auto a = make_baseline(space, StrategyKind::kRandom, 42);
+  auto b = make_baseline(space, StrategyKind::kRandom, 42);
+  auto c = make_baseline(space, StrategyKind::kRandom, 43);
   const auto pa = drive(*a, id_loss);
   ASSERT_EQ(pa.size(), space.size());
   EXPECT_EQ(std::set<space::StateId>(pa.begin(), pa.end()).size(), space.size());
@@ -55,7 +55,7 @@ TEST(RandomSearch, EachStateIsEquallyLikelyFirst) {
   const space::Space space = int_space({2, 3});
   std::vector<int> first(6, 0);
   for (std::uint64_t seed = 0; seed < 6000; ++seed) {
-    auto r = make(space, StrategyKind::kRandom, seed);
+    auto r = make_baseline(space, StrategyKind::kRandom, seed);
     ++first[r->ask()->state];
   }
   for (int count : first) EXPECT_NEAR(count, 1000, 150);
@@ -64,7 +64,7 @@ TEST(RandomSearch, EachStateIsEquallyLikelyFirst) {
 TEST(RandomSearch, DrawsFromATrillionStates) {
   const space::Space space = int_space({1000, 1000, 1000, 1000});
   ASSERT_EQ(space.size(), 1'000'000'000'000u);
-  auto r = make(space, StrategyKind::kRandom, 7);
+  auto r = make_baseline(space, StrategyKind::kRandom, 7);
   const auto proposed = drive(*r, id_loss, 2000);
   ASSERT_EQ(proposed.size(), 2000u);
   EXPECT_EQ(std::set<space::StateId>(proposed.begin(), proposed.end()).size(), 2000u);
@@ -78,7 +78,7 @@ TEST(RandomSearch, DrawsFromATrillionStates) {
 TEST(Baselines, HandOutKProposalsBeforeTheFirstTell) {
   const space::Space space = int_space({4, 4});
   for (StrategyKind kind : {StrategyKind::kGrid, StrategyKind::kRandom}) {
-    auto s = make(space, kind, 3, 3);
+    auto s = make_baseline(space, kind, 3, 3);
     std::vector<Proposal> out;
     for (int i = 0; i < 3; ++i) {
       auto p = s->ask();
@@ -101,11 +101,11 @@ TEST(Baselines, HandOutKProposalsBeforeTheFirstTell) {
 TEST(Baselines, RestoredSnapshotProposesTheSameFuture) {
   const space::Space space = int_space({6, 7, 8});
   for (StrategyKind kind : {StrategyKind::kGrid, StrategyKind::kRandom}) {
-    auto original = make(space, kind, 11, 2);
+    auto original = make_baseline(space, kind, 11, 2);
     drive(*original, id_loss, 30);
     auto pending = original->ask();  // one proposal left pending across the snapshot
     ASSERT_TRUE(pending.has_value());
-    auto restored = make(space, kind, 11, 2);
+    auto restored = make_baseline(space, kind, 11, 2);
     ASSERT_TRUE(restored->restore(original->snapshot()).is_ok());
     EXPECT_EQ(restored->snapshot(), original->snapshot());
     EXPECT_EQ(restored->recommend(), original->recommend());
@@ -117,8 +117,8 @@ TEST(Baselines, RestoredSnapshotProposesTheSameFuture) {
 
 TEST(Baselines, RestoreRejectsForeignOrDamagedSnapshots) {
   const space::Space space = int_space({3, 3});
-  auto grid = make(space, StrategyKind::kGrid, 1);
-  auto random = make(space, StrategyKind::kRandom, 1);
+  auto grid = make_baseline(space, StrategyKind::kGrid, 1);
+  auto random = make_baseline(space, StrategyKind::kRandom, 1);
   drive(*random, id_loss, 3);
   const base::Status foreign = grid->restore(random->snapshot());
   EXPECT_EQ(foreign.code(), base::StatusCode::kCorrupt);
@@ -127,7 +127,7 @@ TEST(Baselines, RestoreRejectsForeignOrDamagedSnapshots) {
             "9 states and 1 trajectories");
   std::string cut = random->snapshot();
   cut.pop_back();
-  auto other = make(space, StrategyKind::kRandom, 1);
+  auto other = make_baseline(space, StrategyKind::kRandom, 1);
   EXPECT_EQ(other->restore(cut).code(), base::StatusCode::kCorrupt);
   EXPECT_EQ(other->restore(random->snapshot() + "x").code(), base::StatusCode::kCorrupt);
 }

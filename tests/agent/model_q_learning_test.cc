@@ -33,7 +33,7 @@ std::optional<double> bowl(const std::vector<space::Index>& i) {
   return std::pow(i[0] - 6.0, 2) + 0.5 * std::pow(i[1] - 2.0, 2) + 0.3 * i[0] * (i[1] - 2.0) / 6.0;
 }
 
-std::unique_ptr<Strategy> make(const space::Space& space, StrategyConfig config = {},
+std::unique_ptr<Strategy> make_model_q(const space::Space& space, StrategyConfig config = {},
                                std::uint64_t seed = 7) {
   auto s = make_model_q_learning(space, config, seed);
   EXPECT_TRUE(s.is_ok()) << s.status().to_string();
@@ -41,7 +41,7 @@ std::unique_ptr<Strategy> make(const space::Space& space, StrategyConfig config 
 }
 
 // Asks and tells one proposal at a time; returns the proposals.
-std::vector<Proposal> drive(Strategy& s, const space::Space& space, const Loss& loss, int n) {
+std::vector<Proposal> drive_proposals(Strategy& s, const space::Space& space, const Loss& loss, int n) {
   std::vector<Proposal> out;
   for (int e = 0; e < n; ++e) {
     const auto p = s.ask();
@@ -65,8 +65,8 @@ bool same(const std::vector<Proposal>& a, const std::vector<Proposal>& b) {
 
 TEST(ModelQLearning, FindsTheOptimumOfASmoothGridInFewEvaluations) {
   const space::Space space = grid({9, 7});
-  auto s = make(space);
-  const auto proposals = drive(*s, space, bowl, 15);
+  auto s = make_model_q(space);
+  const auto proposals = drive_proposals(*s, space, bowl, 15);
   ASSERT_EQ(proposals.size(), 15u);
   std::set<space::StateId> distinct;
   for (const auto& p : proposals) distinct.insert(p.state);
@@ -79,29 +79,29 @@ TEST(ModelQLearning, FindsTheOptimumOfASmoothGridInFewEvaluations) {
 
 TEST(ModelQLearning, IsDeterministicForASeed) {
   const space::Space space = grid({9, 7});
-  auto a = make(space, {}, 11);
-  auto b = make(space, {}, 11);
-  auto c = make(space, {}, 12);
-  const auto pa = drive(*a, space, bowl, 12);
-  EXPECT_TRUE(same(pa, drive(*b, space, bowl, 12)));
-  EXPECT_FALSE(same(pa, drive(*c, space, bowl, 12)));
+  auto a = make_model_q(space, {}, 11);
+  auto b = make_model_q(space, {}, 11);
+  auto c = make_model_q(space, {}, 12);
+  const auto pa = drive_proposals(*a, space, bowl, 12);
+  EXPECT_TRUE(same(pa, drive_proposals(*b, space, bowl, 12)));
+  EXPECT_FALSE(same(pa, drive_proposals(*c, space, bowl, 12)));
 }
 
 TEST(ModelQLearning, RestoredSnapshotMakesTheSameProposals) {
   const space::Space space = grid({9, 7});
   StrategyConfig config;
   config.trajectories = 2;
-  auto original = make(space, config);
-  drive(*original, space, bowl, 9);
+  auto original = make_model_q(space, config);
+  drive_proposals(*original, space, bowl, 9);
   const auto held = original->ask();  // a pending proposal travels in the snapshot
   ASSERT_TRUE(held.has_value());
   const std::string bytes = original->snapshot();
-  auto restored = make(space, config);
+  auto restored = make_model_q(space, config);
   ASSERT_TRUE(restored->restore(bytes).is_ok());
   EXPECT_EQ(restored->snapshot(), bytes);
   EXPECT_EQ(restored->q_table().size(), original->q_table().size());
   for (Strategy* s : {original.get(), restored.get()}) s->tell(*held, {bowl(space.decode(held->state))});
-  EXPECT_TRUE(same(drive(*original, space, bowl, 8), drive(*restored, space, bowl, 8)));
+  EXPECT_TRUE(same(drive_proposals(*original, space, bowl, 8), drive_proposals(*restored, space, bowl, 8)));
   EXPECT_EQ(original->recommend(), restored->recommend());
 
   EXPECT_FALSE(restored->restore(bytes.substr(0, bytes.size() - 3)).is_ok());
@@ -112,8 +112,8 @@ TEST(ModelQLearning, ParallelTrajectoriesGetDistinctProposals) {
   const space::Space space = grid({9, 7});
   StrategyConfig config;
   config.trajectories = 3;
-  auto s = make(space, config);
-  drive(*s, space, bowl, 6);  // past the exploring starts, one at a time
+  auto s = make_model_q(space, config);
+  drive_proposals(*s, space, bowl, 6);  // past the exploring starts, one at a time
   std::set<space::StateId> handed;
   std::set<std::uint32_t> trajectories;
   std::vector<Proposal> pending;
@@ -136,8 +136,8 @@ TEST(ModelQLearning, ParallelTrajectoriesGetDistinctProposals) {
 
 TEST(ModelQLearning, QTableIsThePlannedValueOfTheReachedState) {
   const space::Space space = grid({9, 7});
-  auto s = make(space);
-  drive(*s, space, bowl, 8);
+  auto s = make_model_q(space);
+  drive_proposals(*s, space, bowl, 8);
   ASSERT_NE(s->moves(), nullptr);
   const auto rows = s->q_table();
   ASSERT_GE(rows.size(), 8u);
@@ -160,8 +160,8 @@ TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
   std::mt19937_64 rng(3);
   std::normal_distribution<double> noise(0.0, 15.0);
   const Loss noisy = [&](const std::vector<space::Index>& i) { return *bowl(i) + noise(rng); };
-  auto s = make(space);
-  const auto proposals = drive(*s, space, noisy, 30);
+  auto s = make_model_q(space);
+  const auto proposals = drive_proposals(*s, space, noisy, 30);
   std::set<space::StateId> seen;
   int remeasures = 0;
   for (const auto& p : proposals) {
@@ -177,8 +177,8 @@ TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
   // short lengthscales at small n); what must hold is the cap.
   EXPECT_LE(remeasures, 30 / 4);
 
-  auto clean = make(space);
-  for (const auto& p : drive(*clean, space, bowl, 30)) EXPECT_FALSE(p.remeasure);
+  auto clean = make_model_q(space);
+  for (const auto& p : drive_proposals(*clean, space, bowl, 30)) EXPECT_FALSE(p.remeasure);
 }
 
 TEST(ModelQLearning, FailedTrialsArePenalisedAndNeverRecommended) {
@@ -187,8 +187,8 @@ TEST(ModelQLearning, FailedTrialsArePenalisedAndNeverRecommended) {
     if (i[0] >= 7) return std::nullopt;  // the top rows crash
     return bowl(i);
   };
-  auto s = make(space);
-  drive(*s, space, failing, 20);
+  auto s = make_model_q(space);
+  drive_proposals(*s, space, failing, 20);
   const auto best = s->recommend();
   ASSERT_TRUE(best.has_value());
   EXPECT_LT(space.decode(*best)[0], 7u);
@@ -196,8 +196,8 @@ TEST(ModelQLearning, FailedTrialsArePenalisedAndNeverRecommended) {
 
 TEST(ModelQLearning, EndsWhenEveryStateIsMeasured) {
   const space::Space space = grid({3, 3});
-  auto s = make(space);
-  const auto proposals = drive(*s, space, bowl, 20);
+  auto s = make_model_q(space);
+  const auto proposals = drive_proposals(*s, space, bowl, 20);
   EXPECT_EQ(proposals.size(), 9u);
   EXPECT_FALSE(s->ask().has_value());
 }
@@ -207,13 +207,13 @@ TEST(ModelQLearning, PlansOverAWindowOnLargeGrids) {
   StrategyConfig config;
   config.model.window_states = 729;  // radius 1 in six dimensions
   config.actions = space::MoveSet::kSingle;
-  auto s = make(space, config);
+  auto s = make_model_q(space, config);
   const Loss sphere = [](const std::vector<space::Index>& i) -> std::optional<double> {
     double sum = 0.0;
     for (space::Index v : i) sum += std::pow(v - 3.0, 2);
     return sum;
   };
-  const auto proposals = drive(*s, space, sphere, 12);
+  const auto proposals = drive_proposals(*s, space, sphere, 12);
   ASSERT_EQ(proposals.size(), 12u);
   std::set<space::StateId> distinct;
   for (const auto& p : proposals) distinct.insert(p.state);

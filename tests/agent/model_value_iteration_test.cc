@@ -90,7 +90,7 @@ void random_rewards(std::size_t size, std::uint64_t seed, std::vector<double>& r
   }
 }
 
-class ValueIterationVsBruteForce : public testing::TestWithParam<Neighbourhood> {};
+class ValueIterationVsBruteForce : public ::testing::TestWithParam<Neighbourhood> {};
 
 TEST_P(ValueIterationVsBruteForce, WholeGrid) {
   const Grid n = {3, 4, 2};
@@ -152,7 +152,7 @@ TEST_P(ValueIterationVsBruteForce, WarmStartReachesTheSameFixedPoint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Moves, ValueIterationVsBruteForce,
-                         testing::Values(Neighbourhood::kJoint, Neighbourhood::kSingle));
+                         ::testing::Values(Neighbourhood::kJoint, Neighbourhood::kSingle));
 
 }  // namespace
 }  // namespace qtune::agent::model

@@ -21,7 +21,7 @@ StrategyConfig seed_config() {
   return config;
 }
 
-std::unique_ptr<Strategy> make(const space::Space& space, const StrategyConfig& config,
+std::unique_ptr<Strategy> make_q_learning(const space::Space& space, const StrategyConfig& config,
                                std::uint64_t seed) {
   auto strategy = make_strategy(space, config, seed);
   EXPECT_TRUE(strategy.is_ok()) << strategy.status().to_string();
@@ -65,7 +65,7 @@ TEST(QLearning, BellmanUpdatesNegativeRewardOneAndTwoStepsDeep) {
   config.episodes = 1;
   for (std::uint32_t steps : {1u, 3u, 4u}) {
     config.steps = steps;
-    auto q = make(space, config, 5);
+    auto q = make_q_learning(space, config, 5);
     EXPECT_EQ(drive(*q, [](space::StateId) { return 2.0; }), std::vector<space::StateId>{0});
     auto row = row_of(*q, 0);
     ASSERT_TRUE(row.has_value());
@@ -94,7 +94,7 @@ TEST(QLearning, BellmanUpdatesImprovementRewardTwoSteps) {
   config.start_state = 0;
   int found = 0;
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
-    auto q = make(space, config, seed);
+    auto q = make_q_learning(space, config, seed);
     const auto proposed = drive(*q, [](space::StateId s) { return s == 0 ? 3.0 : 1.0; });
     auto row0 = row_of(*q, 0);
     auto row1 = row_of(*q, 1);
@@ -117,7 +117,7 @@ TEST(QLearning, EpsilonDecaysPerEpisodeToItsFloor) {
   config.steps = 1;
   for (std::uint32_t episodes : {1u, 2u, 100u, 199u, 300u}) {
     config.episodes = episodes;
-    auto q = make(space, config, 1);
+    auto q = make_q_learning(space, config, 1);
     drive(*q, [](space::StateId) { return 1.0; });
     const double expected = std::max(0.01, 0.1 * std::pow(0.99, episodes - 1));
     EXPECT_NEAR(*q->epsilon(), expected, 1e-15) << episodes;
@@ -126,7 +126,7 @@ TEST(QLearning, EpsilonDecaysPerEpisodeToItsFloor) {
 
 TEST(QLearning, ProposesEachStateOnceAndStopsWhenEpisodesRunOut) {
   const space::Space space = int_space({5, 5});
-  auto q = make(space, seed_config(), 9);
+  auto q = make_q_learning(space, seed_config(), 9);
   const auto proposed = drive(*q, [](space::StateId s) { return static_cast<double>(s); });
   EXPECT_EQ(std::set<space::StateId>(proposed.begin(), proposed.end()).size(), proposed.size());
   EXPECT_EQ(proposed.size(), 25u);  // 100 x 50 steps walk over all 25 states
@@ -141,14 +141,14 @@ TEST(QLearning, KTrajectoriesShareTheTableAndNeverDuplicateAProposal) {
   config.trajectories = 3;
   {
     const space::Space large = int_space({100, 100, 100});  // random starts do not collide
-    auto q = make(large, config, 4);
+    auto q = make_q_learning(large, config, 4);
     for (std::uint32_t t = 0; t < 3; ++t) EXPECT_EQ(q->ask()->trajectory, t);
     EXPECT_EQ(q->ask(), std::nullopt);  // all three wait for their evaluations
   }
   // On 36 states trajectories meet: one whose next state another has proposed waits for
   // that evaluation instead of proposing it again.
   const space::Space space = int_space({6, 6});
-  auto q = make(space, config, 4);
+  auto q = make_q_learning(space, config, 4);
   std::vector<Proposal> pending;
   while (auto p = q->ask()) pending.push_back(*p);
   EXPECT_FALSE(pending.empty());
@@ -176,7 +176,7 @@ TEST(QLearning, FixedStartIsTheFirstProposalOfEveryEpisode) {
   StrategyConfig config = seed_config();
   config.start = StartKind::kFixed;
   config.start_state = 6;
-  auto q = make(space, config, 2);
+  auto q = make_q_learning(space, config, 2);
   EXPECT_EQ(q->ask()->state, 6u);
   EXPECT_EQ(q->start_state(), 6u);
 }
@@ -188,7 +188,7 @@ TEST(QLearning, FailedTrialsGetThePenaltyAsTheirLoss) {
   config.episodes = 1;
   config.steps = 1;
   config.failure_penalty = 10.0;
-  auto q = make(space, config, 3);
+  auto q = make_q_learning(space, config, 3);
   drive(*q, [](space::StateId) { return std::nullopt; });
   auto row = row_of(*q, 0);
   ASSERT_TRUE(row.has_value());
@@ -204,7 +204,7 @@ TEST(QLearning, QInitOptimisticAndRandom) {
   config.epsilon = config.epsilon_min = 0.0;
   config.q_init = QInit::kOptimistic;
   config.q_init_scale = 5.0;
-  auto q = make(space, config, 3);
+  auto q = make_q_learning(space, config, 3);
   drive(*q, [](space::StateId) { return 1.0; });
   std::vector<double> values = row_of(*q, 0)->q;
   std::sort(values.begin(), values.end());
@@ -215,7 +215,7 @@ TEST(QLearning, QInitOptimisticAndRandom) {
 
   config.q_init = QInit::kRandom;
   config.q_init_scale = 0.01;
-  auto r = make(space, config, 3);
+  auto r = make_q_learning(space, config, 3);
   drive(*r, [](space::StateId) { return 1.0; });
   const std::vector<double> random = row_of(*r, 0)->q;
   int untouched = 0;
@@ -229,9 +229,9 @@ TEST(QLearning, QInitOptimisticAndRandom) {
 TEST(QLearning, DeterministicForASeed) {
   const space::Space space = int_space({9, 3, 3, 3});
   auto loss = [](space::StateId s) { return std::optional<double>(std::sin(static_cast<double>(s))); };
-  auto a = make(space, seed_config(), 77);
-  auto b = make(space, seed_config(), 77);
-  auto c = make(space, seed_config(), 78);
+  auto a = make_q_learning(space, seed_config(), 77);
+  auto b = make_q_learning(space, seed_config(), 77);
+  auto c = make_q_learning(space, seed_config(), 78);
   const auto pa = drive(*a, loss, 100);
   EXPECT_EQ(drive(*b, loss, 100), pa);
   EXPECT_NE(drive(*c, loss, 100), pa);
@@ -248,7 +248,7 @@ TEST(QLearning, RestoredSnapshotProposesTheSameNext50) {
     if (s % 13 == 0) return std::nullopt;  // some failures
     return std::cos(static_cast<double>(s) * 0.1);
   };
-  auto original = make(space, config, 123);
+  auto original = make_q_learning(space, config, 123);
   // Keep three proposals in flight, so the snapshot holds pending ones.
   std::vector<Proposal> pending;
   auto run = [&](Strategy& s, std::vector<Proposal>& in_flight, std::size_t evaluations) {
@@ -265,7 +265,7 @@ TEST(QLearning, RestoredSnapshotProposesTheSameNext50) {
   };
   run(*original, pending, 40);
   ASSERT_FALSE(pending.empty());
-  auto restored = make(space, config, 123);
+  auto restored = make_q_learning(space, config, 123);
   ASSERT_TRUE(restored->restore(original->snapshot()).is_ok());
   EXPECT_EQ(restored->snapshot(), original->snapshot());
   std::vector<Proposal> pending_copy = pending;
@@ -279,8 +279,8 @@ TEST(QLearning, RestoredSnapshotProposesTheSameNext50) {
 TEST(QLearning, RestoreRejectsASnapshotOfAnotherSpace) {
   const space::Space small = int_space({3});
   const space::Space large = int_space({4});
-  auto a = make(small, seed_config(), 1);
-  auto b = make(large, seed_config(), 1);
+  auto a = make_q_learning(small, seed_config(), 1);
+  auto b = make_q_learning(large, seed_config(), 1);
   const base::Status status = b->restore(a->snapshot());
   EXPECT_EQ(status.code(), base::StatusCode::kCorrupt);
   EXPECT_EQ(status.message(),
@@ -306,7 +306,7 @@ TEST(QLearning, ConvergesOnASmallNoiseFreeGrid) {
   config.planning_steps = 10;
   const std::uint64_t seed = base::derive_seed(2026, "convergence");
   SCOPED_TRACE("seed " + std::to_string(seed));
-  auto q = make(space, config, seed);
+  auto q = make_q_learning(space, config, seed);
   drive(*q, loss);
   EXPECT_EQ(q->recommend(), optimum);
   const auto table = q->q_table();

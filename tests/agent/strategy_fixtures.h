@@ -11,7 +11,7 @@
 #include "qtune/agent/strategy.h"
 #include "qtune/space/space.h"
 
-namespace qtune::agent::testing {
+namespace qtune::testing {
 
 // Dimensions named a, b, c, ... with values 0 .. sizes[k]-1.
 inline space::Space int_space(const std::vector<std::size_t>& sizes) {
@@ -28,16 +28,16 @@ using LossFn = std::function<std::optional<double>(space::StateId)>;
 
 // Asks and tells one proposal at a time until the strategy is exhausted or `limit`
 // evaluations were made; returns the proposed states in order.
-inline std::vector<space::StateId> drive(Strategy& strategy, const LossFn& loss,
+inline std::vector<space::StateId> drive(agent::Strategy& strategy, const LossFn& loss,
                                          std::size_t limit = SIZE_MAX) {
   std::vector<space::StateId> proposed;
   while (proposed.size() < limit) {
-    const std::optional<Proposal> p = strategy.ask();
+    const std::optional<agent::Proposal> p = strategy.ask();
     if (!p) break;
     proposed.push_back(p->state);
-    strategy.tell(*p, Observation{loss(p->state)});
+    strategy.tell(*p, agent::Observation{loss(p->state)});
   }
   return proposed;
 }
 
-}  // namespace qtune::agent::testing
+}  // namespace qtune::testing

@@ -7,7 +7,7 @@
 namespace qtune::exec {
 namespace {
 
-using testing::TempDir;
+using qtune::testing::TempDir;
 
 Template templ(std::string_view text) {
   return Template::parse(text, {"K", "trial_dir"}).value();

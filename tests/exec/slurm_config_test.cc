@@ -9,15 +9,12 @@
 namespace qtune::exec {
 namespace {
 
-base::Result<TrialConfig> parse_trial(std::string_view trial_lines) {
-  return testing::parse_study_text(std::string("[space]\nK = { range = [2, 4] }\n[trial]\ncommand = [\"x\"]\n") +
-                                       std::string(trial_lines),
-                                   "dir/study.toml")
-      .trial;
+base::Result<TrialConfig> parse_slurm_trial(std::string_view trial_lines) {
+  return testing::parse_trial_lines("command = [\"x\"]\n" + std::string(trial_lines));
 }
 
 TEST(SlurmConfigTest, DefaultsAreLocalAndTimeFromTimeout) {
-  auto config = parse_trial("timeout = \"90m\"\n");
+  auto config = parse_slurm_trial("timeout = \"90m\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->executor, ExecutorKind::kLocal);
   EXPECT_EQ(config->slurm.time, std::chrono::minutes(90));
@@ -29,7 +26,7 @@ TEST(SlurmConfigTest, DefaultsAreLocalAndTimeFromTimeout) {
 }
 
 TEST(SlurmConfigTest, EveryKeyBecomesItsSbatchOption) {
-  auto config = parse_trial(R"(executor = "slurm"
+  auto config = parse_slurm_trial(R"(executor = "slurm"
 timeout = "1h"
 [trial.slurm]
 partition = "gpu"
@@ -58,7 +55,7 @@ squeue = "/opt/slurm/bin/squeue"
                                       "--cpus-per-task=4", "--mem=16G", "--gres=gpu:1", "--gpus-per-task=a100:2",
                                       "--account=lab", "--qos=normal", "--constraint=a100", "--exclusive",
                                       "/t%j/1/job.sh"}));
-  auto count = parse_trial("[trial.slurm]\ngpus_per_task = 2\n");
+  auto count = parse_slurm_trial("[trial.slurm]\ngpus_per_task = 2\n");
   ASSERT_TRUE(count.is_ok()) << count.status().to_string();
   EXPECT_EQ(count->slurm.gpus_per_task, "2");
 }
@@ -69,33 +66,33 @@ TEST(SlurmConfigTest, ErrorsNameFileLineAndKey) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"executor = \"pbs\"\n", "dir/study.toml:5: [trial] executor: use \"local\" (this machine) or \"slurm\""},
-      {"slurm = 3\n", "dir/study.toml:5: [trial] slurm: an integer is the wrong type; use a table"},
-      {"[trial.slurm]\nqueue = \"x\"\n", "dir/study.toml:6: [trial] slurm.queue: unknown key; use partition,"},
+      {"executor = \"pbs\"\n", "dir/study.toml:6: [trial] executor: use \"local\" (this machine) or \"slurm\""},
+      {"slurm = 3\n", "dir/study.toml:6: [trial] slurm: an integer is the wrong type; use a table"},
+      {"[trial.slurm]\nqueue = \"x\"\n", "dir/study.toml:7: [trial] slurm.queue: unknown key; use partition,"},
       {"[trial.slurm]\npartition = \"a b\"\n",
-       "dir/study.toml:6: [trial] slurm.partition: \"a b\" is invalid; use a non-empty word without spaces"},
-      {"[trial.slurm]\naccount = 1\n", "dir/study.toml:6: [trial] slurm.account: an integer is the wrong type"},
-      {"[trial.slurm]\ntime = \"2x\"\n", "dir/study.toml:6: [trial] slurm.time: duration \"2x\""},
+       "dir/study.toml:7: [trial] slurm.partition: \"a b\" is invalid; use a non-empty word without spaces"},
+      {"[trial.slurm]\naccount = 1\n", "dir/study.toml:7: [trial] slurm.account: an integer is the wrong type"},
+      {"[trial.slurm]\ntime = \"2x\"\n", "dir/study.toml:7: [trial] slurm.time: duration \"2x\""},
       {"[trial.slurm]\ncpus_per_task = 0\n",
-       "dir/study.toml:6: [trial] slurm.cpus_per_task: use an integer from 1 to 1000000"},
+       "dir/study.toml:7: [trial] slurm.cpus_per_task: use an integer from 1 to 1000000"},
       {"[trial.slurm]\nmem = \"16GB\"\n",
-       "dir/study.toml:6: [trial] slurm.mem: \"16GB\" is not a size; use megabytes or a K, M, G or T suffix"},
+       "dir/study.toml:7: [trial] slurm.mem: \"16GB\" is not a size; use megabytes or a K, M, G or T suffix"},
       {"[trial.slurm]\ngpus_per_task = 0\n",
-       "dir/study.toml:6: [trial] slurm.gpus_per_task: use a count >= 1, or \"type:count\""},
-      {"[trial.slurm]\ngpus_per_task = \"a100:\"\n", "dir/study.toml:6: [trial] slurm.gpus_per_task: use a count"},
+       "dir/study.toml:7: [trial] slurm.gpus_per_task: use a count >= 1, or \"type:count\""},
+      {"[trial.slurm]\ngpus_per_task = \"a100:\"\n", "dir/study.toml:7: [trial] slurm.gpus_per_task: use a count"},
       {"[trial.slurm]\nextra = \"--exclusive\"\n",
-       "dir/study.toml:6: [trial] slurm.extra: a string is the wrong type; use an array of sbatch options"},
+       "dir/study.toml:7: [trial] slurm.extra: a string is the wrong type; use an array of sbatch options"},
       {"[trial.slurm]\nextra = [\"--exclusive\", \"a100\"]\n",
-       "dir/study.toml:6: [trial] slurm.extra: \"a100\" is not an option; each word is one sbatch option starting "
+       "dir/study.toml:7: [trial] slurm.extra: \"a100\" is not an option; each word is one sbatch option starting "
        "with \"-\""},
       {"[trial.slurm]\nextra = [\"--output=x.log\"]\n",
-       "dir/study.toml:6: [trial] slurm.extra: \"--output\" is set by qtune for every trial; remove it"},
-      {"[trial.slurm]\nsbatch = \"\"\n", "dir/study.toml:6: [trial] slurm.sbatch: \"\" is invalid; use a non-empty string"},
-      {"[trial.slurm]\npoll_interval = true\n", "dir/study.toml:6: [trial] slurm.poll_interval: a boolean is the wrong type"},
+       "dir/study.toml:7: [trial] slurm.extra: \"--output\" is set by qtune for every trial; remove it"},
+      {"[trial.slurm]\nsbatch = \"\"\n", "dir/study.toml:7: [trial] slurm.sbatch: \"\" is invalid; use a non-empty string"},
+      {"[trial.slurm]\npoll_interval = true\n", "dir/study.toml:7: [trial] slurm.poll_interval: a boolean is the wrong type"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.lines);
-    const auto config = parse_trial(c.lines);
+    const auto config = parse_slurm_trial(c.lines);
     ASSERT_FALSE(config.is_ok());
     EXPECT_EQ(config.status().message().substr(0, c.message.size()), c.message) << config.status().message();
   }
@@ -119,7 +116,7 @@ TEST(SlurmConfigTest, JobNamesAndExitStatusFiles) {
 }
 
 TEST(SlurmConfigTest, GpusAreForTheLocalExecutor) {
-  auto config = parse_trial("executor = \"slurm\"\n");
+  auto config = parse_slurm_trial("executor = \"slurm\"\n");
   ASSERT_TRUE(config.is_ok());
   const auto executor = make_executor(*config, {1, {0}, "s", {}});
   EXPECT_EQ(executor.status().code(), base::StatusCode::kInvalidArgument);

@@ -10,11 +10,11 @@
 #include "qtune/exec/trial_config.h"
 #include "qtune/space/space_config.h"
 
-namespace qtune::exec::testing {
+namespace qtune::testing {
 
 struct ParsedStudy {
   base::Result<space::Space> space = base::Status::internal("unset");
-  base::Result<TrialConfig> trial = base::Status::internal("unset");
+  base::Result<exec::TrialConfig> trial = base::Status::internal("unset");
 };
 
 inline ParsedStudy parse_study_text(std::string_view text, std::string_view file = "study.toml") {
@@ -33,8 +33,16 @@ inline ParsedStudy parse_study_text(std::string_view text, std::string_view file
     return out;
   }
   out.space = space::space_from_toml(*space, file);
-  if (out.space.is_ok()) out.trial = trial_from_toml(*trial, *out.space, file);
+  if (out.space.is_ok()) out.trial = exec::trial_from_toml(*trial, *out.space, file);
   return out;
 }
 
-}  // namespace qtune::exec::testing
+// The [trial] table `trial_lines` under a small fixed space (K in 2..4, act relu|elu).
+inline base::Result<exec::TrialConfig> parse_trial_lines(std::string_view trial_lines,
+                                                         std::string_view file = "dir/study.toml") {
+  constexpr std::string_view kSpace =
+      "[space]\nK = { range = [2, 4] }\nact = { values = [\"relu\", \"elu\"] }\n[trial]\n";
+  return parse_study_text(std::string(kSpace) + std::string(trial_lines), file).trial;
+}
+
+}  // namespace qtune::testing

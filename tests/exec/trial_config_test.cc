@@ -7,18 +7,10 @@
 namespace qtune::exec {
 namespace {
 
-constexpr std::string_view kSpace = R"([space]
-K = { range = [2, 4] }
-act = { values = ["relu", "elu"] }
-[trial]
-)";
-
-base::Result<TrialConfig> parse_trial(std::string_view trial_lines, std::string_view file = "dir/study.toml") {
-  return testing::parse_study_text(std::string(kSpace) + std::string(trial_lines), file).trial;
-}
+using testing::parse_trial_lines;
 
 TEST(TrialConfigTest, ParsesEveryKey) {
-  const auto config = parse_trial(R"(command = ["python3", "train.py", "{K}", "--act={act}", "{trial_dir}"]
+  const auto config = parse_trial_lines(R"(command = ["python3", "train.py", "{K}", "--act={act}", "{trial_dir}"]
 shell = false
 workdir = "runs/{K}"
 timeout = "2h"
@@ -43,7 +35,7 @@ metric = { json = "{trial_dir}/metrics.json", key = "fid" }
 }
 
 TEST(TrialConfigTest, DefaultsAreRegexFidWorkdirDotAndNoTimeout) {
-  const auto config = parse_trial("command = [\"./train.sh\"]\n");
+  const auto config = parse_trial_lines("command = [\"./train.sh\"]\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->workdir.text(), ".");
   EXPECT_EQ(config->timeout.count(), 0);
@@ -54,7 +46,7 @@ TEST(TrialConfigTest, DefaultsAreRegexFidWorkdirDotAndNoTimeout) {
 }
 
 TEST(TrialConfigTest, BuiltinMetric) {
-  const auto config = parse_trial(R"(command = ["x"]
+  const auto config = parse_trial_lines(R"(command = ["x"]
 metric = { builtin = "fid", reference = "{K}/stim", generated = "{K}/rec", dims = 64 }
 )");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
@@ -67,7 +59,7 @@ metric = { builtin = "fid", reference = "{K}/stim", generated = "{K}/rec", dims 
 }
 
 TEST(TrialConfigTest, ShellScriptString) {
-  const auto config = parse_trial("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
+  const auto config = parse_trial_lines("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_TRUE(config->shell);
   ASSERT_EQ(config->command.size(), 1u);
@@ -101,7 +93,7 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.lines);
-    const auto config = parse_trial(c.lines);
+    const auto config = parse_trial_lines(c.lines);
     ASSERT_FALSE(config.is_ok());
     EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
     EXPECT_EQ(config.status().message().substr(0, c.expected.size()), c.expected) << config.status().message();

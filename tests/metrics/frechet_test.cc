@@ -10,8 +10,8 @@
 namespace qtune::metrics {
 namespace {
 
-using metrics::testing::random_features;
-using metrics::testing::reference_value;
+using qtune::testing::random_features;
+using qtune::testing::reference_value;
 
 FeatureStats stats_of(const Features& f) {
   auto s = compute_stats(f);

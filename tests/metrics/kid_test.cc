@@ -9,8 +9,8 @@
 namespace qtune::metrics {
 namespace {
 
-using metrics::testing::random_features;
-using metrics::testing::reference_value;
+using qtune::testing::random_features;
+using qtune::testing::reference_value;
 
 double numpy_mmd(const Features& a, const Features& b) { return reference_value("mmd", a, b); }
 

@@ -9,9 +9,9 @@
 namespace qtune::metrics {
 namespace {
 
-using metrics::testing::random_features;
-using metrics::testing::read_raw;
-using metrics::testing::write_raw;
+using qtune::testing::random_features;
+using qtune::testing::read_raw;
+using qtune::testing::write_raw;
 using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
 

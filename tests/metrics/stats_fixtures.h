@@ -14,11 +14,11 @@
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
-namespace qtune::metrics::testing {
+namespace qtune::testing {
 
 // N x d features: non-negative like Inception's pooled ReLU outputs, with per-column scale
 // and a shared low-rank component so the covariance is far from a multiple of I.
-inline Features random_features(std::size_t count, std::size_t dims, std::uint64_t seed, double shift = 0.0) {
+inline metrics::Features random_features(std::size_t count, std::size_t dims, std::uint64_t seed, double shift = 0.0) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<double> scale(dims);
@@ -27,7 +27,7 @@ inline Features random_features(std::size_t count, std::size_t dims, std::uint64
     scale[c] = 0.2 + std::fabs(normal(rng));
     loading[c] = normal(rng);
   }
-  Features f{.count = count, .dims = dims, .values = std::vector<double>(count * dims)};
+  metrics::Features f{.count = count, .dims = dims, .values = std::vector<double>(count * dims)};
   for (std::size_t r = 0; r < count; ++r) {
     const double common = normal(rng);
     for (std::size_t c = 0; c < dims; ++c) {
@@ -53,7 +53,7 @@ inline std::vector<double> read_raw(const std::filesystem::path& path, std::size
 
 // The value tests/reference/stats_reference.py COMMAND (fid, mmd, ...) prints for features
 // a and b.
-inline double reference_value(const std::string& command, const Features& a, const Features& b) {
+inline double reference_value(const std::string& command, const metrics::Features& a, const metrics::Features& b) {
   qtune::testing::TempDir dir;
   const auto r = qtune::testing::run_reference_script(
       "stats_reference.py", {command, write_raw(dir / "a.bin", a.values), std::to_string(a.count),
@@ -61,4 +61,4 @@ inline double reference_value(const std::string& command, const Features& a, con
   return std::stod(r.out);
 }
 
-}  // namespace qtune::metrics::testing
+}  // namespace qtune::testing

@@ -14,13 +14,13 @@ using testing::qtune_cli;
 using testing::run_process;
 
 // Grid order (row-major over a, b): 6 4 7 5 1 8 3 2 9; the minimum 1 is 5th, range 8.
-constexpr const char* kGrid =
+constexpr const char* kCliGrid =
     "a,b,y,status\n1,1,6,ok\n1,2,4,ok\n1,3,7,ok\n2,1,5,ok\n2,2,1,ok\n2,3,8,ok\n3,1,3,ok\n"
     "3,2,2,ok\n3,3,9,ok\n";
 
 TEST(ReplayCli, GridStrategyJsonHasTheExactScores) {
   testing::TempDir dir;
-  const auto table = dir.write("grid.csv", kGrid);
+  const auto table = dir.write("grid.csv", kCliGrid);
   const auto result = run_process({qtune_cli(), "replay", table.string(), "--objective", "y",
                                    "--strategy", "grid", "--budget", "6", "--seeds", "3",
                                    "--report-budgets", "3", "--format", "json"});
@@ -42,7 +42,7 @@ TEST(ReplayCli, GridStrategyJsonHasTheExactScores) {
 
 TEST(ReplayCli, NeverFindingTheBestGivesANullMedian) {
   testing::TempDir dir;
-  const auto table = dir.write("grid.csv", kGrid);
+  const auto table = dir.write("grid.csv", kCliGrid);
   const auto result = run_process({qtune_cli(), "replay", table.string(), "--objective", "y",
                                    "--strategy", "grid", "--budget", "4", "--seeds", "2",
                                    "--format", "json"});
@@ -54,7 +54,7 @@ TEST(ReplayCli, NeverFindingTheBestGivesANullMedian) {
 
 TEST(ReplayCli, BadInputExitsTwoNamingTheFileOrFlag) {
   testing::TempDir dir;
-  const auto table = dir.write("grid.csv", kGrid);
+  const auto table = dir.write("grid.csv", kCliGrid);
   const auto no_column = run_process({qtune_cli(), "replay", table.string(), "--objective", "fid"});
   EXPECT_EQ(no_column.exit_code, 2);
   EXPECT_EQ(no_column.err, "qtune replay: " + table.string() +

@@ -8,20 +8,17 @@
 #include <gtest/gtest.h>
 
 #include "qtune/study/replay.h"
+#include "study/replay_table_fixture.h"
 
 namespace qtune::study {
 namespace {
 
+using testing::parse_replay_table;
+
 // 3x3, id = i_a * 3 + i_b, values in grid (row-major) order 6 4 7 5 1 8 3 2 9:
 // the minimum 1 at id 4, the maximum 9 at id 8, range 8.
-constexpr const char* kGrid =
+constexpr const char* kRunGrid =
     "a,b,y\n1,1,6\n1,2,4\n1,3,7\n2,1,5\n2,2,1\n2,3,8\n3,1,3\n3,2,2\n3,3,9\n";
-
-ReplayTable parse_ok(const std::vector<TableText>& tables) {
-  auto table = ReplayTable::parse(tables, {"y", {}, std::nullopt});
-  EXPECT_TRUE(table.is_ok()) << table.status().to_string();
-  return std::move(table).value();
-}
 
 agent::StrategyConfig config_of(agent::StrategyKind kind, std::uint32_t trajectories = 1) {
   agent::StrategyConfig config;
@@ -31,7 +28,7 @@ agent::StrategyConfig config_of(agent::StrategyKind kind, std::uint32_t trajecto
 }
 
 TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kRunGrid}});
   ReplayOptions options;
   options.budget = 6;
   options.seeds = 5;
@@ -65,7 +62,7 @@ TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
 TEST(Replay, NoisyRecommendationIsScoredOnTheMeanNotOnTheDraw) {
   // x=1 measures 0 or 10 (mean 5), x=2 always 4 (mean 4: the best). Grid measures x=1 then
   // x=2 and recommends the better measurement: x=1 when its draw was 0, scored as 5.
-  const ReplayTable table = parse_ok({{"a.csv", "x,y\n1,0\n2,4\n"}, {"b.csv", "x,y\n1,10\n2,4\n"}});
+  const ReplayTable table = parse_replay_table({{"a.csv", "x,y\n1,0\n2,4\n"}, {"b.csv", "x,y\n1,10\n2,4\n"}});
   for (std::uint64_t seed = 0; seed < 8; ++seed) {
     SCOPED_TRACE(seed);
     auto strategy = agent::make_strategy(table.space(), config_of(agent::StrategyKind::kGrid), 1);
@@ -81,7 +78,7 @@ TEST(Replay, NoisyRecommendationIsScoredOnTheMeanNotOnTheDraw) {
 }
 
 TEST(Replay, AnExhaustedStrategyKeepsItsLastScore) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kRunGrid}});
   ReplayOptions options;
   options.budget = 20;  // the grid has 9 configurations
   options.seeds = 4;
@@ -125,7 +122,7 @@ class Recording final : public agent::Strategy {
 };
 
 TEST(Replay, ParallelTrajectoriesAreToldInFifoOrderWithinTheBudget) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kRunGrid}});
   auto inner = agent::make_strategy(table.space(), config_of(agent::StrategyKind::kRandom, 3), 11);
   ASSERT_TRUE(inner.is_ok()) << inner.status().to_string();
   Recording strategy(std::move(inner).value());
@@ -138,7 +135,7 @@ TEST(Replay, ParallelTrajectoriesAreToldInFifoOrderWithinTheBudget) {
 }
 
 TEST(Replay, OptionsOutOfRangeAreRejected) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kRunGrid}});
   const auto factory = strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid));
   ReplayOptions options;
   options.budget = 5;
@@ -153,7 +150,7 @@ TEST(Replay, OptionsOutOfRangeAreRejected) {
 }
 
 TEST(Replay, ResultsDoNotDependOnTheThreadCount) {
-  const ReplayTable table = parse_ok({{"a.csv", kGrid}, {"b.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"a.csv", kRunGrid}, {"b.csv", kRunGrid}});
   ReplayOptions options;
   options.budget = 5;
   options.seeds = 9;

@@ -5,26 +5,23 @@
 #include <gtest/gtest.h>
 
 #include "qtune/study/replay.h"
+#include "study/replay_table_fixture.h"
 
 namespace qtune::study {
 namespace {
 
-ReplayTable parse_ok(const std::vector<TableText>& tables) {
-  auto table = ReplayTable::parse(tables, {"y", {}, std::nullopt});
-  EXPECT_TRUE(table.is_ok()) << table.status().to_string();
-  return std::move(table).value();
-}
+using testing::parse_replay_table;
 
 // 3x3 grid, id = i_a * 3 + i_b; values 1..9 except a=3 b=30 (id 8), which failed.
 // best (minimise) 1 at id 0; worst 8; range 7.
-constexpr const char* kGrid =
+constexpr const char* kScoreGrid =
     "a,b,y,status\n"
     "1,10,1,ok\n1,20,2,ok\n1,30,3,ok\n"
     "2,10,4,ok\n2,20,5,ok\n2,30,6,ok\n"
     "3,10,7,ok\n3,20,8,ok\n3,30,0,failed\n";
 
 TEST(ReplayOracle, OneTableIsNoiseFree) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   ReplayOracle oracle(table, 7);
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(oracle.measure(4), 5.0);
@@ -33,7 +30,7 @@ TEST(ReplayOracle, OneTableIsNoiseFree) {
 }
 
 TEST(ReplayOracle, SeveralTablesDrawOneTableUniformlyAndReproducibly) {
-  const ReplayTable table = parse_ok({{"s0.csv", "x,y\n1,10\n2,0\n"},
+  const ReplayTable table = parse_replay_table({{"s0.csv", "x,y\n1,10\n2,0\n"},
                                       {"s1.csv", "x,y\n1,20\n2,0\n"},
                                       {"s2.csv", "x,y\n1,30\n2,0\n"}});
   EXPECT_EQ(table.mean(0), 20.0);
@@ -56,7 +53,7 @@ TEST(ReplayOracle, SeveralTablesDrawOneTableUniformlyAndReproducibly) {
 
 TEST(ReplayOracle, AFailureInTheDrawnTableIsAFailedTrial) {
   const ReplayTable table =
-      parse_ok({{"s0.csv", "x,y,status\n1,1,ok\n"}, {"s1.csv", "x,y,status\n1,3,crashed\n"}});
+      parse_replay_table({{"s0.csv", "x,y,status\n1,1,ok\n"}, {"s1.csv", "x,y,status\n1,3,crashed\n"}});
   EXPECT_EQ(table.mean(0), 1.0);
   ReplayOracle oracle(table, 3);
   int failed = 0;
@@ -74,7 +71,7 @@ RunTrace trace(std::vector<double> best_at, std::optional<std::uint32_t> evals_t
 }
 
 TEST(ReplaySummary, RegretArithmeticOnAHandMadeGrid) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   // Budget 3. Seeds' best at 1, 2, 3 evaluations:
   const std::vector<RunTrace> runs = {
       trace({8, 4, 1}, 3),             // regret at 3: 0
@@ -102,7 +99,7 @@ TEST(ReplaySummary, RegretArithmeticOnAHandMadeGrid) {
 }
 
 TEST(ReplaySummary, EvenSeedCountsAverageTheMiddlePair) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   const std::vector<RunTrace> runs = {trace({2}, 4), trace({4}, 9), trace({1}, 1), trace({8}, std::nullopt)};
   const ReplaySummary s = summarise(table, Direction::kMinimize, 1, {}, runs);
   EXPECT_EQ(s.median_best_at_budget, 3.0);               // (2 + 4) / 2
@@ -114,7 +111,7 @@ TEST(ReplaySummary, EvenSeedCountsAverageTheMiddlePair) {
 }
 
 TEST(ReplaySummary, MaximiseScoresAgainstTheLargestTruth) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}});
+  const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   const ReplaySummary s =
       summarise(table, Direction::kMaximize, 1, {}, {trace({6}, std::nullopt), trace({8}, 1), trace({1}, std::nullopt)});
   EXPECT_EQ(s.table_best, 8.0);

@@ -15,7 +15,7 @@ namespace {
 using space::StateId;
 
 // A 3x3 grid, rows deliberately out of order; a = 2, b = 20 is missing, a = 3, b = 30 failed.
-constexpr const char* kGrid =
+constexpr const char* kTableGrid =
     "b,a,y,status\n"
     "30,1,3.0,ok\n"
     "10,1,1.0,ok\n"
@@ -34,7 +34,7 @@ ReplayTable parse_ok(const std::vector<TableText>& tables, const TableSpec& spec
 }
 
 TEST(ReplayTable, DerivesSortedGridAndMarksFailedAndMissingConfigurations) {
-  const ReplayTable table = parse_ok({{"g.csv", kGrid}}, {"y", {"a", "b"}, std::nullopt});
+  const ReplayTable table = parse_ok({{"g.csv", kTableGrid}}, {"y", {"a", "b"}, std::nullopt});
   const space::Space& grid = table.space();
   ASSERT_EQ(grid.dims(), 2u);
   EXPECT_EQ(grid.dimension(0).name, "a");

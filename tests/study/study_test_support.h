@@ -9,7 +9,7 @@
 
 #include "qtune/study/study.h"
 
-namespace qtune::study::testing {
+namespace qtune::testing {
 
 // [study] + [space] (64 states) + [strategy] kind + extra strategy keys + [budget].
 inline std::string study_toml(const std::string& kind, int trials, const std::string& strategy_extra = "",
@@ -30,7 +30,7 @@ inline double objective(const std::vector<store::Param>& params) {
 
 // Asks and tells (objective) until the study says it is finished; returns the states in
 // the order they were proposed.
-inline std::vector<space::StateId> run_to_end(Study& study) {
+inline std::vector<space::StateId> run_to_end(study::Study& study) {
   std::vector<space::StateId> states;
   while (true) {
     auto next = study.ask();
@@ -39,10 +39,10 @@ inline std::vector<space::StateId> run_to_end(Study& study) {
     EXPECT_TRUE(next->trial.has_value()) << "a sequential run never waits";
     if (!next->trial) break;
     states.push_back(next->trial->state);
-    const base::Status told = study.tell(next->trial->id, Outcome::success(objective(next->trial->params)));
+    const base::Status told = study.tell(next->trial->id, study::Outcome::success(objective(next->trial->params)));
     EXPECT_TRUE(told.is_ok()) << told.to_string();
   }
   return states;
 }
 
-}  // namespace qtune::study::testing
+}  // namespace qtune::testing

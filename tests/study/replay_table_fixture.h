@@ -1,0 +1,20 @@
+// Test helper: a replay table parsed from CSV texts with the objective in column "y".
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "qtune/study/replay.h"
+
+namespace qtune::testing {
+
+// A parse error is reported as a test failure with its message before the check aborts.
+inline study::ReplayTable parse_replay_table(const std::vector<study::TableText>& tables) {
+  auto table = study::ReplayTable::parse(tables, {"y", {}, std::nullopt});
+  EXPECT_TRUE(table.is_ok()) << table.status().to_string();
+  return std::move(table).value();
+}
+
+}  // namespace qtune::testing
