@@ -1,7 +1,8 @@
 // The project's one-node Slurm cluster for tests: scripts/start-slurm (idempotent, safe to
 // run from concurrent test processes), started at most once per process, with SLURM_CONF
 // set in this process so sbatch/squeue/scancel (and qtune processes it starts) use it.
-// It is left running for the next test process; scripts/stop-slurm stops it.
+// It is left running for the next test process; the ctest cleanup slurm/stop (scripts/stop-slurm)
+// stops it after the last of them.
 #pragma once
 
 #include <string>
