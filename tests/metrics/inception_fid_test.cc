@@ -163,6 +163,29 @@ TEST_F(InceptionFidTest, BatchSizeDoesNotChangeFeatures) {
   }
 }
 
+// One network, batches of 1, then 3 (its activation arena grows and moves), then 1 again
+// (the first plan must now address the moved arena): each the same as a batch-1 network.
+TEST_F(InceptionFidTest, PlansOfEveryBatchSizeShareOneGrowingArena) {
+  const std::vector<Image> images = {test_image(28, 28, true, 31), test_image(41, 37, false, 32),
+                                     test_image(28, 28, true, 33)};
+  auto one = InceptionFid::create(*weights_, InceptionOptions{.batch_size = 1, .input_size = 75});
+  auto grown = InceptionFid::create(*weights_, InceptionOptions{.batch_size = 3, .input_size = 75});
+  ASSERT_TRUE(one.is_ok() && grown.is_ok());
+  auto expected = one->features(images, 2048);
+  ASSERT_TRUE(expected.is_ok());
+  const std::vector<std::vector<Image>> calls = {{images[0]}, images, {images[2]}};
+  const std::vector<std::vector<std::size_t>> rows = {{0}, {0, 1, 2}, {2}};
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    auto got = grown->features(calls[c], 2048);
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    ASSERT_EQ(got->count, rows[c].size());
+    for (std::size_t r = 0; r < rows[c].size(); ++r) {
+      std::vector<float> reference(&expected->values[rows[c][r] * 2048], &expected->values[rows[c][r] * 2048] + 2048);
+      EXPECT_LE(row_error(&got->values[r * 2048], reference.data(), 2048), 1e-6) << "call " << c << ", row " << r;
+    }
+  }
+}
+
 TEST_F(InceptionFidTest, RejectsBadDimsAndImages) {
   auto net = InceptionFid::create(*weights_, InceptionOptions{.input_size = 75});
   ASSERT_TRUE(net.is_ok());
