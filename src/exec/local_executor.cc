@@ -8,11 +8,13 @@
 #include <cerrno>
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "background_outcomes.h"
 #include "process.h"
 #include "trial_run.h"
 
@@ -41,6 +43,9 @@ struct LocalExecutor::State {
   std::vector<bool> slot_busy;
   std::vector<Running> running;
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  // Outcomes that need the built-in metric; last, so its thread stops before the members
+  // it reads (config, options) go.
+  detail::BackgroundOutcomes scoring;
 
   std::vector<std::string> env_for(const TrialSpec& spec, const TemplateValues& values,
                                    std::size_t slot) const {
@@ -51,13 +56,27 @@ struct LocalExecutor::State {
     return detail::environment_with(added);
   }
 
-  TrialOutcome outcome_of(const Running& trial, int status) const {
+  static detail::TrialEnd end_of(const Running& trial, int status) {
     detail::TrialEnd end;
     end.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - trial.started);
     if (WIFEXITED(status)) end.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
     end.stopped_for = trial.stopped_for;
-    return detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir, trial.values, end);
+    return end;
+  }
+
+  // The outcome of a trial whose process ended; one that needs the built-in metric goes to
+  // `scoring` and comes back from a later poll().
+  void finish(const Running& trial, int status, std::vector<FinishedTrial>& out) {
+    const detail::TrialEnd end = end_of(trial, status);
+    if (!detail::needs_builtin_metric(config, end)) {
+      out.push_back({trial.spec.id, detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir,
+                                                          trial.values, end)});
+      return;
+    }
+    scoring.add(trial.spec.id, [this, trial, end] {
+      return detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir, trial.values, end);
+    });
   }
 
   // Reaps what exited and enforces timeouts and grace periods.
@@ -70,7 +89,7 @@ struct LocalExecutor::State {
         if (done < 0) status = 0xff00;  // lost (someone else reaped it): report exit status 255
         // Whatever the trial left behind in its group goes with it.
         detail::signal_group(it->pid, SIGKILL);
-        out.push_back({it->spec.id, outcome_of(*it, status)});
+        finish(*it, status, out);
         slot_busy[it->slot] = false;
         it = running.erase(it);
         continue;
@@ -115,7 +134,7 @@ LocalExecutor::~LocalExecutor() {
 }
 
 std::size_t LocalExecutor::slots() const { return state_->slot_busy.size(); }
-std::size_t LocalExecutor::running() const { return state_->running.size(); }
+std::size_t LocalExecutor::running() const { return state_->running.size() + state_->scoring.pending(); }
 
 base::Status LocalExecutor::start(const TrialSpec& spec) {
   State& s = *state_;
@@ -161,6 +180,8 @@ std::vector<FinishedTrial> LocalExecutor::poll() {
                                  std::make_move_iterator(state_->finished.end()));
   state_->finished.clear();
   state_->reap(out);
+  std::vector<FinishedTrial> scored = state_->scoring.take_ready();
+  std::move(scored.begin(), scored.end(), std::back_inserter(out));
   return out;
 }
 
@@ -168,7 +189,7 @@ std::vector<FinishedTrial> LocalExecutor::wait_any(Duration limit) {
   const Clock::time_point deadline = Clock::now() + limit;
   while (true) {
     std::vector<FinishedTrial> out = poll();
-    if (!out.empty() || state_->running.empty() || Clock::now() >= deadline) return out;
+    if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
     std::this_thread::sleep_for(std::min<Duration>(kPollInterval, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
   }
 }
@@ -187,6 +208,9 @@ std::vector<FinishedTrial> LocalExecutor::cancel_all() {
     std::vector<FinishedTrial> more = poll();
     std::move(more.begin(), more.end(), std::back_inserter(out));
   }
+  // Trials that ended before the cancel keep their outcome: their metric is waited for.
+  std::vector<FinishedTrial> scored = state_->scoring.wait_all();
+  std::move(scored.begin(), scored.end(), std::back_inserter(out));
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "background_outcomes.h"
 #include "slurm_executor_commands.h"
 #include "slurm_executor_job.h"
 #include "trial_run.h"
@@ -60,6 +61,9 @@ struct SlurmExecutor::State {
   std::vector<Job> jobs;
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   Clock::time_point next_squeue{};
+  // Outcomes that need the built-in metric; last, so its thread stops before the members
+  // it reads (config, options) go.
+  detail::BackgroundOutcomes scoring;
 
   // Marks the jobs stopped for `reason` (unless already stopped) and scancels them at once.
   void stop(const std::vector<Job*>& selected, FailureReason reason) {
@@ -89,7 +93,9 @@ struct SlurmExecutor::State {
     }
   }
 
-  TrialOutcome recorded_outcome(const Job& job, const std::string& text) const {
+  // The outcome of a job that wrote its exit status, or nullopt when it was handed to
+  // `scoring` (the built-in metric is computed there).
+  std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text) {
     const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
     detail::TrialEnd end;
     end.elapsed = since(job.running_since.value_or(job.submitted));
@@ -112,6 +118,12 @@ struct SlurmExecutor::State {
       end.signal = recorded->value;
     } else {
       end.exit_code = recorded->value;
+    }
+    if (detail::needs_builtin_metric(config, end)) {
+      scoring.add(job.spec.id, [this, job, end] {
+        return detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
+      });
+      return std::nullopt;
     }
     TrialOutcome outcome =
         detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
@@ -178,14 +190,17 @@ struct SlurmExecutor::State {
     const Duration lost_grace = 2 * config.slurm.poll_interval;
     for (auto it = jobs.begin(); it != jobs.end();) {
       std::optional<TrialOutcome> outcome;
+      bool ended = false;
       if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
         outcome = recorded_outcome(*it, *text);
+        ended = true;  // without an outcome: being scored
       } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
         outcome = lost_outcome(*it);
+        ended = outcome.has_value();
         if (!outcome) it->left_queue.reset();
       }
-      if (outcome) {
-        out.push_back({it->spec.id, std::move(*outcome)});
+      if (ended) {
+        if (outcome) out.push_back({it->spec.id, std::move(*outcome)});
         it = jobs.erase(it);
       } else {
         ++it;
@@ -248,7 +263,7 @@ SlurmExecutor::~SlurmExecutor() {
 }
 
 std::size_t SlurmExecutor::slots() const { return state_->options.parallel; }
-std::size_t SlurmExecutor::running() const { return state_->jobs.size(); }
+std::size_t SlurmExecutor::running() const { return state_->jobs.size() + state_->scoring.pending(); }
 
 base::Status SlurmExecutor::start(const TrialSpec& given) {
   State& s = *state_;
@@ -287,6 +302,8 @@ std::vector<FinishedTrial> SlurmExecutor::poll() {
                                  std::make_move_iterator(state_->finished.end()));
   state_->finished.clear();
   state_->collect(out);
+  std::vector<FinishedTrial> scored = state_->scoring.take_ready();
+  std::move(scored.begin(), scored.end(), std::back_inserter(out));
   return out;
 }
 
@@ -294,7 +311,7 @@ std::vector<FinishedTrial> SlurmExecutor::wait_any(Duration limit) {
   const Clock::time_point deadline = Clock::now() + limit;
   while (true) {
     std::vector<FinishedTrial> out = poll();
-    if (!out.empty() || state_->jobs.empty() || Clock::now() >= deadline) return out;
+    if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
     std::this_thread::sleep_for(std::min<Duration>(kWaitStep, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
   }
 }
@@ -316,8 +333,7 @@ std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
     s.next_squeue = {};  // ask squeue at every round: the jobs are leaving now
     std::vector<FinishedTrial> more = poll();
     std::move(more.begin(), more.end(), std::back_inserter(out));
-    if (s.jobs.empty()) return out;
-    if (Clock::now() >= deadline) break;
+    if (s.jobs.empty() || Clock::now() >= deadline) break;
     std::this_thread::sleep_for(kCancelPoll);
   }
   // Still listed by squeue after the limit: reported anyway, Slurm finishes the cancel.
@@ -329,6 +345,9 @@ std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
     out.push_back({job.spec.id, std::move(outcome)});
   }
   s.jobs.clear();
+  // Jobs that ended before the cancel keep their outcome: their metric is waited for.
+  std::vector<FinishedTrial> scored = s.scoring.wait_all();
+  std::move(scored.begin(), scored.end(), std::back_inserter(out));
   return out;
 }
 

@@ -1,7 +1,9 @@
 // `qtune run` with executor = "slurm" on the project's one-node cluster (scripts/start-slurm).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "cli/run_cli_util.h"
 #include "support/slurm_cluster.h"
@@ -87,8 +89,13 @@ poll_interval = 0.2
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 130) << read_file(dir_ / "first.log");
   }
-  const ProcessResult queue = run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]});
-  EXPECT_EQ(queue.out, "");
+  // scancel was sent: the jobs leave the queue within seconds, not after their 60 s sleep (a
+  // job whose status file qtune already read may still be COMPLETING when qtune exits).
+  const auto queued = [&] {
+    return run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
+  };
+  for (int i = 0; i < 100 && !queued().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(queued(), "");
   for (const nlohmann::json& t : exported_trials(file)) EXPECT_EQ(t["state"], "INTERRUPTED");
 
   dir_.write("fast", "");

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -20,7 +22,7 @@ using qtune::testing::TempDir;
 class LocalExecutorTest : public ::testing::Test {
  protected:
   std::unique_ptr<LocalExecutor> make(std::string_view trial, std::size_t parallel = 1,
-                                      std::vector<int> gpus = {}) {
+                                      std::vector<int> gpus = {}, BuiltinMetricFunction builtin = {}) {
     const std::string text = std::string(R"toml([space]
 word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
 K = { range = [1, 3] }
@@ -29,7 +31,8 @@ K = { range = [1, 3] }
     const std::string file = (dir_ / "study.toml").string();
     auto parsed = testing::parse_study_text(text, file);
     EXPECT_TRUE(parsed.trial.is_ok()) << parsed.trial.status().to_string();
-    auto executor = LocalExecutor::create(std::move(parsed.trial).value(), {parallel, std::move(gpus), {}});
+    auto executor = LocalExecutor::create(std::move(parsed.trial).value(),
+                                          {parallel, std::move(gpus), std::move(builtin)});
     EXPECT_TRUE(executor.is_ok());
     return std::move(executor).value();
   }
@@ -202,6 +205,62 @@ TEST_F(LocalExecutorTest, CancelIsInterruptedNotFailed) {
 }
 
 // Overlap is read from the trials' own clocks: each logs its start and end time.
+// A built-in metric is computed off the polling thread: while it runs, poll() returns at once,
+// another trial is reaped and its timeout enforced, and cancel_all() waits for the metric
+// instead of losing the trial. The metric waits for the test's go-ahead (30 s at most: a
+// poll() that computed it in place would block that long and then get no value).
+TEST_F(LocalExecutorTest, BuiltinMetricRunsBesidePolling) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> calls = 0;
+  BuiltinMetricFunction builtin = [&](const BuiltinMetric&, const std::filesystem::path& reference,
+                                      const std::filesystem::path& generated) -> base::Result<double> {
+    EXPECT_EQ(generated.filename(), "rec2");
+    EXPECT_EQ(reference.filename(), "stim");
+    if (calls++ == 0) entered.set_value();
+    if (released.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return base::Status::internal("the test never released the metric");
+    }
+    return 0.5;
+  };
+  dir_.write("t.sh", "[ \"$1\" = slow ] && sleep 60\nexit 0\n");
+  auto executor = make(R"(command = ["sh", "t.sh", "{word}"]
+timeout = "1s"
+metric = { builtin = "fid", reference = "stim", generated = "rec{K}" }
+)",
+                       2, {}, builtin);
+  ASSERT_TRUE(executor->start(spec(1, "fast")).is_ok());
+  std::future<void> in_metric = entered.get_future();
+  while (in_metric.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    ASSERT_TRUE(executor->poll().empty());
+  }
+  EXPECT_EQ(executor->running(), 1u) << "a trial being scored still counts as running";
+  ASSERT_TRUE(executor->poll().empty());
+
+  // Trial 2 hangs past its timeout: it is killed and reported while trial 1 is still scored.
+  ASSERT_TRUE(executor->start(spec(2, "slow")).is_ok());
+  std::vector<FinishedTrial> done;
+  while (done.empty()) done = executor->wait_any(std::chrono::seconds(30));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].id, 2);
+  EXPECT_EQ(done[0].outcome.reason, FailureReason::kTimeout);
+
+  // Cancelling now keeps trial 1's value: it finished training before the cancel.
+  std::thread go([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    release.set_value();
+  });
+  done = executor->cancel_all();
+  go.join();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].id, 1);
+  ASSERT_TRUE(done[0].outcome.ok()) << done[0].outcome.message;
+  EXPECT_DOUBLE_EQ(*done[0].outcome.value, 0.5);
+  EXPECT_EQ(executor->running(), 0u);
+  EXPECT_EQ(calls.load(), 1);
+}
+
 TEST_F(LocalExecutorTest, ParallelTrialsOverlap) {
   dir_.write("span.sh", "date +%s.%N\nsleep 0.5\ndate +%s.%N\necho FID: 1\n");
   auto executor = make(R"(command = ["sh", "span.sh"])", 3);

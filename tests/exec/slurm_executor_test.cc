@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 
 #include "exec/study_text.h"
@@ -23,7 +24,8 @@ class SlurmExecutorTest : public ::testing::Test {
   void SetUp() override { ASSERT_FALSE(qtune::testing::start_slurm_cluster().empty()); }
 
   // `trial` is the [trial] body; `slurm` more [trial.slurm] lines (poll_interval is short).
-  std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1, std::string_view slurm = "") {
+  std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1, std::string_view slurm = "",
+                                      BuiltinMetricFunction builtin = {}) {
     const std::string text = std::string(R"toml([space]
 word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
 K = { range = [1, 3] }
@@ -32,7 +34,7 @@ executor = "slurm"
 )toml") + std::string(trial) + "\n[trial.slurm]\npoll_interval = 0.2\n" + std::string(slurm);
     auto parsed = testing::parse_study_text(text, (dir_ / "study.toml").string());
     EXPECT_TRUE(parsed.trial.is_ok()) << parsed.trial.status().to_string();
-    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(), {parallel, "test", {}});
+    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(), {parallel, "test", std::move(builtin)});
     EXPECT_TRUE(executor.is_ok()) << executor.status().to_string();
     return std::move(executor).value();
   }
@@ -66,6 +68,40 @@ executor = "slurm"
 
   TempDir dir_;
 };
+
+// A built-in metric is computed off the polling thread, as in the local executor: poll()
+// returns at once while it runs, the trial counts as running, and its value arrives later.
+TEST_F(SlurmExecutorTest, BuiltinMetricRunsBesidePolling) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  BuiltinMetricFunction builtin = [&](const BuiltinMetric&, const std::filesystem::path&,
+                                      const std::filesystem::path& generated) -> base::Result<double> {
+    EXPECT_EQ(generated.filename(), "rec2");
+    entered.set_value();
+    if (released.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return base::Status::internal("the test never released the metric");
+    }
+    return 0.25;
+  };
+  auto executor = make(R"(command = ["true"]
+metric = { builtin = "fid", reference = "stim", generated = "rec{K}" })",
+                       1, "", builtin);
+  ASSERT_TRUE(executor->start(spec(1)).is_ok());
+  std::future<void> in_metric = entered.get_future();
+  while (in_metric.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    ASSERT_TRUE(executor->poll().empty());
+  }
+  EXPECT_EQ(executor->running(), 1u) << "a trial being scored still counts as running";
+  EXPECT_TRUE(executor->poll().empty());
+  release.set_value();
+  std::vector<FinishedTrial> done;
+  while (done.empty() && executor->running() > 0) done = executor->wait_any(std::chrono::seconds(30));
+  ASSERT_EQ(done.size(), 1u);
+  ASSERT_TRUE(done[0].outcome.ok()) << done[0].outcome.message;
+  EXPECT_DOUBLE_EQ(*done[0].outcome.value, 0.25);
+  EXPECT_EQ(executor->running(), 0u);
+}
 
 TEST_F(SlurmExecutorTest, MetricFromStdoutEnvironmentAndWorkdir) {
   std::filesystem::create_directories(dir_ / "work" / "2");

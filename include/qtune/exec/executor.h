@@ -48,6 +48,7 @@ class Executor {
 
   // Number of trials that can run at once.
   virtual std::size_t slots() const = 0;
+  // Trials started and not yet returned by poll() (one whose metric is being computed too).
   virtual std::size_t running() const = 0;
 
   virtual base::Status start(const TrialSpec& spec) = 0;

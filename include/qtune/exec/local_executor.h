@@ -5,7 +5,9 @@
 // redirected to <trial dir>/stdout.log and stderr.log, and with these environment variables
 // added to qtune's own: QTUNE_TRIAL_ID, QTUNE_TRIAL_DIR, QTUNE_PARAM_<NAME> (NAME upper-cased),
 // the [trial] env table, and CUDA_VISIBLE_DEVICES when GPUs are given (slot i uses
-// gpus[i % gpus.size()]). After the process exits the metric is collected (metric_source.h).
+// gpus[i % gpus.size()]). After the process exits the metric is collected (metric_source.h);
+// a built-in image metric on a background thread, one trial at a time, so timeouts and the
+// other trials are still polled meanwhile. A trial counts in running() until poll() returns it.
 //
 // Not thread-safe (see executor.h). Owns its children: the destructor kills them.
 #pragma once
