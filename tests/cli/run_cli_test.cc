@@ -284,7 +284,8 @@ command = ["sh", "t.sh", "{word}", "--w={word}"]
 }
 
 // The built-in metric: qtune computes it on the folders the trial wrote (here paired MSE,
-// which is 0 for identical images and grows with the difference).
+// which is 0 for identical images and grows with the difference), two trials at a time, on
+// its scoring thread while the other trial runs.
 TEST_F(RunCliTest, BuiltinMetricOnTheTrialsImageFolders) {
   dir_.write("t.py", R"(import os, sys
 from PIL import Image
@@ -300,6 +301,8 @@ name = "t"
 x = { range = [0, 2] }
 [strategy]
 kind = "grid"
+[budget]
+parallel = 2
 [trial]
 command = ["/usr/bin/python3", "t.py", "{x}"]
 metric = { builtin = "mse", reference = "{x}/stim", generated = "{x}/rec" }
