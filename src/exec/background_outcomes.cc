@@ -1,10 +1,13 @@
 #include "background_outcomes.h"
 
+#include <iterator>
 #include <utility>
+#include <variant>
 
 namespace qtune::exec::detail {
 
-BackgroundOutcomes::BackgroundOutcomes() : thread_([this] { work(); }) {}
+BackgroundOutcomes::BackgroundOutcomes(const TrialConfig& config, const BuiltinMetricFunction& builtin)
+    : config_(config), builtin_(builtin), thread_([this] { work(); }) {}
 
 BackgroundOutcomes::~BackgroundOutcomes() {
   {
@@ -16,12 +19,19 @@ BackgroundOutcomes::~BackgroundOutcomes() {
   thread_.join();
 }
 
-void BackgroundOutcomes::add(TrialId id, Compute compute) {
+std::optional<TrialOutcome> BackgroundOutcomes::finish(const TrialSpec& spec, const std::filesystem::path& workdir,
+                                                       const TemplateValues& values, const TrialEnd& end) {
+  Job job{spec, workdir, values, end};
+  // Only a trial that exited 0 by itself has its metric read (trial_outcome).
+  const bool reads_builtin = !end.stopped_for && end.signal == 0 && end.exit_code == 0 &&
+                             std::holds_alternative<BuiltinMetric>(config_.metric);
+  if (!reads_builtin) return outcome(job);
   {
     std::lock_guard lock(mutex_);
-    queued_.push_back({id, std::move(compute)});
+    queued_.push_back(std::move(job));
   }
   changed_.notify_all();
+  return std::nullopt;
 }
 
 std::size_t BackgroundOutcomes::pending() const {
@@ -29,15 +39,21 @@ std::size_t BackgroundOutcomes::pending() const {
   return queued_.size() + computing_ + ready_.size();
 }
 
-std::vector<FinishedTrial> BackgroundOutcomes::take_ready() {
+void BackgroundOutcomes::collect(std::vector<FinishedTrial>& out) {
   std::lock_guard lock(mutex_);
-  return std::exchange(ready_, {});
+  std::move(ready_.begin(), ready_.end(), std::back_inserter(out));
+  ready_.clear();
 }
 
-std::vector<FinishedTrial> BackgroundOutcomes::wait_all() {
+void BackgroundOutcomes::collect_all(std::vector<FinishedTrial>& out) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return queued_.empty() && computing_ == 0; });
-  return std::exchange(ready_, {});
+  std::move(ready_.begin(), ready_.end(), std::back_inserter(out));
+  ready_.clear();
+}
+
+TrialOutcome BackgroundOutcomes::outcome(const Job& job) const {
+  return trial_outcome(config_, builtin_, job.spec, job.workdir, job.values, job.end);
 }
 
 void BackgroundOutcomes::work() {
@@ -49,10 +65,10 @@ void BackgroundOutcomes::work() {
     queued_.pop_front();
     computing_ = 1;
     lock.unlock();
-    TrialOutcome outcome = job.compute();
+    TrialOutcome computed = outcome(job);
     lock.lock();
     computing_ = 0;
-    ready_.push_back({job.id, std::move(outcome)});
+    ready_.push_back({job.spec.id, std::move(computed)});
     changed_.notify_all();
   }
 }

@@ -43,9 +43,8 @@ struct LocalExecutor::State {
   std::vector<bool> slot_busy;
   std::vector<Running> running;
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
-  // Outcomes that need the built-in metric; last, so its thread stops before the members
-  // it reads (config, options) go.
-  detail::BackgroundOutcomes scoring;
+  // Last: its thread stops before the members it reads (config, options) go.
+  detail::BackgroundOutcomes outcomes{config, options.builtin};
 
   std::vector<std::string> env_for(const TrialSpec& spec, const TemplateValues& values,
                                    std::size_t slot) const {
@@ -65,20 +64,6 @@ struct LocalExecutor::State {
     return end;
   }
 
-  // The outcome of a trial whose process ended; one that needs the built-in metric goes to
-  // `scoring` and comes back from a later poll().
-  void finish(const Running& trial, int status, std::vector<FinishedTrial>& out) {
-    const detail::TrialEnd end = end_of(trial, status);
-    if (!detail::needs_builtin_metric(config, end)) {
-      out.push_back({trial.spec.id, detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir,
-                                                          trial.values, end)});
-      return;
-    }
-    scoring.add(trial.spec.id, [this, trial, end] {
-      return detail::trial_outcome(config, options.builtin, trial.spec, trial.workdir, trial.values, end);
-    });
-  }
-
   // Reaps what exited and enforces timeouts and grace periods.
   void reap(std::vector<FinishedTrial>& out) {
     const Clock::time_point now = Clock::now();
@@ -89,7 +74,9 @@ struct LocalExecutor::State {
         if (done < 0) status = 0xff00;  // lost (someone else reaped it): report exit status 255
         // Whatever the trial left behind in its group goes with it.
         detail::signal_group(it->pid, SIGKILL);
-        finish(*it, status, out);
+        if (auto outcome = outcomes.finish(it->spec, it->workdir, it->values, end_of(*it, status))) {
+          out.push_back({it->spec.id, std::move(*outcome)});
+        }
         slot_busy[it->slot] = false;
         it = running.erase(it);
         continue;
@@ -134,7 +121,7 @@ LocalExecutor::~LocalExecutor() {
 }
 
 std::size_t LocalExecutor::slots() const { return state_->slot_busy.size(); }
-std::size_t LocalExecutor::running() const { return state_->running.size() + state_->scoring.pending(); }
+std::size_t LocalExecutor::running() const { return state_->running.size() + state_->outcomes.pending(); }
 
 base::Status LocalExecutor::start(const TrialSpec& spec) {
   State& s = *state_;
@@ -180,8 +167,7 @@ std::vector<FinishedTrial> LocalExecutor::poll() {
                                  std::make_move_iterator(state_->finished.end()));
   state_->finished.clear();
   state_->reap(out);
-  std::vector<FinishedTrial> scored = state_->scoring.take_ready();
-  std::move(scored.begin(), scored.end(), std::back_inserter(out));
+  state_->outcomes.collect(out);
   return out;
 }
 
@@ -209,8 +195,7 @@ std::vector<FinishedTrial> LocalExecutor::cancel_all() {
     std::move(more.begin(), more.end(), std::back_inserter(out));
   }
   // Trials that ended before the cancel keep their outcome: their metric is waited for.
-  std::vector<FinishedTrial> scored = state_->scoring.wait_all();
-  std::move(scored.begin(), scored.end(), std::back_inserter(out));
+  state_->outcomes.collect_all(out);
   return out;
 }
 

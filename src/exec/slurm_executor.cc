@@ -61,9 +61,8 @@ struct SlurmExecutor::State {
   std::vector<Job> jobs;
   std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   Clock::time_point next_squeue{};
-  // Outcomes that need the built-in metric; last, so its thread stops before the members
-  // it reads (config, options) go.
-  detail::BackgroundOutcomes scoring;
+  // Last: its thread stops before the members it reads (config, options) go.
+  detail::BackgroundOutcomes outcomes{config, options.builtin};
 
   // Marks the jobs stopped for `reason` (unless already stopped) and scancels them at once.
   void stop(const std::vector<Job*>& selected, FailureReason reason) {
@@ -93,8 +92,8 @@ struct SlurmExecutor::State {
     }
   }
 
-  // The outcome of a job that wrote its exit status, or nullopt when it was handed to
-  // `scoring` (the built-in metric is computed there).
+  // The outcome of a job that wrote its exit status, or nullopt when it went to the
+  // thread of `outcomes` (the built-in metric).
   std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text) {
     const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
     detail::TrialEnd end;
@@ -119,16 +118,9 @@ struct SlurmExecutor::State {
     } else {
       end.exit_code = recorded->value;
     }
-    if (detail::needs_builtin_metric(config, end)) {
-      scoring.add(job.spec.id, [this, job, end] {
-        return detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
-      });
-      return std::nullopt;
-    }
-    TrialOutcome outcome =
-        detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
-    if (!recorded && !job.stopped_for) {
-      outcome.message = fmt::format("{}: \"{}\" is not an exit status; expected exit=N or signal=N",
+    std::optional<TrialOutcome> outcome = outcomes.finish(job.spec, job.workdir, job.values, end);
+    if (outcome && !recorded && !job.stopped_for) {
+      outcome->message = fmt::format("{}: \"{}\" is not an exit status; expected exit=N or signal=N",
                                     (job.spec.dir / detail::kExitStatusFile).string(), text);
     }
     return outcome;
@@ -193,7 +185,7 @@ struct SlurmExecutor::State {
       bool ended = false;
       if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
         outcome = recorded_outcome(*it, *text);
-        ended = true;  // without an outcome: being scored
+        ended = true;  // without an outcome: on the thread of `outcomes`
       } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
         outcome = lost_outcome(*it);
         ended = outcome.has_value();
@@ -263,7 +255,7 @@ SlurmExecutor::~SlurmExecutor() {
 }
 
 std::size_t SlurmExecutor::slots() const { return state_->options.parallel; }
-std::size_t SlurmExecutor::running() const { return state_->jobs.size() + state_->scoring.pending(); }
+std::size_t SlurmExecutor::running() const { return state_->jobs.size() + state_->outcomes.pending(); }
 
 base::Status SlurmExecutor::start(const TrialSpec& given) {
   State& s = *state_;
@@ -302,8 +294,7 @@ std::vector<FinishedTrial> SlurmExecutor::poll() {
                                  std::make_move_iterator(state_->finished.end()));
   state_->finished.clear();
   state_->collect(out);
-  std::vector<FinishedTrial> scored = state_->scoring.take_ready();
-  std::move(scored.begin(), scored.end(), std::back_inserter(out));
+  state_->outcomes.collect(out);
   return out;
 }
 
@@ -346,8 +337,7 @@ std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
   }
   s.jobs.clear();
   // Jobs that ended before the cancel keep their outcome: their metric is waited for.
-  std::vector<FinishedTrial> scored = s.scoring.wait_all();
-  std::move(scored.begin(), scored.end(), std::back_inserter(out));
+  s.outcomes.collect_all(out);
   return out;
 }
 

@@ -99,11 +99,6 @@ FinishedTrial launch_failure(const TrialSpec& spec, std::string message) {
   return {spec.id, std::move(outcome)};
 }
 
-bool needs_builtin_metric(const TrialConfig& config, const TrialEnd& end) {
-  return !end.stopped_for && end.signal == 0 && end.exit_code == 0 &&
-         std::holds_alternative<BuiltinMetric>(config.metric);
-}
-
 TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunction& builtin,
                            const TrialSpec& spec, const std::filesystem::path& workdir,
                            const TemplateValues& values, const TrialEnd& end) {

@@ -39,11 +39,6 @@ struct TrialEnd {
   Duration elapsed{0};
 };
 
-// Its outcome needs the built-in image metric: it exited with status 0 by itself (the only
-// end after which a metric is read) and [trial] metric is a built-in one. The executors
-// compute such outcomes on a BackgroundOutcomes thread.
-bool needs_builtin_metric(const TrialConfig& config, const TrialEnd& end);
-
 // The outcome of a trial that ended: stopped by qtune, killed, a non-zero exit, or else
 // the metric read from its [trial] metric source; a failure carries its log tail.
 TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunction& builtin,
