@@ -21,6 +21,8 @@ using Clock = std::chrono::steady_clock;
 constexpr Duration kWaitStep{50};             // between status-file checks in wait_any()
 constexpr Duration kCancelPoll{100};          // squeue interval while cancel_all() waits
 constexpr std::chrono::seconds kCancelLimit{30};
+// How long a recorded signal waits for Slurm to finish ending the job (KillWait, epilog).
+constexpr std::chrono::seconds kSignalSettleLimit{60};
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -53,6 +55,7 @@ struct SlurmExecutor::State {
     std::optional<Clock::time_point> running_since;  // first seen running by squeue
     std::optional<Clock::time_point> left_queue;     // first missing from squeue
     std::optional<FailureReason> stopped_for;        // kTimeout or kInterrupted: qtune scancelled it
+    std::optional<Clock::time_point> signal_seen;    // job.sh recorded a signal while squeue listed the job
   };
 
   TrialConfig config;
@@ -90,6 +93,18 @@ struct SlurmExecutor::State {
         job.running_since = now;
       }
     }
+  }
+
+  // Whether a job's recorded end must wait for Slurm. A signal may be Slurm's doing (scancel
+  // from outside, time limit): Slurm's state says so only once the job has left the queue,
+  // and squeue and scontrol show COMPLETING until then. Bounded, as squeue may keep failing.
+  bool awaits_slurm(Job& job, const std::string& text, Clock::time_point now) const {
+    const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
+    if (!recorded || recorded->kind != detail::RecordedEnd::Kind::kSignal || job.stopped_for || job.left_queue) {
+      return false;
+    }
+    if (!job.signal_seen) job.signal_seen = now;
+    return now - *job.signal_seen < kSignalSettleLimit;
   }
 
   // The outcome of a job that wrote its exit status, or nullopt when it went to the
@@ -184,6 +199,10 @@ struct SlurmExecutor::State {
       std::optional<TrialOutcome> outcome;
       bool ended = false;
       if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
+        if (awaits_slurm(*it, *text, now)) {
+          ++it;
+          continue;
+        }
         outcome = recorded_outcome(*it, *text);
         ended = true;  // without an outcome: on the thread of `outcomes`
       } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
@@ -200,7 +219,9 @@ struct SlurmExecutor::State {
     }
     std::vector<Job*> timed_out;
     for (Job& job : jobs) {
-      if (config.timeout.count() > 0 && job.running_since && now - *job.running_since > config.timeout) {
+      // A job whose program has died (signal_seen) is not timed out: its end is Slurm's to name.
+      if (config.timeout.count() > 0 && job.running_since && !job.signal_seen &&
+          now - *job.running_since > config.timeout) {
         timed_out.push_back(&job);
       }
     }

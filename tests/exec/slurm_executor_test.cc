@@ -226,6 +226,22 @@ TEST_F(SlurmExecutorTest, JobCancelledFromOutsideFailsWithSlurmsState) {
   EXPECT_EQ(done[0].outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u) << done[0].outcome.message;
 }
 
+// job.sh may record the signal the program died of before Slurm has finished ending the job
+// (squeue and scontrol say COMPLETING, not CANCELLED, until then). The program here writes that
+// record itself, well before the scancel, so the executor sees it while the job still runs.
+TEST_F(SlurmExecutorTest, RecordedSignalWaitsForSlurmToNameTheEnd) {
+  dir_.write("cancelled.sh", R"(printf 'signal=15\n' > "$QTUNE_TRIAL_DIR/exit_status"
+sleep 1
+scancel "$SLURM_JOB_ID"
+sleep 60
+)");
+  auto executor = make(R"(command = ["sh", "cancelled.sh"])");
+  const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
+  EXPECT_EQ(outcome.reason, FailureReason::kSignal);
+  EXPECT_EQ(outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u) << outcome.message;
+  EXPECT_EQ(in_queue({job_id(1)}), "");
+}
+
 // A trial submitted again (qtune was killed and resumed) cancels the job of the earlier run.
 TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
   dir_.write("t.sh", "echo FID: 1\n");
