@@ -109,9 +109,9 @@ class StudyLoop {
     QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> lost, study_.heartbeat());
     for (const store::TrialId id : lost) {
       display_.note(fmt::format("{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
-                                "handed out again; stopping it here", prefix(), id));
+                                "handed out again; giving it up here", prefix(), id));
       lost_.insert(id);
-      executor_.cancel(id);
+      executor_.release(id);
     }
     if (!options_.worker) return base::Status::ok();
     QTUNE_ASSIGN_OR_RETURN(const std::size_t stale, study_.interrupt_stale(options_.stale_after));

@@ -180,7 +180,7 @@ std::vector<FinishedTrial> LocalExecutor::wait_any(Duration limit) {
   }
 }
 
-void LocalExecutor::cancel(TrialId id) {
+void LocalExecutor::release(TrialId id) {
   for (State::Running& trial : state_->running) {
     if (trial.spec.id == id) State::stop(trial, FailureReason::kInterrupted, Clock::now());
   }

@@ -34,13 +34,17 @@ Duration since(Clock::time_point start) { return std::chrono::duration_cast<Dura
 
 bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
 
+// A job that has not begun to end: its program is yet to run, runs, or is held.
+bool is_live_state(const std::string& state) {
+  static constexpr std::string_view kLive[] = {"PENDING",  "CONFIGURING",  "RUNNING",     "SUSPENDED", "REQUEUED",
+                                               "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "STOPPED"};
+  return std::find(std::begin(kLive), std::end(kLive), state) != std::end(kLive);
+}
+
 // A job in any other state (COMPLETED, CANCELLED, TIMEOUT, ...) has left the queue, also when
 // squeue lists it (SQUEUE_STATES=all in the user's environment).
 bool is_queued_state(const std::string& state) {
-  static constexpr std::string_view kQueued[] = {"PENDING",   "CONFIGURING", "RUNNING",      "COMPLETING",
-                                                 "SUSPENDED", "REQUEUED",    "REQUEUE_HOLD", "REQUEUE_FED",
-                                                 "RESIZING",  "SIGNALING",   "STAGE_OUT",    "STOPPED"};
-  return std::find(std::begin(kQueued), std::end(kQueued), state) != std::end(kQueued);
+  return is_live_state(state) || state == "COMPLETING" || state == "SIGNALING" || state == "STAGE_OUT";
 }
 
 }  // namespace
@@ -73,6 +77,7 @@ struct SlurmExecutor::State {
     for (Job* job : selected) {
       if (job->stopped_for) continue;
       job->stopped_for = reason;
+      std::ofstream(job->spec.dir / detail::kCancelledFile, std::ios::trunc) << job->id;
       ids.push_back(job->id);
     }
     commands->cancel(ids);
@@ -228,18 +233,38 @@ struct SlurmExecutor::State {
     stop(timed_out, FailureReason::kTimeout);
   }
 
-  // Writes the job script and submits it; an error is the trial's launch failure message.
+  // The job an earlier qtune submitted for this trial and then died (killed, its node lost):
+  // taken over when it has recorded its end or has not begun to end, runs the script this
+  // qtune would write, and was not cancelled by qtune. nullopt otherwise.
+  std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name, const std::string& script) {
+    const std::optional<std::string> previous = read_text(spec.dir / detail::kJobIdFile);
+    if (!previous || read_text(spec.dir / detail::kCancelledFile) == previous ||
+        read_text(spec.dir / detail::kJobScriptFile) != script) {
+      return std::nullopt;
+    }
+    if (std::filesystem::exists(spec.dir / detail::kExitStatusFile)) return previous;
+    // The name check keeps an id that the cluster has given to another job since safe.
+    const auto states = commands->queue_states({*previous}, name);
+    if (!states.is_ok()) return std::nullopt;
+    const auto found = states->find(*previous);
+    return found != states->end() && is_live_state(found->second) ? previous : std::nullopt;
+  }
+
+  // The trial's job: the earlier one taken over, else the job script written and submitted;
+  // an error is the trial's launch failure message.
   base::Result<std::string> submit(const TrialSpec& spec, const std::filesystem::path& workdir,
                                    const TemplateValues& values) {
     const std::string name = detail::job_name(options.study_name, spec);
-    // The same trial submitted by an earlier qtune that was killed: that job must not run
-    // on beside this one (the name check keeps an id reused by the cluster safe).
+    const std::string script_text = detail::job_script(detail::trial_argv(config, values), spec.dir, spec.id);
+    if (std::optional<std::string> earlier = earlier_job(spec, name, script_text)) return *std::move(earlier);
+    // Otherwise that job must not run on beside this one.
     if (const auto previous = read_text(spec.dir / detail::kJobIdFile)) commands->cancel({*previous}, name);
     std::error_code error;
     std::filesystem::remove(spec.dir / detail::kExitStatusFile, error);
+    std::filesystem::remove(spec.dir / detail::kCancelledFile, error);
     {
       std::ofstream script(spec.dir / detail::kJobScriptFile, std::ios::trunc);
-      script << detail::job_script(detail::trial_argv(config, values), spec.dir, spec.id);
+      script << script_text;
       if (!script.flush()) {
         return base::Status::io_error(
             fmt::format("{}: cannot write the job script", (spec.dir / detail::kJobScriptFile).string()));
@@ -328,9 +353,16 @@ std::vector<FinishedTrial> SlurmExecutor::wait_any(Duration limit) {
   }
 }
 
-void SlurmExecutor::cancel(TrialId id) {
-  for (State::Job& job : state_->jobs) {
-    if (job.spec.id == id) state_->stop({&job}, FailureReason::kInterrupted);
+void SlurmExecutor::release(TrialId id) {
+  State& s = *state_;
+  for (auto it = s.jobs.begin(); it != s.jobs.end(); ++it) {
+    if (it->spec.id != id) continue;
+    TrialOutcome outcome;
+    outcome.reason = FailureReason::kInterrupted;
+    outcome.message = fmt::format("handed to another process, which takes over Slurm job {}", it->id);
+    s.finished.push_back({id, std::move(outcome)});
+    s.jobs.erase(it);
+    return;
   }
 }
 

@@ -132,11 +132,13 @@ base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& 
   return id;
 }
 
-base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(const std::vector<std::string>& ids) {
+base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(const std::vector<std::string>& ids,
+                                                                             const std::string& name) {
   std::map<std::string, std::string> states;
   if (ids.empty()) return states;
-  QTUNE_ASSIGN_OR_RETURN(const Output output,
-                         run({config_.squeue, "--noheader", "--format=%i %T", "--jobs=" + joined(ids)}, {}));
+  std::vector<std::string> argv = {config_.squeue, "--noheader", "--format=%i %T", "--jobs=" + joined(ids)};
+  if (!name.empty()) argv.push_back("--name=" + name);
+  QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), {}));
   if (output.exit_code != 0) {
     // squeue fails when none of the ids is known any more: then none is queued.
     if (output.err.find("Invalid job id") != std::string::npos) return states;

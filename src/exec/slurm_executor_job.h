@@ -20,6 +20,9 @@ namespace qtune::exec::detail {
 inline constexpr std::string_view kJobScriptFile = "job.sh";
 inline constexpr std::string_view kExitStatusFile = "exit_status";
 inline constexpr std::string_view kJobIdFile = "slurm_job_id";  // the job of the latest submission
+// Written with the job id before qtune scancels that job: a resumed trial never takes over a
+// job qtune stopped (its script may still have recorded the SIGTERM as its end).
+inline constexpr std::string_view kCancelledFile = "slurm_cancelled";
 
 // "qtune-<study>-<trial dir name>", characters other than [A-Za-z0-9_.-] replaced by '_'.
 std::string job_name(std::string_view study, const TrialSpec& spec);

@@ -7,17 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/eventually.h"
 #include "support/run_process.h"
 
 namespace qtune::testing {
@@ -60,15 +58,6 @@ class BackgroundRun {
   pid_t pid_ = -1;
   bool reaped_ = false;
 };
-
-// Polls `condition` every 20 ms for up to 60 s; false if it never held.
-inline bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 3000; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
 
 // Lines of a file (empty if it does not exist).
 inline std::vector<std::string> lines_of(const std::filesystem::path& path) {

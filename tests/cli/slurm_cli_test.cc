@@ -106,6 +106,52 @@ poll_interval = 0.2
   for (const nlohmann::json& t : after) EXPECT_EQ(t["state"], "COMPLETE");
 }
 
+// qtune killed outright (kill -9, a lost login session) leaves its jobs running: the same
+// command takes them over, so each trial's training runs once and counts.
+TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
+  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 9] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 2
+parallel = 2
+[trial]
+command = ["sh", "t.sh", "{x}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+)");
+  std::vector<std::string> jobs;
+  {
+    BackgroundRun run(file, dir_ / "first.log");
+    ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
+    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
+    run.signal(SIGKILL);
+    run.wait();
+  }
+  const std::string queued =
+      run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
+  EXPECT_NE(queued.find(jobs[0]), std::string::npos) << queued;
+  EXPECT_NE(queued.find(jobs[1]), std::string::npos) << queued;
+
+  dir_.write("go", "");
+  const ProcessResult resumed = qtune({"run", file.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const nlohmann::json after = exported_trials(file);
+  ASSERT_EQ(after.size(), 2u);
+  for (const nlohmann::json& t : after) {
+    EXPECT_EQ(t["state"], "COMPLETE");
+    EXPECT_EQ(t["value"], std::stod(t["params"]["x"].get<std::string>()));
+  }
+  EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), jobs[0]);
+  EXPECT_EQ(read_file(dir_ / "s.trials/1/slurm_job_id"), jobs[1]);
+  EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 2u) << "a trial's command ran twice";
+}
+
 TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {
   const auto file = dir_.write("study.toml", R"([space]
 x = { range = [0, 1] }

@@ -204,6 +204,21 @@ TEST_F(LocalExecutorTest, CancelIsInterruptedNotFailed) {
   EXPECT_EQ(executor->running(), 0u);
 }
 
+// A released trial (handed to another worker) is stopped here; the other keeps running.
+TEST_F(LocalExecutorTest, ReleaseStopsThatTrialOnly) {
+  dir_.write("slow.sh", "sleep 60\n");
+  auto executor = make(R"(command = ["sh", "slow.sh"])", 2);
+  ASSERT_TRUE(executor->start(spec(1)).is_ok());
+  ASSERT_TRUE(executor->start(spec(2)).is_ok());
+  executor->release(2);
+  std::vector<FinishedTrial> done;
+  while (done.empty()) done = executor->wait_any(std::chrono::seconds(30));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].id, 2);
+  EXPECT_EQ(done[0].outcome.reason, FailureReason::kInterrupted) << done[0].outcome.message;
+  EXPECT_EQ(executor->running(), 1u);
+}
+
 // Overlap is read from the trials' own clocks: each logs its start and end time.
 // A built-in metric is computed off the polling thread: while it runs, poll() returns at once,
 // another trial is reaped and its timeout enforced, and cancel_all() waits for the metric

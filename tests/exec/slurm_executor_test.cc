@@ -8,6 +8,7 @@
 #include <set>
 
 #include "exec/study_text.h"
+#include "support/eventually.h"
 #include "support/run_process.h"
 #include "support/slurm_cluster.h"
 #include "support/temp_dir.h"
@@ -15,6 +16,7 @@
 namespace qtune::exec {
 namespace {
 
+using qtune::testing::eventually;
 using qtune::testing::read_file;
 using qtune::testing::run_process;
 using qtune::testing::TempDir;
@@ -242,7 +244,81 @@ sleep 60
   EXPECT_EQ(in_queue({job_id(1)}), "");
 }
 
-// A trial submitted again (qtune was killed and resumed) cancels the job of the earlier run.
+// release() leaves the job to the trial's next owner: a later start() of the same trial (a
+// resumed qtune, another worker; here a second executor) takes the running job over, so the
+// command runs once.
+TEST_F(SlurmExecutorTest, ReleasedJobIsTakenOverWhileItRuns) {
+  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  const TrialSpec trial = spec(1);
+  std::string job;
+  {
+    auto first = make(R"(command = ["sh", "gated.sh"])");
+    ASSERT_TRUE(first->start(trial).is_ok());
+    job = job_id(1);
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "runs.log"); }));
+    first->release(1);
+    const std::vector<FinishedTrial> released = first->poll();
+    ASSERT_EQ(released.size(), 1u);
+    EXPECT_EQ(released[0].outcome.reason, FailureReason::kInterrupted);
+    EXPECT_EQ(released[0].outcome.message, "handed to another process, which takes over Slurm job " + job);
+    EXPECT_EQ(first->running(), 0u);
+  }  // destroying the executor cancels nothing it released
+  EXPECT_NE(in_queue({job}), "");
+  auto second = make(R"(command = ["sh", "gated.sh"])");
+  ASSERT_TRUE(second->start(trial).is_ok());
+  dir_.write("go", "");
+  const TrialOutcome outcome = run_all(*second, {})[1];
+  ASSERT_TRUE(outcome.ok()) << outcome.message;
+  EXPECT_DOUBLE_EQ(*outcome.value, 4.0);
+  EXPECT_EQ(job_id(1), job);
+  EXPECT_EQ(read_file(dir_ / "runs.log"), "run\n");
+}
+
+// A job that ended while nobody watched it (qtune dead) counts for its trial when it is
+// started again: its recorded end and metric are read, nothing is submitted.
+TEST_F(SlurmExecutorTest, JobThatFinishedMeanwhileIsTakenOver) {
+  dir_.write("once.sh", "echo run >> runs.log\necho FID: 3\n");
+  const TrialSpec trial = spec(1);
+  std::string job;
+  {
+    auto first = make(R"(command = ["sh", "once.sh"])");
+    ASSERT_TRUE(first->start(trial).is_ok());
+    job = job_id(1);
+    first->release(1);
+  }
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(trial.dir / "exit_status"); }));
+  auto second = make(R"(command = ["sh", "once.sh"])");
+  const TrialOutcome outcome = run_all(*second, {trial})[1];
+  ASSERT_TRUE(outcome.ok()) << outcome.message;
+  EXPECT_DOUBLE_EQ(*outcome.value, 3.0);
+  EXPECT_EQ(job_id(1), job);
+  EXPECT_EQ(read_file(dir_ / "runs.log"), "run\n");
+}
+
+// A job qtune scancelled (Ctrl-C) is never taken over, even when its script recorded the
+// SIGTERM (the race of RecordedSignalWaitsForSlurmToNameTheEnd): the trial runs again.
+TEST_F(SlurmExecutorTest, JobQtuneCancelledIsSubmittedAgain) {
+  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  const TrialSpec trial = spec(1);
+  auto first = make(R"(command = ["sh", "gated.sh"])");
+  ASSERT_TRUE(first->start(trial).is_ok());
+  const std::string job = job_id(1);
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "runs.log"); }));
+  const std::vector<FinishedTrial> stopped = first->cancel_all();
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].outcome.reason, FailureReason::kInterrupted);
+  dir_.write("trials/1/exit_status", "signal=15\n");
+  dir_.write("go", "");
+  auto second = make(R"(command = ["sh", "gated.sh"])");
+  const TrialOutcome outcome = run_all(*second, {trial})[1];
+  ASSERT_TRUE(outcome.ok()) << outcome.message;
+  EXPECT_DOUBLE_EQ(*outcome.value, 4.0);
+  EXPECT_NE(job_id(1), job);
+  EXPECT_EQ(read_file(dir_ / "runs.log"), "run\nrun\n");
+}
+
+// An earlier job that does not run the job.sh this run would write (here there is none: a
+// job from elsewhere under the trial's job name) is cancelled, and the trial submitted again.
 TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
   dir_.write("t.sh", "echo FID: 1\n");
   auto executor = make(R"(command = ["sh", "t.sh"])");

@@ -9,8 +9,10 @@
 // - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
 //   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
 //   passed.
-// - cancel() stops a running trial (SIGTERM to its process group, SIGKILL after the grace
-//   period); it then comes back from poll() as kInterrupted.
+// - release() gives up a running trial that was handed to another process meanwhile: the
+//   local executor stops it (SIGTERM to its process group, SIGKILL after the grace period),
+//   the Slurm executor leaves its job to the new owner, which takes it over. Either way it
+//   comes back from a later poll() as kInterrupted.
 // - Not thread-safe: one thread drives an executor. Destroying an executor kills what still
 //   runs.
 #pragma once
@@ -55,7 +57,7 @@ class Executor {
   virtual std::vector<FinishedTrial> poll() = 0;
   virtual std::vector<FinishedTrial> wait_any(Duration limit) = 0;
   // No-op for an id that is not running.
-  virtual void cancel(TrialId id) = 0;
+  virtual void release(TrialId id) = 0;
   // Cancels every running trial and waits until all are reaped (at most the grace period);
   // returns them, each kInterrupted.
   virtual std::vector<FinishedTrial> cancel_all() = 0;

@@ -42,7 +42,7 @@ class LocalExecutor final : public Executor {
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
   std::vector<FinishedTrial> wait_any(Duration limit) override;
-  void cancel(TrialId id) override;
+  void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 
  private:

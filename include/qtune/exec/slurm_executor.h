@@ -23,8 +23,15 @@
 // (status files are checked at every poll()). [trial] timeout counts from when squeue first
 // shows the job running; then qtune scancels it (Slurm's KillWait is the grace period,
 // kill_grace does not apply). cancel_all() scancels and waits (at most 30 s) until the jobs
-// left the queue. A trial whose directory holds the job id of an earlier run of the same
-// trial (qtune was killed) has that job cancelled before it is submitted again.
+// left the queue; scancelled jobs are marked in <trial dir>/slurm_cancelled.
+//
+// A trial started again in a directory whose slurm_job_id names the job of an earlier run
+// (qtune was killed, or a worker taken for dead: release()) takes that job over instead of
+// submitting a new one, so no finished or half-done training is lost, when the job runs the
+// job.sh this run would write, was not scancelled by qtune, and has recorded its end or is
+// still pending or running (squeue, by id and job name). Otherwise the earlier job is
+// cancelled and the trial submitted again. A taken-over job's elapsed time and timeout count
+// from the take-over.
 //
 // The trial directory and workdir must be on a file system the compute nodes share. Not
 // thread-safe (executor.h). The destructor scancels the jobs still queued or running.
@@ -61,7 +68,7 @@ class SlurmExecutor final : public Executor {
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
   std::vector<FinishedTrial> wait_any(Duration limit) override;
-  void cancel(TrialId id) override;
+  void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 
  private:
