@@ -20,30 +20,33 @@
 
 namespace qtune::testing {
 
-// `qtune run` started with fork/exec; stdout and stderr go to files beside the study.
-class BackgroundRun {
+// qtune started with fork/exec with `args` (after the program name); stdout and stderr go
+// to `log`. Killed with SIGKILL if the test has not waited for it.
+class BackgroundQtune {
  public:
-  BackgroundRun(const std::filesystem::path& study, const std::filesystem::path& log) {
-    const std::string cli = qtune_cli();
-    const std::string study_text = study.string();
+  BackgroundQtune(const std::filesystem::path& log, std::vector<std::string> args) {
+    args.insert(args.begin(), qtune_cli());
     const std::string log_text = log.string();
     pid_ = ::fork();
     if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
       const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(cli.c_str(), cli.c_str(), "run", study_text.c_str(), static_cast<char*>(nullptr));
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     }
   }
-  ~BackgroundRun() {
+  ~BackgroundQtune() {
     if (pid_ > 0 && !reaped_) {
       ::kill(pid_, SIGKILL);
       wait();
     }
   }
-  BackgroundRun(const BackgroundRun&) = delete;
-  BackgroundRun& operator=(const BackgroundRun&) = delete;
+  BackgroundQtune(const BackgroundQtune&) = delete;
+  BackgroundQtune& operator=(const BackgroundQtune&) = delete;
 
   void signal(int sig) const { ::kill(pid_, sig); }
   // The wait status.
@@ -53,10 +56,22 @@ class BackgroundRun {
     reaped_ = true;
     return status;
   }
+  // The exit code, or -1 when a signal ended it.
+  int exit_code() {
+    const int status = wait();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
 
  private:
   pid_t pid_ = -1;
   bool reaped_ = false;
+};
+
+// `qtune run <study>` in the background.
+class BackgroundRun : public BackgroundQtune {
+ public:
+  BackgroundRun(const std::filesystem::path& study, const std::filesystem::path& log)
+      : BackgroundQtune(log, {"run", study.string()}) {}
 };
 
 // Lines of a file (empty if it does not exist).

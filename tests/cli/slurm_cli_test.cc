@@ -152,6 +152,53 @@ poll_interval = 0.2
   EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 2u) << "a trial's command ran twice";
 }
 
+// A worker that dies leaves its job running; the worker that hands the trial out again
+// (after --stale-after) takes the job over: here the job has finished by then.
+TEST_F(SlurmCliTest, DeadWorkersJobIsTakenOverByAnotherWorker) {
+  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 1] }
+[strategy]
+kind = "grid"
+trajectories = 2
+[budget]
+trials = 2
+[trial]
+command = ["sh", "t.sh", "{x}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+)");
+  const auto worker = [&](const std::string& id) {
+    return std::make_unique<BackgroundQtune>(dir_ / (id + ".log"), std::vector<std::string>{
+        "worker", file.string(), "--worker-id", id, "--heartbeat", "0.1s", "--stale-after", "2s"});
+  };
+  auto w0 = worker("w0");
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 1; })) << read_file(dir_ / "w0.log");
+  const std::string job = read_file(dir_ / "s.trials/0/slurm_job_id");
+  w0->signal(SIGKILL);
+  w0->wait();
+  auto w1 = worker("w1");
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "w1.log");
+  dir_.write("go", "");
+  EXPECT_EQ(w1->exit_code(), 0) << read_file(dir_ / "w1.log");
+
+  const nlohmann::json trials = exported_trials(file);
+  ASSERT_EQ(trials.size(), 2u);
+  for (const nlohmann::json& t : trials) {
+    EXPECT_EQ(t["state"], "COMPLETE");
+    EXPECT_EQ(t["worker"], "w1");
+    EXPECT_EQ(t["value"], std::stod(t["params"]["x"].get<std::string>()));
+  }
+  EXPECT_EQ(trials[0]["attempt"], 1);  // handed out again once
+  EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), job);
+  const std::vector<std::string> runs = lines_of(dir_ / "runs.log");  // each trial's command ran once
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_NE(runs[0], runs[1]);
+}
+
 TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {
   const auto file = dir_.write("study.toml", R"([space]
 x = { range = [0, 1] }

@@ -19,48 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// `qtune worker` started with fork/exec, its output in `log`.
-class BackgroundWorker {
- public:
-  BackgroundWorker(const std::filesystem::path& log, std::vector<std::string> args) {
-    args.insert(args.begin(), {qtune_cli(), "worker"});
-    const std::string log_text = log.string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~BackgroundWorker() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  BackgroundWorker(const BackgroundWorker&) = delete;
-  BackgroundWorker& operator=(const BackgroundWorker&) = delete;
-
-  pid_t pid() const { return pid_; }
-  void kill9() { ::kill(pid_, SIGKILL); }
-  // The exit code, or -1 when a signal ended it.
-  int wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-};
-
 class WorkerCliTest : public ::testing::Test {
  protected:
   // A grid over x = 0..n-1 with a trajectory for each of 3 workers: each configuration once;
@@ -74,13 +32,13 @@ class WorkerCliTest : public ::testing::Test {
                                         std::to_string(trials) + "\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
   }
 
-  std::vector<std::unique_ptr<BackgroundWorker>> start_workers(const std::filesystem::path& file, int n,
+  std::vector<std::unique_ptr<BackgroundQtune>> start_workers(const std::filesystem::path& file, int n,
                                                                const std::vector<std::string>& extra) {
-    std::vector<std::unique_ptr<BackgroundWorker>> workers;
+    std::vector<std::unique_ptr<BackgroundQtune>> workers;
     for (int i = 0; i < n; ++i) {
-      std::vector<std::string> args = {file.string(), "--worker-id", "w" + std::to_string(i)};
+      std::vector<std::string> args = {"worker", file.string(), "--worker-id", "w" + std::to_string(i)};
       args.insert(args.end(), extra.begin(), extra.end());
-      workers.push_back(std::make_unique<BackgroundWorker>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+      workers.push_back(std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
     }
     return workers;
   }
@@ -106,7 +64,7 @@ TEST_P(WorkerCliStorage, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
     storage = {"--storage", schema->url()};
   }
   auto workers = start_workers(file, 3, storage);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(workers[static_cast<std::size_t>(i)]->wait(), 0) << log_of(i);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(workers[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i);
 
   std::vector<std::string> exporting = {qtune_cli(), "export", file.string(), "--format", "json"};
   exporting.insert(exporting.end(), storage.begin(), storage.end());
@@ -150,17 +108,17 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   EXPECT_NE(run.err.find("qtune worker"), std::string::npos) << run.err;
 
   // The host dies in the middle of trial x = 2: the worker and the trial's process group.
-  first[0]->kill9();
+  first[0]->signal(SIGKILL);
   first[0]->wait();
   ::kill(-std::stoi(lines_of(dir_ / "slow.pid")[0]), SIGKILL);
   dir_.write("slow-done", "");  // the trial is fast when it runs again
-  std::vector<std::unique_ptr<BackgroundWorker>> others;
+  std::vector<std::unique_ptr<BackgroundQtune>> others;
   for (int i = 1; i <= 2; ++i) {
-    std::vector<std::string> args = {file.string(), "--worker-id", "w" + std::to_string(i)};
+    std::vector<std::string> args = {"worker", file.string(), "--worker-id", "w" + std::to_string(i)};
     args.insert(args.end(), timing.begin(), timing.end());
-    others.push_back(std::make_unique<BackgroundWorker>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+    others.push_back(std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
   }
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(others[static_cast<std::size_t>(i)]->wait(), 0) << log_of(i + 1);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(others[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i + 1);
 
   const json trials = exported_trials(file);
   ASSERT_EQ(trials.size(), 6u);
