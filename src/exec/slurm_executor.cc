@@ -32,6 +32,23 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
 
 Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
 
+// A file's modification time; nullopt when it does not exist.
+std::optional<std::filesystem::file_time_type> modified(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto time = std::filesystem::last_write_time(path, error);
+  if (error) return std::nullopt;
+  return time;
+}
+
+// The job's own run time: from job.sh's start to its exit status, both stamped by the file
+// system (one clock); nullopt without both.
+std::optional<Duration> recorded_run_time(const std::filesystem::path& trial_dir) {
+  const auto started = modified(trial_dir / detail::kJobStartedFile);
+  const auto ended = modified(trial_dir / detail::kExitStatusFile);
+  if (!started || !ended) return std::nullopt;
+  return std::max(Duration{0}, std::chrono::duration_cast<Duration>(*ended - *started));
+}
+
 bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
 
 // A job that has not begun to end: its program is yet to run, runs, or is held.
@@ -117,7 +134,7 @@ struct SlurmExecutor::State {
   std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text) {
     const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
     detail::TrialEnd end;
-    end.elapsed = since(job.running_since.value_or(job.submitted));
+    end.elapsed = recorded_run_time(job.spec.dir).value_or(since(job.running_since.value_or(job.submitted)));
     end.stopped_for = job.stopped_for;
     if (recorded && recorded->kind == detail::RecordedEnd::Kind::kLaunch && !job.stopped_for) {
       TrialOutcome outcome;
@@ -250,18 +267,16 @@ struct SlurmExecutor::State {
     return found != states->end() && is_live_state(found->second) ? previous : std::nullopt;
   }
 
-  // The trial's job: the earlier one taken over, else the job script written and submitted;
-  // an error is the trial's launch failure message.
+  // Writes the job script and submits it, after cancelling an earlier job of the trial that
+  // must not run on beside this one; an error is the trial's launch failure message.
   base::Result<std::string> submit(const TrialSpec& spec, const std::filesystem::path& workdir,
-                                   const TemplateValues& values) {
-    const std::string name = detail::job_name(options.study_name, spec);
-    const std::string script_text = detail::job_script(detail::trial_argv(config, values), spec.dir, spec.id);
-    if (std::optional<std::string> earlier = earlier_job(spec, name, script_text)) return *std::move(earlier);
-    // Otherwise that job must not run on beside this one.
+                                   const TemplateValues& values, const std::string& name,
+                                   const std::string& script_text) {
     if (const auto previous = read_text(spec.dir / detail::kJobIdFile)) commands->cancel({*previous}, name);
     std::error_code error;
-    std::filesystem::remove(spec.dir / detail::kExitStatusFile, error);
-    std::filesystem::remove(spec.dir / detail::kCancelledFile, error);
+    for (const std::string_view stale : {detail::kExitStatusFile, detail::kJobStartedFile, detail::kCancelledFile}) {
+      std::filesystem::remove(spec.dir / stale, error);
+    }
     {
       std::ofstream script(spec.dir / detail::kJobScriptFile, std::ios::trunc);
       script << script_text;
@@ -325,12 +340,23 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
     return base::Status::ok();
   }
   job.submitted = Clock::now();
-  auto id = s.submit(job.spec, job.workdir, job.values);
-  if (!id.is_ok()) {
-    s.finished.push_back(detail::launch_failure(job.spec, id.status().message()));
-    return base::Status::ok();
+  const std::string name = detail::job_name(s.options.study_name, job.spec);
+  const std::string script = detail::job_script(detail::trial_argv(s.config, job.values), job.spec.dir, job.spec.id);
+  if (std::optional<std::string> earlier = s.earlier_job(job.spec, name, script)) {
+    job.id = *std::move(earlier);
+    // It began before this qtune: its timeout counts from job.sh's start.
+    if (const auto started = modified(job.spec.dir / detail::kJobStartedFile)) {
+      const auto ago = std::chrono::file_clock::now() - *started;
+      job.running_since = job.submitted - std::max(Duration{0}, std::chrono::duration_cast<Duration>(ago));
+    }
+  } else {
+    auto id = s.submit(job.spec, job.workdir, job.values, name, script);
+    if (!id.is_ok()) {
+      s.finished.push_back(detail::launch_failure(job.spec, id.status().message()));
+      return base::Status::ok();
+    }
+    job.id = std::move(id).value();
   }
-  job.id = std::move(id).value();
   s.jobs.push_back(std::move(job));
   return base::Status::ok();
 }

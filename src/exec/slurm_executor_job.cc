@@ -46,6 +46,7 @@ std::string job_script(const std::vector<std::string>& argv, const std::filesyst
 # it ends on its own, records how in exit_status beside this script: exit=N, signal=N (the
 # shell's status 128+N) or launch (no such program). Nothing when Slurm terminated the job.
 status_file={status}
+: > {started}
 record() {{ printf '%s\n' "$1" > "$status_file.tmp" && mv -f "$status_file.tmp" "$status_file"; }}
 terminated=
 trap 'terminated=1' TERM
@@ -61,6 +62,7 @@ if [ "$status" -gt 128 ]; then record "signal=$((status - 128))"; else record "e
 exit "$status"
 )sh",
                      fmt::arg("id", id), fmt::arg("status", shell_quote((trial_dir / kExitStatusFile).string())),
+                     fmt::arg("started", shell_quote((trial_dir / kJobStartedFile).string())),
                      fmt::arg("program", shell_quote(argv.at(0))), fmt::arg("command", command));
 }
 

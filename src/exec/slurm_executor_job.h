@@ -20,6 +20,8 @@ namespace qtune::exec::detail {
 inline constexpr std::string_view kJobScriptFile = "job.sh";
 inline constexpr std::string_view kExitStatusFile = "exit_status";
 inline constexpr std::string_view kJobIdFile = "slurm_job_id";  // the job of the latest submission
+// Created by job.sh when it starts: its modification time is the job's start.
+inline constexpr std::string_view kJobStartedFile = "job_started";
 // Written with the job id before qtune scancels that job: a resumed trial never takes over a
 // job qtune stopped (its script may still have recorded the SIGTERM as its end).
 inline constexpr std::string_view kCancelledFile = "slurm_cancelled";

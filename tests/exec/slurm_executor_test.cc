@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "exec/study_text.h"
 #include "support/eventually.h"
@@ -275,9 +277,9 @@ TEST_F(SlurmExecutorTest, ReleasedJobIsTakenOverWhileItRuns) {
 }
 
 // A job that ended while nobody watched it (qtune dead) counts for its trial when it is
-// started again: its recorded end and metric are read, nothing is submitted.
+// started again: its recorded end, metric and run time are read, nothing is submitted.
 TEST_F(SlurmExecutorTest, JobThatFinishedMeanwhileIsTakenOver) {
-  dir_.write("once.sh", "echo run >> runs.log\necho FID: 3\n");
+  dir_.write("once.sh", "echo run >> runs.log\nsleep 2\necho FID: 3\n");
   const TrialSpec trial = spec(1);
   std::string job;
   {
@@ -287,12 +289,38 @@ TEST_F(SlurmExecutorTest, JobThatFinishedMeanwhileIsTakenOver) {
     first->release(1);
   }
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(trial.dir / "exit_status"); }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // taken over a while after the job ended
   auto second = make(R"(command = ["sh", "once.sh"])");
   const TrialOutcome outcome = run_all(*second, {trial})[1];
   ASSERT_TRUE(outcome.ok()) << outcome.message;
   EXPECT_DOUBLE_EQ(*outcome.value, 3.0);
+  // job.sh's own start and end (file times, 1 s resolution on some file systems): the 2 s
+  // sleep, not the time since the take-over.
+  EXPECT_GE(outcome.elapsed, std::chrono::seconds(1));
+  EXPECT_LE(outcome.elapsed, std::chrono::seconds(30));
   EXPECT_EQ(job_id(1), job);
   EXPECT_EQ(read_file(dir_ / "runs.log"), "run\n");
+}
+
+// A taken-over job's timeout counts from when job.sh started, not from the take-over.
+TEST_F(SlurmExecutorTest, TakenOverJobTimesOutFromItsOwnStart) {
+  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  const TrialSpec trial = spec(1);
+  const auto before_start = std::chrono::steady_clock::now();
+  {
+    auto first = make(R"(command = ["sh", "gated.sh"])");
+    ASSERT_TRUE(first->start(trial).is_ok());
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "runs.log"); }));
+    first->release(1);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto second = make(R"(command = ["sh", "gated.sh"]
+timeout = 2)");
+  const TrialOutcome outcome = run_all(*second, {trial})[1];
+  EXPECT_EQ(outcome.reason, FailureReason::kTimeout) << outcome.message;
+  EXPECT_GE(outcome.elapsed, std::chrono::seconds(3));  // counted from before the take-over
+  EXPECT_LE(outcome.elapsed, std::chrono::steady_clock::now() - before_start);
+  EXPECT_EQ(in_queue({job_id(1)}), "");
 }
 
 // A job qtune scancelled (Ctrl-C) is never taken over, even when its script recorded the

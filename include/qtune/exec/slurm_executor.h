@@ -30,8 +30,9 @@
 // submitting a new one, so no finished or half-done training is lost, when the job runs the
 // job.sh this run would write, was not scancelled by qtune, and has recorded its end or is
 // still pending or running (squeue, by id and job name). Otherwise the earlier job is
-// cancelled and the trial submitted again. A taken-over job's elapsed time and timeout count
-// from the take-over.
+// cancelled and the trial submitted again. job.sh creates <trial dir>/job_started when it
+// starts: a taken-over job's timeout counts from then, and a trial's elapsed time is the
+// file times of job_started to exit_status when both exist.
 //
 // The trial directory and workdir must be on a file system the compute nodes share. Not
 // thread-safe (executor.h). The destructor scancels the jobs still queued or running.
