@@ -89,10 +89,10 @@ class PyStudy {
   // Opens (creates or resumes) the study of `config` in its storage, or in `storage` (a
   // store URL) when given.
   static std::unique_ptr<PyStudy> open(study::StudyConfig config, const std::optional<std::string>& storage) {
-    if (storage) config.storage = *storage;
+    if (storage) config.storage = store::StorageUrl(*storage);
     auto opened = std::make_shared<Opened>();
     throw_if_error(without_gil([&]() -> base::Status {
-      QTUNE_ASSIGN_OR_RETURN(opened->store, store::open_store(config.storage));
+      QTUNE_ASSIGN_OR_RETURN(opened->store, store::open_store(config.storage.url()));
       QTUNE_ASSIGN_OR_RETURN(opened->study, study::Study::open(config, *opened->store));
       return base::Status::ok();
     }));
@@ -171,7 +171,7 @@ class PyStudy {
 
   explicit PyStudy(std::shared_ptr<Opened> opened)
       : name_(opened->study->config().name),
-        storage_(opened->study->config().storage),
+        storage_(opened->study->config().storage.shown()),
         direction_(opened->study->config().direction),
         opened_(std::move(opened)) {}
 
@@ -302,7 +302,7 @@ void bind_study(py::module_& m) {
       .def("close", &PyStudy::close, "Closes the store; open the study again to resume.")
       .def_property_readonly("closed", &PyStudy::closed)
       .def_property_readonly("name", &PyStudy::name)
-      .def_property_readonly("storage", &PyStudy::storage, "the store URL")
+      .def_property_readonly("storage", &PyStudy::storage, "the store URL, any password shown as ***")
       .def_property_readonly("direction", &PyStudy::direction, "minimize or maximize")
       .def("__enter__", [](PyStudy& s) -> PyStudy& { return s; }, py::return_value_policy::reference)
       .def("__exit__", [](PyStudy& s, const py::args&) { s.close(); })

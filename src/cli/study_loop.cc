@@ -178,7 +178,7 @@ base::Status refuse_if_workers_run(const study::StudyConfig& config, const store
   return base::Status::conflict(fmt::format(
       "study \"{}\" in {} is being run by other processes ({} live trial{}, e.g. trial {} on worker {}); join "
       "them with `qtune worker {}`, or wait until they stop (a dead worker's trials count as live until their "
-      "heartbeat is {} old)", config.name, store::redact_password(config.storage), live.size(), live.size() == 1 ? "" : "s",
+      "heartbeat is {} old)", config.name, config.storage, live.size(), live.size() == 1 ? "" : "s",
       live.front().number, live.front().worker, config.file.string(), exec::format_duration(stale_after)));
 }
 
@@ -194,8 +194,8 @@ int run_study_loop(const StudyLoopOptions& options) {
                                      "e.g. [trial] command = [\"python3\", \"train.py\", \"{{K}}\"]",
                                      options.file, command)));
   }
-  if (!options.storage.empty()) config->storage = options.storage;
-  auto store = store::open_store(config->storage);
+  if (!options.storage.empty()) config->storage = store::StorageUrl(options.storage);
+  auto store = store::open_store(config->storage.url());
   if (!store.is_ok()) return report_error(command, store.status());
   exec::ExecutorOptions executor_options;
   executor_options.parallel = config->budget.parallel;
@@ -215,7 +215,7 @@ int run_study_loop(const StudyLoopOptions& options) {
 
   ProgressDisplay display(stderr, options.quiet);
   display.note(fmt::format("qtune {}: study \"{}\" in {}{}; trial logs in {}", command, study.config().name,
-                           store::redact_password(study.config().storage), options.worker ? " as worker " + *options.worker : "",
+                           study.config().storage, options.worker ? " as worker " + *options.worker : "",
                            trial_dir(study.config(), 0).parent_path().string()));
   const StopSignals signals;
   g_stop_signal = 0;

@@ -19,22 +19,22 @@ void add_study_source_options(CLI::App& app, StudySource& source) {
 
 base::Result<OpenedStudy> open_study_source(const StudySource& source) {
   OpenedStudy opened;
-  std::string storage = source.storage;
+  store::StorageUrl storage(source.storage);
   std::string name = source.study;
   if (!source.file.empty()) {
     QTUNE_ASSIGN_OR_RETURN(opened.config, study::load_study_config(source.file));
-    if (storage.empty()) storage = opened.config->storage;
+    if (storage.url().empty()) storage = opened.config->storage;
     if (name.empty()) name = opened.config->name;
   }
-  if (storage.empty() || name.empty()) {
+  if (storage.url().empty() || name.empty()) {
     return base::Status::invalid_argument(
         "no study given; pass the study file, or --storage URL and --study NAME");
   }
-  QTUNE_ASSIGN_OR_RETURN(opened.store, store::open_store(storage));
+  QTUNE_ASSIGN_OR_RETURN(opened.store, store::open_store(storage.url()));
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> record, opened.store->find_study(name));
   if (!record) {
     return base::Status::not_found(
-        fmt::format("{}: no study named \"{}\"; run it first with qtune run", store::redact_password(storage), name));
+        fmt::format("{}: no study named \"{}\"; run it first with qtune run", storage, name));
   }
   opened.record = std::move(*record);
   QTUNE_ASSIGN_OR_RETURN(opened.trials, opened.store->trials(opened.record.id));

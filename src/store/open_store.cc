@@ -39,15 +39,17 @@ void redact_parameters(std::string& text, std::size_t from, char separator) {
 
 std::string redact_password(std::string_view url) {
   std::string out(url);
-  const bool uri = url.starts_with(kPostgresUri) || url.starts_with(kPostgresShortUri);
-  if (uri) {
-    const std::size_t authority = out.find("://") + 3;
+  // user:PASSWORD@ in the authority of any scheme://... URI (a mistyped scheme included).
+  if (const std::size_t scheme_end = out.find("://"); scheme_end != std::string::npos) {
+    const std::size_t authority = scheme_end + 3;
     const std::size_t authority_end = std::min(out.find_first_of("/?", authority), out.size());
     const std::size_t at = out.rfind('@', authority_end);
     if (at != std::string::npos && at >= authority) {
       const std::size_t colon = out.find(':', authority);
       if (colon < at) out.replace(colon + 1, at - colon - 1, "***");
     }
+  }
+  if (url.starts_with(kPostgresUri) || url.starts_with(kPostgresShortUri)) {
     const std::size_t query = out.find('?');
     if (query != std::string::npos) redact_parameters(out, query, '&');
   } else if (url.starts_with(kPostgresKeywords)) {
@@ -61,7 +63,8 @@ base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
     // "sqlite:///abs" keeps the third slash as the root of the absolute path.
     const std::string_view path = url.substr(kSqlite.size());
     if (path.empty()) {
-      return base::Status::invalid_argument(fmt::format("storage \"{}\": no database path; {}", url, kForms));
+      return base::Status::invalid_argument(
+          fmt::format("storage \"{}\": no database path; {}", redact_password(url), kForms));
     }
     QTUNE_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::open(std::string(path)));
     return std::unique_ptr<Store>(std::move(store));
@@ -76,10 +79,11 @@ base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
     // "postgresql://", which says so; here it is more likely a typo.
     if (conninfo.find('=') == std::string::npos) {
       return base::Status::invalid_argument(fmt::format("storage \"{}\": no KEY=VALUE after \"postgresql:\"; {}",
-                                                        url, kForms));
+                                                        redact_password(url), kForms));
     }
   } else {
-    return base::Status::invalid_argument(fmt::format("storage \"{}\": unknown scheme; {}", url, kForms));
+    return base::Status::invalid_argument(
+        fmt::format("storage \"{}\": unknown scheme; {}", redact_password(url), kForms));
   }
   QTUNE_ASSIGN_OR_RETURN(auto store, postgres::PostgresStore::open(conninfo));
   return std::unique_ptr<Store>(std::move(store));

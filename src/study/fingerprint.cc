@@ -68,7 +68,7 @@ base::Status check_same_study(const store::StudyRecord& stored, const StudyConfi
   return base::Status::invalid_argument(fmt::format(
       "{}: study \"{}\" in {} was created from a different study file: {}; its trials and agent state "
       "belong to the old one, so restore it, or give this study a new [study] name or storage",
-      config.file.string(), config.name, store::redact_password(config.storage), what));
+      config.file.string(), config.name, config.storage, what));
 }
 
 }  // namespace qtune::study::detail

@@ -58,7 +58,7 @@ base::Status Study::attach() {
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
   if (!stored && read_only_) {
     return base::Status::not_found(fmt::format("{}: no study \"{}\" in {}; run it first", config_.file.string(),
-                                               config_.name, store::redact_password(config_.storage)));
+                                               config_.name, config_.storage));
   }
   if (!stored) {
     auto created = store_->create_study(detail::study_record(config_));
@@ -86,7 +86,7 @@ base::Status Study::restore_locked() {
   QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
   if (snapshot) {
     QTUNE_RETURN_IF_ERROR(strategy->restore(snapshot->bytes).with_context(fmt::format(
-        "{}: study \"{}\": agent snapshot {} (after trial id {})", store::redact_password(config_.storage), config_.name, snapshot->event,
+        "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
         snapshot->after_trial)));
   }
   strategy_ = std::move(strategy);
@@ -117,7 +117,7 @@ base::Status Study::recover_locked(const base::Status& failure) {
 base::Status Study::lost_races(std::string_view what) const {
   return base::Status::unavailable(fmt::format(
       "{}: study \"{}\" in {}: other processes advanced the agent snapshot {} times in a row; too many workers "
-      "write at once for this store, try again or use fewer workers", what, config_.name, store::redact_password(config_.storage),
+      "write at once for this store, try again or use fewer workers", what, config_.name, config_.storage,
       kMaxSnapshotRaces));
 }
 

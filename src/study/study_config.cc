@@ -198,7 +198,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const s
   return StudyConfig{
       .file = file,
       .name = std::move(keys.name),
-      .storage = anchor_storage(storage, base),
+      .storage = store::StorageUrl(anchor_storage(storage, base)),
       .direction = keys.direction,
       .seed = keys.seed,
       .space = std::move(space),

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
@@ -283,6 +284,12 @@ TEST(PostgresOpen, BadUrlsAreRefusedWithTheForms) {
 
   auto scheme = open_store("mysql://x");
   EXPECT_EQ(scheme.status().code(), StatusCode::kInvalidArgument);
+  // A mistyped scheme is not opened, and its message does not show the password either.
+  auto typo = open_store("postgresq://qtune:s3cret@db/qtune");
+  EXPECT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(typo.status().message().find("s3cret"), std::string::npos) << typo.status().message();
+  EXPECT_NE(typo.status().message().find("postgresq://qtune:***@db/qtune"), std::string::npos)
+      << typo.status().message();
 }
 
 TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
@@ -293,6 +300,15 @@ TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
   EXPECT_EQ(redact_password("postgresql:host=h password='a b' dbname=d"), "postgresql:host=h password=*** dbname=d");
   EXPECT_EQ(redact_password("postgresql:password=secret"), "postgresql:password=***");
   EXPECT_EQ(redact_password("sqlite:///tmp/password=x.db"), "sqlite:///tmp/password=x.db");
+  EXPECT_EQ(redact_password("mysql://u:pw@h/d"), "mysql://u:***@h/d");
+}
+
+// A study's storage formats as its shown form everywhere a message names it.
+TEST(PostgresOpen, StorageUrlFormatsWithoutThePassword) {
+  const StorageUrl storage("postgresql://user:pw@db1/qtune?password=pw2");
+  EXPECT_EQ(storage.url(), "postgresql://user:pw@db1/qtune?password=pw2");
+  EXPECT_EQ(fmt::format("store {}.", storage), "store postgresql://user:***@db1/qtune?password=***.");
+  EXPECT_EQ(fmt::format("{}", StorageUrl("sqlite:///a/b.db")), "sqlite:///a/b.db");
 }
 
 TEST(PostgresOpen, KeywordValueAndShortSchemeReachTheSameStore) {

@@ -15,7 +15,7 @@ TEST(StudyConfig, Defaults) {
   auto config = parse_study_config(kSpace, "/studies/dgmm.toml");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->name, "dgmm");
-  EXPECT_EQ(config->storage, "sqlite:///studies/dgmm.db");
+  EXPECT_EQ(config->storage.url(), "sqlite:///studies/dgmm.db");
   EXPECT_EQ(config->direction, store::Direction::kMinimize);
   EXPECT_EQ(config->seed, 0u);
   EXPECT_EQ(config->space.size(), 6u);
@@ -36,7 +36,7 @@ TEST(StudyConfig, EveryKey) {
   auto config = parse_study_config(text, "/studies/s.toml");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->name, "fmri");
-  EXPECT_EQ(config->storage, "sqlite:///studies/runs/fmri.db");  // relative to the study file
+  EXPECT_EQ(config->storage.url(), "sqlite:///studies/runs/fmri.db");  // relative to the study file
   EXPECT_EQ(config->direction, store::Direction::kMaximize);
   EXPECT_EQ(config->seed, 1234u);
   EXPECT_EQ(config->strategy.kind, agent::StrategyKind::kRandom);
@@ -64,7 +64,7 @@ TEST(StudyConfig, StorageForms) {
     SCOPED_TRACE(c.storage);
     auto config = parse_study_config("[study]\nstorage = \"" + c.storage + "\"\n" + kSpace, "/s/study.toml");
     ASSERT_TRUE(config.is_ok()) << config.status().to_string();
-    EXPECT_EQ(config->storage, c.expected);
+    EXPECT_EQ(config->storage.url(), c.expected);
   }
 }
 
@@ -124,7 +124,7 @@ TEST(StudyConfig, LoadReadsTheFile) {
   const auto file = dir.write("exp.toml", kSpace);
   auto config = load_study_config(file);
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
-  EXPECT_EQ(config->storage, "sqlite://" + (dir / "exp.db").string());
+  EXPECT_EQ(config->storage.url(), "sqlite://" + (dir / "exp.db").string());
   EXPECT_EQ(load_study_config(dir / "missing.toml").status().code(), base::StatusCode::kNotFound);
 }
 

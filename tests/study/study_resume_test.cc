@@ -52,7 +52,7 @@ TEST(StudyResumeChild, DISABLED_RunStudy) {
   const std::int64_t hang_at = hang != nullptr ? std::atoll(hang) : -1;
   auto config = load_study_config(file);
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
-  auto store = store::open_store(config->storage);
+  auto store = store::open_store(config->storage.url());
   ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   auto study = Study::open(std::move(config).value(), **store);
   ASSERT_TRUE(study.is_ok()) << study.status().to_string();
@@ -150,7 +150,7 @@ class StudyResume : public ::testing::TestWithParam<std::string> {
   void resume_and_check(const std::vector<store::TrialRecord>& before) {
     auto config = load_study_config(study_file_);
     ASSERT_TRUE(config.is_ok());
-    auto store = store::open_store(config->storage);
+    auto store = store::open_store(config->storage.url());
     ASSERT_TRUE(store.is_ok());
     auto study = Study::open(std::move(config).value(), **store);
     ASSERT_TRUE(study.is_ok()) << study.status().to_string();

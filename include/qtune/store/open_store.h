@@ -12,12 +12,16 @@
 // PGPORT, PGUSER, PGPASSWORD or ~/.pgpass, PGDATABASE), so "postgresql://" alone uses only
 // those; the query part takes any libpq parameter (options=-csearch_path%3Dmy_schema keeps
 // a store in its own schema). The database must exist; its tables are created if missing.
-// An unreachable server is kUnavailable, naming host and port (never the password).
+// An unreachable server is kUnavailable, naming host and port (never the password); no
+// error message shows a password.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "qtune/base/result.h"
 #include "qtune/store/store.h"
@@ -26,9 +30,32 @@ namespace qtune::store {
 
 base::Result<std::unique_ptr<Store>> open_store(std::string_view url);
 
-// `url` with any PostgreSQL password (user:PASSWORD@ in a URI, password=... in its query
-// or in the keyword/value form) replaced by "***": a storage URL fit for messages and logs.
-// Other URLs come back unchanged.
+// `url` with any password (user:PASSWORD@ in a scheme://... URI, password=... in a
+// PostgreSQL URI's query or in the keyword/value form) replaced by "***": a storage URL fit
+// for messages and logs. Other URLs come back unchanged.
 std::string redact_password(std::string_view url);
 
+// A storage URL as a study holds it. fmt formats it without its password (the shown form),
+// so a message that names the store cannot leak one; url() is for open_store() only.
+class StorageUrl {
+ public:
+  StorageUrl() = default;
+  explicit StorageUrl(std::string url) : url_(std::move(url)), shown_(redact_password(url_)) {}
+
+  const std::string& url() const { return url_; }
+  const std::string& shown() const { return shown_; }
+  bool operator==(const StorageUrl& other) const { return url_ == other.url_; }
+
+ private:
+  std::string url_;
+  std::string shown_;
+};
+
 }  // namespace qtune::store
+
+template <>
+struct fmt::formatter<qtune::store::StorageUrl> : fmt::formatter<std::string_view> {
+  auto format(const qtune::store::StorageUrl& storage, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(storage.shown(), ctx);
+  }
+};

@@ -36,6 +36,7 @@
 #include "qtune/exec/duration.h"
 #include "qtune/exec/trial_config.h"
 #include "qtune/space/space.h"
+#include "qtune/store/open_store.h"
 #include "qtune/store/study_record.h"
 
 namespace qtune::study {
@@ -50,7 +51,7 @@ struct Budget {
 struct StudyConfig {
   std::filesystem::path file;  // the study file, as given
   std::string name;
-  std::string storage;         // a store URL (store/open_store.h), sqlite paths made absolute
+  store::StorageUrl storage;   // sqlite paths made absolute; formats without its password
   store::Direction direction = store::Direction::kMinimize;
   std::uint64_t seed = 0;
   space::Space space;
