@@ -73,7 +73,7 @@ struct SlurmExecutor::State {
     std::filesystem::path workdir;
     TemplateValues values;
     Clock::time_point submitted;
-    std::optional<Clock::time_point> running_since;  // first seen running by squeue
+    std::optional<Clock::time_point> running_since;  // first seen running by squeue, or job.sh's start when taken over
     std::optional<Clock::time_point> left_queue;     // first missing from squeue
     std::optional<FailureReason> stopped_for;        // kTimeout or kInterrupted: qtune scancelled it
     std::optional<Clock::time_point> signal_seen;    // job.sh recorded a signal while squeue listed the job

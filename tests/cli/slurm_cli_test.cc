@@ -19,6 +19,45 @@ class SlurmCliTest : public ::testing::Test {
     args.insert(args.begin(), qtune_cli());
     return run_process(args, dir_.path());
   }
+  // Two trials at once (parallel = 2); each logs its start and waits for the file `go`.
+  std::filesystem::path gated_study() {
+    dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+    return dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 9] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 2
+parallel = 2
+[trial]
+command = ["sh", "t.sh", "{x}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+)");
+  }
+
+  // `qtune run` in the background until both trials' jobs run, then `sig` to it; the job ids.
+  std::vector<std::string> run_until_both_jobs_run(const std::filesystem::path& file, int sig) {
+    BackgroundRun run(file, dir_ / "first.log");
+    EXPECT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
+    std::vector<std::string> jobs;
+    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
+    run.signal(sig);
+    const int status = run.wait();
+    if (sig == SIGINT) {  // Ctrl-C: qtune stops its trials and exits 130
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << read_file(dir_ / "first.log");
+    }
+    return jobs;
+  }
+
+  // squeue's lines for the ids in `jobs` still queued.
+  static std::string queued(const std::vector<std::string>& jobs) {
+    return run_process({"squeue", "--noheader", "--format=%i", "--sort=i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
+  }
+
   TempDir dir_;
 };
 
@@ -63,80 +102,29 @@ mem = "100M"
 // Ctrl-C scancels the running jobs (none is left in the queue) and records the trials as
 // interrupted; the same command then runs them again to the end.
 TEST_F(SlurmCliTest, InterruptCancelsTheJobsAndRunResumes) {
-  dir_.write("t.sh", "echo \"start $1\" >> runs.log\n[ -e fast ] || sleep 60\necho FID: $1\n");
-  const auto file = dir_.write("study.toml", R"([study]
-name = "s"
-[space]
-x = { range = [0, 9] }
-[strategy]
-kind = "grid"
-[budget]
-trials = 2
-parallel = 2
-[trial]
-command = ["sh", "t.sh", "{x}"]
-executor = "slurm"
-[trial.slurm]
-poll_interval = 0.2
-)");
-  std::vector<std::string> jobs;
-  {
-    BackgroundRun run(file, dir_ / "first.log");
-    ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
-    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
-    run.signal(SIGINT);
-    const int status = run.wait();
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 130) << read_file(dir_ / "first.log");
-  }
-  // scancel was sent: the jobs leave the queue within seconds, not after their 60 s sleep (a
-  // job whose status file qtune already read may still be COMPLETING when qtune exits).
-  const auto queued = [&] {
-    return run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
-  };
-  for (int i = 0; i < 100 && !queued().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(queued(), "");
+  const auto file = gated_study();
+  const std::vector<std::string> jobs = run_until_both_jobs_run(file, SIGINT);
+  // scancel was sent: the jobs leave the queue within seconds, not when `go` appears (a job
+  // whose status file qtune already read may still be COMPLETING when qtune exits).
+  for (int i = 0; i < 100 && !queued(jobs).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(queued(jobs), "");
   for (const nlohmann::json& t : exported_trials(file)) EXPECT_EQ(t["state"], "INTERRUPTED");
 
-  dir_.write("fast", "");
+  dir_.write("go", "");
   const ProcessResult resumed = qtune({"run", file.string()});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const nlohmann::json after = exported_trials(file);
   ASSERT_EQ(after.size(), 2u);
   for (const nlohmann::json& t : after) EXPECT_EQ(t["state"], "COMPLETE");
+  EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 4u);  // both trials ran again
 }
 
 // qtune killed outright (kill -9, a lost login session) leaves its jobs running: the same
 // command takes them over, so each trial's training runs once and counts.
 TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
-  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
-  const auto file = dir_.write("study.toml", R"([study]
-name = "s"
-[space]
-x = { range = [0, 9] }
-[strategy]
-kind = "grid"
-[budget]
-trials = 2
-parallel = 2
-[trial]
-command = ["sh", "t.sh", "{x}"]
-executor = "slurm"
-[trial.slurm]
-poll_interval = 0.2
-)");
-  std::vector<std::string> jobs;
-  {
-    BackgroundRun run(file, dir_ / "first.log");
-    ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
-    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
-    run.signal(SIGKILL);
-    run.wait();
-  }
-  const std::string queued =
-      run_process({"squeue", "--noheader", "--format=%i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
-  EXPECT_NE(queued.find(jobs[0]), std::string::npos) << queued;
-  EXPECT_NE(queued.find(jobs[1]), std::string::npos) << queued;
+  const auto file = gated_study();
+  const std::vector<std::string> jobs = run_until_both_jobs_run(file, SIGKILL);
+  EXPECT_EQ(queued(jobs), jobs[0] + "\n" + jobs[1] + "\n");
 
   dir_.write("go", "");
   const ProcessResult resumed = qtune({"run", file.string()});
