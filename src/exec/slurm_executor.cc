@@ -51,17 +51,13 @@ std::optional<Duration> recorded_run_time(const std::filesystem::path& trial_dir
 
 bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
 
-// A job that has not begun to end: its program is yet to run, runs, or is held.
-bool is_live_state(const std::string& state) {
-  static constexpr std::string_view kLive[] = {"PENDING",  "CONFIGURING",  "RUNNING",     "SUSPENDED", "REQUEUED",
-                                               "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "STOPPED"};
-  return std::find(std::begin(kLive), std::end(kLive), state) != std::end(kLive);
-}
-
 // A job in any other state (COMPLETED, CANCELLED, TIMEOUT, ...) has left the queue, also when
 // squeue lists it (SQUEUE_STATES=all in the user's environment).
 bool is_queued_state(const std::string& state) {
-  return is_live_state(state) || state == "COMPLETING" || state == "SIGNALING" || state == "STAGE_OUT";
+  static constexpr std::string_view kQueued[] = {"PENDING",   "CONFIGURING", "RUNNING",      "COMPLETING",
+                                                 "SUSPENDED", "REQUEUED",    "REQUEUE_HOLD", "REQUEUE_FED",
+                                                 "RESIZING",  "SIGNALING",   "STAGE_OUT",    "STOPPED"};
+  return std::find(std::begin(kQueued), std::end(kQueued), state) != std::end(kQueued);
 }
 
 }  // namespace
@@ -251,20 +247,22 @@ struct SlurmExecutor::State {
   }
 
   // The job an earlier qtune submitted for this trial and then died (killed, its node lost):
-  // taken over when it has recorded its end or has not begun to end, runs the script this
-  // qtune would write, and was not cancelled by qtune. nullopt otherwise.
+  // taken over when it runs the script this qtune would write, was not cancelled by qtune,
+  // and is still in the queue or has recorded its end. nullopt otherwise.
   std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name, const std::string& script) {
     const std::optional<std::string> previous = read_text(spec.dir / detail::kJobIdFile);
     if (!previous || read_text(spec.dir / detail::kCancelledFile) == previous ||
         read_text(spec.dir / detail::kJobScriptFile) != script) {
       return std::nullopt;
     }
-    if (std::filesystem::exists(spec.dir / detail::kExitStatusFile)) return previous;
-    // The name check keeps an id that the cluster has given to another job since safe.
+    // squeue before the status file: job.sh writes the file before the job leaves the queue,
+    // so a job that ends in between is seen by one of the two. The name check keeps an id
+    // that the cluster has given to another job since safe.
     const auto states = commands->queue_states({*previous}, name);
+    if (std::filesystem::exists(spec.dir / detail::kExitStatusFile)) return previous;
     if (!states.is_ok()) return std::nullopt;
     const auto found = states->find(*previous);
-    return found != states->end() && is_live_state(found->second) ? previous : std::nullopt;
+    return found != states->end() && is_queued_state(found->second) ? previous : std::nullopt;
   }
 
   // Writes the job script and submits it, after cancelling an earlier job of the trial that

@@ -29,7 +29,8 @@
 // (qtune was killed, or a worker taken for dead: release()) takes that job over instead of
 // submitting a new one, so no finished or half-done training is lost, when the job runs the
 // job.sh this run would write, was not scancelled by qtune, and has recorded its end or is
-// still pending or running (squeue, by id and job name). Otherwise the earlier job is
+// still in the queue (squeue, by id and job name; one that Slurm ends without a record then
+// fails with Slurm's reason, as it would have with qtune alive). Otherwise the earlier job is
 // cancelled and the trial submitted again. job.sh creates <trial dir>/job_started when it
 // starts: a taken-over job's timeout counts from then, and a trial's elapsed time is the
 // file times of job_started to exit_status when both exist.
