@@ -116,8 +116,7 @@ struct SlurmExecutor::State {
   // Whether a job's recorded end must wait for Slurm. A signal may be Slurm's doing (scancel
   // from outside, time limit): Slurm's state says so only once the job has left the queue,
   // and squeue and scontrol show COMPLETING until then. Bounded, as squeue may keep failing.
-  bool awaits_slurm(Job& job, const std::string& text, Clock::time_point now) const {
-    const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
+  bool awaits_slurm(Job& job, const std::optional<detail::RecordedEnd>& recorded, Clock::time_point now) const {
     if (!recorded || recorded->kind != detail::RecordedEnd::Kind::kSignal || job.stopped_for || job.left_queue) {
       return false;
     }
@@ -125,10 +124,10 @@ struct SlurmExecutor::State {
     return now - *job.signal_seen < kSignalSettleLimit;
   }
 
-  // The outcome of a job that wrote its exit status, or nullopt when it went to the
-  // thread of `outcomes` (the built-in metric).
-  std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text) {
-    const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(text);
+  // The outcome of a job that wrote its exit status `text` (`recorded`: parsed, nullopt if it
+  // is not one), or nullopt when it went to the thread of `outcomes` (the built-in metric).
+  std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text,
+                                               const std::optional<detail::RecordedEnd>& recorded) {
     detail::TrialEnd end;
     end.elapsed = recorded_run_time(job.spec.dir).value_or(since(job.running_since.value_or(job.submitted)));
     end.stopped_for = job.stopped_for;
@@ -217,11 +216,12 @@ struct SlurmExecutor::State {
       std::optional<TrialOutcome> outcome;
       bool ended = false;
       if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
-        if (awaits_slurm(*it, *text, now)) {
+        const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(*text);
+        if (awaits_slurm(*it, recorded, now)) {
           ++it;
           continue;
         }
-        outcome = recorded_outcome(*it, *text);
+        outcome = recorded_outcome(*it, *text, recorded);
         ended = true;  // without an outcome: on the thread of `outcomes`
       } else if (it->left_queue && (it->stopped_for || now - *it->left_queue >= lost_grace)) {
         outcome = lost_outcome(*it);
