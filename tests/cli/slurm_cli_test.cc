@@ -19,9 +19,14 @@ class SlurmCliTest : public ::testing::Test {
     args.insert(args.begin(), qtune_cli());
     return run_process(args, dir_.path());
   }
-  // Two trials at once (parallel = 2); each logs its start and waits for the file `go`.
-  std::filesystem::path gated_study() {
+  // t.sh logs its start ("start X" in runs.log), waits for the file `go`, then prints FID: X.
+  void write_gated_script() {
     dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+  }
+
+  // Two trials at once (parallel = 2) of the gated script.
+  std::filesystem::path gated_study() {
+    write_gated_script();
     return dir_.write("study.toml", R"([study]
 name = "s"
 [space]
@@ -143,7 +148,7 @@ TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
 // A worker that dies leaves its job running; the worker that hands the trial out again
 // (after --stale-after) takes the job over: here the job has finished by then.
 TEST_F(SlurmCliTest, DeadWorkersJobIsTakenOverByAnotherWorker) {
-  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+  write_gated_script();
   const auto file = dir_.write("study.toml", R"([study]
 name = "s"
 [space]

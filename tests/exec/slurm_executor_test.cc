@@ -61,6 +61,11 @@ executor = "slurm"
     return outcomes;
   }
 
+  // gated.sh logs "run" to runs.log, waits for the file `go`, then prints FID: 4.
+  void write_gated_script() {
+    dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  }
+
   std::string job_id(TrialId id) const { return read_file(dir_ / "trials" / std::to_string(id) / "slurm_job_id"); }
 
   // The ids among `ids` that squeue still lists.
@@ -250,7 +255,7 @@ sleep 60
 // resumed qtune, another worker; here a second executor) takes the running job over, so the
 // command runs once.
 TEST_F(SlurmExecutorTest, ReleasedJobIsTakenOverWhileItRuns) {
-  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  write_gated_script();
   const TrialSpec trial = spec(1);
   std::string job;
   {
@@ -304,7 +309,7 @@ TEST_F(SlurmExecutorTest, JobThatFinishedMeanwhileIsTakenOver) {
 
 // A taken-over job's timeout counts from when job.sh started, not from the take-over.
 TEST_F(SlurmExecutorTest, TakenOverJobTimesOutFromItsOwnStart) {
-  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  write_gated_script();
   const TrialSpec trial = spec(1);
   const auto before_start = std::chrono::steady_clock::now();
   {
@@ -326,7 +331,7 @@ timeout = 2)");
 // A job qtune scancelled (Ctrl-C) is never taken over, even when its script recorded the
 // SIGTERM (the race of RecordedSignalWaitsForSlurmToNameTheEnd): the trial runs again.
 TEST_F(SlurmExecutorTest, JobQtuneCancelledIsSubmittedAgain) {
-  dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+  write_gated_script();
   const TrialSpec trial = spec(1);
   auto first = make(R"(command = ["sh", "gated.sh"])");
   ASSERT_TRUE(first->start(trial).is_ok());
