@@ -6,11 +6,10 @@
 // A run drives the strategy to exhaustion against an analytic loss (no trials), so its time
 // is the agent's alone: per step = CPU time / (episodes x steps), free steps included. CPU
 // time of this process, not wall time: the build machine is shared and often overloaded.
-// Memory is the growth of glibc's allocated bytes (mallinfo2, heap and mmap) over the run, divided by the
-// states evaluated (each has a cache entry and, once stood on, a Q-table row).
-// Figures go to docs/benchmarks.md, "Agent step cost". Build with -O2 (release preset).
+// Memory is the growth of glibc's allocated bytes (mallinfo2, heap and mmap) over the run, divided
+// by the states evaluated (each has a cache entry and, once stood on, a Q-table row). Figures go to
+// docs/benchmarks.md, "Agent step cost". Build with -O2 (release preset).
 #include <malloc.h>
-
 #include <time.h>
 
 #include <cstdint>
@@ -83,7 +82,8 @@ Run run(const Space& space, const StrategyConfig& config, std::uint64_t seed) {
     ++r.evaluations;
   }
   r.us_per_step = (cpu_us() - start) / (static_cast<double>(config.episodes) * config.steps);
-  r.bytes_per_state = static_cast<double>(allocated() - before) / static_cast<double>(r.evaluations);
+  r.bytes_per_state =
+      static_cast<double>(allocated() - before) / static_cast<double>(r.evaluations);
   return r;
 }
 
@@ -92,8 +92,8 @@ Run run(const Space& space, const StrategyConfig& config, std::uint64_t seed) {
 int main(int argc, char** argv) {
   const std::uint32_t episodes = argc > 1 ? static_cast<std::uint32_t>(std::stoul(argv[1])) : 2000;
   std::printf("seed preset, %u episodes x 50 steps, loss = bowl over the indices\n", episodes);
-  std::printf("%-22s %-8s %-9s %12s %12s %16s\n", "grid", "actions", "dyna", "us/step",
-              "evaluated", "bytes/evaluated");
+  std::printf("%-22s %-8s %-9s %12s %12s %16s\n", "grid", "actions", "dyna", "us/step", "evaluated",
+              "bytes/evaluated");
   struct Case {
     const char* name;
     std::vector<std::size_t> sizes;
@@ -132,7 +132,6 @@ int main(int argc, char** argv) {
     strategy->tell(*p, Observation{1.0});
   }
   std::printf("random search on 10^12 states: %.2f us per draw, %.0f bytes per draw\n",
-              (cpu_us() - start) / kDraws,
-              static_cast<double>(allocated() - before) / kDraws);
+              (cpu_us() - start) / kDraws, static_cast<double>(allocated() - before) / kDraws);
   return 0;
 }

@@ -29,7 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using qtune::metrics::Image;
 
-const fs::path kScript = fs::path(__FILE__).parent_path().parent_path() / "tests" / "reference" / "nn_fid_inception.py";
+const fs::path kScript =
+    fs::path(__FILE__).parent_path().parent_path() / "tests" / "reference" / "nn_fid_inception.py";
 
 std::string run_python(const std::string& args) {
   const std::string command = "/usr/bin/python3 '" + kScript.string() + "' " + args;
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   const int repeats = std::stoi(option(argc, argv, "--repeats", "5"));
   const std::string torch_batch = option(argc, argv, "--torch-batch", "50");
   std::string weights = option(argc, argv, "--weights", "");
-  const fs::path scratch = fs::temp_directory_path() / ("bench_inception." + std::to_string(::getpid()) + ".pth");
+  const fs::path scratch =
+      fs::temp_directory_path() / ("bench_inception." + std::to_string(::getpid()) + ".pth");
   if (weights.empty()) {
     weights = scratch.string();
     run_python("weights '" + weights + "' 1");
@@ -92,7 +94,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r <= repeats; ++r) {  // pass 0 builds the plans and prepacks: warm-up
     const auto start = std::chrono::steady_clock::now();
     auto features = net->features(images, 2048);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!features.is_ok()) {
       std::fprintf(stderr, "bench_inception: %s\n", features.status().to_string().c_str());
       return 1;
@@ -100,8 +103,9 @@ int main(int argc, char** argv) {
     if (r > 0) best = std::min(best, seconds);
   }
   const double ours = static_cast<double>(count) / best;
-  const double torch = std::stod(
-      run_python("bench '" + weights + "' " + torch_batch + " " + std::to_string(repeats) + " " + std::to_string(threads)));
+  const double torch =
+      std::stod(run_python("bench '" + weights + "' " + torch_batch + " " +
+                           std::to_string(repeats) + " " + std::to_string(threads)));
   if (fs::exists(scratch)) fs::remove(scratch);
 
   std::printf("threads %d, 299x299, dims 2048, best of %d\n", threads, repeats);

@@ -47,13 +47,15 @@ double best_seconds(int repeats, const std::function<bool()>& work) {
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     if (!work()) std::exit(1);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
 
 void report(const char* what, double ours, double reference) {
-  std::printf("%-40s qtune %9.4f s   reference %9.4f s   speed-up %6.1fx\n", what, ours, reference, reference / ours);
+  std::printf("%-40s qtune %9.4f s   reference %9.4f s   speed-up %6.1fx\n", what, ours, reference,
+              reference / ours);
 }
 
 }  // namespace
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
       if (!loaded.is_ok()) std::fprintf(stderr, "%s\n", loaded.status().to_string().c_str());
       return loaded.is_ok();
     });
-    const double pil = std::stod(python("io_bench.py", "pil '" + folder.string() + "' " + std::to_string(repeats)));
+    const double pil = std::stod(
+        python("io_bench.py", "pil '" + folder.string() + "' " + std::to_string(repeats)));
     report((std::to_string(images) + " " + kind + " images, decode to RGB").c_str(), ours, pil);
   }
   for (const char* file : {"fid_zip.pth", "fid_legacy.pth"}) {
@@ -88,7 +91,8 @@ int main(int argc, char** argv) {
       if (!dict.is_ok()) std::fprintf(stderr, "%s\n", dict.status().to_string().c_str());
       return dict.is_ok();
     });
-    const double torch = std::stod(python("io_bench.py", "torch '" + path.string() + "' " + std::to_string(repeats)));
+    const double torch = std::stod(
+        python("io_bench.py", "torch '" + path.string() + "' " + std::to_string(repeats)));
     report((std::string("load_state_dict ") + file + " (95 MB)").c_str(), ours, torch);
   }
   fs::remove_all(dir);

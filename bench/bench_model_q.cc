@@ -44,17 +44,28 @@ Options parse_options(int argc, char** argv) {
     const std::string key = arg.substr(0, eq);
     const double v = std::stod(arg.substr(eq + 1));
     auto& m = o.config.model;
-    if (key == "exploring_starts") m.exploring_starts = static_cast<std::uint32_t>(v);
-    else if (key == "paid_discount") m.paid_discount = v;
-    else if (key == "free_discount") m.free_discount = v;
-    else if (key == "restart_after") m.restart_after = static_cast<std::uint32_t>(v);
-    else if (key == "remeasure") m.remeasure = v != 0.0;
-    else if (key == "max_measurements") m.max_measurements = static_cast<std::uint32_t>(v);
-    else if (key == "window_states") m.window_states = static_cast<std::uint32_t>(v);
-    else if (key == "epsilon") o.config.epsilon = v;
-    else if (key == "trajectories") o.config.trajectories = static_cast<std::uint32_t>(v);
-    else if (key == "seeds") o.seeds = static_cast<std::uint32_t>(v);
-    else std::fprintf(stderr, "unknown option %s\n", key.c_str());
+    if (key == "exploring_starts")
+      m.exploring_starts = static_cast<std::uint32_t>(v);
+    else if (key == "paid_discount")
+      m.paid_discount = v;
+    else if (key == "free_discount")
+      m.free_discount = v;
+    else if (key == "restart_after")
+      m.restart_after = static_cast<std::uint32_t>(v);
+    else if (key == "remeasure")
+      m.remeasure = v != 0.0;
+    else if (key == "max_measurements")
+      m.max_measurements = static_cast<std::uint32_t>(v);
+    else if (key == "window_states")
+      m.window_states = static_cast<std::uint32_t>(v);
+    else if (key == "epsilon")
+      o.config.epsilon = v;
+    else if (key == "trajectories")
+      o.config.trajectories = static_cast<std::uint32_t>(v);
+    else if (key == "seeds")
+      o.seeds = static_cast<std::uint32_t>(v);
+    else
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
   }
   return o;
 }
@@ -87,8 +98,10 @@ std::string synthetic_csv(std::size_t d, std::size_t levels, double lo, double h
 
 double hartmann6(const std::vector<double>& x) {
   static const double a[4] = {1.0, 1.2, 3.0, 3.2};
-  static const double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8}, {0.05, 10, 17, 0.1, 8, 14},
-                                  {3, 3.5, 1.7, 10, 17, 8}, {17, 8, 0.05, 10, 0.1, 14}};
+  static const double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                 {0.05, 10, 17, 0.1, 8, 14},
+                                 {3, 3.5, 1.7, 10, 17, 8},
+                                 {17, 8, 0.05, 10, 0.1, 14}};
   static const double P[4][6] = {{.1312, .1696, .5569, .0124, .8283, .5886},
                                  {.2329, .4135, .8307, .3736, .1004, .9991},
                                  {.2348, .1451, .3522, .2883, .3047, .6650},
@@ -96,7 +109,8 @@ double hartmann6(const std::vector<double>& x) {
   double s = 0.0;
   for (int i = 0; i < 4; ++i) {
     double e = 0.0;
-    for (int j = 0; j < 6; ++j) e += A[i][j] * std::pow(x[static_cast<std::size_t>(j)] - P[i][j], 2);
+    for (int j = 0; j < 6; ++j)
+      e += A[i][j] * std::pow(x[static_cast<std::size_t>(j)] - P[i][j], 2);
     s += a[i] * std::exp(-e);
   }
   return -s;
@@ -144,15 +158,17 @@ void report(const std::string& name, const study::ReplayTable& table, const Opti
     std::exit(1);
   }
   const auto& s = *summary;
-  std::printf("%-22s states %8llu  regret@20 %.4f  regret@80 %.4f  found@80 %.2f  evals-to-best %s  (%.1f s)\n",
-              name.c_str(), static_cast<unsigned long long>(space.size()),
-              s.report_budgets[0].median_regret, s.median_regret_at_budget, s.found_best_fraction,
-              s.median_evals_to_best ? std::to_string(*s.median_evals_to_best).c_str() : "never",
-              seconds);
+  std::printf(
+      "%-22s states %8llu  regret@20 %.4f  regret@80 %.4f  found@80 %.2f  evals-to-best %s  (%.1f "
+      "s)\n",
+      name.c_str(), static_cast<unsigned long long>(space.size()),
+      s.report_budgets[0].median_regret, s.median_regret_at_budget, s.found_best_fraction,
+      s.median_evals_to_best ? std::to_string(*s.median_evals_to_best).c_str() : "never", seconds);
   std::fflush(stdout);
 }
 
-study::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files, study::TableSpec spec) {
+study::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files,
+                               study::TableSpec spec) {
   auto t = study::ReplayTable::load(files, spec);
   if (!t.is_ok()) {
     std::fprintf(stderr, "%s\n", t.status().to_string().c_str());
@@ -177,10 +193,13 @@ void run_regret(const Options& o) {
                      {"mse", {"K", "intermediate_dim", "batch_size", "maxiter"}, std::nullopt}),
          o);
   report("branin15", load_or_die({tables / "branin15.csv"}, {"value", {}, std::nullopt}), o);
-  report("hartmann6 5^6", synthetic_or_die("hartmann6", synthetic_csv(6, 5, 0.0, 1.0, hartmann6)), o);
-  report("rastrigin 4d 9^4", synthetic_or_die("rastrigin", synthetic_csv(4, 9, -4.0, 4.0, rastrigin)), o);
+  report("hartmann6 5^6", synthetic_or_die("hartmann6", synthetic_csv(6, 5, 0.0, 1.0, hartmann6)),
+         o);
+  report("rastrigin 4d 9^4",
+         synthetic_or_die("rastrigin", synthetic_csv(4, 9, -4.0, 4.0, rastrigin)), o);
   report("ackley 3d 15^3", synthetic_or_die("ackley", synthetic_csv(3, 15, -3.0, 3.5, ackley)), o);
-  report("styblinski 4d 9^4", synthetic_or_die("styblinski", synthetic_csv(4, 9, -5.0, 5.0, styblinski_tang)), o);
+  report("styblinski 4d 9^4",
+         synthetic_or_die("styblinski", synthetic_csv(4, 9, -5.0, 5.0, styblinski_tang)), o);
 }
 
 // Mean wall time of the ask() that follows n evaluations of a smooth 6-D function.
@@ -201,18 +220,22 @@ void time_decisions(const std::string& name, std::size_t levels, std::size_t d, 
     while (evaluations < checkpoint) {
       const auto start = std::chrono::steady_clock::now();
       const auto p = strategy->ask();
-      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       if (!p) break;
       if (evaluations + 5 >= checkpoint) {  // the last five decisions before the checkpoint
         total += ms;
         ++timed;
       }
       std::vector<double> x;
-      for (auto i : space.decode(p->state)) x.push_back(static_cast<double>(i) / static_cast<double>(levels - 1));
+      for (auto i : space.decode(p->state))
+        x.push_back(static_cast<double>(i) / static_cast<double>(levels - 1));
       strategy->tell(*p, {hartmann6(x)});
       ++evaluations;
     }
-    std::printf("%-28s n=%3zu  %8.2f ms per decision\n", name.c_str(), checkpoint, total / static_cast<double>(timed));
+    std::printf("%-28s n=%3zu  %8.2f ms per decision\n", name.c_str(), checkpoint,
+                total / static_cast<double>(timed));
     std::fflush(stdout);
   }
 }
@@ -222,7 +245,8 @@ void time_decisions(const std::string& name, std::size_t levels, std::size_t d, 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "regret";
   const Options o = parse_options(argc, argv);
-  if (mode == "regret") run_regret(o);
+  if (mode == "regret")
+    run_regret(o);
   else if (mode == "decision") {
     time_decisions("6-D, 5 levels (15,625)", 5, 6, o);
     time_decisions("6-D, 10 levels (10^6, window)", 10, 6, o);

@@ -6,6 +6,8 @@
 //
 //   bench_strategies --objective mse [--params K,intermediate_dim] [--budgets 20,40,80]
 //                    [--seeds 50] [--threads 2] [--strategies grid,random,...] TABLE.csv...
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,12 +17,10 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "hill_climbing/hill_climbing.h"
 #include "qtune/study/replay.h"
@@ -67,14 +67,20 @@ Args parse_args(int argc, char** argv) {
     }
     if (i + 1 >= argc) usage(flag + " needs a value");
     const std::string value = argv[++i];
-    if (flag == "--objective") args.objective = value;
-    else if (flag == "--params") args.params = split(value);
-    else if (flag == "--strategies") args.strategies = split(value);
-    else if (flag == "--seeds") args.seeds = static_cast<std::uint32_t>(std::stoul(value));
-    else if (flag == "--threads") args.threads = static_cast<std::uint32_t>(std::stoul(value));
+    if (flag == "--objective")
+      args.objective = value;
+    else if (flag == "--params")
+      args.params = split(value);
+    else if (flag == "--strategies")
+      args.strategies = split(value);
+    else if (flag == "--seeds")
+      args.seeds = static_cast<std::uint32_t>(std::stoul(value));
+    else if (flag == "--threads")
+      args.threads = static_cast<std::uint32_t>(std::stoul(value));
     else if (flag == "--budgets") {
       args.budgets.clear();
-      for (const std::string& b : split(value)) args.budgets.push_back(static_cast<std::uint32_t>(std::stoul(b)));
+      for (const std::string& b : split(value))
+        args.budgets.push_back(static_cast<std::uint32_t>(std::stoul(b)));
       std::sort(args.budgets.begin(), args.budgets.end());
     } else {
       usage("unknown flag " + flag);
@@ -93,10 +99,14 @@ study::StrategyFactory factory_for(const std::string& name, const space::Space& 
     };
   }
   agent::StrategyConfig config;
-  if (name == "grid") config.kind = agent::StrategyKind::kGrid;
-  else if (name == "random") config.kind = agent::StrategyKind::kRandom;
-  else if (name == "q-learning-seed") config.preset = agent::Preset::kSeed;
-  else if (name != "q-learning") usage("unknown strategy " + name);
+  if (name == "grid")
+    config.kind = agent::StrategyKind::kGrid;
+  else if (name == "random")
+    config.kind = agent::StrategyKind::kRandom;
+  else if (name == "q-learning-seed")
+    config.preset = agent::Preset::kSeed;
+  else if (name != "q-learning")
+    usage("unknown strategy " + name);
   return study::strategy_factory(space, config);
 }
 
@@ -106,14 +116,14 @@ nlohmann::json line(const std::string& strategy, const Args& args, const study::
   std::vector<std::string> tables;
   for (const auto& t : args.tables) tables.push_back(t.string());
   nlohmann::json out = {{"strategy", strategy},
-          {"tables", tables},
-          {"budget", b.budget},
-          {"seeds", s.seeds},
-          {"table_best", s.table_best},
-          {"median_best_at_budget", b.median_best},
-          {"median_regret_at_budget", b.median_regret},
-          {"found_best_fraction", b.found_best_fraction},
-          {"seconds", seconds}};
+                        {"tables", tables},
+                        {"budget", b.budget},
+                        {"seeds", s.seeds},
+                        {"table_best", s.table_best},
+                        {"median_best_at_budget", b.median_best},
+                        {"median_regret_at_budget", b.median_regret},
+                        {"found_best_fraction", b.found_best_fraction},
+                        {"seconds", seconds}};
   if (b.budget == s.budget) {
     out["median_evals_to_best"] =
         s.median_evals_to_best ? nlohmann::json(*s.median_evals_to_best) : nlohmann::json();
@@ -149,9 +159,10 @@ int main(int argc, char** argv) {
     }
     const study::ReplaySummary& s = *summary;
     std::vector<study::BudgetScore> budgets = s.report_budgets;
-    budgets.push_back({s.budget, s.median_best_at_budget, s.median_regret_at_budget,
-                       s.found_best_fraction});
-    for (const study::BudgetScore& b : budgets) std::cout << line(name, args, b, s, seconds) << "\n";
+    budgets.push_back(
+        {s.budget, s.median_best_at_budget, s.median_regret_at_budget, s.found_best_fraction});
+    for (const study::BudgetScore& b : budgets)
+      std::cout << line(name, args, b, s, seconds) << "\n";
     std::cout.flush();
   }
   return status;

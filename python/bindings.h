@@ -2,10 +2,10 @@
 // one helper they share.
 #pragma once
 
+#include <pybind11/pybind11.h>
+
 #include <optional>
 #include <utility>
-
-#include <pybind11/pybind11.h>
 
 namespace qtune::python {
 

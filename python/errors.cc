@@ -48,16 +48,19 @@ void raise(const base::Status& status) {
 }  // namespace
 
 void bind_errors(py::module_& module) {
-  PyObject* error = new_class(module, "Error", "Every qtune error; .code names the library's status code.",
-                              py::handle(PyExc_Exception));
-  classes.input = new_class(module, "InputError", "Bad input: a study file, a value, a path (a ValueError).",
-                            py::make_tuple(py::handle(error), py::handle(PyExc_ValueError)));
-  classes.operation =
-      new_class(module, "OperationError", "A runtime failure: I/O, database, computation (a RuntimeError).",
-                py::make_tuple(py::handle(error), py::handle(PyExc_RuntimeError)));
-  classes.conflict = new_class(module, "ConflictError",
-                               "A refused trial transition: told twice, or not handed out by this study.",
-                               py::handle(classes.operation));
+  PyObject* error =
+      new_class(module, "Error", "Every qtune error; .code names the library's status code.",
+                py::handle(PyExc_Exception));
+  classes.input =
+      new_class(module, "InputError", "Bad input: a study file, a value, a path (a ValueError).",
+                py::make_tuple(py::handle(error), py::handle(PyExc_ValueError)));
+  classes.operation = new_class(module, "OperationError",
+                                "A runtime failure: I/O, database, computation (a RuntimeError).",
+                                py::make_tuple(py::handle(error), py::handle(PyExc_RuntimeError)));
+  classes.conflict =
+      new_class(module, "ConflictError",
+                "A refused trial transition: told twice, or not handed out by this study.",
+                py::handle(classes.operation));
   py::register_exception_translator([](std::exception_ptr thrown) {
     try {
       if (thrown) std::rethrow_exception(thrown);

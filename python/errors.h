@@ -11,10 +11,10 @@
 // keep their Results until the GIL is held again); the translator raises the Python class.
 #pragma once
 
+#include <pybind11/pybind11.h>
+
 #include <exception>
 #include <utility>
-
-#include <pybind11/pybind11.h>
 
 #include "qtune/base/result.h"
 

@@ -1,16 +1,16 @@
 // qtune.FidPipeline, fid / kid / inception_features / paired_metrics: the metrics library as
 // `qtune fid` and `qtune metrics` use it, for notebooks. The computation runs without the
 // GIL; the few-images note of FID becomes a Python warning.
+#include <fmt/format.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <pybind11/numpy.h>
-#include <pybind11/stl.h>
-#include <pybind11/stl/filesystem.h>
 
 #include "bindings.h"
 #include "errors.h"
@@ -29,8 +29,9 @@ const std::vector<std::string> kPairedMetrics = {"ssim", "psnr", "mse", "pcc"};
 
 // cache_dir None means no cache (unlike the CLI, whose default is $XDG_CACHE_HOME/qtune):
 // a notebook's folders change between calls more often than a study's stimulus folder.
-metrics::FidOptions fid_options(std::size_t dims, std::size_t batch_size, const OptionalPath& weights,
-                                const OptionalPath& cache_dir, int threads) {
+metrics::FidOptions fid_options(std::size_t dims, std::size_t batch_size,
+                                const OptionalPath& weights, const OptionalPath& cache_dir,
+                                int threads) {
   return {.dims = dims,
           .batch_size = batch_size,
           .weights = weights.value_or(Path()),
@@ -40,16 +41,19 @@ metrics::FidOptions fid_options(std::size_t dims, std::size_t batch_size, const 
 
 // stacklevel 1 is the Python line that called into the module.
 void warn(const std::optional<std::string>& note) {
-  if (note) py::module_::import("warnings").attr("warn")(*note, py::module_::import("builtins").attr("UserWarning"), 1);
+  if (note)
+    py::module_::import("warnings")
+        .attr("warn")(*note, py::module_::import("builtins").attr("UserWarning"), 1);
 }
 
 // qtune.FidPipeline: one FidPipeline (the weights loaded once, on first use) for many calls.
 // The library's pipeline is not thread-safe; the mutex lets Python threads share one.
 class PyFidPipeline {
  public:
-  PyFidPipeline(std::size_t dims, const OptionalPath& weights, std::size_t batch_size, const OptionalPath& cache_dir,
-                int threads)
-      : pipeline_(value_or_throw(metrics::FidPipeline::create(fid_options(dims, batch_size, weights, cache_dir, threads)))) {}
+  PyFidPipeline(std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
+                const OptionalPath& cache_dir, int threads)
+      : pipeline_(value_or_throw(metrics::FidPipeline::create(
+            fid_options(dims, batch_size, weights, cache_dir, threads)))) {}
 
   double fid(const Path& a, const Path& b) {
     std::vector<metrics::FidSide> sides;
@@ -59,7 +63,8 @@ class PyFidPipeline {
       QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(a));
       QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(b, metrics::Caching::kSkip));
       auto distance = metrics::fid(sides[0], sides[1]);
-      if (!distance.is_ok()) return distance.status().with_context(a.string() + " vs " + b.string());
+      if (!distance.is_ok())
+        return distance.status().with_context(a.string() + " vs " + b.string());
       return distance;
     }));
     warn(metrics::few_images_note(sides[0].stats.count, dims(), a.string()));
@@ -67,14 +72,17 @@ class PyFidPipeline {
     return value;
   }
 
-  py::dict kid(const Path& a, const Path& b, std::size_t subsets, std::size_t subset_size, std::uint64_t seed) {
-    const metrics::KidResult result = value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
-      std::lock_guard lock(mutex_);
-      QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline_.features(a));
-      QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb, pipeline_.features(b, metrics::Caching::kSkip));
-      return metrics::kernel_inception_distance(fa, fb,
-                                                {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
-    }));
+  py::dict kid(const Path& a, const Path& b, std::size_t subsets, std::size_t subset_size,
+               std::uint64_t seed) {
+    const metrics::KidResult result =
+        value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
+          std::lock_guard lock(mutex_);
+          QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline_.features(a));
+          QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb,
+                                 pipeline_.features(b, metrics::Caching::kSkip));
+          return metrics::kernel_inception_distance(
+              fa, fb, {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
+        }));
     py::dict out;
     out["mean"] = result.mean;
     out["std"] = result.std;
@@ -92,8 +100,9 @@ class PyFidPipeline {
     auto* values = new std::vector<double>(std::move(features.values));
     const py::capsule owner(values, [](void* p) { delete static_cast<std::vector<double>*>(p); });
     const auto row = static_cast<py::ssize_t>(features.dims * sizeof(double));
-    return py::array_t<double>({static_cast<py::ssize_t>(features.count), static_cast<py::ssize_t>(features.dims)},
-                               {row, static_cast<py::ssize_t>(sizeof(double))}, values->data(), owner);
+    return py::array_t<double>(
+        {static_cast<py::ssize_t>(features.count), static_cast<py::ssize_t>(features.dims)},
+        {row, static_cast<py::ssize_t>(sizeof(double))}, values->data(), owner);
   }
 
   std::size_t dims() const { return pipeline_.options().dims; }
@@ -108,7 +117,7 @@ py::dict scores(const metrics::PairScores& s, const std::vector<std::string>& ch
     if (name == "ssim") return s.ssim;
     if (name == "psnr") return s.psnr;  // inf for identical images
     if (name == "mse") return s.mse;
-    return s.pcc;                       // NaN when an image is constant
+    return s.pcc;  // NaN when an image is constant
   };
   py::dict out;
   for (const std::string& name : chosen) out[py::str(name)] = value(name);
@@ -117,18 +126,21 @@ py::dict scores(const metrics::PairScores& s, const std::vector<std::string>& ch
 
 py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std::string>& chosen) {
   if (chosen.empty()) {
-    throw StatusError(base::Status::invalid_argument("paired_metrics: metrics is empty; name at least one of "
-                                                     "ssim, psnr, mse, pcc"));
+    throw StatusError(
+        base::Status::invalid_argument("paired_metrics: metrics is empty; name at least one of "
+                                       "ssim, psnr, mse, pcc"));
   }
   for (const std::string& name : chosen) {
     if (std::find(kPairedMetrics.begin(), kPairedMetrics.end(), name) == kPairedMetrics.end()) {
-      throw StatusError(base::Status::invalid_argument(fmt::format(
-          "paired_metrics: unknown metric \"{}\"; choose from ssim, psnr, mse, pcc (fid() and kid() compare "
-          "the distributions)",
-          name)));
+      throw StatusError(base::Status::invalid_argument(
+          fmt::format("paired_metrics: unknown metric \"{}\"; choose from ssim, psnr, mse, pcc "
+                      "(fid() and kid() compare "
+                      "the distributions)",
+                      name)));
     }
   }
-  const metrics::PairedReport report = value_or_throw(without_gil([&] { return metrics::score_folders(stim, rec); }));
+  const metrics::PairedReport report =
+      value_or_throw(without_gil([&] { return metrics::score_folders(stim, rec); }));
   py::dict out = scores(report.mean, chosen);
   py::list pairs;
   for (const metrics::PairScores& pair : report.pairs) {
@@ -144,59 +156,71 @@ py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std
 
 void bind_metrics(py::module_& m) {
   const std::string options_doc =
-      "dims: 64, 192, 768 or 2048; weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (None: where "
-      "pytorch-fid caches it); cache_dir: keep the first path's features or statistics there (None: no cache); "
+      "dims: 64, 192, 768 or 2048; weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+      "(None: where "
+      "pytorch-fid caches it); cache_dir: keep the first path's features or statistics there "
+      "(None: no cache); "
       "threads: 0 for all cores.";
 
-  py::class_<PyFidPipeline>(m, "FidPipeline",
-                            ("The FID Inception with its weights loaded once (on first use), for many fid, kid "
-                             "and features calls. " +
-                             options_doc)
-                                .c_str())
-      .def(py::init<std::size_t, const OptionalPath&, std::size_t, const OptionalPath&, int>(), py::kw_only(),
-           py::arg("dims") = 2048, py::arg("weights") = py::none(), py::arg("batch_size") = 50,
-           py::arg("cache_dir") = py::none(), py::arg("threads") = 0)
+  py::class_<PyFidPipeline>(
+      m, "FidPipeline",
+      ("The FID Inception with its weights loaded once (on first use), for many fid, kid "
+       "and features calls. " +
+       options_doc)
+          .c_str())
+      .def(py::init<std::size_t, const OptionalPath&, std::size_t, const OptionalPath&, int>(),
+           py::kw_only(), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+           py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0)
       .def("fid", &PyFidPipeline::fid, py::arg("path_a"), py::arg("path_b"),
-           "FID between two folders of images or pytorch-fid .npz statistics, as `qtune fid` and pytorch-fid "
+           "FID between two folders of images or pytorch-fid .npz statistics, as `qtune fid` and "
+           "pytorch-fid "
            "compute it; a UserWarning when a side has fewer images than dims.")
-      .def("kid", &PyFidPipeline::kid, py::arg("path_a"), py::arg("path_b"), py::arg("subsets") = 100,
-           py::arg("subset_size") = 1000, py::arg("seed") = 0,
+      .def("kid", &PyFidPipeline::kid, py::arg("path_a"), py::arg("path_b"),
+           py::arg("subsets") = 100, py::arg("subset_size") = 1000, py::arg("seed") = 0,
            "KID between two folders of images: {'mean', 'std', 'subset_size', 'subsets'}.")
       .def("features", &PyFidPipeline::features, py::arg("folder"),
-           "The Inception features of a folder's images (pytorch-fid's order): float64 array (N, dims).")
+           "The Inception features of a folder's images (pytorch-fid's order): float64 array (N, "
+           "dims).")
       .def_property_readonly("dims", &PyFidPipeline::dims);
 
   m.def(
       "fid",
-      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
-         const OptionalPath& cache_dir, int threads) {
+      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights,
+         std::size_t batch_size, const OptionalPath& cache_dir, int threads) {
         return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).fid(a, b);
       },
       py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
       py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
-      ("FidPipeline(...).fid(path_a, path_b): FID as `qtune fid` computes it. " + options_doc).c_str());
+      ("FidPipeline(...).fid(path_a, path_b): FID as `qtune fid` computes it. " + options_doc)
+          .c_str());
   m.def(
       "kid",
-      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
-         const OptionalPath& cache_dir, int threads, std::size_t subsets, std::size_t subset_size, std::uint64_t seed) {
-        return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).kid(a, b, subsets, subset_size, seed);
+      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights,
+         std::size_t batch_size, const OptionalPath& cache_dir, int threads, std::size_t subsets,
+         std::size_t subset_size, std::uint64_t seed) {
+        return PyFidPipeline(dims, weights, batch_size, cache_dir, threads)
+            .kid(a, b, subsets, subset_size, seed);
       },
       py::arg("path_a"), py::arg("path_b"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
-      py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0, py::arg("subsets") = 100,
-      py::arg("subset_size") = 1000, py::arg("seed") = 0,
-      ("FidPipeline(...).kid(path_a, path_b, ...): {'mean', 'std', 'subset_size', 'subsets'}. " + options_doc).c_str());
+      py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+      py::arg("subsets") = 100, py::arg("subset_size") = 1000, py::arg("seed") = 0,
+      ("FidPipeline(...).kid(path_a, path_b, ...): {'mean', 'std', 'subset_size', 'subsets'}. " +
+       options_doc)
+          .c_str());
   m.def(
       "inception_features",
       [](const Path& folder, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
          const OptionalPath& cache_dir, int threads) {
         return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).features(folder);
       },
-      py::arg("folder"), py::arg("dims") = 2048, py::arg("weights") = py::none(), py::arg("batch_size") = 50,
-      py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
-      ("FidPipeline(...).features(folder): a float64 numpy array (N, dims). " + options_doc).c_str());
+      py::arg("folder"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
+      py::arg("batch_size") = 50, py::arg("cache_dir") = py::none(), py::arg("threads") = 0,
+      ("FidPipeline(...).features(folder): a float64 numpy array (N, dims). " + options_doc)
+          .c_str());
   m.def("paired_metrics", &paired_metrics, py::arg("stim"), py::arg("rec"),
         py::arg("metrics") = std::vector<std::string>(kPairedMetrics),
-        "Image i of rec against image i of stim (sorted names), as scikit-image computes ssim, psnr, mse and "
+        "Image i of rec against image i of stim (sorted names), as scikit-image computes ssim, "
+        "psnr, mse and "
         "numpy pcc: {metric: mean over pairs, 'pairs': [{'pair': name, metric: value}]}.");
 }
 

@@ -1,14 +1,14 @@
 // qtune.Study: a study driven from Python with ask/tell (Optuna's shape), over the study's
 // own store, so that `qtune status` and a resumed Python loop see the same trials.
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <fmt/format.h>
-#include <pybind11/stl.h>
-#include <pybind11/stl/filesystem.h>
 
 #include "bindings.h"
 #include "errors.h"
@@ -88,7 +88,8 @@ class PyStudy {
  public:
   // Opens (creates or resumes) the study of `config` in its storage, or in `storage` (a
   // store URL) when given.
-  static std::unique_ptr<PyStudy> open(study::StudyConfig config, const std::optional<std::string>& storage) {
+  static std::unique_ptr<PyStudy> open(study::StudyConfig config,
+                                       const std::optional<std::string>& storage) {
     if (storage) config.storage = store::StorageUrl(*storage);
     auto opened = std::make_shared<Opened>();
     throw_if_error(without_gil([&]() -> base::Status {
@@ -112,8 +113,8 @@ class PyStudy {
           name_, o->study->config().budget.parallel)));
     }
     const study::TrialToRun& t = *next.trial;
-    return Trial{t.id, t.number, t.state, params_of(space(*o), t.state), t.trajectory, t.remeasure, t.resumed,
-                 t.attempt};
+    return Trial{t.id,         t.number,    t.state,   params_of(space(*o), t.state),
+                 t.trajectory, t.remeasure, t.resumed, t.attempt};
   }
 
   void tell(const Trial& trial, double value) { finish(trial, study::Outcome::success(value)); }
@@ -139,8 +140,9 @@ class PyStudy {
     out.reserve(records.size());
     for (const store::TrialRecord& t : records) {
       out.push_back({t.id, t.number, std::string(store::trial_state_name(t.state)), t.state_id,
-                     params_of(space(*o), t.state_id), t.value, t.failure_reason, t.log_tail, t.worker,
-                     t.trajectory, t.remeasure, t.attempt, t.created_at, t.started_at, t.finished_at});
+                     params_of(space(*o), t.state_id), t.value, t.failure_reason, t.log_tail,
+                     t.worker, t.trajectory, t.remeasure, t.attempt, t.created_at, t.started_at,
+                     t.finished_at});
     }
     return out;
   }
@@ -148,7 +150,8 @@ class PyStudy {
   Progress progress() const {
     const auto o = opened();
     const study::Progress p = value_or_throw(without_gil([&] { return o->study->progress(); }));
-    Progress out{p.complete, p.failed, p.running, p.interrupted, p.evaluations, p.budget, std::nullopt, p.epsilon};
+    Progress out{p.complete,    p.failed, p.running,    p.interrupted,
+                 p.evaluations, p.budget, std::nullopt, p.epsilon};
     if (p.best) out.best = best_of(space(*o), *p.best);
     return out;
   }
@@ -179,7 +182,8 @@ class PyStudy {
   // thread cannot destroy the study under it.
   std::shared_ptr<Opened> opened() const {
     if (!opened_) {
-      throw StatusError(base::Status::conflict(fmt::format("study \"{}\": closed; open it again", name_)));
+      throw StatusError(
+          base::Status::conflict(fmt::format("study \"{}\": closed; open it again", name_)));
     }
     return opened_;
   }
@@ -211,7 +215,8 @@ void bind_study(py::module_& m) {
       .def_readonly("state_id", &Trial::state_id, "the configuration's state id in the space")
       .def_readonly("params", &Trial::params, "{dimension: value} with int, float or str values")
       .def_readonly("trajectory", &Trial::trajectory)
-      .def_readonly("remeasure", &Trial::remeasure, "a deliberate re-measurement of a measured configuration")
+      .def_readonly("remeasure", &Trial::remeasure,
+                    "a deliberate re-measurement of a measured configuration")
       .def_readonly("resumed", &Trial::resumed, "handed out again after an interruption")
       .def_readonly("attempt", &Trial::attempt)
       .def("__repr__", [](const Trial& t) {
@@ -231,12 +236,13 @@ void bind_study(py::module_& m) {
       .def_readonly("trajectory", &TrialRecord::trajectory)
       .def_readonly("remeasure", &TrialRecord::remeasure)
       .def_readonly("attempt", &TrialRecord::attempt)
-      .def_readonly("created_at", &TrialRecord::created_at, "seconds since the Unix epoch (database clock)")
+      .def_readonly("created_at", &TrialRecord::created_at,
+                    "seconds since the Unix epoch (database clock)")
       .def_readonly("started_at", &TrialRecord::started_at)
       .def_readonly("finished_at", &TrialRecord::finished_at)
       .def("__repr__", [](const TrialRecord& t) {
-        return fmt::format("TrialRecord(number={}, state={}, params={}, value={})", t.number, t.state,
-                           repr_params(t.params), optional_text(t.value));
+        return fmt::format("TrialRecord(number={}, state={}, params={}, value={})", t.number,
+                           t.state, repr_params(t.params), optional_text(t.value));
       });
 
   py::class_<BestTrial>(m, "BestTrial", "The best measured trial.")
@@ -245,7 +251,8 @@ void bind_study(py::module_& m) {
       .def_readonly("params", &BestTrial::params)
       .def_readonly("value", &BestTrial::value)
       .def("__repr__", [](const BestTrial& b) {
-        return fmt::format("BestTrial(number={}, params={}, value={})", b.number, repr_params(b.params), b.value);
+        return fmt::format("BestTrial(number={}, params={}, value={})", b.number,
+                           repr_params(b.params), b.value);
       });
 
   py::class_<Progress>(m, "Progress", "Trial counts, the budget and the best trial so far.")
@@ -253,47 +260,60 @@ void bind_study(py::module_& m) {
       .def_readonly("failed", &Progress::failed)
       .def_readonly("running", &Progress::running)
       .def_readonly("interrupted", &Progress::interrupted)
-      .def_readonly("evaluations", &Progress::evaluations, "every trial created: what the budget counts")
+      .def_readonly("evaluations", &Progress::evaluations,
+                    "every trial created: what the budget counts")
       .def_readonly("budget", &Progress::budget, "[budget] trials, or None")
       .def_readonly("best", &Progress::best)
       .def_readonly("epsilon", &Progress::epsilon)
       .def("__repr__", [](const Progress& p) {
-        return fmt::format("Progress(complete={}, failed={}, running={}, evaluations={}, budget={})", p.complete,
-                           p.failed, p.running, p.evaluations, p.budget ? std::to_string(*p.budget) : "None");
+        return fmt::format(
+            "Progress(complete={}, failed={}, running={}, evaluations={}, budget={})", p.complete,
+            p.failed, p.running, p.evaluations, p.budget ? std::to_string(*p.budget) : "None");
       });
 
-  py::class_<PyStudy>(m, "Study",
-                      "A study (space + strategy + store) driven with ask/tell. One process drives a SQLite "
-                      "study at a time: opening it takes trials left running for interrupted.")
+  py::class_<PyStudy>(
+      m, "Study",
+      "A study (space + strategy + store) driven with ask/tell. One process drives a SQLite "
+      "study at a time: opening it takes trials left running for interrupted.")
       .def_static(
           "open",
           [](const std::filesystem::path& path, const std::optional<std::string>& storage) {
-            return PyStudy::open(value_or_throw(without_gil([&] { return study::load_study_config(path); })), storage);
+            return PyStudy::open(
+                value_or_throw(without_gil([&] { return study::load_study_config(path); })),
+                storage);
           },
           py::arg("path"), py::arg("storage") = py::none(),
-          "Opens the study of a study file (TOML), creating or resuming it in [study] storage or in "
+          "Opens the study of a study file (TOML), creating or resuming it in [study] storage or "
+          "in "
           "`storage` (a store URL such as sqlite:///abs/path.db).")
       .def_static(
           "from_toml",
-          [](const std::string& text, const std::filesystem::path& path, const std::optional<std::string>& storage) {
+          [](const std::string& text, const std::filesystem::path& path,
+             const std::optional<std::string>& storage) {
             return PyStudy::open(value_or_throw(study::parse_study_config(text, path)), storage);
           },
-          py::arg("text"), py::kw_only(), py::arg("path") = "study.toml", py::arg("storage") = py::none(),
-          "Opens a study from study-file text; `path` names it in messages and anchors relative paths.")
+          py::arg("text"), py::kw_only(), py::arg("path") = "study.toml",
+          py::arg("storage") = py::none(),
+          "Opens a study from study-file text; `path` names it in messages and anchors relative "
+          "paths.")
       .def_static(
           "from_dict",
-          [](const py::dict& config, const std::filesystem::path& path, const std::optional<std::string>& storage) {
-            return PyStudy::open(value_or_throw(study::parse_study_config(toml_from_dict(config), path)), storage);
+          [](const py::dict& config, const std::filesystem::path& path,
+             const std::optional<std::string>& storage) {
+            return PyStudy::open(
+                value_or_throw(study::parse_study_config(toml_from_dict(config), path)), storage);
           },
-          py::arg("config"), py::kw_only(), py::arg("path") = "study.toml", py::arg("storage") = py::none(),
-          "Opens a study from a dict shaped like the study file ({'space': {...}, 'budget': {...}}).")
+          py::arg("config"), py::kw_only(), py::arg("path") = "study.toml",
+          py::arg("storage") = py::none(),
+          "Opens a study from a dict shaped like the study file ({'space': {...}, 'budget': "
+          "{...}}).")
       .def("ask", &PyStudy::ask, py::arg("worker") = "",
            "The next Trial, or None when the study is finished. Raises ConflictError when every "
            "trajectory has a trial running (tell one first).")
       .def("tell", &PyStudy::tell, py::arg("trial"), py::arg("value"),
            "Records the metric of a trial; a value that is not finite counts as a failure.")
-      .def("tell_failure", &PyStudy::tell_failure, py::arg("trial"), py::arg("reason"), py::arg("log_tail") = "",
-           "Records a failed trial; the strategy applies its penalty.")
+      .def("tell_failure", &PyStudy::tell_failure, py::arg("trial"), py::arg("reason"),
+           py::arg("log_tail") = "", "Records a failed trial; the strategy applies its penalty.")
       .def("mark_interrupted", &PyStudy::mark_interrupted, py::arg("trial"),
            "Gives a trial back: the next ask() hands the same configuration out again.")
       .def("best", &PyStudy::best, "The best measured trial, or None before the first success.")
@@ -302,12 +322,15 @@ void bind_study(py::module_& m) {
       .def("close", &PyStudy::close, "Closes the store; open the study again to resume.")
       .def_property_readonly("closed", &PyStudy::closed)
       .def_property_readonly("name", &PyStudy::name)
-      .def_property_readonly("storage", &PyStudy::storage, "the store URL, any password shown as ***")
+      .def_property_readonly("storage", &PyStudy::storage,
+                             "the store URL, any password shown as ***")
       .def_property_readonly("direction", &PyStudy::direction, "minimize or maximize")
-      .def("__enter__", [](PyStudy& s) -> PyStudy& { return s; }, py::return_value_policy::reference)
+      .def(
+          "__enter__", [](PyStudy& s) -> PyStudy& { return s; }, py::return_value_policy::reference)
       .def("__exit__", [](PyStudy& s, const py::args&) { s.close(); })
       .def("__repr__", [](const PyStudy& s) {
-        return fmt::format("Study(name='{}', storage='{}'{})", s.name(), s.storage(), s.closed() ? ", closed" : "");
+        return fmt::format("Study(name='{}', storage='{}'{})", s.name(), s.storage(),
+                           s.closed() ? ", closed" : "");
       });
 }
 

@@ -1,8 +1,8 @@
 #include "toml_from_dict.h"
 
-#include <sstream>
-
 #include <toml++/toml.h>
+
+#include <sstream>
 
 namespace qtune::python {
 namespace {
@@ -23,25 +23,29 @@ std::string inline_value(py::handle value, const std::string& where) {
   // bool before int: a Python bool is an int.
   if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
   if (py::isinstance<py::int_>(value)) return std::to_string(value.cast<std::int64_t>());
-  if (py::isinstance<py::float_>(value)) return py::repr(value).cast<std::string>();  // 0.1, 1e-05, inf, nan
+  if (py::isinstance<py::float_>(value))
+    return py::repr(value).cast<std::string>();  // 0.1, 1e-05, inf, nan
   if (py::isinstance<py::str>(value)) return quoted(value.cast<std::string>());
   std::string out;
   if (py::isinstance<py::dict>(value)) {
     for (auto [key, item] : value.cast<py::dict>()) {
       if (!py::isinstance<py::str>(key)) throw py::type_error(where + ": keys must be str");
       const auto name = key.cast<std::string>();
-      out += (out.empty() ? "" : ", ") + quoted(name) + " = " + inline_value(item, where + "." + name);
+      out +=
+          (out.empty() ? "" : ", ") + quoted(name) + " = " + inline_value(item, where + "." + name);
     }
     return "{ " + out + " }";
   }
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     std::size_t i = 0;
     for (py::handle item : value) {
-      out += (out.empty() ? "" : ", ") + inline_value(item, where + "[" + std::to_string(i++) + "]");
+      out +=
+          (out.empty() ? "" : ", ") + inline_value(item, where + "[" + std::to_string(i++) + "]");
     }
     return "[" + out + "]";
   }
-  throw py::type_error(where + ": a " + py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>() +
+  throw py::type_error(where + ": a " +
+                       py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>() +
                        " has no TOML form; use str, bool, int, float, list or dict");
 }
 

@@ -6,9 +6,9 @@
 // else is a TypeError naming its key.
 #pragma once
 
-#include <string>
-
 #include <pybind11/pybind11.h>
+
+#include <string>
 
 namespace qtune::python {
 

@@ -55,7 +55,8 @@ class HillClimbing final : public agent::Strategy {
 
   std::string snapshot() const override { return {}; }
   base::Status restore(std::string_view) override {
-    return base::Status::invalid_argument("hill-climbing: a benchmark strategy; it has no snapshots");
+    return base::Status::invalid_argument(
+        "hill-climbing: a benchmark strategy; it has no snapshots");
   }
 
  private:

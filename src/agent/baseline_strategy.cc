@@ -56,7 +56,8 @@ base::Status BaselineStrategy::restore(std::string_view snapshot) {
     return base::Status::corrupt(fmt::format(
         "{}: made by {} v{} for {} states and {} trajectories; this is {} v{} for {} states and {} "
         "trajectories",
-        what, kind, version, size, slots, name(), kBaselineSnapshotVersion, space_.size(), slots_.size()));
+        what, kind, version, size, slots, name(), kBaselineSnapshotVersion, space_.size(),
+        slots_.size()));
   }
   std::vector<std::optional<space::StateId>> loaded(slots_.size());
   for (auto& slot : loaded) {

@@ -14,7 +14,8 @@ base::Result<std::unique_ptr<Strategy>> make_strategy(const space::Space& space,
   QTUNE_RETURN_IF_ERROR(validate_strategy_config(config, space));
   switch (config.kind) {
     case StrategyKind::kRandom:
-      return std::unique_ptr<Strategy>(std::make_unique<RandomSearch>(space, config.trajectories, seed));
+      return std::unique_ptr<Strategy>(
+          std::make_unique<RandomSearch>(space, config.trajectories, seed));
     case StrategyKind::kGrid:
       return std::unique_ptr<Strategy>(std::make_unique<GridSearch>(space, config.trajectories));
     case StrategyKind::kQLearning:

@@ -1,9 +1,9 @@
 #include "agent/q_learning.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "agent/greedy.h"
 #include "qtune/base/check.h"
@@ -57,8 +57,8 @@ std::optional<Proposal> QLearning::advance(std::uint32_t t) {
       tr.in_episode = true;
       tr.episode = episodes_started_++;
       tr.step = 0;
-      tr.state = config_.start == StartKind::kFixed ? *config_.start_state
-                                                    : rng_.below(space_.size());
+      tr.state =
+          config_.start == StartKind::kFixed ? *config_.start_state : rng_.below(space_.size());
       if (!cache_.contains(tr.state)) return wait_for(t, tr.state, std::nullopt);
     }
     if (tr.step == config_.steps) {
@@ -165,8 +165,8 @@ base::Status QLearning::restore(std::string_view snapshot) {
     return base::Status::corrupt(fmt::format(
         "q-learning snapshot: made by {} v{} for {} states, {} actions, {} trajectories; this is "
         "{} v{} for {} states, {} actions, {} trajectories",
-        kind, version, size, actions, trajectories, kSnapshotKind, kQLearningSnapshotVersion, space_.size(),
-        moves_.count(), trajectories_.size()));
+        kind, version, size, actions, trajectories, kSnapshotKind, kQLearningSnapshotVersion,
+        space_.size(), moves_.count(), trajectories_.size()));
   }
   Rng rng = rng_;
   QTUNE_RETURN_IF_ERROR(rng.load(in));
@@ -190,7 +190,8 @@ base::Status QLearning::restore(std::string_view snapshot) {
     if (has_action != 0) tr.action = action;
     if (tr.state >= space_.size() || waiting_on >= space_.size() || action >= moves_.count() ||
         tr.step > config_.steps || tr.episode >= config_.episodes) {
-      return base::Status::corrupt("q-learning snapshot: a trajectory is outside the space or schedule");
+      return base::Status::corrupt(
+          "q-learning snapshot: a trajectory is outside the space or schedule");
     }
   }
   std::map<space::StateId, std::uint32_t> pending;
@@ -213,7 +214,8 @@ base::Status QLearning::restore(std::string_view snapshot) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
     QTUNE_ASSIGN_OR_RETURN(const std::uint32_t action, in.u32());
     if (state >= space_.size() || action >= moves_.count()) {
-      return base::Status::corrupt("q-learning snapshot: a remembered transition is outside the space");
+      return base::Status::corrupt(
+          "q-learning snapshot: a remembered transition is outside the space");
     }
     transitions.push_back({state, action});
   }

@@ -87,7 +87,7 @@ class QLearning final : public Strategy {
   std::vector<Trajectory> trajectories_;
   std::uint32_t episodes_started_ = 0;
   std::map<space::StateId, std::uint32_t> pending_;  // proposed state -> trajectory that asked
-  std::vector<Transition> transitions_;               // Dyna-Q memory, in order first seen
+  std::vector<Transition> transitions_;              // Dyna-Q memory, in order first seen
   std::unordered_set<Transition, TransitionHash> known_transitions_;
 };
 

@@ -1,8 +1,8 @@
 #include "agent/q_table.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "qtune/base/check.h"
 #include "qtune/base/seed.h"
@@ -58,7 +58,8 @@ std::vector<QRow> QTable::export_rows() const {
   std::vector<QRow> rows;
   rows.reserve(rows_.size());
   for (const auto& [state, values] : rows_) rows.push_back({state, values});
-  std::sort(rows.begin(), rows.end(), [](const QRow& a, const QRow& b) { return a.state < b.state; });
+  std::sort(rows.begin(), rows.end(),
+            [](const QRow& a, const QRow& b) { return a.state < b.state; });
   return rows;
 }
 
@@ -79,9 +80,9 @@ base::Status QTable::load(base::ByteReader& in) {
     QTUNE_ASSIGN_OR_RETURN(std::vector<double> q, in.f64s());
     const std::size_t size = q.size();
     if (size != actions_ || !loaded.rows_.try_emplace(state, std::move(q)).second) {
-      return base::Status::corrupt(fmt::format(
-          "q-table snapshot: row of state {} has {} values (want {}) or repeats", state, size,
-          actions_));
+      return base::Status::corrupt(
+          fmt::format("q-table snapshot: row of state {} has {} values (want {}) or repeats", state,
+                      size, actions_));
     }
   }
   *this = std::move(loaded);

@@ -1,10 +1,10 @@
 #include "agent/random_search.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "qtune/base/seed.h"
 

@@ -1,11 +1,11 @@
 #include "qtune/agent/strategy_config.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "qtune/space/space_config.h"
 
@@ -27,8 +27,7 @@ constexpr RealOption kRealOptions[] = {
     {"epsilon", [](StrategyConfig& c) -> double& { return c.epsilon; }, 0, 1, false, false},
     {"epsilon_decay", [](StrategyConfig& c) -> double& { return c.epsilon_decay; }, 0, 1, true,
      false},
-    {"epsilon_min", [](StrategyConfig& c) -> double& { return c.epsilon_min; }, 0, 1, false,
-     false},
+    {"epsilon_min", [](StrategyConfig& c) -> double& { return c.epsilon_min; }, 0, 1, false, false},
     {"q_init_scale", [](StrategyConfig& c) -> double& { return c.q_init_scale; },
      -std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), false, false},
     {"paid_discount", [](StrategyConfig& c) -> double& { return c.model.paid_discount; }, 0, 1,
@@ -48,11 +47,14 @@ constexpr CountOption kCountOptions[] = {
     {"steps", [](StrategyConfig& c) -> std::uint32_t& { return c.steps; }, 1},
     {"planning_steps", [](StrategyConfig& c) -> std::uint32_t& { return c.planning_steps; }, 0},
     {"trajectories", [](StrategyConfig& c) -> std::uint32_t& { return c.trajectories; }, 1},
-    {"exploring_starts", [](StrategyConfig& c) -> std::uint32_t& { return c.model.exploring_starts; }, 0},
+    {"exploring_starts",
+     [](StrategyConfig& c) -> std::uint32_t& { return c.model.exploring_starts; }, 0},
     {"restart_after", [](StrategyConfig& c) -> std::uint32_t& { return c.model.restart_after; }, 0},
-    {"max_measurements", [](StrategyConfig& c) -> std::uint32_t& { return c.model.max_measurements; }, 1},
+    {"max_measurements",
+     [](StrategyConfig& c) -> std::uint32_t& { return c.model.max_measurements; }, 1},
     {"window_states", [](StrategyConfig& c) -> std::uint32_t& { return c.model.window_states; }, 1},
-    {"fit_iterations", [](StrategyConfig& c) -> std::uint32_t& { return c.model.fit_iterations; }, 1},
+    {"fit_iterations", [](StrategyConfig& c) -> std::uint32_t& { return c.model.fit_iterations; },
+     1},
 };
 
 constexpr std::string_view kKeys =
@@ -72,12 +74,12 @@ std::optional<OptionError> real_error(const RealOption& option, double v) {
   const bool above = option.hi_open ? !(v < option.hi) : !(v <= option.hi);
   if (!below && !above) return std::nullopt;
   if (option.lo == -std::numeric_limits<double>::max()) {
-    return OptionError{option.key, fmt::format("{} {} is not finite; use a finite number", option.key, v)};
+    return OptionError{option.key,
+                       fmt::format("{} {} is not finite; use a finite number", option.key, v)};
   }
-  return OptionError{option.key,
-                     fmt::format("{} {} is out of range; use {} {} {} {} {}", option.key, v,
-                                 option.lo, option.lo_open ? "<" : "<=", option.key,
-                                 option.hi_open ? "<" : "<=", option.hi)};
+  return OptionError{option.key, fmt::format("{} {} is out of range; use {} {} {} {} {}",
+                                             option.key, v, option.lo, option.lo_open ? "<" : "<=",
+                                             option.key, option.hi_open ? "<" : "<=", option.hi)};
 }
 
 std::string count_error(const CountOption& option, std::int64_t v) {
@@ -97,7 +99,8 @@ std::optional<OptionError> find_error(const StrategyConfig& config, const space:
                                    config.epsilon_min, config.epsilon)};
   }
   for (const CountOption& option : kCountOptions) {
-    if (option.field(c) < option.min) return OptionError{option.key, count_error(option, option.field(c))};
+    if (option.field(c) < option.min)
+      return OptionError{option.key, count_error(option, option.field(c))};
   }
   if (config.failure_penalty && !std::isfinite(*config.failure_penalty)) {
     return OptionError{"failure_penalty", fmt::format("failure_penalty {} is not finite; use a "
@@ -109,12 +112,14 @@ std::optional<OptionError> find_error(const StrategyConfig& config, const space:
     if (!moves.is_ok()) return OptionError{"actions", moves.status().message()};
   }
   if (config.start == StartKind::kFixed && !config.start_state) {
-    return OptionError{"start", "start is fixed but names no state; use start = { K = 4, ... } "
-                                "with a value for every dimension"};
+    return OptionError{"start",
+                       "start is fixed but names no state; use start = { K = 4, ... } "
+                       "with a value for every dimension"};
   }
   if (config.start == StartKind::kRandom && config.start_state) {
-    return OptionError{"start", "start is random but a start state is set; set start to fixed "
-                                "or clear the state"};
+    return OptionError{"start",
+                       "start is random but a start state is set; set start to fixed "
+                       "or clear the state"};
   }
   if (config.start_state && *config.start_state >= space.size()) {
     return OptionError{"start", fmt::format("start state {} is outside the space of {} states; "
@@ -138,7 +143,8 @@ class StrategyReader {
       if (text == "seed") {
         config.preset = Preset::kSeed;
       } else if (text != "model") {
-        return fail("preset", fmt::format("preset \"{}\" is unknown; use \"model\" or \"seed\"", text));
+        return fail("preset",
+                    fmt::format("preset \"{}\" is unknown; use \"model\" or \"seed\"", text));
       }
     }
     for (auto&& [key, node] : table_) {
@@ -149,7 +155,8 @@ class StrategyReader {
   }
 
  private:
-  base::Status read_key(std::string_view key, const toml::node& node, StrategyConfig& config) const {
+  base::Status read_key(std::string_view key, const toml::node& node,
+                        StrategyConfig& config) const {
     for (const RealOption& option : kRealOptions) {
       if (key != option.key) continue;
       if (!node.is_number()) return wrong_type(key, node, "a number");
@@ -188,7 +195,9 @@ class StrategyReader {
       } else if (text == "improvement") {
         config.reward = RewardKind::kImprovement;
       } else {
-        return fail(key, fmt::format("reward \"{}\" is unknown; use \"negative\" or \"improvement\"", text));
+        return fail(
+            key,
+            fmt::format("reward \"{}\" is unknown; use \"negative\" or \"improvement\"", text));
       }
       return base::Status::ok();
     }
@@ -201,8 +210,9 @@ class StrategyReader {
       } else if (text == "optimistic") {
         config.q_init = QInit::kOptimistic;
       } else {
-        return fail(key, fmt::format(
-                             "q_init \"{}\" is unknown; use \"zero\", \"random\" or \"optimistic\"", text));
+        return fail(
+            key, fmt::format("q_init \"{}\" is unknown; use \"zero\", \"random\" or \"optimistic\"",
+                             text));
       }
       return base::Status::ok();
     }
@@ -231,7 +241,8 @@ class StrategyReader {
     if (values == nullptr) {
       return fail("start", fmt::format("start is {}; use \"random\" or a table such as "
                                        "{{ {} = ... }} with a value for every dimension",
-                                       node.is_string() ? "\"" + *node.value<std::string>() + "\"" : std::string(space::toml_type_name(node)),
+                                       node.is_string() ? "\"" + *node.value<std::string>() + "\""
+                                                        : std::string(space::toml_type_name(node)),
                                        space_.dimension(0).name));
     }
     std::vector<std::string> texts(space_.dims());
@@ -250,7 +261,8 @@ class StrategyReader {
       } else if (value.is_string()) {
         texts[*k] = value.value<std::string>().value();
       } else {
-        return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(), space::toml_type_name(value)));
+        return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(),
+                                         space::toml_type_name(value)));
       }
       given[*k] = true;
     }
@@ -279,7 +291,8 @@ class StrategyReader {
     return node.value<std::string>().value();
   }
 
-  base::Status wrong_type(std::string_view key, const toml::node& node, std::string_view want) const {
+  base::Status wrong_type(std::string_view key, const toml::node& node,
+                          std::string_view want) const {
     return fail(key, fmt::format("{} is {}; use {}", key, space::toml_type_name(node), want));
   }
 
@@ -301,8 +314,8 @@ base::Result<StrategyKind> parse_strategy_kind(std::string_view text) {
   if (text == "q-learning") return StrategyKind::kQLearning;
   if (text == "random") return StrategyKind::kRandom;
   if (text == "grid") return StrategyKind::kGrid;
-  return base::Status::invalid_argument(fmt::format(
-      "kind \"{}\" is unknown; use \"q-learning\", \"random\" or \"grid\"", text));
+  return base::Status::invalid_argument(
+      fmt::format("kind \"{}\" is unknown; use \"q-learning\", \"random\" or \"grid\"", text));
 }
 
 std::string_view strategy_kind_name(StrategyKind kind) {

@@ -1,9 +1,9 @@
 #include "qtune/base/bytes.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace qtune::base {
 namespace {

@@ -9,12 +9,18 @@ namespace {
 
 metrics::FolderMetric folder_metric(exec::BuiltinMetricKind kind) {
   switch (kind) {
-    case exec::BuiltinMetricKind::kFid: return metrics::FolderMetric::kFid;
-    case exec::BuiltinMetricKind::kKid: return metrics::FolderMetric::kKid;
-    case exec::BuiltinMetricKind::kMse: return metrics::FolderMetric::kMse;
-    case exec::BuiltinMetricKind::kPsnr: return metrics::FolderMetric::kPsnr;
-    case exec::BuiltinMetricKind::kSsim: return metrics::FolderMetric::kSsim;
-    case exec::BuiltinMetricKind::kCorrelation: return metrics::FolderMetric::kPcc;
+    case exec::BuiltinMetricKind::kFid:
+      return metrics::FolderMetric::kFid;
+    case exec::BuiltinMetricKind::kKid:
+      return metrics::FolderMetric::kKid;
+    case exec::BuiltinMetricKind::kMse:
+      return metrics::FolderMetric::kMse;
+    case exec::BuiltinMetricKind::kPsnr:
+      return metrics::FolderMetric::kPsnr;
+    case exec::BuiltinMetricKind::kSsim:
+      return metrics::FolderMetric::kSsim;
+    case exec::BuiltinMetricKind::kCorrelation:
+      return metrics::FolderMetric::kPcc;
   }
   return metrics::FolderMetric::kFid;
 }
@@ -25,7 +31,8 @@ exec::BuiltinMetricFunction builtin_metric_function() {
   auto scorer = std::make_shared<metrics::FolderScorer>(metrics::FolderScorerOptions{});
   return [scorer](const exec::BuiltinMetric& metric, const std::filesystem::path& reference,
                   const std::filesystem::path& generated) {
-    return scorer->score(folder_metric(metric.kind), reference, generated, static_cast<std::size_t>(metric.dims));
+    return scorer->score(folder_metric(metric.kind), reference, generated,
+                         static_cast<std::size_t>(metric.dims));
   };
 }
 

@@ -1,10 +1,10 @@
 // qtune export: a study's data on stdout (or -o FILE): the trials (CSV or JSON), or what the
 // strategy learned: the Q-table, the greedy policy per visited state, the greedy roll-out.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
@@ -22,24 +22,30 @@ struct ExportFlags {
   std::string output;
 };
 
-std::string policy_text(const study::StrategyResults& results, const space::Space& space, OutputFormat format) {
+std::string policy_text(const study::StrategyResults& results, const space::Space& space,
+                        OutputFormat format) {
   if (format == OutputFormat::kJson) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const study::PolicyStep& step : results.policy) {
-      out.push_back({{"state", step.state}, {"params", space.describe(step.state)}, {"move", step.move},
-                     {"next", step.next}, {"next_params", space.describe(step.next)}, {"q", step.q}});
+      out.push_back({{"state", step.state},
+                     {"params", space.describe(step.state)},
+                     {"move", step.move},
+                     {"next", step.next},
+                     {"next_params", space.describe(step.next)},
+                     {"q", step.q}});
     }
     return out.dump(2) + "\n";
   }
   std::string out = "state,params,move,next,next_params,q\n";
   for (const study::PolicyStep& step : results.policy) {
-    out += fmt::format("{},{},{},{},{},{}\n", step.state, space.describe(step.state), step.move, step.next,
-                       space.describe(step.next), step.q);
+    out += fmt::format("{},{},{},{},{},{}\n", step.state, space.describe(step.state), step.move,
+                       step.next, space.describe(step.next), step.q);
   }
   return out;
 }
 
-std::string rollout_text(const study::StrategyResults& results, const space::Space& space, OutputFormat format) {
+std::string rollout_text(const study::StrategyResults& results, const space::Space& space,
+                         OutputFormat format) {
   if (format == OutputFormat::kJson) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const space::StateId state : results.rollout) {
@@ -56,16 +62,19 @@ std::string rollout_text(const study::StrategyResults& results, const space::Spa
 
 // What the strategy learned needs the strategy, restored from the store's latest snapshot
 // (read-only: a run may be live on the same study).
-base::Result<std::string> strategy_export(OpenedStudy& opened, std::string_view what, OutputFormat format) {
+base::Result<std::string> strategy_export(OpenedStudy& opened, std::string_view what,
+                                          OutputFormat format) {
   if (!opened.config) {
-    return base::Status::invalid_argument(
-        fmt::format("export {} needs the study file (the space and strategy), not only --storage", what));
+    return base::Status::invalid_argument(fmt::format(
+        "export {} needs the study file (the space and strategy), not only --storage", what));
   }
   const space::Space space = opened.config->space;
-  QTUNE_ASSIGN_OR_RETURN(auto study, study::Study::open_read_only(std::move(*opened.config), *opened.store));
+  QTUNE_ASSIGN_OR_RETURN(auto study,
+                         study::Study::open_read_only(std::move(*opened.config), *opened.store));
   const study::StrategyResults results = study->results();
   if (what == "qtable") {
-    return format == OutputFormat::kJson ? study::q_table_json(results, space) : study::q_table_csv(results, space);
+    return format == OutputFormat::kJson ? study::q_table_json(results, space)
+                                         : study::q_table_csv(results, space);
   }
   if (what == "policy") return policy_text(results, space, format);
   return rollout_text(results, space, format);
@@ -75,13 +84,15 @@ int export_study(ExportFlags& flags) {
   const auto format = parse_output_format(flags.format);
   if (!format.is_ok()) return report_error("export", format.status());
   if (*format == OutputFormat::kTable) {
-    return report_error("export", base::Status::invalid_argument("--format table: use csv or json"));
+    return report_error("export",
+                        base::Status::invalid_argument("--format table: use csv or json"));
   }
   auto opened = open_study_source(flags.source);
   if (!opened.is_ok()) return report_error("export", opened.status());
   base::Result<std::string> text = base::Status::internal("unset");
   if (flags.what == "trials") {
-    text = *format == OutputFormat::kJson ? trials_json(opened->trials) : trials_csv(opened->trials);
+    text =
+        *format == OutputFormat::kJson ? trials_json(opened->trials) : trials_csv(opened->trials);
   } else {
     text = strategy_export(*opened, flags.what, *format);
   }
@@ -92,7 +103,9 @@ int export_study(ExportFlags& flags) {
   }
   std::ofstream out(flags.output, std::ios::binary);
   out << *text;
-  if (!out) return report_error("export", base::Status::io_error(fmt::format("{}: cannot write", flags.output)));
+  if (!out)
+    return report_error("export",
+                        base::Status::io_error(fmt::format("{}: cannot write", flags.output)));
   return kExitOk;
 }
 
@@ -100,7 +113,8 @@ int export_study(ExportFlags& flags) {
 
 Command add_export_command(CLI::App& app) {
   auto flags = std::make_shared<ExportFlags>();
-  CLI::App* sub = app.add_subcommand("export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
+  CLI::App* sub =
+      app.add_subcommand("export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
   add_study_source_options(*sub, flags->source);
   sub->add_option("--what", flags->what, "trials, qtable, policy or rollout")
       ->check(CLI::IsMember({"trials", "qtable", "policy", "rollout"}));

@@ -1,13 +1,13 @@
 // qtune fid PATH PATH: pytorch-fid's command line (python -m pytorch_fid), natively.
 // A path is a folder of images or an .npz of statistics; --save-stats writes the first
 // path's statistics to the second (never overwriting). Output: "FID:  <value>".
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/fid_flags.h"
@@ -30,15 +30,18 @@ void print_note(const metrics::FidSide& side, const std::string& path) {
   }
 }
 
-base::Status save_stats(metrics::FidPipeline& pipeline, const std::string& from, const std::string& to) {
+base::Status save_stats(metrics::FidPipeline& pipeline, const std::string& from,
+                        const std::string& to) {
   std::error_code ec;
   if (std::filesystem::exists(to, ec)) {
-    return base::Status::already_exists(
-        fmt::format("{}: the file exists; --save-stats never overwrites, remove it or choose another name", to));
+    return base::Status::already_exists(fmt::format(
+        "{}: the file exists; --save-stats never overwrites, remove it or choose another name",
+        to));
   }
   QTUNE_ASSIGN_OR_RETURN(metrics::FidSide side, pipeline.side(from));
   print_note(side, from);
-  return metrics::write_npz_statistics(to, {.mu = std::move(side.stats.mu), .sigma = std::move(side.stats.sigma)});
+  return metrics::write_npz_statistics(
+      to, {.mu = std::move(side.stats.mu), .sigma = std::move(side.stats.sigma)});
 }
 
 int run_fid(const FidArgs& args) {
@@ -53,13 +56,16 @@ int run_fid(const FidArgs& args) {
   std::vector<metrics::FidSide> sides;
   for (const std::string& path : args.paths) {
     // Only the first path (the reference, by convention) goes through the cache.
-    auto side = pipeline->side(path, sides.empty() ? metrics::Caching::kUse : metrics::Caching::kSkip);
+    auto side =
+        pipeline->side(path, sides.empty() ? metrics::Caching::kUse : metrics::Caching::kSkip);
     if (!side.is_ok()) return report_metrics_error("fid", side.status());
     print_note(*side, path);
     sides.push_back(std::move(side).value());
   }
   auto value = metrics::fid(sides[0], sides[1]);
-  if (!value.is_ok()) return report_metrics_error("fid", value.status().with_context(args.paths[0] + " vs " + args.paths[1]));
+  if (!value.is_ok())
+    return report_metrics_error(
+        "fid", value.status().with_context(args.paths[0] + " vs " + args.paths[1]));
   if (args.format == "json") {
     nlohmann::json out = {{"fid", *value},
                           {"dims", args.flags.dims},
@@ -76,14 +82,17 @@ int run_fid(const FidArgs& args) {
 
 Command add_fid_command(CLI::App& app) {
   auto args = std::make_shared<FidArgs>();
-  CLI::App* sub = app.add_subcommand(
-      "fid", "Fréchet Inception Distance between two folders of images or .npz statistics (as pytorch-fid)");
-  sub->add_option("path", args->paths, "two paths: folders of images or .npz files (--save-stats: folder, output .npz)")
+  CLI::App* sub = app.add_subcommand("fid",
+                                     "Fréchet Inception Distance between two folders of images or "
+                                     ".npz statistics (as pytorch-fid)");
+  sub->add_option("path", args->paths,
+                  "two paths: folders of images or .npz files (--save-stats: folder, output .npz)")
       ->required()
       ->expected(2);
   add_fid_flags(*sub, args->flags);
-  sub->add_flag("--save-stats", args->save_stats,
-                "write the statistics of the first path to the second (an .npz), refusing to overwrite");
+  sub->add_flag(
+      "--save-stats", args->save_stats,
+      "write the statistics of the first path to the second (an .npz), refusing to overwrite");
   sub->add_option("--format", args->format, "text (\"FID:  <value>\") or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -2,15 +2,15 @@
 // its stimuli. Distribution metrics (fid, kid) compare the two sets; paired metrics (ssim,
 // psnr, mse, pcc) compare image i of REC with image i of STIM (sorted names) and report
 // the mean over pairs (json: also each pair).
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/fid_flags.h"
@@ -37,12 +37,13 @@ base::Result<std::set<std::string>> parse_metric_list(const std::string& list) {
   std::istringstream in(list);
   for (std::string name; std::getline(in, name, ',');) {
     if (std::find(kAllMetrics.begin(), kAllMetrics.end(), name) == kAllMetrics.end()) {
-      return base::Status::invalid_argument(
-          fmt::format("--metrics: unknown metric \"{}\"; choose from fid,kid,ssim,psnr,mse,pcc", name));
+      return base::Status::invalid_argument(fmt::format(
+          "--metrics: unknown metric \"{}\"; choose from fid,kid,ssim,psnr,mse,pcc", name));
     }
     chosen.insert(name);
   }
-  if (chosen.empty()) return base::Status::invalid_argument("--metrics: empty; name at least one metric");
+  if (chosen.empty())
+    return base::Status::invalid_argument("--metrics: empty; name at least one metric");
   return chosen;
 }
 
@@ -53,7 +54,8 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
     QTUNE_ASSIGN_OR_RETURN(const metrics::FidOptions options, fid_options(args.flags));
     QTUNE_ASSIGN_OR_RETURN(metrics::FidPipeline pipeline, metrics::FidPipeline::create(options));
     QTUNE_ASSIGN_OR_RETURN(const metrics::FidSide stim, pipeline.side(args.stim));
-    QTUNE_ASSIGN_OR_RETURN(const metrics::FidSide rec, pipeline.side(args.rec, metrics::Caching::kSkip));
+    QTUNE_ASSIGN_OR_RETURN(const metrics::FidSide rec,
+                           pipeline.side(args.rec, metrics::Caching::kSkip));
     if (chosen.count("fid")) {
       for (const auto& [side, path] : {std::pair{&stim, &args.stim}, std::pair{&rec, &args.rec}}) {
         if (auto note = metrics::few_images_note(side->stats.count, side->stats.dims, *path)) {
@@ -64,21 +66,29 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
     }
     if (chosen.count("kid")) {
       QTUNE_ASSIGN_OR_RETURN(const metrics::Features a, pipeline.features(args.stim));
-      QTUNE_ASSIGN_OR_RETURN(const metrics::Features b, pipeline.features(args.rec, metrics::Caching::kSkip));
-      QTUNE_ASSIGN_OR_RETURN(const metrics::KidResult kid, metrics::kernel_inception_distance(a, b, args.kid));
+      QTUNE_ASSIGN_OR_RETURN(const metrics::Features b,
+                             pipeline.features(args.rec, metrics::Caching::kSkip));
+      QTUNE_ASSIGN_OR_RETURN(const metrics::KidResult kid,
+                             metrics::kernel_inception_distance(a, b, args.kid));
       if (kid.subset_size < 100) {
-        std::fputs(fmt::format("note: KID from subsets of {} images is high-variance (std {:.3g} over {} "
-                               "subsets); compare runs by mean and std, not by a single value\n",
-                               kid.subset_size, kid.std, kid.subsets)
-                       .c_str(),
-                   stderr);
+        std::fputs(
+            fmt::format("note: KID from subsets of {} images is high-variance (std {:.3g} over {} "
+                        "subsets); compare runs by mean and std, not by a single value\n",
+                        kid.subset_size, kid.std, kid.subsets)
+                .c_str(),
+            stderr);
       }
-      out["kid"] = {{"mean", kid.mean}, {"std", kid.std}, {"subset_size", kid.subset_size}, {"subsets", kid.subsets}};
+      out["kid"] = {{"mean", kid.mean},
+                    {"std", kid.std},
+                    {"subset_size", kid.subset_size},
+                    {"subsets", kid.subsets}};
     }
   }
-  const bool paired = chosen.count("ssim") || chosen.count("psnr") || chosen.count("mse") || chosen.count("pcc");
+  const bool paired =
+      chosen.count("ssim") || chosen.count("psnr") || chosen.count("mse") || chosen.count("pcc");
   if (paired) {
-    QTUNE_ASSIGN_OR_RETURN(const metrics::PairedReport report, metrics::score_folders(args.stim, args.rec));
+    QTUNE_ASSIGN_OR_RETURN(const metrics::PairedReport report,
+                           metrics::score_folders(args.stim, args.rec));
     const auto scores = [&](const metrics::PairScores& s) {
       nlohmann::json j = nlohmann::json::object();
       if (chosen.count("ssim")) j["ssim"] = s.ssim;
@@ -104,7 +114,8 @@ void print_table(const nlohmann::json& out) {
     if (!out.contains(name)) continue;
     const nlohmann::json& v = out[name];
     if (name == "kid") {
-      std::puts(fmt::format("{:<6}{} ± {}", name, v["mean"].get<double>(), v["std"].get<double>()).c_str());
+      std::puts(fmt::format("{:<6}{} ± {}", name, v["mean"].get<double>(), v["std"].get<double>())
+                    .c_str());
     } else if (v.is_null()) {
       std::puts(fmt::format("{:<6}{}", name, name == "psnr" ? "inf" : "nan").c_str());
     } else {
@@ -130,13 +141,21 @@ int run_metrics(const MetricsArgs& args) {
 
 Command add_metrics_command(CLI::App& app) {
   auto args = std::make_shared<MetricsArgs>();
-  CLI::App* sub = app.add_subcommand("metrics", "Reconstruction metrics of REC against STIM: fid, kid, ssim, psnr, mse, pcc");
+  CLI::App* sub = app.add_subcommand(
+      "metrics", "Reconstruction metrics of REC against STIM: fid, kid, ssim, psnr, mse, pcc");
   sub->add_option("stim", args->stim, "folder of stimulus images (or an .npz for fid)")->required();
-  sub->add_option("rec", args->rec, "folder of reconstructions, paired with STIM by sorted file name")->required();
-  sub->add_option("--metrics", args->metrics, "comma-separated subset of fid,kid,ssim,psnr,mse,pcc")->capture_default_str();
-  sub->add_option("--format", args->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  sub->add_option("rec", args->rec,
+                  "folder of reconstructions, paired with STIM by sorted file name")
+      ->required();
+  sub->add_option("--metrics", args->metrics, "comma-separated subset of fid,kid,ssim,psnr,mse,pcc")
+      ->capture_default_str();
+  sub->add_option("--format", args->format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
   add_fid_flags(*sub, args->flags);
-  sub->add_option("--kid-subsets", args->kid.subsets, "KID: number of subsets")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--kid-subsets", args->kid.subsets, "KID: number of subsets")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   sub->add_option("--kid-subset-size", args->kid.max_subset_size, "KID: largest subset size")
       ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 30))
       ->capture_default_str();

@@ -1,18 +1,18 @@
 // qtune replay: run a strategy against tables of results that already exist and score it
 // over many seeds (see include/qtune/study/replay.h for the scores).
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <toml++/toml.h>
 
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
@@ -106,8 +106,9 @@ nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& co
 void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
                  const study::ReplayTable& table, const study::ReplaySummary& s) {
   const auto preset = preset_name(config);
-  const std::string strategy = preset ? fmt::format("{} (preset {})", strategy_name(config), *preset)
-                                      : strategy_name(config);
+  const std::string strategy = preset
+                                   ? fmt::format("{} (preset {})", strategy_name(config), *preset)
+                                   : strategy_name(config);
   fmt::print("strategy      {}\n", strategy);
   fmt::print("grid          {} configurations, {} table{}{}\n", table.space().size(),
              table.table_count(), table.table_count() > 1 ? "s" : "",
@@ -117,11 +118,11 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   fmt::print("\n{:>8}  {:>12}  {:>14}  {:>10}\n", "budget", "median best", "median regret",
              "found best");
   std::vector<study::BudgetScore> rows = s.report_budgets;
-  rows.push_back({s.budget, s.median_best_at_budget, s.median_regret_at_budget,
-                  s.found_best_fraction});
+  rows.push_back(
+      {s.budget, s.median_best_at_budget, s.median_regret_at_budget, s.found_best_fraction});
   for (const study::BudgetScore& b : rows) {
-    fmt::print("{:>8}  {:>12.6g}  {:>14.4f}  {:>9.0f}%\n", b.budget, b.median_best,
-               b.median_regret, 100.0 * b.found_best_fraction);
+    fmt::print("{:>8}  {:>12.6g}  {:>14.4f}  {:>9.0f}%\n", b.budget, b.median_best, b.median_regret,
+               100.0 * b.found_best_fraction);
   }
   if (s.median_evals_to_best) {
     fmt::print("\nmedian evaluations to the best: {:g}\n", *s.median_evals_to_best);
@@ -161,8 +162,7 @@ int run_replay(const ReplayFlags& flags) {
   options.direction = *direction;
   options.report_budgets = flags.report_budgets;
   options.threads = flags.threads;
-  auto summary =
-      study::replay(*table, study::strategy_factory(table->space(), *config), options);
+  auto summary = study::replay(*table, study::strategy_factory(table->space(), *config), options);
   if (!summary.is_ok()) return fail(summary.status());
   if (flags.format == "json") {
     std::cout << to_json(flags, *config, *summary).dump(2) << "\n";

@@ -1,10 +1,10 @@
 // qtune worker STUDY.toml: one of several processes (on any hosts, e.g. a Slurm job array)
 // that share one study (Study::open_shared) through a store they all reach; each runs trials
 // like `qtune run` (study_loop.h) until the study is finished, then exits 0.
+#include <fmt/format.h>
+
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/study_loop.h"
@@ -34,10 +34,11 @@ int run_worker(WorkerFlags flags) {
   auto stale_after = flag_duration("--stale-after", flags.stale_after);
   if (!stale_after.is_ok()) return report_error("worker", stale_after.status());
   if (*stale_after <= *heartbeat) {
-    return report_error("worker", base::Status::invalid_argument(fmt::format(
-                                      "--stale-after {} is not longer than --heartbeat {}: live workers would be "
-                                      "taken for dead; make it several heartbeats long (default 5m vs 30s)",
-                                      flags.stale_after, flags.heartbeat)));
+    return report_error(
+        "worker", base::Status::invalid_argument(fmt::format(
+                      "--stale-after {} is not longer than --heartbeat {}: live workers would be "
+                      "taken for dead; make it several heartbeats long (default 5m vs 30s)",
+                      flags.stale_after, flags.heartbeat)));
   }
   flags.loop.heartbeat = *heartbeat;
   flags.loop.stale_after = *stale_after;
@@ -50,17 +51,22 @@ int run_worker(WorkerFlags flags) {
 Command add_worker_command(CLI::App& app) {
   auto flags = std::make_shared<WorkerFlags>();
   flags->loop.command = "worker";
-  CLI::App* sub = app.add_subcommand(
-      "worker", "run trials of a study shared with other workers (any hosts); exits when the study is finished");
+  CLI::App* sub = app.add_subcommand("worker",
+                                     "run trials of a study shared with other workers (any hosts); "
+                                     "exits when the study is finished");
   sub->add_option("study_file", flags->loop.file, "the study file (TOML)")->required();
-  sub->add_option("--storage", flags->loop.storage, "store URL, overriding [study] storage (env QTUNE_STORAGE)")
+  sub->add_option("--storage", flags->loop.storage,
+                  "store URL, overriding [study] storage (env QTUNE_STORAGE)")
       ->envname("QTUNE_STORAGE");
-  sub->add_option("--worker-id", flags->worker_id,
-                  "this worker's name in the trials (default host:pid, JOB_TASK@host:pid in a Slurm array)");
-  sub->add_option("--heartbeat", flags->heartbeat, "how often to tell the store this worker's trials live")
+  sub->add_option(
+      "--worker-id", flags->worker_id,
+      "this worker's name in the trials (default host:pid, JOB_TASK@host:pid in a Slurm array)");
+  sub->add_option("--heartbeat", flags->heartbeat,
+                  "how often to tell the store this worker's trials live")
       ->capture_default_str();
   sub->add_option("--stale-after", flags->stale_after,
-                  "a running trial without a heartbeat for this long belongs to a dead worker and runs again")
+                  "a running trial without a heartbeat for this long belongs to a dead worker and "
+                  "runs again")
       ->capture_default_str();
   sub->add_flag("-q,--quiet", flags->loop.quiet, "no progress on stderr");
   return {sub, [flags] { return run_worker(*flags); }};

@@ -2,18 +2,17 @@
 // that runs it once the arguments are parsed. One file per command (cmd_<name>.cc).
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace qtune::cli {
 
 // Stable exit codes (documented in README.md); scripts depend on them.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,      // a runtime failure (I/O, database, metric computation)
-  kExitUsage = 2,        // bad flags, bad study file, bad input
-  kExitNoSuccess = 3,    // the study finished with no successful trial
+  kExitFailure = 1,        // a runtime failure (I/O, database, metric computation)
+  kExitUsage = 2,          // bad flags, bad study file, bad input
+  kExitNoSuccess = 3,      // the study finished with no successful trial
   kExitInterrupted = 130,  // stopped by SIGINT/SIGTERM; running it again resumes
 };
 

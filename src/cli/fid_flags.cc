@@ -1,8 +1,8 @@
 #include "cli/fid_flags.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "cli/command.h"
 #include "qtune/metrics/stats_cache.h"
@@ -16,10 +16,14 @@ void add_fid_flags(CLI::App& app, FidFlags& flags) {
   app.add_option("--batch-size", flags.batch_size, "images decoded and run per step")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--weights", flags.weights,
-                 "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: where pytorch-fid caches it)");
-  app.add_option("--threads", flags.threads, "compute threads (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--cache-dir", flags.cache_dir, "cache of the first path's statistics (a folder that does not change; default: $XDG_CACHE_HOME/qtune)");
+  app.add_option(
+      "--weights", flags.weights,
+      "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: where pytorch-fid caches it)");
+  app.add_option("--threads", flags.threads, "compute threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--cache-dir", flags.cache_dir,
+                 "cache of the first path's statistics (a folder that does not change; default: "
+                 "$XDG_CACHE_HOME/qtune)");
   app.add_flag("--no-cache", flags.no_cache, "neither read nor write the statistics cache");
 }
 

@@ -2,10 +2,9 @@
 // how their errors become exit codes.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
 
 #include "qtune/base/result.h"
 #include "qtune/metrics/fid_pipeline.h"

@@ -6,15 +6,16 @@
 
 int main(int argc, char** argv) {
   using namespace qtune::cli;
-  CLI::App app{"qtune: tune a training script's hyperparameters with Q-learning, "
-               "rewarded by image-quality metrics (FID first)"};
+  CLI::App app{
+      "qtune: tune a training script's hyperparameters with Q-learning, "
+      "rewarded by image-quality metrics (FID first)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "qtune 0.1.0");
 
   const std::vector<Command> commands = {
-      add_run_command(app),    add_worker_command(app), add_status_command(app), add_best_command(app),
-      add_export_command(app), add_replay_command(app), add_fid_command(app),
-      add_metrics_command(app),
+      add_run_command(app),  add_worker_command(app),  add_status_command(app),
+      add_best_command(app), add_export_command(app),  add_replay_command(app),
+      add_fid_command(app),  add_metrics_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,8 +1,7 @@
 #include "cli/progress.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "cli/study_source.h"
 #include "qtune/exec/duration.h"
@@ -22,9 +21,11 @@ ProgressDisplay::ProgressDisplay(std::FILE* out, bool quiet)
     : out_(out), quiet_(quiet), live_(!quiet && isatty(fileno(out)) != 0), started_(Clock::now()) {}
 
 std::string ProgressDisplay::summary(const study::Progress& p) const {
-  std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget) : fmt::format("[{}]", p.evaluations);
+  std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget)
+                              : fmt::format("[{}]", p.evaluations);
   line += fmt::format(" done {} failed {} running {}", p.complete, p.failed, p.running);
-  if (p.best) line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
+  if (p.best)
+    line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
   if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);
   const exec::Duration elapsed = since(started_);
   line += fmt::format(" | {} elapsed", exec::format_duration(elapsed));
@@ -32,7 +33,8 @@ std::string ProgressDisplay::summary(const study::Progress& p) const {
   if (p.budget && finished_here_ > 0 && *p.budget >= p.evaluations) {
     const std::uint64_t left = *p.budget - p.evaluations + p.running;
     const auto per_trial = elapsed / static_cast<exec::Duration::rep>(finished_here_);
-    line += fmt::format(", ~{} left", exec::format_duration(per_trial * static_cast<exec::Duration::rep>(left)));
+    line += fmt::format(", ~{} left",
+                        exec::format_duration(per_trial * static_cast<exec::Duration::rep>(left)));
   }
   return line;
 }
@@ -43,15 +45,19 @@ void ProgressDisplay::clear_live_line() {
 }
 
 void ProgressDisplay::trial_finished(std::int64_t number, const std::string& params,
-                                     const exec::TrialOutcome& outcome, const study::Progress& progress) {
+                                     const exec::TrialOutcome& outcome,
+                                     const study::Progress& progress) {
   ++finished_here_;
   if (quiet_) return;
   clear_live_line();
   const std::string result =
-      outcome.ok() ? fmt::format("{:.6g}", *outcome.value)
-                   : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
+      outcome.ok()
+          ? fmt::format("{:.6g}", *outcome.value)
+          : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
   std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, params, result,
-                         exec::format_duration(outcome.elapsed)).c_str(), out_);
+                         exec::format_duration(outcome.elapsed))
+                 .c_str(),
+             out_);
   if (live_) {
     update(progress);  // the live line was cleared: shown again at once
   } else {

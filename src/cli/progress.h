@@ -17,8 +17,8 @@ class ProgressDisplay {
   ProgressDisplay(std::FILE* out, bool quiet);
 
   // A trial finished: a plain line (kept above the live line on a terminal).
-  void trial_finished(std::int64_t number, const std::string& params, const exec::TrialOutcome& outcome,
-                      const study::Progress& progress);
+  void trial_finished(std::int64_t number, const std::string& params,
+                      const exec::TrialOutcome& outcome, const study::Progress& progress);
   // Refreshes the live line (terminal only); cheap enough to call every poll.
   void update(const study::Progress& progress);
   // Prints a message on its own line.

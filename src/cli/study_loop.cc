@@ -1,5 +1,6 @@
 #include "cli/study_loop.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
@@ -10,8 +11,6 @@
 #include <map>
 #include <memory>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "cli/builtin_metric.h"
 #include "cli/command.h"
@@ -63,7 +62,8 @@ std::filesystem::path trial_dir(const study::StudyConfig& config, std::int64_t n
 study::Outcome to_study_outcome(const exec::TrialOutcome& outcome) {
   if (outcome.ok()) return study::Outcome::success(*outcome.value);
   return study::Outcome::failure(
-      fmt::format("{}: {}", exec::failure_reason_name(outcome.reason), outcome.message), outcome.log_tail);
+      fmt::format("{}: {}", exec::failure_reason_name(outcome.reason), outcome.message),
+      outcome.log_tail);
 }
 
 class StudyLoop {
@@ -96,7 +96,9 @@ class StudyLoop {
   }
 
  private:
-  std::string_view worker() const { return options_.worker ? std::string_view(*options_.worker) : ""; }
+  std::string_view worker() const {
+    return options_.worker ? std::string_view(*options_.worker) : "";
+  }
   std::string prefix() const { return "qtune " + options_.command; }
 
   // Every `heartbeat`: heartbeats for the trials running here (those another process took
@@ -108,16 +110,19 @@ class StudyLoop {
     last_beat_ = now;
     QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> lost, study_.heartbeat());
     for (const store::TrialId id : lost) {
-      display_.note(fmt::format("{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
-                                "handed out again; giving it up here", prefix(), id));
+      display_.note(fmt::format(
+          "{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
+          "handed out again; giving it up here",
+          prefix(), id));
       lost_.insert(id);
       executor_.release(id);
     }
     if (!options_.worker) return base::Status::ok();
     QTUNE_ASSIGN_OR_RETURN(const std::size_t stale, study_.interrupt_stale(options_.stale_after));
     if (stale > 0) {
-      display_.note(fmt::format("{}: {} trial{} of dead workers (no heartbeat for {}) will run again", prefix(),
-                                stale, stale == 1 ? "" : "s", exec::format_duration(options_.stale_after)));
+      display_.note(fmt::format(
+          "{}: {} trial{} of dead workers (no heartbeat for {}) will run again", prefix(), stale,
+          stale == 1 ? "" : "s", exec::format_duration(options_.stale_after)));
     }
     return base::Status::ok();
   }
@@ -140,8 +145,8 @@ class StudyLoop {
                                       : study_.tell(done.id, to_study_outcome(done.outcome));
     if (recorded.code() == base::StatusCode::kConflict && options_.worker) {
       // Taken for dead between two heartbeats: another worker runs it now.
-      display_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})", prefix(),
-                                trial.number, recorded.message()));
+      display_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})",
+                                prefix(), trial.number, recorded.message()));
       return base::Status::ok();
     }
     QTUNE_RETURN_IF_ERROR(recorded);
@@ -152,11 +157,13 @@ class StudyLoop {
 
   base::Status stop() {
     const std::size_t running = executor_.running();
-    display_.note(fmt::format("{}: {} received; stopping {} running trial{}", prefix(), strsignal(g_stop_signal),
-                              running, running == 1 ? "" : "s"));
-    for (const exec::FinishedTrial& done : executor_.cancel_all()) QTUNE_RETURN_IF_ERROR(record(done));
-    return base::Status::cancelled("stopped; running trials were recorded as interrupted, run the same "
-                                   "command again to resume");
+    display_.note(fmt::format("{}: {} received; stopping {} running trial{}", prefix(),
+                              strsignal(g_stop_signal), running, running == 1 ? "" : "s"));
+    for (const exec::FinishedTrial& done : executor_.cancel_all())
+      QTUNE_RETURN_IF_ERROR(record(done));
+    return base::Status::cancelled(
+        "stopped; running trials were recorded as interrupted, run the same "
+        "command again to resume");
   }
 
   const StudyLoopOptions& options_;
@@ -171,15 +178,19 @@ class StudyLoop {
 // `run` drives a study alone, and would take the trials of live workers for dead: refused.
 base::Status refuse_if_workers_run(const study::StudyConfig& config, const store::Store& store,
                                    exec::Duration stale_after) {
-  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::StudyRecord> stored, store.find_study(config.name));
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::StudyRecord> stored,
+                         store.find_study(config.name));
   if (!stored) return base::Status::ok();
   QTUNE_ASSIGN_OR_RETURN(const auto live, study::live_trials(store, stored->id, stale_after));
   if (live.empty()) return base::Status::ok();
   return base::Status::conflict(fmt::format(
-      "study \"{}\" in {} is being run by other processes ({} live trial{}, e.g. trial {} on worker {}); join "
-      "them with `qtune worker {}`, or wait until they stop (a dead worker's trials count as live until their "
-      "heartbeat is {} old)", config.name, config.storage, live.size(), live.size() == 1 ? "" : "s",
-      live.front().number, live.front().worker, config.file.string(), exec::format_duration(stale_after)));
+      "study \"{}\" in {} is being run by other processes ({} live trial{}, e.g. trial {} on "
+      "worker {}); join "
+      "them with `qtune worker {}`, or wait until they stop (a dead worker's trials count as live "
+      "until their "
+      "heartbeat is {} old)",
+      config.name, config.storage, live.size(), live.size() == 1 ? "" : "s", live.front().number,
+      live.front().worker, config.file.string(), exec::format_duration(stale_after)));
 }
 
 }  // namespace
@@ -189,10 +200,11 @@ int run_study_loop(const StudyLoopOptions& options) {
   auto config = study::load_study_config(options.file);
   if (!config.is_ok()) return report_error(command, config.status());
   if (!config->trial) {
-    return report_error(command, base::Status::invalid_argument(fmt::format(
-                                     "{}: [trial] is missing; qtune {} needs the command that runs a trial, "
-                                     "e.g. [trial] command = [\"python3\", \"train.py\", \"{{K}}\"]",
-                                     options.file, command)));
+    return report_error(command,
+                        base::Status::invalid_argument(fmt::format(
+                            "{}: [trial] is missing; qtune {} needs the command that runs a trial, "
+                            "e.g. [trial] command = [\"python3\", \"train.py\", \"{{K}}\"]",
+                            options.file, command)));
   }
   if (!options.storage.empty()) config->storage = store::StorageUrl(options.storage);
   auto store = store::open_store(config->storage.url());
@@ -214,8 +226,9 @@ int run_study_loop(const StudyLoopOptions& options) {
   study::Study& study = **opened;
 
   ProgressDisplay display(stderr, options.quiet);
-  display.note(fmt::format("qtune {}: study \"{}\" in {}{}; trial logs in {}", command, study.config().name,
-                           study.config().storage, options.worker ? " as worker " + *options.worker : "",
+  display.note(fmt::format("qtune {}: study \"{}\" in {}{}; trial logs in {}", command,
+                           study.config().name, study.config().storage,
+                           options.worker ? " as worker " + *options.worker : "",
                            trial_dir(study.config(), 0).parent_path().string()));
   const StopSignals signals;
   g_stop_signal = 0;
@@ -229,8 +242,11 @@ int run_study_loop(const StudyLoopOptions& options) {
   auto best = study.best();
   if (!best.is_ok()) return report_error(command, best.status());
   if (!*best) {
-    std::fputs(fmt::format("qtune {}: the study finished with no successful trial; see the trial logs\n", command)
-                   .c_str(), stderr);
+    std::fputs(
+        fmt::format("qtune {}: the study finished with no successful trial; see the trial logs\n",
+                    command)
+            .c_str(),
+        stderr);
     return kExitNoSuccess;
   }
   std::fputs(format_best(**best, OutputFormat::kTable).c_str(), stdout);

@@ -1,8 +1,8 @@
 #include "cli/study_output.h"
 
-#include <map>
-
 #include <fmt/format.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/study_source.h"
@@ -28,7 +28,8 @@ nlohmann::ordered_json trial_json(const store::TrialRecord& t) {
   out["worker"] = t.worker;
   out["attempt"] = t.attempt;
   out["started_at"] = t.started_at;
-  out["finished_at"] = t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
+  out["finished_at"] =
+      t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
   return out;
 }
 
@@ -50,7 +51,8 @@ base::Result<OutputFormat> parse_output_format(std::string_view text) {
   if (text == "table") return OutputFormat::kTable;
   if (text == "json") return OutputFormat::kJson;
   if (text == "csv") return OutputFormat::kCsv;
-  return base::Status::invalid_argument(fmt::format("--format {}: unknown; use table, json or csv", text));
+  return base::Status::invalid_argument(
+      fmt::format("--format {}: unknown; use table, json or csv", text));
 }
 
 std::string format_best(const study::BestTrial& best, OutputFormat format) {
@@ -84,8 +86,8 @@ std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
   for (const store::TrialRecord& t : trials) {
     out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
     for (const store::Param& p : t.params) out += "," + csv_field(p.value);
-    out += fmt::format(",{},{},{:.3f},{}\n", value_text(t.value), csv_field(t.failure_reason), t.started_at,
-                       t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "");
+    out += fmt::format(",{},{},{:.3f},{}\n", value_text(t.value), csv_field(t.failure_reason),
+                       t.started_at, t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "");
   }
   return out;
 }
@@ -96,8 +98,8 @@ std::string trials_json(const std::vector<store::TrialRecord>& trials) {
   return out.dump(2) + "\n";
 }
 
-std::string format_status(const store::StudyRecord& study, const std::vector<store::TrialRecord>& trials,
-                          OutputFormat format) {
+std::string format_status(const store::StudyRecord& study,
+                          const std::vector<store::TrialRecord>& trials, OutputFormat format) {
   std::map<std::string_view, std::size_t> counts;
   for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
   for (const store::TrialRecord& t : trials) ++counts[store::trial_state_name(t.state)];
@@ -113,10 +115,13 @@ std::string format_status(const store::StudyRecord& study, const std::vector<sto
                        : nlohmann::ordered_json(nullptr);
     return out.dump(2) + "\n";
   }
-  std::string out = fmt::format("study {} ({}): {} trials: {} complete, {} failed, {} running, {} interrupted\n",
-                                study.name, store::direction_name(study.direction), trials.size(),
-                                counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"]);
-  if (best) out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number, describe_params(best->params));
+  std::string out =
+      fmt::format("study {} ({}): {} trials: {} complete, {} failed, {} running, {} interrupted\n",
+                  study.name, store::direction_name(study.direction), trials.size(),
+                  counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"]);
+  if (best)
+    out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
+                       describe_params(best->params));
   for (const store::TrialRecord& t : trials) {
     out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}\n", t.number, store::trial_state_name(t.state),
                        value_text(t.value), describe_params(t.params),

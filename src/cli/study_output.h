@@ -24,8 +24,8 @@ std::string format_best(const study::BestTrial& best, OutputFormat format);
 
 // Table: a summary (counts, best) and one line per trial; JSON: {"study", "counts", "best",
 // "trials"}; CSV: the trials.
-std::string format_status(const store::StudyRecord& study, const std::vector<store::TrialRecord>& trials,
-                          OutputFormat format);
+std::string format_status(const store::StudyRecord& study,
+                          const std::vector<store::TrialRecord>& trials, OutputFormat format);
 
 // number,state,<param names...>,value,failure_reason,started_at,finished_at per trial.
 std::string trials_csv(const std::vector<store::TrialRecord>& trials);

@@ -1,9 +1,9 @@
 #include "cli/study_source.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "qtune/store/open_store.h"
@@ -12,9 +12,11 @@ namespace qtune::cli {
 
 void add_study_source_options(CLI::App& app, StudySource& source) {
   app.add_option("study_file", source.file, "the study file (TOML)");
-  app.add_option("--storage", source.storage, "store URL, e.g. sqlite:///path/dgmm.db (env QTUNE_STORAGE)")
+  app.add_option("--storage", source.storage,
+                 "store URL, e.g. sqlite:///path/dgmm.db (env QTUNE_STORAGE)")
       ->envname("QTUNE_STORAGE");
-  app.add_option("--study", source.study, "study name within the store (default: the study file's)");
+  app.add_option("--study", source.study,
+                 "study name within the store (default: the study file's)");
 }
 
 base::Result<OpenedStudy> open_study_source(const StudySource& source) {
@@ -50,7 +52,8 @@ int report_error(std::string_view command, const base::Status& status) {
 
 std::string describe_params(const std::vector<store::Param>& params) {
   std::string out;
-  for (const store::Param& p : params) out += fmt::format("{}{}={}", out.empty() ? "" : " ", p.name, p.value);
+  for (const store::Param& p : params)
+    out += fmt::format("{}{}={}", out.empty() ? "" : " ", p.name, p.value);
   return out;
 }
 

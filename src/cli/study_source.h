@@ -3,12 +3,11 @@
 // Study::open, which would take a running `qtune run`'s trials for dead.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "qtune/base/result.h"
 #include "qtune/store/store.h"
@@ -30,7 +29,7 @@ struct OpenedStudy {
   std::optional<study::StudyConfig> config;  // set when a study file was given
   std::unique_ptr<store::Store> store;
   store::StudyRecord record;
-  std::vector<store::TrialRecord> trials;    // in number order
+  std::vector<store::TrialRecord> trials;  // in number order
 };
 
 // kInvalidArgument for a bad combination of options or a bad study file; kNotFound when the

@@ -6,7 +6,8 @@
 
 namespace qtune::exec::detail {
 
-BackgroundOutcomes::BackgroundOutcomes(const TrialConfig& config, const BuiltinMetricFunction& builtin)
+BackgroundOutcomes::BackgroundOutcomes(const TrialConfig& config,
+                                       const BuiltinMetricFunction& builtin)
     : config_(config), builtin_(builtin), thread_([this] { work(); }) {}
 
 BackgroundOutcomes::~BackgroundOutcomes() {
@@ -19,8 +20,10 @@ BackgroundOutcomes::~BackgroundOutcomes() {
   thread_.join();
 }
 
-std::optional<TrialOutcome> BackgroundOutcomes::finish(const TrialSpec& spec, const std::filesystem::path& workdir,
-                                                       const TemplateValues& values, const TrialEnd& end) {
+std::optional<TrialOutcome> BackgroundOutcomes::finish(const TrialSpec& spec,
+                                                       const std::filesystem::path& workdir,
+                                                       const TemplateValues& values,
+                                                       const TrialEnd& end) {
   Job job{spec, workdir, values, end};
   // Only a trial that exited 0 by itself has its metric read (trial_outcome).
   const bool reads_builtin = !end.stopped_for && end.signal == 0 && end.exit_code == 0 &&

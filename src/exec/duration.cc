@@ -1,11 +1,11 @@
 #include "qtune/exec/duration.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace qtune::exec {
 namespace {
@@ -38,11 +38,20 @@ base::Result<Duration> parse_duration(std::string_view text) {
     }
     double unit = 0;
     switch (text[pos]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return bad(text, fmt::format("unit \"{}\" is unknown", text[pos]));
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return bad(text, fmt::format("unit \"{}\" is unknown", text[pos]));
     }
     total_seconds += number * unit;
     any_unit = true;

@@ -1,7 +1,8 @@
 #include "qtune/exec/local_executor.h"
 
-#include <sys/wait.h>
+#include <fmt/format.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <iterator>
 #include <optional>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "background_outcomes.h"
 #include "process.h"
@@ -50,7 +49,8 @@ struct LocalExecutor::State {
                                    std::size_t slot) const {
     detail::Variables added = detail::trial_variables(config, spec, values);
     if (!options.gpus.empty()) {
-      added.emplace_back("CUDA_VISIBLE_DEVICES", std::to_string(options.gpus[slot % options.gpus.size()]));
+      added.emplace_back("CUDA_VISIBLE_DEVICES",
+                         std::to_string(options.gpus[slot % options.gpus.size()]));
     }
     return detail::environment_with(added);
   }
@@ -74,7 +74,8 @@ struct LocalExecutor::State {
         if (done < 0) status = 0xff00;  // lost (someone else reaped it): report exit status 255
         // Whatever the trial left behind in its group goes with it.
         detail::signal_group(it->pid, SIGKILL);
-        if (auto outcome = outcomes.finish(it->spec, it->workdir, it->values, end_of(*it, status))) {
+        if (auto outcome =
+                outcomes.finish(it->spec, it->workdir, it->values, end_of(*it, status))) {
           out.push_back({it->spec.id, std::move(*outcome)});
         }
         slot_busy[it->slot] = false;
@@ -121,19 +122,22 @@ LocalExecutor::~LocalExecutor() {
 }
 
 std::size_t LocalExecutor::slots() const { return state_->slot_busy.size(); }
-std::size_t LocalExecutor::running() const { return state_->running.size() + state_->outcomes.pending(); }
+std::size_t LocalExecutor::running() const {
+  return state_->running.size() + state_->outcomes.pending();
+}
 
 base::Status LocalExecutor::start(const TrialSpec& spec) {
   State& s = *state_;
   const auto free_slot = std::find(s.slot_busy.begin(), s.slot_busy.end(), false);
   if (free_slot == s.slot_busy.end()) {
-    return base::Status::unavailable(
-        fmt::format("local executor: all {} slots are busy; poll() until one is free", s.slot_busy.size()));
+    return base::Status::unavailable(fmt::format(
+        "local executor: all {} slots are busy; poll() until one is free", s.slot_busy.size()));
   }
   std::error_code error;
   std::filesystem::create_directories(spec.dir, error);
   if (error) {
-    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}", spec.dir.string(), error.message()));
+    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}",
+                                              spec.dir.string(), error.message()));
   }
   State::Running trial;
   trial.spec = spec;
@@ -141,7 +145,8 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   trial.values = detail::trial_values(spec);
   trial.workdir = detail::trial_workdir(s.config, trial.values);
   if (!std::filesystem::is_directory(trial.workdir, error)) {
-    s.finished.push_back(detail::launch_failure(spec, fmt::format("workdir {} does not exist", trial.workdir.string())));
+    s.finished.push_back(detail::launch_failure(
+        spec, fmt::format("workdir {} does not exist", trial.workdir.string())));
     return base::Status::ok();
   }
   detail::SpawnRequest request;
@@ -176,7 +181,8 @@ std::vector<FinishedTrial> LocalExecutor::wait_any(Duration limit) {
   while (true) {
     std::vector<FinishedTrial> out = poll();
     if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<Duration>(kPollInterval, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
+    std::this_thread::sleep_for(std::min<Duration>(
+        kPollInterval, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
   }
 }
 
@@ -187,7 +193,8 @@ void LocalExecutor::release(TrialId id) {
 }
 
 std::vector<FinishedTrial> LocalExecutor::cancel_all() {
-  for (State::Running& trial : state_->running) State::stop(trial, FailureReason::kInterrupted, Clock::now());
+  for (State::Running& trial : state_->running)
+    State::stop(trial, FailureReason::kInterrupted, Clock::now());
   std::vector<FinishedTrial> out = poll();
   while (!state_->running.empty()) {
     std::this_thread::sleep_for(kPollInterval);

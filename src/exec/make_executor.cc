@@ -9,17 +9,20 @@ base::Result<std::unique_ptr<Executor>> make_executor(TrialConfig config, Execut
   if (config.executor == ExecutorKind::kLocal) {
     QTUNE_ASSIGN_OR_RETURN(
         std::unique_ptr<LocalExecutor> local,
-        LocalExecutor::create(std::move(config), {options.parallel, std::move(options.gpus), std::move(options.builtin)}));
+        LocalExecutor::create(std::move(config), {options.parallel, std::move(options.gpus),
+                                                  std::move(options.builtin)}));
     return std::unique_ptr<Executor>(std::move(local));
   }
   if (!options.gpus.empty()) {
     return base::Status::invalid_argument(
-        "[budget] gpus: is for executor = \"local\"; with executor = \"slurm\" request GPUs with [trial.slurm] "
+        "[budget] gpus: is for executor = \"local\"; with executor = \"slurm\" request GPUs with "
+        "[trial.slurm] "
         "gres = \"gpu:1\" or gpus_per_task = 1 (Slurm sets CUDA_VISIBLE_DEVICES)");
   }
-  QTUNE_ASSIGN_OR_RETURN(std::unique_ptr<SlurmExecutor> slurm,
-                         SlurmExecutor::create(std::move(config), {options.parallel, std::move(options.study_name),
-                                                                   std::move(options.builtin)}));
+  QTUNE_ASSIGN_OR_RETURN(
+      std::unique_ptr<SlurmExecutor> slurm,
+      SlurmExecutor::create(std::move(config), {options.parallel, std::move(options.study_name),
+                                                std::move(options.builtin)}));
   return std::unique_ptr<Executor>(std::move(slurm));
 }
 

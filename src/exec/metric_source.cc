@@ -1,13 +1,13 @@
 #include "qtune/exec/metric_source.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace qtune::exec {
 namespace {
@@ -24,7 +24,8 @@ MetricReading no_metric(std::string message) {
 }
 
 MetricReading with_context(MetricReading reading, std::string_view where) {
-  if (reading.reason != FailureReason::kNone) reading.message = fmt::format("{}: {}", where, reading.message);
+  if (reading.reason != FailureReason::kNone)
+    reading.message = fmt::format("{}: {}", where, reading.message);
   return reading;
 }
 
@@ -41,7 +42,8 @@ MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
   std::optional<std::string> last;
   while (std::getline(in, line)) {
     // Several matches on one line: the last one wins, as across lines.
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), pattern); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), pattern);
+         it != std::sregex_iterator(); ++it) {
       const std::smatch& m = *it;
       last = m.size() > 1 ? m[1].str() : m[0].str();
     }
@@ -49,7 +51,8 @@ MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
   if (!last) {
     return no_metric(fmt::format("stdout has no line matching regex '{}'", metric.pattern));
   }
-  return with_context(parse_metric_text(*last), fmt::format("stdout match of '{}'", metric.pattern));
+  return with_context(parse_metric_text(*last),
+                      fmt::format("stdout match of '{}'", metric.pattern));
 }
 
 MetricReading read_json(const JsonMetric& metric, const TrialFiles& files) {
@@ -64,10 +67,12 @@ MetricReading read_json(const JsonMetric& metric, const TrialFiles& files) {
     json = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     // Python's json.dump writes NaN and Infinity, which JSON (and nlohmann) reject.
-    const std::regex non_finite("\"" + std::regex_replace(metric.key, std::regex(R"([\^$.|?*+()\[\]{}\\])"), R"(\$&)") +
-                                R"("\s*:\s*(-?Infinity|NaN))");
+    const std::regex non_finite(
+        "\"" + std::regex_replace(metric.key, std::regex(R"([\^$.|?*+()\[\]{}\\])"), R"(\$&)") +
+        R"("\s*:\s*(-?Infinity|NaN))");
     if (std::regex_search(text, non_finite)) {
-      return {FailureReason::kNotFinite, 0, fmt::format("{}: key \"{}\" is not finite", path.string(), metric.key)};
+      return {FailureReason::kNotFinite, 0,
+              fmt::format("{}: key \"{}\" is not finite", path.string(), metric.key)};
     }
     return no_metric(fmt::format("{}: not valid JSON ({})", path.string(), e.what()));
   }
@@ -82,7 +87,8 @@ MetricReading read_json(const JsonMetric& metric, const TrialFiles& files) {
   } catch (const nlohmann::json::exception& e) {
     return no_metric(fmt::format("{}: key \"{}\": {}", path.string(), metric.key, e.what()));
   }
-  if (value == nullptr) return no_metric(fmt::format("{}: key \"{}\" is missing", path.string(), metric.key));
+  if (value == nullptr)
+    return no_metric(fmt::format("{}: key \"{}\" is missing", path.string(), metric.key));
   const std::string where = fmt::format("{}: key \"{}\"", path.string(), metric.key);
   if (value->is_number()) {
     return with_context(parse_metric_text(fmt::format("{}", value->get<double>())), where);
@@ -104,7 +110,8 @@ MetricReading read_builtin(const BuiltinMetric& metric, const TrialFiles& files,
     return no_metric(fmt::format("built-in metric \"{}\": {}", name, value.status().message()));
   }
   if (!std::isfinite(*value)) {
-    return {FailureReason::kNotFinite, 0, fmt::format("built-in metric \"{}\" is {}", name, *value)};
+    return {FailureReason::kNotFinite, 0,
+            fmt::format("built-in metric \"{}\" is {}", name, *value)};
   }
   return {FailureReason::kNone, *value, {}};
 }

@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -8,8 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace qtune::exec::detail {
 namespace {
@@ -75,13 +74,16 @@ base::Result<pid_t> spawn_in_new_group(const SpawnRequest& request) {
   std::vector<char*> envp = c_strings(request.env);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    return base::Status::io_error(fmt::format("{}: pipe: {}", request.argv[0], std::strerror(errno)));
+    return base::Status::io_error(
+        fmt::format("{}: pipe: {}", request.argv[0], std::strerror(errno)));
   }
   Fd read_end{fds[0]};
   Fd write_end{fds[1]};
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) return base::Status::io_error(fmt::format("{}: fork: {}", request.argv[0], std::strerror(errno)));
+  if (pid < 0)
+    return base::Status::io_error(
+        fmt::format("{}: fork: {}", request.argv[0], std::strerror(errno)));
   if (pid == 0) exec_child(request, argv.data(), envp.data(), write_end.fd, parent);
   // Also set from the parent, so the group exists before anyone signals it.
   ::setpgid(pid, pid);
@@ -94,11 +96,14 @@ base::Result<pid_t> spawn_in_new_group(const SpawnRequest& request) {
   } while (n < 0 && errno == EINTR);
   if (n <= 0) return pid;  // exec succeeded: the pipe closed with it
   ::waitpid(pid, nullptr, 0);
-  static constexpr const char* kSteps[] = {"setpgid", "prctl", "redirecting stdout/stderr", "chdir", "exec"};
+  static constexpr const char* kSteps[] = {"setpgid", "prctl", "redirecting stdout/stderr", "chdir",
+                                           "exec"};
   const int step = error[0] >= 0 && error[0] <= 4 ? error[0] : 4;
-  if (step == 4) return base::Status::io_error(fmt::format("{}: {}", request.argv[0], std::strerror(error[1])));
-  return base::Status::io_error(fmt::format("{}: {} failed: {} (workdir {})", request.argv[0], kSteps[step],
-                                            std::strerror(error[1]), request.workdir.string()));
+  if (step == 4)
+    return base::Status::io_error(fmt::format("{}: {}", request.argv[0], std::strerror(error[1])));
+  return base::Status::io_error(fmt::format("{}: {} failed: {} (workdir {})", request.argv[0],
+                                            kSteps[step], std::strerror(error[1]),
+                                            request.workdir.string()));
 }
 
 void signal_group(pid_t group, int signal) {

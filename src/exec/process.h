@@ -13,10 +13,10 @@
 namespace qtune::exec::detail {
 
 struct SpawnRequest {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH unless it contains a '/'
-                                  // (then relative to workdir)
-  std::filesystem::path workdir;  // the child chdirs here before exec
-  std::vector<std::string> env;   // the complete environment, "NAME=value"
+  std::vector<std::string> argv;      // argv[0] is looked up in PATH unless it contains a '/'
+                                      // (then relative to workdir)
+  std::filesystem::path workdir;      // the child chdirs here before exec
+  std::vector<std::string> env;       // the complete environment, "NAME=value"
   std::filesystem::path stdout_path;  // created or truncated
   std::filesystem::path stderr_path;
 };

@@ -1,13 +1,13 @@
 #include "qtune/exec/slurm_executor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
 #include <fstream>
 #include <optional>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "background_outcomes.h"
 #include "slurm_executor_commands.h"
@@ -18,8 +18,8 @@ namespace qtune::exec {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr Duration kWaitStep{50};             // between status-file checks in wait_any()
-constexpr Duration kCancelPoll{100};          // squeue interval while cancel_all() waits
+constexpr Duration kWaitStep{50};     // between status-file checks in wait_any()
+constexpr Duration kCancelPoll{100};  // squeue interval while cancel_all() waits
 constexpr std::chrono::seconds kCancelLimit{30};
 // How long a recorded signal waits for Slurm to finish ending the job (KillWait, epilog).
 constexpr std::chrono::seconds kSignalSettleLimit{60};
@@ -30,7 +30,9 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
+Duration since(Clock::time_point start) {
+  return std::chrono::duration_cast<Duration>(Clock::now() - start);
+}
 
 // A file's modification time; nullopt when it does not exist.
 std::optional<std::filesystem::file_time_type> modified(const std::filesystem::path& path) {
@@ -49,14 +51,16 @@ std::optional<Duration> recorded_run_time(const std::filesystem::path& trial_dir
   return std::max(Duration{0}, std::chrono::duration_cast<Duration>(*ended - *started));
 }
 
-bool is_running_state(const std::string& state) { return state == "RUNNING" || state == "COMPLETING"; }
+bool is_running_state(const std::string& state) {
+  return state == "RUNNING" || state == "COMPLETING";
+}
 
 // A job in any other state (COMPLETED, CANCELLED, TIMEOUT, ...) has left the queue, also when
 // squeue lists it (SQUEUE_STATES=all in the user's environment).
 bool is_queued_state(const std::string& state) {
-  static constexpr std::string_view kQueued[] = {"PENDING",   "CONFIGURING", "RUNNING",      "COMPLETING",
-                                                 "SUSPENDED", "REQUEUED",    "REQUEUE_HOLD", "REQUEUE_FED",
-                                                 "RESIZING",  "SIGNALING",   "STAGE_OUT",    "STOPPED"};
+  static constexpr std::string_view kQueued[] = {
+      "PENDING",      "CONFIGURING", "RUNNING",  "COMPLETING", "SUSPENDED", "REQUEUED",
+      "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SIGNALING",  "STAGE_OUT", "STOPPED"};
   return std::find(std::begin(kQueued), std::end(kQueued), state) != std::end(kQueued);
 }
 
@@ -69,10 +73,12 @@ struct SlurmExecutor::State {
     std::filesystem::path workdir;
     TemplateValues values;
     Clock::time_point submitted;
-    std::optional<Clock::time_point> running_since;  // first seen running by squeue, or job.sh's start when taken over
-    std::optional<Clock::time_point> left_queue;     // first missing from squeue
-    std::optional<FailureReason> stopped_for;        // kTimeout or kInterrupted: qtune scancelled it
-    std::optional<Clock::time_point> signal_seen;    // job.sh recorded a signal while squeue listed the job
+    std::optional<Clock::time_point>
+        running_since;  // first seen running by squeue, or job.sh's start when taken over
+    std::optional<Clock::time_point> left_queue;  // first missing from squeue
+    std::optional<FailureReason> stopped_for;     // kTimeout or kInterrupted: qtune scancelled it
+    std::optional<Clock::time_point>
+        signal_seen;  // job.sh recorded a signal while squeue listed the job
   };
 
   TrialConfig config;
@@ -116,8 +122,10 @@ struct SlurmExecutor::State {
   // Whether a job's recorded end must wait for Slurm. A signal may be Slurm's doing (scancel
   // from outside, time limit): Slurm's state says so only once the job has left the queue,
   // and squeue and scontrol show COMPLETING until then. Bounded, as squeue may keep failing.
-  bool awaits_slurm(Job& job, const std::optional<detail::RecordedEnd>& recorded, Clock::time_point now) const {
-    if (!recorded || recorded->kind != detail::RecordedEnd::Kind::kSignal || job.stopped_for || job.left_queue) {
+  bool awaits_slurm(Job& job, const std::optional<detail::RecordedEnd>& recorded,
+                    Clock::time_point now) const {
+    if (!recorded || recorded->kind != detail::RecordedEnd::Kind::kSignal || job.stopped_for ||
+        job.left_queue) {
       return false;
     }
     if (!job.signal_seen) job.signal_seen = now;
@@ -129,13 +137,15 @@ struct SlurmExecutor::State {
   std::optional<TrialOutcome> recorded_outcome(const Job& job, const std::string& text,
                                                const std::optional<detail::RecordedEnd>& recorded) {
     detail::TrialEnd end;
-    end.elapsed = recorded_run_time(job.spec.dir).value_or(since(job.running_since.value_or(job.submitted)));
+    end.elapsed =
+        recorded_run_time(job.spec.dir).value_or(since(job.running_since.value_or(job.submitted)));
     end.stopped_for = job.stopped_for;
     if (recorded && recorded->kind == detail::RecordedEnd::Kind::kLaunch && !job.stopped_for) {
       TrialOutcome outcome;
       outcome.reason = FailureReason::kLaunch;
       outcome.exit_code = recorded->value;
-      outcome.message = fmt::format("{}: no such program on the compute node", detail::trial_argv(config, job.values)[0]);
+      outcome.message = fmt::format("{}: no such program on the compute node",
+                                    detail::trial_argv(config, job.values)[0]);
       outcome.log_tail = detail::trial_log_tail(job.spec);
       outcome.elapsed = end.elapsed;
       return outcome;
@@ -152,8 +162,9 @@ struct SlurmExecutor::State {
     }
     std::optional<TrialOutcome> outcome = outcomes.finish(job.spec, job.workdir, job.values, end);
     if (outcome && !recorded && !job.stopped_for) {
-      outcome->message = fmt::format("{}: \"{}\" is not an exit status; expected exit=N or signal=N",
-                                    (job.spec.dir / detail::kExitStatusFile).string(), text);
+      outcome->message =
+          fmt::format("{}: \"{}\" is not an exit status; expected exit=N or signal=N",
+                      (job.spec.dir / detail::kExitStatusFile).string(), text);
     }
     return outcome;
   }
@@ -172,7 +183,8 @@ struct SlurmExecutor::State {
     if (!slurm) {
       TrialOutcome outcome;
       outcome.reason = FailureReason::kSignal;
-      outcome.message = fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
+      outcome.message =
+          fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
       outcome.log_tail = detail::trial_log_tail(job.spec);
       outcome.elapsed = end.elapsed;
       return outcome;
@@ -185,8 +197,8 @@ struct SlurmExecutor::State {
   TrialOutcome ended_by_slurm(const Job& job, const detail::SlurmJobEnd& slurm) const {
     TrialOutcome outcome;
     outcome.reason = slurm.state == "TIMEOUT" ? FailureReason::kTimeout : FailureReason::kSignal;
-    outcome.message = fmt::format("Slurm job {} ended {} (reason {}, exit code {})", job.id, slurm.state,
-                                  slurm.reason.empty() ? "none" : slurm.reason,
+    outcome.message = fmt::format("Slurm job {} ended {} (reason {}, exit code {})", job.id,
+                                  slurm.state, slurm.reason.empty() ? "none" : slurm.reason,
                                   slurm.exit_code.empty() ? "unknown" : slurm.exit_code);
     outcome.log_tail = detail::trial_log_tail(job.spec);
     outcome.elapsed = since(job.running_since.value_or(job.submitted));
@@ -197,10 +209,11 @@ struct SlurmExecutor::State {
   // Slurm sent, which job.sh records when the program's death reaches it before its own
   // SIGTERM does.
   std::optional<detail::SlurmJobEnd> terminated_by_slurm(const Job& job) const {
-    static constexpr std::string_view kTerminated[] = {"CANCELLED", "TIMEOUT",       "NODE_FAIL", "PREEMPTED",
-                                                       "DEADLINE",  "OUT_OF_MEMORY", "BOOT_FAIL"};
+    static constexpr std::string_view kTerminated[] = {
+        "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "DEADLINE", "OUT_OF_MEMORY", "BOOT_FAIL"};
     std::optional<detail::SlurmJobEnd> slurm = commands->job_end(job.id);
-    if (!slurm || std::find(std::begin(kTerminated), std::end(kTerminated), slurm->state) == std::end(kTerminated)) {
+    if (!slurm || std::find(std::begin(kTerminated), std::end(kTerminated), slurm->state) ==
+                      std::end(kTerminated)) {
       return std::nullopt;
     }
     return slurm;
@@ -249,7 +262,8 @@ struct SlurmExecutor::State {
   // The job an earlier qtune submitted for this trial and then died (killed, its node lost):
   // taken over when it runs the script this qtune would write, was not cancelled by qtune,
   // and is still in the queue or has recorded its end. nullopt otherwise.
-  std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name, const std::string& script) {
+  std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name,
+                                         const std::string& script) {
     const std::optional<std::string> previous = read_text(spec.dir / detail::kJobIdFile);
     if (!previous || read_text(spec.dir / detail::kCancelledFile) == previous ||
         read_text(spec.dir / detail::kJobScriptFile) != script) {
@@ -270,21 +284,25 @@ struct SlurmExecutor::State {
   base::Result<std::string> submit(const TrialSpec& spec, const std::filesystem::path& workdir,
                                    const TemplateValues& values, const std::string& name,
                                    const std::string& script_text) {
-    if (const auto previous = read_text(spec.dir / detail::kJobIdFile)) commands->cancel({*previous}, name);
+    if (const auto previous = read_text(spec.dir / detail::kJobIdFile))
+      commands->cancel({*previous}, name);
     std::error_code error;
-    for (const std::string_view stale : {detail::kExitStatusFile, detail::kJobStartedFile, detail::kCancelledFile}) {
+    for (const std::string_view stale :
+         {detail::kExitStatusFile, detail::kJobStartedFile, detail::kCancelledFile}) {
       std::filesystem::remove(spec.dir / stale, error);
     }
     {
       std::ofstream script(spec.dir / detail::kJobScriptFile, std::ios::trunc);
       script << script_text;
       if (!script.flush()) {
-        return base::Status::io_error(
-            fmt::format("{}: cannot write the job script", (spec.dir / detail::kJobScriptFile).string()));
+        return base::Status::io_error(fmt::format("{}: cannot write the job script",
+                                                  (spec.dir / detail::kJobScriptFile).string()));
       }
     }
-    const std::vector<std::string> env = detail::environment_with(detail::trial_variables(config, spec, values));
-    auto id = commands->submit(detail::sbatch_arguments(config.slurm, name, workdir, spec.dir), env);
+    const std::vector<std::string> env =
+        detail::environment_with(detail::trial_variables(config, spec, values));
+    auto id =
+        commands->submit(detail::sbatch_arguments(config.slurm, name, workdir, spec.dir), env);
     if (!id.is_ok()) return id.status();
     std::ofstream(spec.dir / detail::kJobIdFile, std::ios::trunc) << *id;
     return id;
@@ -296,7 +314,8 @@ SlurmExecutor::SlurmExecutor(std::unique_ptr<State> state) : state_(std::move(st
 base::Result<std::unique_ptr<SlurmExecutor>> SlurmExecutor::create(TrialConfig config,
                                                                    SlurmExecutorOptions options) {
   if (options.parallel == 0) {
-    return base::Status::invalid_argument("slurm executor: parallel is 0; use 1 or more jobs at once");
+    return base::Status::invalid_argument(
+        "slurm executor: parallel is 0; use 1 or more jobs at once");
   }
   auto state = std::make_unique<State>();
   QTUNE_ASSIGN_OR_RETURN(state->commands, detail::SlurmCommands::create(config.slurm));
@@ -314,38 +333,44 @@ SlurmExecutor::~SlurmExecutor() {
 }
 
 std::size_t SlurmExecutor::slots() const { return state_->options.parallel; }
-std::size_t SlurmExecutor::running() const { return state_->jobs.size() + state_->outcomes.pending(); }
+std::size_t SlurmExecutor::running() const {
+  return state_->jobs.size() + state_->outcomes.pending();
+}
 
 base::Status SlurmExecutor::start(const TrialSpec& given) {
   State& s = *state_;
   if (s.jobs.size() >= s.options.parallel) {
-    return base::Status::unavailable(
-        fmt::format("slurm executor: {} jobs are queued or running; poll() until one finished", s.jobs.size()));
+    return base::Status::unavailable(fmt::format(
+        "slurm executor: {} jobs are queued or running; poll() until one finished", s.jobs.size()));
   }
   TrialSpec spec = given;
   spec.dir = std::filesystem::absolute(given.dir);
   std::error_code error;
   std::filesystem::create_directories(spec.dir, error);
   if (error) {
-    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}", spec.dir.string(), error.message()));
+    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}",
+                                              spec.dir.string(), error.message()));
   }
   State::Job job;
   job.values = detail::trial_values(spec);
   job.workdir = detail::trial_workdir(s.config, job.values);
   job.spec = std::move(spec);
   if (!std::filesystem::is_directory(job.workdir, error)) {
-    s.finished.push_back(detail::launch_failure(job.spec, fmt::format("workdir {} does not exist", job.workdir.string())));
+    s.finished.push_back(detail::launch_failure(
+        job.spec, fmt::format("workdir {} does not exist", job.workdir.string())));
     return base::Status::ok();
   }
   job.submitted = Clock::now();
   const std::string name = detail::job_name(s.options.study_name, job.spec);
-  const std::string script = detail::job_script(detail::trial_argv(s.config, job.values), job.spec.dir, job.spec.id);
+  const std::string script =
+      detail::job_script(detail::trial_argv(s.config, job.values), job.spec.dir, job.spec.id);
   if (std::optional<std::string> earlier = s.earlier_job(job.spec, name, script)) {
     job.id = *std::move(earlier);
     // It began before this qtune: its timeout counts from job.sh's start.
     if (const auto started = modified(job.spec.dir / detail::kJobStartedFile)) {
       const auto ago = std::chrono::file_clock::now() - *started;
-      job.running_since = job.submitted - std::max(Duration{0}, std::chrono::duration_cast<Duration>(ago));
+      job.running_since =
+          job.submitted - std::max(Duration{0}, std::chrono::duration_cast<Duration>(ago));
     }
   } else {
     auto id = s.submit(job.spec, job.workdir, job.values, name, script);
@@ -373,7 +398,8 @@ std::vector<FinishedTrial> SlurmExecutor::wait_any(Duration limit) {
   while (true) {
     std::vector<FinishedTrial> out = poll();
     if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<Duration>(kWaitStep, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
+    std::this_thread::sleep_for(std::min<Duration>(
+        kWaitStep, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
   }
 }
 
@@ -383,7 +409,8 @@ void SlurmExecutor::release(TrialId id) {
     if (it->spec.id != id) continue;
     TrialOutcome outcome;
     outcome.reason = FailureReason::kInterrupted;
-    outcome.message = fmt::format("handed to another process, which takes over Slurm job {}", it->id);
+    outcome.message =
+        fmt::format("handed to another process, which takes over Slurm job {}", it->id);
     s.finished.push_back({id, std::move(outcome)});
     s.jobs.erase(it);
     return;
@@ -408,8 +435,9 @@ std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
   for (State::Job& job : s.jobs) {
     TrialOutcome outcome;
     outcome.reason = FailureReason::kInterrupted;
-    outcome.message = fmt::format("interrupted by qtune; Slurm job {} was still in the queue {} s after scancel",
-                                  job.id, kCancelLimit.count());
+    outcome.message =
+        fmt::format("interrupted by qtune; Slurm job {} was still in the queue {} s after scancel",
+                    job.id, kCancelLimit.count());
     out.push_back({job.spec.id, std::move(outcome)});
   }
   s.jobs.clear();

@@ -1,5 +1,6 @@
 #include "slurm_executor_commands.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -10,8 +11,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "process.h"
 #include "trial_run.h"
@@ -60,9 +59,10 @@ std::string field(const std::string& text, std::string_view key) {
 base::Result<std::unique_ptr<SlurmCommands>> SlurmCommands::create(const SlurmConfig& config) {
   std::string pattern = (std::filesystem::temp_directory_path() / "qtune-slurm-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return base::Status::io_error(fmt::format("{}: cannot create the Slurm executor's scratch folder: {}; set TMPDIR "
-                                              "to a writable folder",
-                                              pattern, std::strerror(errno)));
+    return base::Status::io_error(
+        fmt::format("{}: cannot create the Slurm executor's scratch folder: {}; set TMPDIR "
+                    "to a writable folder",
+                    pattern, std::strerror(errno)));
   }
   return std::unique_ptr<SlurmCommands>(new SlurmCommands(config, pattern));
 }
@@ -88,13 +88,15 @@ base::Result<SlurmCommands::Output> SlurmCommands::run(std::vector<std::string> 
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) {
-      return base::Status::io_error(fmt::format("{}: waitpid: {}", request.argv[0], std::strerror(errno)));
+      return base::Status::io_error(
+          fmt::format("{}: waitpid: {}", request.argv[0], std::strerror(errno)));
     }
     if (Clock::now() > deadline) {
       signal_group(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
-      return base::Status::unavailable(fmt::format("{}: no answer within {} s; is the Slurm controller up?",
-                                                   request.argv[0], kCommandLimit.count()));
+      return base::Status::unavailable(
+          fmt::format("{}: no answer within {} s; is the Slurm controller up?", request.argv[0],
+                      kCommandLimit.count()));
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
@@ -110,7 +112,8 @@ base::Status SlurmCommands::check_sbatch() {
   const auto version = run({config_.sbatch, "--version"}, {});
   if (version.is_ok() && version->exit_code == 0) return base::Status::ok();
   return base::Status::not_found(fmt::format(
-      "[trial.slurm] sbatch: \"{} --version\" failed ({}); install Slurm's client commands or set sbatch to "
+      "[trial.slurm] sbatch: \"{} --version\" failed ({}); install Slurm's client commands or set "
+      "sbatch to "
       "their path",
       config_.sbatch, version.is_ok() ? one_line(version->err) : version.status().message()));
 }
@@ -125,18 +128,20 @@ base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& 
   if (output.exit_code != 0 || id.empty()) {
     const std::string message = one_line(output.err);
     return base::Status::unavailable(fmt::format(
-        "sbatch refused the job: {}",
-        message.empty() ? fmt::format("{} exited with status {} and no message", config_.sbatch, output.exit_code)
-                        : message));
+        "sbatch refused the job: {}", message.empty()
+                                          ? fmt::format("{} exited with status {} and no message",
+                                                        config_.sbatch, output.exit_code)
+                                          : message));
   }
   return id;
 }
 
-base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(const std::vector<std::string>& ids,
-                                                                             const std::string& name) {
+base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(
+    const std::vector<std::string>& ids, const std::string& name) {
   std::map<std::string, std::string> states;
   if (ids.empty()) return states;
-  std::vector<std::string> argv = {config_.squeue, "--noheader", "--format=%i %T", "--jobs=" + joined(ids)};
+  std::vector<std::string> argv = {config_.squeue, "--noheader", "--format=%i %T",
+                                   "--jobs=" + joined(ids)};
   if (!name.empty()) argv.push_back("--name=" + name);
   QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), {}));
   if (output.exit_code != 0) {
@@ -160,11 +165,12 @@ void SlurmCommands::cancel(const std::vector<std::string>& ids, const std::strin
 std::optional<SlurmJobEnd> SlurmCommands::job_end(const std::string& id) {
   const auto shown = run({config_.scontrol, "--oneliner", "show", "job", id}, {});
   if (shown.is_ok() && shown->exit_code == 0 && !field(shown->out, "JobState").empty()) {
-    return SlurmJobEnd{field(shown->out, "JobState"), field(shown->out, "Reason"), field(shown->out, "ExitCode")};
+    return SlurmJobEnd{field(shown->out, "JobState"), field(shown->out, "Reason"),
+                       field(shown->out, "ExitCode")};
   }
   // After MinJobAge the controller forgets the job; accounting (when there is any) does not.
-  const auto accounted = run({config_.sacct, "--noheader", "--allocations", "--parsable2", "--jobs=" + id,
-                              "--format=State,ExitCode"},
+  const auto accounted = run({config_.sacct, "--noheader", "--allocations", "--parsable2",
+                              "--jobs=" + id, "--format=State,ExitCode"},
                              {});
   if (!accounted.is_ok() || accounted->exit_code != 0) return std::nullopt;
   const std::string line = accounted->out.substr(0, accounted->out.find('\n'));

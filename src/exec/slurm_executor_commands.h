@@ -36,7 +36,8 @@ class SlurmCommands {
   base::Status check_sbatch();
   // sbatch `args` with environment `env` ("NAME=value", complete); the job id. An error
   // carries sbatch's own message (one line) when it refused the job.
-  base::Result<std::string> submit(const std::vector<std::string>& args, const std::vector<std::string>& env);
+  base::Result<std::string> submit(const std::vector<std::string>& args,
+                                   const std::vector<std::string>& env);
   // One squeue call: the state of each of `ids` that is still queued or running; with
   // `name`, only of the jobs of that name.
   base::Result<std::map<std::string, std::string>> queue_states(const std::vector<std::string>& ids,

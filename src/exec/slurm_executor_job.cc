@@ -1,8 +1,8 @@
 #include "slurm_executor_job.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "qtune/exec/template.h"
 
@@ -28,14 +28,15 @@ std::optional<int> number(std::string_view text) {
 std::string job_name(std::string_view study, const TrialSpec& spec) {
   std::string name = fmt::format("qtune-{}-{}", study, spec.dir.filename().string());
   for (char& c : name) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                       c == '.' || c == '-';
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '.' || c == '-';
     if (!plain) c = '_';
   }
   return name;
 }
 
-std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir, TrialId id) {
+std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir,
+                       TrialId id) {
   std::string command;
   for (const std::string& word : argv) command += (command.empty() ? "" : " ") + shell_quote(word);
   // Slurm ends a job (scancel, time limit) with SIGTERM to all its processes: the trap lets
@@ -61,7 +62,8 @@ status=$?
 if [ "$status" -gt 128 ]; then record "signal=$((status - 128))"; else record "exit=$status"; fi
 exit "$status"
 )sh",
-                     fmt::arg("id", id), fmt::arg("status", shell_quote((trial_dir / kExitStatusFile).string())),
+                     fmt::arg("id", id),
+                     fmt::arg("status", shell_quote((trial_dir / kExitStatusFile).string())),
                      fmt::arg("started", shell_quote((trial_dir / kJobStartedFile).string())),
                      fmt::arg("program", shell_quote(argv.at(0))), fmt::arg("command", command));
 }

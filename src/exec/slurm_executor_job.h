@@ -31,7 +31,8 @@ std::string job_name(std::string_view study, const TrialSpec& spec);
 
 // The job script: runs `argv` (every word single-quoted) and records its end in
 // <trial_dir>/exit_status unless Slurm terminated the job (SIGTERM to the script).
-std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir, TrialId id);
+std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir,
+                       TrialId id);
 
 // Everything after "sbatch": qtune's own options, then [trial.slurm]'s, then the script.
 std::vector<std::string> sbatch_arguments(const SlurmConfig& config, const std::string& name,

@@ -25,7 +25,8 @@ std::size_t identifier_length(std::string_view text, std::size_t pos) {
 
 }  // namespace
 
-base::Result<Template> Template::parse(std::string_view text, const std::vector<std::string>& known) {
+base::Result<Template> Template::parse(std::string_view text,
+                                       const std::vector<std::string>& known) {
   Template result;
   result.text_ = std::string(text);
   std::string literal;
@@ -65,9 +66,7 @@ base::Result<Template> Template::parse(std::string_view text, const std::vector<
   return result;
 }
 
-std::string Template::expand(const TemplateValues& values) const {
-  return expand(values, nullptr);
-}
+std::string Template::expand(const TemplateValues& values) const { return expand(values, nullptr); }
 
 std::string Template::expand(const TemplateValues& values,
                              std::string (*quote)(std::string_view)) const {

@@ -1,9 +1,9 @@
 #include "qtune/exec/trial_config.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <regex>
-
-#include <fmt/format.h>
 
 namespace qtune::exec {
 namespace {
@@ -32,13 +32,20 @@ constexpr std::array<std::pair<std::string_view, BuiltinMetricKind>, 6> kBuiltin
 
 std::string_view type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date/time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
   }
 }
 
@@ -100,8 +107,10 @@ class TrialParser {
   }
 
  private:
-  base::Status wrong_type(const toml::node& node, std::string_view key, std::string_view want) const {
-    return errors_.error(node, key, fmt::format("{} is the wrong type; use {}", type_name(node), want));
+  base::Status wrong_type(const toml::node& node, std::string_view key,
+                          std::string_view want) const {
+    return errors_.error(node, key,
+                         fmt::format("{} is the wrong type; use {}", type_name(node), want));
   }
 
   base::Result<Template> templ(const toml::node& node, std::string_view key) const {
@@ -157,7 +166,8 @@ class TrialParser {
 
   base::Status parse_env(const toml::node& node, TrialConfig& config) const {
     const auto* table = node.as_table();
-    if (table == nullptr) return wrong_type(node, "env", "a table of strings, e.g. { OMP_NUM_THREADS = \"1\" }");
+    if (table == nullptr)
+      return wrong_type(node, "env", "a table of strings, e.g. { OMP_NUM_THREADS = \"1\" }");
     for (const auto& [name, value] : *table) {
       const std::string key = fmt::format("env.{}", name.str());
       QTUNE_ASSIGN_OR_RETURN(Template parsed, templ(value, key));
@@ -172,8 +182,9 @@ class TrialParser {
     if (value == nullptr) return wrong_type(node, key, "a string");
     const std::string& s = value->get();
     if (s.empty() || (!spaces && s.find_first_of(" \t\n") != std::string::npos)) {
-      return errors_.error(node, key, fmt::format("\"{}\" is invalid; use a non-empty {}", s,
-                                                  spaces ? "string" : "word without spaces"));
+      return errors_.error(node, key,
+                           fmt::format("\"{}\" is invalid; use a non-empty {}", s,
+                                       spaces ? "string" : "word without spaces"));
     }
     return s;
   }
@@ -185,8 +196,10 @@ class TrialParser {
   base::Status parse_slurm(const toml::node& node, SlurmConfig& slurm) const {
     const auto* table = node.as_table();
     if (table == nullptr) return wrong_type(node, "slurm", "a table: [trial.slurm]");
-    const std::pair<std::string_view, std::string*> words[] = {
-        {"partition", &slurm.partition}, {"gres", &slurm.gres}, {"account", &slurm.account}, {"qos", &slurm.qos}};
+    const std::pair<std::string_view, std::string*> words[] = {{"partition", &slurm.partition},
+                                                               {"gres", &slurm.gres},
+                                                               {"account", &slurm.account},
+                                                               {"qos", &slurm.qos}};
     const std::pair<std::string_view, std::string*> programs[] = {{"sbatch", &slurm.sbatch},
                                                                   {"squeue", &slurm.squeue},
                                                                   {"scancel", &slurm.scancel},
@@ -195,9 +208,10 @@ class TrialParser {
     for (const auto& [key, value] : *table) {
       const std::string_view k = key.str();
       const std::string name = fmt::format("slurm.{}", k);
-      const auto word = std::find_if(std::begin(words), std::end(words), [&](const auto& w) { return w.first == k; });
-      const auto program =
-          std::find_if(std::begin(programs), std::end(programs), [&](const auto& p) { return p.first == k; });
+      const auto word = std::find_if(std::begin(words), std::end(words),
+                                     [&](const auto& w) { return w.first == k; });
+      const auto program = std::find_if(std::begin(programs), std::end(programs),
+                                        [&](const auto& p) { return p.first == k; });
       if (word != std::end(words)) {
         QTUNE_ASSIGN_OR_RETURN(*word->second, text(value, name, false));
       } else if (program != std::end(programs)) {
@@ -208,15 +222,19 @@ class TrialParser {
         QTUNE_ASSIGN_OR_RETURN(slurm.poll_interval, duration(value, name));
       } else if (k == "cpus_per_task") {
         const auto cpus = value.value_exact<std::int64_t>();
-        if (!cpus || *cpus < 1 || *cpus > 1'000'000) return errors_.error(value, name, "use an integer from 1 to 1000000");
+        if (!cpus || *cpus < 1 || *cpus > 1'000'000)
+          return errors_.error(value, name, "use an integer from 1 to 1000000");
         slurm.cpus_per_task = static_cast<std::uint32_t>(*cpus);
       } else if (k == "mem") {
         QTUNE_ASSIGN_OR_RETURN(slurm.mem, text(value, name, false));
         const std::string_view digits = std::string_view(slurm.mem).substr(
-            0, slurm.mem.size() - (std::string_view("KMGT").find(slurm.mem.back()) != std::string_view::npos));
+            0, slurm.mem.size() -
+                   (std::string_view("KMGT").find(slurm.mem.back()) != std::string_view::npos));
         if (!all_digits(digits)) {
-          return errors_.error(value, name, fmt::format("\"{}\" is not a size; use megabytes or a K, M, G or T "
-                                                        "suffix, e.g. \"16G\"", slurm.mem));
+          return errors_.error(value, name,
+                               fmt::format("\"{}\" is not a size; use megabytes or a K, M, G or T "
+                                           "suffix, e.g. \"16G\"",
+                                           slurm.mem));
         }
       } else if (k == "gpus_per_task") {
         const auto count = value.value_exact<std::int64_t>();
@@ -224,15 +242,17 @@ class TrialParser {
         const std::string_view number = std::string_view(gpus).substr(gpus.rfind(':') + 1);
         if (!all_digits(number) || number.starts_with('0') || gpus.starts_with(':') ||
             gpus.find_first_of(" \t\n") != std::string::npos) {
-          return errors_.error(value, name, "use a count >= 1, or \"type:count\" such as \"a100:1\"");
+          return errors_.error(value, name,
+                               "use a count >= 1, or \"type:count\" such as \"a100:1\"");
         }
         slurm.gpus_per_task = std::move(gpus);
       } else if (k == "extra") {
         QTUNE_RETURN_IF_ERROR(parse_extra(value, slurm));
       } else {
-        return errors_.error(value, name,
-                             "unknown key; use partition, time, cpus_per_task, mem, gres, gpus_per_task, "
-                             "account, qos, extra, poll_interval, sbatch, squeue, scancel, scontrol or sacct");
+        return errors_.error(
+            value, name,
+            "unknown key; use partition, time, cpus_per_task, mem, gres, gpus_per_task, "
+            "account, qos, extra, poll_interval, sbatch, squeue, scancel, scontrol or sacct");
       }
     }
     return base::Status::ok();
@@ -240,23 +260,28 @@ class TrialParser {
 
   base::Status parse_extra(const toml::node& node, SlurmConfig& slurm) const {
     // The executor relies on these (job name, files, environment, --parsable output).
-    static constexpr std::string_view kOwn[] = {"--parsable", "--job-name", "-J",       "--chdir",  "-D",
-                                                "--output",   "-o",         "--error",  "-e",       "--export",
-                                                "--wrap",     "--array",    "-a",       "--wait",   "-W",
-                                                "--open-mode", "--input",   "-i"};
+    static constexpr std::string_view kOwn[] = {
+        "--parsable", "--job-name", "-J", "--chdir",     "-D",      "--output",
+        "-o",         "--error",    "-e", "--export",    "--wrap",  "--array",
+        "-a",         "--wait",     "-W", "--open-mode", "--input", "-i"};
     const auto* words = node.as_array();
-    if (words == nullptr) return wrong_type(node, "slurm.extra", "an array of sbatch options, e.g. [\"--constraint=a100\"]");
+    if (words == nullptr)
+      return wrong_type(node, "slurm.extra",
+                        "an array of sbatch options, e.g. [\"--constraint=a100\"]");
     for (const toml::node& word : *words) {
       QTUNE_ASSIGN_OR_RETURN(std::string option, text(word, "slurm.extra", true));
       const std::string_view flag = std::string_view(option).substr(0, option.find('='));
       if (!option.starts_with('-')) {
-        return errors_.error(word, "slurm.extra",
-                             fmt::format("\"{}\" is not an option; each word is one sbatch option starting "
-                                         "with \"-\", e.g. \"--constraint=a100\"", option));
+        return errors_.error(
+            word, "slurm.extra",
+            fmt::format("\"{}\" is not an option; each word is one sbatch option starting "
+                        "with \"-\", e.g. \"--constraint=a100\"",
+                        option));
       }
       if (std::find(std::begin(kOwn), std::end(kOwn), flag) != std::end(kOwn)) {
-        return errors_.error(word, "slurm.extra",
-                             fmt::format("\"{}\" is set by qtune for every trial; remove it", flag));
+        return errors_.error(
+            word, "slurm.extra",
+            fmt::format("\"{}\" is set by qtune for every trial; remove it", flag));
       }
       slurm.extra.push_back(std::move(option));
     }
@@ -280,7 +305,8 @@ class TrialParser {
     for (const auto& [key, value] : table) {
       if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
       std::string names;
-      for (const std::string_view a : allowed) names += fmt::format("{}{}", names.empty() ? "" : ", ", a);
+      for (const std::string_view a : allowed)
+        names += fmt::format("{}{}", names.empty() ? "" : ", ", a);
       return errors_.error(value, fmt::format("{}.{}", prefix, key.str()),
                            fmt::format("unknown key; this form takes {}", names));
     }
@@ -312,13 +338,15 @@ class TrialParser {
       return errors_.error(table, "metric.key", "missing; name the JSON key that holds the metric");
     }
     const auto* text = key->as_string();
-    if (text == nullptr || text->get().empty()) return wrong_type(*key, "metric.key", "a non-empty string");
+    if (text == nullptr || text->get().empty())
+      return wrong_type(*key, "metric.key", "a non-empty string");
     metric.key = text->get();
     return MetricSource{std::move(metric)};
   }
 
   base::Result<MetricSource> builtin_metric(const toml::table& table) const {
-    QTUNE_RETURN_IF_ERROR(only_keys(table, "metric", {"builtin", "reference", "generated", "dims"}));
+    QTUNE_RETURN_IF_ERROR(
+        only_keys(table, "metric", {"builtin", "reference", "generated", "dims"}));
     BuiltinMetric metric;
     const toml::node& name_node = *table.get("builtin");
     const auto* name = name_node.as_string();
@@ -326,9 +354,10 @@ class TrialParser {
     const auto* found = std::find_if(kBuiltinNames.begin(), kBuiltinNames.end(),
                                      [&](const auto& entry) { return entry.first == name->get(); });
     if (found == kBuiltinNames.end()) {
-      return errors_.error(name_node, "metric.builtin",
-                           fmt::format("\"{}\" is unknown; use fid, kid, mse, psnr, ssim or correlation",
-                                       name->get()));
+      return errors_.error(
+          name_node, "metric.builtin",
+          fmt::format("\"{}\" is unknown; use fid, kid, mse, psnr, ssim or correlation",
+                      name->get()));
     }
     metric.kind = found->second;
     for (const std::string_view key : {"reference", "generated"}) {

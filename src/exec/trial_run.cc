@@ -1,11 +1,11 @@
 #include "trial_run.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <fstream>
-
-#include <fmt/format.h>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -21,7 +21,8 @@ std::string tail_of(const std::filesystem::path& path) {
   if (!in) return {};
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  const std::streamoff start = std::max<std::streamoff>(0, size - static_cast<std::streamoff>(kTailBytes));
+  const std::streamoff start =
+      std::max<std::streamoff>(0, size - static_cast<std::streamoff>(kTailBytes));
   in.seekg(start);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -50,7 +51,8 @@ TemplateValues trial_values(const TrialSpec& spec) {
 
 std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values) {
   const std::filesystem::path dir(config.workdir.expand(values));
-  const std::filesystem::path base = config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
+  const std::filesystem::path base =
+      config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
   return std::filesystem::absolute(dir.is_absolute() ? dir : base / dir).lexically_normal();
 }
 
@@ -68,12 +70,14 @@ std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateVal
   return {"/bin/sh", "-c", script};
 }
 
-Variables trial_variables(const TrialConfig& config, const TrialSpec& spec, const TemplateValues& values) {
+Variables trial_variables(const TrialConfig& config, const TrialSpec& spec,
+                          const TemplateValues& values) {
   Variables added = {
       {"QTUNE_TRIAL_ID", std::to_string(spec.id)},
       {"QTUNE_TRIAL_DIR", spec.dir.string()},
   };
-  for (const auto& [name, value] : spec.params) added.emplace_back("QTUNE_PARAM_" + upper(name), value);
+  for (const auto& [name, value] : spec.params)
+    added.emplace_back("QTUNE_PARAM_" + upper(name), value);
   for (const auto& [name, value] : config.env) added.emplace_back(name, value.expand(values));
   return added;
 }
@@ -83,7 +87,8 @@ std::vector<std::string> environment_with(const Variables& added) {
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
     const std::string_view name = entry.substr(0, entry.find('='));
-    const bool overridden = std::any_of(added.begin(), added.end(), [&](const auto& a) { return a.first == name; });
+    const bool overridden =
+        std::any_of(added.begin(), added.end(), [&](const auto& a) { return a.first == name; });
     if (!overridden) env.emplace_back(entry);
   }
   for (const auto& [name, value] : added) env.push_back(name + "=" + value);
@@ -119,7 +124,8 @@ TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunctio
     outcome.reason = FailureReason::kExitCode;
     outcome.message = fmt::format("exit status {}", outcome.exit_code);
   } else {
-    const MetricReading reading = read_metric(config.metric, {spec.dir / "stdout.log", workdir, values}, builtin);
+    const MetricReading reading =
+        read_metric(config.metric, {spec.dir / "stdout.log", workdir, values}, builtin);
     outcome.reason = reading.reason;
     outcome.message = reading.message;
     if (reading.reason == FailureReason::kNone) outcome.value = reading.value;

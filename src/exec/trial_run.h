@@ -24,7 +24,8 @@ std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateVal
 // The command's argv; with shell = true, /bin/sh -c and one script of shell-quoted values.
 std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateValues& values);
 // QTUNE_TRIAL_ID, QTUNE_TRIAL_DIR, QTUNE_PARAM_<NAME> (upper-cased) and the [trial] env table.
-Variables trial_variables(const TrialConfig& config, const TrialSpec& spec, const TemplateValues& values);
+Variables trial_variables(const TrialConfig& config, const TrialSpec& spec,
+                          const TemplateValues& values);
 // qtune's own environment with `added` set on top ("NAME=value" entries).
 std::vector<std::string> environment_with(const Variables& added);
 
@@ -33,8 +34,8 @@ FinishedTrial launch_failure(const TrialSpec& spec, std::string message);
 
 // How a trial's process ended.
 struct TrialEnd {
-  int exit_code = -1;                       // -1 when it did not exit normally
-  int signal = 0;                           // the signal that ended it, or 0
+  int exit_code = -1;                        // -1 when it did not exit normally
+  int signal = 0;                            // the signal that ended it, or 0
   std::optional<FailureReason> stopped_for;  // kTimeout or kInterrupted when qtune stopped it
   Duration elapsed{0};
 };

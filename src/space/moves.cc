@@ -13,16 +13,14 @@ base::Result<MoveSet> parse_move_set(std::string_view text) {
       fmt::format("actions \"{}\" is unknown; use \"joint\" or \"single\"", text));
 }
 
-std::string_view move_set_name(MoveSet set) {
-  return set == MoveSet::kJoint ? "joint" : "single";
-}
+std::string_view move_set_name(MoveSet set) { return set == MoveSet::kJoint ? "joint" : "single"; }
 
 base::Result<Moves> Moves::create(const Space& space, MoveSet set) {
   if (set == MoveSet::kJoint && space.dims() > kMaxJointDims) {
-    return base::Status::invalid_argument(fmt::format(
-        "actions \"joint\": {} dimensions give 3^{} actions, more than the limit 3^{}; "
-        "use actions = \"single\"",
-        space.dims(), space.dims(), kMaxJointDims));
+    return base::Status::invalid_argument(
+        fmt::format("actions \"joint\": {} dimensions give 3^{} actions, more than the limit 3^{}; "
+                    "use actions = \"single\"",
+                    space.dims(), space.dims(), kMaxJointDims));
   }
   return Moves(space, set);
 }

@@ -1,10 +1,10 @@
 #include "qtune/space/space.h"
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <set>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "qtune/base/check.h"
 
@@ -71,8 +71,8 @@ base::Status validate_dimension(const Dimension& dimension) {
   for (const Value& value : dimension.values) {
     const bool is_string = std::holds_alternative<std::string>(value);
     if (is_string != (dimension.kind == DimensionKind::kCategorical)) {
-      return base::Status::invalid_argument(fmt::format(
-          "{}: mixes strings and numbers; use all numbers or all strings", where));
+      return base::Status::invalid_argument(
+          fmt::format("{}: mixes strings and numbers; use all numbers or all strings", where));
     }
   }
   // Generated ranges are strictly increasing, hence free of duplicates: skip the costlier
@@ -172,9 +172,8 @@ std::string Space::describe(StateId id) const {
 
 base::Result<StateId> Space::find_state(std::span<const std::string> texts) const {
   if (texts.size() != dims()) {
-    return base::Status::invalid_argument(
-        fmt::format("space: {} values given for {} dimensions; give one per dimension",
-                    texts.size(), dims()));
+    return base::Status::invalid_argument(fmt::format(
+        "space: {} values given for {} dimensions; give one per dimension", texts.size(), dims()));
   }
   StateId id = 0;
   for (std::size_t k = 0; k < dims(); ++k) {

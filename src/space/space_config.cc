@@ -1,11 +1,11 @@
 #include "qtune/space/space_config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace qtune::space {
 namespace {
@@ -54,27 +54,31 @@ class DimensionParser {
       const std::string_view k = key.str();
       if (k == "range" || k == "values" || k == "pow2" || k == "log") {
         if (form != nullptr) {
-          return fail(fmt::format("both \"{}\" and \"{}\" given; use exactly one of {}",
-                                  form_name, k, kForms));
+          return fail(fmt::format("both \"{}\" and \"{}\" given; use exactly one of {}", form_name,
+                                  k, kForms));
         }
         form = &value;
         form_name = k;
       } else if (k != "step" && k != "num") {
-        return fail(fmt::format("unknown key \"{}\"; valid keys are range, step, values, pow2, "
-                                "log and num",
-                                k));
+        return fail(
+            fmt::format("unknown key \"{}\"; valid keys are range, step, values, pow2, "
+                        "log and num",
+                        k));
       }
     }
-    if (form == nullptr) return fail(fmt::format("no range, values, pow2 or log; use one of {}", kForms));
+    if (form == nullptr)
+      return fail(fmt::format("no range, values, pow2 or log; use one of {}", kForms));
     if (table.contains("step") && form_name != "range") {
-      return fail("\"step\" applies only to range; remove it or use { range = [lo, hi], step = s }");
+      return fail(
+          "\"step\" applies only to range; remove it or use { range = [lo, hi], step = s }");
     }
     if (table.contains("num") && form_name != "log") {
       return fail("\"num\" applies only to log; remove it or use { log = [lo, hi], num = n }");
     }
     if (form_name == "values") {
       const toml::array* values = form->as_array();
-      if (values == nullptr) return fail(fmt::format("values is {}; use values = [...]", toml_type_name(*form)));
+      if (values == nullptr)
+        return fail(fmt::format("values is {}; use values = [...]", toml_type_name(*form)));
       return read_values(*values, dimension);
     }
     if (form_name == "range") return read_range(*form, table.get("step"), dimension);
@@ -101,8 +105,8 @@ class DimensionParser {
   }
 
   // Reads [lo, hi] of `form` (two numbers) into lo and hi.
-  base::Status read_bounds(std::string_view form_name, const toml::node& form, const toml::node*& lo,
-                           const toml::node*& hi) const {
+  base::Status read_bounds(std::string_view form_name, const toml::node& form,
+                           const toml::node*& lo, const toml::node*& hi) const {
     const toml::array* bounds = form.as_array();
     if (bounds == nullptr || bounds->size() != 2 || !(*bounds)[0].is_number() ||
         !(*bounds)[1].is_number()) {
@@ -126,19 +130,21 @@ class DimensionParser {
       return fail(fmt::format("step is {}; use a number > 0", toml_type_name(*step)));
     }
     dimension.kind = DimensionKind::kRange;
-    const bool integers = lo->is_integer() && hi->is_integer() && (step == nullptr || step->is_integer());
+    const bool integers =
+        lo->is_integer() && hi->is_integer() && (step == nullptr || step->is_integer());
     if (integers) {
       const std::int64_t a = lo->value<std::int64_t>().value();
       const std::int64_t b = hi->value<std::int64_t>().value();
       const std::int64_t s = step == nullptr ? 1 : step->value<std::int64_t>().value();
       if (s <= 0) return fail(fmt::format("step {} is invalid; use an integer >= 1", s));
       // Unsigned arithmetic: b - a may not fit in int64.
-      const std::uint64_t count =
-          (static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a)) / static_cast<std::uint64_t>(s) + 1;
+      const std::uint64_t count = (static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a)) /
+                                      static_cast<std::uint64_t>(s) +
+                                  1;
       if (count > kMaxDimensionSize) return too_many(count);
       for (std::uint64_t i = 0; i < count; ++i) {
-        dimension.values.emplace_back(
-            static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + i * static_cast<std::uint64_t>(s)));
+        dimension.values.emplace_back(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) +
+                                                                i * static_cast<std::uint64_t>(s)));
       }
       return base::Status::ok();
     }
@@ -159,9 +165,10 @@ class DimensionParser {
     QTUNE_RETURN_IF_ERROR(read_bounds("pow2", form, lo, hi));
     for (const toml::node* bound : {lo, hi}) {
       if (!bound->is_integer() || !is_power_of_two(bound->value<std::int64_t>().value())) {
-        return fail(fmt::format("pow2 bound {} is not a power of two; use integer powers of two "
-                                ">= 1, e.g. pow2 = [8, 64]",
-                                bound->value<double>().value()));
+        return fail(
+            fmt::format("pow2 bound {} is not a power of two; use integer powers of two "
+                        ">= 1, e.g. pow2 = [8, 64]",
+                        bound->value<double>().value()));
       }
     }
     dimension.kind = DimensionKind::kPowerOfTwo;
@@ -221,7 +228,6 @@ std::string_view toml_type_name(const toml::node& node) {
   return "a date or time";
 }
 
-
 base::Result<Space> space_from_toml(const toml::table& space, std::string_view file) {
   // toml::table orders its keys by name; dimensions keep the order of the file.
   std::vector<std::pair<std::string_view, const toml::node*>> entries;
@@ -248,8 +254,8 @@ base::Result<Space> parse_space(std::string_view toml_text, std::string_view fil
   try {
     root = toml::parse(toml_text, file);
   } catch (const toml::parse_error& e) {
-    return base::Status::invalid_argument(fmt::format(
-        "{}:{}:{}: {}", file, e.source().begin.line, e.source().begin.column, e.description()));
+    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file, e.source().begin.line,
+                                                      e.source().begin.column, e.description()));
   }
   const toml::node* space = root.get("space");
   if (space == nullptr || !space->is_table()) {

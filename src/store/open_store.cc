@@ -1,8 +1,8 @@
 #include "qtune/store/open_store.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -22,7 +22,8 @@ constexpr std::string_view kForms =
 // `separator` (' ' for keyword/value, '&' for a URI query); quoted values are not split.
 void redact_parameters(std::string& text, std::size_t from, char separator) {
   constexpr std::string_view kKey = "password=";
-  for (std::size_t at = text.find(kKey, from); at != std::string::npos; at = text.find(kKey, at + 1)) {
+  for (std::size_t at = text.find(kKey, from); at != std::string::npos;
+       at = text.find(kKey, at + 1)) {
     const std::size_t start = at + kKey.size();
     std::size_t end = start;
     if (end < text.size() && text[end] == '\'') {
@@ -78,8 +79,8 @@ base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
     // An empty keyword/value string would mean "all defaults" to libpq, but so does
     // "postgresql://", which says so; here it is more likely a typo.
     if (conninfo.find('=') == std::string::npos) {
-      return base::Status::invalid_argument(fmt::format("storage \"{}\": no KEY=VALUE after \"postgresql:\"; {}",
-                                                        redact_password(url), kForms));
+      return base::Status::invalid_argument(fmt::format(
+          "storage \"{}\": no KEY=VALUE after \"postgresql:\"; {}", redact_password(url), kForms));
     }
   } else {
     return base::Status::invalid_argument(

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <array>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "qtune/store/study_record.h"
 #include "qtune/store/trial_record.h"
@@ -29,8 +29,10 @@ base::Result<TrialState> parse_trial_state(std::string_view text) {
   for (const auto& [s, name] : kTrialStateNames) {
     if (name == text) return s;
   }
-  return base::Status::corrupt(fmt::format("trial state \"{}\" is unknown; expected RUNNING, COMPLETE, FAILED "
-                                           "or INTERRUPTED", text));
+  return base::Status::corrupt(
+      fmt::format("trial state \"{}\" is unknown; expected RUNNING, COMPLETE, FAILED "
+                  "or INTERRUPTED",
+                  text));
 }
 
 std::string_view direction_name(Direction direction) {
@@ -40,7 +42,8 @@ std::string_view direction_name(Direction direction) {
 base::Result<Direction> parse_direction(std::string_view text) {
   if (text == "minimize") return Direction::kMinimize;
   if (text == "maximize") return Direction::kMaximize;
-  return base::Status::invalid_argument(fmt::format("direction \"{}\" is unknown; use \"minimize\" or \"maximize\"", text));
+  return base::Status::invalid_argument(
+      fmt::format("direction \"{}\" is unknown; use \"minimize\" or \"maximize\"", text));
 }
 
 }  // namespace qtune::store

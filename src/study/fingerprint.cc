@@ -1,8 +1,8 @@
 #include "study/fingerprint.h"
 
-#include <sstream>
-
 #include <fmt/format.h>
+
+#include <sstream>
 
 #include "qtune/store/open_store.h"
 
@@ -58,15 +58,17 @@ base::Status check_same_study(const store::StudyRecord& stored, const StudyConfi
   } else if (stored.strategy != now.strategy) {
     what = "[strategy] changed: " + first_difference(stored.strategy, now.strategy);
   } else if (stored.direction != now.direction) {
-    what = fmt::format("[study] direction changed: stored \"{}\", now \"{}\"", store::direction_name(stored.direction),
-                       store::direction_name(now.direction));
+    what =
+        fmt::format("[study] direction changed: stored \"{}\", now \"{}\"",
+                    store::direction_name(stored.direction), store::direction_name(now.direction));
   } else if (stored.seed != now.seed) {
     what = fmt::format("[study] seed changed: stored {}, now {}", stored.seed, now.seed);
   } else {
     return base::Status::ok();
   }
   return base::Status::invalid_argument(fmt::format(
-      "{}: study \"{}\" in {} was created from a different study file: {}; its trials and agent state "
+      "{}: study \"{}\" in {} was created from a different study file: {}; its trials and agent "
+      "state "
       "belong to the old one, so restore it, or give this study a new [study] name or storage",
       config.file.string(), config.name, config.storage, what));
 }

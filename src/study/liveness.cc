@@ -1,13 +1,12 @@
 #include "qtune/study/liveness.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace qtune::study {
 namespace {
@@ -25,7 +24,8 @@ bool gone_from_this_host(std::string_view worker) {
   if (colon == std::string_view::npos || worker.substr(0, colon) != host_name()) return false;
   const std::string_view pid_text = worker.substr(colon + 1);
   pid_t pid = 0;
-  const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+  const auto [end, error] =
+      std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
   if (error != std::errc() || end != pid_text.data() + pid_text.size() || pid <= 0) return false;
   return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
@@ -35,17 +35,20 @@ bool gone_from_this_host(std::string_view worker) {
 std::string this_worker_id() {
   const char* job = std::getenv("SLURM_ARRAY_JOB_ID");
   const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
-  if (job != nullptr && task != nullptr) return fmt::format("{}_{}@{}:{}", job, task, host_name(), getpid());
+  if (job != nullptr && task != nullptr)
+    return fmt::format("{}_{}@{}:{}", job, task, host_name(), getpid());
   return fmt::format("{}:{}", host_name(), getpid());
 }
 
-base::Result<std::vector<store::TrialRecord>> live_trials(const store::Store& store, store::StudyId study,
-                                                          std::chrono::duration<double> stale_after) {
+base::Result<std::vector<store::TrialRecord>> live_trials(
+    const store::Store& store, store::StudyId study, std::chrono::duration<double> stale_after) {
   QTUNE_ASSIGN_OR_RETURN(const auto running, store.trials(study, store::TrialState::kRunning));
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<store::TrialRecord> live;
   for (const store::TrialRecord& t : running) {
-    if (now - t.heartbeat_at < stale_after.count() && !gone_from_this_host(t.worker)) live.push_back(t);
+    if (now - t.heartbeat_at < stale_after.count() && !gone_from_this_host(t.worker))
+      live.push_back(t);
   }
   return live;
 }

@@ -1,13 +1,13 @@
 #include "qtune/study/replay.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <deque>
 #include <limits>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "qtune/base/seed.h"
 
@@ -62,8 +62,8 @@ Status check_options(const ReplayOptions& options) {
   for (std::uint32_t b : options.report_budgets) {
     if (b == 0 || b > options.budget) {
       return Status::invalid_argument(fmt::format(
-          "replay: report budget {} is outside [1, {}]; report budgets lie within the budget",
-          b, options.budget));
+          "replay: report budget {} is outside [1, {}]; report budgets lie within the budget", b,
+          options.budget));
     }
   }
   return Status::ok();
@@ -109,10 +109,9 @@ RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strate
     const agent::Proposal proposal = pending.front();
     pending.pop_front();
     const auto loss = oracle.measure(proposal.state);
-    strategy.tell(proposal, {loss ? std::optional<double>(direction == Direction::kMinimize
-                                                               ? *loss
-                                                               : -*loss)
-                                  : std::nullopt});
+    strategy.tell(proposal,
+                  {loss ? std::optional<double>(direction == Direction::kMinimize ? *loss : -*loss)
+                        : std::nullopt});
     const auto truth = table.mean(proposal.state);
     if (!trace.evals_to_best && truth && *truth == best) {
       trace.evals_to_best = static_cast<std::uint32_t>(trace.best_at.size() + 1);

@@ -1,5 +1,8 @@
 #include "qtune/study/replay_table.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -10,9 +13,6 @@
 #include <sstream>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace qtune::study {
 namespace {
@@ -53,9 +53,9 @@ Result<Row> split_line(std::string_view line, std::size_t line_number, std::stri
       std::size_t i = start + 1;
       while (true) {
         if (i >= line.size()) {
-          return Status::invalid_argument(fmt::format(
-              "{}:{}:{}: unterminated quote; close the field with \"", name, line_number,
-              start + 1));
+          return Status::invalid_argument(
+              fmt::format("{}:{}:{}: unterminated quote; close the field with \"", name,
+                          line_number, start + 1));
         }
         if (line[i] == '"') {
           if (i + 1 < line.size() && line[i + 1] == '"') {
@@ -81,7 +81,8 @@ Result<Row> split_line(std::string_view line, std::size_t line_number, std::stri
       continue;
     }
     const auto comma = line.find(',', pos);
-    field.text = std::string(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+    field.text =
+        std::string(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
     row.fields.push_back(std::move(field));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
@@ -147,17 +148,17 @@ Result<Columns> find_columns(const TableText& table, const Row& header, const Ta
   for (std::size_t c = 0; c < header.fields.size(); ++c) {
     const std::string& name = header.fields[c].text;
     if (!index.emplace(name, c).second) {
-      return Status::invalid_argument(fmt::format(
-          "{}:{}:{}: column \"{}\" appears twice; name each column once", table.name,
-          header.line, header.fields[c].column, name));
+      return Status::invalid_argument(
+          fmt::format("{}:{}:{}: column \"{}\" appears twice; name each column once", table.name,
+                      header.line, header.fields[c].column, name));
     }
     names.push_back(name);
   }
   const auto objective = index.find(spec.objective);
   if (objective == index.end()) {
-    return Status::invalid_argument(fmt::format(
-        "{}:{}: no objective column \"{}\"; the columns are {}", table.name, header.line,
-        spec.objective, fmt::join(names, ", ")));
+    return Status::invalid_argument(
+        fmt::format("{}:{}: no objective column \"{}\"; the columns are {}", table.name,
+                    header.line, spec.objective, fmt::join(names, ", ")));
   }
   Columns columns;
   columns.objective = objective->second;
@@ -177,9 +178,9 @@ Result<Columns> find_columns(const TableText& table, const Row& header, const Ta
   for (const std::string& param : param_names) {
     const auto it = index.find(param);
     if (it == index.end()) {
-      return Status::invalid_argument(fmt::format(
-          "{}:{}: parameter \"{}\" is missing from the table; the columns are {}", table.name,
-          header.line, param, fmt::join(names, ", ")));
+      return Status::invalid_argument(
+          fmt::format("{}:{}: parameter \"{}\" is missing from the table; the columns are {}",
+                      table.name, header.line, param, fmt::join(names, ", ")));
     }
     if (it->second == columns.objective || (columns.status && it->second == *columns.status)) {
       return Status::invalid_argument(fmt::format(
@@ -211,8 +212,9 @@ Result<space::Space> derive_space(const std::vector<ParsedTable>& tables,
     }
     space::Dimension dim;
     dim.name = param_names[k];
-    const bool numeric = std::all_of(texts.begin(), texts.end(),
-                                     [](const std::string& t) { return finite_number(t).has_value(); });
+    const bool numeric = std::all_of(texts.begin(), texts.end(), [](const std::string& t) {
+      return finite_number(t).has_value();
+    });
     if (!numeric) {
       dim.kind = space::DimensionKind::kCategorical;
       for (const std::string& t : texts) dim.values.emplace_back(t);  // std::set: string order
@@ -321,9 +323,8 @@ Result<ReplayTable> ReplayTable::load(const std::vector<std::filesystem::path>& 
   for (const std::filesystem::path& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      return Status::io_error(
-          fmt::format("{}: cannot open the table; check the path and its permissions",
-                      file.string()));
+      return Status::io_error(fmt::format(
+          "{}: cannot open the table; check the path and its permissions", file.string()));
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -352,9 +353,9 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
       if (row.fields.size() == width) continue;
       const std::size_t column =
           row.fields.size() > width ? row.fields[width].column : row.end_column;
-      return Status::invalid_argument(fmt::format(
-          "{}:{}:{}: the row has {} fields, the header {}; write one value per column",
-          text.name, row.line, column, row.fields.size(), width));
+      return Status::invalid_argument(
+          fmt::format("{}:{}:{}: the row has {} fields, the header {}; write one value per column",
+                      text.name, row.line, column, row.fields.size(), width));
     }
     tables.push_back(std::move(table));
   }
@@ -369,9 +370,9 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
         texts[0].name, grid.dims(), param_names.size(), fmt::join(param_names, ", ")));
   }
   if (grid.size() > kMaxStates) {
-    return Status::invalid_argument(fmt::format(
-        "{}: the grid has {} configurations; replay holds at most {}", texts[0].name,
-        grid.size(), kMaxStates));
+    return Status::invalid_argument(
+        fmt::format("{}: the grid has {} configurations; replay holds at most {}", texts[0].name,
+                    grid.size(), kMaxStates));
   }
   for (std::size_t k = 0; k < grid.dims(); ++k) {
     if (grid.dimension(k).name != param_names[k]) {
@@ -384,8 +385,8 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
 
   const std::uint64_t n = grid.size();
   std::vector<double> values(tables.size() * n, kFailed);
-  std::vector<std::vector<std::set<space::Index>>> seen(tables.size(),
-                                                         std::vector<std::set<space::Index>>(grid.dims()));
+  std::vector<std::vector<std::set<space::Index>>> seen(
+      tables.size(), std::vector<std::set<space::Index>>(grid.dims()));
   std::vector<space::Index> indices(grid.dims());
   for (std::size_t t = 0; t < tables.size(); ++t) {
     const ParsedTable& table = tables[t];
@@ -420,10 +421,12 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
       std::vector<std::string> only_here;
       std::vector<std::string> only_there;
       for (space::Index i : seen[t][k]) {
-        if (!seen[0][k].count(i)) only_here.push_back(space::format_value(grid.dimension(k).values[i]));
+        if (!seen[0][k].count(i))
+          only_here.push_back(space::format_value(grid.dimension(k).values[i]));
       }
       for (space::Index i : seen[0][k]) {
-        if (!seen[t][k].count(i)) only_there.push_back(space::format_value(grid.dimension(k).values[i]));
+        if (!seen[t][k].count(i))
+          only_there.push_back(space::format_value(grid.dimension(k).values[i]));
       }
       return Status::invalid_argument(fmt::format(
           "{}: parameter \"{}\" disagrees with {}: values only here [{}], only there [{}]; "
@@ -433,9 +436,9 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
     }
   }
   if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
-    return Status::invalid_argument(fmt::format(
-        "{}: no configuration succeeded; replay needs at least one numeric objective",
-        texts[0].name));
+    return Status::invalid_argument(
+        fmt::format("{}: no configuration succeeded; replay needs at least one numeric objective",
+                    texts[0].name));
   }
   return ReplayTable(std::move(grid), tables.size(), std::move(values));
 }

@@ -1,11 +1,11 @@
 #include "qtune/study/results.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace qtune::study {
 namespace {
@@ -27,12 +27,14 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials, store::Direction direction) {
+std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
+                                    store::Direction direction) {
   const store::TrialRecord* best = nullptr;
   for (const store::TrialRecord& t : trials) {
     if (t.state != store::TrialState::kComplete || !t.value) continue;
-    const bool better = best == nullptr || (direction == store::Direction::kMinimize ? *t.value < *best->value
-                                                                                      : *t.value > *best->value);
+    const bool better =
+        best == nullptr || (direction == store::Direction::kMinimize ? *t.value < *best->value
+                                                                     : *t.value > *best->value);
     if (better) best = &t;
   }
   if (best == nullptr) return std::nullopt;
@@ -73,7 +75,8 @@ std::string q_table_csv(const StrategyResults& results, const space::Space& spac
   out += '\n';
   for (const agent::QRow& row : results.q_table) {
     out += std::to_string(row.state);
-    for (std::size_t k = 0; k < space.dims(); ++k) out += "," + csv_field(space::format_value(space.value(row.state, k)));
+    for (std::size_t k = 0; k < space.dims(); ++k)
+      out += "," + csv_field(space::format_value(space.value(row.state, k)));
     for (double q : row.q) out += fmt::format(",{:.17g}", q);
     out += '\n';
   }
@@ -93,7 +96,9 @@ std::string q_table_json(const StrategyResults& results, const space::Space& spa
     if (!row.q.empty()) entry["greedy"] = greedy_action(row.q);
     rows.push_back(std::move(entry));
   }
-  return nlohmann::json{{"dimensions", dims}, {"actions", results.actions}, {"rows", rows}}.dump(2) + "\n";
+  return nlohmann::json{{"dimensions", dims}, {"actions", results.actions}, {"rows", rows}}.dump(
+             2) +
+         "\n";
 }
 
 }  // namespace qtune::study

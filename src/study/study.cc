@@ -1,8 +1,8 @@
 #include "qtune/study/study.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "qtune/store/open_store.h"
 #include "qtune/study/liveness.h"
@@ -38,7 +38,8 @@ base::Result<std::unique_ptr<Study>> Study::open_shared(StudyConfig config, stor
   return study;
 }
 
-base::Result<std::unique_ptr<Study>> Study::open_read_only(StudyConfig config, store::Store& store) {
+base::Result<std::unique_ptr<Study>> Study::open_read_only(StudyConfig config,
+                                                           store::Store& store) {
   std::unique_ptr<Study> study(new Study(std::move(config), store));
   study->read_only_ = true;
   QTUNE_RETURN_IF_ERROR(study->attach());
@@ -47,18 +48,21 @@ base::Result<std::unique_ptr<Study>> Study::open_read_only(StudyConfig config, s
 
 base::Status Study::refuse_if_read_only(std::string_view what) const {
   if (!read_only_) return base::Status::ok();
-  return base::Status::conflict(fmt::format("{}: study \"{}\" is open read-only; open it with Study::open to run it",
-                                            what, config_.name));
+  return base::Status::conflict(
+      fmt::format("{}: study \"{}\" is open read-only; open it with Study::open to run it", what,
+                  config_.name));
 }
 
 base::Status Study::attach() {
   std::lock_guard lock(mutex_);
   default_worker_ = this_worker_id();
   opened_ = std::chrono::steady_clock::now();
-  QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored, store_->find_study(config_.name));
+  QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> stored,
+                         store_->find_study(config_.name));
   if (!stored && read_only_) {
-    return base::Status::not_found(fmt::format("{}: no study \"{}\" in {}; run it first", config_.file.string(),
-                                               config_.name, config_.storage));
+    return base::Status::not_found(fmt::format("{}: no study \"{}\" in {}; run it first",
+                                               config_.file.string(), config_.name,
+                                               config_.storage));
   }
   if (!stored) {
     auto created = store_->create_study(detail::study_record(config_));
@@ -82,12 +86,15 @@ base::Status Study::attach() {
 }
 
 base::Status Study::restore_locked() {
-  QTUNE_ASSIGN_OR_RETURN(auto strategy, agent::make_strategy(config_.space, config_.strategy, config_.seed));
+  QTUNE_ASSIGN_OR_RETURN(auto strategy,
+                         agent::make_strategy(config_.space, config_.strategy, config_.seed));
   QTUNE_ASSIGN_OR_RETURN(const std::optional<store::Snapshot> snapshot, store_->snapshot(id_));
   if (snapshot) {
-    QTUNE_RETURN_IF_ERROR(strategy->restore(snapshot->bytes).with_context(fmt::format(
-        "{}: study \"{}\": agent snapshot {} (after trial id {})", config_.storage, config_.name, snapshot->event,
-        snapshot->after_trial)));
+    QTUNE_RETURN_IF_ERROR(
+        strategy->restore(snapshot->bytes)
+            .with_context(fmt::format("{}: study \"{}\": agent snapshot {} (after trial id {})",
+                                      config_.storage, config_.name, snapshot->event,
+                                      snapshot->after_trial)));
   }
   strategy_ = std::move(strategy);
   event_ = snapshot ? snapshot->event : 0;
@@ -108,17 +115,18 @@ base::Status Study::recover_locked(const base::Status& failure) {
   }
   const base::Status restored = restore_locked();
   if (!restored.is_ok()) {
-    return failure.with_context(
-        fmt::format("the agent could not be brought back in step with the store ({})", restored.to_string()));
+    return failure.with_context(fmt::format(
+        "the agent could not be brought back in step with the store ({})", restored.to_string()));
   }
   return failure;
 }
 
 base::Status Study::lost_races(std::string_view what) const {
-  return base::Status::unavailable(fmt::format(
-      "{}: study \"{}\" in {}: other processes advanced the agent snapshot {} times in a row; too many workers "
-      "write at once for this store, try again or use fewer workers", what, config_.name, config_.storage,
-      kMaxSnapshotRaces));
+  return base::Status::unavailable(
+      fmt::format("{}: study \"{}\" in {}: other processes advanced the agent snapshot {} times in "
+                  "a row; too many workers "
+                  "write at once for this store, try again or use fewer workers",
+                  what, config_.name, config_.storage, kMaxSnapshotRaces));
 }
 
 base::Result<Ask> Study::ask(std::string_view worker) {
@@ -132,11 +140,14 @@ base::Result<Ask> Study::ask(std::string_view worker) {
 
 base::Result<Ask> Study::ask_locked(std::string_view worker) {
   const auto& budget = config_.budget;
-  const bool time_up = budget.max_time && std::chrono::steady_clock::now() - opened_ >= *budget.max_time;
+  const bool time_up =
+      budget.max_time && std::chrono::steady_clock::now() - opened_ >= *budget.max_time;
   if (!time_up) {
-    QTUNE_ASSIGN_OR_RETURN(const auto interrupted, store_->trials(id_, store::TrialState::kInterrupted));
+    QTUNE_ASSIGN_OR_RETURN(const auto interrupted,
+                           store_->trials(id_, store::TrialState::kInterrupted));
     for (const store::TrialRecord& t : interrupted) {
-      QTUNE_ASSIGN_OR_RETURN(const std::optional<store::TrialRecord> claimed, store_->claim_trial(t.id, worker));
+      QTUNE_ASSIGN_OR_RETURN(const std::optional<store::TrialRecord> claimed,
+                             store_->claim_trial(t.id, worker));
       if (claimed) return Ask{to_run(*claimed, true), false};
     }
   }
@@ -156,8 +167,8 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
       if (caught_up) continue;
       return none;
     }
-    const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state), proposal->trajectory,
-                                proposal->remeasure, std::string(worker)};
+    const store::NewTrial trial{proposal->state, params_of(config_.space, proposal->state),
+                                proposal->trajectory, proposal->remeasure, std::string(worker)};
     auto record = store_->create_trial(id_, trial, strategy_->snapshot(), event_);
     if (record.is_ok()) {
       ++event_;
@@ -173,19 +184,21 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("tell"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
   if (record.study != id_) {
-    return base::Status::invalid_argument(fmt::format("tell: trial id {} belongs to another study than \"{}\"",
-                                                      trial, config_.name));
+    return base::Status::invalid_argument(
+        fmt::format("tell: trial id {} belongs to another study than \"{}\"", trial, config_.name));
   }
   if (record.state != store::TrialState::kRunning) {
-    return base::Status::conflict(fmt::format("tell: trial {} of study \"{}\" is {}; only a RUNNING trial can be told",
-                                              record.number, config_.name, store::trial_state_name(record.state)));
+    return base::Status::conflict(
+        fmt::format("tell: trial {} of study \"{}\" is {}; only a RUNNING trial can be told",
+                    record.number, config_.name, store::trial_state_name(record.state)));
   }
   const auto handed_out = handed_out_.find(trial);
   if (handed_out == handed_out_.end() || handed_out->second.attempt != record.attempt) {
     return base::Status::conflict(fmt::format(
-        "tell: trial {} of study \"{}\" was not handed out by this process (its worker is {}); another "
-        "process took it over (a second `qtune run`, or a worker that found its heartbeat stale)", record.number,
-        config_.name, record.worker));
+        "tell: trial {} of study \"{}\" was not handed out by this process (its worker is {}); "
+        "another "
+        "process took it over (a second `qtune run`, or a worker that found its heartbeat stale)",
+        record.number, config_.name, record.worker));
   }
   // A worker's strategy may not have seen the creation of a trial it claimed after another
   // worker's interruption: the latest snapshot always holds every RUNNING trial's proposal.
@@ -197,12 +210,14 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
     const bool maximize = config_.direction == store::Direction::kMaximize;
     observation.loss = maximize ? -*outcome.value : *outcome.value;
   } else {
-    const std::string reason = outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
+    const std::string reason =
+        outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
     result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
   }
   for (int race = 0; race < kMaxSnapshotRaces; ++race) {
     strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
-    const base::Status finished = store_->finish_trial(trial, result, strategy_->snapshot(), event_);
+    const base::Status finished =
+        store_->finish_trial(trial, result, strategy_->snapshot(), event_);
     if (finished.is_ok()) {
       ++event_;
       handed_out_.erase(trial);
@@ -218,8 +233,8 @@ base::Status Study::mark_interrupted(store::TrialId trial) {
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("mark_interrupted"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
   if (record.study != id_) {
-    return base::Status::invalid_argument(fmt::format("mark_interrupted: trial id {} belongs to another study than \"{}\"",
-                                                      trial, config_.name));
+    return base::Status::invalid_argument(fmt::format(
+        "mark_interrupted: trial id {} belongs to another study than \"{}\"", trial, config_.name));
   }
   QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(trial));
   handed_out_.erase(trial);
@@ -245,7 +260,8 @@ base::Result<std::vector<store::TrialId>> Study::heartbeat() {
 base::Result<std::size_t> Study::interrupt_stale(std::chrono::duration<double> older_than) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("interrupt_stale"));
-  QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> stale, store_->interrupt_stale(id_, older_than.count()));
+  QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> stale,
+                         store_->interrupt_stale(id_, older_than.count()));
   return stale.size();
 }
 
@@ -260,8 +276,9 @@ base::Result<Progress> Study::progress() const {
   QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
   std::lock_guard lock(mutex_);
-  return Progress{counts.complete, counts.failed,  counts.running,       counts.interrupted,
-                  counts.total(),  config_.budget.trials, std::move(best_so_far), strategy_->epsilon()};
+  return Progress{counts.complete,        counts.failed,       counts.running,
+                  counts.interrupted,     counts.total(),      config_.budget.trials,
+                  std::move(best_so_far), strategy_->epsilon()};
 }
 
 StrategyResults Study::results() const {

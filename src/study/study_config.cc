@@ -1,12 +1,12 @@
 #include "qtune/study/study_config.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "qtune/space/space_config.h"
 
@@ -27,16 +27,18 @@ class Errors {
   std::string_view table_;
 };
 
-base::Result<std::string> string_value(const toml::node& node, std::string_view key, const Errors& errors) {
+base::Result<std::string> string_value(const toml::node& node, std::string_view key,
+                                       const Errors& errors) {
   const auto* s = node.as_string();
   if (s == nullptr) return errors.at(node, key, "expected a string");
   return s->get();
 }
 
-base::Result<std::int64_t> integer_value(const toml::node& node, std::string_view key, std::int64_t min,
-                                         const Errors& errors) {
+base::Result<std::int64_t> integer_value(const toml::node& node, std::string_view key,
+                                         std::int64_t min, const Errors& errors) {
   const auto* i = node.as_integer();
-  if (i == nullptr || i->get() < min) return errors.at(node, key, fmt::format("expected an integer >= {}", min));
+  if (i == nullptr || i->get() < min)
+    return errors.at(node, key, fmt::format("expected an integer >= {}", min));
   return i->get();
 }
 
@@ -87,12 +89,14 @@ base::Result<StudyKeys> parse_study(const toml::table* table, const std::filesys
 base::Result<std::vector<int>> parse_gpus(const toml::node& node, const Errors& errors) {
   std::vector<int> gpus;
   if (const auto* count = node.as_integer()) {
-    if (count->get() < 0 || count->get() > 1024) return errors.at(node, "gpus", "expected a count in 0..1024 or a list of GPU ids");
+    if (count->get() < 0 || count->get() > 1024)
+      return errors.at(node, "gpus", "expected a count in 0..1024 or a list of GPU ids");
     for (int g = 0; g < static_cast<int>(count->get()); ++g) gpus.push_back(g);
     return gpus;
   }
   const auto* list = node.as_array();
-  if (list == nullptr) return errors.at(node, "gpus", "expected a list of GPU ids such as [0, 1], or a count");
+  if (list == nullptr)
+    return errors.at(node, "gpus", "expected a list of GPU ids such as [0, 1], or a count");
   for (const toml::node& id : *list) {
     const auto* i = id.as_integer();
     if (i == nullptr || i->get() < 0 || i->get() > std::numeric_limits<int>::max()) {
@@ -131,12 +135,13 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
 }
 
 // The table named `name`, nullptr if absent; kInvalidArgument if it is not a table.
-base::Result<const toml::table*> table_of(const toml::table& root, std::string_view name, std::string_view file) {
+base::Result<const toml::table*> table_of(const toml::table& root, std::string_view name,
+                                          std::string_view file) {
   const toml::node* node = root.get(name);
   if (node == nullptr) return static_cast<const toml::table*>(nullptr);
   if (!node->is_table()) {
-    return base::Status::invalid_argument(
-        fmt::format("{}:{}: {}: expected a table [{}]", file, node->source().begin.line, name, name));
+    return base::Status::invalid_argument(fmt::format("{}:{}: {}: expected a table [{}]", file,
+                                                      node->source().begin.line, name, name));
   }
   return node->as_table();
 }
@@ -149,21 +154,23 @@ std::string canonical_toml(const toml::table& table) {
 
 }  // namespace
 
-base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const std::filesystem::path& file) {
+base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
+                                             const std::filesystem::path& file) {
   const std::string file_name = file.string();
   toml::table root;
   try {
     root = toml::parse(toml_text, file_name);
   } catch (const toml::parse_error& e) {
-    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line,
+    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file_name,
+                                                      e.source().begin.line,
                                                       e.source().begin.column, e.description()));
   }
   for (const auto& [key, node] : root) {
     const std::string_view k = key.str();
     if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial") {
       return base::Status::invalid_argument(fmt::format(
-          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget] or [trial]", file_name,
-          node.source().begin.line, k));
+          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget] or [trial]",
+          file_name, node.source().begin.line, k));
     }
   }
   QTUNE_ASSIGN_OR_RETURN(const toml::table* study_table, table_of(root, "study", file_name));
@@ -172,22 +179,26 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const s
   QTUNE_ASSIGN_OR_RETURN(const toml::table* budget_table, table_of(root, "budget", file_name));
   QTUNE_ASSIGN_OR_RETURN(const toml::table* trial_table, table_of(root, "trial", file_name));
   if (space_table == nullptr) {
-    return base::Status::invalid_argument(fmt::format(
-        "{}: no [space] table; declare the dimensions to tune, e.g. [space] K = {{ range = [2, 10] }}", file_name));
+    return base::Status::invalid_argument(
+        fmt::format("{}: no [space] table; declare the dimensions to tune, e.g. [space] K = {{ "
+                    "range = [2, 10] }}",
+                    file_name));
   }
 
   QTUNE_ASSIGN_OR_RETURN(StudyKeys keys, parse_study(study_table, file));
   QTUNE_ASSIGN_OR_RETURN(space::Space space, space::space_from_toml(*space_table, file_name));
   const toml::table no_strategy;
   const toml::table& strategy = strategy_table != nullptr ? *strategy_table : no_strategy;
-  QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config, agent::strategy_from_toml(strategy, space, file_name));
+  QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config,
+                         agent::strategy_from_toml(strategy, space, file_name));
   QTUNE_ASSIGN_OR_RETURN(Budget budget, parse_budget(budget_table, file_name));
   // Each running trial holds one trajectory of the strategy (agent/strategy.h), so parallel
   // trials need as many; the fingerprint records the number in use, since the proposals
   // (and the agent snapshot) depend on it.
   strategy_config.trajectories = std::max(strategy_config.trajectories, budget.parallel);
   const std::string strategy_text =
-      canonical_toml(strategy) + fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);
+      canonical_toml(strategy) +
+      fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);
   std::optional<exec::TrialConfig> trial;
   if (trial_table != nullptr) {
     QTUNE_ASSIGN_OR_RETURN(trial, exec::trial_from_toml(*trial_table, space, file_name));
@@ -212,7 +223,8 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const s
 base::Result<StudyConfig> load_study_config(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    return base::Status::not_found(fmt::format("{}: cannot read the study file; check the path", file.string()));
+    return base::Status::not_found(
+        fmt::format("{}: cannot read the study file; check the path", file.string()));
   }
   std::ostringstream text;
   text << in.rdbuf();

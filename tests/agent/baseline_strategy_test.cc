@@ -12,8 +12,8 @@ namespace {
 using testing::drive;
 using testing::int_space;
 
-std::unique_ptr<Strategy> make_baseline(const space::Space& space, StrategyKind kind, std::uint64_t seed,
-                               std::uint32_t trajectories = 1) {
+std::unique_ptr<Strategy> make_baseline(const space::Space& space, StrategyKind kind,
+                                        std::uint64_t seed, std::uint32_t trajectories = 1) {
   StrategyConfig config;
   config.kind = kind;
   config.trajectories = trajectories;
@@ -86,7 +86,7 @@ TEST(Baselines, HandOutKProposalsBeforeTheFirstTell) {
       EXPECT_EQ(p->trajectory, static_cast<std::uint32_t>(i));
       out.push_back(*p);
     }
-    EXPECT_EQ(s->ask(), std::nullopt);  // all three trajectories wait
+    EXPECT_EQ(s->ask(), std::nullopt);           // all three trajectories wait
     s->tell(out[1], Observation{std::nullopt});  // a failure frees its trajectory
     auto p = s->ask();
     ASSERT_TRUE(p.has_value());

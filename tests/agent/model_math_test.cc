@@ -1,11 +1,11 @@
 // The reward model's math against independent computations: the kernel and the GP
 // posterior against a dense inverse, expected improvement against scipy's numbers, the
 // MAP objective's gradient against finite differences, the box minimiser on known problems.
-#include <cmath>
-#include <numbers>
+#include <gtest/gtest.h>
 
 #include <Eigen/Dense>
-#include <gtest/gtest.h>
+#include <cmath>
+#include <numbers>
 
 #include "agent/model/box_minimiser.h"
 #include "agent/model/expected_improvement.h"
@@ -33,8 +33,8 @@ double hand_kernel(const Eigen::RowVectorXd& a, const Eigen::RowVectorXd& b,
 
 TEST(ModelKernel, Matern52MatchesTheFormula) {
   EXPECT_DOUBLE_EQ(matern52(0.0, 2.0), 2.0);
-  EXPECT_NEAR(matern52(1.0, 2.0), 2.0 * (1.0 + std::sqrt(5.0) + 5.0 / 3.0) * std::exp(-std::sqrt(5.0)),
-              1e-15);
+  EXPECT_NEAR(matern52(1.0, 2.0),
+              2.0 * (1.0 + std::sqrt(5.0) + 5.0 / 3.0) * std::exp(-std::sqrt(5.0)), 1e-15);
   const Eigen::MatrixXd x = tiny_grid_features();
   const Eigen::Vector2d ls(0.3, 0.8);
   const Eigen::MatrixXd k = matern52_matrix(x, x, ls, 1.7);
@@ -83,7 +83,8 @@ TEST(ModelExpectedImprovement, MatchesScipyNormal) {
   // σ φ(u) + (z* − μ) Φ(u) with scipy.stats.norm (printed by /usr/bin/python3).
   EXPECT_NEAR(expected_improvement(0.2, 0.5, 0.0), 0.1152194184737265, 1e-14);
   EXPECT_NEAR(expected_improvement(-1.0, 0.3, 0.5), 1.5000000160384965, 1e-14);
-  EXPECT_NEAR(expected_improvement(3.0, 0.1, 0.0), 1.6319567341753464e-200, 1e-208);  // erfc far in the tail
+  EXPECT_NEAR(expected_improvement(3.0, 0.1, 0.0), 1.6319567341753464e-200,
+              1e-208);  // erfc far in the tail
   EXPECT_DOUBLE_EQ(expected_improvement(-0.5, 0.0, 0.0), 0.5);
   EXPECT_DOUBLE_EQ(expected_improvement(0.5, 0.0, 0.0), 0.0);
 }
@@ -116,7 +117,8 @@ TEST(ModelHyperparameterFit, FitDoesNotWorsenTheObjective) {
     x.row(i) << (i % 4) / 3.0, (i / 4) / 2.0;
     y[i] = std::sin(3.0 * x(i, 0));
   }
-  const Eigen::VectorXd z = (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
+  const Eigen::VectorXd z =
+      (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
   const Eigen::VectorXd start = prior_theta(2);
   const Eigen::VectorXd fitted = fit_hyperparameters(x, z, start, 60, true);
   EXPECT_LT(map_objective(x, z, fitted, nullptr), map_objective(x, z, start, nullptr));

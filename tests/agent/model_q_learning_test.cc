@@ -1,16 +1,16 @@
 // The model-based q-learning strategy through the Strategy interface: determinism,
 // snapshot/restore, finding the optimum of a smooth grid, parallel trajectories,
 // re-measurement under noise, failures, exhaustion, windowed planning and option checks.
+#include "qtune/agent/model_q_learning.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <random>
 #include <set>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include "qtune/agent/model_q_learning.h"
 
 namespace qtune::agent {
 namespace {
@@ -34,14 +34,15 @@ std::optional<double> bowl(const std::vector<space::Index>& i) {
 }
 
 std::unique_ptr<Strategy> make_model_q(const space::Space& space, StrategyConfig config = {},
-                               std::uint64_t seed = 7) {
+                                       std::uint64_t seed = 7) {
   auto s = make_model_q_learning(space, config, seed);
   EXPECT_TRUE(s.is_ok()) << s.status().to_string();
   return std::move(s).value();
 }
 
 // Asks and tells one proposal at a time; returns the proposals.
-std::vector<Proposal> drive_proposals(Strategy& s, const space::Space& space, const Loss& loss, int n) {
+std::vector<Proposal> drive_proposals(Strategy& s, const space::Space& space, const Loss& loss,
+                                      int n) {
   std::vector<Proposal> out;
   for (int e = 0; e < n; ++e) {
     const auto p = s.ask();
@@ -100,8 +101,10 @@ TEST(ModelQLearning, RestoredSnapshotMakesTheSameProposals) {
   ASSERT_TRUE(restored->restore(bytes).is_ok());
   EXPECT_EQ(restored->snapshot(), bytes);
   EXPECT_EQ(restored->q_table().size(), original->q_table().size());
-  for (Strategy* s : {original.get(), restored.get()}) s->tell(*held, {bowl(space.decode(held->state))});
-  EXPECT_TRUE(same(drive_proposals(*original, space, bowl, 8), drive_proposals(*restored, space, bowl, 8)));
+  for (Strategy* s : {original.get(), restored.get()})
+    s->tell(*held, {bowl(space.decode(held->state))});
+  EXPECT_TRUE(
+      same(drive_proposals(*original, space, bowl, 8), drive_proposals(*restored, space, bowl, 8)));
   EXPECT_EQ(original->recommend(), restored->recommend());
 
   EXPECT_FALSE(restored->restore(bytes.substr(0, bytes.size() - 3)).is_ok());

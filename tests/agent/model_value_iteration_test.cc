@@ -1,11 +1,11 @@
 // Value iteration against brute force: every (s, a) pair of a small grid enumerated with
 // explicitly clamped moves, the Bellman operator V(s) = max_a R(T) + G(T)·V(T) iterated to
 // its fixed point.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "agent/model/value_iteration.h"
 

@@ -22,7 +22,7 @@ StrategyConfig seed_config() {
 }
 
 std::unique_ptr<Strategy> make_q_learning(const space::Space& space, const StrategyConfig& config,
-                               std::uint64_t seed) {
+                                          std::uint64_t seed) {
   auto strategy = make_strategy(space, config, seed);
   EXPECT_TRUE(strategy.is_ok()) << strategy.status().to_string();
   return std::move(strategy).value();
@@ -228,7 +228,9 @@ TEST(QLearning, QInitOptimisticAndRandom) {
 
 TEST(QLearning, DeterministicForASeed) {
   const space::Space space = int_space({9, 3, 3, 3});
-  auto loss = [](space::StateId s) { return std::optional<double>(std::sin(static_cast<double>(s))); };
+  auto loss = [](space::StateId s) {
+    return std::optional<double>(std::sin(static_cast<double>(s)));
+  };
   auto a = make_q_learning(space, seed_config(), 77);
   auto b = make_q_learning(space, seed_config(), 77);
   auto c = make_q_learning(space, seed_config(), 78);
@@ -323,7 +325,8 @@ TEST(QLearning, ConvergesOnASmallNoiseFreeGrid) {
   }
   auto at_optimum = row_of(*q, optimum);
   ASSERT_TRUE(at_optimum.has_value());
-  const auto best = std::max_element(at_optimum->q.begin(), at_optimum->q.end()) - at_optimum->q.begin();
+  const auto best =
+      std::max_element(at_optimum->q.begin(), at_optimum->q.end()) - at_optimum->q.begin();
   EXPECT_EQ(moves.apply(optimum, static_cast<space::Action>(best)), optimum);
 }
 

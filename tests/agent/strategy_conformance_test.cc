@@ -185,7 +185,9 @@ TEST_P(StrategyConformance, ExhaustionLasts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, StrategyConformance, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& param) {
+                           return param.param.name;
+                         });
 
 }  // namespace
 }  // namespace qtune::agent

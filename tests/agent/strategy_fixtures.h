@@ -17,7 +17,8 @@ namespace qtune::testing {
 inline space::Space int_space(const std::vector<std::size_t>& sizes) {
   std::vector<space::Dimension> dims;
   for (std::size_t k = 0; k < sizes.size(); ++k) {
-    space::Dimension d{std::string(1, static_cast<char>('a' + k)), space::DimensionKind::kRange, {}};
+    space::Dimension d{
+        std::string(1, static_cast<char>('a' + k)), space::DimensionKind::kRange, {}};
     for (std::size_t v = 0; v < sizes[k]; ++v) d.values.emplace_back(static_cast<std::int64_t>(v));
     dims.push_back(std::move(d));
   }

@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include "qtune/base/result.h"
 #include "qtune/base/seed.h"
-
-#include <gtest/gtest.h>
 
 namespace qtune::base {
 namespace {

@@ -40,15 +40,17 @@ TEST(ExampleStudyTest, DigitsStudyRecordsTheFidItsScriptPrints) {
   for (const nlohmann::json& t : trials) {
     ASSERT_EQ(t["state"], "COMPLETE") << t.dump();
     const nlohmann::json& p = t["params"];
-    const std::string folder = p["K"].get<std::string>() + "_" + p["intermediate_dim"].get<std::string>() + "_" +
-                               p["batch_size"].get<std::string>() + "_" + p["maxiter"].get<std::string>();
+    const std::string folder =
+        p["K"].get<std::string>() + "_" + p["intermediate_dim"].get<std::string>() + "_" +
+        p["batch_size"].get<std::string>() + "_" + p["maxiter"].get<std::string>();
     ASSERT_TRUE(written.contains(folder)) << folder;
     // The script prints the value with 5 decimals (half a unit: 5e-6).
     EXPECT_NEAR(t["value"].get<double>(), written[folder], 6e-6) << folder;
     // Its image folders are what qtune's own metrics read: ten stimulus/reconstruction pairs.
-    const ProcessResult paired = run_process(
-        {qtune_cli(), "metrics", folder + "/stim", folder + "/rec", "--metrics", "psnr", "--format", "json"},
-        dir.path());
+    const ProcessResult paired =
+        run_process({qtune_cli(), "metrics", folder + "/stim", folder + "/rec", "--metrics", "psnr",
+                     "--format", "json"},
+                    dir.path());
     ASSERT_EQ(paired.exit_code, 0) << paired.err;
     EXPECT_EQ(nlohmann::json::parse(paired.out)["pairs"].size(), 10u) << folder;
   }

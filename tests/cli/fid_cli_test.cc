@@ -1,10 +1,10 @@
 // `qtune fid` end to end with the real binary: pytorch-fid's output line and conventions.
+#include <gtest/gtest.h>
+
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "support/fid_inputs.h"
 #include "support/run_process.h"
@@ -35,7 +35,8 @@ TEST_F(FidCliTest, PrintsPytorchFidsLineAndValue) {
   const auto r = fid({stim(), rec()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(value_of(r.out), expected, 1e-5 * expected);
-  EXPECT_NE(r.err.find("note: " + stim().string() + ": 5 images for 64 dims"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("note: " + stim().string() + ": 5 images for 64 dims"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(FidCliTest, JsonFormat) {
@@ -86,13 +87,15 @@ TEST_F(FidCliTest, BadInputsExit2NamingTheFile) {
 
 TEST_F(FidCliTest, CacheGivesTheSameValue) {
   TempDir cache;
-  const std::vector<std::string> argv = {qtune_cli(), "fid", stim(), rec(), "--weights", weights(),
-                                         "--dims", "64", "--cache-dir", cache.path().string()};
+  const std::vector<std::string> argv = {
+      qtune_cli(), "fid",    stim(), rec(),         "--weights",
+      weights(),   "--dims", "64",   "--cache-dir", cache.path().string()};
   const auto first = run_process(argv);
   const auto second = run_process(argv);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, second.out);
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache.path()), {}), 1);  // the first path only
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache.path()), {}),
+            1);  // the first path only
 }
 
 }  // namespace

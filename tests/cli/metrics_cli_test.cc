@@ -1,10 +1,10 @@
 // `qtune metrics` end to end with the real binary.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "support/fid_inputs.h"
 #include "support/run_process.h"
@@ -28,7 +28,8 @@ class MetricsCliTest : public qtune::testing::FidInputsTest<4, 4> {
 };
 
 TEST_F(MetricsCliTest, JsonHasEveryMetricAndPairedValuesMatchScikitImage) {
-  const auto ref = qtune::testing::run_reference_script("stats_paired.py", {"folders", stim(), rec()});
+  const auto ref =
+      qtune::testing::run_reference_script("stats_paired.py", {"folders", stim(), rec()});
   std::istringstream in(ref.out);
   double mse = 0, psnr = 0, ssim = 0, pcc = 0;
   in >> mse >> psnr >> ssim >> pcc;
@@ -44,7 +45,8 @@ TEST_F(MetricsCliTest, JsonHasEveryMetricAndPairedValuesMatchScikitImage) {
   EXPECT_EQ(out["kid"]["subset_size"], 4);
   EXPECT_EQ(out["kid"]["subsets"], 10);
   EXPECT_EQ(out["pairs"].size(), 4u);
-  EXPECT_NE(r.err.find("note: KID from subsets of 4 images is high-variance"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("note: KID from subsets of 4 images is high-variance"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(MetricsCliTest, TableOfTheChosenMetrics) {
@@ -68,7 +70,8 @@ TEST_F(MetricsCliTest, BadInputsExit2) {
   EXPECT_NE(unknown.err.find("unknown metric \"lpips\""), std::string::npos) << unknown.err;
   TempDir fewer;
   qtune::testing::make_grey_pngs(fewer / "rec", 3, 2);
-  const auto count = run_process({qtune_cli(), "metrics", stim(), (fewer / "rec").string(), "--metrics", "ssim"});
+  const auto count =
+      run_process({qtune_cli(), "metrics", stim(), (fewer / "rec").string(), "--metrics", "ssim"});
   EXPECT_EQ(count.exit_code, 2);
   EXPECT_NE(count.err.find("4 and 3 images"), std::string::npos) << count.err;
 }

@@ -54,7 +54,8 @@ command = ["sh", "train.sh", "{x}", "{y}"]
   EXPECT_EQ(parsed["params"], json({{"x", "6"}, {"y", "2"}}));
   EXPECT_EQ(parsed["value"], 0.0);
 
-  const ProcessResult status = qtune({"status", "--storage", "sqlite://" + (dir_ / "t.db").string(), "--study", "t"});
+  const ProcessResult status =
+      qtune({"status", "--storage", "sqlite://" + (dir_ / "t.db").string(), "--study", "t"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("30 trials: 30 complete, 0 failed"), std::string::npos) << status.out;
   EXPECT_EQ(read_file(trial_dir(0) / "stdout.log").substr(0, 8), "epoch 1\n");
@@ -65,7 +66,8 @@ command = ["sh", "train.sh", "{x}", "{y}"]
   EXPECT_EQ(configurations.size(), 30u);  // each configuration evaluated once
 
   for (const std::string what : {"qtable", "policy", "rollout"}) {
-    const ProcessResult exported = qtune({"export", file.string(), "--what", what, "--format", "json"});
+    const ProcessResult exported =
+        qtune({"export", file.string(), "--what", what, "--format", "json"});
     EXPECT_EQ(exported.exit_code, 0) << what << ": " << exported.err;
     EXPECT_TRUE(json::accept(exported.out)) << what;
   }
@@ -96,8 +98,10 @@ kill_grace = 0.2
   std::map<std::string, json> by_x;
   for (const json& t : exported_trials(file)) by_x[t["params"]["x"]] = t;
   ASSERT_EQ(by_x.size(), 6u);
-  const std::map<std::string, std::string> reasons = {
-      {"0", "exit_code: exit status 3"}, {"1", "timeout: "}, {"2", "not_finite: "}, {"3", "no_metric: "}};
+  const std::map<std::string, std::string> reasons = {{"0", "exit_code: exit status 3"},
+                                                      {"1", "timeout: "},
+                                                      {"2", "not_finite: "},
+                                                      {"3", "no_metric: "}};
   for (const auto& [x, prefix] : reasons) {
     SCOPED_TRACE(x);
     EXPECT_EQ(by_x[x]["state"], "FAILED");
@@ -142,7 +146,9 @@ command = ["sh", "t.sh"]
 
 // Overlap is read from the trials' own clocks, not timed by the test.
 TEST_F(RunCliTest, ParallelTrialsOverlap) {
-  dir_.write("t.sh", "date +%s.%N > \"$QTUNE_TRIAL_DIR/span\"\nsleep 0.5\ndate +%s.%N >> \"$QTUNE_TRIAL_DIR/span\"\necho FID: $1\n");
+  dir_.write("t.sh",
+             "date +%s.%N > \"$QTUNE_TRIAL_DIR/span\"\nsleep 0.5\ndate +%s.%N >> "
+             "\"$QTUNE_TRIAL_DIR/span\"\necho FID: $1\n");
   const auto file = study(R"([study]
 name = "t"
 [space]
@@ -191,19 +197,23 @@ std::string slow_study(int parallel) {
 
 std::size_t count_prefix(const std::vector<std::string>& lines, std::string_view prefix) {
   std::size_t n = 0;
-  for (const std::string& l : lines) if (l.starts_with(prefix)) ++n;
+  for (const std::string& l : lines)
+    if (l.starts_with(prefix)) ++n;
   return n;
 }
 
 TEST_F(RunCliTest, KillNineThenResumeLosesAndRepeatsNothing) {
-  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nsleep 0.4\necho \"done $1\" >> runs.log\necho FID: $1\n");
+  dir_.write(
+      "t.sh",
+      "echo \"start $1\" >> runs.log\nsleep 0.4\necho \"done $1\" >> runs.log\necho FID: $1\n");
   const auto file = study(slow_study(1));
   {
     BackgroundRun run(file, dir_ / "first.log");
     // Killed just after a trial started, while it sleeps, with 3 trials finished before it.
     ASSERT_TRUE(eventually([&] {
       const auto lines = lines_of(dir_ / "runs.log");
-      return count_prefix(lines, "done") >= 3 && count_prefix(lines, "start") == count_prefix(lines, "done") + 1;
+      return count_prefix(lines, "done") >= 3 &&
+             count_prefix(lines, "start") == count_prefix(lines, "done") + 1;
     }));
     // Readers work while the run is live, and leave its running trial alone.
     const ProcessResult qtable = qtune({"export", file.string(), "--what", "qtable"});
@@ -229,7 +239,7 @@ TEST_F(RunCliTest, KillNineThenResumeLosesAndRepeatsNothing) {
     EXPECT_EQ(t["state"], "COMPLETE");
     xs.insert(t["params"]["x"]);
   }
-  EXPECT_EQ(xs.size(), 8u);  // no configuration twice
+  EXPECT_EQ(xs.size(), 8u);           // no configuration twice
   for (const json& old : finished) {  // finished trials untouched
     const json& now = after[old["number"].get<std::size_t>()];
     EXPECT_EQ(now["params"], old["params"]);
@@ -245,7 +255,8 @@ TEST_F(RunCliTest, CtrlCRecordsInterruptedTrialsAndExits130ThenResumes) {
   const auto file = study(slow_study(2));
   {
     BackgroundRun run(file, dir_ / "first.log");
-    ASSERT_TRUE(eventually([&] { return count_prefix(lines_of(dir_ / "runs.log"), "start") == 2; }));
+    ASSERT_TRUE(
+        eventually([&] { return count_prefix(lines_of(dir_ / "runs.log"), "start") == 2; }));
     run.signal(SIGINT);
     const int status = run.wait();
     ASSERT_TRUE(WIFEXITED(status));
@@ -278,8 +289,9 @@ command = ["sh", "t.sh", "{word}", "--w={word}"]
   ASSERT_EQ(qtune({"run", file.string()}).exit_code, 0);
   auto lines = lines_of(dir_ / "args.log");
   std::sort(lines.begin(), lines.end());
-  EXPECT_EQ(lines, (std::vector<std::string>{"[$(touch pwned)][--w=$(touch pwned)]", "['q' \"r\"][--w='q' \"r\"]",
-                                             "[a b][--w=a b]", "[x;y|z&][--w=x;y|z&]"}));
+  EXPECT_EQ(lines, (std::vector<std::string>{"[$(touch pwned)][--w=$(touch pwned)]",
+                                             "['q' \"r\"][--w='q' \"r\"]", "[a b][--w=a b]",
+                                             "[x;y|z&][--w=x;y|z&]"}));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
 }
 
@@ -334,7 +346,8 @@ command = ["sh", "t.sh", "{x}"]
   };
   const std::vector<Case> cases = {
       {"command =", "colour = 1\ncommand =", "study.toml:6: [trial] colour: unknown key"},
-      {"command =", "timeout = true\ncommand =", "study.toml:6: [trial] timeout: a boolean is the wrong type"},
+      {"command =", "timeout = true\ncommand =",
+       "study.toml:6: [trial] timeout: a boolean is the wrong type"},
       {"{x}\"]", "{z}\"]", "study.toml:6: [trial] command: placeholder {z} names no dimension"},
       {"range = [0, 3]", "range = [5, 2]", "study.toml:4: dimension \"x\""},
       {"name = \"t\"", "name = \"t\"\nseeed = 1", "study.toml:3:"},

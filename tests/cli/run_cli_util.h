@@ -3,17 +3,16 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "support/eventually.h"
 #include "support/run_process.h"
@@ -84,7 +83,8 @@ inline std::vector<std::string> lines_of(const std::filesystem::path& path) {
 
 // `qtune export <study> --format json`: every trial.
 inline nlohmann::json exported_trials(const std::filesystem::path& study) {
-  const ProcessResult result = run_process({qtune_cli(), "export", study.string(), "--format", "json"});
+  const ProcessResult result =
+      run_process({qtune_cli(), "export", study.string(), "--format", "json"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json::array();
 }

@@ -21,7 +21,9 @@ class SlurmCliTest : public ::testing::Test {
   }
   // t.sh logs its start ("start X" in runs.log), waits for the file `go`, then prints FID: X.
   void write_gated_script() {
-    dir_.write("t.sh", "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
+    dir_.write(
+        "t.sh",
+        "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
   }
 
   // Two trials at once (parallel = 2) of the gated script.
@@ -47,9 +49,11 @@ poll_interval = 0.2
   // `qtune run` in the background until both trials' jobs run, then `sig` to it; the job ids.
   std::vector<std::string> run_until_both_jobs_run(const std::filesystem::path& file, int sig) {
     BackgroundRun run(file, dir_ / "first.log");
-    EXPECT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "first.log");
+    EXPECT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; }))
+        << read_file(dir_ / "first.log");
     std::vector<std::string> jobs;
-    for (const char* trial : {"0", "1"}) jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
+    for (const char* trial : {"0", "1"})
+      jobs.push_back(read_file(dir_ / "s.trials" / trial / "slurm_job_id"));
     run.signal(sig);
     const int status = run.wait();
     if (sig == SIGINT) {  // Ctrl-C: qtune stops its trials and exits 130
@@ -60,7 +64,9 @@ poll_interval = 0.2
 
   // squeue's lines for the ids in `jobs` still queued.
   static std::string queued(const std::vector<std::string>& jobs) {
-    return run_process({"squeue", "--noheader", "--format=%i", "--sort=i", "--jobs=" + jobs[0] + "," + jobs[1]}).out;
+    return run_process({"squeue", "--noheader", "--format=%i", "--sort=i",
+                        "--jobs=" + jobs[0] + "," + jobs[1]})
+        .out;
   }
 
   TempDir dir_;
@@ -93,7 +99,8 @@ mem = "100M"
   EXPECT_NE(status.out.find("6 trials: 6 complete, 0 failed"), std::string::npos) << status.out;
   std::set<std::string> jobs;
   for (const nlohmann::json& trial : exported_trials(file)) {
-    const std::filesystem::path dir = dir_ / ("s.trials/" + std::to_string(trial["number"].get<int>()));
+    const std::filesystem::path dir =
+        dir_ / ("s.trials/" + std::to_string(trial["number"].get<int>()));
     const std::string job = read_file(dir / "slurm_job_id");
     EXPECT_EQ(lines_of(dir / "stdout.log").at(0), "job " + job);
     jobs.insert(job);
@@ -111,7 +118,8 @@ TEST_F(SlurmCliTest, InterruptCancelsTheJobsAndRunResumes) {
   const std::vector<std::string> jobs = run_until_both_jobs_run(file, SIGINT);
   // scancel was sent: the jobs leave the queue within seconds, not when `go` appears (a job
   // whose status file qtune already read may still be COMPLETING when qtune exits).
-  for (int i = 0; i < 100 && !queued(jobs).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 100 && !queued(jobs).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(queued(jobs), "");
   for (const nlohmann::json& t : exported_trials(file)) EXPECT_EQ(t["state"], "INTERRUPTED");
 
@@ -165,16 +173,20 @@ executor = "slurm"
 poll_interval = 0.2
 )");
   const auto worker = [&](const std::string& id) {
-    return std::make_unique<BackgroundQtune>(dir_ / (id + ".log"), std::vector<std::string>{
-        "worker", file.string(), "--worker-id", id, "--heartbeat", "0.1s", "--stale-after", "2s"});
+    return std::make_unique<BackgroundQtune>(
+        dir_ / (id + ".log"),
+        std::vector<std::string>{"worker", file.string(), "--worker-id", id, "--heartbeat", "0.1s",
+                                 "--stale-after", "2s"});
   };
   auto w0 = worker("w0");
-  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 1; })) << read_file(dir_ / "w0.log");
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 1; }))
+      << read_file(dir_ / "w0.log");
   const std::string job = read_file(dir_ / "s.trials/0/slurm_job_id");
   w0->signal(SIGKILL);
   w0->wait();
   auto w1 = worker("w1");
-  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; })) << read_file(dir_ / "w1.log");
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; }))
+      << read_file(dir_ / "w1.log");
   dir_.write("go", "");
   EXPECT_EQ(w1->exit_code(), 0) << read_file(dir_ / "w1.log");
 
@@ -187,7 +199,8 @@ poll_interval = 0.2
   }
   EXPECT_EQ(trials[0]["attempt"], 1);  // handed out again once
   EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), job);
-  const std::vector<std::string> runs = lines_of(dir_ / "runs.log");  // each trial's command ran once
+  const std::vector<std::string> runs =
+      lines_of(dir_ / "runs.log");  // each trial's command ran once
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_NE(runs[0], runs[1]);
 }
@@ -203,7 +216,8 @@ executor = "slurm"
 )");
   const ProcessResult run = qtune({"run", file.string()});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("[budget] gpus: is for executor = \"local\""), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("[budget] gpus: is for executor = \"local\""), std::string::npos)
+      << run.err;
 }
 
 }  // namespace

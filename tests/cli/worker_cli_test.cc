@@ -24,26 +24,33 @@ class WorkerCliTest : public ::testing::Test {
   // A grid over x = 0..n-1 with a trajectory for each of 3 workers: each configuration once;
   // the script logs start and end.
   std::filesystem::path study(int n, int trials) {
-    dir_.write("t.sh", "echo \"start $1\" >> runs.log\n"
-                       "if [ \"$1\" = 2 ] && [ ! -e slow-done ]; then echo $$ > slow.pid; sleep 30; fi\n"
-                       "sleep 0.1\necho \"done $1\" >> runs.log\necho FID: $1\n");
-    return dir_.write("study.toml", "[study]\nname = \"t\"\n[space]\nx = { range = [0, " + std::to_string(n - 1) +
-                                        "] }\n[strategy]\nkind = \"grid\"\ntrajectories = 3\n[budget]\ntrials = " +
-                                        std::to_string(trials) + "\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
+    dir_.write("t.sh",
+               "echo \"start $1\" >> runs.log\n"
+               "if [ \"$1\" = 2 ] && [ ! -e slow-done ]; then echo $$ > slow.pid; sleep 30; fi\n"
+               "sleep 0.1\necho \"done $1\" >> runs.log\necho FID: $1\n");
+    return dir_.write(
+        "study.toml",
+        "[study]\nname = \"t\"\n[space]\nx = { range = [0, " + std::to_string(n - 1) +
+            "] }\n[strategy]\nkind = \"grid\"\ntrajectories = 3\n[budget]\ntrials = " +
+            std::to_string(trials) + "\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
   }
 
-  std::vector<std::unique_ptr<BackgroundQtune>> start_workers(const std::filesystem::path& file, int n,
-                                                               const std::vector<std::string>& extra) {
+  std::vector<std::unique_ptr<BackgroundQtune>> start_workers(
+      const std::filesystem::path& file, int n, const std::vector<std::string>& extra) {
     std::vector<std::unique_ptr<BackgroundQtune>> workers;
     for (int i = 0; i < n; ++i) {
-      std::vector<std::string> args = {"worker", file.string(), "--worker-id", "w" + std::to_string(i)};
+      std::vector<std::string> args = {"worker", file.string(), "--worker-id",
+                                       "w" + std::to_string(i)};
       args.insert(args.end(), extra.begin(), extra.end());
-      workers.push_back(std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+      workers.push_back(
+          std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
     }
     return workers;
   }
 
-  std::string log_of(int worker) const { return read_file(dir_ / ("w" + std::to_string(worker) + ".log")); }
+  std::string log_of(int worker) const {
+    return read_file(dir_ / ("w" + std::to_string(worker) + ".log"));
+  }
 
   TempDir dir_;
 };
@@ -64,7 +71,8 @@ TEST_P(WorkerCliStorage, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
     storage = {"--storage", schema->url()};
   }
   auto workers = start_workers(file, 3, storage);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(workers[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(workers[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i);
 
   std::vector<std::string> exporting = {qtune_cli(), "export", file.string(), "--format", "json"};
   exporting.insert(exporting.end(), storage.begin(), storage.end());
@@ -94,7 +102,9 @@ TEST_P(WorkerCliStorage, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, WorkerCliStorage, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Postgres" : "Sqlite"; });
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Postgres" : "Sqlite";
+                         });
 
 TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   const auto file = study(6, 6);
@@ -114,11 +124,14 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   dir_.write("slow-done", "");  // the trial is fast when it runs again
   std::vector<std::unique_ptr<BackgroundQtune>> others;
   for (int i = 1; i <= 2; ++i) {
-    std::vector<std::string> args = {"worker", file.string(), "--worker-id", "w" + std::to_string(i)};
+    std::vector<std::string> args = {"worker", file.string(), "--worker-id",
+                                     "w" + std::to_string(i)};
     args.insert(args.end(), timing.begin(), timing.end());
-    others.push_back(std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
+    others.push_back(
+        std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(i) + ".log"), args));
   }
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(others[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i + 1);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(others[static_cast<std::size_t>(i)]->exit_code(), 0) << log_of(i + 1);
 
   const json trials = exported_trials(file);
   ASSERT_EQ(trials.size(), 6u);
@@ -142,11 +155,13 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
 
 TEST_F(WorkerCliTest, BadFlagsExit2) {
   const auto file = study(3, 3);
-  const ProcessResult bad = run_process({qtune_cli(), "worker", file.string(), "--heartbeat", "2x"}, dir_.path());
+  const ProcessResult bad =
+      run_process({qtune_cli(), "worker", file.string(), "--heartbeat", "2x"}, dir_.path());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--heartbeat"), std::string::npos) << bad.err;
   const ProcessResult slow = run_process(
-      {qtune_cli(), "worker", file.string(), "--heartbeat", "1m", "--stale-after", "30s"}, dir_.path());
+      {qtune_cli(), "worker", file.string(), "--heartbeat", "1m", "--stale-after", "30s"},
+      dir_.path());
   EXPECT_EQ(slow.exit_code, 2);
   EXPECT_NE(slow.err.find("--stale-after"), std::string::npos) << slow.err;
 }

@@ -9,8 +9,9 @@ using std::chrono::milliseconds;
 
 TEST(DurationTest, ParsesUnitsAndSeconds) {
   const std::vector<std::pair<std::string, long long>> cases = {
-      {"90s", 90'000}, {"15m", 900'000}, {"2h", 7'200'000}, {"1d", 86'400'000},
-      {"1h30m", 5'400'000}, {"0.5s", 500}, {"1.5h", 5'400'000}, {"3", 3'000}, {"0.25", 250},
+      {"90s", 90'000},     {"15m", 900'000},     {"2h", 7'200'000},
+      {"1d", 86'400'000},  {"1h30m", 5'400'000}, {"0.5s", 500},
+      {"1.5h", 5'400'000}, {"3", 3'000},         {"0.25", 250},
   };
   for (const auto& [text, ms] : cases) {
     SCOPED_TRACE(text);

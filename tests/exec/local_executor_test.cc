@@ -22,7 +22,8 @@ using qtune::testing::TempDir;
 class LocalExecutorTest : public ::testing::Test {
  protected:
   std::unique_ptr<LocalExecutor> make(std::string_view trial, std::size_t parallel = 1,
-                                      std::vector<int> gpus = {}, BuiltinMetricFunction builtin = {}) {
+                                      std::vector<int> gpus = {},
+                                      BuiltinMetricFunction builtin = {}) {
     const std::string text = std::string(R"toml([space]
 word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
 K = { range = [1, 3] }
@@ -38,7 +39,8 @@ K = { range = [1, 3] }
   }
 
   TrialSpec spec(TrialId id, std::string word = "a b", std::string k = "2") {
-    return {id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
+    return {
+        id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
   }
 
   // Runs one trial to its end.
@@ -67,7 +69,9 @@ TEST_F(LocalExecutorTest, SuccessCollectsTheMetricAndWritesLogs) {
 }
 
 TEST_F(LocalExecutorTest, ValuesWithSpacesAndShellCharactersStayOneArgvWord) {
-  dir_.write("args.sh", "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho FID: 1\n");
+  dir_.write("args.sh",
+             "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho "
+             "FID: 1\n");
   auto executor = make(R"(command = ["sh", "args.sh", "{word}", "--w={word}", "{K}"])");
   const std::vector<std::string> words = {"a b", "$(touch pwned)", "x;y|z&", "'q'", "*"};
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -94,15 +98,19 @@ command = "printf '[%s]' {word} > out.txt && echo FID: {K}")");
 
 TEST_F(LocalExecutorTest, EnvironmentWorkdirAndGpuSlot) {
   std::filesystem::create_directories(dir_ / "work" / "2");
-  dir_.write("env.sh", "env | grep -E '^(QTUNE_|CUDA_VISIBLE_DEVICES|TAG)' | sort > env.txt\npwd >> env.txt\necho FID: 0\n");
+  dir_.write("env.sh",
+             "env | grep -E '^(QTUNE_|CUDA_VISIBLE_DEVICES|TAG)' | sort > env.txt\npwd >> "
+             "env.txt\necho FID: 0\n");
   auto executor = make(R"(command = ["sh", "../../env.sh"]
 workdir = "work/{K}"
-env = { TAG = "t{trial_id}-{word}" })", 1, {5, 6});
+env = { TAG = "t{trial_id}-{word}" })",
+                       1, {5, 6});
   const TrialSpec trial = spec(42, "a b", "2");
   ASSERT_TRUE(run_one(*executor, trial).ok());
-  const std::string expected = "CUDA_VISIBLE_DEVICES=5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" +
-                               trial.dir.string() + "\nQTUNE_TRIAL_ID=42\nTAG=t42-a b\n" +
-                               std::filesystem::canonical(dir_ / "work/2").string() + "\n";
+  const std::string expected =
+      "CUDA_VISIBLE_DEVICES=5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" +
+      trial.dir.string() + "\nQTUNE_TRIAL_ID=42\nTAG=t42-a b\n" +
+      std::filesystem::canonical(dir_ / "work/2").string() + "\n";
   EXPECT_EQ(read_file(dir_ / "work/2/env.txt"), expected);
 }
 
@@ -144,7 +152,8 @@ TEST_F(LocalExecutorTest, LaunchFailures) {
   auto missing_program = make(R"(command = ["./no-such-program", "{K}"])");
   TrialOutcome outcome = run_one(*missing_program, spec(1));
   EXPECT_EQ(outcome.reason, FailureReason::kLaunch);
-  EXPECT_NE(outcome.message.find("No such file or directory"), std::string::npos) << outcome.message;
+  EXPECT_NE(outcome.message.find("No such file or directory"), std::string::npos)
+      << outcome.message;
   EXPECT_NE(read_file(dir_ / "trials/1/stderr.log").find("no-such-program"), std::string::npos);
 
   auto missing_workdir = make(R"(command = ["true"]
@@ -229,8 +238,9 @@ TEST_F(LocalExecutorTest, BuiltinMetricRunsBesidePolling) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::atomic<int> calls = 0;
-  BuiltinMetricFunction builtin = [&](const BuiltinMetric&, const std::filesystem::path& reference,
-                                      const std::filesystem::path& generated) -> base::Result<double> {
+  BuiltinMetricFunction builtin =
+      [&](const BuiltinMetric&, const std::filesystem::path& reference,
+          const std::filesystem::path& generated) -> base::Result<double> {
     EXPECT_EQ(generated.filename(), "rec2");
     EXPECT_EQ(reference.filename(), "stim");
     if (calls++ == 0) entered.set_value();
@@ -299,7 +309,8 @@ TEST_F(LocalExecutorTest, ParallelTrialsOverlap) {
 }
 
 TEST(LocalExecutorCreateTest, ZeroSlotsIsInvalid) {
-  EXPECT_EQ(LocalExecutor::create(TrialConfig{}, {0, {}, {}}).status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(LocalExecutor::create(TrialConfig{}, {0, {}, {}}).status().code(),
+            base::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

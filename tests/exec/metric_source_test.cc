@@ -9,9 +9,7 @@ namespace {
 
 using qtune::testing::TempDir;
 
-Template templ(std::string_view text) {
-  return Template::parse(text, {"K", "trial_dir"}).value();
-}
+Template templ(std::string_view text) { return Template::parse(text, {"K", "trial_dir"}).value(); }
 
 TEST(MetricSourceTest, ParseMetricText) {
   struct Case {
@@ -20,11 +18,11 @@ TEST(MetricSourceTest, ParseMetricText) {
     double value;
   };
   const std::vector<Case> cases = {
-      {"123.4", FailureReason::kNone, 123.4},   {" 1e-3\n", FailureReason::kNone, 1e-3},
-      {"-2", FailureReason::kNone, -2.0},       {"nan", FailureReason::kNotFinite, 0},
-      {"NaN", FailureReason::kNotFinite, 0},    {"inf", FailureReason::kNotFinite, 0},
-      {"-inf", FailureReason::kNotFinite, 0},   {"1e999", FailureReason::kNotFinite, 0},
-      {"12abc", FailureReason::kNoMetric, 0},   {"", FailureReason::kNoMetric, 0},
+      {"123.4", FailureReason::kNone, 123.4},       {" 1e-3\n", FailureReason::kNone, 1e-3},
+      {"-2", FailureReason::kNone, -2.0},           {"nan", FailureReason::kNotFinite, 0},
+      {"NaN", FailureReason::kNotFinite, 0},        {"inf", FailureReason::kNotFinite, 0},
+      {"-inf", FailureReason::kNotFinite, 0},       {"1e999", FailureReason::kNotFinite, 0},
+      {"12abc", FailureReason::kNoMetric, 0},       {"", FailureReason::kNoMetric, 0},
       {"tensor(3.0)", FailureReason::kNoMetric, 0},
   };
   for (const Case& c : cases) {
@@ -39,7 +37,8 @@ TEST(MetricSourceTest, ParseMetricText) {
 
 TEST(MetricSourceTest, RegexTakesTheLastMatchAndItsGroup) {
   const TempDir dir;
-  const TrialFiles files{dir.write("stdout.log", "FID: 9.5\nepoch 2\nFID:  7.25 (final)\ntrailing\n"), dir.path(), {}};
+  const TrialFiles files{
+      dir.write("stdout.log", "FID: 9.5\nepoch 2\nFID:  7.25 (final)\ntrailing\n"), dir.path(), {}};
   const MetricReading reading = read_metric(RegexMetric{R"(FID:\s*(\S+))"}, files, {});
   ASSERT_EQ(reading.reason, FailureReason::kNone) << reading.message;
   EXPECT_DOUBLE_EQ(reading.value, 7.25);

@@ -21,8 +21,9 @@ TEST(SlurmConfigTest, DefaultsAreLocalAndTimeFromTimeout) {
   EXPECT_EQ(config->slurm.poll_interval, std::chrono::seconds(5));
   EXPECT_EQ(config->slurm.sbatch, "sbatch");
   EXPECT_EQ(detail::sbatch_arguments(config->slurm, "qtune-s-3", "/w", "/t/3"),
-            (std::vector<std::string>{"--parsable", "--job-name=qtune-s-3", "--chdir=/w", "--output=/t/3/stdout.log",
-                                      "--error=/t/3/stderr.log", "--export=ALL", "--time=90", "/t/3/job.sh"}));
+            (std::vector<std::string>{"--parsable", "--job-name=qtune-s-3", "--chdir=/w",
+                                      "--output=/t/3/stdout.log", "--error=/t/3/stderr.log",
+                                      "--export=ALL", "--time=90", "/t/3/job.sh"}));
 }
 
 TEST(SlurmConfigTest, EveryKeyBecomesItsSbatchOption) {
@@ -49,12 +50,13 @@ squeue = "/opt/slurm/bin/squeue"
   EXPECT_EQ(config->slurm.squeue, "/opt/slurm/bin/squeue");
   EXPECT_EQ(config->slurm.scancel, "scancel");
   // 2h30s is 121 minutes: Slurm's limits are whole minutes, rounded up.
-  EXPECT_EQ(detail::sbatch_arguments(config->slurm, "n", "/w", "/t%j/1"),
-            (std::vector<std::string>{"--parsable", "--job-name=n", "--chdir=/w", "--output=/t%%j/1/stdout.log",
-                                      "--error=/t%%j/1/stderr.log", "--export=ALL", "--partition=gpu", "--time=121",
-                                      "--cpus-per-task=4", "--mem=16G", "--gres=gpu:1", "--gpus-per-task=a100:2",
-                                      "--account=lab", "--qos=normal", "--constraint=a100", "--exclusive",
-                                      "/t%j/1/job.sh"}));
+  EXPECT_EQ(
+      detail::sbatch_arguments(config->slurm, "n", "/w", "/t%j/1"),
+      (std::vector<std::string>{
+          "--parsable", "--job-name=n", "--chdir=/w", "--output=/t%%j/1/stdout.log",
+          "--error=/t%%j/1/stderr.log", "--export=ALL", "--partition=gpu", "--time=121",
+          "--cpus-per-task=4", "--mem=16G", "--gres=gpu:1", "--gpus-per-task=a100:2",
+          "--account=lab", "--qos=normal", "--constraint=a100", "--exclusive", "/t%j/1/job.sh"}));
   auto count = parse_slurm_trial("[trial.slurm]\ngpus_per_task = 2\n");
   ASSERT_TRUE(count.is_ok()) << count.status().to_string();
   EXPECT_EQ(count->slurm.gpus_per_task, "2");
@@ -66,40 +68,53 @@ TEST(SlurmConfigTest, ErrorsNameFileLineAndKey) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"executor = \"pbs\"\n", "dir/study.toml:6: [trial] executor: use \"local\" (this machine) or \"slurm\""},
+      {"executor = \"pbs\"\n",
+       "dir/study.toml:6: [trial] executor: use \"local\" (this machine) or \"slurm\""},
       {"slurm = 3\n", "dir/study.toml:6: [trial] slurm: an integer is the wrong type; use a table"},
-      {"[trial.slurm]\nqueue = \"x\"\n", "dir/study.toml:7: [trial] slurm.queue: unknown key; use partition,"},
+      {"[trial.slurm]\nqueue = \"x\"\n",
+       "dir/study.toml:7: [trial] slurm.queue: unknown key; use partition,"},
       {"[trial.slurm]\npartition = \"a b\"\n",
-       "dir/study.toml:7: [trial] slurm.partition: \"a b\" is invalid; use a non-empty word without spaces"},
-      {"[trial.slurm]\naccount = 1\n", "dir/study.toml:7: [trial] slurm.account: an integer is the wrong type"},
+       "dir/study.toml:7: [trial] slurm.partition: \"a b\" is invalid; use a non-empty word "
+       "without spaces"},
+      {"[trial.slurm]\naccount = 1\n",
+       "dir/study.toml:7: [trial] slurm.account: an integer is the wrong type"},
       {"[trial.slurm]\ntime = \"2x\"\n", "dir/study.toml:7: [trial] slurm.time: duration \"2x\""},
       {"[trial.slurm]\ncpus_per_task = 0\n",
        "dir/study.toml:7: [trial] slurm.cpus_per_task: use an integer from 1 to 1000000"},
       {"[trial.slurm]\nmem = \"16GB\"\n",
-       "dir/study.toml:7: [trial] slurm.mem: \"16GB\" is not a size; use megabytes or a K, M, G or T suffix"},
+       "dir/study.toml:7: [trial] slurm.mem: \"16GB\" is not a size; use megabytes or a K, M, G or "
+       "T suffix"},
       {"[trial.slurm]\ngpus_per_task = 0\n",
        "dir/study.toml:7: [trial] slurm.gpus_per_task: use a count >= 1, or \"type:count\""},
-      {"[trial.slurm]\ngpus_per_task = \"a100:\"\n", "dir/study.toml:7: [trial] slurm.gpus_per_task: use a count"},
+      {"[trial.slurm]\ngpus_per_task = \"a100:\"\n",
+       "dir/study.toml:7: [trial] slurm.gpus_per_task: use a count"},
       {"[trial.slurm]\nextra = \"--exclusive\"\n",
-       "dir/study.toml:7: [trial] slurm.extra: a string is the wrong type; use an array of sbatch options"},
+       "dir/study.toml:7: [trial] slurm.extra: a string is the wrong type; use an array of sbatch "
+       "options"},
       {"[trial.slurm]\nextra = [\"--exclusive\", \"a100\"]\n",
-       "dir/study.toml:7: [trial] slurm.extra: \"a100\" is not an option; each word is one sbatch option starting "
+       "dir/study.toml:7: [trial] slurm.extra: \"a100\" is not an option; each word is one sbatch "
+       "option starting "
        "with \"-\""},
       {"[trial.slurm]\nextra = [\"--output=x.log\"]\n",
-       "dir/study.toml:7: [trial] slurm.extra: \"--output\" is set by qtune for every trial; remove it"},
-      {"[trial.slurm]\nsbatch = \"\"\n", "dir/study.toml:7: [trial] slurm.sbatch: \"\" is invalid; use a non-empty string"},
-      {"[trial.slurm]\npoll_interval = true\n", "dir/study.toml:7: [trial] slurm.poll_interval: a boolean is the wrong type"},
+       "dir/study.toml:7: [trial] slurm.extra: \"--output\" is set by qtune for every trial; "
+       "remove it"},
+      {"[trial.slurm]\nsbatch = \"\"\n",
+       "dir/study.toml:7: [trial] slurm.sbatch: \"\" is invalid; use a non-empty string"},
+      {"[trial.slurm]\npoll_interval = true\n",
+       "dir/study.toml:7: [trial] slurm.poll_interval: a boolean is the wrong type"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.lines);
     const auto config = parse_slurm_trial(c.lines);
     ASSERT_FALSE(config.is_ok());
-    EXPECT_EQ(config.status().message().substr(0, c.message.size()), c.message) << config.status().message();
+    EXPECT_EQ(config.status().message().substr(0, c.message.size()), c.message)
+        << config.status().message();
   }
 }
 
 TEST(SlurmConfigTest, JobNamesAndExitStatusFiles) {
-  EXPECT_EQ(detail::job_name("my study/1", {1, {}, "/x/my study.trials/12"}), "qtune-my_study_1-12");
+  EXPECT_EQ(detail::job_name("my study/1", {1, {}, "/x/my study.trials/12"}),
+            "qtune-my_study_1-12");
   using Kind = detail::RecordedEnd::Kind;
   const auto exit3 = detail::parse_exit_status("exit=3\n");
   ASSERT_TRUE(exit3);

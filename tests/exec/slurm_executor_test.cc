@@ -28,33 +28,39 @@ class SlurmExecutorTest : public ::testing::Test {
   void SetUp() override { ASSERT_FALSE(qtune::testing::start_slurm_cluster().empty()); }
 
   // `trial` is the [trial] body; `slurm` more [trial.slurm] lines (poll_interval is short).
-  std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1, std::string_view slurm = "",
+  std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1,
+                                      std::string_view slurm = "",
                                       BuiltinMetricFunction builtin = {}) {
     const std::string text = std::string(R"toml([space]
 word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
 K = { range = [1, 3] }
 [trial]
 executor = "slurm"
-)toml") + std::string(trial) + "\n[trial.slurm]\npoll_interval = 0.2\n" + std::string(slurm);
+)toml") + std::string(trial) +
+                             "\n[trial.slurm]\npoll_interval = 0.2\n" + std::string(slurm);
     auto parsed = testing::parse_study_text(text, (dir_ / "study.toml").string());
     EXPECT_TRUE(parsed.trial.is_ok()) << parsed.trial.status().to_string();
-    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(), {parallel, "test", std::move(builtin)});
+    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(),
+                                          {parallel, "test", std::move(builtin)});
     EXPECT_TRUE(executor.is_ok()) << executor.status().to_string();
     return std::move(executor).value();
   }
 
   TrialSpec spec(TrialId id, std::string word = "a b", std::string k = "2") {
-    return {id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
+    return {
+        id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
   }
 
   // Starts every trial, then waits until nothing runs; outcomes by trial id.
-  std::map<TrialId, TrialOutcome> run_all(SlurmExecutor& executor, const std::vector<TrialSpec>& trials) {
+  std::map<TrialId, TrialOutcome> run_all(SlurmExecutor& executor,
+                                          const std::vector<TrialSpec>& trials) {
     for (const TrialSpec& trial : trials) EXPECT_TRUE(executor.start(trial).is_ok());
     std::map<TrialId, TrialOutcome> outcomes;
     while (executor.running() > 0 || outcomes.empty()) {
       const std::vector<FinishedTrial> done = executor.wait_any(std::chrono::seconds(60));
       if (done.empty()) break;
-      for (const FinishedTrial& f : done) EXPECT_TRUE(outcomes.emplace(f.id, f.outcome).second) << "twice: " << f.id;
+      for (const FinishedTrial& f : done)
+        EXPECT_TRUE(outcomes.emplace(f.id, f.outcome).second) << "twice: " << f.id;
     }
     EXPECT_GE(outcomes.size(), trials.size());
     EXPECT_EQ(executor.running(), 0u);
@@ -63,10 +69,13 @@ executor = "slurm"
 
   // gated.sh logs "run" to runs.log, waits for the file `go`, then prints FID: 4.
   void write_gated_script() {
-    dir_.write("gated.sh", "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
+    dir_.write("gated.sh",
+               "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
   }
 
-  std::string job_id(TrialId id) const { return read_file(dir_ / "trials" / std::to_string(id) / "slurm_job_id"); }
+  std::string job_id(TrialId id) const {
+    return read_file(dir_ / "trials" / std::to_string(id) / "slurm_job_id");
+  }
 
   // The ids among `ids` that squeue still lists.
   static std::string in_queue(const std::vector<std::string>& ids) {
@@ -84,8 +93,9 @@ TEST_F(SlurmExecutorTest, BuiltinMetricRunsBesidePolling) {
   std::promise<void> entered;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  BuiltinMetricFunction builtin = [&](const BuiltinMetric&, const std::filesystem::path&,
-                                      const std::filesystem::path& generated) -> base::Result<double> {
+  BuiltinMetricFunction builtin =
+      [&](const BuiltinMetric&, const std::filesystem::path&,
+          const std::filesystem::path& generated) -> base::Result<double> {
     EXPECT_EQ(generated.filename(), "rec2");
     entered.set_value();
     if (released.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
@@ -105,7 +115,8 @@ metric = { builtin = "fid", reference = "stim", generated = "rec{K}" })",
   EXPECT_TRUE(executor->poll().empty());
   release.set_value();
   std::vector<FinishedTrial> done;
-  while (done.empty() && executor->running() > 0) done = executor->wait_any(std::chrono::seconds(30));
+  while (done.empty() && executor->running() > 0)
+    done = executor->wait_any(std::chrono::seconds(30));
   ASSERT_EQ(done.size(), 1u);
   ASSERT_TRUE(done[0].outcome.ok()) << done[0].outcome.message;
   EXPECT_DOUBLE_EQ(*done[0].outcome.value, 0.25);
@@ -129,20 +140,24 @@ env = { TAG = "t{trial_id}-{word}" })");
   EXPECT_DOUBLE_EQ(*outcome.value, 2.25);
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_EQ(read_file(trial.dir / "stdout.log"),
-            "FID: 1.5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" + trial.dir.string() +
-                "\nQTUNE_TRIAL_ID=7\nTAG=t7-a b\n" + std::filesystem::canonical(dir_ / "work/2").string() +
-                "\nFID: 2.25\n");
+            "FID: 1.5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" +
+                trial.dir.string() + "\nQTUNE_TRIAL_ID=7\nTAG=t7-a b\n" +
+                std::filesystem::canonical(dir_ / "work/2").string() + "\nFID: 2.25\n");
   EXPECT_EQ(read_file(trial.dir / "stderr.log"), "err\n");
   EXPECT_EQ(read_file(trial.dir / "exit_status"), "exit=0\n");
 }
 
 TEST_F(SlurmExecutorTest, ArgvWordsArriveIntact) {
-  dir_.write("args.sh", "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho FID: 1\n");
+  dir_.write("args.sh",
+             "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$QTUNE_TRIAL_DIR/args\"\necho "
+             "FID: 1\n");
   auto executor = make(R"(command = ["sh", "../../args.sh", "{word}", "--w={word}", "it's \"{K}\""]
-workdir = "{trial_dir}")", 6);
+workdir = "{trial_dir}")",
+                       6);
   const std::vector<std::string> words = {"a b", "$(touch pwned)", "x;y|z&", "'q'", "*"};
   std::vector<TrialSpec> trials;
-  for (std::size_t i = 0; i < words.size(); ++i) trials.push_back(spec(static_cast<TrialId>(i), words[i]));
+  for (std::size_t i = 0; i < words.size(); ++i)
+    trials.push_back(spec(static_cast<TrialId>(i), words[i]));
   // A trial folder whose name Slurm would expand (%j) and a shell would split.
   trials.push_back({9, {{"word", "a b"}, {"K", "2"}}, dir_ / "odd 'dir' %j\n$(touch pwned)" / "9"});
   const auto outcomes = run_all(*executor, trials);
@@ -176,7 +191,8 @@ esac
   auto executor = make(R"(command = ["sh", "fail.sh", "{K}"])", 4);
   auto missing = make(R"(command = ["./no-such-program"])");
   ASSERT_TRUE(missing->start(spec(4)).is_ok());  // runs beside the others
-  const auto outcomes = run_all(*executor, {spec(1, "a b", "1"), spec(2, "a b", "2"), spec(3, "a b", "3")});
+  const auto outcomes =
+      run_all(*executor, {spec(1, "a b", "1"), spec(2, "a b", "2"), spec(3, "a b", "3")});
   EXPECT_EQ(outcomes.at(1).reason, FailureReason::kExitCode) << outcomes.at(1).message;
   EXPECT_EQ(outcomes.at(1).exit_code, 3);
   EXPECT_EQ(outcomes.at(1).message, "exit status 3");
@@ -187,14 +203,16 @@ esac
   EXPECT_EQ(outcomes.at(3).log_tail, "done, no metric");
   const TrialOutcome launch = run_all(*missing, {})[4];
   EXPECT_EQ(launch.reason, FailureReason::kLaunch) << launch.message;
-  EXPECT_NE(launch.log_tail.find("./no-such-program: no such program"), std::string::npos) << launch.log_tail;
+  EXPECT_NE(launch.log_tail.find("./no-such-program: no such program"), std::string::npos)
+      << launch.log_tail;
 }
 
 TEST_F(SlurmExecutorTest, SbatchRefusingTheJobIsALaunchFailure) {
   auto executor = make(R"(command = ["true"])", 1, "partition = \"no-such-partition\"\n");
   const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
   EXPECT_EQ(outcome.reason, FailureReason::kLaunch);
-  EXPECT_NE(outcome.message.find("sbatch refused the job: sbatch: error: "), std::string::npos) << outcome.message;
+  EXPECT_NE(outcome.message.find("sbatch refused the job: sbatch: error: "), std::string::npos)
+      << outcome.message;
   EXPECT_NE(outcome.message.find("partition"), std::string::npos) << outcome.message;
   EXPECT_NE(read_file(dir_ / "trials/1/stderr.log").find("partition"), std::string::npos);
 }
@@ -215,7 +233,8 @@ TEST_F(SlurmExecutorTest, CancelAllLeavesNoJobInTheQueue) {
   EXPECT_EQ(executor->running(), 3u);
   const std::vector<FinishedTrial> done = executor->cancel_all();
   ASSERT_EQ(done.size(), 3u);
-  for (const FinishedTrial& f : done) EXPECT_EQ(f.outcome.reason, FailureReason::kInterrupted) << f.outcome.message;
+  for (const FinishedTrial& f : done)
+    EXPECT_EQ(f.outcome.reason, FailureReason::kInterrupted) << f.outcome.message;
   EXPECT_EQ(executor->running(), 0u);
   EXPECT_EQ(in_queue({job_id(1), job_id(2), job_id(3)}), "");
 }
@@ -226,13 +245,15 @@ TEST_F(SlurmExecutorTest, JobCancelledFromOutsideFailsWithSlurmsState) {
   const TrialSpec trial = spec(1);
   ASSERT_TRUE(executor->start(trial).is_ok());
   std::vector<FinishedTrial> done;
-  while (!std::filesystem::exists(trial.dir / "started") && done.empty()) done = executor->wait_any(std::chrono::milliseconds(50));
+  while (!std::filesystem::exists(trial.dir / "started") && done.empty())
+    done = executor->wait_any(std::chrono::milliseconds(50));
   ASSERT_TRUE(done.empty()) << done[0].outcome.message;
   EXPECT_EQ(run_process({"scancel", job_id(1)}).exit_code, 0);
   while (done.empty()) done = executor->wait_any(std::chrono::seconds(60));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].outcome.reason, FailureReason::kSignal);
-  EXPECT_EQ(done[0].outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u) << done[0].outcome.message;
+  EXPECT_EQ(done[0].outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u)
+      << done[0].outcome.message;
 }
 
 // job.sh may record the signal the program died of before Slurm has finished ending the job
@@ -247,7 +268,8 @@ sleep 60
   auto executor = make(R"(command = ["sh", "cancelled.sh"])");
   const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
   EXPECT_EQ(outcome.reason, FailureReason::kSignal);
-  EXPECT_EQ(outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u) << outcome.message;
+  EXPECT_EQ(outcome.message.find("Slurm job " + job_id(1) + " ended CANCELLED"), 0u)
+      << outcome.message;
   EXPECT_EQ(in_queue({job_id(1)}), "");
 }
 
@@ -267,7 +289,8 @@ TEST_F(SlurmExecutorTest, ReleasedJobIsTakenOverWhileItRuns) {
     const std::vector<FinishedTrial> released = first->poll();
     ASSERT_EQ(released.size(), 1u);
     EXPECT_EQ(released[0].outcome.reason, FailureReason::kInterrupted);
-    EXPECT_EQ(released[0].outcome.message, "handed to another process, which takes over Slurm job " + job);
+    EXPECT_EQ(released[0].outcome.message,
+              "handed to another process, which takes over Slurm job " + job);
     EXPECT_EQ(first->running(), 0u);
   }  // destroying the executor cancels nothing it released
   EXPECT_NE(in_queue({job}), "");
@@ -357,24 +380,28 @@ TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
   auto executor = make(R"(command = ["sh", "t.sh"])");
   const TrialSpec trial = spec(1);
   std::filesystem::create_directories(trial.dir);
-  const std::string job = run_process({"sbatch", "--parsable", "--job-name=qtune-test-1", "--output=/dev/null",
-                                       "--wrap=sleep 60"}).out;
+  const std::string job = run_process({"sbatch", "--parsable", "--job-name=qtune-test-1",
+                                       "--output=/dev/null", "--wrap=sleep 60"})
+                              .out;
   const std::string earlier = job.substr(0, job.find('\n'));
   dir_.write("trials/1/slurm_job_id", earlier);
-  dir_.write("trials/1/exit_status", "exit=9\n");  // left by the earlier run: not this run's outcome
+  dir_.write("trials/1/exit_status",
+             "exit=9\n");  // left by the earlier run: not this run's outcome
   const TrialOutcome outcome = run_all(*executor, {trial})[1];
   EXPECT_TRUE(outcome.ok()) << outcome.message;
   EXPECT_EQ(in_queue({earlier}), "");
 }
 
 TEST(SlurmExecutorCreateTest, ZeroSlotsOrNoSbatchIsRefused) {
-  EXPECT_EQ(SlurmExecutor::create(TrialConfig{}, {0, "s", {}}).status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SlurmExecutor::create(TrialConfig{}, {0, "s", {}}).status().code(),
+            base::StatusCode::kInvalidArgument);
   TrialConfig config;
   config.slurm.sbatch = "/no/such/sbatch";
   const auto missing = SlurmExecutor::create(config, {1, "s", {}});
   EXPECT_EQ(missing.status().code(), base::StatusCode::kNotFound);
   EXPECT_EQ(missing.status().message(),
-            "[trial.slurm] sbatch: \"/no/such/sbatch --version\" failed (/no/such/sbatch: No such file or "
+            "[trial.slurm] sbatch: \"/no/such/sbatch --version\" failed (/no/such/sbatch: No such "
+            "file or "
             "directory); install Slurm's client commands or set sbatch to their path");
 }
 

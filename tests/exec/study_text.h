@@ -2,10 +2,10 @@
 // study config parser does, so exec tests build their TrialConfig from real study text.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <string>
 #include <string_view>
-
-#include <toml++/toml.h>
 
 #include "qtune/exec/trial_config.h"
 #include "qtune/space/space_config.h"

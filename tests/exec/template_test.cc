@@ -46,10 +46,12 @@ TEST(TemplateTest, UnknownPlaceholderNamesItAndTheKnownOnes) {
 
 TEST(TemplateTest, ShellQuotedValuesReachShAsOneWord) {
   // /bin/sh is the independent reference: each quoted value must come back unchanged.
-  const std::vector<std::string> words = {"a b", "it's", "$(echo pwned)", "`id`", "x;y|z&", "*", "\"q\"", "", "\\n"};
+  const std::vector<std::string> words = {
+      "a b", "it's", "$(echo pwned)", "`id`", "x;y|z&", "*", "\"q\"", "", "\\n"};
   for (const std::string& word : words) {
     SCOPED_TRACE(word);
-    const auto result = testing::run_process({"/bin/sh", "-c", "printf '%s|%s' " + shell_quote(word) + " end"});
+    const auto result =
+        testing::run_process({"/bin/sh", "-c", "printf '%s|%s' " + shell_quote(word) + " end"});
     EXPECT_EQ(result.exit_code, 0);
     EXPECT_EQ(result.out, word + "|end");
   }

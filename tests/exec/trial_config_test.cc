@@ -10,7 +10,8 @@ namespace {
 using testing::parse_trial_lines;
 
 TEST(TrialConfigTest, ParsesEveryKey) {
-  const auto config = parse_trial_lines(R"(command = ["python3", "train.py", "{K}", "--act={act}", "{trial_dir}"]
+  const auto config =
+      parse_trial_lines(R"(command = ["python3", "train.py", "{K}", "--act={act}", "{trial_dir}"]
 shell = false
 workdir = "runs/{K}"
 timeout = "2h"
@@ -73,22 +74,34 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
   };
   const std::vector<Case> cases = {
       {"command = [\"x\"]\ncolour = 1\n", "dir/study.toml:6: [trial] colour: unknown key"},
-      {"command = [\"x\", \"{k}\"]\n", "dir/study.toml:5: [trial] command: placeholder {k} names no dimension"},
-      {"command = [\"x\", 3]\n", "dir/study.toml:5: [trial] command: an integer is the wrong type; use a string"},
+      {"command = [\"x\", \"{k}\"]\n",
+       "dir/study.toml:5: [trial] command: placeholder {k} names no dimension"},
+      {"command = [\"x\", 3]\n",
+       "dir/study.toml:5: [trial] command: an integer is the wrong type; use a string"},
       {"command = []\n", "dir/study.toml:5: [trial] command: is empty"},
       {"command = \"x {K}\"\n", "dir/study.toml:5: [trial] command: a string is a shell script"},
-      {"shell = \"yes\"\ncommand = [\"x\"]\n", "dir/study.toml:5: [trial] shell: a string is the wrong type"},
-      {"timeout = \"2x\"\ncommand = [\"x\"]\n", "dir/study.toml:5: [trial] timeout: duration \"2x\": unit \"x\" is unknown"},
-      {"command = [\"x\"]\nworkdir = \"{nope}\"\n", "dir/study.toml:6: [trial] workdir: placeholder {nope}"},
-      {"command = [\"x\"]\nenv = { A = 1 }\n", "dir/study.toml:6: [trial] env.A: an integer is the wrong type"},
-      {"command = [\"x\"]\nmetric = { regex = '(' }\n", "dir/study.toml:6: [trial] metric.regex: does not compile"},
-      {"command = [\"x\"]\nmetric = { json = \"m.json\" }\n", "dir/study.toml:6: [trial] metric.key: missing"},
-      {"command = [\"x\"]\nmetric = { regex = 'a', key = 'b' }\n", "dir/study.toml:6: [trial] metric.key: unknown key"},
-      {"command = [\"x\"]\nmetric = { builtin = \"lpips\", reference = \"a\", generated = \"b\" }\n",
+      {"shell = \"yes\"\ncommand = [\"x\"]\n",
+       "dir/study.toml:5: [trial] shell: a string is the wrong type"},
+      {"timeout = \"2x\"\ncommand = [\"x\"]\n",
+       "dir/study.toml:5: [trial] timeout: duration \"2x\": unit \"x\" is unknown"},
+      {"command = [\"x\"]\nworkdir = \"{nope}\"\n",
+       "dir/study.toml:6: [trial] workdir: placeholder {nope}"},
+      {"command = [\"x\"]\nenv = { A = 1 }\n",
+       "dir/study.toml:6: [trial] env.A: an integer is the wrong type"},
+      {"command = [\"x\"]\nmetric = { regex = '(' }\n",
+       "dir/study.toml:6: [trial] metric.regex: does not compile"},
+      {"command = [\"x\"]\nmetric = { json = \"m.json\" }\n",
+       "dir/study.toml:6: [trial] metric.key: missing"},
+      {"command = [\"x\"]\nmetric = { regex = 'a', key = 'b' }\n",
+       "dir/study.toml:6: [trial] metric.key: unknown key"},
+      {"command = [\"x\"]\nmetric = { builtin = \"lpips\", reference = \"a\", generated = \"b\" "
+       "}\n",
        "dir/study.toml:6: [trial] metric.builtin: \"lpips\" is unknown"},
-      {"command = [\"x\"]\nmetric = { builtin = \"fid\", reference = \"a\", generated = \"b\", dims = 100 }\n",
+      {"command = [\"x\"]\nmetric = { builtin = \"fid\", reference = \"a\", generated = \"b\", "
+       "dims = 100 }\n",
        "dir/study.toml:6: [trial] metric.dims: use 64, 192, 768 or 2048"},
-      {"command = [\"x\"]\nmetric = { file = \"a\" }\n", "dir/study.toml:6: [trial] metric: no metric source given"},
+      {"command = [\"x\"]\nmetric = { file = \"a\" }\n",
+       "dir/study.toml:6: [trial] metric: no metric source given"},
       {"workdir = \".\"\n", "dir/study.toml:4: [trial] command: missing"},
   };
   for (const Case& c : cases) {
@@ -96,7 +109,8 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
     const auto config = parse_trial_lines(c.lines);
     ASSERT_FALSE(config.is_ok());
     EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
-    EXPECT_EQ(config.status().message().substr(0, c.expected.size()), c.expected) << config.status().message();
+    EXPECT_EQ(config.status().message().substr(0, c.expected.size()), c.expected)
+        << config.status().message();
   }
 }
 

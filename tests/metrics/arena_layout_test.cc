@@ -11,8 +11,8 @@
 namespace qtune::metrics::nn {
 namespace {
 
-void expect_no_overlap_in_time_and_space(const std::vector<BufferLife>& buffers, const ArenaLayout& layout,
-                                         std::size_t alignment) {
+void expect_no_overlap_in_time_and_space(const std::vector<BufferLife>& buffers,
+                                         const ArenaLayout& layout, std::size_t alignment) {
   ASSERT_EQ(layout.offsets.size(), buffers.size());
   for (std::size_t i = 0; i < buffers.size(); ++i) {
     EXPECT_EQ(layout.offsets[i] % alignment, 0u) << "buffer " << i;
@@ -22,7 +22,8 @@ void expect_no_overlap_in_time_and_space(const std::vector<BufferLife>& buffers,
                             buffers[j].first_step <= buffers[i].last_step;
       const bool share_bytes = layout.offsets[i] < layout.offsets[j] + buffers[j].bytes &&
                                layout.offsets[j] < layout.offsets[i] + buffers[i].bytes;
-      EXPECT_FALSE(together && share_bytes) << "buffers " << i << " and " << j << " are alive together";
+      EXPECT_FALSE(together && share_bytes)
+          << "buffers " << i << " and " << j << " are alive together";
     }
   }
 }
@@ -34,7 +35,8 @@ std::size_t peak_alive(const std::vector<BufferLife>& buffers) {
   std::size_t peak = 0;
   for (std::size_t step = 0; step <= last; ++step) {
     std::size_t alive = 0;
-    for (const BufferLife& b : buffers) alive += b.first_step <= step && step <= b.last_step ? b.bytes : 0;
+    for (const BufferLife& b : buffers)
+      alive += b.first_step <= step && step <= b.last_step ? b.bytes : 0;
     peak = std::max(peak, alive);
   }
   return peak;
@@ -44,7 +46,8 @@ TEST(ArenaLayoutTest, AChainReusesMemoryAsTheStemDoes) {
   // input -> a -> b -> c -> out: each buffer is read by the next step only, so at most two
   // are alive at once and the arena holds the largest adjacent pair (b and c: 2000 + 4000),
   // one of them rounded up to the 64-byte alignment: 2048 + 4000, rounded up again.
-  const std::vector<BufferLife> chain = {{1000, 0, 0}, {3000, 0, 1}, {2000, 1, 2}, {4000, 2, 3}, {500, 3, 3}};
+  const std::vector<BufferLife> chain = {
+      {1000, 0, 0}, {3000, 0, 1}, {2000, 1, 2}, {4000, 2, 3}, {500, 3, 3}};
   const ArenaLayout layout = lay_out_arena(chain, 64);
   expect_no_overlap_in_time_and_space(chain, layout, 64);
   EXPECT_EQ(layout.size, 6080u);

@@ -1,9 +1,9 @@
 #include "qtune/metrics/frechet.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "metrics/stats_fixtures.h"
 
@@ -34,7 +34,8 @@ TEST(Frechet, EighMatchesScipySqrtmAtFullRank) {
   const double fid = value(frechet_distance_eigh(stats_of(a), stats_of(b)));
   EXPECT_NEAR(fid, expected, 1e-9 * expected);
   // features at hand, n >= d: frechet_distance takes the eigh form as well
-  EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), b})), expected, 1e-9 * expected);
+  EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), b})), expected,
+              1e-9 * expected);
 }
 
 TEST(Frechet, LowRankFormsMatchHighPrecisionBelowFullRank) {
@@ -62,8 +63,10 @@ TEST(Frechet, DispatchUsesWhatEachSideHolds) {
   const Features b = random_features(10, 96, 6, 0.1);
   const double gram = value(frechet_distance_gram(a, b));
   EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), b})), gram, 1e-12 * gram);
-  EXPECT_NEAR(value(frechet_distance({stats_of(a), std::nullopt}, {stats_of(b), b})), gram, 1e-10 * gram);
-  EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), std::nullopt})), gram, 1e-8 * gram);
+  EXPECT_NEAR(value(frechet_distance({stats_of(a), std::nullopt}, {stats_of(b), b})), gram,
+              1e-10 * gram);
+  EXPECT_NEAR(value(frechet_distance({stats_of(a), a}, {stats_of(b), std::nullopt})), gram,
+              1e-8 * gram);
 }
 
 TEST(Frechet, EqualCovariancesGiveSquaredMeanDifference) {
@@ -87,7 +90,8 @@ TEST(Frechet, IdenticalSetsGiveZero) {
 }
 
 TEST(Frechet, DifferentDimsAreAnError) {
-  auto r = frechet_distance_eigh(stats_of(random_features(10, 4, 1)), stats_of(random_features(10, 8, 1)));
+  auto r = frechet_distance_eigh(stats_of(random_features(10, 4, 1)),
+                                 stats_of(random_features(10, 8, 1)));
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("4 and 8 dims"), std::string::npos) << r.status().message();
   auto g = frechet_distance_gram(random_features(10, 4, 1), random_features(10, 8, 1));
@@ -102,8 +106,9 @@ TEST(Frechet, MalformedStatisticsAreAnError) {
   bad = s;
   bad.mu[0] = std::nan("");
   EXPECT_EQ(frechet_distance_eigh(s, bad).status().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_EQ(frechet_distance_gram(random_features(1, 4, 1), random_features(5, 4, 1)).status().code(),
-            base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      frechet_distance_gram(random_features(1, 4, 1), random_features(5, 4, 1)).status().code(),
+      base::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

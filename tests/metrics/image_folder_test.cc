@@ -1,4 +1,5 @@
-// pytorch-fid's file set: compared with its own glob + sorted() (tests/reference/io_list_images.py).
+// pytorch-fid's file set: compared with its own glob + sorted()
+// (tests/reference/io_list_images.py).
 #include "qtune/metrics/image_folder.h"
 
 #include <gtest/gtest.h>
@@ -20,8 +21,9 @@ std::string pgm(std::size_t width, std::size_t height) {
 
 TEST(ImageFolder, SameFilesAndOrderAsPytorchFid) {
   TempDir dir;
-  for (const char* name : {"b.png", "a.png", "10.png", "9.jpg", "_x.jpeg", "Z.ppm", "c.pgm", ".hidden.png",
-                           "d.png.jpg", "e.jpg.txt", "UPPER.PNG", "f.Jpg", "noext", "\xc3\xa9t\xc3\xa9.png"}) {
+  for (const char* name :
+       {"b.png", "a.png", "10.png", "9.jpg", "_x.jpeg", "Z.ppm", "c.pgm", ".hidden.png",
+        "d.png.jpg", "e.jpg.txt", "UPPER.PNG", "f.Jpg", "noext", "\xc3\xa9t\xc3\xa9.png"}) {
     dir.write(name, pgm(2, 1));
   }
   std::filesystem::create_directory(dir / "sub");
@@ -60,8 +62,10 @@ TEST(ImageFolder, UndecodableExtensionNamesFileAndSupportedSet) {
   dir.write("scan.tiff", "II*");
   const auto files = list_image_files(dir.path());
   ASSERT_FALSE(files.is_ok());
-  EXPECT_NE(files.status().message().find("scan.tiff: .tiff images are not supported; use png, jpg, jpeg, ppm or pgm"),
-            std::string::npos) << files.status().message();
+  EXPECT_NE(files.status().message().find(
+                "scan.tiff: .tiff images are not supported; use png, jpg, jpeg, ppm or pgm"),
+            std::string::npos)
+      << files.status().message();
 }
 
 TEST(ImageFolder, CorruptImageNamesTheFile) {

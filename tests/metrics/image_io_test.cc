@@ -47,11 +47,14 @@ std::span<const std::uint8_t> as_bytes(const std::string& s) {
 }
 
 TEST_F(ImageFiles, MatchesPilConvertRgbByteForByte) {
-  const char* files[] = {"grey28.png", "grey_alpha.png", "rgb.png", "rgba.png", "palette_trns.png",
-                         "grey16_small.png", "grey16.png", "grey_alpha16.png", "rgb16.png", "rgba16.png",
-                         "grey1bit.png", "grey2bit.png", "grey4bit.png", "palette1bit.png", "palette2bit.png",
-                         "palette4bit.png", "grey_trns.png", "rgb_interlaced.png", "jpeg420.jpg", "jpeg422.jpg",
-                         "jpeg444.jpg", "jpeg_progressive.jpg", "jpeg_grey.jpg", "ppm.ppm", "pgm.pgm"};
+  const char* files[] = {
+      "grey28.png",       "grey_alpha.png",       "rgb.png",         "rgba.png",
+      "palette_trns.png", "grey16_small.png",     "grey16.png",      "grey_alpha16.png",
+      "rgb16.png",        "rgba16.png",           "grey1bit.png",    "grey2bit.png",
+      "grey4bit.png",     "palette1bit.png",      "palette2bit.png", "palette4bit.png",
+      "grey_trns.png",    "rgb_interlaced.png",   "jpeg420.jpg",     "jpeg422.jpg",
+      "jpeg444.jpg",      "jpeg_progressive.jpg", "jpeg_grey.jpg",   "ppm.ppm",
+      "pgm.pgm"};
   for (const char* file : files) {
     SCOPED_TRACE(file);
     const auto image = read_image(*dir_ / file);
@@ -62,7 +65,8 @@ TEST_F(ImageFiles, MatchesPilConvertRgbByteForByte) {
     ASSERT_EQ(image->height, pil.height);
     ASSERT_EQ(image->pixels.size(), pil.width * pil.height * 3);
     std::size_t differing = 0;
-    for (std::size_t i = 0; i < pil.pixels.size(); ++i) differing += image->pixels[i] != pil.pixels[i];
+    for (std::size_t i = 0; i < pil.pixels.size(); ++i)
+      differing += image->pixels[i] != pil.pixels[i];
     EXPECT_EQ(differing, 0u);
   }
 }
@@ -106,7 +110,8 @@ TEST(ImageIo, NetpbmHeaderWithCommentAndPlainFormatRefused) {
   ASSERT_TRUE(image.is_ok()) << image.status().to_string();
   EXPECT_EQ(image->pixels, (std::vector<std::uint8_t>{16, 16, 16, 32, 32, 32}));
   const std::string plain = "P2\n1 1\n255\n7\n";
-  EXPECT_EQ(decode_image(as_bytes(plain), "b.pgm").status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(decode_image(as_bytes(plain), "b.pgm").status().code(),
+            base::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // InceptionFid against pytorch-fid's network built in PyTorch (nn_fid_inception.py) on the
 // shared random-weight state dict that PyTorch writes (full 566-key FID Inception shapes),
 // and the oneDNN backend against the plain reference backend.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,8 +11,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/metrics/inception.h"
 #include "qtune/metrics/state_dict.h"
@@ -39,10 +39,13 @@ Image test_image(std::size_t height, std::size_t width, bool grey, std::uint32_t
     for (std::size_t x = 0; x < width; ++x) {
       const auto fy = static_cast<double>(y), fx = static_cast<double>(x);
       const double r = std::hypot(fy - cy, fx - cx);
-      const auto blob = static_cast<std::uint8_t>(r < cx * 0.6 ? 255 - byte(rng) / 4 : byte(rng) / 16);
+      const auto blob =
+          static_cast<std::uint8_t>(r < cx * 0.6 ? 255 - byte(rng) / 4 : byte(rng) / 16);
       for (std::size_t c = 0; c < 3; ++c) {
-        const double wave = 110 + 100 * std::sin(fx / (9.0 + static_cast<double>(c)) + fy / 13.0 + phases[c]);
-        image.pixels[(y * width + x) * 3 + c] = grey ? blob : static_cast<std::uint8_t>(wave + byte(rng) / 8);
+        const double wave =
+            110 + 100 * std::sin(fx / (9.0 + static_cast<double>(c)) + fy / 13.0 + phases[c]);
+        image.pixels[(y * width + x) * 3 + c] =
+            grey ? blob : static_cast<std::uint8_t>(wave + byte(rng) / 8);
       }
     }
   }
@@ -81,8 +84,10 @@ class InceptionFidTest : public ::testing::Test {
     std::vector<std::string> args = {"features", weights_path_, (*dir_ / "torch.f32").string()};
     for (std::size_t i = 0; i < images.size(); ++i) {
       const Image& im = images[i];
-      const auto path = dir_->write("image" + std::to_string(i) + ".u8", std::string(im.pixels.begin(), im.pixels.end()));
-      args.push_back(path.string() + ":" + std::to_string(im.height) + ":" + std::to_string(im.width));
+      const auto path = dir_->write("image" + std::to_string(i) + ".u8",
+                                    std::string(im.pixels.begin(), im.pixels.end()));
+      args.push_back(path.string() + ":" + std::to_string(im.height) + ":" +
+                     std::to_string(im.width));
     }
     testing::run_reference_script("nn_fid_inception.py", args);
     const std::string bytes = testing::read_file(*dir_ / "torch.f32");
@@ -92,7 +97,8 @@ class InceptionFidTest : public ::testing::Test {
   }
 
   // Checks our features at every dims against PyTorch's within `tolerance` (row_error).
-  static void expect_matches_torch(const std::vector<Image>& images, InceptionFid& net, double tolerance) {
+  static void expect_matches_torch(const std::vector<Image>& images, InceptionFid& net,
+                                   double tolerance) {
     const std::vector<float> expected = torch_features(images);
     ASSERT_EQ(expected.size(), images.size() * kTorchRow);
     std::size_t column = 0;
@@ -102,7 +108,8 @@ class InceptionFidTest : public ::testing::Test {
       ASSERT_EQ(got->count, images.size());
       ASSERT_EQ(got->dims, dims);
       for (std::size_t i = 0; i < images.size(); ++i) {
-        const double error = row_error(&got->values[i * dims], &expected[i * kTorchRow + column], dims);
+        const double error =
+            row_error(&got->values[i * dims], &expected[i * kTorchRow + column], dims);
         EXPECT_LE(error, tolerance) << "dims " << dims << ", image " << i;
       }
       column += dims;
@@ -143,7 +150,8 @@ TEST_F(InceptionFidTest, OneDnnAgreesWithReferenceBackend) {
     auto b = plain->features(images, dims);
     ASSERT_TRUE(a.is_ok() && b.is_ok());
     for (std::size_t i = 0; i < images.size(); ++i) {
-      EXPECT_LE(row_error(&a->values[i * dims], &b->values[i * dims], dims), 1e-5) << "dims " << dims << ", image " << i;
+      EXPECT_LE(row_error(&a->values[i * dims], &b->values[i * dims], dims), 1e-5)
+          << "dims " << dims << ", image " << i;
     }
   }
 }
@@ -194,13 +202,15 @@ TEST_F(InceptionFidTest, NamesMissingOrMisshapedWeights) {
   auto missing = InceptionFid::create(broken);
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_NE(missing.status().message().find("Mixed_6c.branch7x7_2.bn.running_var"), std::string::npos);
+  EXPECT_NE(missing.status().message().find("Mixed_6c.branch7x7_2.bn.running_var"),
+            std::string::npos);
 
   broken = *weights_;
   broken["Conv2d_4a_3x3.conv.weight"].shape = {192, 80, 1, 9};
   auto misshaped = InceptionFid::create(broken);
   ASSERT_FALSE(misshaped.is_ok());
-  EXPECT_NE(misshaped.status().message().find("[192, 80, 1, 9]; expected [192, 80, 3, 3]"), std::string::npos)
+  EXPECT_NE(misshaped.status().message().find("[192, 80, 1, 9]; expected [192, 80, 3, 3]"),
+            std::string::npos)
       << misshaped.status().message();
 }
 

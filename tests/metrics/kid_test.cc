@@ -1,8 +1,8 @@
 #include "qtune/metrics/kid.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "metrics/stats_fixtures.h"
 
@@ -56,8 +56,10 @@ TEST(Kid, SameDistributionIsNearZeroShiftedIsPositive) {
   const Features a = random_features(200, 16, 7);
   const Features same = random_features(200, 16, 8);
   const Features shifted = random_features(200, 16, 9, 1.0);
-  auto near = kernel_inception_distance(a, same, {.subsets = 10, .max_subset_size = 100, .seed = 1});
-  auto far = kernel_inception_distance(a, shifted, {.subsets = 10, .max_subset_size = 100, .seed = 1});
+  auto near =
+      kernel_inception_distance(a, same, {.subsets = 10, .max_subset_size = 100, .seed = 1});
+  auto far =
+      kernel_inception_distance(a, shifted, {.subsets = 10, .max_subset_size = 100, .seed = 1});
   ASSERT_TRUE(near.is_ok() && far.is_ok());
   EXPECT_GT(far->mean, 10.0 * std::fabs(near->mean));
 }

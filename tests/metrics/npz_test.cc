@@ -53,16 +53,19 @@ TEST_F(NpzFiles, ReadsWhatNumpyWritesCompressedOrNot) {
 TEST_F(NpzFiles, NumpyReadsWhatWeWrite) {
   for (std::size_t dims : {kDims, std::size_t{1}}) {
     FidStatistics stats;
-    for (std::size_t i = 0; i < dims; ++i) stats.mu.push_back(1.0 / static_cast<double>(i + 3) - 0.25);
-    for (std::size_t i = 0; i < dims * dims; ++i) stats.sigma.push_back(static_cast<double>(i % 17) * 1e-3 + 1e-300);
+    for (std::size_t i = 0; i < dims; ++i)
+      stats.mu.push_back(1.0 / static_cast<double>(i + 3) - 0.25);
+    for (std::size_t i = 0; i < dims * dims; ++i)
+      stats.sigma.push_back(static_cast<double>(i % 17) * 1e-3 + 1e-300);
     TempDir tmp;
     ASSERT_TRUE(write_npz_statistics(tmp / "ours.npz", stats).is_ok());
     const std::string mu(reinterpret_cast<const char*>(stats.mu.data()), stats.mu.size() * 8);
-    const std::string sigma(reinterpret_cast<const char*>(stats.sigma.data()), stats.sigma.size() * 8);
+    const std::string sigma(reinterpret_cast<const char*>(stats.sigma.data()),
+                            stats.sigma.size() * 8);
     const auto mu_path = tmp.write("mu.f64", mu);
     const auto sigma_path = tmp.write("sigma.f64", sigma);
-    const auto result = run_reference_script("io_npz.py", {"check", (tmp / "ours.npz").string(), mu_path.string(),
-                                                             sigma_path.string()});
+    const auto result = run_reference_script(
+        "io_npz.py", {"check", (tmp / "ours.npz").string(), mu_path.string(), sigma_path.string()});
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     // And our own reader agrees.
     const auto back = read_npz_statistics(tmp / "ours.npz");
@@ -83,7 +86,8 @@ TEST_F(NpzFiles, MalformedStatisticsAreClearErrors) {
     const auto stats = read_npz_statistics(*dir_ / name);
     ASSERT_FALSE(stats.is_ok()) << name;
     EXPECT_NE(stats.status().message().find(name), std::string::npos) << stats.status().message();
-    EXPECT_NE(stats.status().message().find(message), std::string::npos) << stats.status().message();
+    EXPECT_NE(stats.status().message().find(message), std::string::npos)
+        << stats.status().message();
   }
 }
 
@@ -92,7 +96,8 @@ TEST_F(NpzFiles, TruncatedArchivesAreErrors) {
   TempDir tmp;
   std::vector<std::size_t> cuts;
   for (std::size_t len = 0; len < good.size(); len += good.size() / 40 + 1) cuts.push_back(len);
-  for (std::size_t back = 1; back <= 30; ++back) cuts.push_back(good.size() - back);  // inside the end records
+  for (std::size_t back = 1; back <= 30; ++back)
+    cuts.push_back(good.size() - back);  // inside the end records
   for (std::size_t len : cuts) {
     const auto stats = read_npz_statistics(tmp.write("cut.npz", good.substr(0, len)));
     EXPECT_FALSE(stats.is_ok()) << "cut to " << len;
@@ -101,7 +106,8 @@ TEST_F(NpzFiles, TruncatedArchivesAreErrors) {
 
 TEST(Npz, WriteRefusesInconsistentSigma) {
   TempDir tmp;
-  const base::Status status = write_npz_statistics(tmp / "bad.npz", FidStatistics{{1.0, 2.0}, {1.0}});
+  const base::Status status =
+      write_npz_statistics(tmp / "bad.npz", FidStatistics{{1.0, 2.0}, {1.0}});
   EXPECT_EQ(status.code(), base::StatusCode::kInvalidArgument);
 }
 

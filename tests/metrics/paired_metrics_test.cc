@@ -1,11 +1,11 @@
 #include "qtune/metrics/paired_metrics.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -17,7 +17,8 @@ using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
 
 // A structured image (gradients and a disc) plus seeded noise of the given amplitude.
-std::vector<std::uint8_t> structured(std::size_t h, std::size_t w, std::size_t c, int noise, std::uint64_t seed) {
+std::vector<std::uint8_t> structured(std::size_t h, std::size_t w, std::size_t c, int noise,
+                                     std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> jitter(-noise, noise);
   std::vector<std::uint8_t> v(h * w * c);
@@ -27,7 +28,8 @@ std::vector<std::uint8_t> structured(std::size_t h, std::size_t w, std::size_t c
       const double dy = static_cast<double>(y) - static_cast<double>(h) / 2;
       const bool disc = dx * dx + dy * dy < static_cast<double>(h * w) / 10;
       for (std::size_t k = 0; k < c; ++k) {
-        const int base = static_cast<int>((x * 255) / w / (k + 1) + (y * 100) / h) + (disc ? 60 : 0);
+        const int base =
+            static_cast<int>((x * 255) / w / (k + 1) + (y * 100) / h) + (disc ? 60 : 0);
         v[(y * w + x) * c + k] = static_cast<std::uint8_t>(std::clamp(base + jitter(rng), 0, 255));
       }
     }
@@ -55,21 +57,22 @@ struct Expected {
   double mse, psnr, ssim, pcc;
 };
 
-Expected reference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b, std::size_t h,
-                         std::size_t w, std::size_t c) {
+Expected reference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
+                   std::size_t h, std::size_t w, std::size_t c) {
   TempDir dir;
   dir.write("a.bin", std::string(a.begin(), a.end()));
   dir.write("b.bin", std::string(b.begin(), b.end()));
-  const auto r = run_reference_script("stats_paired.py", {"pair", (dir / "a.bin").string(), (dir / "b.bin").string(),
-                                                          std::to_string(h), std::to_string(w), std::to_string(c)});
+  const auto r = run_reference_script("stats_paired.py",
+                                      {"pair", (dir / "a.bin").string(), (dir / "b.bin").string(),
+                                       std::to_string(h), std::to_string(w), std::to_string(c)});
   std::istringstream in(r.out);
   Expected e{};
   in >> e.mse >> e.psnr >> e.ssim >> e.pcc;
   return e;
 }
 
-void expect_matches(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b, std::size_t h,
-                    std::size_t w, std::size_t c) {
+void expect_matches(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
+                    std::size_t h, std::size_t w, std::size_t c) {
   SCOPED_TRACE(std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c));
   const Expected expected = reference(a, b, h, w, c);
   auto scores = score_pair(to_rgb(a, h, w, c), to_rgb(b, h, w, c), "pair");
@@ -120,8 +123,9 @@ TEST(PairedMetrics, SizeMismatchAndTinyImagesNameThePair) {
   const Image b = to_rgb(random_pixels(12 * 13 * 3, 2), 12, 13, 3);
   auto mismatch = score_pair(a, b, "stim/3.png ~ rec/3.png");
   ASSERT_FALSE(mismatch.is_ok());
-  EXPECT_NE(mismatch.status().message().find("stim/3.png ~ rec/3.png: the images are 12x12 and 13x12"),
-            std::string::npos)
+  EXPECT_NE(
+      mismatch.status().message().find("stim/3.png ~ rec/3.png: the images are 12x12 and 13x12"),
+      std::string::npos)
       << mismatch.status().message();
   const Image tiny = to_rgb(random_pixels(10 * 10 * 3, 1), 10, 10, 3);
   auto small = score_pair(tiny, tiny, "tiny");
@@ -131,9 +135,12 @@ TEST(PairedMetrics, SizeMismatchAndTinyImagesNameThePair) {
 
 TEST(PairedFolders, MeansMatchScikitImageOnPngFolders) {
   TempDir dir;
-  run_reference_script("stats_paired.py", {"make", (dir / "stim").string(), "3", "28", "28", "L", "1"});
-  run_reference_script("stats_paired.py", {"make", (dir / "rec").string(), "3", "28", "28", "L", "2"});
-  const auto r = run_reference_script("stats_paired.py", {"folders", (dir / "stim").string(), (dir / "rec").string()});
+  run_reference_script("stats_paired.py",
+                       {"make", (dir / "stim").string(), "3", "28", "28", "L", "1"});
+  run_reference_script("stats_paired.py",
+                       {"make", (dir / "rec").string(), "3", "28", "28", "L", "2"});
+  const auto r = run_reference_script("stats_paired.py",
+                                      {"folders", (dir / "stim").string(), (dir / "rec").string()});
   std::istringstream in(r.out);
   Expected expected{};
   in >> expected.mse >> expected.psnr >> expected.ssim >> expected.pcc;
@@ -141,7 +148,8 @@ TEST(PairedFolders, MeansMatchScikitImageOnPngFolders) {
   auto report = score_folders(dir / "stim", dir / "rec");
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   ASSERT_EQ(report->pairs.size(), 3u);
-  EXPECT_EQ(report->pairs[0].name, (dir / "stim/0.png").string() + " ~ " + (dir / "rec/0.png").string());
+  EXPECT_EQ(report->pairs[0].name,
+            (dir / "stim/0.png").string() + " ~ " + (dir / "rec/0.png").string());
   EXPECT_NEAR(report->mean.mse, expected.mse, 1e-9);
   EXPECT_NEAR(report->mean.psnr, expected.psnr, 1e-9);
   EXPECT_NEAR(report->mean.ssim, expected.ssim, 1e-9);
@@ -150,11 +158,14 @@ TEST(PairedFolders, MeansMatchScikitImageOnPngFolders) {
 
 TEST(PairedFolders, DifferentImageCountsAreAnError) {
   TempDir dir;
-  run_reference_script("stats_paired.py", {"make", (dir / "stim").string(), "3", "12", "12", "RGB", "1"});
-  run_reference_script("stats_paired.py", {"make", (dir / "rec").string(), "2", "12", "12", "RGB", "2"});
+  run_reference_script("stats_paired.py",
+                       {"make", (dir / "stim").string(), "3", "12", "12", "RGB", "1"});
+  run_reference_script("stats_paired.py",
+                       {"make", (dir / "rec").string(), "2", "12", "12", "RGB", "2"});
   auto report = score_folders(dir / "stim", dir / "rec");
   ASSERT_FALSE(report.is_ok());
-  EXPECT_NE(report.status().message().find("3 and 2 images"), std::string::npos) << report.status().message();
+  EXPECT_NE(report.status().message().find("3 and 2 images"), std::string::npos)
+      << report.status().message();
 }
 
 }  // namespace

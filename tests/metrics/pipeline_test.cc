@@ -1,11 +1,10 @@
-#include "qtune/metrics/fid_pipeline.h"
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <string>
 
-#include <gtest/gtest.h>
-
+#include "qtune/metrics/fid_pipeline.h"
 #include "qtune/metrics/stats_cache.h"
 #include "support/fid_inputs.h"
 #include "support/run_process.h"
@@ -20,13 +19,16 @@ using qtune::testing::TempDir;
 
 class FidPipelineTest : public qtune::testing::FidInputsTest<5, 4> {
  protected:
-  static FidPipeline pipeline(std::size_t dims, std::optional<std::filesystem::path> cache = std::nullopt) {
-    auto p = FidPipeline::create({.dims = dims, .batch_size = 3, .weights = weights(), .threads = 0, .cache_dir = cache});
+  static FidPipeline pipeline(std::size_t dims,
+                              std::optional<std::filesystem::path> cache = std::nullopt) {
+    auto p = FidPipeline::create(
+        {.dims = dims, .batch_size = 3, .weights = weights(), .threads = 0, .cache_dir = cache});
     QTUNE_CHECK(p.is_ok());
     return std::move(p).value();
   }
 
-  static double fid_of(FidPipeline& p, const std::filesystem::path& a, const std::filesystem::path& b) {
+  static double fid_of(FidPipeline& p, const std::filesystem::path& a,
+                       const std::filesystem::path& b) {
     auto sa = p.side(a);
     auto sb = p.side(b);
     EXPECT_TRUE(sa.is_ok()) << sa.status().to_string();
@@ -49,7 +51,8 @@ TEST_F(FidPipelineTest, MatchesPytorchFidAtDims64And2048) {
 TEST_F(FidPipelineTest, ReadsPytorchFidNpzStatistics) {
   TempDir out;
   const auto npz = out / "stim.npz";
-  run_reference_script("stats_pytorch_fid.py", {"save", stim().string(), npz.string(), weights().string(), "64", "50"});
+  run_reference_script("stats_pytorch_fid.py",
+                       {"save", stim().string(), npz.string(), weights().string(), "64", "50"});
   const double expected = pytorch_fid(npz, rec(), 64);
   FidPipeline p = pipeline(64);
   auto side = p.side(npz);
@@ -77,7 +80,8 @@ TEST_F(FidPipelineTest, CacheReturnsTheSameSideAndNoticesChanges) {
 
   // Touching one image gives another key: a second entry, never the stale one.
   const auto image = copy / "stim/0.png";
-  std::filesystem::last_write_time(image, std::filesystem::last_write_time(image) + std::chrono::seconds(5));
+  std::filesystem::last_write_time(
+      image, std::filesystem::last_write_time(image) + std::chrono::seconds(5));
   ASSERT_TRUE(fresh.side(copy / "stim").is_ok());
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache.path()), {}), 2);
 }
@@ -110,7 +114,8 @@ TEST_F(FidPipelineTest, ErrorsNameThePath) {
   auto missing = p.side(stim() / "nope");
   ASSERT_FALSE(missing.is_ok());
   EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
-  FidPipeline no_weights = std::move(FidPipeline::create({.dims = 64, .weights = stim() / "none.pth"}).value());
+  FidPipeline no_weights =
+      std::move(FidPipeline::create({.dims = 64, .weights = stim() / "none.pth"}).value());
   auto side = no_weights.side(stim());
   ASSERT_FALSE(side.is_ok());
   EXPECT_NE(side.status().message().find("none.pth"), std::string::npos) << side.status().message();

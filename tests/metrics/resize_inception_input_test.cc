@@ -1,16 +1,16 @@
 // to_inception_input against pytorch-fid's own transform run by PyTorch (nn_resize.py):
 // ToTensor, F.interpolate(bilinear, align_corners=False), 2x - 1 on odd sizes.
+#include <gtest/gtest.h>
+
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
-#include <limits>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/metrics/resize.h"
 #include "support/run_process.h"
@@ -25,7 +25,8 @@ Image random_image(std::size_t height, std::size_t width, bool grey, std::uint32
   Image image{width, height, std::vector<std::uint8_t>(width * height * 3)};
   for (std::size_t i = 0; i < width * height; ++i) {
     const auto v = static_cast<std::uint8_t>(byte(rng));
-    for (std::size_t c = 0; c < 3; ++c) image.pixels[i * 3 + c] = grey ? v : static_cast<std::uint8_t>(byte(rng));
+    for (std::size_t c = 0; c < 3; ++c)
+      image.pixels[i * 3 + c] = grey ? v : static_cast<std::uint8_t>(byte(rng));
   }
   return image;
 }
@@ -42,12 +43,15 @@ std::vector<float> read_floats(const std::filesystem::path& path) {
 // itself explode near 0, where 2v - 1 cancels).
 double ulps_of_interpolated(float a, float b) {
   const float v = (b + 1.0f) / 2.0f;
-  const float ulp = std::nextafter(std::max(v, std::numeric_limits<float>::min()), 2.0f) - std::max(v, std::numeric_limits<float>::min());
-  return std::fabs(static_cast<double>(a) - static_cast<double>(b)) / (2.0 * static_cast<double>(ulp));
+  const float ulp = std::nextafter(std::max(v, std::numeric_limits<float>::min()), 2.0f) -
+                    std::max(v, std::numeric_limits<float>::min());
+  return std::fabs(static_cast<double>(a) - static_cast<double>(b)) /
+         (2.0 * static_cast<double>(ulp));
 }
 
 TEST(ResizeInceptionInput, MatchesPyTorchOnOddSizes) {
-  const std::vector<Image> images = {random_image(28, 28, true, 1), random_image(300, 217, false, 2),
+  const std::vector<Image> images = {random_image(28, 28, true, 1),
+                                     random_image(300, 217, false, 2),
                                      random_image(299, 299, false, 3), random_image(1, 1, false, 4),
                                      random_image(5, 640, false, 5)};
   testing::TempDir dir;
@@ -56,7 +60,8 @@ TEST(ResizeInceptionInput, MatchesPyTorchOnOddSizes) {
     const Image& im = images[i];
     const auto path = dir.write("in" + std::to_string(i) + ".u8",
                                 std::string(im.pixels.begin(), im.pixels.end()));
-    args.push_back(path.string() + ":" + std::to_string(im.height) + ":" + std::to_string(im.width));
+    args.push_back(path.string() + ":" + std::to_string(im.height) + ":" +
+                   std::to_string(im.width));
   }
   testing::run_reference_script("nn_resize.py", args);
   const std::vector<float> expected = read_floats(dir / "out.f32");
@@ -72,7 +77,8 @@ TEST(ResizeInceptionInput, MatchesPyTorchOnOddSizes) {
       worst = std::max(worst, ulps_of_interpolated(got[k], expected[i * plane + k]));
       if (got[k] != expected[i * plane + k]) ++differing;
     }
-    const std::string what = "image " + std::to_string(i) + " (" + std::to_string(images[i].height) + "x" +
+    const std::string what = "image " + std::to_string(i) + " (" +
+                             std::to_string(images[i].height) + "x" +
                              std::to_string(images[i].width) + ")";
     // Bitwise equal, except the degenerate 1x1 input: there PyTorch itself scatters the
     // constant pixel over +-1 ulp, so the two may sit 2 ulps apart.

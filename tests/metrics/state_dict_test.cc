@@ -99,7 +99,8 @@ TEST_F(StateDictFiles, KeepsScalarAndIntegerTensors) {
   EXPECT_TRUE(dict->at("empty").data.empty());
 }
 
-void expect_refused(const base::Result<StateDict>& dict, std::string_view file, std::string_view global) {
+void expect_refused(const base::Result<StateDict>& dict, std::string_view file,
+                    std::string_view global) {
   ASSERT_FALSE(dict.is_ok());
   EXPECT_EQ(dict.status().code(), base::StatusCode::kCorrupt);
   EXPECT_NE(dict.status().message().find(file), std::string::npos) << dict.status().message();
@@ -109,10 +110,14 @@ void expect_refused(const base::Result<StateDict>& dict, std::string_view file, 
 TEST(StateDict, RefusesPicklesThatCallFunctions) {
   TempDir dir;
   run_reference_script("io_write_hostile_pickles.py", {dir.path().string()});
-  expect_refused(load_state_dict(dir / "system_zip.pth"), "system_zip.pth", "'posix.system' is not allowed");
-  expect_refused(load_state_dict(dir / "system_legacy.pth"), "system_legacy.pth", "'posix.system' is not allowed");
-  expect_refused(load_state_dict(dir / "eval_zip.pth"), "eval_zip.pth", "'__builtin__.eval' is not allowed");
-  expect_refused(load_state_dict(dir / "system_plain.pkl"), "system_plain.pkl", "'posix.system' is not allowed");
+  expect_refused(load_state_dict(dir / "system_zip.pth"), "system_zip.pth",
+                 "'posix.system' is not allowed");
+  expect_refused(load_state_dict(dir / "system_legacy.pth"), "system_legacy.pth",
+                 "'posix.system' is not allowed");
+  expect_refused(load_state_dict(dir / "eval_zip.pth"), "eval_zip.pth",
+                 "'__builtin__.eval' is not allowed");
+  expect_refused(load_state_dict(dir / "system_plain.pkl"), "system_plain.pkl",
+                 "'posix.system' is not allowed");
 }
 
 // Every truncation and every single-byte corruption of valid files: an error or (for bytes
@@ -136,21 +141,34 @@ TEST_F(StateDictFiles, TruncatedOrCorruptFilesNeverCrash) {
 // the storage key list ["0"], then `storage` (int64 count + raw elements).
 std::string legacy_file(std::string_view object, std::string_view storage) {
   std::string out = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19."s;  // magic number
-  out += "\x80\x02M\xe9\x03."s;                                            // protocol 1001
-  out += "\x80\x02}(X\x0d\x00\x00\x00" "little_endian\x88u."s;             // sys info
+  out += "\x80\x02M\xe9\x03."s;                                                    // protocol 1001
+  out +=
+      "\x80\x02}(X\x0d\x00\x00\x00"
+      "little_endian\x88u."s;  // sys info
   out += object;
-  out += "\x80\x02]X\x01\x00\x00\x00" "0a."s;                               // ["0"]
+  out +=
+      "\x80\x02]X\x01\x00\x00\x00"
+      "0a."s;  // ["0"]
   out += storage;
   return out;
 }
 
-// {"w": _rebuild_tensor_v2(<FloatStorage "0" of `numel`>, offset, (size,), (stride,), False, OrderedDict())}
-std::string one_tensor_pickle(char numel, char offset, char size, std::string_view stride_op = "K\x01") {
-  std::string p = "\x80\x02}(X\x01\x00\x00\x00" "wctorch._utils\n_rebuild_tensor_v2\n"s;
-  p += "((X\x07\x00\x00\x00" "storagectorch\nFloatStorage\nX\x01\x00\x00\x00" "0"s;
-  p += "X\x03\x00\x00\x00" "cpuK"s + numel + "NtQ";
+// {"w": _rebuild_tensor_v2(<FloatStorage "0" of `numel`>, offset, (size,), (stride,), False,
+// OrderedDict())}
+std::string one_tensor_pickle(char numel, char offset, char size,
+                              std::string_view stride_op = "K\x01") {
+  std::string p =
+      "\x80\x02}(X\x01\x00\x00\x00"
+      "wctorch._utils\n_rebuild_tensor_v2\n"s;
+  p += "((X\x07\x00\x00\x00"
+       "storagectorch\nFloatStorage\nX\x01\x00\x00\x00"
+       "0"s;
+  p += "X\x03\x00\x00\x00"
+       "cpuK"s +
+       numel + "NtQ";
   p += "K"s + offset + "K" + size + "\x85" + std::string(stride_op) + "\x85";
-  p += "\x89" "ccollections\nOrderedDict\n)RtRu."s;
+  p += "\x89"
+       "ccollections\nOrderedDict\n)RtRu."s;
   return p;
 }
 
@@ -165,7 +183,8 @@ std::string floats(std::int64_t count, std::size_t present) {
 }
 
 TEST(StateDict, HandMadeLegacyFileReadsView) {
-  const auto dict = parse_state_dict(legacy_file(one_tensor_pickle(4, 1, 3), floats(4, 4)), "made.pth");
+  const auto dict =
+      parse_state_dict(legacy_file(one_tensor_pickle(4, 1, 3), floats(4, 4)), "made.pth");
   ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
   EXPECT_EQ(dict->at("w").data, (std::vector<float>{1.5f, 2.5f, 3.5f}));
 }
@@ -177,18 +196,23 @@ TEST(StateDict, MalformedFilesAreClearErrors) {
     const char* message;
   };
   const Case cases[] = {
-      {"view past the storage end", legacy_file(one_tensor_pickle(4, 3, 4), floats(4, 4)), "reaches element 6"},
-      {"huge element count", legacy_file(one_tensor_pickle(4, 0, 4), floats(std::int64_t{1} << 62, 4)),
+      {"view past the storage end", legacy_file(one_tensor_pickle(4, 3, 4), floats(4, 4)),
+       "reaches element 6"},
+      {"huge element count",
+       legacy_file(one_tensor_pickle(4, 0, 4), floats(std::int64_t{1} << 62, 4)),
        "elements declared"},
-      {"storage shorter than declared", legacy_file(one_tensor_pickle(4, 0, 4), floats(4, 2)), "elements declared"},
+      {"storage shorter than declared", legacy_file(one_tensor_pickle(4, 0, 4), floats(4, 2)),
+       "elements declared"},
       {"count disagrees with the pickle", legacy_file(one_tensor_pickle(4, 0, 2), floats(2, 2)),
        "4 elements of 4 bytes declared, 8 bytes present"},
-      {"negative stride", legacy_file(one_tensor_pickle(4, 0, 4, "J\xff\xff\xff\xff"s), floats(4, 4)), "stride -1"},
+      {"negative stride",
+       legacy_file(one_tensor_pickle(4, 0, 4, "J\xff\xff\xff\xff"s), floats(4, 4)), "stride -1"},
       {"offset past the storage", legacy_file(one_tensor_pickle(4, 100, 1), floats(4, 4)),
        "storage offset 100 lies outside storage '0' of 4 elements"},
       {"broadcast view", legacy_file(one_tensor_pickle(1, 0, 4, "K\x00"s), floats(1, 1)),
        "view of shape [4] has more elements than storage '0' (1)"},
-      {"huge string length", legacy_file("\x80\x02X\xff\xff\xff\x7f"s, ""), "needs 2147483647 bytes"},
+      {"huge string length", legacy_file("\x80\x02X\xff\xff\xff\x7f"s, ""),
+       "needs 2147483647 bytes"},
       {"unknown opcode", legacy_file("\x80\x02i", ""), "opcode 0x69 is not allowed"},
       {"not a dict", legacy_file("\x80\x02]q\x00."s, ""), "is not a dict"},
       {"memo key never stored", legacy_file("\x80\x02h\x07."s, ""), "memo key 7"},
@@ -200,8 +224,10 @@ TEST(StateDict, MalformedFilesAreClearErrors) {
     const auto dict = parse_state_dict(c.bytes, "made.pth");
     ASSERT_FALSE(dict.is_ok()) << c.what;
     EXPECT_EQ(dict.status().code(), base::StatusCode::kCorrupt) << c.what;
-    EXPECT_NE(dict.status().message().find("made.pth"), std::string::npos) << c.what << ": " << dict.status().message();
-    EXPECT_NE(dict.status().message().find(c.message), std::string::npos) << c.what << ": " << dict.status().message();
+    EXPECT_NE(dict.status().message().find("made.pth"), std::string::npos)
+        << c.what << ": " << dict.status().message();
+    EXPECT_NE(dict.status().message().find(c.message), std::string::npos)
+        << c.what << ": " << dict.status().message();
   }
 }
 
@@ -232,19 +258,24 @@ TEST_F(FidInceptionFiles, BothFormatsLoadWithTorchValuesAndPassTheKeyCheck) {
   dict.erase("Mixed_7c.branch_pool.conv.weight");
   base::Status check = check_fid_inception_state_dict(dict);
   EXPECT_EQ(check.code(), base::StatusCode::kInvalidArgument);
-  EXPECT_NE(check.message().find("\"Mixed_6c.branch7x7_2.bn.running_var\" is missing"), std::string::npos)
+  EXPECT_NE(check.message().find("\"Mixed_6c.branch7x7_2.bn.running_var\" is missing"),
+            std::string::npos)
       << check.message();
 
   dict = *expected_;
   dict.at("Mixed_6b.branch7x7_2.conv.weight").shape = {128, 128, 7, 1};
   check = check_fid_inception_state_dict(dict);
-  EXPECT_NE(check.message().find("\"Mixed_6b.branch7x7_2.conv.weight\" has shape [128, 128, 7, 1]; expected "
-                                 "[128, 128, 1, 7]"), std::string::npos) << check.message();
+  EXPECT_NE(check.message().find(
+                "\"Mixed_6b.branch7x7_2.conv.weight\" has shape [128, 128, 7, 1]; expected "
+                "[128, 128, 1, 7]"),
+            std::string::npos)
+      << check.message();
 
   dict = *expected_;
   dict["AuxLogits.fc.weight"] = Tensor{{1000, 768}, {}};
   check = check_fid_inception_state_dict(dict);
-  EXPECT_NE(check.message().find("unexpected tensor \"AuxLogits.fc.weight\""), std::string::npos) << check.message();
+  EXPECT_NE(check.message().find("unexpected tensor \"AuxLogits.fc.weight\""), std::string::npos)
+      << check.message();
 }
 
 TEST(StateDict, MissingFileIsNotFound) {

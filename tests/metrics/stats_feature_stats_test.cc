@@ -1,8 +1,7 @@
-#include "qtune/metrics/feature_stats.h"
-
 #include <gtest/gtest.h>
 
 #include "metrics/stats_fixtures.h"
+#include "qtune/metrics/feature_stats.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -11,9 +10,9 @@ namespace {
 
 using qtune::testing::random_features;
 using qtune::testing::read_raw;
-using qtune::testing::write_raw;
 using qtune::testing::run_reference_script;
 using qtune::testing::TempDir;
+using qtune::testing::write_raw;
 
 TEST(FeatureStats, MatchesNumpyMeanAndCov) {
   const Features f = random_features(37, 24, 11);
@@ -27,7 +26,8 @@ TEST(FeatureStats, MatchesNumpyMeanAndCov) {
   EXPECT_EQ(stats->count, 37u);
   EXPECT_EQ(stats->dims, 24u);
   for (std::size_t i = 0; i < 24; ++i) EXPECT_NEAR(stats->mu[i], expected[i], 1e-13) << i;
-  for (std::size_t i = 0; i < 24 * 24; ++i) EXPECT_NEAR(stats->sigma[i], expected[24 + i], 1e-13) << i;
+  for (std::size_t i = 0; i < 24 * 24; ++i)
+    EXPECT_NEAR(stats->sigma[i], expected[24 + i], 1e-13) << i;
 }
 
 TEST(FeatureStats, HandComputedTwoRows) {
@@ -42,7 +42,8 @@ TEST(FeatureStats, OneImageIsAnErrorThatSaysWhy) {
   auto stats = compute_stats({.count = 1, .dims = 3, .values = {1, 2, 3}}, "rec/");
   ASSERT_FALSE(stats.is_ok());
   EXPECT_EQ(stats.status().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_NE(stats.status().message().find("rec/: 1 image(s)"), std::string::npos) << stats.status().message();
+  EXPECT_NE(stats.status().message().find("rec/: 1 image(s)"), std::string::npos)
+      << stats.status().message();
   EXPECT_NE(stats.status().message().find("at least 2"), std::string::npos);
 }
 

@@ -18,7 +18,8 @@ namespace qtune::testing {
 
 // N x d features: non-negative like Inception's pooled ReLU outputs, with per-column scale
 // and a shared low-rank component so the covariance is far from a multiple of I.
-inline metrics::Features random_features(std::size_t count, std::size_t dims, std::uint64_t seed, double shift = 0.0) {
+inline metrics::Features random_features(std::size_t count, std::size_t dims, std::uint64_t seed,
+                                         double shift = 0.0) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<double> scale(dims);
@@ -31,7 +32,8 @@ inline metrics::Features random_features(std::size_t count, std::size_t dims, st
   for (std::size_t r = 0; r < count; ++r) {
     const double common = normal(rng);
     for (std::size_t c = 0; c < dims; ++c) {
-      f.values[r * dims + c] = std::fabs(scale[c] * normal(rng) + 0.5 * loading[c] * common) + shift;
+      f.values[r * dims + c] =
+          std::fabs(scale[c] * normal(rng) + 0.5 * loading[c] * common) + shift;
     }
   }
   return f;
@@ -47,17 +49,20 @@ inline std::string write_raw(const std::filesystem::path& path, const std::vecto
 inline std::vector<double> read_raw(const std::filesystem::path& path, std::size_t count) {
   std::vector<double> values(count);
   std::ifstream in(path, std::ios::binary);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(double)));
+  in.read(reinterpret_cast<char*>(values.data()),
+          static_cast<std::streamsize>(count * sizeof(double)));
   return values;
 }
 
 // The value tests/reference/stats_reference.py COMMAND (fid, mmd, ...) prints for features
 // a and b.
-inline double reference_value(const std::string& command, const metrics::Features& a, const metrics::Features& b) {
+inline double reference_value(const std::string& command, const metrics::Features& a,
+                              const metrics::Features& b) {
   qtune::testing::TempDir dir;
   const auto r = qtune::testing::run_reference_script(
-      "stats_reference.py", {command, write_raw(dir / "a.bin", a.values), std::to_string(a.count),
-                             write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
+      "stats_reference.py",
+      {command, write_raw(dir / "a.bin", a.values), std::to_string(a.count),
+       write_raw(dir / "b.bin", b.values), std::to_string(b.count), std::to_string(a.dims)});
   return std::stod(r.out);
 }
 

@@ -66,7 +66,8 @@ TEST(Moves, SingleNumbering) {
 
 TEST(Moves, ClampAtTheEdges) {
   // intermediate_dim {64, 128, 256}: up from 64 is 128, up from 256 stays.
-  Dimension dim{"intermediate_dim", DimensionKind::kValues,
+  Dimension dim{"intermediate_dim",
+                DimensionKind::kValues,
                 {std::int64_t{64}, std::int64_t{128}, std::int64_t{256}}};
   Dimension k{"K", DimensionKind::kRange, {std::int64_t{2}, std::int64_t{3}}};
   const Space space = Space::create({k, dim}).value();

@@ -66,8 +66,10 @@ TEST(SpaceConfig, RejectsBadInputsNamingFileLineDimensionAndValidForm) {
        "pow2, log and num"},
       {"K = 4", "s.toml:2: dimension \"K\": is an integer; use one of " + forms},
       {"K = { range = [2, 10], values = [1] }",
-       "s.toml:2: dimension \"K\": both \"range\" and \"values\" given; use exactly one of " + forms},
-      {"K = { step = 2 }", "s.toml:2: dimension \"K\": no range, values, pow2 or log; use one of " + forms},
+       "s.toml:2: dimension \"K\": both \"range\" and \"values\" given; use exactly one of " +
+           forms},
+      {"K = { step = 2 }",
+       "s.toml:2: dimension \"K\": no range, values, pow2 or log; use one of " + forms},
       {"K = { range = [10, 2] }",
        "s.toml:2: dimension \"K\": range [10, 2] is empty (lo > hi); use lo <= hi"},
       {"K = { range = [2, 10], step = 0 }",
@@ -83,7 +85,8 @@ TEST(SpaceConfig, RejectsBadInputsNamingFileLineDimensionAndValidForm) {
       {"K = { range = [0, 10000000] }",
        "s.toml:2: dimension \"K\": 10000001 values; at most 1000000 are allowed per dimension "
        "(use a larger step)"},
-      {"K = { values = [] }", "s.toml:2: dimension \"K\": values is empty; give at least one value"},
+      {"K = { values = [] }",
+       "s.toml:2: dimension \"K\": values is empty; give at least one value"},
       {"K = { values = 3 }", "s.toml:2: dimension \"K\": values is an integer; use values = [...]"},
       {"K = { values = [1, 2, 1] }",
        "s.toml:2: dimension \"K\": value 1 appears twice; list each value once"},
@@ -120,7 +123,8 @@ TEST(SpaceConfig, RejectsBadInputsNamingFileLineDimensionAndValidForm) {
 }
 
 TEST(SpaceConfig, ErrorsInLaterLinesNameTheirLine) {
-  auto space = parse_space("[space]\nK = { range = [2, 10] }\n\nbatch = { values = [] }\n", "study.toml");
+  auto space =
+      parse_space("[space]\nK = { range = [2, 10] }\n\nbatch = { values = [] }\n", "study.toml");
   ASSERT_FALSE(space.is_ok());
   EXPECT_EQ(space.status().message(),
             "study.toml:4: dimension \"batch\": values is empty; give at least one value");

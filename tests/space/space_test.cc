@@ -66,8 +66,8 @@ TEST(Space, RoundTripsEveryIdOfAMillionStateSpace) {
 
 TEST(Space, LargestIdsOfA64BitSpaceRoundTrip) {
   // 2^16 values in 4 dimensions: 2^64 states do not fit, 2^63 (one dimension halved) do.
-  auto space = Space::create({range("a", 1 << 16), range("b", 1 << 16), range("c", 1 << 16),
-                              range("d", 1 << 15)});
+  auto space = Space::create(
+      {range("a", 1 << 16), range("b", 1 << 16), range("c", 1 << 16), range("d", 1 << 15)});
   ASSERT_TRUE(space.is_ok());
   EXPECT_EQ(space->size(), std::uint64_t{1} << 63);
   const StateId last = space->size() - 1;
@@ -77,8 +77,8 @@ TEST(Space, LargestIdsOfA64BitSpaceRoundTrip) {
 }
 
 TEST(Space, OverflowingProductIsAnErrorNamingTheDimension) {
-  auto space = Space::create({range("a", 1 << 16), range("b", 1 << 16), range("c", 1 << 16),
-                              range("d", 1 << 16)});
+  auto space = Space::create(
+      {range("a", 1 << 16), range("b", 1 << 16), range("c", 1 << 16), range("d", 1 << 16)});
   ASSERT_FALSE(space.is_ok());
   EXPECT_EQ(space.status().code(), base::StatusCode::kInvalidArgument);
   EXPECT_EQ(space.status().message(),

@@ -2,6 +2,10 @@
 // connections racing on one study, what one connection writes read back through another,
 // connection errors and the reconnect, hostile values. The contract itself is checked by
 // store_conformance_test.cc.
+#include "store/postgres/postgres_store.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,11 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include "qtune/store/open_store.h"
-#include "store/postgres/postgres_store.h"
 #include "support/postgres_server.h"
 
 namespace qtune::store {
@@ -78,8 +78,9 @@ TEST_F(PostgresStoreTest, RacingConnectionsGetConsecutiveNumbersAndOrderedEvents
         auto snap = store.snapshot(study_);
         ASSERT_TRUE(snap.is_ok()) << snap.status().to_string();
         const std::int64_t event = snap->has_value() ? (*snap)->event : 0;
-        auto t = store.create_trial(study_, make_trial(static_cast<space::StateId>(made), "w" + std::to_string(w)),
-                                    "after " + std::to_string(event + 1), event);
+        auto t = store.create_trial(
+            study_, make_trial(static_cast<space::StateId>(made), "w" + std::to_string(w)),
+            "after " + std::to_string(event + 1), event);
         if (t.is_ok()) {
           ++made;
         } else {
@@ -93,7 +94,8 @@ TEST_F(PostgresStoreTest, RacingConnectionsGetConsecutiveNumbersAndOrderedEvents
   auto all = a_->trials(study_);
   ASSERT_TRUE(all.is_ok());
   ASSERT_EQ(all->size(), static_cast<std::size_t>(kWorkers * kPerWorker));
-  for (std::size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].number, static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < all->size(); ++i)
+    EXPECT_EQ((*all)[i].number, static_cast<std::int64_t>(i));
   auto snap = b_->snapshot(study_);
   ASSERT_TRUE(snap.is_ok() && snap->has_value());
   EXPECT_EQ((*snap)->event, kWorkers * kPerWorker);
@@ -105,7 +107,8 @@ TEST_F(PostgresStoreTest, RacingConnectionsGetConsecutiveNumbersAndOrderedEvents
 TEST_F(PostgresStoreTest, RacingClaimsHaveExactlyOneWinner) {
   constexpr int kRounds = 20;
   for (int round = 0; round < kRounds; ++round) {
-    auto t = a_->create_trial(study_, make_trial(static_cast<space::StateId>(round), "w"), "s", round);
+    auto t =
+        a_->create_trial(study_, make_trial(static_cast<space::StateId>(round), "w"), "s", round);
     ASSERT_TRUE(t.is_ok()) << t.status().to_string();
     ASSERT_TRUE(a_->interrupt_trial(t->id).is_ok());
     std::barrier start(2);
@@ -176,7 +179,8 @@ TEST_F(PostgresStoreTest, HostileValuesRoundTripThroughAnotherConnection) {
   EXPECT_EQ((*found)->seed, study.seed);
   EXPECT_EQ((*found)->created_at, created->created_at);
 
-  const NewTrial trial{0xFFFF'FFFF'FFFF'FFFEULL, {{"a'b", evil}, {"c;d", "--"}}, 3, true, "host'; --:1"};
+  const NewTrial trial{
+      0xFFFF'FFFF'FFFF'FFFEULL, {{"a'b", evil}, {"c;d", "--"}}, 3, true, "host'; --:1"};
   const std::string bytes("\0\xff\xfe'\\;", 6);
   auto t = a_->create_trial(created->id, trial, bytes, 0);
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
@@ -258,7 +262,8 @@ TEST(PostgresOpen, WrongDatabaseNamesIt) {
   auto opened = open_store(url.substr(0, url.rfind('/')) + "/no_such_db");
   ASSERT_FALSE(opened.is_ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(opened.status().message().find("no_such_db"), std::string::npos) << opened.status().message();
+  EXPECT_NE(opened.status().message().find("no_such_db"), std::string::npos)
+      << opened.status().message();
 }
 
 TEST(PostgresOpen, BadUrlsAreRefusedWithTheForms) {
@@ -272,13 +277,16 @@ TEST(PostgresOpen, BadUrlsAreRefusedWithTheForms) {
   auto option = open_store("postgresql://127.0.0.1/qtune?no_such_option=1");
   ASSERT_FALSE(option.is_ok());
   EXPECT_EQ(option.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(option.status().message().find("no_such_option"), std::string::npos) << option.status().message();
+  EXPECT_NE(option.status().message().find("no_such_option"), std::string::npos)
+      << option.status().message();
 
-  for (const std::string bad : {"postgresql:nothing", "postgresql:host = 1 =", "postgresql://[::1"}) {
+  for (const std::string bad :
+       {"postgresql:nothing", "postgresql:host = 1 =", "postgresql://[::1"}) {
     auto refused = open_store(bad);
     ASSERT_FALSE(refused.is_ok()) << bad;
     EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << bad;
-    EXPECT_NE(refused.status().message().find("postgresql://user:password@host:port/database"), std::string::npos)
+    EXPECT_NE(refused.status().message().find("postgresql://user:password@host:port/database"),
+              std::string::npos)
         << refused.status().message();
   }
 
@@ -293,11 +301,14 @@ TEST(PostgresOpen, BadUrlsAreRefusedWithTheForms) {
 }
 
 TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
-  EXPECT_EQ(redact_password("postgresql://user:pw@db1:5432/qtune"), "postgresql://user:***@db1:5432/qtune");
-  EXPECT_EQ(redact_password("postgres://u:p:w@h/d?password=x&port=1"), "postgres://u:***@h/d?password=***&port=1");
+  EXPECT_EQ(redact_password("postgresql://user:pw@db1:5432/qtune"),
+            "postgresql://user:***@db1:5432/qtune");
+  EXPECT_EQ(redact_password("postgres://u:p:w@h/d?password=x&port=1"),
+            "postgres://u:***@h/d?password=***&port=1");
   EXPECT_EQ(redact_password("postgresql://user@h/d"), "postgresql://user@h/d");
   EXPECT_EQ(redact_password("postgresql://h/d?user=a@b"), "postgresql://h/d?user=a@b");
-  EXPECT_EQ(redact_password("postgresql:host=h password='a b' dbname=d"), "postgresql:host=h password=*** dbname=d");
+  EXPECT_EQ(redact_password("postgresql:host=h password='a b' dbname=d"),
+            "postgresql:host=h password=*** dbname=d");
   EXPECT_EQ(redact_password("postgresql:password=secret"), "postgresql:password=***");
   EXPECT_EQ(redact_password("sqlite:///tmp/password=x.db"), "sqlite:///tmp/password=x.db");
   EXPECT_EQ(redact_password("mysql://u:pw@h/d"), "mysql://u:***@h/d");
@@ -307,7 +318,8 @@ TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
 TEST(PostgresOpen, StorageUrlFormatsWithoutThePassword) {
   const StorageUrl storage("postgresql://user:pw@db1/qtune?password=pw2");
   EXPECT_EQ(storage.url(), "postgresql://user:pw@db1/qtune?password=pw2");
-  EXPECT_EQ(fmt::format("store {}.", storage), "store postgresql://user:***@db1/qtune?password=***.");
+  EXPECT_EQ(fmt::format("store {}.", storage),
+            "store postgresql://user:***@db1/qtune?password=***.");
   EXPECT_EQ(fmt::format("{}", StorageUrl("sqlite:///a/b.db")), "sqlite:///a/b.db");
 }
 
@@ -319,9 +331,10 @@ TEST(PostgresOpen, KeywordValueAndShortSchemeReachTheSameStore) {
   const std::string url = testing::postgres_url();
   const std::string port = url.substr(url.rfind(':') + 1, url.rfind('/') - url.rfind(':') - 1);
   for (const std::string& other :
-       {"postgresql:host=127.0.0.1 port=" + port + " user=qtune password=qtune dbname=qtune options=-csearch_path=" +
-            schema.name(),
-        "postgres://qtune:qtune@127.0.0.1:" + port + "/qtune?options=-csearch_path%3D" + schema.name()}) {
+       {"postgresql:host=127.0.0.1 port=" + port +
+            " user=qtune password=qtune dbname=qtune options=-csearch_path=" + schema.name(),
+        "postgres://qtune:qtune@127.0.0.1:" + port + "/qtune?options=-csearch_path%3D" +
+            schema.name()}) {
     auto store = open_or_fail(other);
     ASSERT_TRUE(store);
     auto found = store->find_study("kv");
@@ -344,11 +357,14 @@ TEST(PostgresReconnect, ALostConnectionIsReopenedOnceThenReported) {
   ASSERT_TRUE(study.is_ok());
 
   const int first_backend = store.backend_pid();
-  ASSERT_TRUE(testing::postgres_exec("SELECT pg_terminate_backend(" + std::to_string(first_backend) + ")"));
-  auto t = store.create_trial(study->id, make_trial(1, "w"), "s", 0);  // a write: its transaction runs again
+  ASSERT_TRUE(
+      testing::postgres_exec("SELECT pg_terminate_backend(" + std::to_string(first_backend) + ")"));
+  auto t = store.create_trial(study->id, make_trial(1, "w"), "s",
+                              0);  // a write: its transaction runs again
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   EXPECT_NE(store.backend_pid(), first_backend);
-  ASSERT_TRUE(testing::postgres_exec("SELECT pg_terminate_backend(" + std::to_string(store.backend_pid()) + ")"));
+  ASSERT_TRUE(testing::postgres_exec("SELECT pg_terminate_backend(" +
+                                     std::to_string(store.backend_pid()) + ")"));
   auto read = store.trials(study->id, std::nullopt);  // a read
   ASSERT_TRUE(read.is_ok()) << read.status().to_string();
   EXPECT_EQ(read->size(), 1u);
@@ -357,7 +373,8 @@ TEST(PostgresReconnect, ALostConnectionIsReopenedOnceThenReported) {
   auto gone = store.trials(study->id, std::nullopt);
   ASSERT_FALSE(gone.is_ok());
   EXPECT_EQ(gone.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(gone.status().message().find("could not reconnect"), std::string::npos) << gone.status().message();
+  EXPECT_NE(gone.status().message().find("could not reconnect"), std::string::npos)
+      << gone.status().message();
   EXPECT_NE(gone.status().message().find(db), std::string::npos) << gone.status().message();
 }
 

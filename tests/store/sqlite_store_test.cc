@@ -1,10 +1,10 @@
 // SQLite specifics of the store: the URL forms, WAL, the versioned schema, persistence
 // across connections, and the races between two connections (as between two processes).
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
 #include <string>
 #include <vector>
-
-#include <sqlite3.h>
-#include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
 #include "store/sqlite/schema.h"
@@ -20,9 +20,11 @@ std::string query_text(const std::filesystem::path& file, const std::string& sql
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
   std::string out;
-  if (sqlite3_step(stmt) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  if (sqlite3_step(stmt) == SQLITE_ROW)
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return out;
@@ -62,7 +64,8 @@ TEST(OpenStore, UrlForms) {
     SCOPED_TRACE(c.url);
     auto store = open_store(c.url);
     EXPECT_EQ(store.status().code(), c.code) << store.status().to_string();
-    EXPECT_NE(store.status().message().find(c.message_part), std::string::npos) << store.status().message();
+    EXPECT_NE(store.status().message().find(c.message_part), std::string::npos)
+        << store.status().message();
   }
 }
 
@@ -90,7 +93,8 @@ TEST(SqliteStore, FileIsWalWithCurrentSchemaAndPersists) {
     id = s->id;
     auto t = (*store)->create_trial(id, {3, {{"K", "2"}}, 0, false, "w"}, "snap", 0);
     ASSERT_TRUE(t.is_ok());
-    ASSERT_TRUE((*store)->finish_trial(t->id, {TrialState::kComplete, 0.5, "", ""}, "snap2", 1).is_ok());
+    ASSERT_TRUE(
+        (*store)->finish_trial(t->id, {TrialState::kComplete, 0.5, "", ""}, "snap2", 1).is_ok());
   }
   EXPECT_EQ(query_text(file, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(sqlite::kMigrations.size()));
@@ -112,8 +116,10 @@ TEST(SqliteStore, AFileOfSchemaVersionOneIsMigrated) {
   const auto file = dir / "old.db";
   const std::string v1 = std::string(sqlite::kMigrations[0]) +
                          "INSERT INTO studies VALUES (1, 'a', 's', 'g', 'minimize', 0, 0);"
-                         "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker,"
-                         " created_at, started_at) VALUES (1, 0, 3, '[[\"K\",\"2\"]]', 0, 0, 'INTERRUPTED', 'w', 0, 0);"
+                         "INSERT INTO trials (study_id, number, state_id, params, trajectory, "
+                         "remeasure, state, worker,"
+                         " created_at, started_at) VALUES (1, 0, 3, '[[\"K\",\"2\"]]', 0, 0, "
+                         "'INTERRUPTED', 'w', 0, 0);"
                          "PRAGMA user_version = 1;";
   ASSERT_EQ(exec(file, v1), SQLITE_OK);
   auto store = open_store("sqlite://" + file.string());
@@ -179,7 +185,8 @@ TEST(SqliteStore, TwoConnectionsRaceForOneClaimAndOneFinish) {
   EXPECT_TRUE(claim_a->has_value());
   EXPECT_FALSE(claim_b->has_value());
   EXPECT_TRUE((*b)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "", 1).is_ok());
-  EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "", 2).code(), StatusCode::kConflict);
+  EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "", 2).code(),
+            StatusCode::kConflict);
 }
 
 // The threshold on a backdated clock: one trial's heartbeat set 100 s into the past.
@@ -193,7 +200,8 @@ TEST(SqliteStore, InterruptStaleTakesTheTrialWhoseHeartbeatIsOlderThanTheLimit) 
   auto old = (*store)->create_trial(s->id, {0, {}, 0, false, "dead"}, "", 0);
   auto fresh = (*store)->create_trial(s->id, {1, {}, 0, false, "live"}, "", 1);
   ASSERT_TRUE(old.is_ok() && fresh.is_ok());
-  ASSERT_EQ(exec(file, "UPDATE trials SET heartbeat_at = heartbeat_at - 100 WHERE id = " + std::to_string(old->id)),
+  ASSERT_EQ(exec(file, "UPDATE trials SET heartbeat_at = heartbeat_at - 100 WHERE id = " +
+                           std::to_string(old->id)),
             SQLITE_OK);
   auto stale = (*store)->interrupt_stale(s->id, 50.0);
   ASSERT_TRUE(stale.is_ok()) << stale.status().to_string();
@@ -202,7 +210,8 @@ TEST(SqliteStore, InterruptStaleTakesTheTrialWhoseHeartbeatIsOlderThanTheLimit) 
   ASSERT_TRUE(kept.is_ok());
   EXPECT_EQ(kept->state, TrialState::kRunning);
   // A heartbeat keeps a trial off the list however old its start is.
-  ASSERT_EQ(exec(file, "UPDATE trials SET started_at = started_at - 100 WHERE id = " + std::to_string(fresh->id)),
+  ASSERT_EQ(exec(file, "UPDATE trials SET started_at = started_at - 100 WHERE id = " +
+                           std::to_string(fresh->id)),
             SQLITE_OK);
   ASSERT_TRUE((*store)->heartbeat(fresh->id, "live").is_ok());
   auto none = (*store)->interrupt_stale(s->id, 50.0);

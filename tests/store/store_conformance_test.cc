@@ -1,5 +1,7 @@
 // The Store contract (include/qtune/store/store.h), run against every implementation:
 // SQLite on a real file, SQLite :memory:, and PostgreSQL (the test server, a schema per test).
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -9,8 +11,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
 #include "support/postgres_server.h"
@@ -89,7 +89,8 @@ TEST_P(StoreConformance, StudyRoundTripsAndNamesAreUnique) {
   EXPECT_EQ(s.strategy, "kind = 'random'");
   EXPECT_EQ(s.direction, Direction::kMaximize);
   EXPECT_EQ(s.seed, std::numeric_limits<std::uint64_t>::max());
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_NEAR(s.created_at, now, 60.0);  // the database clock, in Unix seconds
 
   auto again = store_->create_study(make_study("s"));
@@ -127,7 +128,8 @@ TEST_P(StoreConformance, TrialsAreNumberedAndRoundTrip) {
   auto all = store_->trials(study_);
   ASSERT_TRUE(all.is_ok());
   ASSERT_EQ(all->size(), 3u);
-  for (std::size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].number, static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < all->size(); ++i)
+    EXPECT_EQ((*all)[i].number, static_cast<std::int64_t>(i));
 }
 
 TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
@@ -156,7 +158,9 @@ TEST_P(StoreConformance, FinishIsOnceAndFinishedTrialsAreImmutable) {
 
 TEST_P(StoreConformance, FailureKeepsReasonAndLogTail) {
   const TrialRecord t = create(2);
-  ASSERT_TRUE(finish(t.id, {TrialState::kFailed, std::nullopt, "exit code 1", "Traceback\n..."}, "s").is_ok());
+  ASSERT_TRUE(
+      finish(t.id, {TrialState::kFailed, std::nullopt, "exit code 1", "Traceback\n..."}, "s")
+          .is_ok());
   auto read = store_->trial(t.id);
   ASSERT_TRUE(read.is_ok());
   EXPECT_EQ(read->state, TrialState::kFailed);
@@ -175,7 +179,8 @@ TEST_P(StoreConformance, InvalidFinishesAndUnknownIdsAreRefused) {
   EXPECT_EQ(store_->interrupt_trial(t.id + 100).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->claim_trial(t.id + 100, "w").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->trial(t.id + 100).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->create_trial(study_ + 100, make_trial(0), "s", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->create_trial(study_ + 100, make_trial(0), "s", 0).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
@@ -281,11 +286,14 @@ TEST_P(StoreConformance, ConcurrentCreatesGetDistinctNumbers) {
       for (int j = 0; j < kPerThread; ++j) {
         TrialId id = 0;
         guarded([&](std::int64_t event) {
-          auto t = store_->create_trial(study_, make_trial(static_cast<space::StateId>(i * kPerThread + j)), "s", event);
+          auto t = store_->create_trial(
+              study_, make_trial(static_cast<space::StateId>(i * kPerThread + j)), "s", event);
           if (t.is_ok()) id = t->id;
           return t.status();
         });
-        guarded([&](std::int64_t event) { return store_->finish_trial(id, complete(1.0), "s", event); });
+        guarded([&](std::int64_t event) {
+          return store_->finish_trial(id, complete(1.0), "s", event);
+        });
       }
     });
   }
@@ -346,7 +354,8 @@ TEST_P(StoreConformance, HeartbeatOnlyFromTheTrialsWorkerWhileRunning) {
   auto claimed = store_->claim_trial(t.id, "host:2");
   ASSERT_TRUE(claimed.is_ok() && claimed->has_value());
   EXPECT_EQ((*claimed)->heartbeat_at, (*claimed)->started_at);
-  EXPECT_EQ(store_->heartbeat(t.id, "host:1").code(), StatusCode::kConflict);  // the old worker lost it
+  EXPECT_EQ(store_->heartbeat(t.id, "host:1").code(),
+            StatusCode::kConflict);  // the old worker lost it
   EXPECT_TRUE(store_->heartbeat(t.id, "host:2").is_ok());
   ASSERT_TRUE(finish(t.id, complete(1.0)).is_ok());
   EXPECT_EQ(store_->heartbeat(t.id, "host:2").code(), StatusCode::kConflict);
@@ -386,9 +395,12 @@ TEST_P(StoreConformance, InterruptStaleTakesOnlyRunningTrialsWithOldHeartbeats) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(Backend{"SqliteFile", true}, Backend{"SqliteMemory", false},
+                         ::testing::Values(Backend{"SqliteFile", true},
+                                           Backend{"SqliteMemory", false},
                                            Backend{"Postgres", false, true}),
-                         [](const ::testing::TestParamInfo<Backend>& param) { return param.param.name; });
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param.name;
+                         });
 
 }  // namespace
 }  // namespace qtune::store

@@ -1,8 +1,8 @@
 // `qtune replay`: the real binary on a small table, its JSON and its usage errors.
-#include <string>
-
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -21,9 +21,9 @@ constexpr const char* kCliGrid =
 TEST(ReplayCli, GridStrategyJsonHasTheExactScores) {
   testing::TempDir dir;
   const auto table = dir.write("grid.csv", kCliGrid);
-  const auto result = run_process({qtune_cli(), "replay", table.string(), "--objective", "y",
-                                   "--strategy", "grid", "--budget", "6", "--seeds", "3",
-                                   "--report-budgets", "3", "--format", "json"});
+  const auto result =
+      run_process({qtune_cli(), "replay", table.string(), "--objective", "y", "--strategy", "grid",
+                   "--budget", "6", "--seeds", "3", "--report-budgets", "3", "--format", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_EQ(json["strategy"], "grid");
@@ -43,9 +43,9 @@ TEST(ReplayCli, GridStrategyJsonHasTheExactScores) {
 TEST(ReplayCli, NeverFindingTheBestGivesANullMedian) {
   testing::TempDir dir;
   const auto table = dir.write("grid.csv", kCliGrid);
-  const auto result = run_process({qtune_cli(), "replay", table.string(), "--objective", "y",
-                                   "--strategy", "grid", "--budget", "4", "--seeds", "2",
-                                   "--format", "json"});
+  const auto result =
+      run_process({qtune_cli(), "replay", table.string(), "--objective", "y", "--strategy", "grid",
+                   "--budget", "4", "--seeds", "2", "--format", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_TRUE(json["median_evals_to_best"].is_null());
@@ -57,13 +57,15 @@ TEST(ReplayCli, BadInputExitsTwoNamingTheFileOrFlag) {
   const auto table = dir.write("grid.csv", kCliGrid);
   const auto no_column = run_process({qtune_cli(), "replay", table.string(), "--objective", "fid"});
   EXPECT_EQ(no_column.exit_code, 2);
-  EXPECT_EQ(no_column.err, "qtune replay: " + table.string() +
-                               ":1: no objective column \"fid\"; the columns are a, b, y, status\n");
-  const auto missing = run_process({qtune_cli(), "replay", (dir / "none.csv").string(), "--objective", "y"});
+  EXPECT_EQ(no_column.err,
+            "qtune replay: " + table.string() +
+                ":1: no objective column \"fid\"; the columns are a, b, y, status\n");
+  const auto missing =
+      run_process({qtune_cli(), "replay", (dir / "none.csv").string(), "--objective", "y"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("none.csv: cannot open the table"), std::string::npos) << missing.err;
-  const auto bad_flag = run_process({qtune_cli(), "replay", table.string(), "--objective", "y",
-                                     "--strategy", "annealing"});
+  const auto bad_flag = run_process(
+      {qtune_cli(), "replay", table.string(), "--objective", "y", "--strategy", "annealing"});
   EXPECT_EQ(bad_flag.exit_code, 2);
   EXPECT_NE(bad_flag.err.find("--strategy"), std::string::npos) << bad_flag.err;
 }

@@ -1,11 +1,11 @@
 // replay() and replay_run() driving the real grid and random strategies.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <memory>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/study/replay.h"
 #include "study/replay_table_fixture.h"
@@ -33,7 +33,8 @@ TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
   options.budget = 6;
   options.seeds = 5;
   options.report_budgets = {3};
-  auto summary = replay(table, strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid)), options);
+  auto summary = replay(
+      table, strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid)), options);
   ASSERT_TRUE(summary.is_ok()) << summary.status().to_string();
   // Every seed: best measured after 1..6 evaluations = 6 4 4 4 1 1; the best on the 5th.
   EXPECT_EQ(summary->budget, 6u);
@@ -49,7 +50,8 @@ TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
   EXPECT_EQ(summary->report_budgets[0].found_best_fraction, 0.0);
 
   options.direction = Direction::kMaximize;  // best measured: 6 6 7 7 7 8; the 9 is last
-  auto maximise = replay(table, strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid)), options);
+  auto maximise = replay(
+      table, strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid)), options);
   ASSERT_TRUE(maximise.is_ok()) << maximise.status().to_string();
   EXPECT_EQ(maximise->table_best, 9.0);
   EXPECT_EQ(maximise->median_best_at_budget, 8.0);
@@ -62,7 +64,8 @@ TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
 TEST(Replay, NoisyRecommendationIsScoredOnTheMeanNotOnTheDraw) {
   // x=1 measures 0 or 10 (mean 5), x=2 always 4 (mean 4: the best). Grid measures x=1 then
   // x=2 and recommends the better measurement: x=1 when its draw was 0, scored as 5.
-  const ReplayTable table = parse_replay_table({{"a.csv", "x,y\n1,0\n2,4\n"}, {"b.csv", "x,y\n1,10\n2,4\n"}});
+  const ReplayTable table =
+      parse_replay_table({{"a.csv", "x,y\n1,0\n2,4\n"}, {"b.csv", "x,y\n1,10\n2,4\n"}});
   for (std::uint64_t seed = 0; seed < 8; ++seed) {
     SCOPED_TRACE(seed);
     auto strategy = agent::make_strategy(table.space(), config_of(agent::StrategyKind::kGrid), 1);
@@ -82,7 +85,8 @@ TEST(Replay, AnExhaustedStrategyKeepsItsLastScore) {
   ReplayOptions options;
   options.budget = 20;  // the grid has 9 configurations
   options.seeds = 4;
-  auto summary = replay(table, strategy_factory(table.space(), config_of(agent::StrategyKind::kRandom)), options);
+  auto summary = replay(
+      table, strategy_factory(table.space(), config_of(agent::StrategyKind::kRandom)), options);
   ASSERT_TRUE(summary.is_ok()) << summary.status().to_string();
   EXPECT_EQ(summary->median_best_at_budget, 1.0);
   EXPECT_EQ(summary->found_best_fraction, 1.0);

@@ -1,8 +1,8 @@
 // The oracle's draws and the scoring arithmetic, against hand computation.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/study/replay.h"
 #include "study/replay_table_fixture.h"
@@ -31,8 +31,8 @@ TEST(ReplayOracle, OneTableIsNoiseFree) {
 
 TEST(ReplayOracle, SeveralTablesDrawOneTableUniformlyAndReproducibly) {
   const ReplayTable table = parse_replay_table({{"s0.csv", "x,y\n1,10\n2,0\n"},
-                                      {"s1.csv", "x,y\n1,20\n2,0\n"},
-                                      {"s2.csv", "x,y\n1,30\n2,0\n"}});
+                                                {"s1.csv", "x,y\n1,20\n2,0\n"},
+                                                {"s2.csv", "x,y\n1,30\n2,0\n"}});
   EXPECT_EQ(table.mean(0), 20.0);
   ReplayOracle oracle(table, 42);
   ReplayOracle again(table, 42);
@@ -52,15 +52,17 @@ TEST(ReplayOracle, SeveralTablesDrawOneTableUniformlyAndReproducibly) {
 }
 
 TEST(ReplayOracle, AFailureInTheDrawnTableIsAFailedTrial) {
-  const ReplayTable table =
-      parse_replay_table({{"s0.csv", "x,y,status\n1,1,ok\n"}, {"s1.csv", "x,y,status\n1,3,crashed\n"}});
+  const ReplayTable table = parse_replay_table(
+      {{"s0.csv", "x,y,status\n1,1,ok\n"}, {"s1.csv", "x,y,status\n1,3,crashed\n"}});
   EXPECT_EQ(table.mean(0), 1.0);
   ReplayOracle oracle(table, 3);
   int failed = 0;
   for (int i = 0; i < 200; ++i) {
     const auto v = oracle.measure(0);
-    if (!v) ++failed;
-    else EXPECT_EQ(*v, 1.0);
+    if (!v)
+      ++failed;
+    else
+      EXPECT_EQ(*v, 1.0);
   }
   EXPECT_GT(failed, 50);
   EXPECT_LT(failed, 150);
@@ -100,11 +102,12 @@ TEST(ReplaySummary, RegretArithmeticOnAHandMadeGrid) {
 
 TEST(ReplaySummary, EvenSeedCountsAverageTheMiddlePair) {
   const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
-  const std::vector<RunTrace> runs = {trace({2}, 4), trace({4}, 9), trace({1}, 1), trace({8}, std::nullopt)};
+  const std::vector<RunTrace> runs = {trace({2}, 4), trace({4}, 9), trace({1}, 1),
+                                      trace({8}, std::nullopt)};
   const ReplaySummary s = summarise(table, Direction::kMinimize, 1, {}, runs);
-  EXPECT_EQ(s.median_best_at_budget, 3.0);               // (2 + 4) / 2
+  EXPECT_EQ(s.median_best_at_budget, 3.0);                 // (2 + 4) / 2
   EXPECT_DOUBLE_EQ(s.median_regret_at_budget, 2.0 / 7.0);  // (1/7 + 3/7) / 2
-  EXPECT_EQ(s.median_evals_to_best, 6.5);                 // 1 4 9 inf -> (4 + 9) / 2
+  EXPECT_EQ(s.median_evals_to_best, 6.5);                  // 1 4 9 inf -> (4 + 9) / 2
   const ReplaySummary half_inf =
       summarise(table, Direction::kMinimize, 1, {}, {trace({2}, 4), trace({2}, std::nullopt)});
   EXPECT_EQ(half_inf.median_evals_to_best, std::nullopt);  // (4 + inf) / 2
@@ -113,7 +116,8 @@ TEST(ReplaySummary, EvenSeedCountsAverageTheMiddlePair) {
 TEST(ReplaySummary, MaximiseScoresAgainstTheLargestTruth) {
   const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   const ReplaySummary s =
-      summarise(table, Direction::kMaximize, 1, {}, {trace({6}, std::nullopt), trace({8}, 1), trace({1}, std::nullopt)});
+      summarise(table, Direction::kMaximize, 1, {},
+                {trace({6}, std::nullopt), trace({8}, 1), trace({1}, std::nullopt)});
   EXPECT_EQ(s.table_best, 8.0);
   EXPECT_EQ(s.median_best_at_budget, 6.0);
   EXPECT_DOUBLE_EQ(s.median_regret_at_budget, 2.0 / 7.0);

@@ -1,10 +1,10 @@
 // Test helper: a replay table parsed from CSV texts with the objective in column "y".
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/study/replay.h"
 

@@ -1,10 +1,10 @@
 #include "qtune/study/replay_table.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/space/space_config.h"
 #include "support/temp_dir.h"
@@ -38,11 +38,14 @@ TEST(ReplayTable, DerivesSortedGridAndMarksFailedAndMissingConfigurations) {
   const space::Space& grid = table.space();
   ASSERT_EQ(grid.dims(), 2u);
   EXPECT_EQ(grid.dimension(0).name, "a");
-  EXPECT_EQ(grid.dimension(0).values, (std::vector<space::Value>{std::int64_t{1}, std::int64_t{2}, std::int64_t{3}}));
-  EXPECT_EQ(grid.dimension(1).values, (std::vector<space::Value>{std::int64_t{10}, std::int64_t{20}, std::int64_t{30}}));
+  EXPECT_EQ(grid.dimension(0).values,
+            (std::vector<space::Value>{std::int64_t{1}, std::int64_t{2}, std::int64_t{3}}));
+  EXPECT_EQ(grid.dimension(1).values,
+            (std::vector<space::Value>{std::int64_t{10}, std::int64_t{20}, std::int64_t{30}}));
   ASSERT_EQ(table.table_count(), 1u);
   // id = i_a * 3 + i_b
-  const std::vector<std::optional<double>> expected = {1, 2, 3, 4, std::nullopt, 6, 7, 8, std::nullopt};
+  const std::vector<std::optional<double>> expected = {1, 2, 3, 4,           std::nullopt,
+                                                       6, 7, 8, std::nullopt};
   for (StateId s = 0; s < 9; ++s) {
     EXPECT_EQ(table.value(0, s), expected[s]) << grid.describe(s);
     EXPECT_EQ(table.mean(s), expected[s]) << grid.describe(s);
@@ -68,10 +71,10 @@ TEST(ReplayTable, DefaultParametersAreTheColumnsLeftOfTheObjectiveExceptStatus) 
 }
 
 TEST(ReplayTable, SeveralTablesAverageTheirSuccessfulValues) {
-  const ReplayTable table = parse_ok(
-      {{"s0.csv", "x,v\n1,1.0\n2,4.0\n3,nan\n"}, {"s1.csv", "x,v\n3,5\n2,6\n1,2\n"},
-       {"s2.csv", "x,v\n1,3\n2,inf\n3,7\n"}},
-      {"v", {"x"}, std::nullopt});
+  const ReplayTable table = parse_ok({{"s0.csv", "x,v\n1,1.0\n2,4.0\n3,nan\n"},
+                                      {"s1.csv", "x,v\n3,5\n2,6\n1,2\n"},
+                                      {"s2.csv", "x,v\n1,3\n2,inf\n3,7\n"}},
+                                     {"v", {"x"}, std::nullopt});
   EXPECT_EQ(table.table_count(), 3u);
   EXPECT_EQ(table.mean(0), 2.0);  // (1 + 2 + 3) / 3
   EXPECT_EQ(table.mean(1), 5.0);  // (4 + 6) / 2: inf is a failed trial
@@ -86,8 +89,7 @@ TEST(ReplayTable, ConfigSpaceGivesTheGridAndUnlistedConfigurationsFail) {
   auto grid = space::parse_space("[space]\na = { range = [1, 4] }\nb = { values = [0.1, 0.2] }\n",
                                  "study.toml");
   ASSERT_TRUE(grid.is_ok()) << grid.status().to_string();
-  const ReplayTable table =
-      parse_ok({{"t.csv", "b,a,y\n0.1,1,5\n0.2,3,6\n"}}, {"y", {}, *grid});
+  const ReplayTable table = parse_ok({{"t.csv", "b,a,y\n0.1,1,5\n0.2,3,6\n"}}, {"y", {}, *grid});
   EXPECT_EQ(table.space().size(), 8u);
   EXPECT_EQ(table.value(0, 0), 5.0);  // a=1 b=0.1
   EXPECT_EQ(table.value(0, 5), 6.0);  // a=3 b=0.2
@@ -110,8 +112,9 @@ TEST(ReplayTable, LoadsFilesAndNamesAMissingOne) {
   auto missing = ReplayTable::load({dir / "none.csv"}, {"y", {}, std::nullopt});
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), base::StatusCode::kIoError);
-  EXPECT_EQ(missing.status().message(),
-            (dir / "none.csv").string() + ": cannot open the table; check the path and its permissions");
+  EXPECT_EQ(
+      missing.status().message(),
+      (dir / "none.csv").string() + ": cannot open the table; check the path and its permissions");
 }
 
 struct BadCase {
@@ -123,37 +126,61 @@ struct BadCase {
 
 TEST(ReplayTable, MalformedTablesAreRejectedWithTheirPlace) {
   const std::vector<BadCase> cases = {
-      {"too many fields", {{"t.csv", "x,y\n1,2\n2,3,4\n"}}, {"y", {}, std::nullopt},
+      {"too many fields",
+       {{"t.csv", "x,y\n1,2\n2,3,4\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:3:5: the row has 3 fields, the header 2; write one value per column"},
-      {"too few fields", {{"t.csv", "x,y,z\n1,2,3\n2,3\n"}}, {"y", {"x"}, std::nullopt},
+      {"too few fields",
+       {{"t.csv", "x,y,z\n1,2,3\n2,3\n"}},
+       {"y", {"x"}, std::nullopt},
        "t.csv:3:4: the row has 2 fields, the header 3; write one value per column"},
-      {"non-numeric objective", {{"t.csv", "x,y\n1,2\n2, abc\n"}}, {"y", {}, std::nullopt},
+      {"non-numeric objective",
+       {{"t.csv", "x,y\n1,2\n2, abc\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:3:3: objective \"y\" is \"abc\", not a number; write a number, or mark the row "
        "failed with a status other than \"ok\""},
-      {"empty objective", {{"t.csv", "x,y,status\n1,,ok\n"}}, {"y", {}, std::nullopt},
+      {"empty objective",
+       {{"t.csv", "x,y,status\n1,,ok\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:2:3: objective \"y\" is \"\", not a number; write a number, or mark the row "
        "failed with a status other than \"ok\""},
-      {"duplicate configuration", {{"t.csv", "x,z,y\n1,a,2\n2,a,3\n1,a,4\n"}}, {"y", {}, std::nullopt},
+      {"duplicate configuration",
+       {{"t.csv", "x,z,y\n1,a,2\n2,a,3\n1,a,4\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:4:1: configuration x=1 z=a is listed again (first on line 2); list each "
        "configuration once per table (repeated measurements go into separate tables)"},
-      {"parameter missing", {{"t.csv", "x,y\n1,2\n"}}, {"y", {"x", "w"}, std::nullopt},
+      {"parameter missing",
+       {{"t.csv", "x,y\n1,2\n"}},
+       {"y", {"x", "w"}, std::nullopt},
        "t.csv:1: parameter \"w\" is missing from the table; the columns are x, y"},
       {"parameter missing from the second table",
-       {{"a.csv", "x,w,y\n1,1,2\n"}, {"b.csv", "x,y\n1,2\n"}}, {"y", {}, std::nullopt},
+       {{"a.csv", "x,w,y\n1,1,2\n"}, {"b.csv", "x,y\n1,2\n"}},
+       {"y", {}, std::nullopt},
        "b.csv:1: parameter \"w\" is missing from the table; the columns are x, y"},
-      {"objective missing", {{"t.csv", "x,y\n1,2\n"}}, {"fid", {}, std::nullopt},
+      {"objective missing",
+       {{"t.csv", "x,y\n1,2\n"}},
+       {"fid", {}, std::nullopt},
        "t.csv:1: no objective column \"fid\"; the columns are x, y"},
-      {"tables disagree", {{"a.csv", "x,y\n1,2\n2,3\n"}, {"b.csv", "x,y\n1,2\n3,3\n"}},
+      {"tables disagree",
+       {{"a.csv", "x,y\n1,2\n2,3\n"}, {"b.csv", "x,y\n1,2\n3,3\n"}},
        {"y", {}, std::nullopt},
        "b.csv: parameter \"x\" disagrees with a.csv: values only here [3], only there [2]; "
        "tables of one grid list the same values"},
-      {"unterminated quote", {{"t.csv", "x,y\n\"1,2\n"}}, {"y", {}, std::nullopt},
+      {"unterminated quote",
+       {{"t.csv", "x,y\n\"1,2\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:2:1: unterminated quote; close the field with \""},
-      {"empty", {{"t.csv", "\n\n"}}, {"y", {}, std::nullopt},
+      {"empty",
+       {{"t.csv", "\n\n"}},
+       {"y", {}, std::nullopt},
        "t.csv: the table is empty; its first row must name the columns"},
-      {"nothing succeeded", {{"t.csv", "x,y,status\n1,2,failed\n"}}, {"y", {}, std::nullopt},
+      {"nothing succeeded",
+       {{"t.csv", "x,y,status\n1,2,failed\n"}},
+       {"y", {}, std::nullopt},
        "t.csv: no configuration succeeded; replay needs at least one numeric objective"},
-      {"duplicate column", {{"t.csv", "x,y,x\n1,2,3\n"}}, {"y", {}, std::nullopt},
+      {"duplicate column",
+       {{"t.csv", "x,y,x\n1,2,3\n"}},
+       {"y", {}, std::nullopt},
        "t.csv:1:5: column \"x\" appears twice; name each column once"},
   };
   for (const BadCase& c : cases) {

@@ -9,7 +9,8 @@
 namespace qtune::study {
 namespace {
 
-const std::string kSpace = "[space]\nK = { range = [2, 4] }\nact = { values = [\"relu\", \"elu\"] }\n";
+const std::string kSpace =
+    "[space]\nK = { range = [2, 4] }\nact = { values = [\"relu\", \"elu\"] }\n";
 
 TEST(StudyConfig, Defaults) {
   auto config = parse_study_config(kSpace, "/studies/dgmm.toml");
@@ -28,11 +29,13 @@ TEST(StudyConfig, Defaults) {
 }
 
 TEST(StudyConfig, EveryKey) {
-  const std::string text = "[study]\nname = \"fmri\"\nstorage = \"sqlite://runs/fmri.db\"\ndirection = \"maximize\"\n"
-                           "seed = 1234\n" + kSpace +
-                           "[strategy]\nkind = \"random\"\n"
-                           "[budget]\ntrials = 40\nparallel = 2\ngpus = [1, 3]\nmax_time = \"1h30m\"\n"
-                           "[trial]\ncommand = [\"python3\", \"train.py\", \"{K}\", \"{act}\"]\n";
+  const std::string text =
+      "[study]\nname = \"fmri\"\nstorage = \"sqlite://runs/fmri.db\"\ndirection = \"maximize\"\n"
+      "seed = 1234\n" +
+      kSpace +
+      "[strategy]\nkind = \"random\"\n"
+      "[budget]\ntrials = 40\nparallel = 2\ngpus = [1, 3]\nmax_time = \"1h30m\"\n"
+      "[trial]\ncommand = [\"python3\", \"train.py\", \"{K}\", \"{act}\"]\n";
   auto config = parse_study_config(text, "/studies/s.toml");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->name, "fmri");
@@ -54,15 +57,14 @@ TEST(StudyConfig, StorageForms) {
     std::string expected;
   };
   const Case cases[] = {
-      {"sqlite:///abs/x.db", "sqlite:///abs/x.db"},
-      {"sqlite://x.db", "sqlite:///s/x.db"},
-      {"sqlite://../y/x.db", "sqlite:///y/x.db"},
-      {"sqlite://:memory:", "sqlite://:memory:"},
+      {"sqlite:///abs/x.db", "sqlite:///abs/x.db"},     {"sqlite://x.db", "sqlite:///s/x.db"},
+      {"sqlite://../y/x.db", "sqlite:///y/x.db"},       {"sqlite://:memory:", "sqlite://:memory:"},
       {"postgresql://host/db", "postgresql://host/db"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.storage);
-    auto config = parse_study_config("[study]\nstorage = \"" + c.storage + "\"\n" + kSpace, "/s/study.toml");
+    auto config =
+        parse_study_config("[study]\nstorage = \"" + c.storage + "\"\n" + kSpace, "/s/study.toml");
     ASSERT_TRUE(config.is_ok()) << config.status().to_string();
     EXPECT_EQ(config->storage.url(), c.expected);
   }
@@ -75,11 +77,14 @@ TEST(StudyConfig, GpusAsACount) {
 }
 
 TEST(StudyConfig, StrategyTextIsCanonical) {
-  auto a = parse_study_config(kSpace + "[strategy]\nkind = \"q-learning\"\nalpha = 0.5\n", "/s/a.toml");
-  auto b = parse_study_config(kSpace + "[strategy]\n# same options\nalpha = 0.5\nkind = 'q-learning'\n", "/s/a.toml");
+  auto a =
+      parse_study_config(kSpace + "[strategy]\nkind = \"q-learning\"\nalpha = 0.5\n", "/s/a.toml");
+  auto b = parse_study_config(
+      kSpace + "[strategy]\n# same options\nalpha = 0.5\nkind = 'q-learning'\n", "/s/a.toml");
   ASSERT_TRUE(a.is_ok() && b.is_ok());
   EXPECT_EQ(a->strategy_text, b->strategy_text);
-  auto c = parse_study_config(kSpace + "[strategy]\nkind = \"q-learning\"\nalpha = 0.25\n", "/s/a.toml");
+  auto c =
+      parse_study_config(kSpace + "[strategy]\nkind = \"q-learning\"\nalpha = 0.25\n", "/s/a.toml");
   ASSERT_TRUE(c.is_ok());
   EXPECT_NE(a->strategy_text, c->strategy_text);
 }
@@ -90,21 +95,30 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
     std::string message;
   };
   const Case cases[] = {
-      {"[study]\nnaem = \"x\"\n" + kSpace, "s.toml:2: [study] naem: unknown key; use name, storage, direction or seed"},
+      {"[study]\nnaem = \"x\"\n" + kSpace,
+       "s.toml:2: [study] naem: unknown key; use name, storage, direction or seed"},
       {"[study]\nname = 3\n" + kSpace, "s.toml:2: [study] name: expected a string"},
       {"[study]\nname = \"\"\n" + kSpace, "s.toml:2: [study] name: is empty"},
-      {"[study]\ndirection = \"down\"\n" + kSpace, "s.toml:2: [study] direction: direction \"down\" is unknown"},
+      {"[study]\ndirection = \"down\"\n" + kSpace,
+       "s.toml:2: [study] direction: direction \"down\" is unknown"},
       {"[study]\nseed = -1\n" + kSpace, "s.toml:2: [study] seed: expected an integer >= 0"},
       {"[study]\nseed = 1.5\n" + kSpace, "s.toml:2: [study] seed: expected an integer >= 0"},
       {kSpace + "[budget]\ntrials = 0\n", "s.toml:5: [budget] trials: expected an integer >= 1"},
-      {kSpace + "[budget]\ntrials = \"40\"\n", "s.toml:5: [budget] trials: expected an integer >= 1"},
-      {kSpace + "[budget]\nparallel = 0\n", "s.toml:5: [budget] parallel: expected an integer >= 1"},
-      {kSpace + "[budget]\ngpus = [0, -1]\n", "s.toml:5: [budget] gpus: expected GPU ids as integers >= 0"},
-      {kSpace + "[budget]\ngpus = \"0,1\"\n", "s.toml:5: [budget] gpus: expected a list of GPU ids"},
+      {kSpace + "[budget]\ntrials = \"40\"\n",
+       "s.toml:5: [budget] trials: expected an integer >= 1"},
+      {kSpace + "[budget]\nparallel = 0\n",
+       "s.toml:5: [budget] parallel: expected an integer >= 1"},
+      {kSpace + "[budget]\ngpus = [0, -1]\n",
+       "s.toml:5: [budget] gpus: expected GPU ids as integers >= 0"},
+      {kSpace + "[budget]\ngpus = \"0,1\"\n",
+       "s.toml:5: [budget] gpus: expected a list of GPU ids"},
       {kSpace + "[budget]\nmax_time = \"2x\"\n", "s.toml:5: [budget] max_time: duration \"2x\""},
       {kSpace + "[budget]\nmax_time = 60\n", "s.toml:5: [budget] max_time: expected a string"},
-      {kSpace + "[budget]\nepochs = 3\n", "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus or max_time"},
-      {kSpace + "[optimizer]\nlr = 1\n", "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget] or [trial]"},
+      {kSpace + "[budget]\nepochs = 3\n",
+       "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus or max_time"},
+      {kSpace + "[optimizer]\nlr = 1\n",
+       "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget] or "
+       "[trial]"},
       {"study = 3\n" + kSpace, "s.toml:1: study: expected a table [study]"},
       {"[study]\nname = \"x\"\n", "s.toml: no [space] table"},
       {"[study\n", "s.toml:1:"},
@@ -114,8 +128,10 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
     auto config = parse_study_config(c.text, "s.toml");
-    EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument) << config.status().to_string();
-    EXPECT_NE(config.status().message().find(c.message), std::string::npos) << config.status().message();
+    EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument)
+        << config.status().to_string();
+    EXPECT_NE(config.status().message().find(c.message), std::string::npos)
+        << config.status().message();
   }
 }
 

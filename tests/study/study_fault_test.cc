@@ -1,10 +1,10 @@
 // A store that fails on request, around the real SQLite store: when the store refuses a
 // trial's creation or finish, the Study reports the error and stays in step with the store,
 // so the study continues with exactly the proposals of a run that never failed.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
 #include "qtune/study/study.h"
@@ -31,16 +31,21 @@ class FaultyStore final : public store::Store {
     return real_->create_study(study);
   }
   base::Result<store::TrialRecord> create_trial(store::StudyId study, const store::NewTrial& trial,
-                                                std::string_view snapshot, std::int64_t expected_event) override {
-    if (std::exchange(fail_next_create, false)) return base::Status::io_error("injected: disk full");
+                                                std::string_view snapshot,
+                                                std::int64_t expected_event) override {
+    if (std::exchange(fail_next_create, false))
+      return base::Status::io_error("injected: disk full");
     return real_->create_trial(study, trial, snapshot, expected_event);
   }
-  base::Status finish_trial(store::TrialId trial, const store::TrialResult& result, std::string_view snapshot,
-                            std::int64_t expected_event) override {
-    if (std::exchange(fail_next_finish, false)) return base::Status::unavailable("injected: database locked");
+  base::Status finish_trial(store::TrialId trial, const store::TrialResult& result,
+                            std::string_view snapshot, std::int64_t expected_event) override {
+    if (std::exchange(fail_next_finish, false))
+      return base::Status::unavailable("injected: database locked");
     return real_->finish_trial(trial, result, snapshot, expected_event);
   }
-  base::Status interrupt_trial(store::TrialId trial) override { return real_->interrupt_trial(trial); }
+  base::Status interrupt_trial(store::TrialId trial) override {
+    return real_->interrupt_trial(trial);
+  }
   base::Result<std::optional<store::TrialRecord>> claim_trial(store::TrialId trial,
                                                               std::string_view worker) override {
     return real_->claim_trial(trial, worker);
@@ -48,12 +53,15 @@ class FaultyStore final : public store::Store {
   base::Status heartbeat(store::TrialId trial, std::string_view worker) override {
     return real_->heartbeat(trial, worker);
   }
-  base::Result<std::vector<store::TrialId>> interrupt_stale(store::StudyId study, double older_than_seconds) override {
+  base::Result<std::vector<store::TrialId>> interrupt_stale(store::StudyId study,
+                                                            double older_than_seconds) override {
     return real_->interrupt_stale(study, older_than_seconds);
   }
-  base::Result<store::TrialRecord> trial(store::TrialId trial) const override { return real_->trial(trial); }
-  base::Result<std::vector<store::TrialRecord>> trials(store::StudyId study,
-                                                       std::optional<store::TrialState> state) const override {
+  base::Result<store::TrialRecord> trial(store::TrialId trial) const override {
+    return real_->trial(trial);
+  }
+  base::Result<std::vector<store::TrialRecord>> trials(
+      store::StudyId study, std::optional<store::TrialState> state) const override {
     return real_->trials(study, state);
   }
   base::Result<store::TrialCounts> count_trials(store::StudyId study) const override {

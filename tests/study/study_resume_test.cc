@@ -7,6 +7,7 @@
 // The child is this test binary itself, re-executed with --gtest_filter on the disabled
 // test StudyResumeChild.DISABLED_RunStudy and the study file in QTUNE_RESUME_STUDY.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -21,8 +22,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
 #include "qtune/study/study.h"
@@ -66,7 +65,8 @@ TEST(StudyResumeChild, DISABLED_RunStudy) {
       while (true) pause();  // until SIGKILL
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(4));
-    ASSERT_TRUE((*study)->tell(next->trial->id, Outcome::success(objective(next->trial->params))).is_ok());
+    ASSERT_TRUE(
+        (*study)->tell(next->trial->id, Outcome::success(objective(next->trial->params))).is_ok());
   }
 }
 
@@ -87,7 +87,8 @@ pid_t spawn_child(const std::filesystem::path& study_file, std::int64_t hang_at)
   const std::string log = (study_file.parent_path() / "child.log").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = -1;
   EXPECT_EQ(posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
@@ -100,7 +101,8 @@ void kill_and_reap(pid_t pid, const std::filesystem::path& log) {
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the child ended on its own, status " << status << ":\n" << ::qtune::testing::read_file(log);
+      << "the child ended on its own, status " << status << ":\n"
+      << ::qtune::testing::read_file(log);
 }
 
 // Polls `done` every millisecond for up to a minute (a deadline against a hung test, not a
@@ -178,7 +180,8 @@ class StudyResume : public ::testing::TestWithParam<std::string> {
       EXPECT_EQ(now.state_id, old.state_id);
       if (store::is_finished(old.state)) {
         EXPECT_EQ(now.value, old.value);
-        EXPECT_EQ(now.finished_at, old.finished_at) << "finished trial " << old.number << " was run again";
+        EXPECT_EQ(now.finished_at, old.finished_at)
+            << "finished trial " << old.number << " was run again";
       }
     }
   }
@@ -207,7 +210,8 @@ TEST_P(StudyResume, KillAtAnyMoment) {
   ASSERT_GT(child, 0);
   ASSERT_TRUE(wait_for([&] {
     std::size_t complete = 0;
-    for (const auto& t : stored_trials()) complete += t.state == store::TrialState::kComplete ? 1 : 0;
+    for (const auto& t : stored_trials())
+      complete += t.state == store::TrialState::kComplete ? 1 : 0;
     return complete >= 5;
   }));
   kill_and_reap(child, dir_ / "child.log");
@@ -217,7 +221,8 @@ TEST_P(StudyResume, KillAtAnyMoment) {
   resume_and_check(before);
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, StudyResume, ::testing::Values("random", "grid", "q-learning-seed"),
+INSTANTIATE_TEST_SUITE_P(Strategies, StudyResume,
+                         ::testing::Values("random", "grid", "q-learning-seed"),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            std::string name = param.param;
                            std::erase(name, '-');

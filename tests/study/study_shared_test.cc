@@ -1,5 +1,7 @@
 // Studies shared by several processes (Study::open_shared): two Study objects, each on its
 // own connection to one SQLite file as two workers would be, interleave ask and tell.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -9,8 +11,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/store/open_store.h"
 #include "qtune/study/liveness.h"
@@ -124,8 +124,9 @@ TEST_P(StudyShared, TwoWorkersRunEachConfigurationOnceWithinTheBudget) {
     EXPECT_EQ(t.state, store::TrialState::kComplete);
     if (!t.remeasure) states.insert(t.state_id);
   }
-  EXPECT_EQ(states.size(), static_cast<std::size_t>(std::count_if(
-                               trials->begin(), trials->end(), [](const auto& t) { return !t.remeasure; })));
+  EXPECT_EQ(states.size(),
+            static_cast<std::size_t>(std::count_if(trials->begin(), trials->end(),
+                                                   [](const auto& t) { return !t.remeasure; })));
   auto done = b.study->ask();
   ASSERT_TRUE(done.is_ok());
   EXPECT_TRUE(done->finished);
@@ -173,7 +174,8 @@ TEST_P(StudyShared, ADeadWorkersTrialIsHandedToAnotherAndItsOwnTellIsRefused) {
   auto none = live.study->interrupt_stale(std::chrono::hours(1));
   ASSERT_TRUE(none.is_ok());
   EXPECT_EQ(*none, 0u);
-  auto stale = live.study->interrupt_stale(std::chrono::duration<double>(-1.0));  // everything running
+  auto stale =
+      live.study->interrupt_stale(std::chrono::duration<double>(-1.0));  // everything running
   ASSERT_TRUE(stale.is_ok());
   EXPECT_EQ(*stale, 1u);
   auto again = live.study->ask("live");
@@ -191,7 +193,8 @@ TEST_P(StudyShared, ADeadWorkersTrialIsHandedToAnotherAndItsOwnTellIsRefused) {
   auto live_beat = live.study->heartbeat();
   ASSERT_TRUE(live_beat.is_ok());
   EXPECT_TRUE(live_beat->empty());
-  ASSERT_TRUE(live.study->tell(again->trial->id, Outcome::success(objective(again->trial->params))).is_ok());
+  ASSERT_TRUE(live.study->tell(again->trial->id, Outcome::success(objective(again->trial->params)))
+                  .is_ok());
   auto told = live.store->trial(lost->trial->id);
   ASSERT_TRUE(told.is_ok());
   EXPECT_EQ(told->state, store::TrialState::kComplete);
@@ -201,7 +204,7 @@ TEST_P(StudyShared, ADeadWorkersTrialIsHandedToAnotherAndItsOwnTellIsRefused) {
 TEST_P(StudyShared, LiveTrialsAreThoseWithFreshHeartbeatsOfLivingProcesses) {
   Worker a = open_worker(toml(6));
   ASSERT_TRUE(a.study);
-  auto mine = a.study->ask();  // this process's id: alive
+  auto mine = a.study->ask();                  // this process's id: alive
   auto gone = a.study->ask("no-such-host:1");  // fresh heartbeat, unknown host: alive
   ASSERT_TRUE(mine.is_ok() && mine->trial && gone.is_ok() && gone->trial);
   EXPECT_EQ(a.study->default_worker(), this_worker_id());
@@ -213,7 +216,8 @@ TEST_P(StudyShared, LiveTrialsAreThoseWithFreshHeartbeatsOfLivingProcesses) {
   EXPECT_TRUE(none->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, StudyShared, ::testing::Values("random", "grid", "q-learning-seed"),
+INSTANTIATE_TEST_SUITE_P(Strategies, StudyShared,
+                         ::testing::Values("random", "grid", "q-learning-seed"),
                          [](const ::testing::TestParamInfo<std::string>& p) {
                            std::string name = p.param;
                            std::erase(name, '-');

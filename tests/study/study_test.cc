@@ -2,15 +2,15 @@
 // direction, refusal of a changed study file, and results.
 #include "qtune/study/study.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "qtune/store/open_store.h"
 #include "study/study_test_support.h"
@@ -112,7 +112,9 @@ TEST_F(StudyTest, WaitsForRunningTrialsBeforeFinishing) {
 }
 
 TEST_F(StudyTest, ExhaustedStrategyFinishesTheStudy) {
-  auto study = open(study_toml("grid", 100, "", "K = { range = [1, 2] }\ndim = { values = [64] }\nact = { values = [\"a\", \"elu\"] }\n"));
+  auto study = open(study_toml(
+      "grid", 100, "",
+      "K = { range = [1, 2] }\ndim = { values = [64] }\nact = { values = [\"a\", \"elu\"] }\n"));
   ASSERT_NE(study, nullptr);
   EXPECT_EQ(run_to_end(*study).size(), 4u);
 }
@@ -123,7 +125,8 @@ TEST_F(StudyTest, FailuresAreRecordedWithReasonAndLogTail) {
   const TrialToRun a = ask_trial(*study);
   const TrialToRun b = ask_trial(*study);
   ASSERT_TRUE(study->tell(a.id, Outcome::failure("exit code 1", "Traceback ...")).is_ok());
-  ASSERT_TRUE(study->tell(b.id, Outcome::success(std::numeric_limits<double>::quiet_NaN())).is_ok());
+  ASSERT_TRUE(
+      study->tell(b.id, Outcome::success(std::numeric_limits<double>::quiet_NaN())).is_ok());
   auto trials = study->trials();
   ASSERT_TRUE(trials.is_ok());
   EXPECT_EQ((*trials)[0].state, store::TrialState::kFailed);
@@ -235,18 +238,21 @@ TEST_F(StudyTest, AStudyTakenOverByAnotherProcessRefusesItsOldTrials) {
   EXPECT_TRUE(again.resumed);
   const base::Status stale = first->tell(trial.id, Outcome::success(1.0));
   EXPECT_EQ(stale.code(), StatusCode::kConflict);
-  EXPECT_NE(stale.message().find("not handed out by this process"), std::string::npos) << stale.message();
+  EXPECT_NE(stale.message().find("not handed out by this process"), std::string::npos)
+      << stale.message();
   EXPECT_TRUE(second->tell(again.id, Outcome::success(objective(again.params))).is_ok());
 }
 
 TEST_F(StudyTest, ChangedStudyFileIsRefusedOnResume) {
   ASSERT_NE(open(study_toml("random", 5)), nullptr);
-  const base::Status space = open_status(study_toml("random", 5, "",
-                                                    "K = { range = [2, 6] }\n"
-                                                    "dim = { values = [64, 128, 256, 512] }\n"
-                                                    "act = { values = [\"relu\", \"elu\", \"tanh\", \"gelu\"] }\n"));
+  const base::Status space =
+      open_status(study_toml("random", 5, "",
+                             "K = { range = [2, 6] }\n"
+                             "dim = { values = [64, 128, 256, 512] }\n"
+                             "act = { values = [\"relu\", \"elu\", \"tanh\", \"gelu\"] }\n"));
   EXPECT_EQ(space.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(space.message().find("[space] changed: stored \"K = [2, 3, 4, 5]\", now \"K = [2, 3, 4, 5, 6]\""),
+  EXPECT_NE(space.message().find(
+                "[space] changed: stored \"K = [2, 3, 4, 5]\", now \"K = [2, 3, 4, 5, 6]\""),
             std::string::npos)
       << space.message();
   const base::Status strategy = open_status(study_toml("grid", 5));
@@ -255,9 +261,11 @@ TEST_F(StudyTest, ChangedStudyFileIsRefusedOnResume) {
   std::string reseeded = study_toml("random", 5);
   reseeded.replace(reseeded.find("seed = 42"), 9, "seed = 7");
   const base::Status seed = open_status(reseeded);
-  EXPECT_NE(seed.message().find("seed changed: stored 42, now 7"), std::string::npos) << seed.message();
+  EXPECT_NE(seed.message().find("seed changed: stored 42, now 7"), std::string::npos)
+      << seed.message();
   const base::Status parallel = open_status(study_toml("random", 5) + "parallel = 3\n");
-  EXPECT_NE(parallel.message().find("now \"# trajectories in use: 3\""), std::string::npos) << parallel.message();
+  EXPECT_NE(parallel.message().find("now \"# trajectories in use: 3\""), std::string::npos)
+      << parallel.message();
   // A larger budget is not a different study.
   EXPECT_TRUE(open_status(study_toml("random", 50)).is_ok());
 }
@@ -286,7 +294,8 @@ TEST_F(StudyTest, MaxTimeStopsNewTrials) {
   toml += "max_time = \"0.001\"\n";
   auto study = open(toml);
   ASSERT_NE(study, nullptr);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // past max_time: not a timing assertion
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(5));  // past max_time: not a timing assertion
   auto next = study->ask();
   ASSERT_TRUE(next.is_ok());
   EXPECT_FALSE(next->trial.has_value());
@@ -306,7 +315,8 @@ TEST_F(StudyTest, BaselinesHaveNoQTable) {
 
 TEST_F(StudyTest, WorkerThreadsShareOneStudy) {
   constexpr int kWorkers = 4;
-  for (const std::string strategy : {"kind = \"random\"", "kind = \"q-learning\"\npreset = \"seed\""}) {
+  for (const std::string strategy :
+       {"kind = \"random\"", "kind = \"q-learning\"\npreset = \"seed\""}) {
     SCOPED_TRACE(strategy);
     auto memory = store::open_store("sqlite://:memory:");
     ASSERT_TRUE(memory.is_ok());
@@ -327,7 +337,9 @@ TEST_F(StudyTest, WorkerThreadsShareOneStudy) {
             std::this_thread::yield();  // another worker's trial is running
             continue;
           }
-          ASSERT_TRUE((*study)->tell(next->trial->id, Outcome::success(objective(next->trial->params))).is_ok());
+          ASSERT_TRUE((*study)
+                          ->tell(next->trial->id, Outcome::success(objective(next->trial->params)))
+                          .is_ok());
         }
       });
     }
@@ -374,14 +386,16 @@ TEST_F(StudyTest, QLearningPolicyRolloutAndQTableExports) {
   ASSERT_FALSE(r.rollout.empty());
   EXPECT_EQ(r.rollout.front(), study->results().rollout.front());
   for (std::size_t i = 0; i + 1 < r.rollout.size(); ++i) {
-    const auto step = std::find_if(r.policy.begin(), r.policy.end(), [&](const PolicyStep& p) { return p.state == r.rollout[i]; });
+    const auto step = std::find_if(r.policy.begin(), r.policy.end(),
+                                   [&](const PolicyStep& p) { return p.state == r.rollout[i]; });
     ASSERT_NE(step, r.policy.end());
     EXPECT_EQ(step->next, r.rollout[i + 1]);
   }
   EXPECT_EQ(std::set<space::StateId>(r.rollout.begin(), r.rollout.end()).size(), r.rollout.size());
 
   const std::string csv = q_table_csv(r, space);
-  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), r.q_table.size() + 1);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')),
+            r.q_table.size() + 1);
   EXPECT_EQ(csv.substr(0, csv.find(',', 16)), "state,K,dim,act,K-1 dim-1 act-1");
   const auto json = nlohmann::json::parse(q_table_json(r, space));
   ASSERT_EQ(json["rows"].size(), r.q_table.size());
@@ -389,7 +403,8 @@ TEST_F(StudyTest, QLearningPolicyRolloutAndQTableExports) {
   EXPECT_EQ(json["rows"][0]["state"], r.q_table[0].state);
   EXPECT_EQ(json["rows"][0]["q"].get<std::vector<double>>(), r.q_table[0].q);
   EXPECT_EQ(json["rows"][0]["greedy"], r.policy[0].action);
-  EXPECT_EQ(json["rows"][0]["params"]["K"], space::format_value(space.value(r.q_table[0].state, 0)));
+  EXPECT_EQ(json["rows"][0]["params"]["K"],
+            space::format_value(space.value(r.q_table[0].state, 0)));
 }
 
 }  // namespace

@@ -2,22 +2,24 @@
 // objective, so that two runs with the same seed must make the same proposals.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "qtune/study/study.h"
 
 namespace qtune::testing {
 
 // [study] + [space] (64 states) + [strategy] kind + extra strategy keys + [budget].
-inline std::string study_toml(const std::string& kind, int trials, const std::string& strategy_extra = "",
-                              const std::string& space = "K = { range = [2, 5] }\n"
-                                                         "dim = { values = [64, 128, 256, 512] }\n"
-                                                         "act = { values = [\"relu\", \"elu\", \"tanh\", \"gelu\"] }\n") {
-  return "[study]\nname = \"toy\"\nseed = 42\n\n[space]\n" + space + "\n[strategy]\nkind = \"" + kind + "\"\n" +
-         strategy_extra + "\n[budget]\ntrials = " + std::to_string(trials) + "\n";
+inline std::string study_toml(const std::string& kind, int trials,
+                              const std::string& strategy_extra = "",
+                              const std::string& space =
+                                  "K = { range = [2, 5] }\n"
+                                  "dim = { values = [64, 128, 256, 512] }\n"
+                                  "act = { values = [\"relu\", \"elu\", \"tanh\", \"gelu\"] }\n") {
+  return "[study]\nname = \"toy\"\nseed = 42\n\n[space]\n" + space + "\n[strategy]\nkind = \"" +
+         kind + "\"\n" + strategy_extra + "\n[budget]\ntrials = " + std::to_string(trials) + "\n";
 }
 
 // A smooth bowl over the state's parameters, minimum at K=4 dim=256 act=elu.
@@ -39,7 +41,8 @@ inline std::vector<space::StateId> run_to_end(study::Study& study) {
     EXPECT_TRUE(next->trial.has_value()) << "a sequential run never waits";
     if (!next->trial) break;
     states.push_back(next->trial->state);
-    const base::Status told = study.tell(next->trial->id, study::Outcome::success(objective(next->trial->params)));
+    const base::Status told =
+        study.tell(next->trial->id, study::Outcome::success(objective(next->trial->params)));
     EXPECT_TRUE(told.is_ok()) << told.to_string();
   }
   return states;

@@ -3,12 +3,12 @@
 // reconstructions (stimuli with seed 1, reconstructions with seed 2), made once per suite.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "support/inception_weights.h"
 #include "support/run_process.h"
@@ -21,10 +21,12 @@ void make_grey_pngs(const std::filesystem::path& folder, std::size_t count, int 
 
 // pytorch-fid's FID of two paths (folders or .npz statistics), by stats_pytorch_fid.py with
 // the shared weights.
-double pytorch_fid(const std::filesystem::path& a, const std::filesystem::path& b, std::size_t dims);
+double pytorch_fid(const std::filesystem::path& a, const std::filesystem::path& b,
+                   std::size_t dims);
 
 // `qtune COMMAND ARGS...` at dims 64 with the shared weights and no statistics cache.
-ProcessResult run_qtune_fid_command(const std::string& command, const std::vector<std::string>& args);
+ProcessResult run_qtune_fid_command(const std::string& command,
+                                    const std::vector<std::string>& args);
 
 // A suite fixture with kStimCount stimuli and kRecCount reconstructions.
 template <std::size_t kStimCount, std::size_t kRecCount>

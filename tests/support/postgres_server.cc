@@ -1,13 +1,12 @@
 #include "support/postgres_server.h"
 
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <memory>
 #include <mutex>
-
-#include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include "support/run_process.h"
 
@@ -35,7 +34,8 @@ std::string postgres_url() {
     constexpr std::string_view kExport = "export QTUNE_STORAGE=";
     const std::size_t at = started.out.rfind(kExport);
     if (started.exit_code != 0 || at == std::string::npos) {
-      ADD_FAILURE() << "scripts/start-postgres failed (exit " << started.exit_code << "):\n" << started.out << started.err;
+      ADD_FAILURE() << "scripts/start-postgres failed (exit " << started.exit_code << "):\n"
+                    << started.out << started.err;
       return;
     }
     url = started.out.substr(at + kExport.size());
@@ -49,12 +49,15 @@ bool postgres_exec(const std::string& sql) {
   if (url.empty()) return false;
   std::unique_ptr<PGconn, FinishConnection> conn(PQconnectdb(url.c_str()));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    ADD_FAILURE() << "cannot connect to the test server " << url << ": " << PQerrorMessage(conn.get());
+    ADD_FAILURE() << "cannot connect to the test server " << url << ": "
+                  << PQerrorMessage(conn.get());
     return false;
   }
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   std::unique_ptr<PGresult, ClearResult> result(PQexec(conn.get(), sql.c_str()));
-  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK && PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK &&
+      PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
     ADD_FAILURE() << sql << ": " << PQerrorMessage(conn.get());
     return false;
   }
@@ -71,6 +74,8 @@ PostgresSchema::PostgresSchema() {
 
 PostgresSchema::~PostgresSchema() { postgres_exec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE"); }
 
-std::string PostgresSchema::url() const { return postgres_url() + "?options=-csearch_path%3D" + name_; }
+std::string PostgresSchema::url() const {
+  return postgres_url() + "?options=-csearch_path%3D" + name_;
+}
 
 }  // namespace qtune::testing

@@ -1,6 +1,7 @@
 #include "support/run_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,15 +9,14 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include <gtest/gtest.h>
-
 #include "support/temp_dir.h"
 
 extern char** environ;
 
 namespace qtune::testing {
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& workdir,
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::filesystem::path& workdir,
                           const std::vector<std::string>& env) {
   TempDir capture;
   const std::string out_path = (capture / "out").string();
@@ -24,8 +24,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   if (!workdir.empty()) posix_spawn_file_actions_addchdir_np(&actions, workdir.c_str());
 
   std::vector<std::string> env_strings;
@@ -54,8 +56,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
   return result;
 }
 
-ProcessResult run_reference_script(const std::string& script, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {QTUNE_PYTHON, (source_dir() / "tests/reference" / script).string()};
+ProcessResult run_reference_script(const std::string& script,
+                                   const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {QTUNE_PYTHON,
+                                   (source_dir() / "tests/reference" / script).string()};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessResult r = run_process(argv);
   if (r.exit_code != 0) ADD_FAILURE() << script << " failed (" << r.exit_code << "):\n" << r.err;

@@ -1,10 +1,9 @@
 #include "support/slurm_cluster.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <mutex>
-
-#include <gtest/gtest.h>
 
 #include "support/run_process.h"
 
@@ -18,7 +17,8 @@ std::string start_slurm_cluster() {
     constexpr std::string_view kExport = "export SLURM_CONF=";
     const std::size_t at = started.out.rfind(kExport);
     if (started.exit_code != 0 || at == std::string::npos) {
-      ADD_FAILURE() << "scripts/start-slurm failed (exit " << started.exit_code << "):\n" << started.out << started.err;
+      ADD_FAILURE() << "scripts/start-slurm failed (exit " << started.exit_code << "):\n"
+                    << started.out << started.err;
       return;
     }
     conf = started.out.substr(at + kExport.size());

@@ -3,14 +3,14 @@
 // keep both in step.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "qtune/agent/strategy.h"
 #include "qtune/base/result.h"
@@ -35,10 +35,10 @@ struct ModelOptions {
   // Paid steps of a trajectory without a new best loss before its episode restarts at a
   // random unmeasured state; 0: never.
   std::uint32_t restart_after = 0;
-  bool remeasure = true;               // re-measure the incumbent when noise hides it
-  std::uint32_t max_measurements = 3;  // per state, re-measurements included, >= 1
+  bool remeasure = true;                // re-measure the incumbent when noise hides it
+  std::uint32_t max_measurements = 3;   // per state, re-measurements included, >= 1
   std::uint32_t window_states = 32768;  // larger grids are planned over a window this big
-  std::uint32_t fit_iterations = 60;   // quasi-Newton steps per hyperparameter fit
+  std::uint32_t fit_iterations = 60;    // quasi-Newton steps per hyperparameter fit
 };
 
 struct StrategyConfig {
@@ -52,11 +52,11 @@ struct StrategyConfig {
   double epsilon_decay = 0.99;  // multiplied into epsilon after each episode, (0, 1]
   double epsilon_min = 0.01;    // floor of epsilon, [0, epsilon]
   std::uint32_t episodes = 100;
-  std::uint32_t steps = 50;     // agent steps per episode (free steps count too)
+  std::uint32_t steps = 50;  // agent steps per episode (free steps count too)
   space::MoveSet actions = space::MoveSet::kJoint;
   RewardKind reward = RewardKind::kNegative;
   QInit q_init = QInit::kZero;
-  double q_init_scale = 1.0;    // spread of kRandom, value of kOptimistic
+  double q_init_scale = 1.0;  // spread of kRandom, value of kOptimistic
   StartKind start = StartKind::kRandom;
   std::optional<space::StateId> start_state;  // set iff start == kFixed
   std::uint32_t planning_steps = 0;  // Dyna-Q replays of remembered transitions per real step

@@ -20,7 +20,7 @@ class ByteWriter {
   void u64(std::uint64_t v);
   void i64(std::int64_t v);
   void f64(double v);
-  void str(std::string_view s);  // u64 length + bytes
+  void str(std::string_view s);          // u64 length + bytes
   void f64s(std::span<const double> v);  // u64 count + values
   void u64s(std::span<const std::uint64_t> v);
 

@@ -6,7 +6,7 @@ namespace qtune::base::detail {
 [[noreturn]] void check_failed(const char* condition, const char* file, int line);
 }  // namespace qtune::base::detail
 
-#define QTUNE_CHECK(condition)                                                    \
-  do {                                                                            \
+#define QTUNE_CHECK(condition)                                                             \
+  do {                                                                                     \
     if (!(condition)) ::qtune::base::detail::check_failed(#condition, __FILE__, __LINE__); \
   } while (false)

@@ -31,7 +31,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok() { return {}; }
-  static Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status invalid_argument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status io_error(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
@@ -58,8 +60,8 @@ class [[nodiscard]] Status {
 }  // namespace qtune::base
 
 // Returns the status of `expr` from the enclosing function if it is not OK.
-#define QTUNE_RETURN_IF_ERROR(expr)                  \
-  do {                                               \
-    ::qtune::base::Status qtune_status_ = (expr);    \
+#define QTUNE_RETURN_IF_ERROR(expr)                   \
+  do {                                                \
+    ::qtune::base::Status qtune_status_ = (expr);     \
     if (!qtune_status_.is_ok()) return qtune_status_; \
   } while (false)

@@ -23,9 +23,9 @@
 namespace qtune::exec {
 
 struct LocalExecutorOptions {
-  std::size_t parallel = 1;        // slots, >= 1
-  std::vector<int> gpus;           // CUDA device ids; empty: CUDA_VISIBLE_DEVICES untouched
-  BuiltinMetricFunction builtin;   // computes [trial] metric = { builtin = ... }; may be empty
+  std::size_t parallel = 1;       // slots, >= 1
+  std::vector<int> gpus;          // CUDA device ids; empty: CUDA_VISIBLE_DEVICES untouched
+  BuiltinMetricFunction builtin;  // computes [trial] metric = { builtin = ... }; may be empty
 };
 
 class LocalExecutor final : public Executor {

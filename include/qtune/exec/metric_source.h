@@ -21,8 +21,8 @@ using BuiltinMetricFunction = std::function<base::Result<double>(
 // Where a trial's files are, for metric collection.
 struct TrialFiles {
   std::filesystem::path stdout_log;
-  std::filesystem::path workdir;     // relative metric paths resolve against it
-  TemplateValues values;             // for the templates in the metric source
+  std::filesystem::path workdir;  // relative metric paths resolve against it
+  TemplateValues values;          // for the templates in the metric source
 };
 
 // The metric value, or the reason there is none: kNoMetric (no match, missing file or key,

@@ -32,6 +32,8 @@
 // the same keys for users; keep both in step.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -39,8 +41,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "qtune/base/result.h"
 #include "qtune/exec/duration.h"
@@ -80,11 +80,11 @@ enum class ExecutorKind { kLocal, kSlurm };
 // leaves that sbatch option out (the cluster's default).
 struct SlurmConfig {
   std::string partition;
-  Duration time{0};                // --time, whole minutes rounded up; 0: no --time
+  Duration time{0};  // --time, whole minutes rounded up; 0: no --time
   std::uint32_t cpus_per_task = 0;
-  std::string mem;                 // a size: digits with an optional K, M, G or T
+  std::string mem;  // a size: digits with an optional K, M, G or T
   std::string gres;
-  std::string gpus_per_task;       // "2" or "type:2"
+  std::string gpus_per_task;  // "2" or "type:2"
   std::string account;
   std::string qos;
   std::vector<std::string> extra;  // each starts with "-"; none of the options qtune sets

@@ -34,7 +34,8 @@ struct FeatureStats {
 };
 
 // Mean and covariance (ddof 1) of `features`. `where` names the source in error messages.
-base::Result<FeatureStats> compute_stats(const Features& features, std::string_view where = "features");
+base::Result<FeatureStats> compute_stats(const Features& features,
+                                         std::string_view where = "features");
 
 // Checks the shape and finiteness of `features` (the errors compute_stats reports).
 base::Status validate_features(const Features& features, std::string_view where);

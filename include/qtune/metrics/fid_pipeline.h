@@ -32,10 +32,10 @@
 namespace qtune::metrics {
 
 struct FidOptions {
-  std::size_t dims = 2048;       // 64, 192, 768 or 2048 (pytorch-fid's --dims)
-  std::size_t batch_size = 50;   // images decoded and run per step (pytorch-fid's --batch-size)
+  std::size_t dims = 2048;          // 64, 192, 768 or 2048 (pytorch-fid's --dims)
+  std::size_t batch_size = 50;      // images decoded and run per step (pytorch-fid's --batch-size)
   std::filesystem::path weights{};  // pytorch-fid's .pth; empty: default_weights_path()
-  int threads = 0;               // compute threads; 0: the library default (all cores)
+  int threads = 0;                  // compute threads; 0: the library default (all cores)
   std::optional<std::filesystem::path> cache_dir{};  // nullopt: no cache
 };
 
@@ -56,7 +56,8 @@ class FidPipeline {
   // The statistics of an .npz, or the features and statistics of a folder.
   base::Result<FidSide> side(const std::filesystem::path& path, Caching caching = Caching::kUse);
   // A folder's features (for KID), through the cache like side().
-  base::Result<Features> features(const std::filesystem::path& folder, Caching caching = Caching::kUse);
+  base::Result<Features> features(const std::filesystem::path& folder,
+                                  Caching caching = Caching::kUse);
 
   const FidOptions& options() const { return options_; }
 
@@ -77,6 +78,7 @@ base::Result<double> fid(const FidSide& a, const FidSide& b);
 // The few-images warning for a side of `count` images at `dims` (nullopt when count >= dims):
 // the covariance is rank-deficient, and FID is dominated by the sample size at N = 10;
 // KID and dims 64/192 are the alternatives.
-std::optional<std::string> few_images_note(std::size_t count, std::size_t dims, std::string_view what);
+std::optional<std::string> few_images_note(std::size_t count, std::size_t dims,
+                                           std::string_view what);
 
 }  // namespace qtune::metrics

@@ -29,10 +29,10 @@ namespace qtune::metrics {
 enum class FolderMetric { kFid, kKid, kMse, kPsnr, kSsim, kPcc };
 
 struct FolderScorerOptions {
-  std::filesystem::path weights{};                  // empty: default_weights_path()
-  int threads = 0;                                  // 0: all cores
-  std::optional<std::filesystem::path> cache_dir{}; // nullopt: memory only
-  KidOptions kid{};                                 // subsets, subset size, seed
+  std::filesystem::path weights{};                   // empty: default_weights_path()
+  int threads = 0;                                   // 0: all cores
+  std::optional<std::filesystem::path> cache_dir{};  // nullopt: memory only
+  KidOptions kid{};                                  // subsets, subset size, seed
 };
 
 class FolderScorer {
@@ -45,7 +45,8 @@ class FolderScorer {
 
  private:
   base::Result<FidPipeline*> pipeline(std::size_t dims);
-  base::Result<const FidSide*> reference_side(const std::filesystem::path& reference, std::size_t dims);
+  base::Result<const FidSide*> reference_side(const std::filesystem::path& reference,
+                                              std::size_t dims);
 
   FolderScorerOptions options_;
   std::mutex mutex_;  // guards everything below and the pipelines' networks

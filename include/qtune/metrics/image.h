@@ -14,7 +14,9 @@ struct Image {
   // pixels[(y * width + x) * 3 + c] for channel c in {0: R, 1: G, 2: B}; size() == height*width*3.
   std::vector<std::uint8_t> pixels;
 
-  std::uint8_t at(std::size_t y, std::size_t x, std::size_t c) const { return pixels[(y * width + x) * 3 + c]; }
+  std::uint8_t at(std::size_t y, std::size_t x, std::size_t c) const {
+    return pixels[(y * width + x) * 3 + c];
+  }
 };
 
 }  // namespace qtune::metrics

@@ -16,7 +16,8 @@
 namespace qtune::metrics {
 
 // The image files of `folder`, in pytorch-fid's order. Checks only names, not contents.
-base::Result<std::vector<std::filesystem::path>> list_image_files(const std::filesystem::path& folder);
+base::Result<std::vector<std::filesystem::path>> list_image_files(
+    const std::filesystem::path& folder);
 
 // list_image_files + read_image for each, in the same order.
 base::Result<std::vector<Image>> read_image_folder(const std::filesystem::path& folder);

@@ -53,7 +53,8 @@ struct InceptionOptions {
 
 class InceptionFid {
  public:
-  static base::Result<InceptionFid> create(const StateDict& weights, const InceptionOptions& options = {});
+  static base::Result<InceptionFid> create(const StateDict& weights,
+                                           const InceptionOptions& options = {});
 
   InceptionFid(InceptionFid&&) noexcept;
   InceptionFid& operator=(InceptionFid&&) noexcept;

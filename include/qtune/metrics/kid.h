@@ -22,9 +22,9 @@
 namespace qtune::metrics {
 
 struct KidOptions {
-  std::size_t subsets = 100;            // number of subset pairs drawn
-  std::size_t max_subset_size = 1000;   // m = min(n1, n2, max_subset_size)
-  std::uint64_t seed = 0;               // seeds the subset draws
+  std::size_t subsets = 100;           // number of subset pairs drawn
+  std::size_t max_subset_size = 1000;  // m = min(n1, n2, max_subset_size)
+  std::uint64_t seed = 0;              // seeds the subset draws
 };
 
 struct KidResult {

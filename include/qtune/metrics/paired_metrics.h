@@ -46,6 +46,7 @@ struct PairedReport {
 };
 
 // Loads both folders and scores image i of `a` against image i of `b`.
-base::Result<PairedReport> score_folders(const std::filesystem::path& a, const std::filesystem::path& b);
+base::Result<PairedReport> score_folders(const std::filesystem::path& a,
+                                         const std::filesystem::path& b);
 
 }  // namespace qtune::metrics

@@ -37,8 +37,8 @@ class StatsCache {
   static base::Result<std::filesystem::path> default_dir();
 
   // The key of `files` (a folder's images, in order) as they are now on disk.
-  static base::Result<std::string> key(const std::vector<std::filesystem::path>& files, std::size_t dims,
-                                       std::uint64_t weights_hash);
+  static base::Result<std::string> key(const std::vector<std::filesystem::path>& files,
+                                       std::size_t dims, std::uint64_t weights_hash);
 
   // The entry stored under `key`, or nullopt if there is none (or it is unreadable).
   std::optional<FidSide> load(const std::string& key) const;

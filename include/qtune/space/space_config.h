@@ -12,9 +12,9 @@
 //   study.toml:4: dimension "K": step 0 is invalid; use an integer >= 1
 #pragma once
 
-#include <string_view>
-
 #include <toml++/toml.h>
+
+#include <string_view>
 
 #include "qtune/base/result.h"
 #include "qtune/space/space.h"

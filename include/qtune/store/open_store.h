@@ -16,12 +16,12 @@
 // error message shows a password.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "qtune/base/result.h"
 #include "qtune/store/store.h"

@@ -40,21 +40,22 @@ class Store {
   virtual base::Result<StudyRecord> create_study(const StudyRecord& study) = 0;
 
   // Optimistic concurrency: writes that save a snapshot name the event of the latest snapshot the
-  // caller's strategy was restored from or saved (0 before the first). If the study's latest snapshot
-  // has another event the write is refused with kConflict and nothing changes; the caller re-reads the
-  // snapshot, restores its strategy and tries again. A write that succeeds leaves the snapshot at
-  // expected_event + 1.
+  // caller's strategy was restored from or saved (0 before the first). If the study's latest
+  // snapshot has another event the write is refused with kConflict and nothing changes; the caller
+  // re-reads the snapshot, restores its strategy and tries again. A write that succeeds leaves the
+  // snapshot at expected_event + 1.
 
   // Creates the next trial of the study (number = previous + 1) in state RUNNING and saves
   // `snapshot` as the agent state that follows it, in one transaction.
-  virtual base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+  virtual base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial,
+                                                 std::string_view snapshot,
                                                  std::int64_t expected_event) = 0;
   // RUNNING -> result.state (kComplete with a value, or kFailed), saving `snapshot` in the
   // same transaction. kConflict if the trial is not RUNNING (finished already, or
   // interrupted) or the snapshot moved on; kNotFound for an unknown id; kInvalidArgument for
   // a result that is neither a COMPLETE with a value nor a FAILED.
-  virtual base::Status finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
-                                    std::int64_t expected_event) = 0;
+  virtual base::Status finish_trial(TrialId trial, const TrialResult& result,
+                                    std::string_view snapshot, std::int64_t expected_event) = 0;
   // interrupt_trial and claim_trial take no snapshot guard: they change no agent state (the
   // snapshot keeps an interrupted trial's proposal pending; whoever claims it tells it).
   // RUNNING -> INTERRUPTED. kConflict if it is not RUNNING; kNotFound for an unknown id.
@@ -67,8 +68,10 @@ class Store {
   // otherwise (finished, interrupted, or handed to another worker); kNotFound for an unknown id.
   virtual base::Status heartbeat(TrialId trial, std::string_view worker) = 0;
   // RUNNING trials of the study whose heartbeat_at (or started_at, if none yet) is older than
-  // `older_than_seconds` on the database clock -> INTERRUPTED, in one transaction; returns their ids.
-  virtual base::Result<std::vector<TrialId>> interrupt_stale(StudyId study, double older_than_seconds) = 0;
+  // `older_than_seconds` on the database clock -> INTERRUPTED, in one transaction; returns their
+  // ids.
+  virtual base::Result<std::vector<TrialId>> interrupt_stale(StudyId study,
+                                                             double older_than_seconds) = 0;
 
   virtual base::Result<TrialRecord> trial(TrialId trial) const = 0;
   // Trials of the study in number order; only those in `state` when given.

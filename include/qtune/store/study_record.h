@@ -23,13 +23,13 @@ std::string_view direction_name(Direction direction);
 base::Result<Direction> parse_direction(std::string_view text);
 
 struct StudyRecord {
-  StudyId id = 0;          // assigned by the store
-  std::string name;        // unique within a store
-  std::string space;       // canonical [space] text (fingerprint, compared on resume)
-  std::string strategy;    // canonical [strategy] text (fingerprint, compared on resume)
+  StudyId id = 0;        // assigned by the store
+  std::string name;      // unique within a store
+  std::string space;     // canonical [space] text (fingerprint, compared on resume)
+  std::string strategy;  // canonical [strategy] text (fingerprint, compared on resume)
   Direction direction = Direction::kMinimize;
   std::uint64_t seed = 0;
-  double created_at = 0;   // seconds since the Unix epoch, database clock; set by the store
+  double created_at = 0;  // seconds since the Unix epoch, database clock; set by the store
 };
 
 }  // namespace qtune::store

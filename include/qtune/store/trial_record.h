@@ -56,9 +56,9 @@ struct NewTrial {
 // How a trial ended.
 struct TrialResult {
   TrialState state = TrialState::kComplete;  // kComplete (value set) or kFailed (reason set)
-  std::optional<double> value;                // the raw metric
+  std::optional<double> value;               // the raw metric
   std::string failure_reason;
-  std::string log_tail;                       // last lines of the trial's output
+  std::string log_tail;  // last lines of the trial's output
 };
 
 struct TrialRecord {
@@ -92,7 +92,7 @@ struct TrialCounts {
 
 // The agent's opaque state, saved in the same transaction as the trial event it follows.
 struct Snapshot {
-  std::int64_t event = 0;  // 1, 2, ... per study: the count of trial creations and finishes
+  std::int64_t event = 0;   // 1, 2, ... per study: the count of trial creations and finishes
   TrialId after_trial = 0;  // the trial whose creation or finish it follows
   std::string bytes;
 };

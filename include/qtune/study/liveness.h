@@ -23,7 +23,7 @@ namespace qtune::study {
 std::string this_worker_id();
 
 // The RUNNING trials of `study` that look alive (see above).
-base::Result<std::vector<store::TrialRecord>> live_trials(const store::Store& store, store::StudyId study,
-                                                          std::chrono::duration<double> stale_after);
+base::Result<std::vector<store::TrialRecord>> live_trials(
+    const store::Store& store, store::StudyId study, std::chrono::duration<double> stale_after);
 
 }  // namespace qtune::study

@@ -72,12 +72,12 @@ using StrategyFactory =
 StrategyFactory strategy_factory(const space::Space& space, agent::StrategyConfig config);
 
 struct ReplayOptions {
-  std::uint32_t budget = 40;   // evaluations per seed, >= 1
-  std::uint32_t seeds = 50;    // >= 1
+  std::uint32_t budget = 40;  // evaluations per seed, >= 1
+  std::uint32_t seeds = 50;   // >= 1
   std::uint64_t root_seed = 0;
   Direction direction = Direction::kMinimize;
   std::vector<std::uint32_t> report_budgets;  // extra budgets to score, each in [1, budget]
-  std::uint32_t threads = 1;   // seeds run on this many threads; results do not depend on it
+  std::uint32_t threads = 1;  // seeds run on this many threads; results do not depend on it
 };
 
 // One seed's run.

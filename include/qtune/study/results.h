@@ -23,7 +23,8 @@ struct BestTrial {
 
 // The COMPLETE trial with the lowest (minimize) or highest (maximize) value; on a tie the
 // earliest. nullopt without a COMPLETE trial.
-std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials, store::Direction direction);
+std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
+                                    store::Direction direction);
 
 // The greedy action of one visited state.
 struct PolicyStep {
@@ -36,10 +37,10 @@ struct PolicyStep {
 
 struct StrategyResults {
   std::optional<space::StateId> recommendation;
-  std::vector<PolicyStep> policy;        // per visited state, in state order; empty without a Q-table
-  std::vector<space::StateId> rollout;   // from start_state(), following the policy until a
-                                         // state repeats or has no Q row; empty without a Q-table
-  std::vector<std::string> actions;      // Moves::describe of every action, column order
+  std::vector<PolicyStep> policy;  // per visited state, in state order; empty without a Q-table
+  std::vector<space::StateId> rollout;  // from start_state(), following the policy until a
+                                        // state repeats or has no Q row; empty without a Q-table
+  std::vector<std::string> actions;     // Moves::describe of every action, column order
   std::vector<agent::QRow> q_table;
 };
 

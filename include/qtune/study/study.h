@@ -72,7 +72,7 @@ struct TrialToRun {
   std::vector<store::Param> params;  // dimension order, values as they reach a command line
   std::uint32_t trajectory = 0;
   bool remeasure = false;
-  bool resumed = false;  // handed out again after an interruption
+  bool resumed = false;      // handed out again after an interruption
   std::int64_t attempt = 0;  // 0 the first time, +1 each time it is handed out again
 };
 
@@ -119,8 +119,10 @@ class Study {
   static base::Result<std::unique_ptr<Study>> open_shared(StudyConfig config, store::Store& store);
   // For readers (`qtune status/best/export`) while a run may be live: the study must exist
   // (kNotFound otherwise), RUNNING trials are left alone, and ask, tell, mark_interrupted,
-  // heartbeat and interrupt_stale are refused (kConflict). The strategy is restored from the latest snapshot.
-  static base::Result<std::unique_ptr<Study>> open_read_only(StudyConfig config, store::Store& store);
+  // heartbeat and interrupt_stale are refused (kConflict). The strategy is restored from the latest
+  // snapshot.
+  static base::Result<std::unique_ptr<Study>> open_read_only(StudyConfig config,
+                                                             store::Store& store);
 
   // The next trial for `worker` (default "host:pid"), or why there is none (see Ask).
   base::Result<Ask> ask(std::string_view worker = {});

@@ -44,26 +44,27 @@ namespace qtune::study {
 struct Budget {
   std::optional<std::uint64_t> trials;  // nullopt: until the strategy is exhausted
   std::uint32_t parallel = 1;
-  std::vector<int> gpus;                // empty: trials get no CUDA_VISIBLE_DEVICES
+  std::vector<int> gpus;  // empty: trials get no CUDA_VISIBLE_DEVICES
   std::optional<exec::Duration> max_time;
 };
 
 struct StudyConfig {
   std::filesystem::path file;  // the study file, as given
   std::string name;
-  store::StorageUrl storage;   // sqlite paths made absolute; formats without its password
+  store::StorageUrl storage;  // sqlite paths made absolute; formats without its password
   store::Direction direction = store::Direction::kMinimize;
   std::uint64_t seed = 0;
   space::Space space;
   agent::StrategyConfig strategy;
-  std::string strategy_text;   // [strategy] in canonical TOML plus the trajectories in use
-                               // (the study fingerprint)
+  std::string strategy_text;  // [strategy] in canonical TOML plus the trajectories in use
+                              // (the study fingerprint)
   Budget budget;
   std::optional<exec::TrialConfig> trial;
 };
 
 // Parses study-file text; `file` names it in messages and anchors relative paths.
-base::Result<StudyConfig> parse_study_config(std::string_view toml_text, const std::filesystem::path& file);
+base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
+                                             const std::filesystem::path& file);
 // Reads and parses a study file (kNotFound if it does not exist).
 base::Result<StudyConfig> load_study_config(const std::filesystem::path& file);
 

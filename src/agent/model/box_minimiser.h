@@ -7,9 +7,8 @@
 // Deterministic; never fails: it returns the best point seen.
 #pragma once
 
-#include <functional>
-
 #include <Eigen/Dense>
+#include <functional>
 
 namespace qtune::agent::model {
 

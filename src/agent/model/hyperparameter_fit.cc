@@ -48,7 +48,8 @@ double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                      const Eigen::VectorXd& theta, Eigen::VectorXd* gradient) {
   const Eigen::Index d = x.cols();
   const Eigen::Index n = x.rows();
-  const Eigen::VectorXd deviation = ((theta - prior_theta(d)).array() / prior_sd(d).array()).matrix();
+  const Eigen::VectorXd deviation =
+      ((theta - prior_theta(d)).array() / prior_sd(d).array()).matrix();
   const Eigen::VectorXd ls = theta.head(d).array().exp();
   const double sf2 = std::exp(theta[signal_index(d)]);
   const double sn2 = std::exp(theta[noise_index(d)]);
@@ -61,8 +62,8 @@ double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
   const Eigen::LLT<Eigen::MatrixXd> llt(k);
   if (llt.info() != Eigen::Success) return std::numeric_limits<double>::infinity();
   const Eigen::VectorXd alpha = llt.solve(z);
-  const double value = 0.5 * z.dot(alpha) +
-                       llt.matrixLLT().diagonal().array().log().sum() + 0.5 * deviation.squaredNorm();
+  const double value = 0.5 * z.dot(alpha) + llt.matrixLLT().diagonal().array().log().sum() +
+                       0.5 * deviation.squaredNorm();
   if (gradient == nullptr) return value;
 
   // A = ααᵀ − K⁻¹; ∂f/∂θ_j = −½ Σ_ij A_ij ∂K_ij/∂θ_j + prior term.
@@ -70,8 +71,7 @@ double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
   gradient->resize(theta_size(d));
   // ∂K_ij/∂log ℓ_k = σf² (5/3)(1 + √5 r) e^{−√5 r} (Δx_k/ℓ_k)². With B = A ∘ radial (symmetric),
   // Σ_ij B_ij (x_ik − x_jk)² = 2 Σ_i x_ik² (B1)_i − 2 x_kᵀ B x_k.
-  const Eigen::MatrixXd b =
-      (a.array() * (sf2 * (5.0 / 3.0) * (1.0 + sqrt5_r) * decay)).matrix();
+  const Eigen::MatrixXd b = (a.array() * (sf2 * (5.0 / 3.0) * (1.0 + sqrt5_r) * decay)).matrix();
   const Eigen::VectorXd row_sums = b.rowwise().sum();
   for (Eigen::Index j = 0; j < d; ++j) {
     const Eigen::VectorXd xk = x.col(j);

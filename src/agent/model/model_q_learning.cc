@@ -124,11 +124,13 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
   }
   const std::vector<StateId> believed(pending_.begin(), pending_.end());
   std::vector<StateId> sorted_believed = believed;
-  std::sort(sorted_believed.begin(), sorted_believed.end());  // row order must not depend on hashing
+  std::sort(sorted_believed.begin(),
+            sorted_believed.end());  // row order must not depend on hashing
   model_.update(sorted_believed, static_cast<int>(config_.model.fit_iterations));
   if (const auto s = remeasure_candidate()) return hand_out(t, *s, true);
 
-  if (config_.model.restart_after > 0 && trajectory.paid_since_best >= config_.model.restart_after) {
+  if (config_.model.restart_after > 0 &&
+      trajectory.paid_since_best >= config_.model.restart_after) {
     // A new episode from a random unmeasured state: escapes a basin the model exploits.
     trajectory.paid_since_best = 0;
     epsilon_ = std::max(config_.epsilon_min, epsilon_ * config_.epsilon_decay);
@@ -174,7 +176,8 @@ std::vector<std::pair<StateId, double>> ModelQLearning::measured_means(
   Eigen::VectorXd mean(x.rows()), var(x.rows());
   gp.predict(x, mean, var);
   std::vector<std::pair<StateId, double>> out;
-  for (std::size_t i = 0; i < states.size(); ++i) out.emplace_back(states[i], mean[static_cast<Eigen::Index>(i)]);
+  for (std::size_t i = 0; i < states.size(); ++i)
+    out.emplace_back(states[i], mean[static_cast<Eigen::Index>(i)]);
   return out;
 }
 
@@ -182,7 +185,8 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   if (!config_.model.remeasure || model_.noise_sd() < kNoiseFloor) return std::nullopt;
   const std::size_t measurements = model_.measurements().size();
   const std::size_t remeasures = measurements - counts_.size();
-  if (static_cast<double>(remeasures + 1) > kMaxRemeasureShare * static_cast<double>(measurements)) {
+  if (static_cast<double>(remeasures + 1) >
+      kMaxRemeasureShare * static_cast<double>(measurements)) {
     return std::nullopt;
   }
   auto means = measured_means(model_.posterior());
@@ -318,9 +322,9 @@ StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
     for (const auto& [s, c] : counts_) lowest = std::min(lowest, s);
     return lowest;
   }
-  return std::min_element(means.begin(), means.end(), [](const auto& a, const auto& b) {
-           return a.second < b.second;
-         })->first;
+  return std::min_element(means.begin(), means.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
 }
 
 std::optional<StateId> ModelQLearning::recommend() const {
@@ -382,32 +386,43 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   base::ByteReader in(snapshot, kSnapshotName);
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
   if (version != kModelSnapshotVersion) {
-    return base::Status::corrupt(std::string(kSnapshotName) + ": version " + std::to_string(version) +
-                                 "; this build reads version " + std::to_string(kModelSnapshotVersion));
+    return base::Status::corrupt(std::string(kSnapshotName) + ": version " +
+                                 std::to_string(version) + "; this build reads version " +
+                                 std::to_string(kModelSnapshotVersion));
   }
   Rng rng(0);
   QTUNE_RETURN_IF_ERROR(rng.load(in));
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t count, in.u64());
-  if (count > in.remaining()) return base::Status::corrupt(std::string(kSnapshotName) + ": truncated measurements");
+  if (count > in.remaining())
+    return base::Status::corrupt(std::string(kSnapshotName) + ": truncated measurements");
   std::vector<model::Measurement> measurements;
   for (std::uint64_t i = 0; i < count; ++i) {
     model::Measurement m;
     QTUNE_ASSIGN_OR_RETURN(m.state, in.u64());
     QTUNE_ASSIGN_OR_RETURN(const std::uint8_t ok, in.u8());
     QTUNE_ASSIGN_OR_RETURN(const double loss, in.f64());
-    if (m.state >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": state " + std::to_string(m.state) + " outside the grid of " + std::to_string(space_.size()));
+    if (m.state >= space_.size())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": state " +
+                                   std::to_string(m.state) + " outside the grid of " +
+                                   std::to_string(space_.size()));
     if (ok != 0) m.loss = loss;
     measurements.push_back(m);
   }
   QTUNE_ASSIGN_OR_RETURN(const std::vector<double> theta, in.f64s());
-  if (theta.size() != space_.dims() + 2) return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(theta.size()) + " hyperparameters; expected d + 2 = " + std::to_string(space_.dims() + 2));
+  if (theta.size() != space_.dims() + 2)
+    return base::Status::corrupt(
+        std::string(kSnapshotName) + ": " + std::to_string(theta.size()) +
+        " hyperparameters; expected d + 2 = " + std::to_string(space_.dims() + 2));
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t fitted_rows, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t starts_given, in.u32());
   QTUNE_ASSIGN_OR_RETURN(const double epsilon, in.f64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_best, in.u8());
   QTUNE_ASSIGN_OR_RETURN(const double best_loss, in.f64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t k, in.u32());
-  if (k != trajectories_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(k) + " trajectories; this strategy has " + std::to_string(trajectories_.size()));
+  if (k != trajectories_.size())
+    return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(k) +
+                                 " trajectories; this strategy has " +
+                                 std::to_string(trajectories_.size()));
   std::vector<Trajectory> trajectories(k);
   for (std::uint32_t t = 0; t < k; ++t) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_current, in.u8());
@@ -416,7 +431,9 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t pending, in.u64());
     QTUNE_ASSIGN_OR_RETURN(const std::uint8_t remeasure, in.u8());
     QTUNE_ASSIGN_OR_RETURN(trajectories[t].paid_since_best, in.u32());
-    if (current >= space_.size() || pending >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": trajectory " + std::to_string(t) + " outside the grid");
+    if (current >= space_.size() || pending >= space_.size())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": trajectory " +
+                                   std::to_string(t) + " outside the grid");
     if (has_current != 0) trajectories[t].current = current;
     if (has_pending != 0) trajectories[t].pending = Proposal{pending, t, remeasure != 0};
   }
@@ -427,14 +444,20 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   QTUNE_RETURN_IF_ERROR(in.expect_end());
   std::optional<model::PlanningWindow> window;
   if (has_plan != 0) {
-    if (centre >= space_.size()) return base::Status::corrupt(std::string(kSnapshotName) + ": plan centre outside the grid");
+    if (centre >= space_.size())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": plan centre outside the grid");
     window.emplace(space_, centre, config_.model.window_states);
-    if (v.size() != window->size() || w.size() != window->size()) return base::Status::corrupt(std::string(kSnapshotName) + ": plan of " + std::to_string(v.size()) + " states; its window has " + std::to_string(window->size()));
+    if (v.size() != window->size() || w.size() != window->size())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": plan of " +
+                                   std::to_string(v.size()) + " states; its window has " +
+                                   std::to_string(window->size()));
   }
 
   rng_ = rng;
   model_.restore_measurements(std::move(measurements));
-  model_.restore_fit(Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size())), fitted_rows);
+  model_.restore_fit(
+      Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size())),
+      fitted_rows);
   starts_given_ = starts_given;
   epsilon_ = epsilon;
   best_loss_ = has_best != 0 ? std::optional<double>(best_loss) : std::nullopt;

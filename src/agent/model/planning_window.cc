@@ -15,12 +15,14 @@ double feature(const space::Space& space, std::size_t k, space::Index i) {
 Eigen::RowVectorXd state_features(const space::Space& space, space::StateId state) {
   const std::vector<space::Index> idx = space.decode(state);
   Eigen::RowVectorXd x(static_cast<Eigen::Index>(idx.size()));
-  for (std::size_t k = 0; k < idx.size(); ++k) x[static_cast<Eigen::Index>(k)] = feature(space, k, idx[k]);
+  for (std::size_t k = 0; k < idx.size(); ++k)
+    x[static_cast<Eigen::Index>(k)] = feature(space, k, idx[k]);
   return x;
 }
 
 Eigen::MatrixXd state_features(const space::Space& space, std::span<const space::StateId> states) {
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(states.size()), static_cast<Eigen::Index>(space.dims()));
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(states.size()),
+                    static_cast<Eigen::Index>(space.dims()));
   for (std::size_t i = 0; i < states.size(); ++i) {
     x.row(static_cast<Eigen::Index>(i)) = state_features(space, states[i]);
   }

@@ -9,12 +9,11 @@
 // Features of a state are x_k = i_k / (n_k − 1) (0 for a dimension of one value).
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "agent/model/value_iteration.h"
 #include "qtune/space/space.h"

@@ -12,12 +12,11 @@
 // see them as measured without the hyperparameters moving.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "agent/model/gaussian_process.h"
 #include "qtune/space/space.h"

@@ -43,10 +43,14 @@ void cross_max(const PlanningBox& box, std::span<const double> in, std::span<dou
     double best = in[s];
     for (std::size_t k = 0; k < d; ++k) {
       const std::size_t i = (s / strides[k]) % box.extents[k];
-      if (i > 0) best = std::max(best, in[s - strides[k]]);
-      else if (!box.clamp_low[k]) best = std::max(best, 0.0);
-      if (i + 1 < box.extents[k]) best = std::max(best, in[s + strides[k]]);
-      else if (!box.clamp_high[k]) best = std::max(best, 0.0);
+      if (i > 0)
+        best = std::max(best, in[s - strides[k]]);
+      else if (!box.clamp_low[k])
+        best = std::max(best, 0.0);
+      if (i + 1 < box.extents[k])
+        best = std::max(best, in[s + strides[k]]);
+      else if (!box.clamp_high[k])
+        best = std::max(best, 0.0);
     }
     out[s] = best;
   }

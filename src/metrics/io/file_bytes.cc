@@ -1,6 +1,8 @@
 #include "metrics/io/file_bytes.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/std.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,9 +11,6 @@
 #include <cstring>
 #include <fstream>
 #include <system_error>
-
-#include <fmt/format.h>
-#include <fmt/std.h>
 
 namespace qtune::metrics {
 
@@ -22,21 +21,25 @@ base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
     return base::Status::not_found(fmt::format("{}: no such file", path.string()));
   }
   if (!std::filesystem::is_regular_file(status)) {
-    return base::Status::io_error(fmt::format("{}: not a regular file; expected a file", path.string()));
+    return base::Status::io_error(
+        fmt::format("{}: not a regular file; expected a file", path.string()));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return base::Status::io_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    return base::Status::io_error(
+        fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   }
   std::string bytes;
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
-  if (size < 0) return base::Status::io_error(fmt::format("{}: cannot determine its size", path.string()));
+  if (size < 0)
+    return base::Status::io_error(fmt::format("{}: cannot determine its size", path.string()));
   bytes.resize(static_cast<std::size_t>(size));
   in.read(bytes.data(), size);
   if (in.gcount() != size) {
-    return base::Status::io_error(fmt::format("{}: read {} of {} bytes", path.string(), in.gcount(), size));
+    return base::Status::io_error(
+        fmt::format("{}: read {} of {} bytes", path.string(), in.gcount(), size));
   }
   return bytes;
 }
@@ -48,15 +51,19 @@ base::Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
     return base::Status::not_found(fmt::format("{}: no such file", path.string()));
   }
   if (!std::filesystem::is_regular_file(status)) {
-    return base::Status::io_error(fmt::format("{}: not a regular file; expected a file", path.string()));
+    return base::Status::io_error(
+        fmt::format("{}: not a regular file; expected a file", path.string()));
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return base::Status::io_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  if (fd < 0)
+    return base::Status::io_error(
+        fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
-    return base::Status::io_error(fmt::format("{}: cannot stat: {}", path.string(), std::strerror(err)));
+    return base::Status::io_error(
+        fmt::format("{}: cannot stat: {}", path.string(), std::strerror(err)));
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size == 0) {
@@ -67,7 +74,8 @@ base::Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
   const int err = errno;
   ::close(fd);  // the mapping stays valid
   if (data == MAP_FAILED) {
-    return base::Status::io_error(fmt::format("{}: cannot map: {}", path.string(), std::strerror(err)));
+    return base::Status::io_error(
+        fmt::format("{}: cannot map: {}", path.string(), std::strerror(err)));
   }
   return MappedFile(data, size);
 }
@@ -81,7 +89,8 @@ base::Status write_file_bytes(const std::filesystem::path& path, std::string_vie
   if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) {
-    return base::Status::io_error(fmt::format("{}: cannot write: {}", path.string(), std::strerror(errno)));
+    return base::Status::io_error(
+        fmt::format("{}: cannot write: {}", path.string(), std::strerror(errno)));
   }
   return base::Status::ok();
 }

@@ -2,19 +2,20 @@
 //   files = sorted(file for ext in IMAGE_EXTENSIONS for file in path.glob(f"*.{ext}"))
 #include "qtune/metrics/image_folder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <string_view>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "qtune/metrics/image_io.h"
 
 namespace qtune::metrics {
 namespace {
 
-constexpr std::array<std::string_view, 9> kExtensions = {"bmp", "jpg", "jpeg", "pgm", "png", "ppm", "tif", "tiff", "webp"};
+constexpr std::array<std::string_view, 9> kExtensions = {"bmp", "jpg", "jpeg", "pgm", "png",
+                                                         "ppm", "tif", "tiff", "webp"};
 constexpr std::array<std::string_view, 5> kDecodable = {"jpg", "jpeg", "pgm", "png", "ppm"};
 
 // The extension pytorch-fid's glob "*.<ext>" matches (case-sensitive), or "" for none.
@@ -22,15 +23,19 @@ std::string_view matched_extension(std::string_view file_name) {
   const std::size_t dot = file_name.rfind('.');
   if (dot == std::string_view::npos) return {};
   const std::string_view ext = file_name.substr(dot + 1);
-  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end() ? ext : std::string_view{};
+  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end()
+             ? ext
+             : std::string_view{};
 }
 
 }  // namespace
 
-base::Result<std::vector<std::filesystem::path>> list_image_files(const std::filesystem::path& folder) {
+base::Result<std::vector<std::filesystem::path>> list_image_files(
+    const std::filesystem::path& folder) {
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec)) {
-    return base::Status::not_found(fmt::format("{}: not a directory; expected a folder of images", folder.string()));
+    return base::Status::not_found(
+        fmt::format("{}: not a directory; expected a folder of images", folder.string()));
   }
   std::vector<std::filesystem::path> files;
   std::filesystem::directory_iterator it(folder, ec);
@@ -39,19 +44,24 @@ base::Result<std::vector<std::filesystem::path>> list_image_files(const std::fil
     const std::string_view ext = matched_extension(name);
     if (ext.empty()) continue;
     if (std::find(kDecodable.begin(), kDecodable.end(), ext) == kDecodable.end()) {
-      return base::Status::invalid_argument(fmt::format(
-          "{}: .{} images are not supported; use png, jpg, jpeg, ppm or pgm", it->path().string(), ext));
+      return base::Status::invalid_argument(
+          fmt::format("{}: .{} images are not supported; use png, jpg, jpeg, ppm or pgm",
+                      it->path().string(), ext));
     }
     files.push_back(it->path());
   }
-  if (ec) return base::Status::io_error(fmt::format("{}: cannot list: {}", folder.string(), ec.message()));
+  if (ec)
+    return base::Status::io_error(
+        fmt::format("{}: cannot list: {}", folder.string(), ec.message()));
   if (files.empty()) {
-    return base::Status::invalid_argument(fmt::format(
-        "{}: no images (files ending in .png, .jpg, .jpeg, .ppm or .pgm, lower case); expected at least one",
-        folder.string()));
+    return base::Status::invalid_argument(
+        fmt::format("{}: no images (files ending in .png, .jpg, .jpeg, .ppm or .pgm, lower case); "
+                    "expected at least one",
+                    folder.string()));
   }
   // Python compares str by code point; for UTF-8 names that is byte order.
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.native() < b.native(); });
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.native() < b.native(); });
   return files;
 }
 

@@ -2,9 +2,9 @@
 // hand over to the decoder.
 #include "qtune/metrics/image_io.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "metrics/io/file_bytes.h"
 #include "metrics/io/jpeg_decode.h"
@@ -20,14 +20,18 @@ base::Result<Image> decode_image(std::span<const std::uint8_t> bytes, std::strin
   static constexpr std::uint8_t kJpegMagic[] = {0xff, 0xd8, 0xff};
   if (starts_with(kPngSignature)) return decode_png(bytes, name);
   if (starts_with(kJpegMagic)) return decode_jpeg(bytes, name);
-  if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6') return decode_netpbm(bytes, name);
-  return base::Status::invalid_argument(fmt::format(
-      "{}: not a PNG, JPEG, PPM or PGM image (unrecognised first bytes); supported: png, jpg, jpeg, ppm, pgm", name));
+  if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6')
+    return decode_netpbm(bytes, name);
+  return base::Status::invalid_argument(
+      fmt::format("{}: not a PNG, JPEG, PPM or PGM image (unrecognised first bytes); supported: "
+                  "png, jpg, jpeg, ppm, pgm",
+                  name));
 }
 
 base::Result<Image> read_image(const std::filesystem::path& path) {
   QTUNE_ASSIGN_OR_RETURN(const std::string bytes, read_file_bytes(path));
-  return decode_image(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), path.string());
+  return decode_image(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                      path.string());
 }
 
 }  // namespace qtune::metrics

@@ -3,15 +3,15 @@
 // skipped); the output buffer is owned by the caller.
 #include "metrics/io/jpeg_decode.h"
 
+#include <fmt/format.h>
+
 #include <csetjmp>
 #include <cstdio>
 #include <memory>
 #include <vector>
-
-#include <fmt/format.h>
 // jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 
 #include "metrics/io/pixel_limit.h"
 
@@ -48,8 +48,8 @@ struct JpegHeader {
   J_COLOR_SPACE color_space;
 };
 
-bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::uint8_t* data, std::size_t size,
-                 JpegHeader* header) {
+bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::uint8_t* data,
+                 std::size_t size, JpegHeader* header) {
   if (setjmp(errors->jump)) return false;
   jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(cinfo, TRUE);
@@ -63,7 +63,8 @@ bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::u
   return true;
 }
 
-bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* out, std::size_t row_bytes) {
+bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* out,
+               std::size_t row_bytes) {
   if (setjmp(errors->jump)) return false;
   while (cinfo->output_scanline < cinfo->output_height) {
     JSAMPROW row = out + std::size_t{cinfo->output_scanline} * row_bytes;
@@ -85,23 +86,27 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
   const auto destroy = [](jpeg_decompress_struct* c) { jpeg_destroy_decompress(c); };
   const std::unique_ptr<jpeg_decompress_struct, decltype(destroy)> guard(&cinfo, destroy);
   auto corrupt = [&] {
-    return base::Status::corrupt(fmt::format("{}: JPEG is corrupt or truncated: {}", name, errors.message));
+    return base::Status::corrupt(
+        fmt::format("{}: JPEG is corrupt or truncated: {}", name, errors.message));
   };
 
   JpegHeader header{};
   if (!read_header(&cinfo, &errors, bytes.data(), bytes.size(), &header)) return corrupt();
-  if (header.color_space != JCS_GRAYSCALE && header.color_space != JCS_YCbCr && header.color_space != JCS_RGB) {
+  if (header.color_space != JCS_GRAYSCALE && header.color_space != JCS_YCbCr &&
+      header.color_space != JCS_RGB) {
     return base::Status::invalid_argument(fmt::format(
-        "{}: JPEG colour space {} (CMYK/YCCK) is not supported; expected greyscale or YCbCr/RGB", name,
-        static_cast<int>(header.color_space)));
+        "{}: JPEG colour space {} (CMYK/YCCK) is not supported; expected greyscale or YCbCr/RGB",
+        name, static_cast<int>(header.color_space)));
   }
   if (std::uint64_t{header.width} * header.height > kMaxDecodedPixels) {
-    return base::Status::invalid_argument(fmt::format("{}: JPEG of {}x{} is too large; expected at most {} pixels (PIL's limit)",
-                                                      name, header.width, header.height, kMaxDecodedPixels));
+    return base::Status::invalid_argument(
+        fmt::format("{}: JPEG of {}x{} is too large; expected at most {} pixels (PIL's limit)",
+                    name, header.width, header.height, kMaxDecodedPixels));
   }
   const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
   std::vector<std::uint8_t> decoded(std::size_t{header.width} * header.height * components);
-  if (!read_rows(&cinfo, &errors, decoded.data(), std::size_t{header.width} * components)) return corrupt();
+  if (!read_rows(&cinfo, &errors, decoded.data(), std::size_t{header.width} * components))
+    return corrupt();
   if (errors.warnings > 0) return corrupt();
 
   Image image;

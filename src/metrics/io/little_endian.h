@@ -14,7 +14,8 @@ template <typename T>
 T load_le(std::string_view bytes, std::size_t offset) {
   static_assert(sizeof(T) <= 8);
   std::uint64_t v = 0;
-  for (std::size_t i = sizeof(T); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(bytes[offset + i]);
+  for (std::size_t i = sizeof(T); i-- > 0;)
+    v = (v << 8) | static_cast<unsigned char>(bytes[offset + i]);
   if constexpr (std::is_same_v<T, float>) {
     return std::bit_cast<float>(static_cast<std::uint32_t>(v));
   } else if constexpr (std::is_same_v<T, double>) {

@@ -1,10 +1,10 @@
 #include "metrics/io/npy_format.h"
 
-#include <bit>
-#include <cstring>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <bit>
+#include <cstring>
 
 #include "metrics/io/little_endian.h"
 #include "qtune/base/check.h"
@@ -21,7 +21,8 @@ class HeaderParser {
  public:
   explicit HeaderParser(std::string_view text) : text_(text) {}
 
-  bool parse(std::string& descr, bool& fortran_order, std::vector<std::int64_t>& shape, bool& has_all) {
+  bool parse(std::string& descr, bool& fortran_order, std::vector<std::int64_t>& shape,
+             bool& has_all) {
     int seen = 0;
     if (!consume('{')) return false;
     while (!consume('}')) {
@@ -71,7 +72,8 @@ class HeaderParser {
   }
   bool parse_bool(bool& out) {
     skip_space();
-    for (const auto& [word, value] : {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
+    for (const auto& [word, value] :
+         {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
       if (text_.substr(pos_, word.size()) == word) {
         pos_ += word.size();
         out = value;
@@ -108,9 +110,10 @@ std::string format_npy_f8(std::span<const double> data, std::span<const std::int
   for (std::int64_t d : shape) count *= d;
   QTUNE_CHECK(static_cast<std::size_t>(count) == data.size());
   // Python's repr of a tuple: "(3,)" for one dimension, "(3, 3)" for two.
-  const std::string shape_repr =
-      shape.size() == 1 ? fmt::format("({},)", shape[0]) : fmt::format("({})", fmt::join(shape, ", "));
-  std::string header = fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': {}, }}", shape_repr);
+  const std::string shape_repr = shape.size() == 1 ? fmt::format("({},)", shape[0])
+                                                   : fmt::format("({})", fmt::join(shape, ", "));
+  std::string header =
+      fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': {}, }}", shape_repr);
   const std::size_t unpadded = kMagic.size() + 2 + 2 + header.size() + 1;
   header.append((kAlign - unpadded % kAlign) % kAlign, ' ');
   header += '\n';
@@ -124,7 +127,8 @@ std::string format_npy_f8(std::span<const double> data, std::span<const std::int
   out.resize(data_start + data.size() * 8);
   for (std::size_t i = 0; i < data.size(); ++i) {
     const auto bits = std::bit_cast<std::uint64_t>(data[i]);
-    for (std::size_t b = 0; b < 8; ++b) out[data_start + 8 * i + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+    for (std::size_t b = 0; b < 8; ++b)
+      out[data_start + 8 * i + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
   }
   return out;
 }
@@ -146,20 +150,26 @@ base::Result<NpyArray> parse_npy_f8(std::string_view bytes, std::string_view whe
     header_len = load_le<std::uint32_t>(bytes, 8);
     header_start = 12;
   } else {
-    return corrupt(fmt::format(".npy format version {} is not supported; expected 1.0, 2.0 or 3.0", major));
+    return corrupt(
+        fmt::format(".npy format version {} is not supported; expected 1.0, 2.0 or 3.0", major));
   }
-  if (header_len > bytes.size() - header_start) return corrupt("the .npy header runs past the end (truncated?)");
+  if (header_len > bytes.size() - header_start)
+    return corrupt("the .npy header runs past the end (truncated?)");
   std::string descr;
   bool fortran_order = true;
   bool has_all = false;
   NpyArray array;
-  if (!HeaderParser(bytes.substr(header_start, header_len)).parse(descr, fortran_order, array.shape, has_all) ||
+  if (!HeaderParser(bytes.substr(header_start, header_len))
+           .parse(descr, fortran_order, array.shape, has_all) ||
       !has_all) {
-    return corrupt(fmt::format("malformed .npy header {:?}; expected {{'descr': ..., 'fortran_order': ..., 'shape': ...}}",
-                               std::string(bytes.substr(header_start, header_len))));
+    return corrupt(fmt::format(
+        "malformed .npy header {:?}; expected {{'descr': ..., 'fortran_order': ..., 'shape': ...}}",
+        std::string(bytes.substr(header_start, header_len))));
   }
-  if (descr != "<f8") return corrupt(fmt::format("dtype '{}' is not supported; expected '<f8' (float64)", descr));
-  if (fortran_order) return corrupt("Fortran-ordered array; expected C order (fortran_order False)");
+  if (descr != "<f8")
+    return corrupt(fmt::format("dtype '{}' is not supported; expected '<f8' (float64)", descr));
+  if (fortran_order)
+    return corrupt("Fortran-ordered array; expected C order (fortran_order False)");
   std::uint64_t count = 1;
   for (std::int64_t d : array.shape) {
     count *= static_cast<std::uint64_t>(d);
@@ -167,8 +177,8 @@ base::Result<NpyArray> parse_npy_f8(std::string_view bytes, std::string_view whe
   }
   const std::string_view data = bytes.substr(header_start + header_len);
   if (count > data.size() / 8 || count * 8 != data.size()) {
-    return corrupt(fmt::format("shape ({}) needs {} bytes of float64, {} present", fmt::join(array.shape, ", "),
-                               count * 8, data.size()));
+    return corrupt(fmt::format("shape ({}) needs {} bytes of float64, {} present",
+                               fmt::join(array.shape, ", "), count * 8, data.size()));
   }
   array.data.resize(static_cast<std::size_t>(count));
   for (std::size_t i = 0; i < array.data.size(); ++i) array.data[i] = load_le<double>(data, 8 * i);

@@ -19,8 +19,10 @@ base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& pat
   for (int i = 0; i < 2; ++i) {
     const auto* entry = zip.find(std::string(names[i]) + ".npy");
     if (entry == nullptr) {
-      return base::Status::corrupt(fmt::format("{}: no '{}' array; expected FID statistics with 'mu' and 'sigma' "
-                                               "(pytorch-fid --save-stats)", file, names[i]));
+      return base::Status::corrupt(
+          fmt::format("{}: no '{}' array; expected FID statistics with 'mu' and 'sigma' "
+                      "(pytorch-fid --save-stats)",
+                      file, names[i]));
     }
     std::string scratch;
     QTUNE_ASSIGN_OR_RETURN(const std::string_view npy, zip.read(*entry, scratch));
@@ -28,9 +30,11 @@ base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& pat
   }
   const auto& mu_shape = arrays[0].shape;
   const auto& sigma_shape = arrays[1].shape;
-  if (mu_shape.size() != 1 || sigma_shape.size() != 2 || sigma_shape[0] != mu_shape[0] || sigma_shape[1] != mu_shape[0]) {
-    return base::Status::corrupt(fmt::format("{}: mu has shape ({}) and sigma ({}); expected (d,) and (d, d)", file,
-                                             fmt::join(mu_shape, ", "), fmt::join(sigma_shape, ", ")));
+  if (mu_shape.size() != 1 || sigma_shape.size() != 2 || sigma_shape[0] != mu_shape[0] ||
+      sigma_shape[1] != mu_shape[0]) {
+    return base::Status::corrupt(
+        fmt::format("{}: mu has shape ({}) and sigma ({}); expected (d,) and (d, d)", file,
+                    fmt::join(mu_shape, ", "), fmt::join(sigma_shape, ", ")));
   }
   return FidStatistics{std::move(arrays[0].data), std::move(arrays[1].data)};
 }
@@ -38,8 +42,9 @@ base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& pat
 base::Status write_npz_statistics(const std::filesystem::path& path, const FidStatistics& stats) {
   const auto d = static_cast<std::int64_t>(stats.dims());
   if (stats.sigma.size() != stats.dims() * stats.dims()) {
-    return base::Status::invalid_argument(fmt::format("{}: sigma has {} values for {} dims; expected {}",
-                                                      path.string(), stats.sigma.size(), d, d * d));
+    return base::Status::invalid_argument(
+        fmt::format("{}: sigma has {} values for {} dims; expected {}", path.string(),
+                    stats.sigma.size(), d, d * d));
   }
   ZipWriter zip;
   const std::int64_t mu_shape[] = {d};

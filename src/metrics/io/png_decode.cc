@@ -2,14 +2,14 @@
 // destructible locals, so the jump skips no destructor; C++ objects live in the caller.
 #include "metrics/io/png_decode.h"
 
+#include <fmt/format.h>
+#include <png.h>
+
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
-
-#include <fmt/format.h>
-#include <png.h>
 
 #include "metrics/io/pixel_limit.h"
 
@@ -61,11 +61,13 @@ bool read_header(png_structp png, png_infop info, PngHeader* header) {
   // other 16-bit PNG keeps the high byte (rawmodes "RGB;16B", "LA;16B", ...) = strip_16.
   header->grey16 = header->bit_depth == 16 && header->color_type == PNG_COLOR_TYPE_GRAY;
   if (header->color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-  if (header->color_type == PNG_COLOR_TYPE_GRAY && header->bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+  if (header->color_type == PNG_COLOR_TYPE_GRAY && header->bit_depth < 8)
+    png_set_expand_gray_1_2_4_to_8(png);
   if (header->bit_depth == 16 && !header->grey16) png_set_strip_16(png);
   // Palette/grey expansion also turns tRNS into an alpha channel: dropped like any alpha,
   // without compositing (PIL's convert("RGB")).
-  if ((header->color_type & PNG_COLOR_MASK_ALPHA) != 0 || png_get_valid(png, info, PNG_INFO_tRNS) != 0) {
+  if ((header->color_type & PNG_COLOR_MASK_ALPHA) != 0 ||
+      png_get_valid(png, info, PNG_INFO_tRNS) != 0) {
     png_set_strip_alpha(png);
   }
   if (!header->grey16 && (header->color_type & PNG_COLOR_MASK_COLOR) == 0) png_set_gray_to_rgb(png);
@@ -86,27 +88,33 @@ bool read_rows(png_structp png, png_infop info, png_bytepp rows) {
 
 base::Result<Image> decode_png(std::span<const std::uint8_t> bytes, std::string_view name) {
   PngSource source{bytes.data(), bytes.size(), 0, {}};
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, png_on_error, png_on_warning);
-  if (png == nullptr) return base::Status::internal(fmt::format("{}: libpng could not start", name));
+  png_structp png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, png_on_error, png_on_warning);
+  if (png == nullptr)
+    return base::Status::internal(fmt::format("{}: libpng could not start", name));
   png_infop info = png_create_info_struct(png);
-  const auto destroy = [&](PngSource*) { png_destroy_read_struct(&png, info != nullptr ? &info : nullptr, nullptr); };
+  const auto destroy = [&](PngSource*) {
+    png_destroy_read_struct(&png, info != nullptr ? &info : nullptr, nullptr);
+  };
   const std::unique_ptr<PngSource, decltype(destroy)> guard(&source, destroy);
-  if (info == nullptr) return base::Status::internal(fmt::format("{}: libpng could not start", name));
+  if (info == nullptr)
+    return base::Status::internal(fmt::format("{}: libpng could not start", name));
   png_set_read_fn(png, &source, png_read_from_memory);
   png_set_user_limits(png, 1u << 16, 1u << 16);
 
   auto corrupt = [&] {
-    return base::Status::corrupt(fmt::format("{}: PNG is corrupt or truncated: {}", name, source.message));
+    return base::Status::corrupt(
+        fmt::format("{}: PNG is corrupt or truncated: {}", name, source.message));
   };
   PngHeader header{};
   if (!read_header(png, info, &header)) return corrupt();
   const std::size_t channels = header.grey16 ? 2 : 3;  // bytes per pixel after the transforms
   if (std::uint64_t{header.width} * header.height > kMaxDecodedPixels ||
       header.row_bytes != std::size_t{header.width} * channels) {
-    return base::Status::invalid_argument(fmt::format("{}: PNG of {}x{} (bit depth {}, colour type {}) is not "
-                                                      "supported; expected at most {} pixels (PIL's limit)",
-                                                      name, header.width, header.height, header.bit_depth,
-                                                      header.color_type, kMaxDecodedPixels));
+    return base::Status::invalid_argument(fmt::format(
+        "{}: PNG of {}x{} (bit depth {}, colour type {}) is not "
+        "supported; expected at most {} pixels (PIL's limit)",
+        name, header.width, header.height, header.bit_depth, header.color_type, kMaxDecodedPixels));
   }
   std::vector<std::uint8_t> decoded(header.row_bytes * header.height);
   std::vector<png_bytep> rows(header.height);

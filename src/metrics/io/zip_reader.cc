@@ -1,11 +1,11 @@
 #include "metrics/io/zip_reader.h"
 
+#include <fmt/format.h>
+#include <zlib.h>
+
 #include <algorithm>
 #include <limits>
 #include <utility>
-
-#include <fmt/format.h>
-#include <zlib.h>
 
 #include "metrics/io/little_endian.h"
 
@@ -45,28 +45,33 @@ base::Result<ZipReader> ZipReader::open(std::string_view bytes, std::string arch
 
 base::Status ZipReader::read_central_directory() {
   auto corrupt = [&](std::string_view what) {
-    return base::Status::corrupt(fmt::format("{}: {}; expected a valid zip archive", archive_name_, what));
+    return base::Status::corrupt(
+        fmt::format("{}: {}; expected a valid zip archive", archive_name_, what));
   };
   if (bytes_.size() < kEndSize) return corrupt("too short for a zip end record (truncated?)");
   // The end record is last, followed only by a comment of at most 64 KiB.
   std::size_t end_pos = bytes_.size() - kEndSize;
   const std::size_t search_floor = end_pos > 0xffff ? end_pos - 0xffff : 0;
   while (load_le<std::uint32_t>(bytes_, end_pos) != kEndSig) {
-    if (end_pos == search_floor) return corrupt("no zip end-of-central-directory record (truncated?)");
+    if (end_pos == search_floor)
+      return corrupt("no zip end-of-central-directory record (truncated?)");
     --end_pos;
   }
   std::uint64_t count = load_le<std::uint16_t>(bytes_, end_pos + 10);
   std::uint64_t cd_size = load_le<std::uint32_t>(bytes_, end_pos + 12);
   std::uint64_t cd_offset = load_le<std::uint32_t>(bytes_, end_pos + 16);
-  if (load_le<std::uint16_t>(bytes_, end_pos + 4) != 0 && load_le<std::uint16_t>(bytes_, end_pos + 4) != 0xffff) {
+  if (load_le<std::uint16_t>(bytes_, end_pos + 4) != 0 &&
+      load_le<std::uint16_t>(bytes_, end_pos + 4) != 0xffff) {
     return corrupt("multi-disk archive");
   }
   if (count == 0xffff || cd_size == kZip64Marker32 || cd_offset == kZip64Marker32) {
-    if (end_pos < kZip64LocatorSize || load_le<std::uint32_t>(bytes_, end_pos - kZip64LocatorSize) != kZip64LocatorSig) {
+    if (end_pos < kZip64LocatorSize ||
+        load_le<std::uint32_t>(bytes_, end_pos - kZip64LocatorSize) != kZip64LocatorSig) {
       return corrupt("zip64 sizes without a zip64 locator");
     }
     const std::uint64_t z64_pos = load_le<std::uint64_t>(bytes_, end_pos - kZip64LocatorSize + 8);
-    if (!in_bounds(z64_pos, kZip64EndSize, bytes_.size()) || load_le<std::uint32_t>(bytes_, z64_pos) != kZip64EndSig) {
+    if (!in_bounds(z64_pos, kZip64EndSize, bytes_.size()) ||
+        load_le<std::uint32_t>(bytes_, z64_pos) != kZip64EndSig) {
       return corrupt(fmt::format("zip64 end record offset {} is invalid", z64_pos));
     }
     count = load_le<std::uint64_t>(bytes_, z64_pos + 32);
@@ -74,11 +79,13 @@ base::Status ZipReader::read_central_directory() {
     cd_offset = load_le<std::uint64_t>(bytes_, z64_pos + 48);
   }
   if (!in_bounds(cd_offset, cd_size, bytes_.size())) {
-    return corrupt(fmt::format("central directory ({} bytes at offset {}) lies past the end of the {}-byte file",
-                               cd_size, cd_offset, bytes_.size()));
+    return corrupt(fmt::format(
+        "central directory ({} bytes at offset {}) lies past the end of the {}-byte file", cd_size,
+        cd_offset, bytes_.size()));
   }
   if (count > cd_size / kCentralHeaderSize) {
-    return corrupt(fmt::format("{} entries declared but the central directory has only {} bytes", count, cd_size));
+    return corrupt(fmt::format("{} entries declared but the central directory has only {} bytes",
+                               count, cd_size));
   }
   entries_.reserve(static_cast<std::size_t>(count));
   std::uint64_t pos = cd_offset;
@@ -99,7 +106,8 @@ base::Status ZipReader::read_central_directory() {
     const std::size_t extra_len = load_le<std::uint16_t>(bytes_, at + 30);
     const std::size_t comment_len = load_le<std::uint16_t>(bytes_, at + 32);
     std::uint64_t local_offset = load_le<std::uint32_t>(bytes_, at + 42);
-    if (!in_bounds(pos + kCentralHeaderSize, name_len + extra_len + comment_len, static_cast<std::size_t>(cd_end))) {
+    if (!in_bounds(pos + kCentralHeaderSize, name_len + extra_len + comment_len,
+                   static_cast<std::size_t>(cd_end))) {
       return corrupt(fmt::format("central directory entry {} runs past the directory", i));
     }
     entry.name = std::string(bytes_.substr(at + kCentralHeaderSize, name_len));
@@ -109,12 +117,14 @@ base::Status ZipReader::read_central_directory() {
     while (extra + 4 <= extra_end) {
       const std::uint16_t id = load_le<std::uint16_t>(bytes_, extra);
       const std::size_t len = load_le<std::uint16_t>(bytes_, extra + 2);
-      if (len > extra_end - extra - 4) return corrupt(fmt::format("entry \"{}\": malformed extra field", entry.name));
+      if (len > extra_end - extra - 4)
+        return corrupt(fmt::format("entry \"{}\": malformed extra field", entry.name));
       if (id == kZip64ExtraId) {
         std::size_t field = extra + 4;
         for (std::uint64_t* value : {&entry.size, &entry.compressed_size, &local_offset}) {
           if (*value != kZip64Marker32) continue;
-          if (field + 8 > extra + 4 + len) return corrupt(fmt::format("entry \"{}\": short zip64 field", entry.name));
+          if (field + 8 > extra + 4 + len)
+            return corrupt(fmt::format("entry \"{}\": short zip64 field", entry.name));
           *value = load_le<std::uint64_t>(bytes_, field);
           field += 8;
         }
@@ -123,19 +133,23 @@ base::Status ZipReader::read_central_directory() {
     }
     if ((flags & 1u) != 0) return corrupt(fmt::format("entry \"{}\" is encrypted", entry.name));
     if (entry.method != 0 && entry.method != 8) {
-      return corrupt(fmt::format("entry \"{}\": compression method {} is not supported (only stored and deflate)",
-                                 entry.name, entry.method));
+      return corrupt(fmt::format(
+          "entry \"{}\": compression method {} is not supported (only stored and deflate)",
+          entry.name, entry.method));
     }
     if (!in_bounds(local_offset, kLocalHeaderSize, bytes_.size()) ||
         load_le<std::uint32_t>(bytes_, static_cast<std::size_t>(local_offset)) != kLocalHeaderSig) {
-      return corrupt(fmt::format("entry \"{}\": local header offset {} is invalid", entry.name, local_offset));
+      return corrupt(
+          fmt::format("entry \"{}\": local header offset {} is invalid", entry.name, local_offset));
     }
     const auto local = static_cast<std::size_t>(local_offset);
-    entry.data_offset = local_offset + kLocalHeaderSize + load_le<std::uint16_t>(bytes_, local + 26) +
+    entry.data_offset = local_offset + kLocalHeaderSize +
+                        load_le<std::uint16_t>(bytes_, local + 26) +
                         load_le<std::uint16_t>(bytes_, local + 28);
     if (!in_bounds(entry.data_offset, entry.compressed_size, bytes_.size())) {
-      return corrupt(fmt::format("entry \"{}\": {} bytes declared at offset {}, the file has {} (truncated?)",
-                                 entry.name, entry.compressed_size, entry.data_offset, bytes_.size()));
+      return corrupt(
+          fmt::format("entry \"{}\": {} bytes declared at offset {}, the file has {} (truncated?)",
+                      entry.name, entry.compressed_size, entry.data_offset, bytes_.size()));
     }
     pos += kCentralHeaderSize + name_len + extra_len + comment_len;
     entries_.push_back(std::move(entry));
@@ -144,28 +158,33 @@ base::Status ZipReader::read_central_directory() {
 }
 
 const ZipReader::Entry* ZipReader::find(std::string_view name) const {
-  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; });
+  const auto it = std::find_if(entries_.begin(), entries_.end(),
+                               [&](const Entry& e) { return e.name == name; });
   return it == entries_.end() ? nullptr : &*it;
 }
 
 base::Result<std::string_view> ZipReader::read(const Entry& entry, std::string& scratch) const {
   auto corrupt = [&](std::string_view what) {
-    return base::Status::corrupt(fmt::format("{}: entry \"{}\": {}", archive_name_, entry.name, what));
+    return base::Status::corrupt(
+        fmt::format("{}: entry \"{}\": {}", archive_name_, entry.name, what));
   };
   const std::string_view stored = bytes_.substr(static_cast<std::size_t>(entry.data_offset),
                                                 static_cast<std::size_t>(entry.compressed_size));
   std::string_view contents;
   if (entry.method == 0) {
     if (entry.size != entry.compressed_size) {
-      return corrupt(fmt::format("stored entry of {} bytes declares size {}", entry.compressed_size, entry.size));
+      return corrupt(fmt::format("stored entry of {} bytes declares size {}", entry.compressed_size,
+                                 entry.size));
     }
     contents = stored;
   } else {
     if (entry.size > kMaxInflatedSize) {
-      return corrupt(fmt::format("declares {} bytes inflated; at most {} are accepted", entry.size, kMaxInflatedSize));
+      return corrupt(fmt::format("declares {} bytes inflated; at most {} are accepted", entry.size,
+                                 kMaxInflatedSize));
     }
     if (entry.size / kDeflateMaxRatio > entry.compressed_size) {
-      return corrupt(fmt::format("{} bytes cannot inflate to the declared {}", entry.compressed_size, entry.size));
+      return corrupt(fmt::format("{} bytes cannot inflate to the declared {}",
+                                 entry.compressed_size, entry.size));
     }
     scratch.assign(static_cast<std::size_t>(entry.size), '\0');
     z_stream zs{};
@@ -189,15 +208,17 @@ base::Result<std::string_view> ZipReader::read(const Entry& entry, std::string& 
     }
     inflateEnd(&zs);
     if (rc != Z_STREAM_END || out_pos != scratch.size()) {
-      return corrupt(fmt::format("deflate data is corrupt or truncated ({} of {} bytes inflated)", out_pos,
-                                 scratch.size()));
+      return corrupt(fmt::format("deflate data is corrupt or truncated ({} of {} bytes inflated)",
+                                 out_pos, scratch.size()));
     }
     contents = scratch;
   }
   // zlib's crc32_z takes a size_t length.
   const auto crc = static_cast<std::uint32_t>(
       crc32_z(0, reinterpret_cast<const Bytef*>(contents.data()), contents.size()));
-  if (crc != entry.crc32) return corrupt(fmt::format("CRC-32 {:08x} does not match the declared {:08x}", crc, entry.crc32));
+  if (crc != entry.crc32)
+    return corrupt(
+        fmt::format("CRC-32 {:08x} does not match the declared {:08x}", crc, entry.crc32));
   return contents;
 }
 

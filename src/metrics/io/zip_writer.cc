@@ -1,9 +1,9 @@
 #include "metrics/io/zip_writer.h"
 
-#include <limits>
-
 #include <fmt/format.h>
 #include <zlib.h>
+
+#include <limits>
 
 namespace qtune::metrics {
 namespace {
@@ -26,13 +26,15 @@ void put32(std::string& out, std::uint32_t v) {
 base::Status ZipWriter::add(std::string_view name, std::string_view contents) {
   constexpr std::size_t kLimit = std::numeric_limits<std::uint32_t>::max() - 1;
   if (contents.size() > kLimit || name.size() > 0xffff) {
-    return base::Status::invalid_argument(fmt::format("zip entry \"{}\": {} bytes need zip64; at most {} supported",
-                                                      name, contents.size(), kLimit));
+    return base::Status::invalid_argument(
+        fmt::format("zip entry \"{}\": {} bytes need zip64; at most {} supported", name,
+                    contents.size(), kLimit));
   }
   std::string deflated(compressBound(static_cast<uLong>(contents.size())) + 64, '\0');
   z_stream zs{};
   // Raw deflate (no zlib header), level 6 as Python's zipfile (zlib's default).
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     return base::Status::internal("zlib deflateInit2 failed");
   }
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(contents.data()));
@@ -42,14 +44,18 @@ base::Status ZipWriter::add(std::string_view name, std::string_view contents) {
   const int rc = deflate(&zs, Z_FINISH);
   deflated.resize(zs.total_out);
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return base::Status::internal(fmt::format("zip entry \"{}\": deflate failed ({})", name, rc));
+  if (rc != Z_STREAM_END)
+    return base::Status::internal(fmt::format("zip entry \"{}\": deflate failed ({})", name, rc));
 
   const Central c{std::string(name),
-                  static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(contents.data()), contents.size())),
-                  static_cast<std::uint32_t>(deflated.size()), static_cast<std::uint32_t>(contents.size()),
+                  static_cast<std::uint32_t>(
+                      crc32_z(0, reinterpret_cast<const Bytef*>(contents.data()), contents.size())),
+                  static_cast<std::uint32_t>(deflated.size()),
+                  static_cast<std::uint32_t>(contents.size()),
                   static_cast<std::uint32_t>(out_.size())};
   if (out_.size() + deflated.size() + 30 + name.size() > kLimit) {
-    return base::Status::invalid_argument(fmt::format("zip entry \"{}\": the archive would need zip64", name));
+    return base::Status::invalid_argument(
+        fmt::format("zip entry \"{}\": the archive would need zip64", name));
   }
   put32(out_, 0x04034b50);  // local file header
   put16(out_, kVersion);

@@ -12,7 +12,9 @@ bool alive_together(const BufferLife& a, const BufferLife& b) {
   return a.first_step <= b.last_step && b.first_step <= a.last_step;
 }
 
-std::size_t round_up(std::size_t value, std::size_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+std::size_t round_up(std::size_t value, std::size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
 
 }  // namespace
 
@@ -20,8 +22,9 @@ ArenaLayout lay_out_arena(std::span<const BufferLife> buffers, std::size_t align
   QTUNE_CHECK(alignment != 0 && (alignment & (alignment - 1)) == 0);
   std::vector<std::size_t> order(buffers.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return buffers[a].bytes > buffers[b].bytes; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return buffers[a].bytes > buffers[b].bytes;
+  });
 
   ArenaLayout layout{std::vector<std::size_t>(buffers.size(), 0), 0};
   std::vector<std::size_t> placed;  // indices, by increasing offset
@@ -37,8 +40,9 @@ ArenaLayout lay_out_arena(std::span<const BufferLife> buffers, std::size_t align
     }
     layout.offsets[i] = offset;
     layout.size = std::max(layout.size, offset + buffer.bytes);
-    placed.insert(std::upper_bound(placed.begin(), placed.end(), offset,
-                                   [&](std::size_t value, std::size_t j) { return value < layout.offsets[j]; }),
+    placed.insert(std::upper_bound(
+                      placed.begin(), placed.end(), offset,
+                      [&](std::size_t value, std::size_t j) { return value < layout.offsets[j]; }),
                   i);
   }
   layout.size = round_up(layout.size, alignment);

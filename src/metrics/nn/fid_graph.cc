@@ -18,8 +18,9 @@ class StageBuilder {
   int temp() { return stage_.buffer_count++; }
 
   // A conv (kernel kh x kw, padding ph/pw) from `src` into `dst`; returns `dst`.
-  int conv(const std::string& name, int src, int dst, std::int64_t in, std::int64_t out, std::int64_t kh,
-           std::int64_t kw, std::int64_t stride = 1, std::int64_t ph = 0, std::int64_t pw = 0) {
+  int conv(const std::string& name, int src, int dst, std::int64_t in, std::int64_t out,
+           std::int64_t kh, std::int64_t kw, std::int64_t stride = 1, std::int64_t ph = 0,
+           std::int64_t pw = 0) {
     add(Conv{prefix_ + name, in, out, kh, kw, stride, ph, pw}, src, dst);
     return dst;
   }
@@ -38,7 +39,8 @@ class StageBuilder {
 
  private:
   void add(std::variant<Conv, Pool> op, int src, int dst) {
-    stage_.nodes.push_back(Node{std::move(op), src, dst, dst == kStageOutput ? pending_offset_ : 0});
+    stage_.nodes.push_back(
+        Node{std::move(op), src, dst, dst == kStageOutput ? pending_offset_ : 0});
   }
 
   std::string prefix_;
@@ -52,7 +54,8 @@ Stage stem(const std::string& name, const std::vector<Conv>& convs) {
   int src = kStageInput;
   for (const Conv& c : convs) {
     int dst = b.temp();
-    b.conv(c.name, src, dst, c.in_channels, c.out_channels, c.kernel_h, c.kernel_w, c.stride, c.pad_h, c.pad_w);
+    b.conv(c.name, src, dst, c.in_channels, c.out_channels, c.kernel_h, c.kernel_w, c.stride,
+           c.pad_h, c.pad_w);
     src = dst;
   }
   b.pool(PoolKind::kMax, 2, 0, src, b.out(convs.back().out_channels));
@@ -135,9 +138,11 @@ Stage inception_e(const std::string& name, std::int64_t in, PoolKind pool_kind) 
 
 std::vector<Stage> build_stages() {
   std::vector<Stage> s;
-  s.push_back(stem("block0", {Conv{"Conv2d_1a_3x3", 3, 32, 3, 3, 2, 0, 0}, Conv{"Conv2d_2a_3x3", 32, 32, 3, 3, 1, 0, 0},
+  s.push_back(stem("block0", {Conv{"Conv2d_1a_3x3", 3, 32, 3, 3, 2, 0, 0},
+                              Conv{"Conv2d_2a_3x3", 32, 32, 3, 3, 1, 0, 0},
                               Conv{"Conv2d_2b_3x3", 32, 64, 3, 3, 1, 1, 1}}));
-  s.push_back(stem("block1", {Conv{"Conv2d_3b_1x1", 64, 80, 1, 1, 1, 0, 0}, Conv{"Conv2d_4a_3x3", 80, 192, 3, 3, 1, 0, 0}}));
+  s.push_back(stem("block1", {Conv{"Conv2d_3b_1x1", 64, 80, 1, 1, 1, 0, 0},
+                              Conv{"Conv2d_4a_3x3", 80, 192, 3, 3, 1, 0, 0}}));
   s.push_back(inception_a("Mixed_5b", 192, 32));
   s.push_back(inception_a("Mixed_5c", 256, 64));
   s.push_back(inception_a("Mixed_5d", 288, 64));
@@ -161,11 +166,16 @@ const std::vector<Stage>& fid_inception_stages() {
 
 std::size_t stage_count_for_dims(std::int64_t dims) {
   switch (dims) {
-    case 64: return 1;
-    case 192: return 2;
-    case 768: return 10;
-    case 2048: return 13;
-    default: return 0;
+    case 64:
+      return 1;
+    case 192:
+      return 2;
+    case 768:
+      return 10;
+    case 2048:
+      return 13;
+    default:
+      return 0;
   }
 }
 

@@ -54,7 +54,7 @@ struct Node {
 struct Stage {
   std::string name;
   std::int64_t out_channels = 0;
-  int buffer_count = 2;  // kStageInput, kStageOutput and the temporaries
+  int buffer_count = 2;     // kStageInput, kStageOutput and the temporaries
   std::vector<Node> nodes;  // in execution order: a node's source is written before it runs
 };
 

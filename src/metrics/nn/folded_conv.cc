@@ -1,12 +1,12 @@
 #include "metrics/nn/folded_conv.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
 #include <cstddef>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace qtune::metrics::nn {
 namespace {
@@ -17,13 +17,14 @@ base::Result<const Tensor*> find(const StateDict& dict, const std::string& key,
                                  const std::vector<std::int64_t>& shape) {
   auto it = dict.find(key);
   if (it == dict.end()) {
-    return base::Status::invalid_argument(
-        fmt::format("state dict: tensor \"{}\" is missing; expected shape [{}] (pytorch-fid's FID Inception)", key,
-                    fmt::join(shape, ", ")));
+    return base::Status::invalid_argument(fmt::format(
+        "state dict: tensor \"{}\" is missing; expected shape [{}] (pytorch-fid's FID Inception)",
+        key, fmt::join(shape, ", ")));
   }
   if (it->second.shape != shape) {
-    return base::Status::invalid_argument(fmt::format("state dict: tensor \"{}\" has shape [{}]; expected [{}]", key,
-                                                      fmt::join(it->second.shape, ", "), fmt::join(shape, ", ")));
+    return base::Status::invalid_argument(
+        fmt::format("state dict: tensor \"{}\" has shape [{}]; expected [{}]", key,
+                    fmt::join(it->second.shape, ", "), fmt::join(shape, ", ")));
   }
   return &it->second;
 }
@@ -37,18 +38,21 @@ base::Result<FoldedConv> fold_conv(const StateDict& dict, const Conv& conv) {
                               {conv.out_channels, conv.in_channels, conv.kernel_h, conv.kernel_w}));
   QTUNE_ASSIGN_OR_RETURN(const Tensor* gamma, find(dict, conv.name + ".bn.weight", per_channel));
   QTUNE_ASSIGN_OR_RETURN(const Tensor* beta, find(dict, conv.name + ".bn.bias", per_channel));
-  QTUNE_ASSIGN_OR_RETURN(const Tensor* mean, find(dict, conv.name + ".bn.running_mean", per_channel));
+  QTUNE_ASSIGN_OR_RETURN(const Tensor* mean,
+                         find(dict, conv.name + ".bn.running_mean", per_channel));
   QTUNE_ASSIGN_OR_RETURN(const Tensor* var, find(dict, conv.name + ".bn.running_var", per_channel));
 
   const auto out = static_cast<std::size_t>(conv.out_channels);
   const std::size_t per_out = weight->data.size() / out;
   FoldedConv folded{std::vector<float>(weight->data.size()), std::vector<float>(out)};
   for (std::size_t o = 0; o < out; ++o) {
-    const double g = static_cast<double>(gamma->data[o]) / std::sqrt(static_cast<double>(var->data[o]) + kBatchNormEps);
+    const double g = static_cast<double>(gamma->data[o]) /
+                     std::sqrt(static_cast<double>(var->data[o]) + kBatchNormEps);
     for (std::size_t i = o * per_out; i < (o + 1) * per_out; ++i) {
       folded.weights[i] = static_cast<float>(static_cast<double>(weight->data[i]) * g);
     }
-    folded.bias[o] = static_cast<float>(static_cast<double>(beta->data[o]) - static_cast<double>(mean->data[o]) * g);
+    folded.bias[o] = static_cast<float>(static_cast<double>(beta->data[o]) -
+                                        static_cast<double>(mean->data[o]) * g);
   }
   return folded;
 }

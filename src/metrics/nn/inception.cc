@@ -1,10 +1,10 @@
 #include "qtune/metrics/inception.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "metrics/nn/fid_graph.h"
 #include "metrics/nn/folded_conv.h"
@@ -20,21 +20,24 @@ InceptionFid::InceptionFid(InceptionFid&&) noexcept = default;
 InceptionFid& InceptionFid::operator=(InceptionFid&&) noexcept = default;
 InceptionFid::~InceptionFid() = default;
 
-base::Result<InceptionFid> InceptionFid::create(const StateDict& weights, const InceptionOptions& options) {
+base::Result<InceptionFid> InceptionFid::create(const StateDict& weights,
+                                                const InceptionOptions& options) {
   if (options.batch_size == 0) {
     return base::Status::invalid_argument("inception: batch size 0; use 1 or more images per pass");
   }
   if (options.input_size < 75) {
-    return base::Status::invalid_argument(fmt::format(
-        "inception: input size {} is too small for Inception-v3; use 299 (pytorch-fid) or at least 75",
-        options.input_size));
+    return base::Status::invalid_argument(
+        fmt::format("inception: input size {} is too small for Inception-v3; use 299 (pytorch-fid) "
+                    "or at least 75",
+                    options.input_size));
   }
   QTUNE_ASSIGN_OR_RETURN(std::vector<nn::FoldedConv> convs, nn::fold_all_convs(weights));
   std::unique_ptr<nn::Network> network;
   if (options.backend == InceptionBackend::kReference) {
     network = std::make_unique<nn::ReferenceNetwork>(std::move(convs), options.input_size);
   } else {
-    QTUNE_ASSIGN_OR_RETURN(network, nn::OneDnnNetwork::create(std::move(convs), options.input_size));
+    QTUNE_ASSIGN_OR_RETURN(network,
+                           nn::OneDnnNetwork::create(std::move(convs), options.input_size));
   }
   return InceptionFid(std::move(network), options);
 }
@@ -42,16 +45,19 @@ base::Result<InceptionFid> InceptionFid::create(const StateDict& weights, const 
 base::Result<Features> InceptionFid::features(std::span<const Image> images, std::size_t dims) {
   const std::size_t stage_count = nn::stage_count_for_dims(static_cast<std::int64_t>(dims));
   if (stage_count == 0) {
-    return base::Status::invalid_argument(
-        fmt::format("inception: dims {} is not a feature size of the FID Inception; use 64, 192, 768 or 2048", dims));
+    return base::Status::invalid_argument(fmt::format(
+        "inception: dims {} is not a feature size of the FID Inception; use 64, 192, 768 or 2048",
+        dims));
   }
-  if (images.empty()) return base::Status::invalid_argument("inception: no images; give at least one");
+  if (images.empty())
+    return base::Status::invalid_argument("inception: no images; give at least one");
   for (std::size_t i = 0; i < images.size(); ++i) {
     const Image& im = images[i];
     if (im.width == 0 || im.height == 0 || im.pixels.size() != im.width * im.height * 3) {
-      return base::Status::invalid_argument(fmt::format(
-          "inception: image {} is {}x{} with {} bytes; expected a non-empty RGB image of height*width*3 bytes", i,
-          im.height, im.width, im.pixels.size()));
+      return base::Status::invalid_argument(
+          fmt::format("inception: image {} is {}x{} with {} bytes; expected a non-empty RGB image "
+                      "of height*width*3 bytes",
+                      i, im.height, im.width, im.pixels.size()));
     }
   }
   if (options_.threads > 0) network_->set_threads(options_.threads);

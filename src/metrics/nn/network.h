@@ -16,8 +16,8 @@ class Network {
   // Runs the first `stage_count` stages on `count` images given as 3 x size x size float
   // planes each (`input`, NCHW), and writes each image's last activation averaged over
   // space to `features` (count x channels, row-major).
-  virtual base::Status forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
-                               std::span<float> features) = 0;
+  virtual base::Status forward(std::span<const float> input, std::size_t count,
+                               std::size_t stage_count, std::span<float> features) = 0;
 
   // Sets the thread count of the library the backend computes with.
   virtual void set_threads(int threads) = 0;

@@ -1,5 +1,6 @@
 #include "metrics/nn/onednn_network.h"
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <limits>
 #include <unordered_map>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "metrics/nn/arena_layout.h"
 #include "metrics/nn/fid_graph.h"
@@ -21,11 +20,13 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 
 memory::desc activation_desc(std::int64_t images, const Shape& shape, Tag tag) {
-  return memory::desc({images, shape.channels, shape.height, shape.width}, memory::data_type::f32, tag);
+  return memory::desc({images, shape.channels, shape.height, shape.width}, memory::data_type::f32,
+                      tag);
 }
 
 base::Status onednn_error(const dnnl::error& e, std::string_view doing) {
-  return base::Status::internal(fmt::format("oneDNN: {}: {} (status {})", doing, e.what(), static_cast<int>(e.status)));
+  return base::Status::internal(
+      fmt::format("oneDNN: {}: {} (status {})", doing, e.what(), static_cast<int>(e.status)));
 }
 
 }  // namespace
@@ -54,7 +55,10 @@ struct OneDnnNetwork::Plan {
 };
 
 OneDnnNetwork::OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size)
-    : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_), input_size_(input_size), convs_(std::move(convs)) {}
+    : engine_(dnnl::engine::kind::cpu, 0),
+      stream_(engine_),
+      input_size_(input_size),
+      convs_(std::move(convs)) {}
 
 OneDnnNetwork::~OneDnnNetwork() = default;
 
@@ -64,7 +68,8 @@ base::Result<std::unique_ptr<OneDnnNetwork>> OneDnnNetwork::create(std::vector<F
     std::unique_ptr<OneDnnNetwork> network(new OneDnnNetwork(std::move(convs), input_size));
     network->weights_.resize(network->convs_.size());
     for (FoldedConv& conv : network->convs_) {
-      memory::desc desc({static_cast<std::int64_t>(conv.bias.size())}, memory::data_type::f32, Tag::x);
+      memory::desc desc({static_cast<std::int64_t>(conv.bias.size())}, memory::data_type::f32,
+                        Tag::x);
       network->biases_.emplace_back(desc, network->engine_, conv.bias.data());
     }
     return network;
@@ -84,8 +89,9 @@ memory OneDnnNetwork::prepacked_weights(std::size_t conv, const memory::desc& de
   // would double the weights' memory); a layout asked later comes from the first one.
   std::vector<float>& oihw = convs_[conv].weights;
   memory source = packed_so_far.empty()
-                            ? memory(memory::desc(desc.dims(), memory::data_type::f32, Tag::oihw), engine_, oihw.data())
-                            : packed_so_far.front();
+                      ? memory(memory::desc(desc.dims(), memory::data_type::f32, Tag::oihw),
+                               engine_, oihw.data())
+                      : packed_so_far.front();
   memory packed(desc, engine_);
   dnnl::reorder(source, packed).execute(stream_, source, packed);
   stream_.wait();
@@ -96,7 +102,8 @@ memory OneDnnNetwork::prepacked_weights(std::size_t conv, const memory::desc& de
 
 float* OneDnnNetwork::arena_for(std::size_t bytes) {
   if (!arena_ || arena_.get_desc().get_size() < bytes) {
-    arena_ = memory(memory::desc({static_cast<std::int64_t>(bytes)}, memory::data_type::u8, Tag::x), engine_);
+    arena_ = memory(memory::desc({static_cast<std::int64_t>(bytes)}, memory::data_type::u8, Tag::x),
+                    engine_);
   }
   return static_cast<float*>(arena_.get_data_handle());
 }
@@ -160,20 +167,21 @@ OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
       const auto dst_index = static_cast<std::size_t>(node.dst);
       const Shape& src_shape = shapes[src_index];
       Shape dst_shape = output_shape(node.op, src_shape);
-      const memory::desc src_md =
-          activation_desc(images, src_shape, network_input && node.src == kStageInput ? Tag::nchw : Tag::nChw16c);
+      const memory::desc src_md = activation_desc(
+          images, src_shape, network_input && node.src == kStageInput ? Tag::nchw : Tag::nChw16c);
       const memory::desc dst_md = activation_desc(images, dst_shape, Tag::nChw16c);
 
       if (buffer[dst_index] == kUnwritten) {
         const std::int64_t held = node.dst == kStageOutput ? n : images;
-        buffer[dst_index] = new_buffer(activation_desc(held, shapes[dst_index], Tag::nChw16c),
-                                       node.dst == kStageOutput && sp.per_image ? stage_first : step);
+        buffer[dst_index] =
+            new_buffer(activation_desc(held, shapes[dst_index], Tag::nChw16c),
+                       node.dst == kStageOutput && sp.per_image ? stage_first : step);
       }
       BufferLife& src_life = lives[buffer[src_index]];
       src_life.last_step = std::max(src_life.last_step, step);
-      stage_steps.push_back(StepBuffers{buffer[src_index], buffer[dst_index],
-                                        static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height *
-                                                                 dst_shape.width)});
+      stage_steps.push_back(StepBuffers{
+          buffer[src_index], buffer[dst_index],
+          static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height * dst_shape.width)});
 
       Plan::Step plan_step;
       plan_step.src_stride = strides[src_index];
@@ -184,8 +192,9 @@ OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
         const memory::desc weights_md({c->out_channels, c->in_channels, c->kernel_h, c->kernel_w},
                                       memory::data_type::f32, Tag::any);
         const dnnl::convolution_forward::desc desc(
-            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, weights_md,
-            biases_[conv_index].get_desc(), dst_md, {c->stride, c->stride}, {c->pad_h, c->pad_w}, {c->pad_h, c->pad_w});
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
+            weights_md, biases_[conv_index].get_desc(), dst_md, {c->stride, c->stride},
+            {c->pad_h, c->pad_w}, {c->pad_h, c->pad_w});
         const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr, engine_);
         plan_step.primitive = dnnl::convolution_forward(pd);
         plan_step.args.emplace(DNNL_ARG_WEIGHTS, prepacked_weights(conv_index, pd.weights_desc()));
@@ -193,12 +202,14 @@ OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
         ++conv_index;
       } else {
         const Pool& p = std::get<Pool>(node.op);
-        const auto algorithm = p.kind == PoolKind::kMax ? dnnl::algorithm::pooling_max
-                                                        : dnnl::algorithm::pooling_avg_exclude_padding;
-        const dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src_md, dst_md,
-                                               {p.stride, p.stride}, {p.kernel, p.kernel}, {p.pad, p.pad},
-                                               {p.pad, p.pad});
-        plan_step.primitive = dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, engine_));
+        const auto algorithm = p.kind == PoolKind::kMax
+                                   ? dnnl::algorithm::pooling_max
+                                   : dnnl::algorithm::pooling_avg_exclude_padding;
+        const dnnl::pooling_forward::desc desc(
+            dnnl::prop_kind::forward_inference, algorithm, src_md, dst_md, {p.stride, p.stride},
+            {p.kernel, p.kernel}, {p.pad, p.pad}, {p.pad, p.pad});
+        plan_step.primitive =
+            dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, engine_));
       }
       sp.steps.push_back(std::move(plan_step));
       ++step;
@@ -231,8 +242,8 @@ OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
   return *plans_.emplace(count, std::move(plan)).first->second;
 }
 
-base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
-                                    std::span<float> features) {
+base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t count,
+                                    std::size_t stage_count, std::span<float> features) {
   QTUNE_CHECK(stage_count >= 1 && stage_count <= fid_inception_stages().size());
   try {
     Plan& plan = plan_for(count);
@@ -255,7 +266,8 @@ base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t co
     // Global average pool (pytorch-fid's adaptive_avg_pool2d to 1x1) over nChw16c.
     const Plan::StagePlan& last = plan.stages[stage_count - 1];
     const auto channels = static_cast<std::size_t>(last.output_shape.channels);
-    const auto pixels = static_cast<std::size_t>(last.output_shape.height * last.output_shape.width);
+    const auto pixels =
+        static_cast<std::size_t>(last.output_shape.height * last.output_shape.width);
     QTUNE_CHECK(features.size() == count * channels);
     for (std::size_t i = 0; i < count; ++i) {
       const float* image = arena + last.output + i * channels * pixels;

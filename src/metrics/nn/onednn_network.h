@@ -13,12 +13,11 @@
 #pragma once
 
 #include <cstddef>
+#include <dnnl.hpp>
 #include <map>
 #include <memory>
 #include <span>
 #include <vector>
-
-#include <dnnl.hpp>
 
 #include "metrics/nn/folded_conv.h"
 #include "metrics/nn/network.h"
@@ -28,7 +27,8 @@ namespace qtune::metrics::nn {
 
 class OneDnnNetwork final : public Network {
  public:
-  static base::Result<std::unique_ptr<OneDnnNetwork>> create(std::vector<FoldedConv> convs, std::size_t input_size);
+  static base::Result<std::unique_ptr<OneDnnNetwork>> create(std::vector<FoldedConv> convs,
+                                                             std::size_t input_size);
 
   base::Status forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
                        std::span<float> features) override;
@@ -50,7 +50,7 @@ class OneDnnNetwork final : public Network {
   std::size_t input_size_;
   std::vector<FoldedConv> convs_;  // OIHW weights are freed once prepacked; biases stay
   std::vector<dnnl::memory> biases_;
-  std::vector<std::vector<dnnl::memory>> weights_;  // per conv: one memory per layout asked
+  std::vector<std::vector<dnnl::memory>> weights_;      // per conv: one memory per layout asked
   std::map<std::size_t, std::unique_ptr<Plan>> plans_;  // by batch size
   dnnl::memory arena_;
 };

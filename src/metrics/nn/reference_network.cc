@@ -45,11 +45,12 @@ void convolve(const Conv& c, const FoldedConv& w, const Activation& src, float* 
     }
   }
   const auto oc = static_cast<int>(c.out_channels);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, static_cast<int>(pixels), static_cast<int>(k), 1.0f,
-              w.weights.data(), static_cast<int>(k), columns.data(), static_cast<int>(pixels), 0.0f, dst,
-              static_cast<int>(pixels));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, static_cast<int>(pixels),
+              static_cast<int>(k), 1.0f, w.weights.data(), static_cast<int>(k), columns.data(),
+              static_cast<int>(pixels), 0.0f, dst, static_cast<int>(pixels));
   for (std::size_t o = 0; o < to_size(c.out_channels); ++o) {
-    for (std::size_t p = 0; p < pixels; ++p) dst[o * pixels + p] = std::max(dst[o * pixels + p] + w.bias[o], 0.0f);
+    for (std::size_t p = 0; p < pixels; ++p)
+      dst[o * pixels + p] = std::max(dst[o * pixels + p] + w.bias[o], 0.0f);
   }
 }
 
@@ -88,16 +89,17 @@ ReferenceNetwork::ReferenceNetwork(std::vector<FoldedConv> convs, std::size_t in
 
 void ReferenceNetwork::set_threads(int threads) { openblas_set_num_threads(threads); }
 
-base::Status ReferenceNetwork::forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
-                                       std::span<float> features) {
+base::Status ReferenceNetwork::forward(std::span<const float> input, std::size_t count,
+                                       std::size_t stage_count, std::span<float> features) {
   const auto side = static_cast<std::int64_t>(input_size_);
   const std::size_t image_floats = 3 * input_size_ * input_size_;
   QTUNE_CHECK(input.size() == count * image_floats);
   std::size_t feature_offset = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    Activation current{Shape{3, side, side},
-                       std::vector<float>(input.begin() + static_cast<std::ptrdiff_t>(i * image_floats),
-                                          input.begin() + static_cast<std::ptrdiff_t>((i + 1) * image_floats))};
+    Activation current{
+        Shape{3, side, side},
+        std::vector<float>(input.begin() + static_cast<std::ptrdiff_t>(i * image_floats),
+                           input.begin() + static_cast<std::ptrdiff_t>((i + 1) * image_floats))};
     std::size_t conv_index = 0;
     const auto& stages = fid_inception_stages();
     for (std::size_t s = 0; s < stage_count; ++s) {
@@ -110,7 +112,8 @@ base::Status ReferenceNetwork::forward(std::span<const float> input, std::size_t
       for (const Node& node : stages[s].nodes) {
         const Activation& src = buffers[to_size(node.src)];
         Activation& dst = buffers[to_size(node.dst)];
-        float* out = dst.values.data() + to_size(node.dst_channel_offset * dst.shape.height * dst.shape.width);
+        float* out = dst.values.data() +
+                     to_size(node.dst_channel_offset * dst.shape.height * dst.shape.width);
         if (const Conv* c = std::get_if<Conv>(&node.op)) {
           convolve(*c, convs_[conv_index++], src, out);
         } else {
@@ -123,7 +126,8 @@ base::Status ReferenceNetwork::forward(std::span<const float> input, std::size_t
     const auto pixels = to_size(current.shape.height * current.shape.width);
     for (std::size_t ch = 0; ch < channels; ++ch) {
       double sum = 0;
-      for (std::size_t p = 0; p < pixels; ++p) sum += static_cast<double>(current.values[ch * pixels + p]);
+      for (std::size_t p = 0; p < pixels; ++p)
+        sum += static_cast<double>(current.values[ch * pixels + p]);
       features[feature_offset++] = static_cast<float>(sum / static_cast<double>(pixels));
     }
   }

@@ -28,7 +28,8 @@ std::vector<Tap> taps(std::size_t in, std::size_t out) {
   for (std::size_t dst = 0; dst < out; ++dst) {
     const double src = std::max(scale * (static_cast<double>(dst) + 0.5) - 0.5, 0.0);
     const auto index0 = static_cast<std::size_t>(src);  // src >= 0: truncation is floor
-    const auto lambda = static_cast<float>(std::min(std::max(src - static_cast<double>(index0), 0.0), 1.0));
+    const auto lambda =
+        static_cast<float>(std::min(std::max(src - static_cast<double>(index0), 0.0), 1.0));
     const std::size_t index1 = index0 < in - 1 ? index0 + 1 : index0;
     result[dst] = Tap{index0, index1, 1.0f - lambda, lambda};
   }
@@ -38,14 +39,16 @@ std::vector<Tap> taps(std::size_t in, std::size_t out) {
 }  // namespace
 
 void to_inception_input(const Image& image, std::size_t size, std::span<float> planes) {
-  QTUNE_CHECK(image.width > 0 && image.height > 0 && image.pixels.size() == image.width * image.height * 3);
+  QTUNE_CHECK(image.width > 0 && image.height > 0 &&
+              image.pixels.size() == image.width * image.height * 3);
   QTUNE_CHECK(size > 0 && planes.size() == 3 * size * size);
   const std::vector<Tap> rows = taps(image.height, size);
   const std::vector<Tap> cols = taps(image.width, size);
 
   std::vector<float> unit(image.width * image.height);  // one channel, ToTensor's u8 / 255
   for (std::size_t c = 0; c < 3; ++c) {
-    for (std::size_t i = 0; i < unit.size(); ++i) unit[i] = static_cast<float>(image.pixels[i * 3 + c]) / 255.0f;
+    for (std::size_t i = 0; i < unit.size(); ++i)
+      unit[i] = static_cast<float>(image.pixels[i * 3 + c]) / 255.0f;
     float* plane = planes.data() + c * size * size;
     for (std::size_t y = 0; y < size; ++y) {
       const Tap& r = rows[y];

@@ -1,17 +1,17 @@
 #include "qtune/metrics/fid_pipeline.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <span>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "qtune/metrics/image_folder.h"
 #include "qtune/metrics/image_io.h"
 #include "qtune/metrics/inception.h"
 #include "qtune/metrics/npz.h"
-#include "qtune/metrics/stats_cache.h"
 #include "qtune/metrics/state_dict.h"
+#include "qtune/metrics/stats_cache.h"
 
 namespace qtune::metrics {
 namespace {
@@ -28,7 +28,8 @@ FidPipeline::~FidPipeline() = default;
 base::Result<FidPipeline> FidPipeline::create(const FidOptions& options) {
   const std::size_t d = options.dims;
   if (d != 64 && d != 192 && d != 768 && d != 2048) {
-    return base::Status::invalid_argument(fmt::format("fid: dims {} is not supported; use 64, 192, 768 or 2048", d));
+    return base::Status::invalid_argument(
+        fmt::format("fid: dims {} is not supported; use 64, 192, 768 or 2048", d));
   }
   if (options.batch_size == 0) {
     return base::Status::invalid_argument("fid: batch size 0; use a batch size of at least 1");
@@ -47,7 +48,8 @@ base::Result<std::uint64_t> FidPipeline::weights_hash() {
   return *weights_hash_;
 }
 
-base::Result<Features> FidPipeline::compute_features(const std::vector<std::filesystem::path>& files) {
+base::Result<Features> FidPipeline::compute_features(
+    const std::vector<std::filesystem::path>& files) {
   if (!network_) {
     QTUNE_ASSIGN_OR_RETURN(const StateDict weights, load_state_dict(options_.weights));
     InceptionOptions inception;
@@ -65,14 +67,16 @@ base::Result<Features> FidPipeline::compute_features(const std::vector<std::file
       QTUNE_ASSIGN_OR_RETURN(Image image, read_image(files[i]));
       batch.push_back(std::move(image));
     }
-    QTUNE_ASSIGN_OR_RETURN(const Features part, network_->features(std::span<const Image>(batch), options_.dims));
+    QTUNE_ASSIGN_OR_RETURN(const Features part,
+                           network_->features(std::span<const Image>(batch), options_.dims));
     all.values.insert(all.values.end(), part.values.begin(), part.values.end());
     all.count += part.count;
   }
   return all;
 }
 
-base::Result<FidSide> FidPipeline::folder_side(const std::filesystem::path& folder, Caching caching) {
+base::Result<FidSide> FidPipeline::folder_side(const std::filesystem::path& folder,
+                                               Caching caching) {
   QTUNE_ASSIGN_OR_RETURN(const std::vector<std::filesystem::path> files, list_image_files(folder));
   std::optional<StatsCache> cache;
   std::string key;
@@ -93,13 +97,14 @@ base::Result<FidSide> FidPipeline::side(const std::filesystem::path& path, Cachi
   if (is_npz(path)) {
     QTUNE_ASSIGN_OR_RETURN(FidStatistics npz, read_npz_statistics(path));
     const std::size_t d = npz.dims();
-    return FidSide{FeatureStats{.dims = d, .count = 0, .mu = std::move(npz.mu), .sigma = std::move(npz.sigma)},
-                   std::nullopt};
+    return FidSide{
+        FeatureStats{.dims = d, .count = 0, .mu = std::move(npz.mu), .sigma = std::move(npz.sigma)},
+        std::nullopt};
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) {
-    return base::Status::not_found(
-        fmt::format("{}: not a folder of images nor an .npz of statistics; give one of those", path.string()));
+    return base::Status::not_found(fmt::format(
+        "{}: not a folder of images nor an .npz of statistics; give one of those", path.string()));
   }
   return folder_side(path, caching);
 }
@@ -114,11 +119,14 @@ base::Result<Features> FidPipeline::features(const std::filesystem::path& folder
 
 base::Result<double> fid(const FidSide& a, const FidSide& b) { return frechet_distance(a, b); }
 
-std::optional<std::string> few_images_note(std::size_t count, std::size_t dims, std::string_view what) {
+std::optional<std::string> few_images_note(std::size_t count, std::size_t dims,
+                                           std::string_view what) {
   if (count == 0 || count >= dims) return std::nullopt;
   return fmt::format(
-      "note: {}: {} images for {} dims: the covariance has rank {} < {}, so FID is rank-deficient and "
-      "dominated by the sample size (at N = 10 it measures mostly N); compare only runs with the same N, "
+      "note: {}: {} images for {} dims: the covariance has rank {} < {}, so FID is rank-deficient "
+      "and "
+      "dominated by the sample size (at N = 10 it measures mostly N); compare only runs with the "
+      "same N, "
       "or use KID (qtune metrics --metrics kid) or --dims 64/192",
       what, count, dims, count - 1, dims);
 }

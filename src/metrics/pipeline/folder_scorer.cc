@@ -7,7 +7,10 @@ namespace qtune::metrics {
 base::Result<FidPipeline*> FolderScorer::pipeline(std::size_t dims) {
   auto& slot = pipelines_[dims];
   if (!slot) {
-    FidOptions options{.dims = dims, .batch_size = 50, .weights = options_.weights, .threads = options_.threads,
+    FidOptions options{.dims = dims,
+                       .batch_size = 50,
+                       .weights = options_.weights,
+                       .threads = options_.threads,
                        .cache_dir = options_.cache_dir};
     auto created = FidPipeline::create(options);
     if (!created.is_ok()) {
@@ -19,7 +22,8 @@ base::Result<FidPipeline*> FolderScorer::pipeline(std::size_t dims) {
   return slot.get();
 }
 
-base::Result<const FidSide*> FolderScorer::reference_side(const std::filesystem::path& reference, std::size_t dims) {
+base::Result<const FidSide*> FolderScorer::reference_side(const std::filesystem::path& reference,
+                                                          std::size_t dims) {
   const auto key = std::make_pair(reference, dims);
   if (auto it = references_.find(key); it != references_.end()) return &it->second;
   QTUNE_ASSIGN_OR_RETURN(FidPipeline * p, pipeline(dims));
@@ -27,7 +31,8 @@ base::Result<const FidSide*> FolderScorer::reference_side(const std::filesystem:
   return &references_.emplace(key, std::move(side)).first->second;
 }
 
-base::Result<double> FolderScorer::score(FolderMetric metric, const std::filesystem::path& reference,
+base::Result<double> FolderScorer::score(FolderMetric metric,
+                                         const std::filesystem::path& reference,
                                          const std::filesystem::path& generated, std::size_t dims) {
   std::lock_guard<std::mutex> lock(mutex_);
   switch (metric) {

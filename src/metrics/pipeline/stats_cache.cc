@@ -1,6 +1,8 @@
 #include "qtune/metrics/stats_cache.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -9,9 +11,6 @@
 #include <functional>
 #include <sstream>
 #include <system_error>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "qtune/base/bytes.h"
 
@@ -39,7 +38,8 @@ std::optional<FidSide> parse_entry(const std::string& bytes, const std::string& 
   base::ByteReader in(bytes, "fid cache entry");
   auto magic = in.str();
   auto stored_key = in.str();
-  if (!magic.is_ok() || *magic != kMagic || !stored_key.is_ok() || *stored_key != key) return std::nullopt;
+  if (!magic.is_ok() || *magic != kMagic || !stored_key.is_ok() || *stored_key != key)
+    return std::nullopt;
   auto kind = in.u8();
   auto count = in.u64();
   auto dims = in.u64();
@@ -54,9 +54,12 @@ std::optional<FidSide> parse_entry(const std::string& bytes, const std::string& 
   }
   auto mu = in.f64s();
   auto sigma = in.f64s();
-  if (*kind != kKindStats || !mu.is_ok() || !sigma.is_ok() || !in.expect_end().is_ok()) return std::nullopt;
+  if (*kind != kKindStats || !mu.is_ok() || !sigma.is_ok() || !in.expect_end().is_ok())
+    return std::nullopt;
   if (mu->size() != *dims || sigma->size() != *dims * *dims) return std::nullopt;
-  return FidSide{FeatureStats{.dims = *dims, .count = *count, .mu = std::move(mu).value(),
+  return FidSide{FeatureStats{.dims = *dims,
+                              .count = *count,
+                              .mu = std::move(mu).value(),
                               .sigma = std::move(sigma).value()},
                  std::nullopt};
 }
@@ -74,16 +77,19 @@ base::Result<std::filesystem::path> StatsCache::default_dir() {
       "fid cache: neither XDG_CACHE_HOME nor HOME is set; set one or pass a cache folder");
 }
 
-base::Result<std::string> StatsCache::key(const std::vector<std::filesystem::path>& files, std::size_t dims,
-                                          std::uint64_t weights_hash) {
+base::Result<std::string> StatsCache::key(const std::vector<std::filesystem::path>& files,
+                                          std::size_t dims, std::uint64_t weights_hash) {
   std::string key = fmt::format("dims {}\nweights {:016x}\n", dims, weights_hash);
   for (const auto& file : files) {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) {
-      return base::Status::io_error(fmt::format("{}: cannot stat: {}", file.string(), std::strerror(errno)));
+      return base::Status::io_error(
+          fmt::format("{}: cannot stat: {}", file.string(), std::strerror(errno)));
     }
-    const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    key += fmt::format("{}\t{}\t{}\n", std::filesystem::absolute(file).string(), st.st_size, mtime_ns);
+    const long long mtime_ns =
+        static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    key +=
+        fmt::format("{}\t{}\t{}\n", std::filesystem::absolute(file).string(), st.st_size, mtime_ns);
   }
   return key;
 }
@@ -104,7 +110,8 @@ base::Status StatsCache::store(const std::string& key, const FidSide& side) cons
   base::ByteWriter out;
   out.str(kMagic);
   out.str(key);
-  const bool keep_features = side.features.has_value() && side.features->count < side.features->dims;
+  const bool keep_features =
+      side.features.has_value() && side.features->count < side.features->dims;
   out.u8(keep_features ? kKindFeatures : kKindStats);
   out.u64(side.stats.count);
   out.u64(side.stats.dims);
@@ -117,17 +124,22 @@ base::Status StatsCache::store(const std::string& key, const FidSide& side) cons
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) {
-    return base::Status::io_error(fmt::format("{}: cannot create the fid cache folder: {}", dir_.string(), ec.message()));
+    return base::Status::io_error(
+        fmt::format("{}: cannot create the fid cache folder: {}", dir_.string(), ec.message()));
   }
   const std::filesystem::path target = entry_path(key);
   const std::filesystem::path temp = target.string() + fmt::format(".tmp{}", ::getpid());
   {
     std::ofstream file(temp, std::ios::binary | std::ios::trunc);
     file.write(out.bytes().data(), static_cast<std::streamsize>(out.bytes().size()));
-    if (!file) return base::Status::io_error(fmt::format("{}: cannot write the fid cache entry", temp.string()));
+    if (!file)
+      return base::Status::io_error(
+          fmt::format("{}: cannot write the fid cache entry", temp.string()));
   }
   std::filesystem::rename(temp, target, ec);
-  if (ec) return base::Status::io_error(fmt::format("{}: cannot rename into place: {}", target.string(), ec.message()));
+  if (ec)
+    return base::Status::io_error(
+        fmt::format("{}: cannot rename into place: {}", target.string(), ec.message()));
   return base::Status::ok();
 }
 
@@ -140,7 +152,8 @@ base::Result<std::uint64_t> hash_file(const std::filesystem::path& path) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     h = fnv1a(h, buffer.data(), static_cast<std::size_t>(in.gcount()));
   }
-  if (in.bad()) return base::Status::io_error(fmt::format("{}: read error while hashing", path.string()));
+  if (in.bad())
+    return base::Status::io_error(fmt::format("{}: read error while hashing", path.string()));
   return h;
 }
 

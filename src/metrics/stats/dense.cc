@@ -1,12 +1,11 @@
 #include "metrics/stats/dense.h"
 
+#include <fmt/format.h>
 #include <lapacke.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace qtune::metrics {
 
@@ -34,7 +33,8 @@ std::vector<double> centre_rows(const Features& features, const std::vector<doub
   return centred;
 }
 
-std::vector<double> helmert_rows(const std::vector<double>& centred, std::size_t count, std::size_t dims) {
+std::vector<double> helmert_rows(const std::vector<double>& centred, std::size_t count,
+                                 std::size_t dims) {
   QTUNE_CHECK(count >= 2 && centred.size() == count * dims);
   std::vector<double> out((count - 1) * dims);
   std::vector<double> prefix(centred.begin(), centred.begin() + static_cast<std::ptrdiff_t>(dims));
@@ -51,8 +51,8 @@ std::vector<double> helmert_rows(const std::vector<double>& centred, std::size_t
   return out;
 }
 
-base::Result<std::vector<double>> symmetric_eigen(std::vector<double>& a, std::size_t n, bool vectors,
-                                                  std::string_view where) {
+base::Result<std::vector<double>> symmetric_eigen(std::vector<double>& a, std::size_t n,
+                                                  bool vectors, std::string_view where) {
   QTUNE_CHECK(a.size() == n * n);
   std::vector<double> w(n);
   const lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, vectors ? 'V' : 'N', 'U', blas_int(n),
@@ -70,8 +70,8 @@ base::Result<std::vector<double>> singular_values(std::vector<double>& a, std::s
   QTUNE_CHECK(a.size() == rows * cols);
   std::vector<double> s(std::min(rows, cols));
   const lapack_int info =
-      LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', blas_int(rows), blas_int(cols), a.data(), blas_int(cols),
-                     s.data(), nullptr, blas_int(rows), nullptr, blas_int(cols));
+      LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', blas_int(rows), blas_int(cols), a.data(),
+                     blas_int(cols), s.data(), nullptr, blas_int(rows), nullptr, blas_int(cols));
   if (info != 0) {
     return base::Status::internal(fmt::format(
         "{}: LAPACK dgesdd failed (info {}) on a {} x {} matrix; its entries must be finite", where,

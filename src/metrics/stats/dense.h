@@ -24,13 +24,14 @@ std::vector<double> centre_rows(const Features& features, const std::vector<doub
 // (x_0 + ... + x_{k-1} - k x_k) / sqrt(k (k + 1)). Since X's rows sum to 0, Q^T X has the
 // same Gram matrix X^T X but no exactly-zero direction in X X^T: the zero eigenvalue that
 // centring creates would otherwise come back as sqrt(round-off) in tr sqrt(S1 S2).
-std::vector<double> helmert_rows(const std::vector<double>& centred, std::size_t count, std::size_t dims);
+std::vector<double> helmert_rows(const std::vector<double>& centred, std::size_t count,
+                                 std::size_t dims);
 
 // Eigenvalues of the symmetric n x n row-major matrix `a` (only its upper triangle is
 // read), ascending; LAPACKE_dsyevd. With `vectors`, `a` is overwritten by the eigenvectors
 // (column k of the row-major result belongs to eigenvalue k), otherwise destroyed.
-base::Result<std::vector<double>> symmetric_eigen(std::vector<double>& a, std::size_t n, bool vectors,
-                                                  std::string_view where);
+base::Result<std::vector<double>> symmetric_eigen(std::vector<double>& a, std::size_t n,
+                                                  bool vectors, std::string_view where);
 
 // Singular values of the rows x cols row-major matrix `a` (destroyed); LAPACKE_dgesdd.
 base::Result<std::vector<double>> singular_values(std::vector<double>& a, std::size_t rows,

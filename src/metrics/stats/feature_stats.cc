@@ -1,11 +1,10 @@
 #include "qtune/metrics/feature_stats.h"
 
 #include <cblas.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "metrics/stats/dense.h"
 

@@ -1,11 +1,10 @@
 #include "qtune/metrics/frechet.h"
 
 #include <cblas.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "metrics/stats/dense.h"
 
@@ -20,12 +19,14 @@ base::Status validate_stats(const FeatureStats& s, std::string_view where) {
   }
   for (double v : s.mu) {
     if (!std::isfinite(v)) {
-      return base::Status::invalid_argument(fmt::format("{}: mu holds {}; it must be finite", where, v));
+      return base::Status::invalid_argument(
+          fmt::format("{}: mu holds {}; it must be finite", where, v));
     }
   }
   for (double v : s.sigma) {
     if (!std::isfinite(v)) {
-      return base::Status::invalid_argument(fmt::format("{}: sigma holds {}; it must be finite", where, v));
+      return base::Status::invalid_argument(
+          fmt::format("{}: sigma holds {}; it must be finite", where, v));
     }
   }
   return base::Status::ok();
@@ -34,7 +35,8 @@ base::Status validate_stats(const FeatureStats& s, std::string_view where) {
 base::Status same_dims(std::size_t a, std::size_t b) {
   if (a == b) return base::Status::ok();
   return base::Status::invalid_argument(fmt::format(
-      "frechet distance: the two sides have {} and {} dims; compute both at the same --dims", a, b));
+      "frechet distance: the two sides have {} and {} dims; compute both at the same --dims", a,
+      b));
 }
 
 double squared_distance(const std::vector<double>& a, const std::vector<double>& b) {
@@ -82,15 +84,16 @@ base::Result<double> frechet_distance_eigh(const FeatureStats& a, const FeatureS
   cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, n, n, 1.0, b.sigma.data(), n, v.data(), n, 0.0,
               s2v.data(), n);
   std::vector<double> inner(d * d);
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, n, 1.0, v.data(), n, s2v.data(), n, 0.0,
-              inner.data(), n);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, n, 1.0, v.data(), n, s2v.data(), n,
+              0.0, inner.data(), n);
   std::vector<double> root(d);
   for (std::size_t i = 0; i < d; ++i) root[i] = std::sqrt(std::max(lambda[i], 0.0));
   for (std::size_t i = 0; i < d; ++i) {
     for (std::size_t j = 0; j < d; ++j) inner[i * d + j] *= root[i] * root[j];
   }
-  QTUNE_ASSIGN_OR_RETURN(std::vector<double> mu,
-                         symmetric_eigen(inner, d, /*vectors=*/false, "frechet distance: sqrt(S1) S2 sqrt(S1)"));
+  QTUNE_ASSIGN_OR_RETURN(
+      std::vector<double> mu,
+      symmetric_eigen(inner, d, /*vectors=*/false, "frechet distance: sqrt(S1) S2 sqrt(S1)"));
   return squared_distance(a.mu, b.mu) + trace(a) + trace(b) - 2.0 * sum_sqrt_clamped(mu);
 }
 
@@ -103,13 +106,15 @@ base::Result<double> frechet_distance_gram(const Features& a, const Features& b)
   const std::size_t ra = a.count - 1;
   const std::size_t rb = b.count - 1;
   std::vector<double> cross(ra * rb);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas_int(ra), blas_int(rb), blas_int(a.dims), 1.0,
-              ca.rows.data(), blas_int(a.dims), cb.rows.data(), blas_int(b.dims), 0.0, cross.data(),
-              blas_int(rb));
-  QTUNE_ASSIGN_OR_RETURN(std::vector<double> sv, singular_values(cross, ra, rb, "frechet distance: A B^T"));
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas_int(ra), blas_int(rb), blas_int(a.dims),
+              1.0, ca.rows.data(), blas_int(a.dims), cb.rows.data(), blas_int(b.dims), 0.0,
+              cross.data(), blas_int(rb));
+  QTUNE_ASSIGN_OR_RETURN(std::vector<double> sv,
+                         singular_values(cross, ra, rb, "frechet distance: A B^T"));
   double nuclear = 0.0;
   for (double s : sv) nuclear += s;
-  const double scale = std::sqrt(static_cast<double>(a.count - 1) * static_cast<double>(b.count - 1));
+  const double scale =
+      std::sqrt(static_cast<double>(a.count - 1) * static_cast<double>(b.count - 1));
   return squared_distance(ca.mu, cb.mu) + ca.trace_sigma + cb.trace_sigma - 2.0 * nuclear / scale;
 }
 
@@ -123,13 +128,13 @@ base::Result<double> frechet_distance_mixed(const FeatureStats& a, const Feature
   const int n2 = blas_int(rb);
   const int d = blas_int(a.dims);
   std::vector<double> bs1(rb * a.dims);
-  cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, n2, d, 1.0, a.sigma.data(), d, cb.rows.data(), d,
-              0.0, bs1.data(), d);
+  cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, n2, d, 1.0, a.sigma.data(), d, cb.rows.data(),
+              d, 0.0, bs1.data(), d);
   std::vector<double> small(rb * rb);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n2, n2, d, 1.0, bs1.data(), d, cb.rows.data(), d,
-              0.0, small.data(), n2);
-  QTUNE_ASSIGN_OR_RETURN(std::vector<double> lambda,
-                         symmetric_eigen(small, rb, /*vectors=*/false, "frechet distance: B S1 B^T"));
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n2, n2, d, 1.0, bs1.data(), d,
+              cb.rows.data(), d, 0.0, small.data(), n2);
+  QTUNE_ASSIGN_OR_RETURN(std::vector<double> lambda, symmetric_eigen(small, rb, /*vectors=*/false,
+                                                                     "frechet distance: B S1 B^T"));
   const double root = sum_sqrt_clamped(lambda) / std::sqrt(static_cast<double>(b.count - 1));
   return squared_distance(a.mu, cb.mu) + trace(a) + cb.trace_sigma - 2.0 * root;
 }

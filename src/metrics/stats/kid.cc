@@ -1,13 +1,12 @@
 #include "qtune/metrics/kid.h"
 
 #include <cblas.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "metrics/stats/dense.h"
 
@@ -16,11 +15,12 @@ namespace {
 
 // sum of k over the entries of the gram matrix x y^T; with `skip_diagonal` (x == y) the
 // i == j terms are left out.
-double kernel_sum(const std::vector<double>& x, const std::vector<double>& y, std::size_t m, std::size_t d,
-                  bool skip_diagonal) {
+double kernel_sum(const std::vector<double>& x, const std::vector<double>& y, std::size_t m,
+                  std::size_t d, bool skip_diagonal) {
   std::vector<double> gram(m * m);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas_int(m), blas_int(m), blas_int(d), 1.0 / static_cast<double>(d),
-              x.data(), blas_int(d), y.data(), blas_int(d), 0.0, gram.data(), blas_int(m));
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas_int(m), blas_int(m), blas_int(d),
+              1.0 / static_cast<double>(d), x.data(), blas_int(d), y.data(), blas_int(d), 0.0,
+              gram.data(), blas_int(m));
   double sum = 0.0;
   for (std::size_t i = 0; i < m; ++i) {
     for (std::size_t j = 0; j < m; ++j) {
@@ -32,7 +32,8 @@ double kernel_sum(const std::vector<double>& x, const std::vector<double>& y, st
   return sum;
 }
 
-double mmd2(const std::vector<double>& x, const std::vector<double>& y, std::size_t m, std::size_t d) {
+double mmd2(const std::vector<double>& x, const std::vector<double>& y, std::size_t m,
+            std::size_t d) {
   const double mm = static_cast<double>(m);
   const double within = kernel_sum(x, x, m, d, true) + kernel_sum(y, y, m, d, true);
   return within / (mm * (mm - 1.0)) - 2.0 * kernel_sum(x, y, m, d, false) / (mm * mm);
@@ -55,8 +56,8 @@ base::Status check_pair(const Features& a, const Features& b) {
   QTUNE_RETURN_IF_ERROR(validate_features(a, "kid: first features"));
   QTUNE_RETURN_IF_ERROR(validate_features(b, "kid: second features"));
   if (a.dims != b.dims) {
-    return base::Status::invalid_argument(
-        fmt::format("kid: the two sides have {} and {} dims; compute both at the same --dims", a.dims, b.dims));
+    return base::Status::invalid_argument(fmt::format(
+        "kid: the two sides have {} and {} dims; compute both at the same --dims", a.dims, b.dims));
   }
   return base::Status::ok();
 }
@@ -66,8 +67,9 @@ base::Status check_pair(const Features& a, const Features& b) {
 base::Result<double> mmd2_unbiased(const Features& x, const Features& y) {
   QTUNE_RETURN_IF_ERROR(check_pair(x, y));
   if (x.count != y.count) {
-    return base::Status::invalid_argument(fmt::format(
-        "kid: unbiased MMD of sets of {} and {} rows; it needs the same number of rows", x.count, y.count));
+    return base::Status::invalid_argument(
+        fmt::format("kid: unbiased MMD of sets of {} and {} rows; it needs the same number of rows",
+                    x.count, y.count));
   }
   return mmd2(x.values, y.values, x.count, x.dims);
 }
@@ -96,7 +98,8 @@ base::Result<KidResult> kernel_inception_distance(const Features& a, const Featu
   const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
   double var = 0.0;
   for (double v : values) var += (v - mean) * (v - mean);
-  return KidResult{.mean = mean, .std = std::sqrt(var / n), .subset_size = m, .subsets = options.subsets};
+  return KidResult{
+      .mean = mean, .std = std::sqrt(var / n), .subset_size = m, .subsets = options.subsets};
 }
 
 }  // namespace qtune::metrics

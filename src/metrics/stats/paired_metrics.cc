@@ -8,9 +8,10 @@ namespace qtune::metrics {
 
 base::Status check_same_size(const Image& a, const Image& b, std::string_view name) {
   if (a.width == b.width && a.height == b.height) return base::Status::ok();
-  return base::Status::invalid_argument(fmt::format(
-      "{}: the images are {}x{} and {}x{}; paired metrics need a reconstruction of the stimulus's size",
-      name, a.width, a.height, b.width, b.height));
+  return base::Status::invalid_argument(
+      fmt::format("{}: the images are {}x{} and {}x{}; paired metrics need a reconstruction of the "
+                  "stimulus's size",
+                  name, a.width, a.height, b.width, b.height));
 }
 
 base::Result<PairScores> score_pair(const Image& a, const Image& b, std::string name) {
@@ -39,8 +40,10 @@ base::Result<PairScores> score_pair(const Image& a, const Image& b, std::string 
     syy += y * y;
   }
   const double mse = squared_error / static_cast<double>(n);
-  const double psnr = mse == 0.0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / mse);
-  const double pcc = (sxx == 0.0 || syy == 0.0) ? std::numeric_limits<double>::quiet_NaN() : sxy / std::sqrt(sxx * syy);
+  const double psnr =
+      mse == 0.0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / mse);
+  const double pcc = (sxx == 0.0 || syy == 0.0) ? std::numeric_limits<double>::quiet_NaN()
+                                                : sxy / std::sqrt(sxx * syy);
   return PairScores{.name = std::move(name), .mse = mse, .psnr = psnr, .ssim = ssim, .pcc = pcc};
 }
 

@@ -1,9 +1,9 @@
 // Shared checks of the paired metrics (private to the metrics module).
 #pragma once
 
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <string_view>
 
 #include "qtune/base/status.h"
 #include "qtune/metrics/image.h"

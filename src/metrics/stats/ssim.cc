@@ -46,7 +46,8 @@ std::vector<double> gaussian_filter(const std::vector<double>& in, std::size_t h
     for (long x = 0; x < lw; ++x) {
       double sum = 0.0;
       for (long k = -kRadius; k <= kRadius; ++k) {
-        sum += weights[static_cast<std::size_t>(k + kRadius)] * in[reflect(y + k, lh) * w + static_cast<std::size_t>(x)];
+        sum += weights[static_cast<std::size_t>(k + kRadius)] *
+               in[reflect(y + k, lh) * w + static_cast<std::size_t>(x)];
       }
       tmp[static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)] = sum;
     }
@@ -103,10 +104,10 @@ base::Result<double> structural_similarity(const Image& a, const Image& b, std::
   QTUNE_RETURN_IF_ERROR(check_same_size(a, b, name));
   const std::size_t window = 2 * kRadius + 1;
   if (a.width < window || a.height < window) {
-    return base::Status::invalid_argument(
-        fmt::format("{}: {}x{} images are smaller than the {}x{} SSIM window; use images of at least "
-                    "{} pixels a side or leave ssim out of --metrics",
-                    name, a.width, a.height, window, window, window));
+    return base::Status::invalid_argument(fmt::format(
+        "{}: {}x{} images are smaller than the {}x{} SSIM window; use images of at least "
+        "{} pixels a side or leave ssim out of --metrics",
+        name, a.width, a.height, window, window, window));
   }
   double sum = 0.0;
   for (std::size_t c = 0; c < 3; ++c) sum += channel_ssim(a, b, c);

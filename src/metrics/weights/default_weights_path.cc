@@ -1,7 +1,7 @@
 // default_weights_path: torch.hub's cache directory rule (torch/hub.py, _get_torch_home).
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include "qtune/metrics/state_dict.h"
 
@@ -17,15 +17,17 @@ base::Result<std::filesystem::path> default_weights_path() {
     torch_home = std::filesystem::path(home) / ".cache" / "torch";
   } else {
     return base::Status::not_found(fmt::format(
-        "FID Inception weights: neither TORCH_HOME nor HOME is set; download {} and pass its path", kFidInceptionWeightsUrl));
+        "FID Inception weights: neither TORCH_HOME nor HOME is set; download {} and pass its path",
+        kFidInceptionWeightsUrl));
   }
   std::filesystem::path path = torch_home / "hub" / "checkpoints" / kFidInceptionWeightsFile;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return base::Status::not_found(fmt::format(
-        "{}: FID Inception weights not found; download them with\n  curl -L --create-dirs -o {} {}\n"
-        "(pytorch-fid caches the same file there), or pass --weights PATH",
-        path.string(), path.string(), kFidInceptionWeightsUrl));
+    return base::Status::not_found(
+        fmt::format("{}: FID Inception weights not found; download them with\n  curl -L "
+                    "--create-dirs -o {} {}\n"
+                    "(pytorch-fid caches the same file there), or pass --weights PATH",
+                    path.string(), path.string(), kFidInceptionWeightsUrl));
   }
   return path;
 }

@@ -1,11 +1,11 @@
 // check_fid_inception_state_dict: the tensors of pytorch-fid's FID Inception-v3.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "qtune/metrics/state_dict.h"
 
@@ -129,7 +129,8 @@ std::vector<ExpectedTensor> expected_tensors() {
   for (const ConvShape& c : kConvs) {
     const std::string name = c.name;
     out.push_back({name + ".conv.weight", {c.out, c.in, c.kh, c.kw}});
-    for (const char* bn : {"weight", "bias", "running_mean", "running_var"}) out.push_back({name + ".bn." + bn, {c.out}});
+    for (const char* bn : {"weight", "bias", "running_mean", "running_var"})
+      out.push_back({name + ".bn." + bn, {c.out}});
     out.push_back({name + ".bn.num_batches_tracked", {}});
   }
   out.push_back({"fc.weight", {kClasses, kFeatures}});
@@ -145,22 +146,23 @@ base::Status check_fid_inception_state_dict(const StateDict& dict) {
     const auto it = dict.find(e.key);
     if (it == dict.end()) {
       return base::Status::invalid_argument(fmt::format(
-          "FID Inception weights: tensor \"{}\" is missing; expected pytorch-fid's {} ({} tensors)", e.key,
-          kFidInceptionWeightsFile, expected.size()));
+          "FID Inception weights: tensor \"{}\" is missing; expected pytorch-fid's {} ({} tensors)",
+          e.key, kFidInceptionWeightsFile, expected.size()));
     }
     if (it->second.shape != e.shape) {
-      return base::Status::invalid_argument(fmt::format("FID Inception weights: tensor \"{}\" has shape [{}]; expected [{}]",
-                                                        e.key, fmt::join(it->second.shape, ", "),
-                                                        fmt::join(e.shape, ", ")));
+      return base::Status::invalid_argument(
+          fmt::format("FID Inception weights: tensor \"{}\" has shape [{}]; expected [{}]", e.key,
+                      fmt::join(it->second.shape, ", "), fmt::join(e.shape, ", ")));
     }
   }
   if (dict.size() != expected.size()) {
     for (const auto& [key, tensor] : dict) {
-      const bool known = std::any_of(expected.begin(), expected.end(), [&](const ExpectedTensor& e) { return e.key == key; });
+      const bool known = std::any_of(expected.begin(), expected.end(),
+                                     [&](const ExpectedTensor& e) { return e.key == key; });
       if (!known) {
         return base::Status::invalid_argument(fmt::format(
-            "FID Inception weights: unexpected tensor \"{}\"; expected only the {} tensors of {}", key,
-            expected.size(), kFidInceptionWeightsFile));
+            "FID Inception weights: unexpected tensor \"{}\"; expected only the {} tensors of {}",
+            key, expected.size(), kFidInceptionWeightsFile));
       }
     }
   }

@@ -1,10 +1,10 @@
 #include "metrics/weights/pickle_machine.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "metrics/io/little_endian.h"
 
@@ -27,9 +27,11 @@ struct AllowedGlobal {
 };
 constexpr std::array<AllowedGlobal, 9> kGlobals = {{
     {"collections", "OrderedDict", PickleValue::Global::kOrderedDict, StorageType::kFloat},
-    {"torch._utils", "_rebuild_tensor_v2", PickleValue::Global::kRebuildTensorV2, StorageType::kFloat},
+    {"torch._utils", "_rebuild_tensor_v2", PickleValue::Global::kRebuildTensorV2,
+     StorageType::kFloat},
     {"torch._utils", "_rebuild_tensor", PickleValue::Global::kRebuildTensor, StorageType::kFloat},
-    {"torch._utils", "_rebuild_parameter", PickleValue::Global::kRebuildParameter, StorageType::kFloat},
+    {"torch._utils", "_rebuild_parameter", PickleValue::Global::kRebuildParameter,
+     StorageType::kFloat},
     {"torch", "FloatStorage", PickleValue::Global::kStorageType, StorageType::kFloat},
     {"torch", "DoubleStorage", PickleValue::Global::kStorageType, StorageType::kDouble},
     {"torch", "HalfStorage", PickleValue::Global::kStorageType, StorageType::kHalf},
@@ -54,11 +56,16 @@ bool to_int_vector(const PickleValue* v, std::vector<std::int64_t>& out) {
 
 std::size_t element_size(StorageType type) {
   switch (type) {
-    case StorageType::kFloat: return 4;
-    case StorageType::kDouble: return 8;
-    case StorageType::kHalf: return 2;
-    case StorageType::kLong: return 8;
-    case StorageType::kInt: return 4;
+    case StorageType::kFloat:
+      return 4;
+    case StorageType::kDouble:
+      return 8;
+    case StorageType::kHalf:
+      return 2;
+    case StorageType::kLong:
+      return 8;
+    case StorageType::kInt:
+      return 4;
   }
   return 0;
 }
@@ -76,7 +83,8 @@ base::Status PickleMachine::error(std::size_t at, std::string_view what) const {
 
 base::Result<std::string_view> PickleMachine::take(std::size_t n, std::size_t at) {
   if (n > bytes_.size() - pos_) {
-    return error(at, fmt::format("needs {} bytes, {} remain (truncated?)", n, bytes_.size() - pos_));
+    return error(at,
+                 fmt::format("needs {} bytes, {} remain (truncated?)", n, bytes_.size() - pos_));
   }
   const std::string_view out = bytes_.substr(pos_, n);
   pos_ += n;
@@ -84,7 +92,8 @@ base::Result<std::string_view> PickleMachine::take(std::size_t n, std::size_t at
 }
 
 base::Result<PickleValue*> PickleMachine::pop(std::size_t at) {
-  if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back())) return error(at, "stack underflow");
+  if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back()))
+    return error(at, "stack underflow");
   PickleValue* v = stack_.back();
   stack_.pop_back();
   return v;
@@ -94,12 +103,14 @@ base::Result<std::vector<const PickleValue*>> PickleMachine::pop_to_mark(std::si
   if (marks_.empty()) return error(at, "no MARK to pop to");
   const std::size_t mark = marks_.back();
   marks_.pop_back();
-  std::vector<const PickleValue*> items(stack_.begin() + static_cast<std::ptrdiff_t>(mark), stack_.end());
+  std::vector<const PickleValue*> items(stack_.begin() + static_cast<std::ptrdiff_t>(mark),
+                                        stack_.end());
   stack_.resize(mark);
   return items;
 }
 
-base::Status PickleMachine::push_global(std::string_view module, std::string_view name, std::size_t at) {
+base::Status PickleMachine::push_global(std::string_view module, std::string_view name,
+                                        std::size_t at) {
   for (const AllowedGlobal& g : kGlobals) {
     if (g.module == module && g.name == name) {
       PickleValue* v = make(Kind::kGlobal);
@@ -110,11 +121,14 @@ base::Status PickleMachine::push_global(std::string_view module, std::string_vie
       return base::Status::ok();
     }
   }
-  return error(at, fmt::format("global '{}.{}' is not allowed (a state dict needs only {}); refusing to load",
-                               module, name, kAllowedGlobals));
+  return error(
+      at,
+      fmt::format("global '{}.{}' is not allowed (a state dict needs only {}); refusing to load",
+                  module, name, kAllowedGlobals));
 }
 
-base::Status PickleMachine::set_items(PickleValue& dict, const std::vector<const PickleValue*>& kv, std::size_t at) {
+base::Status PickleMachine::set_items(PickleValue& dict, const std::vector<const PickleValue*>& kv,
+                                      std::size_t at) {
   if (dict.kind != Kind::kDict) return error(at, "SETITEM(S) on a value that is not a dict");
   if (kv.size() % 2 != 0) return error(at, "SETITEMS with an odd number of items");
   dict.items.insert(dict.items.end(), kv.begin(), kv.end());
@@ -132,12 +146,16 @@ base::Result<PickleValue*> PickleMachine::persistent_load(const PickleValue& pid
   if (t[1]->kind != Kind::kGlobal || t[1]->global != PickleValue::Global::kStorageType) {
     return error(at, "persistent id names no storage type (torch.FloatStorage, ...)");
   }
-  if (t[2]->kind != Kind::kString || t[3]->kind != Kind::kString || !is_int(t[4]) || t[4]->integer < 0) {
+  if (t[2]->kind != Kind::kString || t[3]->kind != Kind::kString || !is_int(t[4]) ||
+      t[4]->integer < 0) {
     return error(at, "persistent id has a malformed key, location or element count");
   }
   if (t.size() == 6 && t[5]->kind != Kind::kNone) {
-    return error(at, fmt::format("storage '{}' is a view of another storage (torch < 1.0 format); re-save the "
-                                 "file with a current torch.save", t[2]->text));
+    return error(
+        at,
+        fmt::format("storage '{}' is a view of another storage (torch < 1.0 format); re-save the "
+                    "file with a current torch.save",
+                    t[2]->text));
   }
   PickleValue* storage = make(Kind::kStorage);
   storage->storage_type = t[1]->storage_type;
@@ -146,17 +164,22 @@ base::Result<PickleValue*> PickleMachine::persistent_load(const PickleValue& pid
   return storage;
 }
 
-base::Result<PickleValue*> PickleMachine::reduce(const PickleValue& callable, const PickleValue& args, std::size_t at) {
-  if (callable.kind != Kind::kGlobal) return error(at, "REDUCE on a value that is not an allowed global");
-  if (args.kind != Kind::kTuple) return error(at, fmt::format("REDUCE of '{}' without an argument tuple", callable.text));
+base::Result<PickleValue*> PickleMachine::reduce(const PickleValue& callable,
+                                                 const PickleValue& args, std::size_t at) {
+  if (callable.kind != Kind::kGlobal)
+    return error(at, "REDUCE on a value that is not an allowed global");
+  if (args.kind != Kind::kTuple)
+    return error(at, fmt::format("REDUCE of '{}' without an argument tuple", callable.text));
   const auto& a = args.items;
   switch (callable.global) {
     case PickleValue::Global::kOrderedDict:
-      if (!a.empty()) return error(at, "collections.OrderedDict called with arguments; expected ()");
+      if (!a.empty())
+        return error(at, "collections.OrderedDict called with arguments; expected ()");
       return make(Kind::kDict);
     case PickleValue::Global::kRebuildParameter:
       if (a.size() != 3 || a[0]->kind != Kind::kTensor) {
-        return error(at, "torch._utils._rebuild_parameter: expected (tensor, requires_grad, hooks)");
+        return error(at,
+                     "torch._utils._rebuild_parameter: expected (tensor, requires_grad, hooks)");
       }
       if (a[2]->kind != Kind::kDict || !a[2]->items.empty()) {
         return error(at, "torch._utils._rebuild_parameter: backward hooks are code; expected none");
@@ -167,10 +190,11 @@ base::Result<PickleValue*> PickleMachine::reduce(const PickleValue& callable, co
       const bool v2 = callable.global == PickleValue::Global::kRebuildTensorV2;
       const bool arity_ok = v2 ? (a.size() == 6 || a.size() == 7) : a.size() == 4;
       PickleValue* tensor = make(Kind::kTensor);
-      if (!arity_ok || a[0]->kind != Kind::kStorage || !is_int(a[1]) || !to_int_vector(a[2], tensor->shape) ||
-          !to_int_vector(a[3], tensor->stride) || tensor->shape.size() != tensor->stride.size()) {
-        return error(at, fmt::format("{}: expected (storage, offset, size tuple, stride tuple{})", callable.text,
-                                     v2 ? ", requires_grad, hooks" : ""));
+      if (!arity_ok || a[0]->kind != Kind::kStorage || !is_int(a[1]) ||
+          !to_int_vector(a[2], tensor->shape) || !to_int_vector(a[3], tensor->stride) ||
+          tensor->shape.size() != tensor->stride.size()) {
+        return error(at, fmt::format("{}: expected (storage, offset, size tuple, stride tuple{})",
+                                     callable.text, v2 ? ", requires_grad, hooks" : ""));
       }
       if (v2 && (a[5]->kind != Kind::kDict || !a[5]->items.empty())) {
         return error(at, fmt::format("{}: backward hooks are code; expected none", callable.text));
@@ -182,7 +206,8 @@ base::Result<PickleValue*> PickleMachine::reduce(const PickleValue& callable, co
     case PickleValue::Global::kStorageType:
       break;
   }
-  return error(at, fmt::format("'{}' may not be called; only tensor rebuilds and OrderedDict are", callable.text));
+  return error(at, fmt::format("'{}' may not be called; only tensor rebuilds and OrderedDict are",
+                               callable.text));
 }
 
 base::Result<const PickleValue*> PickleMachine::run(std::size_t offset) {
@@ -206,7 +231,8 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
   // Each value costs ~150 bytes per input byte; a hostile pickle must not turn 100 MB into
   // 15 GB. A state dict needs ~20 values per tensor.
   if (arena_.size() + 2 >= kMaxValues) {
-    return error(at, fmt::format("more than {} pickle values; a state dict has far fewer", kMaxValues));
+    return error(at,
+                 fmt::format("more than {} pickle values; a state dict has far fewer", kMaxValues));
   }
   auto push_int = [&](std::int64_t v) {
     PickleValue* x = make(Kind::kInt);
@@ -233,7 +259,8 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
     return base::Status::ok();
   };
   auto make_tuple = [&](std::size_t n) -> base::Status {
-    if (stack_.size() < n + (marks_.empty() ? 0 : marks_.back())) return error(at, "stack underflow");
+    if (stack_.size() < n + (marks_.empty() ? 0 : marks_.back()))
+      return error(at, "stack underflow");
     PickleValue* t = make(Kind::kTuple);
     t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
     stack_.resize(stack_.size() - n);
@@ -243,18 +270,32 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
   switch (op) {
     case 0x80: {  // PROTO
       QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
-      if (static_cast<unsigned char>(v[0]) > 5) return error(at, fmt::format("pickle protocol {} is unknown", +v[0]));
+      if (static_cast<unsigned char>(v[0]) > 5)
+        return error(at, fmt::format("pickle protocol {} is unknown", +v[0]));
       return base::Status::ok();
     }
-    case 0x95: return take(8, at).status();  // FRAME: a length hint only
-    case '.': stopped = true; return base::Status::ok();  // STOP
-    case '(': marks_.push_back(stack_.size()); return base::Status::ok();  // MARK
-    case '}': stack_.push_back(make(Kind::kDict)); return base::Status::ok();
-    case ']': stack_.push_back(make(Kind::kList)); return base::Status::ok();
-    case ')': return make_tuple(0);
-    case 0x85: return make_tuple(1);
-    case 0x86: return make_tuple(2);
-    case 0x87: return make_tuple(3);
+    case 0x95:
+      return take(8, at).status();  // FRAME: a length hint only
+    case '.':
+      stopped = true;
+      return base::Status::ok();  // STOP
+    case '(':
+      marks_.push_back(stack_.size());
+      return base::Status::ok();  // MARK
+    case '}':
+      stack_.push_back(make(Kind::kDict));
+      return base::Status::ok();
+    case ']':
+      stack_.push_back(make(Kind::kList));
+      return base::Status::ok();
+    case ')':
+      return make_tuple(0);
+    case 0x85:
+      return make_tuple(1);
+    case 0x86:
+      return make_tuple(2);
+    case 0x87:
+      return make_tuple(3);
     case 't':
     case 'l': {  // TUPLE, LIST
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
@@ -280,7 +321,8 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
     }
     case 'e': {  // APPENDS
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
-      if (stack_.empty() || stack_.back()->kind != Kind::kList) return error(at, "APPENDS to a value that is not a list");
+      if (stack_.empty() || stack_.back()->kind != Kind::kList)
+        return error(at, "APPENDS to a value that is not a list");
       stack_.back()->items.insert(stack_.back()->items.end(), items.begin(), items.end());
       return base::Status::ok();
     }
@@ -303,8 +345,9 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
       QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(4, at));
       return memo_put(load_le<std::uint32_t>(v, 0));
     }
-    case 0x94: return memo_put(memo_.size());  // MEMOIZE
-    case 'h': {  // BINGET
+    case 0x94:
+      return memo_put(memo_.size());  // MEMOIZE
+    case 'h': {                       // BINGET
       QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
       return memo_get(load_le<std::uint8_t>(v, 0));
     }
@@ -337,10 +380,13 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
       }
       std::uint64_t u = 0;
       for (std::size_t i = len; i-- > 0;) u = (u << 8) | static_cast<unsigned char>(v[i]);
-      if (len < 8 && (static_cast<unsigned char>(v[len - 1]) & 0x80u) != 0) u |= ~std::uint64_t{0} << (8 * len);
+      if (len < 8 && (static_cast<unsigned char>(v[len - 1]) & 0x80u) != 0)
+        u |= ~std::uint64_t{0} << (8 * len);
       return push_int(static_cast<std::int64_t>(u));
     }
-    case 'N': stack_.push_back(make(Kind::kNone)); return base::Status::ok();
+    case 'N':
+      stack_.push_back(make(Kind::kNone));
+      return base::Status::ok();
     case 0x88:
     case 0x89: {  // NEWTRUE, NEWFALSE
       PickleValue* b = make(Kind::kBool);
@@ -369,13 +415,16 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
     case 0x8d: {  // BINUNICODE8
       QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(8, at));
       const auto len = load_le<std::uint64_t>(v, 0);
-      if (len > bytes_.size()) return error(at, fmt::format("string of {} bytes declared, the file is shorter", len));
+      if (len > bytes_.size())
+        return error(at, fmt::format("string of {} bytes declared, the file is shorter", len));
       return push_string(static_cast<std::size_t>(len));
     }
     case 'c': {  // GLOBAL "module\nname\n"
       const std::size_t module_end = bytes_.find('\n', pos_);
-      const std::size_t name_end = module_end == std::string_view::npos ? module_end : bytes_.find('\n', module_end + 1);
-      if (name_end == std::string_view::npos) return error(at, "GLOBAL without two newline-terminated names");
+      const std::size_t name_end =
+          module_end == std::string_view::npos ? module_end : bytes_.find('\n', module_end + 1);
+      if (name_end == std::string_view::npos)
+        return error(at, "GLOBAL without two newline-terminated names");
       const std::string_view module = bytes_.substr(pos_, module_end - pos_);
       const std::string_view name = bytes_.substr(module_end + 1, name_end - module_end - 1);
       pos_ = name_end + 1;
@@ -384,7 +433,8 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
     case 0x93: {  // STACK_GLOBAL
       QTUNE_ASSIGN_OR_RETURN(PickleValue * name, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * module, pop(at));
-      if (name->kind != Kind::kString || module->kind != Kind::kString) return error(at, "STACK_GLOBAL of non-strings");
+      if (name->kind != Kind::kString || module->kind != Kind::kString)
+        return error(at, "STACK_GLOBAL of non-strings");
       return push_global(module->text, name->text, at);
     }
     case 'Q': {  // BINPERSID

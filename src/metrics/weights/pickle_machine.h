@@ -33,25 +33,45 @@ enum class StorageType { kFloat, kDouble, kHalf, kLong, kInt };
 std::size_t element_size(StorageType type);
 
 struct PickleValue {
-  enum class Kind { kNone, kBool, kInt, kBigInt, kFloat, kString, kTuple, kList, kDict, kGlobal, kStorage, kTensor };
-  enum class Global { kOrderedDict, kRebuildTensorV2, kRebuildTensor, kRebuildParameter, kStorageType };
+  enum class Kind {
+    kNone,
+    kBool,
+    kInt,
+    kBigInt,
+    kFloat,
+    kString,
+    kTuple,
+    kList,
+    kDict,
+    kGlobal,
+    kStorage,
+    kTensor
+  };
+  enum class Global {
+    kOrderedDict,
+    kRebuildTensorV2,
+    kRebuildTensor,
+    kRebuildParameter,
+    kStorageType
+  };
 
   Kind kind = Kind::kNone;
-  std::int64_t integer = 0;   // kInt, kBool; kStorage: element count; kTensor: storage offset
-  double real = 0;            // kFloat
-  std::string text;           // kString; kBigInt: little-endian two's complement bytes; kStorage: key
+  std::int64_t integer = 0;  // kInt, kBool; kStorage: element count; kTensor: storage offset
+  double real = 0;           // kFloat
+  std::string text;  // kString; kBigInt: little-endian two's complement bytes; kStorage: key
   std::vector<const PickleValue*> items;  // kTuple, kList; kDict: key, value, key, value, ...
   Global global = Global::kOrderedDict;   // kGlobal
   StorageType storage_type = StorageType::kFloat;  // kGlobal(kStorageType), kStorage
-  const PickleValue* storage = nullptr;   // kTensor
-  std::vector<std::int64_t> shape;        // kTensor
-  std::vector<std::int64_t> stride;       // kTensor
+  const PickleValue* storage = nullptr;            // kTensor
+  std::vector<std::int64_t> shape;                 // kTensor
+  std::vector<std::int64_t> stride;                // kTensor
 };
 
 class PickleMachine {
  public:
   // `bytes` must outlive the machine; `file_name` prefixes every error message.
-  PickleMachine(std::string_view bytes, std::string file_name) : bytes_(bytes), file_name_(std::move(file_name)) {}
+  PickleMachine(std::string_view bytes, std::string file_name)
+      : bytes_(bytes), file_name_(std::move(file_name)) {}
 
   // Runs the pickle that starts at `offset` up to its STOP; returns the unpickled value
   // (owned by the machine). Each run has its own memo, as each pickle.dump() does.
@@ -67,9 +87,11 @@ class PickleMachine {
   base::Result<PickleValue*> pop(std::size_t at);
   base::Result<std::vector<const PickleValue*>> pop_to_mark(std::size_t at);
   base::Status push_global(std::string_view module, std::string_view name, std::size_t at);
-  base::Result<PickleValue*> reduce(const PickleValue& callable, const PickleValue& args, std::size_t at);
+  base::Result<PickleValue*> reduce(const PickleValue& callable, const PickleValue& args,
+                                    std::size_t at);
   base::Result<PickleValue*> persistent_load(const PickleValue& pid, std::size_t at);
-  base::Status set_items(PickleValue& dict, const std::vector<const PickleValue*>& kv, std::size_t at);
+  base::Status set_items(PickleValue& dict, const std::vector<const PickleValue*>& kv,
+                         std::size_t at);
 
   std::string_view bytes_;
   std::string file_name_;

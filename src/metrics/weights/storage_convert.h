@@ -14,9 +14,11 @@
 namespace qtune::metrics {
 
 // kCorrupt unless `bytes` == the storage's declared element count times its element size.
-base::Status check_storage_size(const PickleValue& storage, std::size_t bytes, const std::string& file);
+base::Status check_storage_size(const PickleValue& storage, std::size_t bytes,
+                                const std::string& file);
 
 // `tensor` is a kTensor value whose storage holds `bytes`; `where` prefixes errors.
-base::Result<Tensor> gather_tensor(const PickleValue& tensor, std::string_view bytes, const std::string& where);
+base::Result<Tensor> gather_tensor(const PickleValue& tensor, std::string_view bytes,
+                                   const std::string& where);
 
 }  // namespace qtune::metrics

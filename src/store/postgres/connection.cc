@@ -1,12 +1,12 @@
 #include "store/postgres/connection.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace qtune::store::postgres {
 
@@ -26,7 +26,8 @@ std::string describe(PGconn* conn) {
   const char* host = PQhost(conn);
   const char* port = PQport(conn);
   const char* db = PQdb(conn);
-  return fmt::format("PostgreSQL at host {} port {}, database \"{}\"", host != nullptr && *host ? host : "(default)",
+  return fmt::format("PostgreSQL at host {} port {}, database \"{}\"",
+                     host != nullptr && *host ? host : "(default)",
                      port != nullptr && *port ? port : "(default)", db != nullptr ? db : "");
 }
 
@@ -49,7 +50,8 @@ Arg::Arg(double v) {
 Arg::Arg(std::optional<double> v) : Arg(v.value_or(0.0)) { null_ = !v.has_value(); }
 
 std::string_view Rows::text(int row, int col) const {
-  return {PQgetvalue(result_.get(), row, col), static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
+  return {PQgetvalue(result_.get(), row, col),
+          static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
 }
 
 base::Status Rows::bad_column(int col, std::string_view expected) const {
@@ -84,8 +86,8 @@ base::Result<std::optional<double>> Rows::optional_real(int row, int col) const 
 
 base::Result<std::string> Rows::bytes(int row, int col) const {
   std::size_t size = 0;
-  unsigned char* decoded = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, col)),
-                                           &size);
+  unsigned char* decoded = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, col)), &size);
   if (decoded == nullptr) return bad_column(col, "bytea");
   std::string out(reinterpret_cast<const char*>(decoded), size);
   PQfreemem(decoded);
@@ -98,23 +100,26 @@ base::Result<Connection> Connection::open(const std::string& conninfo) {
   if (parsed == nullptr) {
     const std::string message = one_line(parse_error == nullptr ? "out of memory" : parse_error);
     PQfreemem(parse_error);
-    return base::Status::invalid_argument(fmt::format(
-        "postgresql storage: {}; use postgresql://user:password@host:port/database or postgresql:KEY=VALUE ...",
-        message));
+    return base::Status::invalid_argument(
+        fmt::format("postgresql storage: {}; use postgresql://user:password@host:port/database or "
+                    "postgresql:KEY=VALUE ...",
+                    message));
   }
   PQconninfoFree(parsed);
   // Entries before "dbname" (which libpq expands as the whole conninfo) are defaults that
   // conninfo may override: a bounded wait for a server that does not answer, UTF-8 text.
-  const std::array<const char*, 5> keys = {"connect_timeout", "client_encoding", "fallback_application_name",
-                                           "dbname", nullptr};
+  const std::array<const char*, 5> keys = {"connect_timeout", "client_encoding",
+                                           "fallback_application_name", "dbname", nullptr};
   const std::array<const char*, 5> values = {"10", "UTF8", "qtune", conninfo.c_str(), nullptr};
   std::unique_ptr<PGconn, FinishConnection> conn(PQconnectdbParams(keys.data(), values.data(), 1));
-  if (conn == nullptr) return base::Status::internal("postgresql: libpq could not allocate a connection");
+  if (conn == nullptr)
+    return base::Status::internal("postgresql: libpq could not allocate a connection");
   std::string where = describe(conn.get());
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return base::Status::unavailable(fmt::format("{}: cannot connect: {}; is the server running there, and are the "
-                                                 "host, port, user, password and database right?",
-                                                 where, one_line(PQerrorMessage(conn.get()))));
+    return base::Status::unavailable(
+        fmt::format("{}: cannot connect: {}; is the server running there, and are the "
+                    "host, port, user, password and database right?",
+                    where, one_line(PQerrorMessage(conn.get()))));
   }
   PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
   return Connection(std::move(conn), std::move(where));
@@ -123,8 +128,9 @@ base::Result<Connection> Connection::open(const std::string& conninfo) {
 base::Status Connection::reconnect() {
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    return base::Status::unavailable(fmt::format("{}: lost the connection and could not reconnect: {}", where_,
-                                                 one_line(PQerrorMessage(conn_.get()))));
+    return base::Status::unavailable(
+        fmt::format("{}: lost the connection and could not reconnect: {}", where_,
+                    one_line(PQerrorMessage(conn_.get()))));
   }
   PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
   return base::Status::ok();
@@ -139,8 +145,8 @@ base::Result<Rows> Connection::exec(const std::string& sql, const std::vector<Ar
     lengths.push_back(a.size());
     formats.push_back(a.format());
   }
-  Rows rows(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(args.size()), nullptr, values.data(),
-                         lengths.data(), formats.data(), 0));
+  Rows rows(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(args.size()), nullptr,
+                         values.data(), lengths.data(), formats.data(), 0));
   QTUNE_RETURN_IF_ERROR(check(rows.result_.get(), sql));
   return rows;
 }
@@ -154,15 +160,16 @@ base::Status Connection::check(const PGresult* result, std::string_view sql) con
   const ExecStatusType status = PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return base::Status::ok();
   if (lost()) {
-    return base::Status::unavailable(fmt::format("{}: connection lost: {}", where_,
-                                                 one_line(PQerrorMessage(conn_.get()))));
+    return base::Status::unavailable(
+        fmt::format("{}: connection lost: {}", where_, one_line(PQerrorMessage(conn_.get()))));
   }
   const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
   const std::string_view sqlstate = state == nullptr ? "" : state;
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-  std::string message = fmt::format("{}: {} (SQLSTATE {}) in \"{}\"", where_,
-                                    one_line(primary == nullptr ? PQerrorMessage(conn_.get()) : primary), sqlstate,
-                                    one_line(sql).substr(0, 60));
+  std::string message =
+      fmt::format("{}: {} (SQLSTATE {}) in \"{}\"", where_,
+                  one_line(primary == nullptr ? PQerrorMessage(conn_.get()) : primary), sqlstate,
+                  one_line(sql).substr(0, 60));
   // Class 22: a value the column cannot hold (text that is not UTF-8, a NUL byte).
   if (sqlstate.starts_with("22")) return base::Status::invalid_argument(std::move(message));
   // Class 40: serialization failure or deadlock, a race lost.

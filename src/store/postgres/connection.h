@@ -4,14 +4,14 @@
 // Not thread-safe; PostgresStore serialises access.
 #pragma once
 
+#include <libpq-fe.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libpq-fe.h>
 
 #include "qtune/base/result.h"
 
@@ -29,11 +29,11 @@ struct ClearResult {
 // for valid UTF-8 by the server).
 class Arg {
  public:
-  Arg(std::int64_t v) : value_(std::to_string(v)) {}  // NOLINT: implicit by design
-  Arg(double v);                                      // NOLINT
-  Arg(std::optional<double> v);                       // NOLINT
-  Arg(bool v) : value_(v ? "true" : "false") {}       // NOLINT
-  Arg(std::string_view bytes) : value_(bytes), binary_(true) {}  // NOLINT
+  Arg(std::int64_t v) : value_(std::to_string(v)) {}               // NOLINT: implicit by design
+  Arg(double v);                                                   // NOLINT
+  Arg(std::optional<double> v);                                    // NOLINT
+  Arg(bool v) : value_(v ? "true" : "false") {}                    // NOLINT
+  Arg(std::string_view bytes) : value_(bytes), binary_(true) {}    // NOLINT
   Arg(const std::string& bytes) : Arg(std::string_view(bytes)) {}  // NOLINT
   Arg(const char* text) : Arg(std::string_view(text)) {}           // NOLINT
   static Arg null() { return Arg(std::optional<double>()); }

@@ -80,14 +80,17 @@ auto PostgresStore::in_transaction(Body&& body) const -> decltype(body()) {
     commit_sent = true;
     if (base::Status s = conn_.exec("COMMIT").status(); !s.is_ok()) {
       return s.code() == base::StatusCode::kUnavailable
-                 ? base::Status::unavailable(s.message() + "; the transaction may or may not have been committed")
+                 ? base::Status::unavailable(s.message() +
+                                             "; the transaction may or may not have been committed")
                  : s;
     }
     return result;
   };
   return with_reconnect([&]() -> decltype(body()) {
     // Run again only what the server has certainly rolled back.
-    if (commit_sent) return base::Status::unavailable(fmt::format("{}: connection lost during COMMIT", conn_.where()));
+    if (commit_sent)
+      return base::Status::unavailable(
+          fmt::format("{}: connection lost during COMMIT", conn_.where()));
     return attempt();
   });
 }
@@ -107,28 +110,36 @@ int PostgresStore::backend_pid() const {
 base::Status PostgresStore::migrate() {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Status {
-    QTUNE_RETURN_IF_ERROR(conn_.exec("SELECT pg_advisory_xact_lock($1)", {kSchemaLockKey}).status());
+    QTUNE_RETURN_IF_ERROR(
+        conn_.exec("SELECT pg_advisory_xact_lock($1)", {kSchemaLockKey}).status());
     QTUNE_RETURN_IF_ERROR(conn_.exec_script(std::string(kCreateVersionTable)));
-    QTUNE_ASSIGN_OR_RETURN(const Rows version, conn_.exec("SELECT COALESCE(MAX(version), 0) FROM qtune_schema_version"));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows version,
+        conn_.exec("SELECT COALESCE(MAX(version), 0) FROM qtune_schema_version"));
     QTUNE_ASSIGN_OR_RETURN(const std::int64_t applied, version.integer(0, 0));
     if (applied > static_cast<std::int64_t>(kMigrations.size())) {
-      return base::Status::corrupt(fmt::format("{}: store schema version {} is newer than this qtune knows ({}); "
-                                               "use a newer qtune", conn_.where(), applied, kMigrations.size()));
+      return base::Status::corrupt(
+          fmt::format("{}: store schema version {} is newer than this qtune knows ({}); "
+                      "use a newer qtune",
+                      conn_.where(), applied, kMigrations.size()));
     }
     for (auto m = static_cast<std::size_t>(applied); m < kMigrations.size(); ++m) {
       QTUNE_RETURN_IF_ERROR(conn_.exec_script(std::string(kMigrations[m])));
     }
     QTUNE_RETURN_IF_ERROR(conn_.exec("DELETE FROM qtune_schema_version").status());
-    return conn_.exec("INSERT INTO qtune_schema_version (version) VALUES ($1)",
-                      {static_cast<std::int64_t>(kMigrations.size())}).status();
+    return conn_
+        .exec("INSERT INTO qtune_schema_version (version) VALUES ($1)",
+              {static_cast<std::int64_t>(kMigrations.size())})
+        .status();
   });
 }
 
 base::Result<std::optional<StudyRecord>> PostgresStore::find_study(std::string_view name) const {
   std::lock_guard lock(mutex_);
   return with_reconnect([&]() -> base::Result<std::optional<StudyRecord>> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format("SELECT {} FROM studies WHERE name = $1", kStudyColumns),
-                                                       {name}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("SELECT {} FROM studies WHERE name = $1", kStudyColumns), {name}));
     if (rows.size() == 0) return std::optional<StudyRecord>();
     QTUNE_ASSIGN_OR_RETURN(StudyRecord study, read_study(rows, 0));
     return std::optional<StudyRecord>(std::move(study));
@@ -138,73 +149,102 @@ base::Result<std::optional<StudyRecord>> PostgresStore::find_study(std::string_v
 base::Result<StudyRecord> PostgresStore::create_study(const StudyRecord& study) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Result<StudyRecord> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "INSERT INTO studies (name, space, strategy, direction, seed, created_at) VALUES ($1, $2, $3, $4, $5, {}) "
-        "ON CONFLICT (name) DO NOTHING RETURNING {}", kNow, kStudyColumns),
-        {study.name, study.space, study.strategy, direction_name(study.direction), to_sql(study.seed)}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("INSERT INTO studies (name, space, strategy, direction, seed, "
+                               "created_at) VALUES ($1, $2, $3, $4, $5, {}) "
+                               "ON CONFLICT (name) DO NOTHING RETURNING {}",
+                               kNow, kStudyColumns),
+                   {study.name, study.space, study.strategy, direction_name(study.direction),
+                    to_sql(study.seed)}));
     if (rows.size() == 0) {
-      return base::Status::already_exists(fmt::format("study \"{}\" exists already in this store", study.name));
+      return base::Status::already_exists(
+          fmt::format("study \"{}\" exists already in this store", study.name));
     }
     return read_study(rows, 0);
   });
 }
 
-base::Status PostgresStore::check_snapshot_event_locked(StudyId study, std::int64_t expected_event) const {
-  QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec("SELECT event FROM snapshots WHERE study_id = $1", {study}));
+base::Status PostgresStore::check_snapshot_event_locked(StudyId study,
+                                                        std::int64_t expected_event) const {
+  QTUNE_ASSIGN_OR_RETURN(const Rows rows,
+                         conn_.exec("SELECT event FROM snapshots WHERE study_id = $1", {study}));
   std::int64_t event = 0;
   if (rows.size() > 0) {
     QTUNE_ASSIGN_OR_RETURN(event, rows.integer(0, 0));
   }
-  return event == expected_event ? base::Status::ok() : snapshot_moved(study, event, expected_event);
+  return event == expected_event ? base::Status::ok()
+                                 : snapshot_moved(study, event, expected_event);
 }
 
-base::Status PostgresStore::save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) const {
-  return conn_.exec(
-      "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES ($1, 1, $2, $3) "
-      "ON CONFLICT (study_id) DO UPDATE SET event = snapshots.event + 1, after_trial = EXCLUDED.after_trial, "
-      "bytes = EXCLUDED.bytes", {study, after_trial, bytes}).status();
+base::Status PostgresStore::save_snapshot_locked(StudyId study, TrialId after_trial,
+                                                 std::string_view bytes) const {
+  return conn_
+      .exec(
+          "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES ($1, 1, $2, $3) "
+          "ON CONFLICT (study_id) DO UPDATE SET event = snapshots.event + 1, after_trial = "
+          "EXCLUDED.after_trial, "
+          "bytes = EXCLUDED.bytes",
+          {study, after_trial, bytes})
+      .status();
 }
 
-base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTrial& trial,
+                                                      std::string_view snapshot,
                                                       std::int64_t expected_event) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Result<TrialRecord> {
     // The study row lock orders concurrent creations: each sees the previous one's number.
-    QTUNE_ASSIGN_OR_RETURN(const Rows locked, conn_.exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {study}));
-    if (locked.size() == 0) return base::Status::not_found(fmt::format("study id {}: no such study in this store", study));
+    QTUNE_ASSIGN_OR_RETURN(const Rows locked,
+                           conn_.exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {study}));
+    if (locked.size() == 0)
+      return base::Status::not_found(
+          fmt::format("study id {}: no such study in this store", study));
     QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(study, expected_event));
     // One clock reading for both times: a new trial started when it was created.
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker, "
-        "created_at, started_at, heartbeat_at) "
-        "SELECT $1, COALESCE((SELECT MAX(number) + 1 FROM trials WHERE study_id = $1), 0), $2, $3, $4, $5, "
-        "'RUNNING', $6, now.t, now.t, now.t FROM (SELECT {} AS t) AS now RETURNING {}", kNow, kTrialColumns),
-        {study, to_sql(trial.state_id), params_to_json(trial.params), std::int64_t{trial.trajectory}, trial.remeasure,
-         trial.worker}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(
+            fmt::format(
+                "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, "
+                "state, worker, "
+                "created_at, started_at, heartbeat_at) "
+                "SELECT $1, COALESCE((SELECT MAX(number) + 1 FROM trials WHERE study_id = $1), 0), "
+                "$2, $3, $4, $5, "
+                "'RUNNING', $6, now.t, now.t, now.t FROM (SELECT {} AS t) AS now RETURNING {}",
+                kNow, kTrialColumns),
+            {study, to_sql(trial.state_id), params_to_json(trial.params),
+             std::int64_t{trial.trajectory}, trial.remeasure, trial.worker}));
     QTUNE_ASSIGN_OR_RETURN(TrialRecord created, read_trial(rows, 0));
     QTUNE_RETURN_IF_ERROR(save_snapshot_locked(study, created.id, snapshot));
     return created;
   });
 }
 
-base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
-                                         std::int64_t expected_event) {
+base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& result,
+                                         std::string_view snapshot, std::int64_t expected_event) {
   QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Status {
     // Study row first, as in create_trial: snapshot events follow the order of the locks.
-    QTUNE_ASSIGN_OR_RETURN(const Rows study, conn_.exec(
-        "SELECT s.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR UPDATE OF s", {trial}));
+    QTUNE_ASSIGN_OR_RETURN(const Rows study,
+                           conn_.exec("SELECT s.id FROM trials t JOIN studies s ON s.id = "
+                                      "t.study_id WHERE t.id = $1 FOR UPDATE OF s",
+                                      {trial}));
     if (study.size() == 0) return no_trial(trial);
     QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, true));
     if (current.state != TrialState::kRunning) return not_running(current, "finish");
     QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(current.study, expected_event));
-    QTUNE_RETURN_IF_ERROR(conn_.exec(fmt::format(
-        "UPDATE trials SET state = $2, value = $3, failure_reason = $4, log_tail = $5, finished_at = {} "
-        "WHERE id = $1", kNow),
-        {trial, trial_state_name(result.state),
-         result.state == TrialState::kComplete ? result.value : std::nullopt, result.failure_reason,
-         result.log_tail}).status());
+    QTUNE_RETURN_IF_ERROR(
+        conn_
+            .exec(fmt::format("UPDATE trials SET state = $2, value = $3, failure_reason = $4, "
+                              "log_tail = $5, finished_at = {} "
+                              "WHERE id = $1",
+                              kNow),
+                  {trial, trial_state_name(result.state),
+                   result.state == TrialState::kComplete ? result.value : std::nullopt,
+                   result.failure_reason, result.log_tail})
+            .status());
     return save_snapshot_locked(current.study, trial, snapshot);
   });
 }
@@ -218,14 +258,19 @@ base::Status PostgresStore::interrupt_trial(TrialId trial) {
   });
 }
 
-base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId trial, std::string_view worker) {
+base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId trial,
+                                                                    std::string_view worker) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Result<std::optional<TrialRecord>> {
     // The row lock taken by UPDATE makes the state test a compare-and-set.
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "UPDATE trials SET state = 'RUNNING', worker = $2, started_at = now.t, heartbeat_at = now.t, "
-        "attempt = attempt + 1 FROM (SELECT {} AS t) AS now "
-        "WHERE id = $1 AND state = 'INTERRUPTED' RETURNING {}", kNow, kTrialColumns), {trial, worker}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("UPDATE trials SET state = 'RUNNING', worker = $2, started_at = "
+                               "now.t, heartbeat_at = now.t, "
+                               "attempt = attempt + 1 FROM (SELECT {} AS t) AS now "
+                               "WHERE id = $1 AND state = 'INTERRUPTED' RETURNING {}",
+                               kNow, kTrialColumns),
+                   {trial, worker}));
     if (rows.size() == 0) {
       // An unknown id is an error; a trial in another state is a lost race.
       QTUNE_RETURN_IF_ERROR(trial_locked(trial, false).status());
@@ -239,9 +284,12 @@ base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId tria
 base::Status PostgresStore::heartbeat(TrialId trial, std::string_view worker) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Status {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "UPDATE trials SET heartbeat_at = {} WHERE id = $1 AND state = 'RUNNING' AND worker = $2 RETURNING id", kNow),
-        {trial, worker}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("UPDATE trials SET heartbeat_at = {} WHERE id = $1 AND state = "
+                               "'RUNNING' AND worker = $2 RETURNING id",
+                               kNow),
+                   {trial, worker}));
     if (rows.size() == 1) return base::Status::ok();
     QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, false));
     if (current.state != TrialState::kRunning) return not_running(current, "send a heartbeat for");
@@ -249,13 +297,18 @@ base::Status PostgresStore::heartbeat(TrialId trial, std::string_view worker) {
   });
 }
 
-base::Result<std::vector<TrialId>> PostgresStore::interrupt_stale(StudyId study, double older_than_seconds) {
+base::Result<std::vector<TrialId>> PostgresStore::interrupt_stale(StudyId study,
+                                                                  double older_than_seconds) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> base::Result<std::vector<TrialId>> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "WITH stale AS (UPDATE trials SET state = 'INTERRUPTED' WHERE study_id = $1 AND state = 'RUNNING' "
-        "AND heartbeat_at < {} - $2 RETURNING id, number) SELECT id FROM stale ORDER BY number", kNow),
-        {study, older_than_seconds}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("WITH stale AS (UPDATE trials SET state = 'INTERRUPTED' WHERE "
+                               "study_id = $1 AND state = 'RUNNING' "
+                               "AND heartbeat_at < {} - $2 RETURNING id, number) SELECT id FROM "
+                               "stale ORDER BY number",
+                               kNow),
+                   {study, older_than_seconds}));
     std::vector<TrialId> stale;
     for (int r = 0; r < rows.size(); ++r) {
       QTUNE_ASSIGN_OR_RETURN(const TrialId id, rows.integer(r, 0));
@@ -266,8 +319,10 @@ base::Result<std::vector<TrialId>> PostgresStore::interrupt_stale(StudyId study,
 }
 
 base::Result<TrialRecord> PostgresStore::trial_locked(TrialId trial, bool for_update) const {
-  QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format("SELECT {} FROM trials WHERE id = $1{}", kTrialColumns,
-                                                                 for_update ? " FOR UPDATE" : ""), {trial}));
+  QTUNE_ASSIGN_OR_RETURN(const Rows rows,
+                         conn_.exec(fmt::format("SELECT {} FROM trials WHERE id = $1{}",
+                                                kTrialColumns, for_update ? " FOR UPDATE" : ""),
+                                    {trial}));
   if (rows.size() == 0) return no_trial(trial);
   return read_trial(rows, 0);
 }
@@ -277,12 +332,16 @@ base::Result<TrialRecord> PostgresStore::trial(TrialId trial) const {
   return with_reconnect([&] { return trial_locked(trial, false); });
 }
 
-base::Result<std::vector<TrialRecord>> PostgresStore::trials(StudyId study, std::optional<TrialState> state) const {
+base::Result<std::vector<TrialRecord>> PostgresStore::trials(
+    StudyId study, std::optional<TrialState> state) const {
   std::lock_guard lock(mutex_);
   return with_reconnect([&]() -> base::Result<std::vector<TrialRecord>> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(fmt::format(
-        "SELECT {} FROM trials WHERE study_id = $1 AND ($2::text IS NULL OR state = $2::text) ORDER BY number",
-        kTrialColumns), {study, state ? Arg(trial_state_name(*state)) : Arg::null()}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec(fmt::format("SELECT {} FROM trials WHERE study_id = $1 AND ($2::text IS NULL OR "
+                               "state = $2::text) ORDER BY number",
+                               kTrialColumns),
+                   {study, state ? Arg(trial_state_name(*state)) : Arg::null()}));
     std::vector<TrialRecord> out;
     for (int r = 0; r < rows.size(); ++r) {
       QTUNE_ASSIGN_OR_RETURN(TrialRecord t, read_trial(rows, r));
@@ -295,18 +354,28 @@ base::Result<std::vector<TrialRecord>> PostgresStore::trials(StudyId study, std:
 base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
   std::lock_guard lock(mutex_);
   return with_reconnect([&]() -> base::Result<TrialCounts> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(
-        "SELECT state, COUNT(*) FROM trials WHERE study_id = $1 GROUP BY state", {study}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec("SELECT state, COUNT(*) FROM trials WHERE study_id = $1 GROUP BY state",
+                   {study}));
     TrialCounts counts;
     for (int r = 0; r < rows.size(); ++r) {
       QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(rows.text(r, 0)));
       QTUNE_ASSIGN_OR_RETURN(const std::int64_t n, rows.integer(r, 1));
       const auto count = static_cast<std::size_t>(n);
       switch (state) {
-        case TrialState::kRunning: counts.running = count; break;
-        case TrialState::kComplete: counts.complete = count; break;
-        case TrialState::kFailed: counts.failed = count; break;
-        case TrialState::kInterrupted: counts.interrupted = count; break;
+        case TrialState::kRunning:
+          counts.running = count;
+          break;
+        case TrialState::kComplete:
+          counts.complete = count;
+          break;
+        case TrialState::kFailed:
+          counts.failed = count;
+          break;
+        case TrialState::kInterrupted:
+          counts.interrupted = count;
+          break;
       }
     }
     return counts;
@@ -316,8 +385,9 @@ base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
 base::Result<std::optional<Snapshot>> PostgresStore::snapshot(StudyId study) const {
   std::lock_guard lock(mutex_);
   return with_reconnect([&]() -> base::Result<std::optional<Snapshot>> {
-    QTUNE_ASSIGN_OR_RETURN(const Rows rows, conn_.exec(
-        "SELECT event, after_trial, bytes FROM snapshots WHERE study_id = $1", {study}));
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec("SELECT event, after_trial, bytes FROM snapshots WHERE study_id = $1", {study}));
     if (rows.size() == 0) return std::optional<Snapshot>();
     Snapshot s;
     QTUNE_ASSIGN_OR_RETURN(s.event, rows.integer(0, 0));

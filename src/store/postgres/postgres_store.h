@@ -23,7 +23,8 @@ class PostgresStore final : public Store {
 
   base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
   base::Result<StudyRecord> create_study(const StudyRecord& study) override;
-  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial,
+                                         std::string_view snapshot,
                                          std::int64_t expected_event) override;
   base::Status finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
                             std::int64_t expected_event) override;
@@ -31,7 +32,8 @@ class PostgresStore final : public Store {
   base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                        std::string_view worker) override;
   base::Status heartbeat(TrialId trial, std::string_view worker) override;
-  base::Result<std::vector<TrialId>> interrupt_stale(StudyId study, double older_than_seconds) override;
+  base::Result<std::vector<TrialId>> interrupt_stale(StudyId study,
+                                                     double older_than_seconds) override;
   base::Result<TrialRecord> trial(TrialId trial) const override;
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
@@ -54,7 +56,8 @@ class PostgresStore final : public Store {
   base::Result<TrialRecord> trial_locked(TrialId trial, bool for_update) const;
   // kConflict unless the study's latest snapshot is at `expected_event` (0: none yet).
   base::Status check_snapshot_event_locked(StudyId study, std::int64_t expected_event) const;
-  base::Status save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) const;
+  base::Status save_snapshot_locked(StudyId study, TrialId after_trial,
+                                    std::string_view bytes) const;
 
   mutable std::mutex mutex_;
   mutable Connection conn_;  // guarded by mutex_; reconnecting is not a logical change

@@ -46,7 +46,9 @@ base::Result<bool> Statement::step() {
 
 base::Status Statement::run() {
   QTUNE_ASSIGN_OR_RETURN(const bool row, step());
-  if (row) return base::Status::internal(fmt::format("sqlite: \"{}\" returned a row; expected none", sql_));
+  if (row)
+    return base::Status::internal(
+        fmt::format("sqlite: \"{}\" returned a row; expected none", sql_));
   return base::Status::ok();
 }
 
@@ -59,23 +61,26 @@ std::optional<double> Statement::column_optional_double(int i) const {
 std::string Statement::column_text(int i) const {
   const auto* p = sqlite3_column_text(stmt_.get(), i);
   const int n = sqlite3_column_bytes(stmt_.get(), i);
-  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+  return p == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 std::string Statement::column_blob(int i) const {
   const void* p = sqlite3_column_blob(stmt_.get(), i);
   const int n = sqlite3_column_bytes(stmt_.get(), i);
-  return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
+  return p == nullptr ? std::string()
+                      : std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
 base::Result<Database> Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, CloseDatabase> db(raw);  // sqlite3_open_v2 may allocate on failure
   if (rc != SQLITE_OK) {
-    return base::Status::io_error(fmt::format("{}: cannot open the database: {}; check that its folder exists and is writable",
-                                              path, raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    return base::Status::io_error(fmt::format(
+        "{}: cannot open the database: {}; check that its folder exists and is writable", path,
+        raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db.get(), 1);
   return Database(std::move(db), path);
@@ -95,12 +100,13 @@ base::Status Database::exec(std::string_view sql) const {
 }
 
 base::Status Database::error(int rc, std::string_view what) const {
-  std::string message = fmt::format("{}: sqlite error \"{}\" in: {}", path_, sqlite3_errmsg(db_.get()),
-                                    what.substr(0, what.find('\n', 1)));
+  std::string message = fmt::format("{}: sqlite error \"{}\" in: {}", path_,
+                                    sqlite3_errmsg(db_.get()), what.substr(0, what.find('\n', 1)));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return base::Status::unavailable(message + "; another process holds the database lock, retry later");
+      return base::Status::unavailable(message +
+                                       "; another process holds the database lock, retry later");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return base::Status::corrupt(message + "; the file is not a valid qtune store");

@@ -3,13 +3,13 @@
 // Not thread-safe; SqliteStore serialises access.
 #pragma once
 
+#include <sqlite3.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <sqlite3.h>
 
 #include "qtune/base/result.h"
 

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
-    "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, started_at)";
+    "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, "
+    "started_at)";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -71,8 +72,10 @@ base::Status SqliteStore::migrate() {
   QTUNE_CHECK(has_row);
   const auto applied = static_cast<std::size_t>(version.column_int(0));
   if (applied > kMigrations.size()) {
-    return base::Status::corrupt(fmt::format("store schema version {} is newer than this qtune knows ({}); "
-                                             "use a newer qtune", applied, kMigrations.size()));
+    return base::Status::corrupt(
+        fmt::format("store schema version {} is newer than this qtune knows ({}); "
+                    "use a newer qtune",
+                    applied, kMigrations.size()));
   }
   for (std::size_t m = applied; m < kMigrations.size(); ++m) {
     QTUNE_RETURN_IF_ERROR(db_.exec(kMigrations[m]));
@@ -83,8 +86,8 @@ base::Status SqliteStore::migrate() {
 
 base::Result<std::optional<StudyRecord>> SqliteStore::find_study(std::string_view name) const {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
-      "SELECT id, name, space, strategy, direction, seed, created_at FROM studies WHERE name = ?1"));
+  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare("SELECT id, name, space, strategy, direction, "
+                                                  "seed, created_at FROM studies WHERE name = ?1"));
   q.bind(1, name);
   QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
   if (!found) return std::optional<StudyRecord>();
@@ -95,14 +98,20 @@ base::Result<std::optional<StudyRecord>> SqliteStore::find_study(std::string_vie
 base::Result<StudyRecord> SqliteStore::create_study(const StudyRecord& study) {
   {
     std::lock_guard lock(mutex_);
-    QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-        "INSERT INTO studies (name, space, strategy, direction, seed, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, {}) ON CONFLICT (name) DO NOTHING", kNow)));
-    q.bind(1, study.name).bind(2, study.space).bind(3, study.strategy)
-        .bind(4, direction_name(study.direction)).bind(5, to_sql(study.seed));
+    QTUNE_ASSIGN_OR_RETURN(
+        Statement q, db_.prepare(fmt::format(
+                         "INSERT INTO studies (name, space, strategy, direction, seed, created_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, {}) ON CONFLICT (name) DO NOTHING",
+                         kNow)));
+    q.bind(1, study.name)
+        .bind(2, study.space)
+        .bind(3, study.strategy)
+        .bind(4, direction_name(study.direction))
+        .bind(5, to_sql(study.seed));
     QTUNE_RETURN_IF_ERROR(q.run());
     if (db_.changes() == 0) {
-      return base::Status::already_exists(fmt::format("study \"{}\" exists already in this store", study.name));
+      return base::Status::already_exists(
+          fmt::format("study \"{}\" exists already in this store", study.name));
     }
   }
   QTUNE_ASSIGN_OR_RETURN(auto created, find_study(study.name));
@@ -110,39 +119,55 @@ base::Result<StudyRecord> SqliteStore::create_study(const StudyRecord& study) {
   return *std::move(created);
 }
 
-base::Status SqliteStore::check_snapshot_event_locked(StudyId study, std::int64_t expected_event) const {
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare("SELECT event FROM snapshots WHERE study_id = ?1"));
+base::Status SqliteStore::check_snapshot_event_locked(StudyId study,
+                                                      std::int64_t expected_event) const {
+  QTUNE_ASSIGN_OR_RETURN(Statement q,
+                         db_.prepare("SELECT event FROM snapshots WHERE study_id = ?1"));
   q.bind(1, study);
   QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
   const std::int64_t event = found ? q.column_int(0) : 0;
-  return event == expected_event ? base::Status::ok() : snapshot_moved(study, event, expected_event);
+  return event == expected_event ? base::Status::ok()
+                                 : snapshot_moved(study, event, expected_event);
 }
 
-base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_trial, std::string_view bytes) {
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
-      "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES (?1, 1, ?2, ?3) "
-      "ON CONFLICT (study_id) DO UPDATE SET event = event + 1, after_trial = excluded.after_trial, "
-      "bytes = excluded.bytes"));
+base::Status SqliteStore::save_snapshot_locked(StudyId study, TrialId after_trial,
+                                               std::string_view bytes) {
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(
+          "INSERT INTO snapshots (study_id, event, after_trial, bytes) VALUES (?1, 1, ?2, ?3) "
+          "ON CONFLICT (study_id) DO UPDATE SET event = event + 1, after_trial = "
+          "excluded.after_trial, "
+          "bytes = excluded.bytes"));
   q.bind(1, study).bind(2, after_trial).bind_blob(3, bytes);
   return q.run();
 }
 
-base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTrial& trial,
+                                                    std::string_view snapshot,
                                                     std::int64_t expected_event) {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(study, expected_event));
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, worker, "
-      "created_at, started_at, heartbeat_at) "
-      "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, ?4, ?5, 'RUNNING', ?6, {0}, {0}, {0} "
-      "FROM trials WHERE study_id = ?1", kNow)));
-  q.bind(1, study).bind(2, to_sql(trial.state_id)).bind(3, params_to_json(trial.params))
-      .bind(4, std::int64_t{trial.trajectory}).bind(5, std::int64_t{trial.remeasure ? 1 : 0})
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(fmt::format(
+          "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, "
+          "worker, "
+          "created_at, started_at, heartbeat_at) "
+          "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, ?4, ?5, 'RUNNING', ?6, {0}, {0}, {0} "
+          "FROM trials WHERE study_id = ?1",
+          kNow)));
+  q.bind(1, study)
+      .bind(2, to_sql(trial.state_id))
+      .bind(3, params_to_json(trial.params))
+      .bind(4, std::int64_t{trial.trajectory})
+      .bind(5, std::int64_t{trial.remeasure ? 1 : 0})
       .bind(6, trial.worker);
   if (base::Status s = q.run(); !s.is_ok()) {
     return s.code() == base::StatusCode::kConflict
-               ? base::Status::not_found(fmt::format("study id {}: no such study in this store", study))
+               ? base::Status::not_found(
+                     fmt::format("study id {}: no such study in this store", study))
                : s;
   }
   const TrialId id = db_.last_insert_id();
@@ -152,21 +177,24 @@ base::Result<TrialRecord> SqliteStore::create_trial(StudyId study, const NewTria
   return created;
 }
 
-base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
-                                       std::int64_t expected_event) {
+base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
+                                       std::string_view snapshot, std::int64_t expected_event) {
   QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
   if (current.state != TrialState::kRunning) return not_running(current, "finish");
   QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(current.study, expected_event));
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "UPDATE trials SET state = ?2, value = ?3, failure_reason = ?4, log_tail = ?5, finished_at = {} "
-      "WHERE id = ?1 AND state = 'RUNNING'", kNow)));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare(fmt::format("UPDATE trials SET state = ?2, value = ?3, "
+                                           "failure_reason = ?4, log_tail = ?5, finished_at = {} "
+                                           "WHERE id = ?1 AND state = 'RUNNING'",
+                                           kNow)));
   q.bind(1, trial)
       .bind(2, trial_state_name(result.state))
       .bind(3, result.state == TrialState::kComplete ? result.value : std::nullopt)
-      .bind(4, result.failure_reason).bind(5, result.log_tail);
+      .bind(4, result.failure_reason)
+      .bind(5, result.log_tail);
   QTUNE_RETURN_IF_ERROR(q.run());
   QTUNE_RETURN_IF_ERROR(save_snapshot_locked(current.study, trial, snapshot));
   return tx.commit();
@@ -177,19 +205,24 @@ base::Status SqliteStore::interrupt_trial(TrialId trial) {
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
   QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
   if (current.state != TrialState::kRunning) return not_running(current, "interrupt");
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
-      "UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1 AND state = 'RUNNING'"));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1 AND state = 'RUNNING'"));
   q.bind(1, trial);
   QTUNE_RETURN_IF_ERROR(q.run());
   return tx.commit();
 }
 
-base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial, std::string_view worker) {
+base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
+                                                                  std::string_view worker) {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {0}, heartbeat_at = {0}, attempt = attempt + 1 "
-      "WHERE id = ?1 AND state = 'INTERRUPTED'", kNow)));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(fmt::format("UPDATE trials SET state = 'RUNNING', worker = ?2, started_at = {0}, "
+                              "heartbeat_at = {0}, attempt = attempt + 1 "
+                              "WHERE id = ?1 AND state = 'INTERRUPTED'",
+                              kNow)));
   q.bind(1, trial).bind(2, worker);
   QTUNE_RETURN_IF_ERROR(q.run());
   if (db_.changes() == 0) {
@@ -204,8 +237,11 @@ base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
 
 base::Status SqliteStore::heartbeat(TrialId trial, std::string_view worker) {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "UPDATE trials SET heartbeat_at = {} WHERE id = ?1 AND state = 'RUNNING' AND worker = ?2", kNow)));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(fmt::format(
+          "UPDATE trials SET heartbeat_at = {} WHERE id = ?1 AND state = 'RUNNING' AND worker = ?2",
+          kNow)));
   q.bind(1, trial).bind(2, worker);
   QTUNE_RETURN_IF_ERROR(q.run());
   if (db_.changes() == 1) return base::Status::ok();
@@ -214,12 +250,15 @@ base::Status SqliteStore::heartbeat(TrialId trial, std::string_view worker) {
   return heartbeat_from_other_worker(current, worker);
 }
 
-base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study, double older_than_seconds) {
+base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study,
+                                                                double older_than_seconds) {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "SELECT id FROM trials WHERE study_id = ?1 AND state = 'RUNNING' "
-      "AND COALESCE(heartbeat_at, started_at) < {} - ?2 ORDER BY number", kNow)));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(fmt::format("SELECT id FROM trials WHERE study_id = ?1 AND state = 'RUNNING' "
+                              "AND COALESCE(heartbeat_at, started_at) < {} - ?2 ORDER BY number",
+                              kNow)));
   q.bind(1, study).bind(2, older_than_seconds);
   std::vector<TrialId> stale;
   while (true) {
@@ -228,7 +267,8 @@ base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study, d
     stale.push_back(q.column_int(0));
   }
   for (const TrialId id : stale) {
-    QTUNE_ASSIGN_OR_RETURN(Statement u, db_.prepare("UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1"));
+    QTUNE_ASSIGN_OR_RETURN(Statement u,
+                           db_.prepare("UPDATE trials SET state = 'INTERRUPTED' WHERE id = ?1"));
     u.bind(1, id);
     QTUNE_RETURN_IF_ERROR(u.run());
   }
@@ -237,10 +277,12 @@ base::Result<std::vector<TrialId>> SqliteStore::interrupt_stale(StudyId study, d
 }
 
 base::Result<TrialRecord> SqliteStore::trial_locked(TrialId trial) const {
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format("SELECT {} FROM trials WHERE id = ?1", kTrialColumns)));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare(fmt::format("SELECT {} FROM trials WHERE id = ?1", kTrialColumns)));
   q.bind(1, trial);
   QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
-  if (!found) return base::Status::not_found(fmt::format("trial id {}: no such trial in this store", trial));
+  if (!found)
+    return base::Status::not_found(fmt::format("trial id {}: no such trial in this store", trial));
   return read_trial(q);
 }
 
@@ -249,10 +291,13 @@ base::Result<TrialRecord> SqliteStore::trial(TrialId trial) const {
   return trial_locked(trial);
 }
 
-base::Result<std::vector<TrialRecord>> SqliteStore::trials(StudyId study, std::optional<TrialState> state) const {
+base::Result<std::vector<TrialRecord>> SqliteStore::trials(StudyId study,
+                                                           std::optional<TrialState> state) const {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(fmt::format(
-      "SELECT {} FROM trials WHERE study_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY number", kTrialColumns)));
+  QTUNE_ASSIGN_OR_RETURN(Statement q,
+                         db_.prepare(fmt::format("SELECT {} FROM trials WHERE study_id = ?1 AND "
+                                                 "(?2 IS NULL OR state = ?2) ORDER BY number",
+                                                 kTrialColumns)));
   q.bind(1, study);
   if (state) q.bind(2, trial_state_name(*state));
   std::vector<TrialRecord> out;
@@ -267,8 +312,9 @@ base::Result<std::vector<TrialRecord>> SqliteStore::trials(StudyId study, std::o
 
 base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
-      "SELECT state, COUNT(*) FROM trials WHERE study_id = ?1 GROUP BY state"));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("SELECT state, COUNT(*) FROM trials WHERE study_id = ?1 GROUP BY state"));
   q.bind(1, study);
   TrialCounts counts;
   while (true) {
@@ -277,10 +323,18 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
     QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(q.column_text(0)));
     const auto n = static_cast<std::size_t>(q.column_int(1));
     switch (state) {
-      case TrialState::kRunning: counts.running = n; break;
-      case TrialState::kComplete: counts.complete = n; break;
-      case TrialState::kFailed: counts.failed = n; break;
-      case TrialState::kInterrupted: counts.interrupted = n; break;
+      case TrialState::kRunning:
+        counts.running = n;
+        break;
+      case TrialState::kComplete:
+        counts.complete = n;
+        break;
+      case TrialState::kFailed:
+        counts.failed = n;
+        break;
+      case TrialState::kInterrupted:
+        counts.interrupted = n;
+        break;
     }
   }
   return counts;
@@ -288,8 +342,9 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
 
 base::Result<std::optional<Snapshot>> SqliteStore::snapshot(StudyId study) const {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement q, db_.prepare(
-      "SELECT event, after_trial, bytes FROM snapshots WHERE study_id = ?1"));
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("SELECT event, after_trial, bytes FROM snapshots WHERE study_id = ?1"));
   q.bind(1, study);
   QTUNE_ASSIGN_OR_RETURN(const bool found, q.step());
   if (!found) return std::optional<Snapshot>();

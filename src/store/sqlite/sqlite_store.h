@@ -21,7 +21,8 @@ class SqliteStore final : public Store {
 
   base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
   base::Result<StudyRecord> create_study(const StudyRecord& study) override;
-  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial, std::string_view snapshot,
+  base::Result<TrialRecord> create_trial(StudyId study, const NewTrial& trial,
+                                         std::string_view snapshot,
                                          std::int64_t expected_event) override;
   base::Status finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
                             std::int64_t expected_event) override;
@@ -29,7 +30,8 @@ class SqliteStore final : public Store {
   base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                        std::string_view worker) override;
   base::Status heartbeat(TrialId trial, std::string_view worker) override;
-  base::Result<std::vector<TrialId>> interrupt_stale(StudyId study, double older_than_seconds) override;
+  base::Result<std::vector<TrialId>> interrupt_stale(StudyId study,
+                                                     double older_than_seconds) override;
   base::Result<TrialRecord> trial(TrialId trial) const override;
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
