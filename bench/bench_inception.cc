@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "qtune/metrics/inception.h"
-#include "qtune/metrics/state_dict.h"
+#include "metrics/nn/inception.h"
+#include "metrics/weights/state_dict.h"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include <functional>
 #include <string>
 
-#include "qtune/metrics/image_folder.h"
-#include "qtune/metrics/state_dict.h"
+#include "metrics/weights/state_dict.h"
+#include "qtune/metrics/image.h"
 
 namespace {
 

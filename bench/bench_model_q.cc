@@ -21,14 +21,14 @@
 #include <string>
 #include <vector>
 
-#include "qtune/agent/model_q_learning.h"
-#include "qtune/study/replay.h"
-#include "qtune/study/replay_table.h"
+#include "agent/model/model_q_learning.h"
+#include "qtune/replay/replay.h"
+#include "qtune/replay/replay_table.h"
 
 namespace {
 
 using qtune::agent::StrategyConfig;
-namespace study = qtune::study;
+namespace replay = qtune::replay;
 
 struct Options {
   StrategyConfig config;
@@ -138,19 +138,19 @@ double styblinski_tang(const std::vector<double>& x) {
   return s;
 }
 
-void report(const std::string& name, const study::ReplayTable& table, const Options& o) {
-  study::ReplayOptions ro;
+void report(const std::string& name, const replay::ReplayTable& table, const Options& o) {
+  replay::ReplayOptions ro;
   ro.budget = 80;
   ro.seeds = o.seeds;
   ro.report_budgets = {20};
   ro.threads = 2;
   const qtune::space::Space& space = table.space();
   const StrategyConfig config = o.config;
-  const study::StrategyFactory factory = [&space, config](std::uint64_t seed) {
+  const replay::StrategyFactory factory = [&space, config](std::uint64_t seed) {
     return qtune::agent::make_model_q_learning(space, config, seed);
   };
   const auto start = std::chrono::steady_clock::now();
-  auto summary = study::replay(table, factory, ro);
+  auto summary = replay::replay(table, factory, ro);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!summary.is_ok()) {
@@ -167,9 +167,9 @@ void report(const std::string& name, const study::ReplayTable& table, const Opti
   std::fflush(stdout);
 }
 
-study::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files,
-                               study::TableSpec spec) {
-  auto t = study::ReplayTable::load(files, spec);
+replay::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files,
+                                replay::TableSpec spec) {
+  auto t = replay::ReplayTable::load(files, spec);
   if (!t.is_ok()) {
     std::fprintf(stderr, "%s\n", t.status().to_string().c_str());
     std::exit(1);
@@ -177,8 +177,8 @@ study::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files,
   return std::move(t).value();
 }
 
-study::ReplayTable synthetic_or_die(const std::string& name, const std::string& csv) {
-  auto t = study::ReplayTable::parse({{name, csv}}, study::TableSpec{"value", {}, std::nullopt});
+replay::ReplayTable synthetic_or_die(const std::string& name, const std::string& csv) {
+  auto t = replay::ReplayTable::parse({{name, csv}}, replay::TableSpec{"value", {}, std::nullopt});
   if (!t.is_ok()) {
     std::fprintf(stderr, "%s\n", t.status().to_string().c_str());
     std::exit(1);

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "hill_climbing/hill_climbing.h"
-#include "qtune/study/replay.h"
+#include "qtune/replay/replay.h"
 
 namespace {
 
@@ -92,7 +92,7 @@ Args parse_args(int argc, char** argv) {
   return args;
 }
 
-study::StrategyFactory factory_for(const std::string& name, const space::Space& space) {
+replay::StrategyFactory factory_for(const std::string& name, const space::Space& space) {
   if (name == "hill-climbing") {
     return [&space](std::uint64_t seed) -> base::Result<std::unique_ptr<agent::Strategy>> {
       return std::unique_ptr<agent::Strategy>(std::make_unique<bench::HillClimbing>(space, seed));
@@ -107,12 +107,12 @@ study::StrategyFactory factory_for(const std::string& name, const space::Space& 
     config.preset = agent::Preset::kSeed;
   else if (name != "q-learning")
     usage("unknown strategy " + name);
-  return study::strategy_factory(space, config);
+  return replay::strategy_factory(space, config);
 }
 
 // One budget's scores; median_evals_to_best only at the largest budget (the runs' length).
-nlohmann::json line(const std::string& strategy, const Args& args, const study::BudgetScore& b,
-                    const study::ReplaySummary& s, double seconds) {
+nlohmann::json line(const std::string& strategy, const Args& args, const replay::BudgetScore& b,
+                    const replay::ReplaySummary& s, double seconds) {
   std::vector<std::string> tables;
   for (const auto& t : args.tables) tables.push_back(t.string());
   nlohmann::json out = {{"strategy", strategy},
@@ -135,12 +135,12 @@ nlohmann::json line(const std::string& strategy, const Args& args, const study::
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
-  auto table = study::ReplayTable::load(args.tables, {args.objective, args.params, std::nullopt});
+  auto table = replay::ReplayTable::load(args.tables, {args.objective, args.params, std::nullopt});
   if (!table.is_ok()) {
     std::fprintf(stderr, "bench_strategies: %s\n", table.status().message().c_str());
     return 2;
   }
-  study::ReplayOptions options;
+  replay::ReplayOptions options;
   options.budget = args.budgets.back();
   options.seeds = args.seeds;
   options.threads = args.threads;
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   int status = 0;
   for (const std::string& name : args.strategies) {
     const auto start = std::chrono::steady_clock::now();
-    auto summary = study::replay(*table, factory_for(name, table->space()), options);
+    auto summary = replay::replay(*table, factory_for(name, table->space()), options);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!summary.is_ok()) {  // e.g. a preset not built yet: the others still run
@@ -157,11 +157,11 @@ int main(int argc, char** argv) {
       status = 1;
       continue;
     }
-    const study::ReplaySummary& s = *summary;
-    std::vector<study::BudgetScore> budgets = s.report_budgets;
+    const replay::ReplaySummary& s = *summary;
+    std::vector<replay::BudgetScore> budgets = s.report_budgets;
     budgets.push_back(
         {s.budget, s.median_best_at_budget, s.median_regret_at_budget, s.found_best_fraction});
-    for (const study::BudgetScore& b : budgets)
+    for (const replay::BudgetScore& b : budgets)
       std::cout << line(name, args, b, s, seconds) << "\n";
     std::cout.flush();
   }

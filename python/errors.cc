@@ -24,18 +24,20 @@ PyObject* new_class(py::module_& module, const char* name, const char* doc, py::
   return cls;
 }
 
+// The same classification as the qtune command's exit codes (base::error_kind).
 PyObject* class_of(base::StatusCode code) {
-  switch (code) {
-    case base::StatusCode::kInvalidArgument:
-    case base::StatusCode::kNotFound:
-    case base::StatusCode::kCorrupt:
-    case base::StatusCode::kAlreadyExists:
+  switch (base::error_kind(code)) {
+    case base::ErrorKind::kBadInput:
       return classes.input;
-    case base::StatusCode::kConflict:
+    case base::ErrorKind::kConflict:
       return classes.conflict;
-    default:
+    case base::ErrorKind::kInterrupted:
+      return PyExc_KeyboardInterrupt;
+    case base::ErrorKind::kNone:
+    case base::ErrorKind::kFailure:
       return classes.operation;
   }
+  return classes.operation;
 }
 
 void raise(const base::Status& status) {

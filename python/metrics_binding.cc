@@ -14,8 +14,8 @@
 
 #include "bindings.h"
 #include "errors.h"
+#include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
-#include "qtune/metrics/kid.h"
 #include "qtune/metrics/paired_metrics.h"
 
 namespace qtune::python {

@@ -33,7 +33,7 @@ py::dict params_of(const space::Space& space, space::StateId state) {
 
 // A trial to run, as ask() hands it out.
 struct Trial {
-  store::TrialId id = 0;
+  TrialId id = 0;
   std::int64_t number = 0;
   space::StateId state_id = 0;
   py::dict params;
@@ -45,7 +45,7 @@ struct Trial {
 
 // A trial as the store keeps it (trials()).
 struct TrialRecord {
-  store::TrialId id = 0;
+  TrialId id = 0;
   std::int64_t number = 0;
   std::string state;  // "RUNNING", "COMPLETE", "FAILED" or "INTERRUPTED"
   space::StateId state_id = 0;

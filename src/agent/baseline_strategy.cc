@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "agent/evaluation_cache.h"
+#include "base/bytes.h"
 #include "qtune/agent/strategy.h"
-#include "qtune/base/bytes.h"
 
 namespace qtune::agent {
 

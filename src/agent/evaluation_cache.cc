@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent {
 

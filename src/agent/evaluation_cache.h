@@ -8,7 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "qtune/base/bytes.h"
+#include "base/bytes.h"
 #include "qtune/base/result.h"
 #include "qtune/space/space.h"
 

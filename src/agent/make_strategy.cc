@@ -1,9 +1,9 @@
 #include <memory>
 
 #include "agent/grid_search.h"
+#include "agent/model/model_q_learning.h"
 #include "agent/q_learning.h"
 #include "agent/random_search.h"
-#include "qtune/agent/model_q_learning.h"
 #include "qtune/agent/strategy_config.h"
 
 namespace qtune::agent {

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "agent/greedy.h"
-#include "qtune/base/check.h"
-#include "qtune/base/seed.h"
+#include "base/seed.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "qtune/base/check.h"
-#include "qtune/base/seed.h"
+#include "base/seed.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent {
 

@@ -14,9 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/bytes.h"
 #include "qtune/agent/strategy.h"
 #include "qtune/agent/strategy_config.h"
-#include "qtune/base/bytes.h"
 #include "qtune/base/result.h"
 
 namespace qtune::agent {

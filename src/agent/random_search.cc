@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "qtune/base/seed.h"
+#include "base/seed.h"
 
 namespace qtune::agent {
 

@@ -3,8 +3,8 @@
 #include <bit>
 #include <limits>
 
-#include "qtune/base/check.h"
-#include "qtune/base/seed.h"
+#include "base/seed.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent {
 

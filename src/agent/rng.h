@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-#include "qtune/base/bytes.h"
+#include "base/bytes.h"
 #include "qtune/base/result.h"
 
 namespace qtune::agent {

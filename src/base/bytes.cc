@@ -1,4 +1,4 @@
-#include "qtune/base/bytes.h"
+#include "base/bytes.h"
 
 #include <fmt/format.h>
 

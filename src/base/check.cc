@@ -1,7 +1,7 @@
-#include "qtune/base/check.h"
-
 #include <cstdio>
 #include <cstdlib>
+
+#include "qtune/base/result.h"
 
 namespace qtune::base::detail {
 

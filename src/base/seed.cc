@@ -1,4 +1,4 @@
-#include "qtune/base/seed.h"
+#include "base/seed.h"
 
 namespace qtune::base {
 

@@ -40,4 +40,40 @@ std::string Status::to_string() const {
   return fmt::format("{}: {}", status_code_name(code_), message_);
 }
 
+ErrorKind error_kind(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return ErrorKind::kNone;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kCorrupt:
+      return ErrorKind::kBadInput;
+    case StatusCode::kConflict:
+      return ErrorKind::kConflict;
+    case StatusCode::kCancelled:
+      return ErrorKind::kInterrupted;
+    case StatusCode::kIoError:
+    case StatusCode::kUnavailable:
+    case StatusCode::kInternal:
+      return ErrorKind::kFailure;
+  }
+  return ErrorKind::kFailure;
+}
+
+ExitCode exit_code(StatusCode code) {
+  switch (error_kind(code)) {
+    case ErrorKind::kNone:
+      return kExitOk;
+    case ErrorKind::kBadInput:
+      return kExitUsage;
+    case ErrorKind::kInterrupted:
+      return kExitInterrupted;
+    case ErrorKind::kConflict:
+    case ErrorKind::kFailure:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
 }  // namespace qtune::base

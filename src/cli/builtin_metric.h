@@ -3,7 +3,7 @@
 // this function (exec does not build its own image code).
 #pragma once
 
-#include "qtune/exec/metric_source.h"
+#include "qtune/exec/trial_config.h"
 
 namespace qtune::cli {
 

@@ -12,7 +12,7 @@
 #include "cli/command.h"
 #include "cli/fid_flags.h"
 #include "qtune/metrics/fid_pipeline.h"
-#include "qtune/metrics/npz.h"
+#include "qtune/metrics/stats_cache.h"
 
 namespace qtune::cli {
 namespace {
@@ -46,26 +46,25 @@ base::Status save_stats(metrics::FidPipeline& pipeline, const std::string& from,
 
 int run_fid(const FidArgs& args) {
   auto options = fid_options(args.flags);
-  if (!options.is_ok()) return report_metrics_error("fid", options.status());
+  if (!options.is_ok()) return report_error("fid", options.status());
   auto pipeline = metrics::FidPipeline::create(*options);
-  if (!pipeline.is_ok()) return report_metrics_error("fid", pipeline.status());
+  if (!pipeline.is_ok()) return report_error("fid", pipeline.status());
   if (args.save_stats) {
     const base::Status saved = save_stats(*pipeline, args.paths[0], args.paths[1]);
-    return saved.is_ok() ? kExitOk : report_metrics_error("fid", saved);
+    return saved.is_ok() ? kExitOk : report_error("fid", saved);
   }
   std::vector<metrics::FidSide> sides;
   for (const std::string& path : args.paths) {
     // Only the first path (the reference, by convention) goes through the cache.
     auto side =
         pipeline->side(path, sides.empty() ? metrics::Caching::kUse : metrics::Caching::kSkip);
-    if (!side.is_ok()) return report_metrics_error("fid", side.status());
+    if (!side.is_ok()) return report_error("fid", side.status());
     print_note(*side, path);
     sides.push_back(std::move(side).value());
   }
   auto value = metrics::fid(sides[0], sides[1]);
   if (!value.is_ok())
-    return report_metrics_error(
-        "fid", value.status().with_context(args.paths[0] + " vs " + args.paths[1]));
+    return report_error("fid", value.status().with_context(args.paths[0] + " vs " + args.paths[1]));
   if (args.format == "json") {
     nlohmann::json out = {{"fid", *value},
                           {"dims", args.flags.dims},

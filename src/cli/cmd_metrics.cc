@@ -14,8 +14,8 @@
 
 #include "cli/command.h"
 #include "cli/fid_flags.h"
+#include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
-#include "qtune/metrics/kid.h"
 #include "qtune/metrics/paired_metrics.h"
 
 namespace qtune::cli {
@@ -126,9 +126,9 @@ void print_table(const nlohmann::json& out) {
 
 int run_metrics(const MetricsArgs& args) {
   auto chosen = parse_metric_list(args.metrics);
-  if (!chosen.is_ok()) return report_metrics_error("metrics", chosen.status());
+  if (!chosen.is_ok()) return report_error("metrics", chosen.status());
   auto out = compute(args, *chosen);
-  if (!out.is_ok()) return report_metrics_error("metrics", out.status());
+  if (!out.is_ok()) return report_error("metrics", out.status());
   if (args.format == "json") {
     std::puts(out->dump().c_str());
   } else {

@@ -16,8 +16,8 @@
 
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
+#include "qtune/replay/replay.h"
 #include "qtune/space/space_config.h"
-#include "qtune/study/replay.h"
 
 namespace qtune::cli {
 namespace {
@@ -43,8 +43,8 @@ struct ReplayFlags {
 base::Result<std::string> read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return base::Status::io_error(
-        fmt::format("{}: cannot open the study file; check --config", path));
+    return base::Status::not_found(
+        fmt::format("{}: cannot read the study file; check --config", path));
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -75,7 +75,7 @@ std::optional<std::string> preset_name(const agent::StrategyConfig& config) {
 }
 
 nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& config,
-                       const study::ReplaySummary& s) {
+                       const replay::ReplaySummary& s) {
   const auto preset = preset_name(config);
   nlohmann::json out = {
       {"strategy", strategy_name(config)},
@@ -93,7 +93,7 @@ nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& co
        s.median_evals_to_best ? nlohmann::json(*s.median_evals_to_best) : nlohmann::json()},
   };
   nlohmann::json at = nlohmann::json::array();
-  for (const study::BudgetScore& b : s.report_budgets) {
+  for (const replay::BudgetScore& b : s.report_budgets) {
     at.push_back({{"budget", b.budget},
                   {"median_best_at_budget", b.median_best},
                   {"median_regret_at_budget", b.median_regret},
@@ -104,7 +104,7 @@ nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& co
 }
 
 void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
-                 const study::ReplayTable& table, const study::ReplaySummary& s) {
+                 const replay::ReplayTable& table, const replay::ReplaySummary& s) {
   const auto preset = preset_name(config);
   const std::string strategy = preset
                                    ? fmt::format("{} (preset {})", strategy_name(config), *preset)
@@ -117,10 +117,10 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   fmt::print("table best    {:.6g} ({})\n", s.table_best, flags.direction);
   fmt::print("\n{:>8}  {:>12}  {:>14}  {:>10}\n", "budget", "median best", "median regret",
              "found best");
-  std::vector<study::BudgetScore> rows = s.report_budgets;
+  std::vector<replay::BudgetScore> rows = s.report_budgets;
   rows.push_back(
       {s.budget, s.median_best_at_budget, s.median_regret_at_budget, s.found_best_fraction});
-  for (const study::BudgetScore& b : rows) {
+  for (const replay::BudgetScore& b : rows) {
     fmt::print("{:>8}  {:>12.6g}  {:>14.4f}  {:>9.0f}%\n", b.budget, b.median_best, b.median_regret,
                100.0 * b.found_best_fraction);
   }
@@ -131,39 +131,35 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   }
 }
 
-int fail(const base::Status& status) {
-  std::fprintf(stderr, "qtune replay: %s\n", status.message().c_str());
-  return status.code() == base::StatusCode::kInternal ? kExitFailure : kExitUsage;
-}
-
 int run_replay(const ReplayFlags& flags) {
-  study::TableSpec spec{flags.objective, flags.params, std::nullopt};
+  replay::TableSpec spec{flags.objective, flags.params, std::nullopt};
   toml::table study_file;
   if (!flags.config.empty()) {
     auto text = read_text(flags.config);
-    if (!text.is_ok()) return fail(text.status());
+    if (!text.is_ok()) return report_error("replay", text.status());
     auto grid = space::parse_space(*text, flags.config);  // also reports TOML syntax errors
-    if (!grid.is_ok()) return fail(grid.status());
+    if (!grid.is_ok()) return report_error("replay", grid.status());
     spec.space = std::move(grid).value();
     study_file = toml::parse(*text, flags.config);  // cannot throw: parse_space parsed it
   }
-  auto direction = study::parse_direction(flags.direction);
-  if (!direction.is_ok()) return fail(direction.status().with_context("--direction"));
+  auto direction = store::parse_direction(flags.direction);
+  if (!direction.is_ok())
+    return report_error("replay", direction.status().with_context("--direction"));
   const std::vector<std::filesystem::path> files(flags.tables.begin(), flags.tables.end());
-  auto table = study::ReplayTable::load(files, spec);
-  if (!table.is_ok()) return fail(table.status());
+  auto table = replay::ReplayTable::load(files, spec);
+  if (!table.is_ok()) return report_error("replay", table.status());
   auto config = strategy_config(flags, study_file, table->space());
-  if (!config.is_ok()) return fail(config.status());
+  if (!config.is_ok()) return report_error("replay", config.status());
 
-  study::ReplayOptions options;
+  replay::ReplayOptions options;
   options.budget = flags.budget;
   options.seeds = flags.seeds;
   options.root_seed = flags.seed;
   options.direction = *direction;
   options.report_budgets = flags.report_budgets;
   options.threads = flags.threads;
-  auto summary = study::replay(*table, study::strategy_factory(table->space(), *config), options);
-  if (!summary.is_ok()) return fail(summary.status());
+  auto summary = replay::replay(*table, replay::strategy_factory(table->space(), *config), options);
+  if (!summary.is_ok()) return report_error("replay", summary.status());
   if (flags.format == "json") {
     std::cout << to_json(flags, *config, *summary).dump(2) << "\n";
   } else {

@@ -9,8 +9,8 @@
 #include "cli/command.h"
 #include "cli/study_loop.h"
 #include "cli/study_source.h"
-#include "qtune/exec/duration.h"
-#include "qtune/study/liveness.h"
+#include "qtune/base/duration.h"
+#include "study/liveness.h"
 
 namespace qtune::cli {
 namespace {
@@ -22,8 +22,8 @@ struct WorkerFlags {
   std::string stale_after = "5m";
 };
 
-base::Result<exec::Duration> flag_duration(std::string_view flag, const std::string& text) {
-  auto parsed = exec::parse_duration(text);
+base::Result<base::Duration> flag_duration(std::string_view flag, const std::string& text) {
+  auto parsed = base::parse_duration(text);
   if (!parsed.is_ok()) return parsed.status().with_context(std::string(flag));
   return parsed;
 }

@@ -4,22 +4,28 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string_view>
+
+#include "qtune/base/status.h"
 
 namespace qtune::cli {
 
-// Stable exit codes (documented in README.md); scripts depend on them.
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitFailure = 1,        // a runtime failure (I/O, database, metric computation)
-  kExitUsage = 2,          // bad flags, bad study file, bad input
-  kExitNoSuccess = 3,      // the study finished with no successful trial
-  kExitInterrupted = 130,  // stopped by SIGINT/SIGTERM; running it again resumes
-};
+// The exit codes are base::ExitCode (README "Exit codes"), one mapping for every command.
+using base::ExitCode;
+using base::kExitFailure;
+using base::kExitInterrupted;
+using base::kExitNoSuccess;
+using base::kExitOk;
+using base::kExitUsage;
 
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;
 };
+
+// Prints "qtune <command>: <message>" on stderr and returns base::exit_code(status): every
+// command reports its errors through it, so one error exits alike from each.
+int report_error(std::string_view command, const base::Status& status);
 
 Command add_run_command(CLI::App& app);
 Command add_worker_command(CLI::App& app);

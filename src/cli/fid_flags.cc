@@ -43,17 +43,4 @@ base::Result<metrics::FidOptions> fid_options(const FidFlags& flags) {
   return options;
 }
 
-int report_metrics_error(std::string_view command, const base::Status& status) {
-  std::fputs(fmt::format("qtune {}: {}\n", command, status.message()).c_str(), stderr);
-  switch (status.code()) {
-    case base::StatusCode::kInvalidArgument:
-    case base::StatusCode::kNotFound:
-    case base::StatusCode::kCorrupt:
-    case base::StatusCode::kAlreadyExists:
-      return kExitUsage;
-    default:
-      return kExitFailure;
-  }
-}
-
 }  // namespace qtune::cli

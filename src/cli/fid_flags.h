@@ -24,8 +24,4 @@ void add_fid_flags(CLI::App& app, FidFlags& flags);
 
 base::Result<metrics::FidOptions> fid_options(const FidFlags& flags);
 
-// Prints "qtune <command>: <message>" on stderr; exit 2 for bad input (a bad flag value, a
-// missing, corrupt or unsupported file, a file that must not be overwritten), 1 otherwise.
-int report_metrics_error(std::string_view command, const base::Status& status);
-
 }  // namespace qtune::cli

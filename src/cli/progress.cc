@@ -4,15 +4,15 @@
 #include <unistd.h>
 
 #include "cli/study_source.h"
-#include "qtune/exec/duration.h"
+#include "qtune/base/duration.h"
 
 namespace qtune::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-exec::Duration since(Clock::time_point start) {
-  return std::chrono::duration_cast<exec::Duration>(Clock::now() - start);
+base::Duration since(Clock::time_point start) {
+  return std::chrono::duration_cast<base::Duration>(Clock::now() - start);
 }
 
 }  // namespace
@@ -27,14 +27,14 @@ std::string ProgressDisplay::summary(const study::Progress& p) const {
   if (p.best)
     line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
   if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);
-  const exec::Duration elapsed = since(started_);
-  line += fmt::format(" | {} elapsed", exec::format_duration(elapsed));
+  const base::Duration elapsed = since(started_);
+  line += fmt::format(" | {} elapsed", base::format_duration(elapsed));
   // Left: this session's pace per finished trial, times the trials still to finish.
   if (p.budget && finished_here_ > 0 && *p.budget >= p.evaluations) {
     const std::uint64_t left = *p.budget - p.evaluations + p.running;
-    const auto per_trial = elapsed / static_cast<exec::Duration::rep>(finished_here_);
+    const auto per_trial = elapsed / static_cast<base::Duration::rep>(finished_here_);
     line += fmt::format(", ~{} left",
-                        exec::format_duration(per_trial * static_cast<exec::Duration::rep>(left)));
+                        base::format_duration(per_trial * static_cast<base::Duration::rep>(left)));
   }
   return line;
 }
@@ -55,7 +55,7 @@ void ProgressDisplay::trial_finished(std::int64_t number, const std::string& par
           ? fmt::format("{:.6g}", *outcome.value)
           : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
   std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, params, result,
-                         exec::format_duration(outcome.elapsed))
+                         base::format_duration(outcome.elapsed))
                  .c_str(),
              out_);
   if (live_) {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "qtune/exec/trial_outcome.h"
+#include "qtune/exec/executor.h"
 #include "qtune/study/study.h"
 
 namespace qtune::cli {

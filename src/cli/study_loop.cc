@@ -19,8 +19,8 @@
 #include "cli/study_source.h"
 #include "qtune/exec/make_executor.h"
 #include "qtune/store/open_store.h"
-#include "qtune/study/liveness.h"
 #include "qtune/study/study.h"
+#include "study/liveness.h"
 
 namespace qtune::cli {
 namespace {
@@ -51,7 +51,7 @@ class StopSignals {
   struct sigaction old_term_ = {};
 };
 
-constexpr exec::Duration kPollLimit{200};
+constexpr base::Duration kPollLimit{200};
 
 // Where trial `number`'s logs go: <study dir>/<name>.trials/<number>.
 std::filesystem::path trial_dir(const study::StudyConfig& config, std::int64_t number) {
@@ -108,8 +108,8 @@ class StudyLoop {
     const auto now = std::chrono::steady_clock::now();
     if (last_beat_ && now - *last_beat_ < options_.heartbeat) return base::Status::ok();
     last_beat_ = now;
-    QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> lost, study_.heartbeat());
-    for (const store::TrialId id : lost) {
+    QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> lost, study_.heartbeat());
+    for (const TrialId id : lost) {
       display_.note(fmt::format(
           "{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
           "handed out again; giving it up here",
@@ -122,7 +122,7 @@ class StudyLoop {
     if (stale > 0) {
       display_.note(fmt::format(
           "{}: {} trial{} of dead workers (no heartbeat for {}) will run again", prefix(), stale,
-          stale == 1 ? "" : "s", exec::format_duration(options_.stale_after)));
+          stale == 1 ? "" : "s", base::format_duration(options_.stale_after)));
     }
     return base::Status::ok();
   }
@@ -170,14 +170,14 @@ class StudyLoop {
   study::Study& study_;
   exec::Executor& executor_;
   ProgressDisplay& display_;
-  std::map<store::TrialId, study::TrialToRun> running_;
-  std::set<store::TrialId> lost_;  // running here, but handed to another worker since
+  std::map<TrialId, study::TrialToRun> running_;
+  std::set<TrialId> lost_;  // running here, but handed to another worker since
   std::optional<std::chrono::steady_clock::time_point> last_beat_;
 };
 
 // `run` drives a study alone, and would take the trials of live workers for dead: refused.
 base::Status refuse_if_workers_run(const study::StudyConfig& config, const store::Store& store,
-                                   exec::Duration stale_after) {
+                                   base::Duration stale_after) {
   QTUNE_ASSIGN_OR_RETURN(const std::optional<store::StudyRecord> stored,
                          store.find_study(config.name));
   if (!stored) return base::Status::ok();
@@ -190,7 +190,7 @@ base::Status refuse_if_workers_run(const study::StudyConfig& config, const store
       "until their "
       "heartbeat is {} old)",
       config.name, config.storage, live.size(), live.size() == 1 ? "" : "s", live.front().number,
-      live.front().worker, config.file.string(), exec::format_duration(stale_after)));
+      live.front().worker, config.file.string(), base::format_duration(stale_after)));
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "qtune/exec/duration.h"
+#include "qtune/base/duration.h"
 
 namespace qtune::cli {
 
@@ -17,10 +17,10 @@ struct StudyLoopOptions {
   std::string file;
   std::string storage;  // overrides [study] storage when set
   bool quiet = false;
-  exec::Duration heartbeat{30'000};
+  base::Duration heartbeat{30'000};
   // How old a heartbeat makes a RUNNING trial dead: `run` refuses a study with younger ones;
   // a worker interrupts older ones so that they are handed out again.
-  exec::Duration stale_after{300'000};
+  base::Duration stale_after{300'000};
   // Set: join the study as a worker with this id (Study::open_shared). Unset: `run`, the one
   // process driving the study (Study::open).
   std::optional<std::string> worker;

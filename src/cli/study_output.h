@@ -7,8 +7,7 @@
 #include <vector>
 
 #include "qtune/base/result.h"
-#include "qtune/store/study_record.h"
-#include "qtune/store/trial_record.h"
+#include "qtune/store/store.h"
 #include "qtune/study/results.h"
 
 namespace qtune::cli {

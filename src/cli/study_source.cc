@@ -43,13 +43,6 @@ base::Result<OpenedStudy> open_study_source(const StudySource& source) {
   return opened;
 }
 
-int report_error(std::string_view command, const base::Status& status) {
-  std::fputs(fmt::format("qtune {}: {}\n", command, status.message()).c_str(), stderr);
-  const bool bad_input = status.code() == base::StatusCode::kInvalidArgument ||
-                         status.code() == base::StatusCode::kNotFound;
-  return bad_input ? kExitUsage : kExitFailure;
-}
-
 std::string describe_params(const std::vector<store::Param>& params) {
   std::string out;
   for (const store::Param& p : params)

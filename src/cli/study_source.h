@@ -36,10 +36,6 @@ struct OpenedStudy {
 // store has no such study ("run it first").
 base::Result<OpenedStudy> open_study_source(const StudySource& source);
 
-// Prints "qtune <command>: <message>" on stderr and returns the exit code of `status`:
-// 2 for bad input (kInvalidArgument, kNotFound), 1 otherwise.
-int report_error(std::string_view command, const base::Status& status);
-
 // "K=4 intermediate_dim=128".
 std::string describe_params(const std::vector<store::Param>& params);
 

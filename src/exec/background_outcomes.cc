@@ -1,4 +1,4 @@
-#include "background_outcomes.h"
+#include "exec/background_outcomes.h"
 
 #include <iterator>
 #include <utility>

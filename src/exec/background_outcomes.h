@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "exec/metric_source.h"
+#include "exec/trial_run.h"
 #include "qtune/exec/executor.h"
-#include "qtune/exec/metric_source.h"
 #include "qtune/exec/trial_config.h"
-#include "trial_run.h"
 
 namespace qtune::exec::detail {
 

@@ -1,7 +1,7 @@
 #include "qtune/exec/make_executor.h"
 
-#include "qtune/exec/local_executor.h"
-#include "qtune/exec/slurm_executor.h"
+#include "exec/local/local_executor.h"
+#include "exec/slurm/slurm_executor.h"
 
 namespace qtune::exec {
 

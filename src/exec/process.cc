@@ -1,4 +1,4 @@
-#include "process.h"
+#include "exec/process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

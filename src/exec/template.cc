@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::exec {
 namespace {

@@ -128,12 +128,12 @@ class TrialParser {
     return templ(*node, key);
   }
 
-  base::Result<Duration> duration(const toml::node& node, std::string_view key) const {
-    base::Result<Duration> parsed = base::Status::invalid_argument("unset");
+  base::Result<base::Duration> duration(const toml::node& node, std::string_view key) const {
+    base::Result<base::Duration> parsed = base::Status::invalid_argument("unset");
     if (const auto* text = node.as_string()) {
-      parsed = parse_duration(text->get());
+      parsed = base::parse_duration(text->get());
     } else if (node.is_number()) {
-      parsed = parse_duration(fmt::format("{}", node.value<double>().value_or(0)));
+      parsed = base::parse_duration(fmt::format("{}", node.value<double>().value_or(0)));
     } else {
       return wrong_type(node, key, "a duration such as \"90s\" or \"2h\", or seconds");
     }

@@ -1,7 +1,7 @@
-#include "qtune/exec/trial_outcome.h"
-
 #include <array>
 #include <utility>
+
+#include "qtune/exec/executor.h"
 
 namespace qtune::exec {
 namespace {
@@ -24,13 +24,6 @@ std::string_view failure_reason_name(FailureReason reason) {
     if (r == reason) return name;
   }
   return "unknown";
-}
-
-std::optional<FailureReason> failure_reason_from_name(std::string_view name) {
-  for (const auto& [r, n] : kNames) {
-    if (n == name) return r;
-  }
-  return std::nullopt;
 }
 
 }  // namespace qtune::exec

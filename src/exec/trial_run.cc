@@ -1,4 +1,4 @@
-#include "trial_run.h"
+#include "exec/trial_run.h"
 
 #include <fmt/format.h>
 
@@ -113,7 +113,7 @@ TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunctio
   outcome.signal = end.signal;
   if (end.stopped_for == FailureReason::kTimeout) {
     outcome.reason = FailureReason::kTimeout;
-    outcome.message = fmt::format("timeout after {}", format_duration(config.timeout));
+    outcome.message = fmt::format("timeout after {}", base::format_duration(config.timeout));
   } else if (end.stopped_for == FailureReason::kInterrupted) {
     outcome.reason = FailureReason::kInterrupted;
     outcome.message = "interrupted by qtune";

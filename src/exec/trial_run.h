@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "exec/metric_source.h"
 #include "qtune/exec/executor.h"
-#include "qtune/exec/metric_source.h"
 #include "qtune/exec/trial_config.h"
 
 namespace qtune::exec::detail {
@@ -37,7 +37,7 @@ struct TrialEnd {
   int exit_code = -1;                        // -1 when it did not exit normally
   int signal = 0;                            // the signal that ended it, or 0
   std::optional<FailureReason> stopped_for;  // kTimeout or kInterrupted when qtune stopped it
-  Duration elapsed{0};
+  base::Duration elapsed{0};
 };
 
 // The outcome of a trial that ended: stopped by qtune, killed, a non-zero exit, or else

@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::space {
 namespace {

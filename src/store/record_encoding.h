@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "qtune/base/result.h"
-#include "qtune/store/trial_record.h"
+#include "qtune/store/store.h"
 
 namespace qtune::store {
 

@@ -3,8 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "qtune/store/study_record.h"
-#include "qtune/store/trial_record.h"
+#include "qtune/store/store.h"
 
 namespace qtune::store {
 

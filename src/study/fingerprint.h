@@ -6,7 +6,7 @@
 
 #include "qtune/base/status.h"
 #include "qtune/space/space.h"
-#include "qtune/store/study_record.h"
+#include "qtune/store/store.h"
 #include "qtune/study/study_config.h"
 
 namespace qtune::study::detail {

@@ -1,4 +1,4 @@
-#include "qtune/study/liveness.h"
+#include "study/liveness.h"
 
 #include <fmt/format.h>
 #include <signal.h>

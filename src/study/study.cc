@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "qtune/store/open_store.h"
-#include "qtune/study/liveness.h"
 #include "study/fingerprint.h"
+#include "study/liveness.h"
 
 namespace qtune::study {
 namespace {
@@ -179,7 +179,7 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
   return lost_races("ask");
 }
 
-base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
+base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("tell"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
@@ -228,7 +228,7 @@ base::Status Study::tell(store::TrialId trial, const Outcome& outcome) {
   return lost_races("tell");
 }
 
-base::Status Study::mark_interrupted(store::TrialId trial) {
+base::Status Study::mark_interrupted(TrialId trial) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("mark_interrupted"));
   QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
@@ -241,10 +241,10 @@ base::Status Study::mark_interrupted(store::TrialId trial) {
   return base::Status::ok();
 }
 
-base::Result<std::vector<store::TrialId>> Study::heartbeat() {
+base::Result<std::vector<TrialId>> Study::heartbeat() {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("heartbeat"));
-  std::vector<store::TrialId> lost;
+  std::vector<TrialId> lost;
   for (const auto& [trial, handed_out] : handed_out_) {
     const base::Status beat = store_->heartbeat(trial, handed_out.worker);
     if (beat.code() == base::StatusCode::kConflict) {
@@ -253,14 +253,14 @@ base::Result<std::vector<store::TrialId>> Study::heartbeat() {
       QTUNE_RETURN_IF_ERROR(beat);
     }
   }
-  for (const store::TrialId trial : lost) handed_out_.erase(trial);
+  for (const TrialId trial : lost) handed_out_.erase(trial);
   return lost;
 }
 
 base::Result<std::size_t> Study::interrupt_stale(std::chrono::duration<double> older_than) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("interrupt_stale"));
-  QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialId> stale,
+  QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> stale,
                          store_->interrupt_stale(id_, older_than.count()));
   return stale.size();
 }

@@ -124,7 +124,7 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
       QTUNE_ASSIGN_OR_RETURN(budget.gpus, parse_gpus(node, errors));
     } else if (k == "max_time") {
       QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
-      auto duration = exec::parse_duration(text);
+      auto duration = base::parse_duration(text);
       if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
       budget.max_time = *duration;
     } else {

@@ -1,7 +1,7 @@
 // The model-based q-learning strategy through the Strategy interface: determinism,
 // snapshot/restore, finding the optimum of a smooth grid, parallel trajectories,
 // re-measurement under noise, failures, exhaustion, windowed planning and option checks.
-#include "qtune/agent/model_q_learning.h"
+#include "agent/model/model_q_learning.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "agent/strategy_fixtures.h"
+#include "base/seed.h"
 #include "qtune/agent/strategy_config.h"
-#include "qtune/base/seed.h"
 
 namespace qtune::agent {
 namespace {

@@ -1,4 +1,4 @@
-#include "qtune/base/bytes.h"
+#include "base/bytes.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "base/seed.h"
 #include "qtune/base/result.h"
-#include "qtune/base/seed.h"
 
 namespace qtune::base {
 namespace {
@@ -22,6 +22,22 @@ TEST(Status, ContextIsPrefixedNotReplaced) {
   EXPECT_EQ(s.message(), "study.toml:3: no such folder");
   EXPECT_EQ(s.to_string(), "not found: study.toml:3: no such folder");
   EXPECT_TRUE(Status::ok().with_context("x").is_ok());
+}
+
+// One mapping for every command: bad input exits 2, a stop 130, anything else at run time 1.
+TEST(Status, ExitCodeFollowsTheErrorKind) {
+  EXPECT_EQ(exit_code(StatusCode::kOk), kExitOk);
+  for (const StatusCode code : {StatusCode::kInvalidArgument, StatusCode::kNotFound,
+                                StatusCode::kAlreadyExists, StatusCode::kCorrupt}) {
+    EXPECT_EQ(error_kind(code), ErrorKind::kBadInput) << status_code_name(code);
+    EXPECT_EQ(exit_code(code), kExitUsage) << status_code_name(code);
+  }
+  for (const StatusCode code : {StatusCode::kIoError, StatusCode::kUnavailable,
+                                StatusCode::kInternal, StatusCode::kConflict}) {
+    EXPECT_EQ(exit_code(code), kExitFailure) << status_code_name(code);
+  }
+  EXPECT_EQ(error_kind(StatusCode::kConflict), ErrorKind::kConflict);
+  EXPECT_EQ(exit_code(StatusCode::kCancelled), kExitInterrupted);
 }
 
 TEST(Result, AssignOrReturnPropagates) {

@@ -1,4 +1,4 @@
-#include "qtune/exec/local_executor.h"
+#include "exec/local/local_executor.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "qtune/exec/metric_source.h"
+#include "exec/metric_source.h"
 
 #include <gtest/gtest.h>
 

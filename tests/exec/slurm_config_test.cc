@@ -1,7 +1,7 @@
 // [trial] executor and [trial.slurm]: parsing, errors, and the sbatch arguments they make.
 #include <gtest/gtest.h>
 
-#include "exec/slurm_executor_job.h"
+#include "exec/slurm/slurm_job.h"
 #include "exec/study_text.h"
 #include "qtune/exec/make_executor.h"
 #include "qtune/exec/trial_config.h"

@@ -1,6 +1,6 @@
 // The Slurm executor against a real one-node cluster (scripts/start-slurm): every trial is a
 // real sbatch job.
-#include "qtune/exec/slurm_executor.h"
+#include "exec/slurm/slurm_executor.h"
 
 #include <gtest/gtest.h>
 

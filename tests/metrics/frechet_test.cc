@@ -1,11 +1,10 @@
-#include "qtune/metrics/frechet.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
 #include "metrics/stats_fixtures.h"
+#include "qtune/metrics/feature_stats.h"
 
 namespace qtune::metrics {
 namespace {

@@ -1,9 +1,8 @@
 // pytorch-fid's file set: compared with its own glob + sorted()
 // (tests/reference/io_list_images.py).
-#include "qtune/metrics/image_folder.h"
-
 #include <gtest/gtest.h>
 
+#include "qtune/metrics/image.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 

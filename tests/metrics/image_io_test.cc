@@ -1,13 +1,12 @@
 // Decoding against PIL: tests/reference/io_write_images.py writes PNGs of every colour type
 // and bit depth, JPEGs (4:2:0, 4:2:2, 4:4:4, progressive, grey) and PPM/PGM, together with
 // PIL's Image.open(path).convert("RGB") bytes; the decoder must match them byte for byte.
-#include "qtune/metrics/image_io.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <memory>
 
+#include "qtune/metrics/image.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 

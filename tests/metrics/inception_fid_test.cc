@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "qtune/metrics/inception.h"
-#include "qtune/metrics/state_dict.h"
+#include "metrics/nn/inception.h"
+#include "metrics/weights/state_dict.h"
 #include "support/inception_weights.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"

@@ -1,10 +1,9 @@
-#include "qtune/metrics/kid.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "metrics/stats_fixtures.h"
+#include "qtune/metrics/feature_stats.h"
 
 namespace qtune::metrics {
 namespace {

@@ -1,12 +1,11 @@
 // .npz statistics against NumPy (tests/reference/io_npz.py): NumPy writes, we read equal
 // values; we write, NumPy reads equal values; malformed files are errors naming the problem.
-#include "qtune/metrics/npz.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <memory>
 
+#include "qtune/metrics/stats_cache.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "qtune/metrics/resize.h"
+#include "metrics/nn/resize.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 

@@ -1,7 +1,7 @@
 // load_state_dict against PyTorch: files written by torch.save in both formats (by
 // tests/reference/io_write_state_dict.py), compared value by value with what torch itself
 // holds; hostile and malformed files must give errors, never crashes.
-#include "qtune/metrics/state_dict.h"
+#include "metrics/weights/state_dict.h"
 
 #include <gtest/gtest.h>
 

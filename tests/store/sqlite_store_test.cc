@@ -46,6 +46,16 @@ StudyRecord study(std::string name) {
   return s;
 }
 
+TEST(Direction, NamesParseBackAndOthersAreRefused) {
+  EXPECT_EQ(parse_direction("minimize").value(), Direction::kMinimize);
+  EXPECT_EQ(parse_direction("maximize").value(), Direction::kMaximize);
+  EXPECT_EQ(direction_name(Direction::kMaximize), "maximize");
+  auto bad = parse_direction("min");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message(),
+            "direction \"min\" is unknown; use \"minimize\" or \"maximize\"");
+}
+
 TEST(OpenStore, UrlForms) {
   struct Case {
     std::string url;

@@ -37,27 +37,25 @@ class FaultyStore final : public store::Store {
       return base::Status::io_error("injected: disk full");
     return real_->create_trial(study, trial, snapshot, expected_event);
   }
-  base::Status finish_trial(store::TrialId trial, const store::TrialResult& result,
+  base::Status finish_trial(TrialId trial, const store::TrialResult& result,
                             std::string_view snapshot, std::int64_t expected_event) override {
     if (std::exchange(fail_next_finish, false))
       return base::Status::unavailable("injected: database locked");
     return real_->finish_trial(trial, result, snapshot, expected_event);
   }
-  base::Status interrupt_trial(store::TrialId trial) override {
-    return real_->interrupt_trial(trial);
-  }
-  base::Result<std::optional<store::TrialRecord>> claim_trial(store::TrialId trial,
+  base::Status interrupt_trial(TrialId trial) override { return real_->interrupt_trial(trial); }
+  base::Result<std::optional<store::TrialRecord>> claim_trial(TrialId trial,
                                                               std::string_view worker) override {
     return real_->claim_trial(trial, worker);
   }
-  base::Status heartbeat(store::TrialId trial, std::string_view worker) override {
+  base::Status heartbeat(TrialId trial, std::string_view worker) override {
     return real_->heartbeat(trial, worker);
   }
-  base::Result<std::vector<store::TrialId>> interrupt_stale(store::StudyId study,
-                                                            double older_than_seconds) override {
+  base::Result<std::vector<TrialId>> interrupt_stale(store::StudyId study,
+                                                     double older_than_seconds) override {
     return real_->interrupt_stale(study, older_than_seconds);
   }
-  base::Result<store::TrialRecord> trial(store::TrialId trial) const override {
+  base::Result<store::TrialRecord> trial(TrialId trial) const override {
     return real_->trial(trial);
   }
   base::Result<std::vector<store::TrialRecord>> trials(

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "qtune/store/open_store.h"
-#include "qtune/study/liveness.h"
 #include "qtune/study/study.h"
+#include "study/liveness.h"
 #include "study/study_test_support.h"
 #include "support/temp_dir.h"
 
@@ -91,7 +91,7 @@ TEST_P(StudyShared, TwoWorkersRunEachConfigurationOnceWithinTheBudget) {
   ASSERT_TRUE(a.study && b.study);
   // Random interleaving of the two workers' asks and tells.
   std::mt19937 rng(7);
-  std::map<store::TrialId, std::pair<Study*, TrialToRun>> out;
+  std::map<TrialId, std::pair<Study*, TrialToRun>> out;
   std::size_t asked = 0;
   for (int step = 0; step < 400; ++step) {
     Study* study = rng() % 2 == 0 ? a.study.get() : b.study.get();
@@ -188,7 +188,7 @@ TEST_P(StudyShared, ADeadWorkersTrialIsHandedToAnotherAndItsOwnTellIsRefused) {
   // The dead worker comes back: its heartbeat reports the trial lost, and its tell is refused.
   auto beat = dead.study->heartbeat();
   ASSERT_TRUE(beat.is_ok()) << beat.status().to_string();
-  EXPECT_EQ(*beat, (std::vector<store::TrialId>{lost->trial->id}));
+  EXPECT_EQ(*beat, (std::vector<TrialId>{lost->trial->id}));
   EXPECT_EQ(dead.study->tell(lost->trial->id, Outcome::success(9.0)).code(), StatusCode::kConflict);
   auto live_beat = live.study->heartbeat();
   ASSERT_TRUE(live_beat.is_ok());

@@ -25,6 +25,30 @@ enum class StatusCode {
 
 std::string_view status_code_name(StatusCode code);
 
+// What kind of error a code is, for whoever reports it: the qtune command's exit code
+// (exit_code below) and the Python exception class (python/errors.cc) both follow it, so
+// the same error exits alike from every command and raises alike from Python.
+enum class ErrorKind {
+  kNone,         // kOk
+  kBadInput,     // the user's input: a flag, a study file, a path, a file's content
+  kConflict,     // refused by the state of a study or trial (a race lost, a finished trial)
+  kInterrupted,  // stopped on request (Ctrl-C, SIGTERM)
+  kFailure,      // anything else at run time: I/O, database, scheduler, computation
+};
+ErrorKind error_kind(StatusCode code);
+
+// The exit codes of `qtune` (README "Exit codes"); scripts depend on them.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,        // a runtime failure (I/O, database, metric computation)
+  kExitUsage = 2,          // bad flags, bad study file, bad input
+  kExitNoSuccess = 3,      // the study finished with no successful trial
+  kExitInterrupted = 130,  // stopped by SIGINT/SIGTERM; running it again resumes
+};
+// kExitOk, kExitUsage for kBadInput, kExitInterrupted for kInterrupted, else kExitFailure
+// (a conflict is a failure of the run, not of its input).
+ExitCode exit_code(StatusCode code);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;

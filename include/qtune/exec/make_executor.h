@@ -10,7 +10,6 @@
 
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
-#include "qtune/exec/metric_source.h"
 #include "qtune/exec/trial_config.h"
 
 namespace qtune::exec {

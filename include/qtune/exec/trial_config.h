@@ -36,14 +36,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "qtune/base/duration.h"
 #include "qtune/base/result.h"
-#include "qtune/exec/duration.h"
 #include "qtune/exec/template.h"
 #include "qtune/space/space.h"
 
@@ -80,7 +81,7 @@ enum class ExecutorKind { kLocal, kSlurm };
 // leaves that sbatch option out (the cluster's default).
 struct SlurmConfig {
   std::string partition;
-  Duration time{0};  // --time, whole minutes rounded up; 0: no --time
+  base::Duration time{0};  // --time, whole minutes rounded up; 0: no --time
   std::uint32_t cpus_per_task = 0;
   std::string mem;  // a size: digits with an optional K, M, G or T
   std::string gres;
@@ -88,7 +89,7 @@ struct SlurmConfig {
   std::string account;
   std::string qos;
   std::vector<std::string> extra;  // each starts with "-"; none of the options qtune sets
-  Duration poll_interval{std::chrono::seconds(5)};
+  base::Duration poll_interval{std::chrono::seconds(5)};
   std::string sbatch = "sbatch";
   std::string squeue = "squeue";
   std::string scancel = "scancel";
@@ -104,8 +105,8 @@ struct TrialConfig {
   // Where the command runs. A relative result is resolved against base_dir.
   Template workdir;
   std::filesystem::path base_dir;  // the study file's folder
-  Duration timeout{0};             // 0: no timeout
-  Duration kill_grace{std::chrono::seconds(10)};
+  base::Duration timeout{0};       // 0: no timeout
+  base::Duration kill_grace{std::chrono::seconds(10)};
   std::vector<std::pair<std::string, Template>> env;  // in file order
   MetricSource metric = RegexMetric{R"(FID:\s*(\S+))"};
   ExecutorKind executor = ExecutorKind::kLocal;
@@ -122,5 +123,12 @@ std::string_view builtin_metric_name(BuiltinMetricKind kind);
 // [trial.slurm] value (keys there are named "slurm.<key>").
 base::Result<TrialConfig> trial_from_toml(const toml::table& trial, const space::Space& space,
                                           std::string_view file);
+
+// Computes a built-in metric on two folders (already expanded and resolved against the
+// workdir). The metrics module provides it (the study Runner plugs it into the executor), so exec
+// needs no image code of its own. An error becomes a kNoMetric trial with its message.
+using BuiltinMetricFunction = std::function<base::Result<double>(
+    const BuiltinMetric& metric, const std::filesystem::path& reference,
+    const std::filesystem::path& generated)>;
 
 }  // namespace qtune::exec

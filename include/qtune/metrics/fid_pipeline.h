@@ -27,7 +27,6 @@
 
 #include "qtune/base/result.h"
 #include "qtune/metrics/feature_stats.h"
-#include "qtune/metrics/frechet.h"
 
 namespace qtune::metrics {
 

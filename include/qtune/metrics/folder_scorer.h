@@ -21,8 +21,8 @@
 #include <utility>
 
 #include "qtune/base/result.h"
+#include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
-#include "qtune/metrics/kid.h"
 
 namespace qtune::metrics {
 

@@ -1,6 +1,6 @@
-// Store: durable trial records and agent snapshots. The one implementation today is SQLite
-// (an embedded file, or :memory:); PostgreSQL will implement the same contract, checked by
-// the same conformance suite (tests/store/store_conformance_test.cc).
+// Store: durable trial records and agent snapshots. Two implementations, SQLite (an embedded
+// file, or :memory:) and PostgreSQL (shared by workers on many hosts), keep the same
+// contract, checked by one conformance suite (tests/store/store_conformance_test.cc).
 //
 // Contract, for every implementation:
 // - Implementations are safe to share between threads of one process.
@@ -13,18 +13,129 @@
 //   losing a race is reported (kConflict, or nullopt for claim), never silently applied.
 // - Reads return value snapshots; nothing returned aliases the store.
 // - Timestamps come from the database clock, so that workers on several hosts agree.
+//
+// The records it keeps come first: the study (StudyRecord) and its trials (TrialRecord).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "qtune/base/result.h"
-#include "qtune/store/study_record.h"
-#include "qtune/store/trial_record.h"
+#include "qtune/base/trial_id.h"
+#include "qtune/space/space.h"
 
 namespace qtune::store {
+
+// StudyRecord: what the store keeps about a study itself. The space and strategy texts are
+// canonical descriptions of the study file's [space] and [strategy] (written by the study
+// module); a study reopened with different ones is refused, since its trials and agent
+// snapshot would no longer mean the same configurations.
+using StudyId = std::int64_t;
+
+// Whether the metric is minimised or maximised. Stored values are always the raw metric.
+enum class Direction { kMinimize, kMaximize };
+
+// "minimize" | "maximize".
+std::string_view direction_name(Direction direction);
+// kInvalidArgument for anything else, naming the valid values.
+base::Result<Direction> parse_direction(std::string_view text);
+
+struct StudyRecord {
+  StudyId id = 0;        // assigned by the store
+  std::string name;      // unique within a store
+  std::string space;     // canonical [space] text (fingerprint, compared on resume)
+  std::string strategy;  // canonical [strategy] text (fingerprint, compared on resume)
+  Direction direction = Direction::kMinimize;
+  std::uint64_t seed = 0;
+  double created_at = 0;  // seconds since the Unix epoch, database clock; set by the store
+};
+
+// TrialRecord: one evaluation of one configuration, as the store keeps it.
+//
+// Life of a trial (only these transitions exist; each is a compare-and-set):
+//
+//   create ──> RUNNING ──finish──> COMPLETE | FAILED     (final: immutable afterwards)
+//                 │  ^
+//        interrupt│  │claim (handed out again, same row, same number)
+//                 v  │
+//              INTERRUPTED
+//
+// A trial interrupted by Ctrl-C or by a killed process keeps its number and proposal and is
+// claimed again before anything new is proposed, so no evaluation is lost or repeated.
+
+// Stored by name (the strings below), so the enumerator order is free to change.
+enum class TrialState { kRunning, kComplete, kFailed, kInterrupted };
+
+// "RUNNING" | "COMPLETE" | "FAILED" | "INTERRUPTED".
+std::string_view trial_state_name(TrialState state);
+// kCorrupt for any other text (it only comes from a database).
+base::Result<TrialState> parse_trial_state(std::string_view text);
+inline bool is_finished(TrialState state) {
+  return state == TrialState::kComplete || state == TrialState::kFailed;
+}
+
+// One parameter of the configuration, as it reaches the command line.
+struct Param {
+  std::string name;
+  std::string value;
+  bool operator==(const Param&) const = default;
+};
+
+// What the study knows when it starts a trial.
+struct NewTrial {
+  space::StateId state_id = 0;
+  std::vector<Param> params;
+  std::uint32_t trajectory = 0;
+  bool remeasure = false;  // a deliberate re-measurement of an evaluated configuration
+  std::string worker;      // who runs it ("host:pid", a Slurm job id, ...)
+};
+
+// How a trial ended.
+struct TrialResult {
+  TrialState state = TrialState::kComplete;  // kComplete (value set) or kFailed (reason set)
+  std::optional<double> value;               // the raw metric
+  std::string failure_reason;
+  std::string log_tail;  // last lines of the trial's output
+};
+
+struct TrialRecord {
+  TrialId id = 0;
+  StudyId study = 0;
+  std::int64_t number = 0;  // 0, 1, 2, ... within the study, in creation order
+  space::StateId state_id = 0;
+  std::vector<Param> params;
+  std::uint32_t trajectory = 0;
+  bool remeasure = false;
+  TrialState state = TrialState::kRunning;
+  std::optional<double> value;
+  std::string failure_reason;
+  std::string log_tail;
+  std::string worker;
+  std::int64_t attempt = 0;  // 0 when created, +1 with every claim after an interruption
+  // Seconds since the Unix epoch on the database clock.
+  double created_at = 0;
+  double started_at = 0;  // last claim (equals created_at unless handed out again)
+  std::optional<double> finished_at;
+  double heartbeat_at = 0;  // last sign of life of its worker (= started_at at creation and claim)
+};
+
+struct TrialCounts {
+  std::size_t running = 0;
+  std::size_t complete = 0;
+  std::size_t failed = 0;
+  std::size_t interrupted = 0;
+  std::size_t total() const { return running + complete + failed + interrupted; }
+};
+
+// The agent's opaque state, saved in the same transaction as the trial event it follows.
+struct Snapshot {
+  std::int64_t event = 0;   // 1, 2, ... per study: the count of trial creations and finishes
+  TrialId after_trial = 0;  // the trial whose creation or finish it follows
+  std::string bytes;
+};
 
 class Store {
  public:

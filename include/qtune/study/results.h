@@ -10,7 +10,7 @@
 #include "qtune/agent/strategy.h"
 #include "qtune/space/moves.h"
 #include "qtune/space/space.h"
-#include "qtune/store/trial_record.h"
+#include "qtune/store/store.h"
 
 namespace qtune::study {
 

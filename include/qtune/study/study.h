@@ -66,7 +66,7 @@ namespace qtune::study {
 
 // A trial to run.
 struct TrialToRun {
-  store::TrialId id = 0;
+  TrialId id = 0;
   std::int64_t number = 0;
   space::StateId state = 0;
   std::vector<store::Param> params;  // dimension order, values as they reach a command line
@@ -130,14 +130,14 @@ class Study {
   // store transaction. kConflict if the trial is not RUNNING (told or interrupted already)
   // or was not handed out by this Study (another process took the study over);
   // kNotFound / kInvalidArgument for an id that is not a trial of this study.
-  base::Status tell(store::TrialId trial, const Outcome& outcome);
+  base::Status tell(TrialId trial, const Outcome& outcome);
   // RUNNING -> INTERRUPTED (Ctrl-C): the proposal is handed out again by the next ask(),
   // in this session or after a restart.
-  base::Status mark_interrupted(store::TrialId trial);
+  base::Status mark_interrupted(TrialId trial);
   // Sends a heartbeat for every trial this Study handed out and that was not told yet.
   // Returns the trials it lost: another process took them for dead (interrupt_stale) and may
   // run them again; their outcome must not be told, and the caller should stop them.
-  base::Result<std::vector<store::TrialId>> heartbeat();
+  base::Result<std::vector<TrialId>> heartbeat();
   // Marks RUNNING trials whose last heartbeat is older than `older_than` INTERRUPTED, so that
   // ask() hands them out again; returns how many.
   base::Result<std::size_t> interrupt_stale(std::chrono::duration<double> older_than);
@@ -189,7 +189,7 @@ class Study {
   std::int64_t event_ = 0;  // the snapshot event strategy_ is at (0: none yet); guarded by mutex_
   // Trials that ask() handed out and that were not told or interrupted since, with the
   // attempt they were handed out at and to whom. Guarded by mutex_.
-  std::unordered_map<store::TrialId, HandedOut> handed_out_;
+  std::unordered_map<TrialId, HandedOut> handed_out_;
 };
 
 }  // namespace qtune::study

@@ -32,12 +32,12 @@
 #include <vector>
 
 #include "qtune/agent/strategy_config.h"
+#include "qtune/base/duration.h"
 #include "qtune/base/result.h"
-#include "qtune/exec/duration.h"
 #include "qtune/exec/trial_config.h"
 #include "qtune/space/space.h"
 #include "qtune/store/open_store.h"
-#include "qtune/store/study_record.h"
+#include "qtune/store/store.h"
 
 namespace qtune::study {
 
@@ -45,7 +45,7 @@ struct Budget {
   std::optional<std::uint64_t> trials;  // nullopt: until the strategy is exhausted
   std::uint32_t parallel = 1;
   std::vector<int> gpus;  // empty: trials get no CUDA_VISIBLE_DEVICES
-  std::optional<exec::Duration> max_time;
+  std::optional<base::Duration> max_time;
 };
 
 struct StudyConfig {

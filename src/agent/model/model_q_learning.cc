@@ -1,4 +1,4 @@
-#include "qtune/agent/model_q_learning.h"
+#include "agent/model/model_q_learning.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,8 +15,8 @@
 #include "agent/model/reward_model.h"
 #include "agent/model/value_iteration.h"
 #include "agent/rng.h"
-#include "qtune/base/bytes.h"
-#include "qtune/base/seed.h"
+#include "base/bytes.h"
+#include "base/seed.h"
 
 namespace qtune::agent {
 namespace {

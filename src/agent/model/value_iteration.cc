@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::agent::model {
 namespace {

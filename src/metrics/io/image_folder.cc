@@ -1,7 +1,5 @@
 // pytorch-fid's file set (fid_score.py, compute_statistics_of_path):
 //   files = sorted(file for ext in IMAGE_EXTENSIONS for file in path.glob(f"*.{ext}"))
-#include "qtune/metrics/image_folder.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,7 +7,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "qtune/metrics/image_io.h"
+#include "qtune/metrics/image.h"
 
 namespace qtune::metrics {
 namespace {

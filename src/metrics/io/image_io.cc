@@ -1,7 +1,5 @@
 // read_image / decode_image: recognise the format from its magic bytes (as PIL does) and
 // hand over to the decoder.
-#include "qtune/metrics/image_io.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 #include "metrics/io/jpeg_decode.h"
 #include "metrics/io/netpbm_decode.h"
 #include "metrics/io/png_decode.h"
+#include "qtune/metrics/image.h"
 
 namespace qtune::metrics {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "metrics/io/little_endian.h"
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics {
 namespace {

@@ -1,12 +1,11 @@
 // FID statistics .npz: a zip of mu.npy and sigma.npy (see qtune/metrics/npz.h).
-#include "qtune/metrics/npz.h"
-
 #include <fmt/format.h>
 
 #include "metrics/io/file_bytes.h"
 #include "metrics/io/npy_format.h"
 #include "metrics/io/zip_reader.h"
 #include "metrics/io/zip_writer.h"
+#include "qtune/metrics/stats_cache.h"
 
 namespace qtune::metrics {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics::nn {
 namespace {

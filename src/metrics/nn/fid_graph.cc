@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics::nn {
 namespace {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "metrics/nn/fid_graph.h"
+#include "metrics/weights/state_dict.h"
 #include "qtune/base/result.h"
-#include "qtune/metrics/state_dict.h"
 
 namespace qtune::metrics::nn {
 

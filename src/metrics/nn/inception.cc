@@ -1,4 +1,4 @@
-#include "qtune/metrics/inception.h"
+#include "metrics/nn/inception.h"
 
 #include <fmt/format.h>
 

@@ -11,7 +11,7 @@
 
 #include "metrics/nn/arena_layout.h"
 #include "metrics/nn/fid_graph.h"
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics::nn {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "metrics/nn/fid_graph.h"
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics::nn {
 namespace {

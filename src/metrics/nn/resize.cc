@@ -1,11 +1,11 @@
-#include "qtune/metrics/resize.h"
+#include "metrics/nn/resize.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
-#include "qtune/base/check.h"
+#include "qtune/base/result.h"
 
 namespace qtune::metrics {
 namespace {

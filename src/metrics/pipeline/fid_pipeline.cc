@@ -6,11 +6,9 @@
 #include <span>
 #include <utility>
 
-#include "qtune/metrics/image_folder.h"
-#include "qtune/metrics/image_io.h"
-#include "qtune/metrics/inception.h"
-#include "qtune/metrics/npz.h"
-#include "qtune/metrics/state_dict.h"
+#include "metrics/nn/inception.h"
+#include "metrics/weights/state_dict.h"
+#include "qtune/metrics/image.h"
 #include "qtune/metrics/stats_cache.h"
 
 namespace qtune::metrics {

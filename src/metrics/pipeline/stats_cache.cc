@@ -12,7 +12,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "qtune/base/bytes.h"
+#include "base/bytes.h"
 
 namespace qtune::metrics {
 namespace {

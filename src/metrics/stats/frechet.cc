@@ -1,5 +1,3 @@
-#include "qtune/metrics/frechet.h"
-
 #include <cblas.h>
 #include <fmt/format.h>
 
@@ -7,6 +5,7 @@
 #include <cmath>
 
 #include "metrics/stats/dense.h"
+#include "qtune/metrics/feature_stats.h"
 
 namespace qtune::metrics {
 namespace {

@@ -1,5 +1,3 @@
-#include "qtune/metrics/kid.h"
-
 #include <cblas.h>
 #include <fmt/format.h>
 
@@ -9,6 +7,7 @@
 #include <random>
 
 #include "metrics/stats/dense.h"
+#include "qtune/metrics/feature_stats.h"
 
 namespace qtune::metrics {
 namespace {

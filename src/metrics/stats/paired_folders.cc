@@ -2,8 +2,7 @@
 
 #include <utility>
 
-#include "qtune/metrics/image_folder.h"
-#include "qtune/metrics/image_io.h"
+#include "qtune/metrics/image.h"
 #include "qtune/metrics/paired_metrics.h"
 
 namespace qtune::metrics {

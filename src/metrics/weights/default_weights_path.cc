@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "qtune/metrics/state_dict.h"
+#include "metrics/weights/state_dict.h"
 
 namespace qtune::metrics {
 

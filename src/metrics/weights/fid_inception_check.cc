@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "qtune/metrics/state_dict.h"
+#include "metrics/weights/state_dict.h"
 
 namespace qtune::metrics {
 namespace {

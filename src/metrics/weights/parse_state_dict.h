@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/weights/state_dict.h"
 #include "qtune/base/result.h"
-#include "qtune/metrics/state_dict.h"
 
 namespace qtune::metrics {
 

@@ -1,5 +1,5 @@
 // load_state_dict: the two torch.save containers around the restricted pickle machine.
-#include "qtune/metrics/state_dict.h"
+#include "metrics/weights/state_dict.h"
 
 #include <fmt/format.h>
 

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "metrics/weights/pickle_machine.h"
+#include "metrics/weights/state_dict.h"
 #include "qtune/base/result.h"
-#include "qtune/metrics/state_dict.h"
 
 namespace qtune::metrics {
 

@@ -24,11 +24,11 @@
 #include <memory>
 #include <span>
 
+#include "metrics/nn/resize.h"
+#include "metrics/weights/state_dict.h"
 #include "qtune/base/result.h"
 #include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/image.h"
-#include "qtune/metrics/resize.h"
-#include "qtune/metrics/state_dict.h"
 
 namespace qtune::metrics {
 

@@ -6,17 +6,10 @@
 #include <functional>
 
 #include "qtune/base/result.h"
+#include "qtune/exec/executor.h"
 #include "qtune/exec/trial_config.h"
-#include "qtune/exec/trial_outcome.h"
 
 namespace qtune::exec {
-
-// Computes a built-in metric on two folders (already expanded and resolved against the
-// workdir). The metrics module provides it (the CLI plugs it into the executor), so exec
-// needs no image code of its own. An error becomes a kNoMetric trial with its message.
-using BuiltinMetricFunction = std::function<base::Result<double>(
-    const BuiltinMetric& metric, const std::filesystem::path& reference,
-    const std::filesystem::path& generated)>;
 
 // Where a trial's files are, for metric collection.
 struct TrialFiles {

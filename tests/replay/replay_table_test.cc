@@ -1,4 +1,4 @@
-#include "qtune/study/replay_table.h"
+#include "qtune/replay/replay_table.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "qtune/space/space_config.h"
 #include "support/temp_dir.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using space::StateId;
@@ -202,4 +202,4 @@ TEST(ReplayTable, ValueOutsideTheConfigSpaceIsRejected) {
 }
 
 }  // namespace
-}  // namespace qtune::study
+}  // namespace qtune::replay

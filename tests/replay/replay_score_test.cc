@@ -4,10 +4,10 @@
 #include <cmath>
 #include <vector>
 
-#include "qtune/study/replay.h"
-#include "study/replay_table_fixture.h"
+#include "qtune/replay/replay.h"
+#include "replay/replay_table_fixture.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using testing::parse_replay_table;
@@ -82,7 +82,7 @@ TEST(ReplaySummary, RegretArithmeticOnAHandMadeGrid) {
       trace({1, 1, 1}, 1),             // 0
       trace({6, 6, 6}, std::nullopt),  // 5/7
   };
-  const ReplaySummary s = summarise(table, Direction::kMinimize, 3, {1, 2}, runs);
+  const ReplaySummary s = summarise(table, store::Direction::kMinimize, 3, {1, 2}, runs);
   EXPECT_EQ(s.budget, 3u);
   EXPECT_EQ(s.seeds, 5u);
   EXPECT_EQ(s.table_best, 1.0);
@@ -104,32 +104,24 @@ TEST(ReplaySummary, EvenSeedCountsAverageTheMiddlePair) {
   const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   const std::vector<RunTrace> runs = {trace({2}, 4), trace({4}, 9), trace({1}, 1),
                                       trace({8}, std::nullopt)};
-  const ReplaySummary s = summarise(table, Direction::kMinimize, 1, {}, runs);
+  const ReplaySummary s = summarise(table, store::Direction::kMinimize, 1, {}, runs);
   EXPECT_EQ(s.median_best_at_budget, 3.0);                 // (2 + 4) / 2
   EXPECT_DOUBLE_EQ(s.median_regret_at_budget, 2.0 / 7.0);  // (1/7 + 3/7) / 2
   EXPECT_EQ(s.median_evals_to_best, 6.5);                  // 1 4 9 inf -> (4 + 9) / 2
-  const ReplaySummary half_inf =
-      summarise(table, Direction::kMinimize, 1, {}, {trace({2}, 4), trace({2}, std::nullopt)});
+  const ReplaySummary half_inf = summarise(table, store::Direction::kMinimize, 1, {},
+                                           {trace({2}, 4), trace({2}, std::nullopt)});
   EXPECT_EQ(half_inf.median_evals_to_best, std::nullopt);  // (4 + inf) / 2
 }
 
 TEST(ReplaySummary, MaximiseScoresAgainstTheLargestTruth) {
   const ReplayTable table = parse_replay_table({{"g.csv", kScoreGrid}});
   const ReplaySummary s =
-      summarise(table, Direction::kMaximize, 1, {},
+      summarise(table, store::Direction::kMaximize, 1, {},
                 {trace({6}, std::nullopt), trace({8}, 1), trace({1}, std::nullopt)});
   EXPECT_EQ(s.table_best, 8.0);
   EXPECT_EQ(s.median_best_at_budget, 6.0);
   EXPECT_DOUBLE_EQ(s.median_regret_at_budget, 2.0 / 7.0);
 }
 
-TEST(ReplaySummary, DirectionNames) {
-  EXPECT_EQ(parse_direction("minimize").value(), Direction::kMinimize);
-  EXPECT_EQ(parse_direction("maximize").value(), Direction::kMaximize);
-  auto bad = parse_direction("min");
-  ASSERT_FALSE(bad.is_ok());
-  EXPECT_EQ(bad.status().message(), "direction \"min\" is unknown; use minimize or maximize");
-}
-
 }  // namespace
-}  // namespace qtune::study
+}  // namespace qtune::replay

@@ -1,4 +1,4 @@
-#include "qtune/exec/duration.h"
+#include "qtune/base/duration.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-namespace qtune::exec {
+namespace qtune::base {
 namespace {
 
 base::Status bad(std::string_view text, std::string_view why) {
@@ -72,4 +72,4 @@ std::string format_duration(Duration duration) {
   return fmt::format("{}s", s);
 }
 
-}  // namespace qtune::exec
+}  // namespace qtune::base

@@ -1,8 +1,8 @@
-#include "qtune/exec/duration.h"
+#include "qtune/base/duration.h"
 
 #include <gtest/gtest.h>
 
-namespace qtune::exec {
+namespace qtune::base {
 namespace {
 
 using std::chrono::milliseconds;
@@ -38,4 +38,4 @@ TEST(DurationTest, Formats) {
 }
 
 }  // namespace
-}  // namespace qtune::exec
+}  // namespace qtune::base

@@ -2,9 +2,9 @@
 // in every strategy.
 #include <utility>
 
-#include "qtune/study/replay.h"
+#include "qtune/replay/replay.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 
 StrategyFactory strategy_factory(const space::Space& space, agent::StrategyConfig config) {
   return [&space, config = std::move(config)](std::uint64_t seed) {
@@ -12,4 +12,4 @@ StrategyFactory strategy_factory(const space::Space& space, agent::StrategyConfi
   };
 }
 
-}  // namespace qtune::study
+}  // namespace qtune::replay

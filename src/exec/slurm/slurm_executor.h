@@ -42,9 +42,9 @@
 #include <memory>
 #include <string>
 
+#include "exec/metric_source.h"
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
-#include "qtune/exec/metric_source.h"
 #include "qtune/exec/trial_config.h"
 
 namespace qtune::exec {
@@ -69,7 +69,7 @@ class SlurmExecutor final : public Executor {
   std::size_t running() const override;
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
-  std::vector<FinishedTrial> wait_any(Duration limit) override;
+  std::vector<FinishedTrial> wait_any(base::Duration limit) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 

@@ -1,4 +1,4 @@
-#include "slurm_executor_commands.h"
+#include "exec/slurm/slurm_commands.h"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "process.h"
-#include "trial_run.h"
+#include "exec/process.h"
+#include "exec/trial_run.h"
 
 namespace qtune::exec::detail {
 namespace {

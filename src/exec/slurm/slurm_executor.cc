@@ -1,4 +1,4 @@
-#include "qtune/exec/slurm_executor.h"
+#include "exec/slurm/slurm_executor.h"
 
 #include <fmt/format.h>
 
@@ -9,17 +9,17 @@
 #include <optional>
 #include <thread>
 
-#include "background_outcomes.h"
-#include "slurm_executor_commands.h"
-#include "slurm_executor_job.h"
-#include "trial_run.h"
+#include "exec/background_outcomes.h"
+#include "exec/slurm/slurm_commands.h"
+#include "exec/slurm/slurm_job.h"
+#include "exec/trial_run.h"
 
 namespace qtune::exec {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr Duration kWaitStep{50};     // between status-file checks in wait_any()
-constexpr Duration kCancelPoll{100};  // squeue interval while cancel_all() waits
+constexpr base::Duration kWaitStep{50};     // between status-file checks in wait_any()
+constexpr base::Duration kCancelPoll{100};  // squeue interval while cancel_all() waits
 constexpr std::chrono::seconds kCancelLimit{30};
 // How long a recorded signal waits for Slurm to finish ending the job (KillWait, epilog).
 constexpr std::chrono::seconds kSignalSettleLimit{60};
@@ -30,8 +30,8 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Duration since(Clock::time_point start) {
-  return std::chrono::duration_cast<Duration>(Clock::now() - start);
+base::Duration since(Clock::time_point start) {
+  return std::chrono::duration_cast<base::Duration>(Clock::now() - start);
 }
 
 // A file's modification time; nullopt when it does not exist.
@@ -44,11 +44,11 @@ std::optional<std::filesystem::file_time_type> modified(const std::filesystem::p
 
 // The job's own run time: from job.sh's start to its exit status, both stamped by the file
 // system (one clock); nullopt without both.
-std::optional<Duration> recorded_run_time(const std::filesystem::path& trial_dir) {
+std::optional<base::Duration> recorded_run_time(const std::filesystem::path& trial_dir) {
   const auto started = modified(trial_dir / detail::kJobStartedFile);
   const auto ended = modified(trial_dir / detail::kExitStatusFile);
   if (!started || !ended) return std::nullopt;
-  return std::max(Duration{0}, std::chrono::duration_cast<Duration>(*ended - *started));
+  return std::max(base::Duration{0}, std::chrono::duration_cast<base::Duration>(*ended - *started));
 }
 
 bool is_running_state(const std::string& state) {
@@ -224,7 +224,7 @@ struct SlurmExecutor::State {
     if (!jobs.empty() && now >= next_squeue) refresh_queue(now);
     // A status file may reach this machine a little after its job left the queue (a shared
     // file system's caches): wait two squeue intervals for it before asking Slurm.
-    const Duration lost_grace = 2 * config.slurm.poll_interval;
+    const base::Duration lost_grace = 2 * config.slurm.poll_interval;
     for (auto it = jobs.begin(); it != jobs.end();) {
       std::optional<TrialOutcome> outcome;
       bool ended = false;
@@ -369,8 +369,8 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
     // It began before this qtune: its timeout counts from job.sh's start.
     if (const auto started = modified(job.spec.dir / detail::kJobStartedFile)) {
       const auto ago = std::chrono::file_clock::now() - *started;
-      job.running_since =
-          job.submitted - std::max(Duration{0}, std::chrono::duration_cast<Duration>(ago));
+      job.running_since = job.submitted - std::max(base::Duration{0},
+                                                   std::chrono::duration_cast<base::Duration>(ago));
     }
   } else {
     auto id = s.submit(job.spec, job.workdir, job.values, name, script);
@@ -393,13 +393,13 @@ std::vector<FinishedTrial> SlurmExecutor::poll() {
   return out;
 }
 
-std::vector<FinishedTrial> SlurmExecutor::wait_any(Duration limit) {
+std::vector<FinishedTrial> SlurmExecutor::wait_any(base::Duration limit) {
   const Clock::time_point deadline = Clock::now() + limit;
   while (true) {
     std::vector<FinishedTrial> out = poll();
     if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<Duration>(
-        kWaitStep, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
+    std::this_thread::sleep_for(std::min<base::Duration>(
+        kWaitStep, std::chrono::duration_cast<base::Duration>(deadline - Clock::now())));
   }
 }
 

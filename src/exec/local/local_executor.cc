@@ -1,4 +1,4 @@
-#include "qtune/exec/local_executor.h"
+#include "exec/local/local_executor.h"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -13,15 +13,15 @@
 #include <optional>
 #include <thread>
 
-#include "background_outcomes.h"
-#include "process.h"
-#include "trial_run.h"
+#include "exec/background_outcomes.h"
+#include "exec/process.h"
+#include "exec/trial_run.h"
 
 namespace qtune::exec {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr Duration kPollInterval{20};
+constexpr base::Duration kPollInterval{20};
 
 }  // namespace
 
@@ -57,7 +57,7 @@ struct LocalExecutor::State {
 
   static detail::TrialEnd end_of(const Running& trial, int status) {
     detail::TrialEnd end;
-    end.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - trial.started);
+    end.elapsed = std::chrono::duration_cast<base::Duration>(Clock::now() - trial.started);
     if (WIFEXITED(status)) end.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
     end.stopped_for = trial.stopped_for;
@@ -176,13 +176,13 @@ std::vector<FinishedTrial> LocalExecutor::poll() {
   return out;
 }
 
-std::vector<FinishedTrial> LocalExecutor::wait_any(Duration limit) {
+std::vector<FinishedTrial> LocalExecutor::wait_any(base::Duration limit) {
   const Clock::time_point deadline = Clock::now() + limit;
   while (true) {
     std::vector<FinishedTrial> out = poll();
     if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<Duration>(
-        kPollInterval, std::chrono::duration_cast<Duration>(deadline - Clock::now())));
+    std::this_thread::sleep_for(std::min<base::Duration>(
+        kPollInterval, std::chrono::duration_cast<base::Duration>(deadline - Clock::now())));
   }
 }
 

@@ -43,14 +43,10 @@
 #include "qtune/agent/strategy.h"
 #include "qtune/agent/strategy_config.h"
 #include "qtune/base/result.h"
-#include "qtune/study/replay_table.h"
+#include "qtune/replay/replay_table.h"
+#include "qtune/store/store.h"
 
-namespace qtune::study {
-
-enum class Direction { kMinimize, kMaximize };
-
-// "minimize" | "maximize"; kInvalidArgument otherwise, naming both.
-base::Result<Direction> parse_direction(std::string_view text);
+namespace qtune::replay {
 
 // Measurements of a ReplayTable, as described above. Not thread-safe.
 class ReplayOracle {
@@ -75,7 +71,7 @@ struct ReplayOptions {
   std::uint32_t budget = 40;  // evaluations per seed, >= 1
   std::uint32_t seeds = 50;   // >= 1
   std::uint64_t root_seed = 0;
-  Direction direction = Direction::kMinimize;
+  store::Direction direction = store::Direction::kMinimize;
   std::vector<std::uint32_t> report_budgets;  // extra budgets to score, each in [1, budget]
   std::uint32_t threads = 1;  // seeds run on this many threads; results do not depend on it
 };
@@ -106,11 +102,11 @@ struct ReplaySummary {
 };
 
 // One run of `strategy` against `oracle` for `budget` evaluations, scored on `table`.
-RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strategy& strategy,
+RunTrace replay_run(const ReplayTable& table, store::Direction direction, agent::Strategy& strategy,
                     ReplayOracle& oracle, std::uint32_t budget);
 
 // The summary of runs that all used `budget`; report_budgets as in ReplayOptions.
-ReplaySummary summarise(const ReplayTable& table, Direction direction, std::uint32_t budget,
+ReplaySummary summarise(const ReplayTable& table, store::Direction direction, std::uint32_t budget,
                         const std::vector<std::uint32_t>& report_budgets,
                         const std::vector<RunTrace>& runs);
 
@@ -119,4 +115,4 @@ ReplaySummary summarise(const ReplayTable& table, Direction direction, std::uint
 base::Result<ReplaySummary> replay(const ReplayTable& table, const StrategyFactory& factory,
                                    const ReplayOptions& options);
 
-}  // namespace qtune::study
+}  // namespace qtune::replay

@@ -1,4 +1,4 @@
-#include "slurm_executor_job.h"
+#include "exec/slurm/slurm_job.h"
 
 #include <fmt/format.h>
 

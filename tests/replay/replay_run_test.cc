@@ -7,10 +7,10 @@
 #include <memory>
 #include <vector>
 
-#include "qtune/study/replay.h"
-#include "study/replay_table_fixture.h"
+#include "qtune/replay/replay.h"
+#include "replay/replay_table_fixture.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using testing::parse_replay_table;
@@ -49,7 +49,7 @@ TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
   EXPECT_EQ(summary->report_budgets[0].median_regret, 3.0 / 8.0);
   EXPECT_EQ(summary->report_budgets[0].found_best_fraction, 0.0);
 
-  options.direction = Direction::kMaximize;  // best measured: 6 6 7 7 7 8; the 9 is last
+  options.direction = store::Direction::kMaximize;  // best measured: 6 6 7 7 7 8; the 9 is last
   auto maximise = replay(
       table, strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid)), options);
   ASSERT_TRUE(maximise.is_ok()) << maximise.status().to_string();
@@ -73,7 +73,7 @@ TEST(Replay, NoisyRecommendationIsScoredOnTheMeanNotOnTheDraw) {
     ReplayOracle probe(table, seed);
     const double draw = probe.measure(0).value();
     ReplayOracle oracle(table, seed);
-    const RunTrace trace = replay_run(table, Direction::kMinimize, **strategy, oracle, 2);
+    const RunTrace trace = replay_run(table, store::Direction::kMinimize, **strategy, oracle, 2);
     EXPECT_EQ(trace.best_at[0], 5.0);
     EXPECT_EQ(trace.best_at[1], draw == 0.0 ? 5.0 : 4.0);
     EXPECT_EQ(trace.evals_to_best, 2u);
@@ -131,7 +131,7 @@ TEST(Replay, ParallelTrajectoriesAreToldInFifoOrderWithinTheBudget) {
   ASSERT_TRUE(inner.is_ok()) << inner.status().to_string();
   Recording strategy(std::move(inner).value());
   ReplayOracle oracle(table, 5);
-  const RunTrace trace = replay_run(table, Direction::kMinimize, strategy, oracle, 7);
+  const RunTrace trace = replay_run(table, store::Direction::kMinimize, strategy, oracle, 7);
   EXPECT_EQ(trace.best_at.size(), 7u);
   EXPECT_EQ(strategy.asked.size(), 7u);  // never more than the budget
   EXPECT_EQ(strategy.max_outstanding, 3u);
@@ -169,4 +169,4 @@ TEST(Replay, ResultsDoNotDependOnTheThreadCount) {
 }
 
 }  // namespace
-}  // namespace qtune::study
+}  // namespace qtune::replay

@@ -35,7 +35,7 @@
 #include "qtune/base/result.h"
 #include "qtune/space/space.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 
 struct TableSpec {
   std::string objective;              // name of the objective column
@@ -79,4 +79,4 @@ class ReplayTable {
   double max_mean_ = 0.0;
 };
 
-}  // namespace qtune::study
+}  // namespace qtune::replay

@@ -1,4 +1,4 @@
-#include "qtune/study/replay_table.h"
+#include "qtune/replay/replay_table.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using base::Result;
@@ -443,4 +443,4 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
   return ReplayTable(std::move(grid), tables.size(), std::move(values));
 }
 
-}  // namespace qtune::study
+}  // namespace qtune::replay

@@ -15,9 +15,9 @@
 #include <memory>
 #include <vector>
 
+#include "exec/metric_source.h"
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
-#include "qtune/exec/metric_source.h"
 #include "qtune/exec/trial_config.h"
 
 namespace qtune::exec {
@@ -41,7 +41,7 @@ class LocalExecutor final : public Executor {
   std::size_t running() const override;
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
-  std::vector<FinishedTrial> wait_any(Duration limit) override;
+  std::vector<FinishedTrial> wait_any(base::Duration limit) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 

@@ -7,7 +7,7 @@
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using testing::qtune_cli;
@@ -71,4 +71,4 @@ TEST(ReplayCli, BadInputExitsTwoNamingTheFileOrFlag) {
 }
 
 }  // namespace
-}  // namespace qtune::study
+}  // namespace qtune::replay

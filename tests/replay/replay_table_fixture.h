@@ -6,13 +6,13 @@
 #include <utility>
 #include <vector>
 
-#include "qtune/study/replay.h"
+#include "qtune/replay/replay.h"
 
 namespace qtune::testing {
 
 // A parse error is reported as a test failure with its message before the check aborts.
-inline study::ReplayTable parse_replay_table(const std::vector<study::TableText>& tables) {
-  auto table = study::ReplayTable::parse(tables, {"y", {}, std::nullopt});
+inline replay::ReplayTable parse_replay_table(const std::vector<replay::TableText>& tables) {
+  auto table = replay::ReplayTable::parse(tables, {"y", {}, std::nullopt});
   EXPECT_TRUE(table.is_ok()) << table.status().to_string();
   return std::move(table).value();
 }

@@ -1,4 +1,4 @@
-#include "qtune/study/replay.h"
+#include "qtune/replay/replay.h"
 
 #include <fmt/format.h>
 
@@ -9,23 +9,23 @@
 #include <limits>
 #include <thread>
 
-#include "qtune/base/seed.h"
+#include "base/seed.h"
 
-namespace qtune::study {
+namespace qtune::replay {
 namespace {
 
 using base::Result;
 using base::Status;
 
-double best_truth(const ReplayTable& table, Direction direction) {
-  return direction == Direction::kMinimize ? table.min_mean() : table.max_mean();
+double best_truth(const ReplayTable& table, store::Direction direction) {
+  return direction == store::Direction::kMinimize ? table.min_mean() : table.max_mean();
 }
 
-double worst_truth(const ReplayTable& table, Direction direction) {
-  return direction == Direction::kMinimize ? table.max_mean() : table.min_mean();
+double worst_truth(const ReplayTable& table, store::Direction direction) {
+  return direction == store::Direction::kMinimize ? table.max_mean() : table.min_mean();
 }
 
-double regret(const ReplayTable& table, Direction direction, double found) {
+double regret(const ReplayTable& table, store::Direction direction, double found) {
   const double range = table.max_mean() - table.min_mean();
   if (range == 0.0) return 0.0;
   return std::abs(found - best_truth(table, direction)) / range;
@@ -40,7 +40,7 @@ double median(std::vector<double> values) {
   return (values[mid - 1] + values[mid]) / 2.0;
 }
 
-BudgetScore score_at(const ReplayTable& table, Direction direction, std::uint32_t budget,
+BudgetScore score_at(const ReplayTable& table, store::Direction direction, std::uint32_t budget,
                      const std::vector<RunTrace>& runs) {
   std::vector<double> best;
   std::vector<double> regrets;
@@ -71,13 +71,6 @@ Status check_options(const ReplayOptions& options) {
 
 }  // namespace
 
-Result<Direction> parse_direction(std::string_view text) {
-  if (text == "minimize") return Direction::kMinimize;
-  if (text == "maximize") return Direction::kMaximize;
-  return Status::invalid_argument(
-      fmt::format("direction \"{}\" is unknown; use minimize or maximize", text));
-}
-
 ReplayOracle::ReplayOracle(const ReplayTable& table, std::uint64_t seed)
     : table_(&table), rng_(seed) {}
 
@@ -90,7 +83,7 @@ std::optional<double> ReplayOracle::measure(space::StateId state) {
   return table_->value(t, state);
 }
 
-RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strategy& strategy,
+RunTrace replay_run(const ReplayTable& table, store::Direction direction, agent::Strategy& strategy,
                     ReplayOracle& oracle, std::uint32_t budget) {
   const double best = best_truth(table, direction);
   const double worst = worst_truth(table, direction);
@@ -109,9 +102,10 @@ RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strate
     const agent::Proposal proposal = pending.front();
     pending.pop_front();
     const auto loss = oracle.measure(proposal.state);
-    strategy.tell(proposal,
-                  {loss ? std::optional<double>(direction == Direction::kMinimize ? *loss : -*loss)
-                        : std::nullopt});
+    strategy.tell(
+        proposal,
+        {loss ? std::optional<double>(direction == store::Direction::kMinimize ? *loss : -*loss)
+              : std::nullopt});
     const auto truth = table.mean(proposal.state);
     if (!trace.evals_to_best && truth && *truth == best) {
       trace.evals_to_best = static_cast<std::uint32_t>(trace.best_at.size() + 1);
@@ -125,7 +119,7 @@ RunTrace replay_run(const ReplayTable& table, Direction direction, agent::Strate
   return trace;
 }
 
-ReplaySummary summarise(const ReplayTable& table, Direction direction, std::uint32_t budget,
+ReplaySummary summarise(const ReplayTable& table, store::Direction direction, std::uint32_t budget,
                         const std::vector<std::uint32_t>& report_budgets,
                         const std::vector<RunTrace>& runs) {
   QTUNE_CHECK(!runs.empty());
@@ -178,4 +172,4 @@ Result<ReplaySummary> replay(const ReplayTable& table, const StrategyFactory& fa
   return summarise(table, options.direction, options.budget, options.report_budgets, runs);
 }
 
-}  // namespace qtune::study
+}  // namespace qtune::replay
