@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -280,6 +281,144 @@ Result<double> row_objective(const ParsedTable& table, const Row& row) {
   return std::isfinite(*v) ? *v : kFailed;
 }
 
+// The parameter names a table must have: --params, else the [space]'s dimensions, else
+// (left empty) every column left of the objective, as find_columns fills in.
+std::vector<std::string> requested_params(const TableSpec& spec) {
+  std::vector<std::string> param_names = spec.params;
+  if (param_names.empty() && spec.space) {
+    for (const space::Dimension& dim : spec.space->dimensions()) param_names.push_back(dim.name);
+  }
+  return param_names;
+}
+
+// Every row has as many fields as the header.
+Status check_row_widths(const TableText& text, const std::vector<Row>& rows) {
+  const std::size_t width = rows[0].fields.size();
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const Row& row = rows[r];
+    if (row.fields.size() == width) continue;
+    const std::size_t column =
+        row.fields.size() > width ? row.fields[width].column : row.end_column;
+    return Status::invalid_argument(
+        fmt::format("{}:{}:{}: the row has {} fields, the header {}; write one value per column",
+                    text.name, row.line, column, row.fields.size(), width));
+  }
+  return Status::ok();
+}
+
+// One table split into rows, its columns found from the header row.
+Result<ParsedTable> read_table(const TableText& text, const TableSpec& spec,
+                               std::vector<std::string>& param_names) {
+  ParsedTable table;
+  table.text = &text;
+  QTUNE_ASSIGN_OR_RETURN(table.rows, split_csv(text));
+  QTUNE_ASSIGN_OR_RETURN(table.columns, find_columns(text, table.rows[0], spec, param_names));
+  QTUNE_RETURN_IF_ERROR(check_row_widths(text, table.rows));
+  return table;
+}
+
+// The [space] given, or the one the tables derive; either must match the parameters.
+Result<space::Space> table_grid(const std::vector<ParsedTable>& tables, const TableSpec& spec,
+                                const std::vector<std::string>& param_names) {
+  const std::string& name = tables[0].text->name;
+  auto derived = spec.space ? Result<space::Space>(*spec.space) : derive_space(tables, param_names);
+  if (!derived.is_ok()) return derived.status().with_context(name);
+  space::Space grid = std::move(derived).value();
+  if (grid.dims() != param_names.size()) {
+    return Status::invalid_argument(fmt::format(
+        "{}: the [space] has {} dimensions, the tables {} parameters ({}); name the [space] "
+        "dimensions with --params",
+        name, grid.dims(), param_names.size(), fmt::join(param_names, ", ")));
+  }
+  if (grid.size() > ReplayTable::kMaxStates) {
+    return Status::invalid_argument(
+        fmt::format("{}: the grid has {} configurations; replay holds at most {}", name,
+                    grid.size(), ReplayTable::kMaxStates));
+  }
+  for (std::size_t k = 0; k < grid.dims(); ++k) {
+    if (grid.dimension(k).name != param_names[k]) {
+      return Status::invalid_argument(fmt::format(
+          "{}: parameter {} is \"{}\" but the [space] names \"{}\"; list --params in the order "
+          "of the [space]",
+          name, k + 1, param_names[k], grid.dimension(k).name));
+    }
+  }
+  return grid;
+}
+
+// The values each parameter takes in one table (per dimension, as indices).
+using SeenValues = std::vector<std::set<space::Index>>;
+
+// The configuration a row names; records its parameter values in `seen`.
+Result<space::StateId> row_state(const ParsedTable& table, const Row& row, const space::Space& grid,
+                                 const std::vector<std::string>& param_names, SeenValues& seen) {
+  std::vector<space::Index> indices(grid.dims());
+  for (std::size_t k = 0; k < grid.dims(); ++k) {
+    const Field& cell = row.fields[table.columns.params[k]];
+    const auto index = find_index(grid.dimension(k), cell.text);
+    if (!index) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}:{}: parameter \"{}\" is \"{}\", not a value of the [space]; its values are {}",
+          table.text->name, row.line, cell.column, param_names[k], cell.text,
+          list_values(grid.dimension(k))));
+    }
+    indices[k] = *index;
+    seen[k].insert(*index);
+  }
+  return grid.encode(indices);
+}
+
+// One table's objective per configuration into `values` (grid.size() of them, NaN where
+// the table has no row or the trial failed).
+Status read_values(const ParsedTable& table, const space::Space& grid,
+                   const std::vector<std::string>& param_names, std::span<double> values,
+                   SeenValues& seen) {
+  std::map<space::StateId, std::size_t> line_of;
+  for (std::size_t r = 1; r < table.rows.size(); ++r) {
+    const Row& row = table.rows[r];
+    QTUNE_ASSIGN_OR_RETURN(const space::StateId state,
+                           row_state(table, row, grid, param_names, seen));
+    if (const auto [it, fresh] = line_of.emplace(state, row.line); !fresh) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}:1: configuration {} is listed again (first on line {}); list each "
+          "configuration once per table (repeated measurements go into separate tables)",
+          table.text->name, row.line, grid.describe(state), it->second));
+    }
+    QTUNE_ASSIGN_OR_RETURN(values[state], row_objective(table, row));
+  }
+  return Status::ok();
+}
+
+// The values of dimension `dim` in `these` but not in `those`, formatted.
+std::vector<std::string> values_missing_from(const std::set<space::Index>& these,
+                                             const std::set<space::Index>& those,
+                                             const space::Dimension& dim) {
+  std::vector<std::string> missing;
+  for (space::Index i : these) {
+    if (!those.count(i)) missing.push_back(space::format_value(dim.values[i]));
+  }
+  return missing;
+}
+
+// Every table lists the same values of each parameter as the first one.
+Status check_same_values(const std::vector<ParsedTable>& tables, const space::Space& grid,
+                         const std::vector<std::string>& param_names,
+                         const std::vector<SeenValues>& seen) {
+  for (std::size_t t = 1; t < tables.size(); ++t) {
+    for (std::size_t k = 0; k < grid.dims(); ++k) {
+      if (seen[t][k] == seen[0][k]) continue;
+      const space::Dimension& dim = grid.dimension(k);
+      return Status::invalid_argument(fmt::format(
+          "{}: parameter \"{}\" disagrees with {}: values only here [{}], only there [{}]; "
+          "tables of one grid list the same values",
+          tables[t].text->name, param_names[k], tables[0].text->name,
+          fmt::join(values_missing_from(seen[t][k], seen[0][k], dim), ", "),
+          fmt::join(values_missing_from(seen[0][k], seen[t][k], dim), ", ")));
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values)
@@ -337,104 +476,22 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
   if (texts.empty()) {
     return Status::invalid_argument("replay: no table given; name at least one CSV file");
   }
-  std::vector<std::string> param_names = spec.params;
-  if (param_names.empty() && spec.space) {
-    for (const space::Dimension& dim : spec.space->dimensions()) param_names.push_back(dim.name);
-  }
+  std::vector<std::string> param_names = requested_params(spec);
   std::vector<ParsedTable> tables;
   for (const TableText& text : texts) {
-    ParsedTable table;
-    table.text = &text;
-    QTUNE_ASSIGN_OR_RETURN(table.rows, split_csv(text));
-    QTUNE_ASSIGN_OR_RETURN(table.columns, find_columns(text, table.rows[0], spec, param_names));
-    const std::size_t width = table.rows[0].fields.size();
-    for (std::size_t r = 1; r < table.rows.size(); ++r) {
-      const Row& row = table.rows[r];
-      if (row.fields.size() == width) continue;
-      const std::size_t column =
-          row.fields.size() > width ? row.fields[width].column : row.end_column;
-      return Status::invalid_argument(
-          fmt::format("{}:{}:{}: the row has {} fields, the header {}; write one value per column",
-                      text.name, row.line, column, row.fields.size(), width));
-    }
+    QTUNE_ASSIGN_OR_RETURN(ParsedTable table, read_table(text, spec, param_names));
     tables.push_back(std::move(table));
   }
-
-  auto derived = spec.space ? Result<space::Space>(*spec.space) : derive_space(tables, param_names);
-  if (!derived.is_ok()) return derived.status().with_context(texts[0].name);
-  space::Space grid = std::move(derived).value();
-  if (grid.dims() != param_names.size()) {
-    return Status::invalid_argument(fmt::format(
-        "{}: the [space] has {} dimensions, the tables {} parameters ({}); name the [space] "
-        "dimensions with --params",
-        texts[0].name, grid.dims(), param_names.size(), fmt::join(param_names, ", ")));
-  }
-  if (grid.size() > kMaxStates) {
-    return Status::invalid_argument(
-        fmt::format("{}: the grid has {} configurations; replay holds at most {}", texts[0].name,
-                    grid.size(), kMaxStates));
-  }
-  for (std::size_t k = 0; k < grid.dims(); ++k) {
-    if (grid.dimension(k).name != param_names[k]) {
-      return Status::invalid_argument(fmt::format(
-          "{}: parameter {} is \"{}\" but the [space] names \"{}\"; list --params in the order "
-          "of the [space]",
-          texts[0].name, k + 1, param_names[k], grid.dimension(k).name));
-    }
-  }
+  QTUNE_ASSIGN_OR_RETURN(space::Space grid, table_grid(tables, spec, param_names));
 
   const std::uint64_t n = grid.size();
   std::vector<double> values(tables.size() * n, kFailed);
-  std::vector<std::vector<std::set<space::Index>>> seen(
-      tables.size(), std::vector<std::set<space::Index>>(grid.dims()));
-  std::vector<space::Index> indices(grid.dims());
+  std::vector<SeenValues> seen(tables.size(), SeenValues(grid.dims()));
   for (std::size_t t = 0; t < tables.size(); ++t) {
-    const ParsedTable& table = tables[t];
-    std::map<space::StateId, std::size_t> line_of;
-    for (std::size_t r = 1; r < table.rows.size(); ++r) {
-      const Row& row = table.rows[r];
-      for (std::size_t k = 0; k < grid.dims(); ++k) {
-        const Field& cell = row.fields[table.columns.params[k]];
-        const auto index = find_index(grid.dimension(k), cell.text);
-        if (!index) {
-          return Status::invalid_argument(fmt::format(
-              "{}:{}:{}: parameter \"{}\" is \"{}\", not a value of the [space]; its values are {}",
-              table.text->name, row.line, cell.column, param_names[k], cell.text,
-              list_values(grid.dimension(k))));
-        }
-        indices[k] = *index;
-        seen[t][k].insert(*index);
-      }
-      const space::StateId state = grid.encode(indices);
-      if (const auto [it, fresh] = line_of.emplace(state, row.line); !fresh) {
-        return Status::invalid_argument(fmt::format(
-            "{}:{}:1: configuration {} is listed again (first on line {}); list each "
-            "configuration once per table (repeated measurements go into separate tables)",
-            table.text->name, row.line, grid.describe(state), it->second));
-      }
-      QTUNE_ASSIGN_OR_RETURN(values[t * n + state], row_objective(table, row));
-    }
+    QTUNE_RETURN_IF_ERROR(
+        read_values(tables[t], grid, param_names, std::span(values).subspan(t * n, n), seen[t]));
   }
-  for (std::size_t t = 1; t < tables.size(); ++t) {
-    for (std::size_t k = 0; k < grid.dims(); ++k) {
-      if (seen[t][k] == seen[0][k]) continue;
-      std::vector<std::string> only_here;
-      std::vector<std::string> only_there;
-      for (space::Index i : seen[t][k]) {
-        if (!seen[0][k].count(i))
-          only_here.push_back(space::format_value(grid.dimension(k).values[i]));
-      }
-      for (space::Index i : seen[0][k]) {
-        if (!seen[t][k].count(i))
-          only_there.push_back(space::format_value(grid.dimension(k).values[i]));
-      }
-      return Status::invalid_argument(fmt::format(
-          "{}: parameter \"{}\" disagrees with {}: values only here [{}], only there [{}]; "
-          "tables of one grid list the same values",
-          texts[t].name, param_names[k], texts[0].name, fmt::join(only_here, ", "),
-          fmt::join(only_there, ", ")));
-    }
-  }
+  QTUNE_RETURN_IF_ERROR(check_same_values(tables, grid, param_names, seen));
   if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
     return Status::invalid_argument(
         fmt::format("{}: no configuration succeeded; replay needs at least one numeric objective",

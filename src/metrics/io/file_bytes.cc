@@ -13,8 +13,10 @@
 #include <system_error>
 
 namespace qtune::metrics {
+namespace {
 
-base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
+// not_found if `path` does not exist, io_error if it is no regular file.
+base::Status check_regular_file(const std::filesystem::path& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) {
@@ -24,6 +26,13 @@ base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
     return base::Status::io_error(
         fmt::format("{}: not a regular file; expected a file", path.string()));
   }
+  return base::Status::ok();
+}
+
+}  // namespace
+
+base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
+  QTUNE_RETURN_IF_ERROR(check_regular_file(path));
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return base::Status::io_error(
@@ -45,15 +54,7 @@ base::Result<std::string> read_file_bytes(const std::filesystem::path& path) {
 }
 
 base::Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) {
-    return base::Status::not_found(fmt::format("{}: no such file", path.string()));
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return base::Status::io_error(
-        fmt::format("{}: not a regular file; expected a file", path.string()));
-  }
+  QTUNE_RETURN_IF_ERROR(check_regular_file(path));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return base::Status::io_error(

@@ -108,138 +108,216 @@ float* OneDnnNetwork::arena_for(std::size_t bytes) {
   return static_cast<float*>(arena_.get_data_handle());
 }
 
-OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
-  auto found = plans_.find(count);
-  if (found != plans_.end()) return *found->second;
+// Builds the Plan for one batch size: a primitive per node of every stage, each activation
+// buffer with the steps that write it first and read it last, then one arena in which
+// buffers that are never alive together share memory.
+class OneDnnNetwork::PlanBuilder {
+ public:
+  PlanBuilder(OneDnnNetwork& network, std::size_t count);
+  std::unique_ptr<Plan> build();
 
-  auto plan = std::make_unique<Plan>();
-  const auto n = static_cast<std::int64_t>(count);
-  const auto side = static_cast<std::int64_t>(input_size_);
-  Shape in_shape{3, side, side};
-
-  // Every activation buffer with the steps that write it first and read it last: the
-  // arena layout lets buffers that are never alive together share memory.
-  std::vector<BufferLife> lives;
-  auto new_buffer = [&lives](const memory::desc& desc, std::size_t step) {
-    lives.push_back(BufferLife{desc.get_size(), step, step});
-    return lives.size() - 1;
-  };
+ private:
   struct StepBuffers {
     std::size_t src = 0;
     std::size_t dst = 0;
     std::size_t dst_floats_in = 0;  // the channel slice a concatenating branch writes
   };
-  std::vector<std::vector<StepBuffers>> step_buffers;  // per stage, per step
-  std::vector<std::size_t> stage_outputs;
-  std::size_t step = 0;
-  std::size_t in_buffer = new_buffer(activation_desc(n, in_shape, Tag::nchw), step);
-  bool network_input = true;
-  std::size_t conv_index = 0;
+  // The buffers of the stage being planned, indexed like stage_buffer_shapes.
+  struct StageBuffers {
+    bool per_image = false;
+    std::int64_t images = 0;  // images per primitive call
+    std::vector<Shape> shapes;
+    std::vector<std::size_t> ids;  // the arena buffer of each; kUnwritten until written
+    std::vector<std::size_t> strides;
+    std::size_t first_step = 0;
+    std::size_t last_step = 0;
+  };
+  static constexpr std::size_t kUnwritten = std::numeric_limits<std::size_t>::max();
 
+  std::size_t new_buffer(const memory::desc& desc, std::size_t first_step);
+  void read_until(std::size_t buffer, std::size_t step);
+  Plan::StagePlan plan_stage(const Stage& stage);
+  StageBuffers stage_buffers(const Stage& stage, bool per_image);
+  Plan::Step plan_node(const Node& node, StageBuffers& buffers);
+  Plan::Step primitive_step(const std::variant<Conv, Pool>& op, const memory::desc& src_md,
+                            const memory::desc& dst_md);
+  void add_conv(const Conv& c, const memory::desc& src_md, const memory::desc& dst_md,
+                Plan::Step& plan_step);
+  void add_pool(const Pool& p, const memory::desc& src_md, const memory::desc& dst_md,
+                Plan::Step& plan_step);
+  void place_buffers(Plan& plan) const;
+
+  OneDnnNetwork& network_;
+  const std::int64_t n_;
+  dnnl::primitive_attr conv_attr_;  // ReLU after every convolution
+  std::vector<BufferLife> lives_;
+  std::vector<std::vector<StepBuffers>> step_buffers_;  // per stage, per step
+  std::vector<std::size_t> stage_outputs_;
+  std::size_t step_ = 0;
+  std::size_t conv_index_ = 0;
+  // The next stage's input.
+  Shape in_shape_;
+  std::size_t in_buffer_ = 0;
+  bool network_input_ = true;
+};
+
+OneDnnNetwork::PlanBuilder::PlanBuilder(OneDnnNetwork& network, std::size_t count)
+    : network_(network), n_(static_cast<std::int64_t>(count)) {
+  const auto side = static_cast<std::int64_t>(network.input_size_);
+  in_shape_ = Shape{3, side, side};
+  in_buffer_ = new_buffer(activation_desc(n_, in_shape_, Tag::nchw), step_);
   dnnl::post_ops relu;
   relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  dnnl::primitive_attr conv_attr;
-  conv_attr.set_post_ops(relu);
+  conv_attr_.set_post_ops(relu);
+}
 
-  for (const Stage& stage : fid_inception_stages()) {
-    Plan::StagePlan sp;
-    // A branch writing at a non-zero channel offset needs the per-image layout (see header).
-    sp.per_image = std::any_of(stage.nodes.begin(), stage.nodes.end(),
-                               [](const Node& node) { return node.dst_channel_offset != 0; });
-    const std::int64_t images = sp.per_image ? 1 : n;
-    const std::vector<Shape> shapes = stage_buffer_shapes(stage, in_shape);
-    const std::size_t stage_first = step;
-    const std::size_t stage_last = step + stage.nodes.size() - 1;
+std::unique_ptr<OneDnnNetwork::Plan> OneDnnNetwork::PlanBuilder::build() {
+  auto plan = std::make_unique<Plan>();
+  for (const Stage& stage : fid_inception_stages()) plan->stages.push_back(plan_stage(stage));
+  place_buffers(*plan);
+  return plan;
+}
 
-    // The stage output holds every image; temporaries only what one call needs. Run image
-    // by image, a stage's input and output are alive during all of it.
-    constexpr std::size_t kUnwritten = std::numeric_limits<std::size_t>::max();
-    std::vector<std::size_t> buffer(shapes.size(), kUnwritten);
-    std::vector<std::size_t> strides(shapes.size(), 0);
-    buffer[kStageInput] = in_buffer;
-    strides[kStageInput] = static_cast<std::size_t>(in_shape.size());
-    strides[kStageOutput] = static_cast<std::size_t>(shapes[kStageOutput].size());
-    if (sp.per_image) lives[in_buffer].last_step = stage_last;
+std::size_t OneDnnNetwork::PlanBuilder::new_buffer(const memory::desc& desc,
+                                                   std::size_t first_step) {
+  lives_.push_back(BufferLife{desc.get_size(), first_step, first_step});
+  return lives_.size() - 1;
+}
 
-    std::vector<StepBuffers>& stage_steps = step_buffers.emplace_back();
-    for (const Node& node : stage.nodes) {
-      const auto src_index = static_cast<std::size_t>(node.src);
-      const auto dst_index = static_cast<std::size_t>(node.dst);
-      const Shape& src_shape = shapes[src_index];
-      Shape dst_shape = output_shape(node.op, src_shape);
-      const memory::desc src_md = activation_desc(
-          images, src_shape, network_input && node.src == kStageInput ? Tag::nchw : Tag::nChw16c);
-      const memory::desc dst_md = activation_desc(images, dst_shape, Tag::nChw16c);
+void OneDnnNetwork::PlanBuilder::read_until(std::size_t buffer, std::size_t step) {
+  BufferLife& life = lives_[buffer];
+  life.last_step = std::max(life.last_step, step);
+}
 
-      if (buffer[dst_index] == kUnwritten) {
-        const std::int64_t held = node.dst == kStageOutput ? n : images;
-        buffer[dst_index] =
-            new_buffer(activation_desc(held, shapes[dst_index], Tag::nChw16c),
-                       node.dst == kStageOutput && sp.per_image ? stage_first : step);
-      }
-      BufferLife& src_life = lives[buffer[src_index]];
-      src_life.last_step = std::max(src_life.last_step, step);
-      stage_steps.push_back(StepBuffers{
-          buffer[src_index], buffer[dst_index],
-          static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height * dst_shape.width)});
-
-      Plan::Step plan_step;
-      plan_step.src_stride = strides[src_index];
-      plan_step.dst_stride = strides[dst_index];
-      plan_step.args.emplace(DNNL_ARG_SRC, memory(src_md, engine_, DNNL_MEMORY_NONE));
-      plan_step.args.emplace(DNNL_ARG_DST, memory(dst_md, engine_, DNNL_MEMORY_NONE));
-      if (const Conv* c = std::get_if<Conv>(&node.op)) {
-        const memory::desc weights_md({c->out_channels, c->in_channels, c->kernel_h, c->kernel_w},
-                                      memory::data_type::f32, Tag::any);
-        const dnnl::convolution_forward::desc desc(
-            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
-            weights_md, biases_[conv_index].get_desc(), dst_md, {c->stride, c->stride},
-            {c->pad_h, c->pad_w}, {c->pad_h, c->pad_w});
-        const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr, engine_);
-        plan_step.primitive = dnnl::convolution_forward(pd);
-        plan_step.args.emplace(DNNL_ARG_WEIGHTS, prepacked_weights(conv_index, pd.weights_desc()));
-        plan_step.args.emplace(DNNL_ARG_BIAS, biases_[conv_index]);
-        ++conv_index;
-      } else {
-        const Pool& p = std::get<Pool>(node.op);
-        const auto algorithm = p.kind == PoolKind::kMax
-                                   ? dnnl::algorithm::pooling_max
-                                   : dnnl::algorithm::pooling_avg_exclude_padding;
-        const dnnl::pooling_forward::desc desc(
-            dnnl::prop_kind::forward_inference, algorithm, src_md, dst_md, {p.stride, p.stride},
-            {p.kernel, p.kernel}, {p.pad, p.pad}, {p.pad, p.pad});
-        plan_step.primitive =
-            dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, engine_));
-      }
-      sp.steps.push_back(std::move(plan_step));
-      ++step;
-    }
-    // The features are pooled from the output of whichever stage runs last.
-    BufferLife& out_life = lives[buffer[kStageOutput]];
-    out_life.last_step = std::max(out_life.last_step, stage_last);
-    sp.output_shape = shapes[kStageOutput];
-    in_shape = sp.output_shape;
-    in_buffer = buffer[kStageOutput];
-    stage_outputs.push_back(in_buffer);
-    network_input = false;
-    plan->stages.push_back(std::move(sp));
+OneDnnNetwork::Plan::StagePlan OneDnnNetwork::PlanBuilder::plan_stage(const Stage& stage) {
+  Plan::StagePlan sp;
+  // A branch writing at a non-zero channel offset needs the per-image layout (see header).
+  sp.per_image = std::any_of(stage.nodes.begin(), stage.nodes.end(),
+                             [](const Node& node) { return node.dst_channel_offset != 0; });
+  StageBuffers buffers = stage_buffers(stage, sp.per_image);
+  step_buffers_.emplace_back();
+  for (const Node& node : stage.nodes) {
+    sp.steps.push_back(plan_node(node, buffers));
+    ++step_;
   }
+  // The features are pooled from the output of whichever stage runs last.
+  read_until(buffers.ids[kStageOutput], buffers.last_step);
+  sp.output_shape = buffers.shapes[kStageOutput];
+  in_shape_ = sp.output_shape;
+  in_buffer_ = buffers.ids[kStageOutput];
+  stage_outputs_.push_back(in_buffer_);
+  network_input_ = false;
+  return sp;
+}
 
+OneDnnNetwork::PlanBuilder::StageBuffers OneDnnNetwork::PlanBuilder::stage_buffers(
+    const Stage& stage, bool per_image) {
+  StageBuffers b;
+  b.per_image = per_image;
+  b.images = per_image ? 1 : n_;
+  b.shapes = stage_buffer_shapes(stage, in_shape_);
+  b.first_step = step_;
+  b.last_step = step_ + stage.nodes.size() - 1;
+  // The stage output holds every image; temporaries only what one call needs. Run image
+  // by image, a stage's input and output are alive during all of it.
+  b.ids.assign(b.shapes.size(), kUnwritten);
+  b.strides.assign(b.shapes.size(), 0);
+  b.ids[kStageInput] = in_buffer_;
+  b.strides[kStageInput] = static_cast<std::size_t>(in_shape_.size());
+  b.strides[kStageOutput] = static_cast<std::size_t>(b.shapes[kStageOutput].size());
+  if (per_image) lives_[in_buffer_].last_step = b.last_step;
+  return b;
+}
+
+// One node: its destination buffer (allocated when first written), and its primitive.
+OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::plan_node(const Node& node, StageBuffers& b) {
+  const auto src_index = static_cast<std::size_t>(node.src);
+  const auto dst_index = static_cast<std::size_t>(node.dst);
+  const Shape& src_shape = b.shapes[src_index];
+  const Shape dst_shape = output_shape(node.op, src_shape);
+  const memory::desc src_md = activation_desc(
+      b.images, src_shape, network_input_ && node.src == kStageInput ? Tag::nchw : Tag::nChw16c);
+  const memory::desc dst_md = activation_desc(b.images, dst_shape, Tag::nChw16c);
+
+  if (b.ids[dst_index] == kUnwritten) {
+    const std::int64_t held = node.dst == kStageOutput ? n_ : b.images;
+    b.ids[dst_index] = new_buffer(activation_desc(held, b.shapes[dst_index], Tag::nChw16c),
+                                  node.dst == kStageOutput && b.per_image ? b.first_step : step_);
+  }
+  read_until(b.ids[src_index], step_);
+  step_buffers_.back().push_back(StepBuffers{
+      b.ids[src_index], b.ids[dst_index],
+      static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height * dst_shape.width)});
+
+  Plan::Step plan_step = primitive_step(node.op, src_md, dst_md);
+  plan_step.src_stride = b.strides[src_index];
+  plan_step.dst_stride = b.strides[dst_index];
+  return plan_step;
+}
+
+OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::primitive_step(
+    const std::variant<Conv, Pool>& op, const memory::desc& src_md, const memory::desc& dst_md) {
+  Plan::Step plan_step;
+  plan_step.args.emplace(DNNL_ARG_SRC, memory(src_md, network_.engine_, DNNL_MEMORY_NONE));
+  plan_step.args.emplace(DNNL_ARG_DST, memory(dst_md, network_.engine_, DNNL_MEMORY_NONE));
+  if (const Conv* c = std::get_if<Conv>(&op)) {
+    add_conv(*c, src_md, dst_md, plan_step);
+  } else {
+    add_pool(std::get<Pool>(op), src_md, dst_md, plan_step);
+  }
+  return plan_step;
+}
+
+// A convolution with the folded batch norm's bias and a ReLU; its weights prepacked.
+void OneDnnNetwork::PlanBuilder::add_conv(const Conv& c, const memory::desc& src_md,
+                                          const memory::desc& dst_md, Plan::Step& plan_step) {
+  const dnnl::memory& bias = network_.biases_[conv_index_];
+  const memory::desc weights_md({c.out_channels, c.in_channels, c.kernel_h, c.kernel_w},
+                                memory::data_type::f32, Tag::any);
+  const dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, weights_md,
+      bias.get_desc(), dst_md, {c.stride, c.stride}, {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w});
+  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr_, network_.engine_);
+  plan_step.primitive = dnnl::convolution_forward(pd);
+  plan_step.args.emplace(DNNL_ARG_WEIGHTS,
+                         network_.prepacked_weights(conv_index_, pd.weights_desc()));
+  plan_step.args.emplace(DNNL_ARG_BIAS, bias);
+  ++conv_index_;
+}
+
+void OneDnnNetwork::PlanBuilder::add_pool(const Pool& p, const memory::desc& src_md,
+                                          const memory::desc& dst_md, Plan::Step& plan_step) {
+  const auto algorithm = p.kind == PoolKind::kMax ? dnnl::algorithm::pooling_max
+                                                  : dnnl::algorithm::pooling_avg_exclude_padding;
+  const dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src_md,
+                                         dst_md, {p.stride, p.stride}, {p.kernel, p.kernel},
+                                         {p.pad, p.pad}, {p.pad, p.pad});
+  plan_step.primitive =
+      dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, network_.engine_));
+}
+
+// Lays the buffers out in one arena and points every step at its buffers' offsets.
+void OneDnnNetwork::PlanBuilder::place_buffers(Plan& plan) const {
   // oneDNN's own allocations are 64-byte aligned; keep every buffer so.
   constexpr std::size_t kAlignment = 64;
-  const ArenaLayout layout = lay_out_arena(lives, kAlignment);
+  const ArenaLayout layout = lay_out_arena(lives_, kAlignment);
   auto at = [&layout](std::size_t buffer_id) { return layout.offsets[buffer_id] / sizeof(float); };
-  plan->input = at(0);
-  plan->arena_bytes = layout.size;
-  for (std::size_t s = 0; s < plan->stages.size(); ++s) {
-    Plan::StagePlan& sp = plan->stages[s];
+  plan.input = at(0);
+  plan.arena_bytes = layout.size;
+  for (std::size_t s = 0; s < plan.stages.size(); ++s) {
+    Plan::StagePlan& sp = plan.stages[s];
     for (std::size_t k = 0; k < sp.steps.size(); ++k) {
-      sp.steps[k].src = at(step_buffers[s][k].src);
-      sp.steps[k].dst = at(step_buffers[s][k].dst) + step_buffers[s][k].dst_floats_in;
+      sp.steps[k].src = at(step_buffers_[s][k].src);
+      sp.steps[k].dst = at(step_buffers_[s][k].dst) + step_buffers_[s][k].dst_floats_in;
     }
-    sp.output = at(stage_outputs[s]);
+    sp.output = at(stage_outputs_[s]);
   }
-  return *plans_.emplace(count, std::move(plan)).first->second;
+}
+
+OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
+  auto found = plans_.find(count);
+  if (found != plans_.end()) return *found->second;
+  return *plans_.emplace(count, PlanBuilder(*this, count).build()).first->second;
 }
 
 base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t count,

@@ -36,7 +36,8 @@ class OneDnnNetwork final : public Network {
   ~OneDnnNetwork() override;
 
  private:
-  struct Plan;  // primitives and buffers for one batch size (defined in the .cc)
+  struct Plan;        // primitives and buffers for one batch size (defined in the .cc)
+  class PlanBuilder;  // builds a Plan (defined in the .cc)
 
   OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size);
   Plan& plan_for(std::size_t count);

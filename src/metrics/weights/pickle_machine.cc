@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <limits>
 
 #include "metrics/io/little_endian.h"
@@ -38,6 +39,82 @@ constexpr std::array<AllowedGlobal, 9> kGlobals = {{
     {"torch", "LongStorage", PickleValue::Global::kStorageType, StorageType::kLong},
     {"torch", "IntStorage", PickleValue::Global::kStorageType, StorageType::kInt},
 }};
+
+// The opcodes a state dict uses (pickletools.py names them).
+namespace opcode {
+constexpr unsigned char kProto = 0x80;
+constexpr unsigned char kFrame = 0x95;
+constexpr unsigned char kStop = '.';
+constexpr unsigned char kMark = '(';
+constexpr unsigned char kEmptyDict = '}';
+constexpr unsigned char kEmptyList = ']';
+constexpr unsigned char kEmptyTuple = ')';
+constexpr unsigned char kTuple1 = 0x85;
+constexpr unsigned char kTuple2 = 0x86;
+constexpr unsigned char kTuple3 = 0x87;
+constexpr unsigned char kTuple = 't';
+constexpr unsigned char kList = 'l';
+constexpr unsigned char kDict = 'd';
+constexpr unsigned char kAppend = 'a';
+constexpr unsigned char kAppends = 'e';
+constexpr unsigned char kSetItem = 's';
+constexpr unsigned char kSetItems = 'u';
+constexpr unsigned char kBinPut = 'q';
+constexpr unsigned char kLongBinPut = 'r';
+constexpr unsigned char kMemoize = 0x94;
+constexpr unsigned char kBinGet = 'h';
+constexpr unsigned char kLongBinGet = 'j';
+constexpr unsigned char kBinInt = 'J';
+constexpr unsigned char kBinInt1 = 'K';
+constexpr unsigned char kBinInt2 = 'M';
+constexpr unsigned char kLong1 = 0x8a;
+constexpr unsigned char kNone = 'N';
+constexpr unsigned char kNewTrue = 0x88;
+constexpr unsigned char kNewFalse = 0x89;
+constexpr unsigned char kBinFloat = 'G';
+constexpr unsigned char kBinUnicode = 'X';
+constexpr unsigned char kBinString = 'T';
+constexpr unsigned char kShortBinUnicode = 0x8c;
+constexpr unsigned char kShortBinString = 'U';
+constexpr unsigned char kBinUnicode8 = 0x8d;
+constexpr unsigned char kGlobal = 'c';
+constexpr unsigned char kStackGlobal = 0x93;
+constexpr unsigned char kBinPersId = 'Q';
+constexpr unsigned char kReduce = 'R';
+constexpr unsigned char kBuild = 'b';
+}  // namespace opcode
+
+// Which handler runs an opcode; kRefused (the default) for every opcode a state dict
+// does not need.
+enum class OpcodeGroup {
+  kRefused,
+  kControl,
+  kMakeContainer,
+  kFillContainer,
+  kMemo,
+  kConstant,
+  kString,
+  kObject
+};
+
+constexpr std::array<OpcodeGroup, 256> kOpcodeGroups = [] {
+  using namespace opcode;
+  std::array<OpcodeGroup, 256> groups{};
+  const auto assign = [&groups](OpcodeGroup group, std::initializer_list<unsigned char> ops) {
+    for (const unsigned char op : ops) groups[op] = group;
+  };
+  assign(OpcodeGroup::kControl, {kProto, kFrame, kStop, kMark});
+  assign(OpcodeGroup::kMakeContainer,
+         {kEmptyDict, kEmptyList, kEmptyTuple, kTuple1, kTuple2, kTuple3, kTuple, kList, kDict});
+  assign(OpcodeGroup::kFillContainer, {kAppend, kAppends, kSetItem, kSetItems});
+  assign(OpcodeGroup::kMemo, {kBinPut, kLongBinPut, kMemoize, kBinGet, kLongBinGet});
+  assign(OpcodeGroup::kConstant,
+         {kBinInt, kBinInt1, kBinInt2, kLong1, kNone, kNewTrue, kNewFalse, kBinFloat});
+  assign(OpcodeGroup::kString,
+         {kBinUnicode, kBinString, kShortBinUnicode, kShortBinString, kBinUnicode8});
+  assign(OpcodeGroup::kObject, {kGlobal, kStackGlobal, kBinPersId, kReduce, kBuild});
+  return groups;
+}();
 
 bool is_int(const PickleValue* v) { return v->kind == Kind::kInt; }
 
@@ -234,84 +311,110 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
     return error(at,
                  fmt::format("more than {} pickle values; a state dict has far fewer", kMaxValues));
   }
-  auto push_int = [&](std::int64_t v) {
-    PickleValue* x = make(Kind::kInt);
-    x->integer = v;
-    stack_.push_back(x);
-    return base::Status::ok();
-  };
-  auto push_string = [&](std::size_t len) -> base::Status {
-    QTUNE_ASSIGN_OR_RETURN(const std::string_view s, take(len, at));
-    PickleValue* x = make(Kind::kString);
-    x->text = std::string(s);
-    stack_.push_back(x);
-    return base::Status::ok();
-  };
-  auto memo_put = [&](std::uint64_t key) -> base::Status {
-    if (stack_.empty()) return error(at, "memo store from an empty stack");
-    memo_[key] = stack_.back();
-    return base::Status::ok();
-  };
-  auto memo_get = [&](std::uint64_t key) -> base::Status {
-    const auto it = memo_.find(key);
-    if (it == memo_.end()) return error(at, fmt::format("memo key {} was never stored", key));
-    stack_.push_back(it->second);
-    return base::Status::ok();
-  };
-  auto make_tuple = [&](std::size_t n) -> base::Status {
-    if (stack_.size() < n + (marks_.empty() ? 0 : marks_.back()))
-      return error(at, "stack underflow");
-    PickleValue* t = make(Kind::kTuple);
-    t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
-    stack_.resize(stack_.size() - n);
-    stack_.push_back(t);
-    return base::Status::ok();
-  };
+  switch (kOpcodeGroups[op]) {
+    case OpcodeGroup::kControl:
+      return control(op, at, stopped);
+    case OpcodeGroup::kMakeContainer:
+      return make_container(op, at);
+    case OpcodeGroup::kFillContainer:
+      return fill_container(op, at);
+    case OpcodeGroup::kMemo:
+      return memo_op(op, at);
+    case OpcodeGroup::kConstant:
+      return push_constant(op, at);
+    case OpcodeGroup::kString:
+      return push_string_op(op, at);
+    case OpcodeGroup::kObject:
+      return load_object(op, at);
+    case OpcodeGroup::kRefused:
+      break;
+  }
+  return refuse(op, at);
+}
+
+base::Status PickleMachine::refuse(unsigned char op, std::size_t at) const {
+  return error(at, fmt::format("opcode 0x{:02x} is not allowed in a state dict", op));
+}
+
+template <typename T>
+base::Result<T> PickleMachine::take_le(std::size_t at) {
+  QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(sizeof(T), at));
+  return load_le<T>(v, 0);
+}
+
+// PROTO, FRAME, STOP, MARK.
+base::Status PickleMachine::control(unsigned char op, std::size_t at, bool& stopped) {
   switch (op) {
-    case 0x80: {  // PROTO
+    case opcode::kProto: {
       QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
       if (static_cast<unsigned char>(v[0]) > 5)
         return error(at, fmt::format("pickle protocol {} is unknown", +v[0]));
       return base::Status::ok();
     }
-    case 0x95:
-      return take(8, at).status();  // FRAME: a length hint only
-    case '.':
+    case opcode::kFrame:
+      return take(8, at).status();  // a length hint only
+    case opcode::kStop:
       stopped = true;
-      return base::Status::ok();  // STOP
-    case '(':
+      return base::Status::ok();
+    case opcode::kMark:
       marks_.push_back(stack_.size());
-      return base::Status::ok();  // MARK
-    case '}':
+      return base::Status::ok();
+    default:
+      return refuse(op, at);
+  }
+}
+
+// EMPTY_DICT, EMPTY_LIST, EMPTY_TUPLE, TUPLE1-3, and TUPLE, LIST, DICT from the last MARK.
+base::Status PickleMachine::make_container(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kEmptyDict:
       stack_.push_back(make(Kind::kDict));
       return base::Status::ok();
-    case ']':
+    case opcode::kEmptyList:
       stack_.push_back(make(Kind::kList));
       return base::Status::ok();
-    case ')':
-      return make_tuple(0);
-    case 0x85:
-      return make_tuple(1);
-    case 0x86:
-      return make_tuple(2);
-    case 0x87:
-      return make_tuple(3);
-    case 't':
-    case 'l': {  // TUPLE, LIST
+    case opcode::kEmptyTuple:
+      return make_tuple(0, at);
+    case opcode::kTuple1:
+      return make_tuple(1, at);
+    case opcode::kTuple2:
+      return make_tuple(2, at);
+    case opcode::kTuple3:
+      return make_tuple(3, at);
+    case opcode::kTuple:
+    case opcode::kList: {
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
-      PickleValue* v = make(op == 't' ? Kind::kTuple : Kind::kList);
+      PickleValue* v = make(op == opcode::kTuple ? Kind::kTuple : Kind::kList);
       v->items = std::move(items);
       stack_.push_back(v);
       return base::Status::ok();
     }
-    case 'd': {  // DICT
+    case opcode::kDict: {
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
       PickleValue* v = make(Kind::kDict);
       QTUNE_RETURN_IF_ERROR(set_items(*v, items, at));
       stack_.push_back(v);
       return base::Status::ok();
     }
-    case 'a': {  // APPEND
+    default:
+      return refuse(op, at);
+  }
+}
+
+// The top `n` values (above the last MARK) into a tuple.
+base::Status PickleMachine::make_tuple(std::size_t n, std::size_t at) {
+  if (stack_.size() < n + (marks_.empty() ? 0 : marks_.back())) return error(at, "stack underflow");
+  PickleValue* t = make(Kind::kTuple);
+  t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
+  stack_.resize(stack_.size() - n);
+  stack_.push_back(t);
+  return base::Status::ok();
+}
+
+// APPEND, APPENDS, SETITEM, SETITEMS: into the list or dict below.
+base::Status PickleMachine::fill_container(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kAppend: {
       QTUNE_ASSIGN_OR_RETURN(PickleValue * item, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * list, pop(at));
       if (list->kind != Kind::kList) return error(at, "APPEND to a value that is not a list");
@@ -319,138 +422,197 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
       stack_.push_back(list);
       return base::Status::ok();
     }
-    case 'e': {  // APPENDS
+    case opcode::kAppends: {
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
       if (stack_.empty() || stack_.back()->kind != Kind::kList)
         return error(at, "APPENDS to a value that is not a list");
       stack_.back()->items.insert(stack_.back()->items.end(), items.begin(), items.end());
       return base::Status::ok();
     }
-    case 's': {  // SETITEM
+    case opcode::kSetItem: {
       QTUNE_ASSIGN_OR_RETURN(PickleValue * value, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * key, pop(at));
       if (stack_.empty()) return error(at, "SETITEM without a dict");
       return set_items(*stack_.back(), {key, value}, at);
     }
-    case 'u': {  // SETITEMS
+    case opcode::kSetItems: {
       QTUNE_ASSIGN_OR_RETURN(auto items, pop_to_mark(at));
       if (stack_.empty()) return error(at, "SETITEMS without a dict");
       return set_items(*stack_.back(), items, at);
     }
-    case 'q': {  // BINPUT
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
-      return memo_put(load_le<std::uint8_t>(v, 0));
+    default:
+      return refuse(op, at);
+  }
+}
+
+// BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET.
+base::Status PickleMachine::memo_op(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kBinPut: {
+      QTUNE_ASSIGN_OR_RETURN(const auto key, take_le<std::uint8_t>(at));
+      return memo_put(key, at);
     }
-    case 'r': {  // LONG_BINPUT
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(4, at));
-      return memo_put(load_le<std::uint32_t>(v, 0));
+    case opcode::kLongBinPut: {
+      QTUNE_ASSIGN_OR_RETURN(const auto key, take_le<std::uint32_t>(at));
+      return memo_put(key, at);
     }
-    case 0x94:
-      return memo_put(memo_.size());  // MEMOIZE
-    case 'h': {                       // BINGET
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
-      return memo_get(load_le<std::uint8_t>(v, 0));
+    case opcode::kMemoize:
+      return memo_put(memo_.size(), at);
+    case opcode::kBinGet: {
+      QTUNE_ASSIGN_OR_RETURN(const auto key, take_le<std::uint8_t>(at));
+      return memo_get(key, at);
     }
-    case 'j': {  // LONG_BINGET
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(4, at));
-      return memo_get(load_le<std::uint32_t>(v, 0));
+    case opcode::kLongBinGet: {
+      QTUNE_ASSIGN_OR_RETURN(const auto key, take_le<std::uint32_t>(at));
+      return memo_get(key, at);
     }
-    case 'J': {  // BININT
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(4, at));
-      return push_int(load_le<std::int32_t>(v, 0));
+    default:
+      return refuse(op, at);
+  }
+}
+
+base::Status PickleMachine::memo_put(std::uint64_t key, std::size_t at) {
+  if (stack_.empty()) return error(at, "memo store from an empty stack");
+  memo_[key] = stack_.back();
+  return base::Status::ok();
+}
+
+base::Status PickleMachine::memo_get(std::uint64_t key, std::size_t at) {
+  const auto it = memo_.find(key);
+  if (it == memo_.end()) return error(at, fmt::format("memo key {} was never stored", key));
+  stack_.push_back(it->second);
+  return base::Status::ok();
+}
+
+// BININT, BININT1, BININT2, LONG1, NONE, NEWTRUE, NEWFALSE, BINFLOAT.
+base::Status PickleMachine::push_constant(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kBinInt: {
+      QTUNE_ASSIGN_OR_RETURN(const auto v, take_le<std::int32_t>(at));
+      return push_int(v);
     }
-    case 'K': {  // BININT1
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
-      return push_int(load_le<std::uint8_t>(v, 0));
+    case opcode::kBinInt1: {
+      QTUNE_ASSIGN_OR_RETURN(const auto v, take_le<std::uint8_t>(at));
+      return push_int(v);
     }
-    case 'M': {  // BININT2
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(2, at));
-      return push_int(load_le<std::uint16_t>(v, 0));
+    case opcode::kBinInt2: {
+      QTUNE_ASSIGN_OR_RETURN(const auto v, take_le<std::uint16_t>(at));
+      return push_int(v);
     }
-    case 0x8a: {  // LONG1: n-byte little-endian two's complement
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view n, take(1, at));
-      const std::size_t len = static_cast<unsigned char>(n[0]);
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(len, at));
-      if (len == 0) return push_int(0);
-      if (len > 8) {  // kept as bytes: only compared (the legacy magic number)
-        PickleValue* x = make(Kind::kBigInt);
-        x->text = std::string(v);
-        stack_.push_back(x);
-        return base::Status::ok();
-      }
-      std::uint64_t u = 0;
-      for (std::size_t i = len; i-- > 0;) u = (u << 8) | static_cast<unsigned char>(v[i]);
-      if (len < 8 && (static_cast<unsigned char>(v[len - 1]) & 0x80u) != 0)
-        u |= ~std::uint64_t{0} << (8 * len);
-      return push_int(static_cast<std::int64_t>(u));
-    }
-    case 'N':
+    case opcode::kLong1:
+      return push_long1(at);
+    case opcode::kNone:
       stack_.push_back(make(Kind::kNone));
       return base::Status::ok();
-    case 0x88:
-    case 0x89: {  // NEWTRUE, NEWFALSE
+    case opcode::kNewTrue:
+    case opcode::kNewFalse: {
       PickleValue* b = make(Kind::kBool);
-      b->integer = op == 0x88 ? 1 : 0;
+      b->integer = op == opcode::kNewTrue ? 1 : 0;
       stack_.push_back(b);
       return base::Status::ok();
     }
-    case 'G': {  // BINFLOAT: big-endian double
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(8, at));
-      std::string reversed(v.rbegin(), v.rend());
-      PickleValue* x = make(Kind::kFloat);
-      x->real = load_le<double>(reversed, 0);
-      stack_.push_back(x);
-      return base::Status::ok();
+    case opcode::kBinFloat:
+      return push_binfloat(at);
+    default:
+      return refuse(op, at);
+  }
+}
+
+base::Status PickleMachine::push_int(std::int64_t v) {
+  PickleValue* x = make(Kind::kInt);
+  x->integer = v;
+  stack_.push_back(x);
+  return base::Status::ok();
+}
+
+// LONG1: n-byte little-endian two's complement.
+base::Status PickleMachine::push_long1(std::size_t at) {
+  QTUNE_ASSIGN_OR_RETURN(const std::string_view n, take(1, at));
+  const std::size_t len = static_cast<unsigned char>(n[0]);
+  QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(len, at));
+  if (len == 0) return push_int(0);
+  if (len > 8) {  // kept as bytes: only compared (the legacy magic number)
+    PickleValue* x = make(Kind::kBigInt);
+    x->text = std::string(v);
+    stack_.push_back(x);
+    return base::Status::ok();
+  }
+  std::uint64_t u = 0;
+  for (std::size_t i = len; i-- > 0;) u = (u << 8) | static_cast<unsigned char>(v[i]);
+  if (len < 8 && (static_cast<unsigned char>(v[len - 1]) & 0x80u) != 0)
+    u |= ~std::uint64_t{0} << (8 * len);
+  return push_int(static_cast<std::int64_t>(u));
+}
+
+// BINFLOAT: big-endian double.
+base::Status PickleMachine::push_binfloat(std::size_t at) {
+  QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(8, at));
+  std::string reversed(v.rbegin(), v.rend());
+  PickleValue* x = make(Kind::kFloat);
+  x->real = load_le<double>(reversed, 0);
+  stack_.push_back(x);
+  return base::Status::ok();
+}
+
+// BINUNICODE, BINSTRING, SHORT_BINUNICODE, SHORT_BINSTRING, BINUNICODE8.
+base::Status PickleMachine::push_string_op(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kBinUnicode:
+    case opcode::kBinString: {
+      QTUNE_ASSIGN_OR_RETURN(const auto len, take_le<std::uint32_t>(at));
+      return push_string(len, at);
     }
-    case 'X':
-    case 'T': {  // BINUNICODE, BINSTRING
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(4, at));
-      return push_string(load_le<std::uint32_t>(v, 0));
+    case opcode::kShortBinUnicode:
+    case opcode::kShortBinString: {
+      QTUNE_ASSIGN_OR_RETURN(const auto len, take_le<std::uint8_t>(at));
+      return push_string(len, at);
     }
-    case 0x8c:
-    case 'U': {  // SHORT_BINUNICODE, SHORT_BINSTRING
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(1, at));
-      return push_string(load_le<std::uint8_t>(v, 0));
-    }
-    case 0x8d: {  // BINUNICODE8
-      QTUNE_ASSIGN_OR_RETURN(const std::string_view v, take(8, at));
-      const auto len = load_le<std::uint64_t>(v, 0);
+    case opcode::kBinUnicode8: {
+      QTUNE_ASSIGN_OR_RETURN(const auto len, take_le<std::uint64_t>(at));
       if (len > bytes_.size())
         return error(at, fmt::format("string of {} bytes declared, the file is shorter", len));
-      return push_string(static_cast<std::size_t>(len));
+      return push_string(static_cast<std::size_t>(len), at);
     }
-    case 'c': {  // GLOBAL "module\nname\n"
-      const std::size_t module_end = bytes_.find('\n', pos_);
-      const std::size_t name_end =
-          module_end == std::string_view::npos ? module_end : bytes_.find('\n', module_end + 1);
-      if (name_end == std::string_view::npos)
-        return error(at, "GLOBAL without two newline-terminated names");
-      const std::string_view module = bytes_.substr(pos_, module_end - pos_);
-      const std::string_view name = bytes_.substr(module_end + 1, name_end - module_end - 1);
-      pos_ = name_end + 1;
-      return push_global(module, name, at);
-    }
-    case 0x93: {  // STACK_GLOBAL
+    default:
+      return refuse(op, at);
+  }
+}
+
+base::Status PickleMachine::push_string(std::size_t len, std::size_t at) {
+  QTUNE_ASSIGN_OR_RETURN(const std::string_view s, take(len, at));
+  PickleValue* x = make(Kind::kString);
+  x->text = std::string(s);
+  stack_.push_back(x);
+  return base::Status::ok();
+}
+
+// GLOBAL, STACK_GLOBAL, BINPERSID, REDUCE, BUILD: only the allowed globals, called as a state
+// dict calls them.
+base::Status PickleMachine::load_object(unsigned char op, std::size_t at) {
+  switch (op) {
+    case opcode::kGlobal:
+      return read_global(at);
+    case opcode::kStackGlobal: {
       QTUNE_ASSIGN_OR_RETURN(PickleValue * name, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * module, pop(at));
       if (name->kind != Kind::kString || module->kind != Kind::kString)
         return error(at, "STACK_GLOBAL of non-strings");
       return push_global(module->text, name->text, at);
     }
-    case 'Q': {  // BINPERSID
+    case opcode::kBinPersId: {
       QTUNE_ASSIGN_OR_RETURN(PickleValue * pid, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * storage, persistent_load(*pid, at));
       stack_.push_back(storage);
       return base::Status::ok();
     }
-    case 'R': {  // REDUCE
+    case opcode::kReduce: {
       QTUNE_ASSIGN_OR_RETURN(PickleValue * args, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * callable, pop(at));
       QTUNE_ASSIGN_OR_RETURN(PickleValue * result, reduce(*callable, *args, at));
       stack_.push_back(result);
       return base::Status::ok();
     }
-    case 'b': {  // BUILD: only an OrderedDict's attributes (`_metadata`), which are dropped
+    case opcode::kBuild: {  // only an OrderedDict's attributes (`_metadata`), which are dropped
       QTUNE_ASSIGN_OR_RETURN(PickleValue * state, pop(at));
       if (stack_.empty() || stack_.back()->kind != Kind::kDict || state->kind != Kind::kDict) {
         return error(at, "BUILD is allowed only to set a dict's attributes");
@@ -458,8 +620,21 @@ base::Status PickleMachine::step(unsigned char op, std::size_t at, bool& stopped
       return base::Status::ok();
     }
     default:
-      return error(at, fmt::format("opcode 0x{:02x} is not allowed in a state dict", op));
+      return refuse(op, at);
   }
+}
+
+// GLOBAL "module\nname\n".
+base::Status PickleMachine::read_global(std::size_t at) {
+  const std::size_t module_end = bytes_.find('\n', pos_);
+  const std::size_t name_end =
+      module_end == std::string_view::npos ? module_end : bytes_.find('\n', module_end + 1);
+  if (name_end == std::string_view::npos)
+    return error(at, "GLOBAL without two newline-terminated names");
+  const std::string_view module = bytes_.substr(pos_, module_end - pos_);
+  const std::string_view name = bytes_.substr(module_end + 1, name_end - module_end - 1);
+  pos_ = name_end + 1;
+  return push_global(module, name, at);
 }
 
 }  // namespace qtune::metrics

@@ -83,7 +83,27 @@ class PickleMachine {
   PickleValue* make(PickleValue::Kind kind);
   base::Status error(std::size_t at, std::string_view what) const;
   base::Status step(unsigned char op, std::size_t at, bool& stopped);
+  base::Status refuse(unsigned char op, std::size_t at) const;
+  // Opcode handlers, one per group of opcodes (step dispatches); `at` is the opcode's offset.
+  base::Status control(unsigned char op, std::size_t at, bool& stopped);
+  base::Status make_container(unsigned char op, std::size_t at);
+  base::Status fill_container(unsigned char op, std::size_t at);
+  base::Status memo_op(unsigned char op, std::size_t at);
+  base::Status push_constant(unsigned char op, std::size_t at);
+  base::Status push_string_op(unsigned char op, std::size_t at);
+  base::Status load_object(unsigned char op, std::size_t at);
+
+  base::Status make_tuple(std::size_t n, std::size_t at);
+  base::Status memo_put(std::uint64_t key, std::size_t at);
+  base::Status memo_get(std::uint64_t key, std::size_t at);
+  base::Status push_int(std::int64_t v);
+  base::Status push_long1(std::size_t at);
+  base::Status push_binfloat(std::size_t at);
+  base::Status push_string(std::size_t len, std::size_t at);
+  base::Status read_global(std::size_t at);
   base::Result<std::string_view> take(std::size_t n, std::size_t at);
+  template <typename T>
+  base::Result<T> take_le(std::size_t at);  // sizeof(T) bytes, little-endian
   base::Result<PickleValue*> pop(std::size_t at);
   base::Result<std::vector<const PickleValue*>> pop_to_mark(std::size_t at);
   base::Status push_global(std::string_view module, std::string_view name, std::size_t at);
