@@ -12,7 +12,7 @@
 namespace qtune::exec {
 
 // Computes a built-in metric on two folders (already expanded and resolved against the
-// workdir). The metrics module provides it (the CLI plugs it into the executor), so exec
+// workdir). The metrics module provides it (study::Runner plugs it into the executor), so exec
 // needs no image code of its own. An error becomes a kNoMetric trial with its message.
 using BuiltinMetricFunction = std::function<base::Result<double>(
     const BuiltinMetric& metric, const std::filesystem::path& reference,
