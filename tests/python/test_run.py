@@ -123,6 +123,16 @@ class RunTest(unittest.TestCase):
                 self.assertEqual(t.finished_at, before[t.number].finished_at)
         self.assertEqual(best.value, min(t.value for t in after))
 
+    def test_storage_runs_the_study_in_another_store(self):
+        file = self.study_file(3, 1)
+        other = f"sqlite://{self.dir.name}/other.db"
+        with qtune.Study.open(file) as study:
+            study.run(storage=other)
+            self.assertEqual(study.storage, other)
+            self.assertEqual(len(study.trials()), 3)
+        with qtune.Study.open(file) as study:
+            self.assertEqual(study.trials(), [])  # the study file's own store is untouched
+
     def test_a_study_without_trial_says_what_is_missing(self):
         with qtune.Study.from_dict({"study": {"name": "d", "storage": f"sqlite://{self.dir.name}/d.db"},
                                     "space": {"x": {"range": [0, 3]}}}) as study:
