@@ -7,7 +7,7 @@ with Debian's python3 (python3-optuna 3.1):
     /usr/bin/python3 bench/optuna_tpe.py bench/tables/ae4_seed{0,1,2}.csv --objective mse \
         --params K,intermediate_dim,batch_size,maxiter --budgets 20,40,80 --seeds 50
 
-Rules, the same as include/qtune/study/replay.h:
+Rules, the same as include/qtune/replay/replay.h:
 - The grid: each parameter column's distinct values, sorted numerically when all are numbers.
   TPE sees one distribution per parameter over the grid indices: IntDistribution(0, n-1) for a
   numeric parameter (ordered), CategoricalDistribution(range(n)) for strings.

@@ -13,7 +13,9 @@
 #include "bindings.h"
 #include "errors.h"
 #include "qtune/store/open_store.h"
+#include "qtune/study/runner.h"
 #include "qtune/study/study.h"
+#include "run_observer.h"
 #include "toml_from_dict.h"
 
 namespace qtune::python {
@@ -126,6 +128,43 @@ class PyStudy {
     throw_if_error(without_gil([&] { return o->study->mark_interrupted(trial.id); }));
   }
 
+  // The trial loop of `qtune run` over this study: its [trial] command run by the executor
+  // that [trial] names. A KeyboardInterrupt (or another exception a signal handler raises)
+  // stops it, the running trials recorded interrupted, and is raised; run() again resumes.
+  std::optional<BestTrial> run(bool quiet, const std::optional<std::string>& storage) {
+    if (storage && store::StorageUrl(*storage) != opened()->study->config().storage) {
+      reopen(*storage);
+    }
+    const auto o = opened();
+    const study::StudyConfig& config = o->study->config();
+    if (!config.trial) {
+      throw StatusError(base::Status::invalid_argument(fmt::format(
+          "Study.run: study \"{}\" ({}) has no [trial] section; run() needs the command that "
+          "runs a trial: add [trial] command = [\"python3\", \"train.py\", \"{{K}}\"] to the "
+          "study file, or \"trial\": {{\"command\": [...]}} to the dict of Study.from_dict",
+          name_, config.file.string())));
+    }
+    study::RunnerOptions options;
+    options.who = "Study.run";
+    options.install_signal_handlers = false;  // Python's own; the observer checks them
+    PythonRunObserver observer(quiet);
+    study::Runner runner(options, &observer);
+    observer.stop(runner);
+    const study::RunResult result =
+        value_or_throw(without_gil([&] { return runner.run(*o->study); }));
+    if (observer.error()) throw std::move(*observer.error());
+    switch (result.end) {
+      case study::RunEnd::kInterrupted:
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+        throw py::error_already_set();
+      case study::RunEnd::kNoSuccess:
+        return std::nullopt;
+      case study::RunEnd::kFinished:
+        break;
+    }
+    return best_of(space(*o), *result.best);
+  }
+
   std::optional<BestTrial> best() const {
     const auto o = opened();
     const auto best = value_or_throw(without_gil([&] { return o->study->best(); }));
@@ -171,6 +210,13 @@ class PyStudy {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<study::Study> study;
   };
+
+  // Study.run(storage=...) with another store: the same study opened there instead.
+  void reopen(const std::string& storage) {
+    std::unique_ptr<PyStudy> other = open(opened()->study->config(), storage);
+    storage_ = other->storage_;
+    opened_ = std::move(other->opened_);
+  }
 
   explicit PyStudy(std::shared_ptr<Opened> opened)
       : name_(opened->study->config().name),
@@ -316,6 +362,12 @@ void bind_study(py::module_& m) {
            py::arg("log_tail") = "", "Records a failed trial; the strategy applies its penalty.")
       .def("mark_interrupted", &PyStudy::mark_interrupted, py::arg("trial"),
            "Gives a trial back: the next ask() hands the same configuration out again.")
+      .def("run", &PyStudy::run, py::arg("quiet") = true, py::arg("storage") = py::none(),
+           "Runs the study as `qtune run` does: the [trial] command for each trial, by the "
+           "executor [trial] names, until the study is finished; returns the best trial or None. "
+           "Progress goes to sys.stderr unless quiet. `storage` (a store URL) runs the study "
+           "there, this object then using that store. Ctrl-C (KeyboardInterrupt) stops the "
+           "running trials, records them interrupted and is raised; run() again resumes.")
       .def("best", &PyStudy::best, "The best measured trial, or None before the first success.")
       .def("trials", &PyStudy::trials, "Every trial, in number order.")
       .def("progress", &PyStudy::progress)

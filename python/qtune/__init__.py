@@ -4,6 +4,7 @@
     while (trial := study.ask()) is not None:
         study.tell(trial, train_and_score(**trial.params))
     print(study.best())
+    study.run()                                     # or as `qtune run`: the [trial] command per trial
 
     qtune.fid("stim/", "rec/", dims=2048)            # pytorch-fid's number
     fid = qtune.FidPipeline(dims=2048)               # the weights loaded once for many calls

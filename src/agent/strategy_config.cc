@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::agent {
@@ -242,7 +243,7 @@ class StrategyReader {
       return fail("start", fmt::format("start is {}; use \"random\" or a table such as "
                                        "{{ {} = ... }} with a value for every dimension",
                                        node.is_string() ? "\"" + *node.value<std::string>() + "\""
-                                                        : std::string(space::toml_type_name(node)),
+                                                        : std::string(base::toml_type_name(node)),
                                        space_.dimension(0).name));
     }
     std::vector<std::string> texts(space_.dims());
@@ -262,7 +263,7 @@ class StrategyReader {
         texts[*k] = value.value<std::string>().value();
       } else {
         return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(),
-                                         space::toml_type_name(value)));
+                                         base::toml_type_name(value)));
       }
       given[*k] = true;
     }
@@ -293,14 +294,13 @@ class StrategyReader {
 
   base::Status wrong_type(std::string_view key, const toml::node& node,
                           std::string_view want) const {
-    return fail(key, fmt::format("{} is {}; use {}", key, space::toml_type_name(node), want));
+    return fail(key, fmt::format("{} is {}; use {}", key, base::toml_type_name(node), want));
   }
 
   // "file:line: message", the line of `key` if the table has it, else of the table.
   base::Status fail(std::string_view key, std::string_view message) const {
     const toml::node* node = table_.get(key);
-    const auto line = node != nullptr ? node->source().begin.line : table_.source().begin.line;
-    return base::Status::invalid_argument(fmt::format("{}:{}: {}", file_, line, message));
+    return base::toml_error(file_, node != nullptr ? *node : table_, message);
   }
 
   const toml::table& table_;
@@ -337,8 +337,19 @@ base::Status validate_strategy_config(const StrategyConfig& config, const space:
   return base::Status::ok();
 }
 
-base::Result<StrategyConfig> strategy_from_toml(const toml::table& strategy,
-                                                const space::Space& space, std::string_view file) {
+base::Result<StrategyConfig> parse_strategy(std::string_view toml_text, const space::Space& space,
+                                            std::string_view file,
+                                            const StrategyOverride& override_keys) {
+  QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* table, base::toml_table(root, "strategy", file));
+  const toml::table none;
+  if (!override_keys.kind && !override_keys.preset) {
+    return StrategyReader(table != nullptr ? *table : none, space, file).read();
+  }
+  // A copy loses the nodes' source lines; only the overridden keys' messages miss them.
+  toml::table strategy = table != nullptr ? *table : none;
+  if (override_keys.kind) strategy.insert_or_assign("kind", *override_keys.kind);
+  if (override_keys.preset) strategy.insert_or_assign("preset", *override_keys.preset);
   return StrategyReader(strategy, space, file).read();
 }
 

@@ -1,7 +1,6 @@
 // qtune replay: run a strategy against tables of results that already exist and score it
-// over many seeds (see include/qtune/study/replay.h for the scores).
+// over many seeds (see include/qtune/replay/replay.h for the scores).
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -54,14 +53,13 @@ base::Result<std::string> read_text(const std::string& path) {
 // The [strategy] of --config (or an empty one), with the --strategy and --preset given on the
 // command line taking precedence over the file's kind and preset.
 base::Result<agent::StrategyConfig> strategy_config(const ReplayFlags& flags,
-                                                    const toml::table& study,
+                                                    std::string_view study_text,
                                                     const space::Space& grid) {
-  toml::table strategy;
-  if (const toml::table* table = study["strategy"].as_table()) strategy = *table;
-  if (flags.strategy_given) strategy.insert_or_assign("kind", flags.strategy);
-  if (flags.preset_given) strategy.insert_or_assign("preset", flags.preset);
-  return agent::strategy_from_toml(strategy, grid,
-                                   flags.config.empty() ? "--strategy" : flags.config);
+  agent::StrategyOverride override_keys;
+  if (flags.strategy_given) override_keys.kind = flags.strategy;
+  if (flags.preset_given) override_keys.preset = flags.preset;
+  return agent::parse_strategy(study_text, grid, flags.config.empty() ? "--strategy" : flags.config,
+                               override_keys);
 }
 
 std::string strategy_name(const agent::StrategyConfig& config) {
@@ -133,14 +131,14 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
 
 int run_replay(const ReplayFlags& flags) {
   replay::TableSpec spec{flags.objective, flags.params, std::nullopt};
-  toml::table study_file;
+  std::string study_text;
   if (!flags.config.empty()) {
     auto text = read_text(flags.config);
     if (!text.is_ok()) return report_error("replay", text.status());
     auto grid = space::parse_space(*text, flags.config);  // also reports TOML syntax errors
     if (!grid.is_ok()) return report_error("replay", grid.status());
     spec.space = std::move(grid).value();
-    study_file = toml::parse(*text, flags.config);  // cannot throw: parse_space parsed it
+    study_text = std::move(text).value();
   }
   auto direction = store::parse_direction(flags.direction);
   if (!direction.is_ok())
@@ -148,7 +146,7 @@ int run_replay(const ReplayFlags& flags) {
   const std::vector<std::filesystem::path> files(flags.tables.begin(), flags.tables.end());
   auto table = replay::ReplayTable::load(files, spec);
   if (!table.is_ok()) return report_error("replay", table.status());
-  auto config = strategy_config(flags, study_file, table->space());
+  auto config = strategy_config(flags, study_text, table->space());
   if (!config.is_ok()) return report_error("replay", config.status());
 
   replay::ReplayOptions options;

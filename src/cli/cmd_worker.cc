@@ -1,22 +1,23 @@
 // qtune worker STUDY.toml: one of several processes (on any hosts, e.g. a Slurm job array)
 // that share one study (Study::open_shared) through a store they all reach; each runs trials
-// like `qtune run` (study_loop.h) until the study is finished, then exits 0.
+// like `qtune run` (study::Runner) until the study is finished, then exits 0.
 #include <fmt/format.h>
 
 #include <memory>
 #include <string>
 
 #include "cli/command.h"
-#include "cli/study_loop.h"
+#include "cli/run_study.h"
 #include "cli/study_source.h"
 #include "qtune/base/duration.h"
-#include "study/liveness.h"
 
 namespace qtune::cli {
 namespace {
 
 struct WorkerFlags {
-  StudyLoopOptions loop;
+  std::string file;
+  std::string storage;
+  bool quiet = false;
   std::string worker_id;
   std::string heartbeat = "30s";
   std::string stale_after = "5m";
@@ -40,22 +41,24 @@ int run_worker(WorkerFlags flags) {
                       "taken for dead; make it several heartbeats long (default 5m vs 30s)",
                       flags.stale_after, flags.heartbeat)));
   }
-  flags.loop.heartbeat = *heartbeat;
-  flags.loop.stale_after = *stale_after;
-  flags.loop.worker = flags.worker_id.empty() ? study::this_worker_id() : flags.worker_id;
-  return run_study_loop(flags.loop);
+  study::RunnerOptions options;
+  options.file = flags.file;
+  options.storage = flags.storage;
+  options.heartbeat = *heartbeat;
+  options.stale_after = *stale_after;
+  options.worker = flags.worker_id;
+  return run_study("worker", std::move(options), flags.quiet);
 }
 
 }  // namespace
 
 Command add_worker_command(CLI::App& app) {
   auto flags = std::make_shared<WorkerFlags>();
-  flags->loop.command = "worker";
   CLI::App* sub = app.add_subcommand("worker",
                                      "run trials of a study shared with other workers (any hosts); "
                                      "exits when the study is finished");
-  sub->add_option("study_file", flags->loop.file, "the study file (TOML)")->required();
-  sub->add_option("--storage", flags->loop.storage,
+  sub->add_option("study_file", flags->file, "the study file (TOML)")->required();
+  sub->add_option("--storage", flags->storage,
                   "store URL, overriding [study] storage (env QTUNE_STORAGE)")
       ->envname("QTUNE_STORAGE");
   sub->add_option(
@@ -68,7 +71,7 @@ Command add_worker_command(CLI::App& app) {
                   "a running trial without a heartbeat for this long belongs to a dead worker and "
                   "runs again")
       ->capture_default_str();
-  sub->add_flag("-q,--quiet", flags->loop.quiet, "no progress on stderr");
+  sub->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
   return {sub, [flags] { return run_worker(*flags); }};
 }
 

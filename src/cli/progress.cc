@@ -17,8 +17,20 @@ base::Duration since(Clock::time_point start) {
 
 }  // namespace
 
-ProgressDisplay::ProgressDisplay(std::FILE* out, bool quiet)
-    : out_(out), quiet_(quiet), live_(!quiet && isatty(fileno(out)) != 0), started_(Clock::now()) {}
+ProgressDisplay::ProgressDisplay(std::FILE* out, bool quiet, std::string command,
+                                 std::optional<std::string> worker)
+    : out_(out),
+      quiet_(quiet),
+      command_(std::move(command)),
+      worker_(std::move(worker)),
+      live_(!quiet && isatty(fileno(out)) != 0),
+      started_(Clock::now()) {}
+
+void ProgressDisplay::started(const study::StudyConfig& config,
+                              const std::filesystem::path& trials_dir) {
+  note(fmt::format("qtune {}: study \"{}\" in {}{}; trial logs in {}", command_, config.name,
+                   config.storage, worker_ ? " as worker " + *worker_ : "", trials_dir.string()));
+}
 
 std::string ProgressDisplay::summary(const study::Progress& p) const {
   std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget)
@@ -44,7 +56,7 @@ void ProgressDisplay::clear_live_line() {
   live_shown_ = false;
 }
 
-void ProgressDisplay::trial_finished(std::int64_t number, const std::string& params,
+void ProgressDisplay::trial_finished(std::int64_t number, const std::vector<store::Param>& params,
                                      const exec::TrialOutcome& outcome,
                                      const study::Progress& progress) {
   ++finished_here_;
@@ -54,19 +66,19 @@ void ProgressDisplay::trial_finished(std::int64_t number, const std::string& par
       outcome.ok()
           ? fmt::format("{:.6g}", *outcome.value)
           : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
-  std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, params, result,
+  std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, describe_params(params), result,
                          base::format_duration(outcome.elapsed))
                  .c_str(),
              out_);
   if (live_) {
-    update(progress);  // the live line was cleared: shown again at once
+    this->progress(progress);  // the live line was cleared: shown again at once
   } else {
     std::fputs(fmt::format("  {}\n", summary(progress)).c_str(), out_);
   }
   std::fflush(out_);
 }
 
-void ProgressDisplay::update(const study::Progress& progress) {
+void ProgressDisplay::progress(const study::Progress& progress) {
   // Once a second is enough for a clock that shows seconds.
   if (!live_ || (live_shown_ && Clock::now() - last_update_ < std::chrono::seconds(1))) return;
   last_update_ = Clock::now();

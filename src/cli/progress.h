@@ -1,28 +1,36 @@
-// Progress of `qtune run` on stderr: on a terminal one live line, rewritten in place; else
-// (a log file, CI) one plain line per finished trial. Results never go here (stdout).
+// Progress of `qtune run` and `qtune worker` on stderr, as the Runner reports it: on a
+// terminal one live line, rewritten in place; else (a log file, CI) one plain line per
+// finished trial. Results never go here (stdout).
 #pragma once
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "qtune/exec/executor.h"
+#include "qtune/study/runner.h"
 #include "qtune/study/study.h"
 
 namespace qtune::cli {
 
-class ProgressDisplay {
+class ProgressDisplay : public study::RunObserver {
  public:
-  ProgressDisplay(std::FILE* out, bool quiet);
+  // `command`: "run" or "worker", for messages; `worker`: the id of `qtune worker`.
+  ProgressDisplay(std::FILE* out, bool quiet, std::string command,
+                  std::optional<std::string> worker);
 
+  // The first line: which study, where, and where the trial logs go.
+  void started(const study::StudyConfig& config, const std::filesystem::path& trials_dir) override;
   // A trial finished: a plain line (kept above the live line on a terminal).
-  void trial_finished(std::int64_t number, const std::string& params,
-                      const exec::TrialOutcome& outcome, const study::Progress& progress);
+  void trial_finished(std::int64_t number, const std::vector<store::Param>& params,
+                      const exec::TrialOutcome& outcome, const study::Progress& progress) override;
   // Refreshes the live line (terminal only); cheap enough to call every poll.
-  void update(const study::Progress& progress);
+  void progress(const study::Progress& progress) override;
   // Prints a message on its own line.
-  void note(const std::string& text);
+  void note(const std::string& text) override;
   // Ends the live line.
   void finish();
 
@@ -32,6 +40,8 @@ class ProgressDisplay {
 
   std::FILE* out_;
   bool quiet_;
+  std::string command_;                // "run" or "worker"
+  std::optional<std::string> worker_;  // the worker id of `qtune worker`
   bool live_;
   bool live_shown_ = false;
   std::chrono::steady_clock::time_point started_;

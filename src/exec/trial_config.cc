@@ -5,6 +5,8 @@
 #include <array>
 #include <regex>
 
+#include "base/toml_reader.h"
+
 namespace qtune::exec {
 namespace {
 
@@ -13,8 +15,7 @@ class ErrorContext {
  public:
   explicit ErrorContext(std::string_view file) : file_(file) {}
   base::Status error(const toml::node& node, std::string_view key, std::string_view what) const {
-    return base::Status::invalid_argument(
-        fmt::format("{}:{}: [trial] {}: {}", file_, node.source().begin.line, key, what));
+    return base::toml_error(file_, node, fmt::format("[trial] {}: {}", key, what));
   }
 
  private:
@@ -29,25 +30,6 @@ constexpr std::array<std::pair<std::string_view, BuiltinMetricKind>, 6> kBuiltin
     {"ssim", BuiltinMetricKind::kSsim},
     {"correlation", BuiltinMetricKind::kCorrelation},
 }};
-
-std::string_view type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
-}
 
 class TrialParser {
  public:
@@ -109,8 +91,8 @@ class TrialParser {
  private:
   base::Status wrong_type(const toml::node& node, std::string_view key,
                           std::string_view want) const {
-    return errors_.error(node, key,
-                         fmt::format("{} is the wrong type; use {}", type_name(node), want));
+    return errors_.error(
+        node, key, fmt::format("{} is the wrong type; use {}", base::toml_type_name(node), want));
   }
 
   base::Result<Template> templ(const toml::node& node, std::string_view key) const {
@@ -392,9 +374,14 @@ std::string_view builtin_metric_name(BuiltinMetricKind kind) {
   return "unknown";
 }
 
-base::Result<TrialConfig> trial_from_toml(const toml::table& trial, const space::Space& space,
-                                          std::string_view file) {
-  return TrialParser(space, file).parse(trial, file);
+base::Result<std::optional<TrialConfig>> parse_trial(std::string_view toml_text,
+                                                     const space::Space& space,
+                                                     std::string_view file) {
+  QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* trial, base::toml_table(root, "trial", file));
+  if (trial == nullptr) return std::optional<TrialConfig>();
+  QTUNE_ASSIGN_OR_RETURN(TrialConfig config, TrialParser(space, file).parse(*trial, file));
+  return std::optional<TrialConfig>(std::move(config));
 }
 
 }  // namespace qtune::exec

@@ -462,8 +462,11 @@ Result<ReplayTable> ReplayTable::load(const std::vector<std::filesystem::path>& 
   for (const std::filesystem::path& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      return Status::io_error(fmt::format(
-          "{}: cannot open the table; check the path and its permissions", file.string()));
+      // A path that is not there is the user's input (exit 2); one that cannot be read, I/O.
+      std::string message = fmt::format(
+          "{}: cannot open the table; check the path and its permissions", file.string());
+      return std::filesystem::exists(file) ? Status::io_error(std::move(message))
+                                           : Status::not_found(std::move(message));
     }
     std::ostringstream text;
     text << in.rdbuf();

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "base/toml_reader.h"
+
 namespace qtune::space {
 namespace {
 
@@ -36,7 +38,7 @@ class DimensionParser {
     } else if (const toml::table* table = node_.as_table()) {
       QTUNE_RETURN_IF_ERROR(read_table(*table, dimension));
     } else {
-      return fail(fmt::format("is {}; use one of {}", toml_type_name(node_), kForms));
+      return fail(fmt::format("is {}; use one of {}", base::toml_type_name(node_), kForms));
     }
     QTUNE_RETURN_IF_ERROR(validate_dimension(dimension).with_context(file_line_));
     return dimension;
@@ -78,7 +80,7 @@ class DimensionParser {
     if (form_name == "values") {
       const toml::array* values = form->as_array();
       if (values == nullptr)
-        return fail(fmt::format("values is {}; use values = [...]", toml_type_name(*form)));
+        return fail(fmt::format("values is {}; use values = [...]", base::toml_type_name(*form)));
       return read_values(*values, dimension);
     }
     if (form_name == "range") return read_range(*form, table.get("step"), dimension);
@@ -98,7 +100,8 @@ class DimensionParser {
       } else if (v.is_string()) {
         dimension.values.emplace_back(v.as_string()->get());
       } else {
-        return fail(fmt::format("values[{}] is {}; use numbers or strings", i, toml_type_name(v)));
+        return fail(
+            fmt::format("values[{}] is {}; use numbers or strings", i, base::toml_type_name(v)));
       }
     }
     return base::Status::ok();
@@ -127,7 +130,7 @@ class DimensionParser {
     const toml::node* hi = nullptr;
     QTUNE_RETURN_IF_ERROR(read_bounds("range", form, lo, hi));
     if (step != nullptr && !step->is_number()) {
-      return fail(fmt::format("step is {}; use a number > 0", toml_type_name(*step)));
+      return fail(fmt::format("step is {}; use a number > 0", base::toml_type_name(*step)));
     }
     dimension.kind = DimensionKind::kRange;
     const bool integers =
@@ -216,18 +219,6 @@ class DimensionParser {
   std::string where_;      // "study.toml:4: dimension \"K\""
 };
 
-}  // namespace
-
-std::string_view toml_type_name(const toml::node& node) {
-  if (node.is_string()) return "a string";
-  if (node.is_integer()) return "an integer";
-  if (node.is_floating_point()) return "a float";
-  if (node.is_boolean()) return "a boolean";
-  if (node.is_array()) return "an array";
-  if (node.is_table()) return "a table";
-  return "a date or time";
-}
-
 base::Result<Space> space_from_toml(const toml::table& space, std::string_view file) {
   // toml::table orders its keys by name; dimensions keep the order of the file.
   std::vector<std::pair<std::string_view, const toml::node*>> entries;
@@ -249,14 +240,10 @@ base::Result<Space> space_from_toml(const toml::table& space, std::string_view f
   return created;
 }
 
+}  // namespace
+
 base::Result<Space> parse_space(std::string_view toml_text, std::string_view file) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file);
-  } catch (const toml::parse_error& e) {
-    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file, e.source().begin.line,
-                                                      e.source().begin.column, e.description()));
-  }
+  QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file));
   const toml::node* space = root.get("space");
   if (space == nullptr || !space->is_table()) {
     return base::Status::invalid_argument(fmt::format(

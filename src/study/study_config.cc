@@ -1,13 +1,13 @@
 #include "qtune/study/study_config.h"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
 
+#include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::study {
@@ -18,8 +18,7 @@ class Errors {
  public:
   Errors(std::string_view file, std::string_view table) : file_(file), table_(table) {}
   base::Status at(const toml::node& node, std::string_view key, std::string_view what) const {
-    return base::Status::invalid_argument(
-        fmt::format("{}:{}: [{}] {}: {}", file_, node.source().begin.line, table_, key, what));
+    return base::toml_error(file_, node, fmt::format("[{}] {}: {}", table_, key, what));
   }
 
  private:
@@ -134,18 +133,6 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
   return budget;
 }
 
-// The table named `name`, nullptr if absent; kInvalidArgument if it is not a table.
-base::Result<const toml::table*> table_of(const toml::table& root, std::string_view name,
-                                          std::string_view file) {
-  const toml::node* node = root.get(name);
-  if (node == nullptr) return static_cast<const toml::table*>(nullptr);
-  if (!node->is_table()) {
-    return base::Status::invalid_argument(fmt::format("{}:{}: {}: expected a table [{}]", file,
-                                                      node->source().begin.line, name, name));
-  }
-  return node->as_table();
-}
-
 std::string canonical_toml(const toml::table& table) {
   std::ostringstream out;
   out << toml::toml_formatter(table, toml::format_flags::none);
@@ -157,14 +144,7 @@ std::string canonical_toml(const toml::table& table) {
 base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
                                              const std::filesystem::path& file) {
   const std::string file_name = file.string();
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& e) {
-    return base::Status::invalid_argument(fmt::format("{}:{}:{}: {}", file_name,
-                                                      e.source().begin.line,
-                                                      e.source().begin.column, e.description()));
-  }
+  QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file_name));
   for (const auto& [key, node] : root) {
     const std::string_view k = key.str();
     if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial") {
@@ -173,11 +153,14 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
           file_name, node.source().begin.line, k));
     }
   }
-  QTUNE_ASSIGN_OR_RETURN(const toml::table* study_table, table_of(root, "study", file_name));
-  QTUNE_ASSIGN_OR_RETURN(const toml::table* space_table, table_of(root, "space", file_name));
-  QTUNE_ASSIGN_OR_RETURN(const toml::table* strategy_table, table_of(root, "strategy", file_name));
-  QTUNE_ASSIGN_OR_RETURN(const toml::table* budget_table, table_of(root, "budget", file_name));
-  QTUNE_ASSIGN_OR_RETURN(const toml::table* trial_table, table_of(root, "trial", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* study_table,
+                         base::toml_table(root, "study", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* space_table,
+                         base::toml_table(root, "space", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* strategy_table,
+                         base::toml_table(root, "strategy", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* budget_table,
+                         base::toml_table(root, "budget", file_name));
   if (space_table == nullptr) {
     return base::Status::invalid_argument(
         fmt::format("{}: no [space] table; declare the dimensions to tune, e.g. [space] K = {{ "
@@ -186,11 +169,11 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   }
 
   QTUNE_ASSIGN_OR_RETURN(StudyKeys keys, parse_study(study_table, file));
-  QTUNE_ASSIGN_OR_RETURN(space::Space space, space::space_from_toml(*space_table, file_name));
+  QTUNE_ASSIGN_OR_RETURN(space::Space space, space::parse_space(toml_text, file_name));
   const toml::table no_strategy;
   const toml::table& strategy = strategy_table != nullptr ? *strategy_table : no_strategy;
   QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config,
-                         agent::strategy_from_toml(strategy, space, file_name));
+                         agent::parse_strategy(toml_text, space, file_name));
   QTUNE_ASSIGN_OR_RETURN(Budget budget, parse_budget(budget_table, file_name));
   // Each running trial holds one trajectory of the strategy (agent/strategy.h), so parallel
   // trials need as many; the fingerprint records the number in use, since the proposals
@@ -199,10 +182,8 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   const std::string strategy_text =
       canonical_toml(strategy) +
       fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);
-  std::optional<exec::TrialConfig> trial;
-  if (trial_table != nullptr) {
-    QTUNE_ASSIGN_OR_RETURN(trial, exec::trial_from_toml(*trial_table, space, file_name));
-  }
+  QTUNE_ASSIGN_OR_RETURN(std::optional<exec::TrialConfig> trial,
+                         exec::parse_trial(toml_text, space, file_name));
 
   const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
   std::string storage = keys.storage.value_or("sqlite://" + keys.name + ".db");

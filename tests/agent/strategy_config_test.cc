@@ -23,8 +23,7 @@ lr = { values = [0.001, 0.01] }
 
 base::Result<StrategyConfig> parse(const std::string& body, const space::Space& space) {
   const std::string text = "[strategy]\n" + body + "\n";
-  toml::table root = toml::parse(std::string_view(text), std::string_view("study.toml"));
-  return strategy_from_toml(*root["strategy"].as_table(), space, "study.toml");
+  return parse_strategy(text, space, "study.toml");
 }
 
 TEST(StrategyConfig, DefaultPresetIsModelAndSeedPresetHasTheSeedValues) {

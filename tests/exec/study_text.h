@@ -2,8 +2,6 @@
 // study config parser does, so exec tests build their TrialConfig from real study text.
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <string>
 #include <string_view>
 
@@ -19,21 +17,16 @@ struct ParsedStudy {
 
 inline ParsedStudy parse_study_text(std::string_view text, std::string_view file = "study.toml") {
   ParsedStudy out;
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    out.space = base::Status::invalid_argument(std::string(e.description()));
-    return out;
+  out.space = space::parse_space(text, file);
+  if (!out.space.is_ok()) return out;
+  auto trial = exec::parse_trial(text, *out.space, file);
+  if (!trial.is_ok()) {
+    out.trial = trial.status();
+  } else if (!*trial) {
+    out.trial = base::Status::invalid_argument("test text needs [trial]");
+  } else {
+    out.trial = std::move(**trial);
   }
-  const toml::table* space = root["space"].as_table();
-  const toml::table* trial = root["trial"].as_table();
-  if (space == nullptr || trial == nullptr) {
-    out.space = base::Status::invalid_argument("test text needs [space] and [trial]");
-    return out;
-  }
-  out.space = space::space_from_toml(*space, file);
-  if (out.space.is_ok()) out.trial = exec::trial_from_toml(*trial, *out.space, file);
   return out;
 }
 

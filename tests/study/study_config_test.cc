@@ -119,7 +119,7 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
       {kSpace + "[optimizer]\nlr = 1\n",
        "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget] or "
        "[trial]"},
-      {"study = 3\n" + kSpace, "s.toml:1: study: expected a table [study]"},
+      {"study = 3\n" + kSpace, "s.toml:1: [study] is an integer; use a table"},
       {"[study]\nname = \"x\"\n", "s.toml: no [space] table"},
       {"[study\n", "s.toml:1:"},
       {kSpace + "[strategy]\nkind = \"annealing\"\n", "s.toml:5"},

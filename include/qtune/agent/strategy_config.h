@@ -3,8 +3,6 @@
 // keep both in step.
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -80,8 +78,15 @@ base::Status validate_strategy_config(const StrategyConfig& config, const space:
 // out-of-range values are kInvalidArgument naming file:line, the key and the valid form.
 // The seed preset sets the options above to their seed values before the table's own keys
 // apply, so any of them can still be overridden.
-base::Result<StrategyConfig> strategy_from_toml(const toml::table& strategy,
-                                                const space::Space& space, std::string_view file);
+// `toml_text` is a study file's text; its [strategy] table is read (none: the defaults).
+// `override_keys` replace the table's kind and preset (`qtune replay --strategy/--preset`).
+struct StrategyOverride {
+  std::optional<std::string> kind;
+  std::optional<std::string> preset;
+};
+base::Result<StrategyConfig> parse_strategy(std::string_view toml_text, const space::Space& space,
+                                            std::string_view file,
+                                            const StrategyOverride& override_keys = {});
 
 // Builds the configured strategy after validate_strategy_config(). `seed` is the study seed;
 // streams are derived from it. Safe to call from several threads at once.

@@ -32,11 +32,10 @@
 // the same keys for users; keep both in step.
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -116,13 +115,15 @@ struct TrialConfig {
 // Names of the built-in metrics as written in study files ("fid", "kid", ...).
 std::string_view builtin_metric_name(BuiltinMetricKind kind);
 
-// `trial` is the [trial] table; `file` is the study file's path (messages, and base_dir is
+// `toml_text` is a study file's text, whose [trial] table is read (nullopt without one);
+// `file` is the study file's path (messages, and base_dir is
 // its parent folder). kInvalidArgument "file:line: [trial] key: what; what would be right"
 // for an unknown key, a wrong type, a missing command, an unknown placeholder, a bad
 // duration, a regex that does not compile, an unknown built-in metric, or a bad
 // [trial.slurm] value (keys there are named "slurm.<key>").
-base::Result<TrialConfig> trial_from_toml(const toml::table& trial, const space::Space& space,
-                                          std::string_view file);
+base::Result<std::optional<TrialConfig>> parse_trial(std::string_view toml_text,
+                                                     const space::Space& space,
+                                                     std::string_view file);
 
 // Computes a built-in metric on two folders (already expanded and resolved against the
 // workdir). The metrics module provides it (the study Runner plugs it into the executor), so exec

@@ -1,5 +1,5 @@
 // JPEG -> RGB with libjpeg-turbo's default decoding settings, as PIL uses them (see
-// qtune/metrics/image_io.h).
+// qtune/metrics/image.h).
 #pragma once
 
 #include <cstdint>

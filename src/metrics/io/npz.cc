@@ -1,4 +1,4 @@
-// FID statistics .npz: a zip of mu.npy and sigma.npy (see qtune/metrics/npz.h).
+// FID statistics .npz: a zip of mu.npy and sigma.npy (see qtune/metrics/stats_cache.h).
 #include <fmt/format.h>
 
 #include "metrics/io/file_bytes.h"

@@ -1,4 +1,4 @@
-// PNG -> RGB, as PIL's Image.open().convert("RGB") (see qtune/metrics/image_io.h).
+// PNG -> RGB, as PIL's Image.open().convert("RGB") (see qtune/metrics/image.h).
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,14 @@
-#include "cli/builtin_metric.h"
-
+// default_builtin_metric(): [trial] metric = { builtin = "fid", ... } computed by the metrics
+// engine (metrics::FolderScorer); exec reaches it only through this function.
 #include <memory>
 
 #include "qtune/metrics/folder_scorer.h"
+#include "qtune/study/runner.h"
 
-namespace qtune::cli {
+namespace qtune::study {
 namespace {
+
+// The study file names the metric as exec knows it; the scorer names it as metrics does.
 
 metrics::FolderMetric folder_metric(exec::BuiltinMetricKind kind) {
   switch (kind) {
@@ -27,7 +30,7 @@ metrics::FolderMetric folder_metric(exec::BuiltinMetricKind kind) {
 
 }  // namespace
 
-exec::BuiltinMetricFunction builtin_metric_function() {
+exec::BuiltinMetricFunction default_builtin_metric() {
   auto scorer = std::make_shared<metrics::FolderScorer>(metrics::FolderScorerOptions{});
   return [scorer](const exec::BuiltinMetric& metric, const std::filesystem::path& reference,
                   const std::filesystem::path& generated) {
@@ -36,4 +39,4 @@ exec::BuiltinMetricFunction builtin_metric_function() {
   };
 }
 
-}  // namespace qtune::cli
+}  // namespace qtune::study

@@ -1,0 +1,247 @@
+#include "qtune/study/runner.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "qtune/exec/make_executor.h"
+#include "qtune/store/open_store.h"
+#include "study/liveness.h"
+#include "study/stop_signals.h"
+
+namespace qtune::study {
+namespace {
+
+constexpr base::Duration kPollLimit{200};
+
+Outcome to_study_outcome(const exec::TrialOutcome& outcome) {
+  if (outcome.ok()) return Outcome::success(*outcome.value);
+  return Outcome::failure(
+      fmt::format("{}: {}", exec::failure_reason_name(outcome.reason), outcome.message),
+      outcome.log_tail);
+}
+
+// Asks, starts, polls and tells until the study is over or a stop is requested.
+class TrialLoop {
+ public:
+  // `stop_requested` returns the signal that stops the loop (0: request_stop() without
+  // one), or -1 to go on.
+  TrialLoop(const RunnerOptions& options, Study& study, exec::Executor& executor,
+            RunObserver& observer, std::function<int()> stop_requested)
+      : options_(options),
+        study_(study),
+        executor_(executor),
+        observer_(observer),
+        stop_requested_(std::move(stop_requested)) {}
+
+  // kCancelled when a stop was requested.
+  base::Status run() {
+    while (true) {
+      if (const int signal = stop_requested_(); signal >= 0) return stop(signal);
+      QTUNE_RETURN_IF_ERROR(keep_alive());
+      bool finished = false;
+      while (executor_.running() < executor_.slots()) {
+        QTUNE_ASSIGN_OR_RETURN(Ask next, study_.ask(worker()));
+        if (!next.trial) {
+          finished = next.finished;
+          break;
+        }
+        QTUNE_RETURN_IF_ERROR(start(*next.trial));
+      }
+      if (finished && executor_.running() == 0) return base::Status::ok();
+      for (const exec::FinishedTrial& done : executor_.wait_any(kPollLimit)) {
+        QTUNE_RETURN_IF_ERROR(record(done));
+      }
+      QTUNE_ASSIGN_OR_RETURN(Progress progress, study_.progress());
+      observer_.progress(progress);
+    }
+  }
+
+ private:
+  std::string_view worker() const {
+    return options_.worker ? std::string_view(*options_.worker) : "";
+  }
+
+  // Every `heartbeat`: heartbeats for the trials running here (those another process took
+  // for dead meanwhile are stopped: their result would not be ours to tell) and, for a
+  // worker, the stale trials of dead ones marked interrupted so that ask() hands them out.
+  base::Status keep_alive() {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_beat_ && now - *last_beat_ < options_.heartbeat) return base::Status::ok();
+    last_beat_ = now;
+    QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> lost, study_.heartbeat());
+    for (const TrialId id : lost) {
+      observer_.note(fmt::format(
+          "{}: trial id {} was taken for dead (heartbeat older than the stale limit) and "
+          "handed out again; giving it up here",
+          options_.who, id));
+      lost_.insert(id);
+      executor_.release(id);
+    }
+    if (!options_.worker) return base::Status::ok();
+    QTUNE_ASSIGN_OR_RETURN(const std::size_t stale, study_.interrupt_stale(options_.stale_after));
+    if (stale > 0) {
+      observer_.note(fmt::format(
+          "{}: {} trial{} of dead workers (no heartbeat for {}) will run "
+          "again",
+          options_.who, stale, stale == 1 ? "" : "s", base::format_duration(options_.stale_after)));
+    }
+    return base::Status::ok();
+  }
+
+  base::Status start(const TrialToRun& trial) {
+    exec::TrialSpec spec;
+    spec.id = trial.id;
+    spec.dir = trials_dir(study_.config()) / std::to_string(trial.number);
+    for (const store::Param& p : trial.params) spec.params.emplace_back(p.name, p.value);
+    running_[trial.id] = trial;
+    return executor_.start(spec);
+  }
+
+  base::Status record(const exec::FinishedTrial& done) {
+    const TrialToRun trial = running_.at(done.id);
+    running_.erase(done.id);
+    if (lost_.erase(done.id) > 0) return base::Status::ok();
+    const base::Status recorded = done.outcome.reason == exec::FailureReason::kInterrupted
+                                      ? study_.mark_interrupted(done.id)
+                                      : study_.tell(done.id, to_study_outcome(done.outcome));
+    if (recorded.code() == base::StatusCode::kConflict && options_.worker) {
+      // Taken for dead between two heartbeats: another worker runs it now.
+      observer_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})",
+                                 options_.who, trial.number, recorded.message()));
+      return base::Status::ok();
+    }
+    QTUNE_RETURN_IF_ERROR(recorded);
+    QTUNE_ASSIGN_OR_RETURN(Progress progress, study_.progress());
+    observer_.trial_finished(trial.number, trial.params, done.outcome, progress);
+    return base::Status::ok();
+  }
+
+  base::Status stop(int signal) {
+    const std::size_t running = executor_.running();
+    observer_.note(fmt::format(
+        "{}: {}; stopping {} running trial{}", options_.who,
+        signal > 0 ? fmt::format("{} received", strsignal(signal)) : std::string("stop requested"),
+        running, running == 1 ? "" : "s"));
+    for (const exec::FinishedTrial& done : executor_.cancel_all())
+      QTUNE_RETURN_IF_ERROR(record(done));
+    return base::Status::cancelled(
+        "stopped; running trials were recorded as interrupted, run the same "
+        "command again to resume");
+  }
+
+  const RunnerOptions& options_;
+  Study& study_;
+  exec::Executor& executor_;
+  RunObserver& observer_;
+  std::function<int()> stop_requested_;
+  std::map<TrialId, TrialToRun> running_;
+  std::set<TrialId> lost_;  // running here, but handed to another worker since
+  std::optional<std::chrono::steady_clock::time_point> last_beat_;
+};
+
+base::Status require_trial(const StudyConfig& config, std::string_view who) {
+  if (config.trial) return base::Status::ok();
+  return base::Status::invalid_argument(
+      fmt::format("{}: [trial] is missing; {} needs the command that runs a trial, "
+                  "e.g. [trial] command = [\"python3\", \"train.py\", \"{{K}}\"]",
+                  config.file.string(), who));
+}
+
+base::Result<std::unique_ptr<exec::Executor>> executor_for(const StudyConfig& config,
+                                                           const RunnerOptions& options) {
+  exec::ExecutorOptions executor_options;
+  executor_options.parallel = config.budget.parallel;
+  executor_options.gpus = config.budget.gpus;
+  executor_options.study_name = config.name;
+  executor_options.builtin = options.builtin ? options.builtin : default_builtin_metric();
+  return exec::make_executor(*config.trial, executor_options);
+}
+
+// A run without a worker id drives a study alone, and would take the trials of live workers
+// for dead: refused.
+base::Status refuse_if_workers_run(const StudyConfig& config, const store::Store& store,
+                                   base::Duration stale_after) {
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<store::StudyRecord> stored,
+                         store.find_study(config.name));
+  if (!stored) return base::Status::ok();
+  QTUNE_ASSIGN_OR_RETURN(const auto live, live_trials(store, stored->id, stale_after));
+  if (live.empty()) return base::Status::ok();
+  return base::Status::conflict(fmt::format(
+      "study \"{}\" in {} is being run by other processes ({} live trial{}, e.g. trial {} on "
+      "worker {}); join "
+      "them with `qtune worker {}`, or wait until they stop (a dead worker's trials count as live "
+      "until their "
+      "heartbeat is {} old)",
+      config.name, config.storage, live.size(), live.size() == 1 ? "" : "s", live.front().number,
+      live.front().worker, config.file.string(), base::format_duration(stale_after)));
+}
+
+RunObserver& no_observer() {
+  static RunObserver observer;
+  return observer;
+}
+
+}  // namespace
+
+std::filesystem::path trials_dir(const StudyConfig& config) {
+  const std::filesystem::path base = std::filesystem::absolute(config.file).parent_path();
+  return base / (config.name + ".trials");
+}
+
+Runner::Runner(RunnerOptions options, RunObserver* observer)
+    : options_(std::move(options)), observer_(observer ? observer : &no_observer()) {
+  if (options_.worker && options_.worker->empty()) options_.worker = this_worker_id();
+}
+
+void Runner::request_stop(int signal) { stop_.store(signal < 0 ? 0 : signal); }
+
+base::Result<RunResult> Runner::run() {
+  QTUNE_ASSIGN_OR_RETURN(StudyConfig config, load_study_config(options_.file));
+  QTUNE_RETURN_IF_ERROR(require_trial(config, options_.who));
+  if (!options_.storage.empty()) config.storage = store::StorageUrl(options_.storage);
+  QTUNE_ASSIGN_OR_RETURN(const std::unique_ptr<store::Store> store,
+                         store::open_store(config.storage.url()));
+  QTUNE_ASSIGN_OR_RETURN(std::unique_ptr<exec::Executor> executor, executor_for(config, options_));
+  if (!options_.worker)
+    QTUNE_RETURN_IF_ERROR(refuse_if_workers_run(config, *store, options_.stale_after));
+  QTUNE_ASSIGN_OR_RETURN(std::unique_ptr<Study> study,
+                         options_.worker ? Study::open_shared(std::move(config), *store)
+                                         : Study::open(std::move(config), *store));
+  return run_with(*study, *executor);
+}
+
+base::Result<RunResult> Runner::run(Study& study) {
+  QTUNE_RETURN_IF_ERROR(require_trial(study.config(), options_.who));
+  QTUNE_ASSIGN_OR_RETURN(std::unique_ptr<exec::Executor> executor,
+                         executor_for(study.config(), options_));
+  return run_with(study, *executor);
+}
+
+base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor) {
+  observer_->started(study.config(), trials_dir(study.config()));
+  std::optional<StopSignals> signals;
+  if (options_.install_signal_handlers) signals.emplace();
+  const auto stop_requested = [this, &signals]() -> int {
+    if (signals && StopSignals::received() != 0) return StopSignals::received();
+    return stop_.load();
+  };
+  const base::Status status =
+      TrialLoop(options_, study, executor, *observer_, stop_requested).run();
+  signals.reset();
+  if (status.code() == base::StatusCode::kCancelled) {
+    stop_.store(-1);  // consumed: the next run goes on
+    return RunResult{RunEnd::kInterrupted, std::nullopt, status.message()};
+  }
+  QTUNE_RETURN_IF_ERROR(status);
+  QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best, study.best());
+  if (!best) return RunResult{RunEnd::kNoSuccess, std::nullopt, ""};
+  return RunResult{RunEnd::kFinished, std::move(best), ""};
+}
+
+}  // namespace qtune::study
