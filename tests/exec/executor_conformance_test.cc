@@ -9,11 +9,12 @@
 #include <signal.h>
 
 #include <chrono>
-#include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "exec/executor_test_util.h"
 #include "qtune/exec/make_executor.h"
