@@ -32,16 +32,36 @@ function(qtune_add_test_suite module)
   # One ctest entry per test file (its suites, by --gtest_filter) rather than per test: suite
   # fixtures such as PyTorch-written weight files are then made once per suite, not once per
   # test, while ctest -j still runs the files in parallel.
+  #
+  # A file that instantiates its parameterised suites more than once (one instantiation per
+  # executor, say) gets one entry per instantiation instead, named after it in lower case
+  # (exec/executor_conformance_test/slurm), so that each can require its own fixture; its
+  # plain TEST/TEST_F suites, if any, keep the file's own entry.
   foreach(source ${sources})
     file(READ ${source} text)
-    string(REGEX MATCHALL "TEST(_F|_P)?\\([ \n]*[A-Za-z0-9_]+" suites "${text}")
-    list(TRANSFORM suites REPLACE "TEST(_F|_P)?\\([ \n]*" "")
+    get_filename_component(name ${source} NAME_WE)
+    string(REGEX MATCHALL "INSTANTIATE_TEST_SUITE_P\\([ \n]*[A-Za-z0-9_]+" instances "${text}")
+    list(TRANSFORM instances REPLACE "INSTANTIATE_TEST_SUITE_P\\([ \n]*" "")
+    list(LENGTH instances instance_count)
+    set(suite_regex "TEST(_F|_P)?\\([ \n]*")
+    if(instance_count GREATER 1)
+      foreach(instance ${instances})
+        string(TOLOWER ${instance} instance_name)
+        add_test(NAME ${module}/${name}/${instance_name}
+                 COMMAND qtune_${module}_tests --gtest_filter=${instance}/* --gtest_brief=1)
+      endforeach()
+      set(suite_regex "TEST(_F)?\\([ \n]*")
+    endif()
+    string(REGEX MATCHALL "${suite_regex}[A-Za-z0-9_]+" suites "${text}")
+    list(TRANSFORM suites REPLACE "${suite_regex}" "")
     list(REMOVE_DUPLICATES suites)
+    if(NOT suites)
+      continue()
+    endif()
     set(filter "")
     foreach(suite ${suites})
       string(APPEND filter "${suite}.*:*/${suite}.*:")
     endforeach()
-    get_filename_component(name ${source} NAME_WE)
     add_test(NAME ${module}/${name} COMMAND qtune_${module}_tests --gtest_filter=${filter} --gtest_brief=1)
   endforeach()
 endfunction()

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "exec/study_text.h"
+#include "exec/executor_test_util.h"
 #include "support/eventually.h"
 #include "support/run_process.h"
 #include "support/slurm_cluster.h"
@@ -20,6 +20,7 @@ namespace {
 
 using qtune::testing::eventually;
 using qtune::testing::read_file;
+using qtune::testing::run_all;
 using qtune::testing::run_process;
 using qtune::testing::TempDir;
 
@@ -31,47 +32,18 @@ class SlurmExecutorTest : public ::testing::Test {
   std::unique_ptr<SlurmExecutor> make(std::string_view trial, std::size_t parallel = 1,
                                       std::string_view slurm = "",
                                       BuiltinMetricFunction builtin = {}) {
-    const std::string text = std::string(R"toml([space]
-word = { values = ["a b", "$(touch pwned)", "x;y|z&", "'q'", "*"] }
-K = { range = [1, 3] }
-[trial]
-executor = "slurm"
-)toml") + std::string(trial) +
-                             "\n[trial.slurm]\npoll_interval = 0.2\n" + std::string(slurm);
-    auto parsed = testing::parse_study_text(text, (dir_ / "study.toml").string());
-    EXPECT_TRUE(parsed.trial.is_ok()) << parsed.trial.status().to_string();
-    auto executor = SlurmExecutor::create(std::move(parsed.trial).value(),
-                                          {parallel, "test", std::move(builtin)});
+    auto executor =
+        SlurmExecutor::create(qtune::testing::executor_trial_config(dir_, "slurm", trial, slurm),
+                              {parallel, "test", std::move(builtin)});
     EXPECT_TRUE(executor.is_ok()) << executor.status().to_string();
     return std::move(executor).value();
   }
 
   TrialSpec spec(TrialId id, std::string word = "a b", std::string k = "2") {
-    return {
-        id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir_ / "trials" / std::to_string(id)};
+    return qtune::testing::trial_spec(dir_, id, std::move(word), std::move(k));
   }
 
-  // Starts every trial, then waits until nothing runs; outcomes by trial id.
-  std::map<TrialId, TrialOutcome> run_all(SlurmExecutor& executor,
-                                          const std::vector<TrialSpec>& trials) {
-    for (const TrialSpec& trial : trials) EXPECT_TRUE(executor.start(trial).is_ok());
-    std::map<TrialId, TrialOutcome> outcomes;
-    while (executor.running() > 0 || outcomes.empty()) {
-      const std::vector<FinishedTrial> done = executor.wait_any(std::chrono::seconds(60));
-      if (done.empty()) break;
-      for (const FinishedTrial& f : done)
-        EXPECT_TRUE(outcomes.emplace(f.id, f.outcome).second) << "twice: " << f.id;
-    }
-    EXPECT_GE(outcomes.size(), trials.size());
-    EXPECT_EQ(executor.running(), 0u);
-    return outcomes;
-  }
-
-  // gated.sh logs "run" to runs.log, waits for the file `go`, then prints FID: 4.
-  void write_gated_script() {
-    dir_.write("gated.sh",
-               "echo run >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: 4\n");
-  }
+  void write_gated_script() { qtune::testing::write_gated_script(dir_); }
 
   std::string job_id(TrialId id) const {
     return read_file(dir_ / "trials" / std::to_string(id) / "slurm_job_id");
@@ -123,27 +95,13 @@ metric = { builtin = "fid", reference = "stim", generated = "rec{K}" })",
   EXPECT_EQ(executor->running(), 0u);
 }
 
-TEST_F(SlurmExecutorTest, MetricFromStdoutEnvironmentAndWorkdir) {
-  std::filesystem::create_directories(dir_ / "work" / "2");
-  dir_.write("t.sh", R"(echo "FID: 1.5"
-env | grep -E '^(QTUNE_|TAG=)' | sort
-pwd
-echo err >&2
-echo "FID: $1.25"
-)");
-  auto executor = make(R"(command = ["sh", "../../t.sh", "{K}"]
-workdir = "work/{K}"
-env = { TAG = "t{trial_id}-{word}" })");
-  const TrialSpec trial = spec(7, "a b", "2");
+// The metric, parameters, environment and workdir are the conformance suite's
+// (executor_conformance_test.cc); here job.sh's own record of how the command ended.
+TEST_F(SlurmExecutorTest, JobRecordsItsExitStatus) {
+  auto executor = make(R"(command = ["sh", "-c", "echo FID: 1"])");
+  const TrialSpec trial = spec(7);
   const TrialOutcome outcome = run_all(*executor, {trial})[7];
   ASSERT_TRUE(outcome.ok()) << outcome.message << "\n" << outcome.log_tail;
-  EXPECT_DOUBLE_EQ(*outcome.value, 2.25);
-  EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_EQ(read_file(trial.dir / "stdout.log"),
-            "FID: 1.5\nQTUNE_PARAM_K=2\nQTUNE_PARAM_WORD=a b\nQTUNE_TRIAL_DIR=" +
-                trial.dir.string() + "\nQTUNE_TRIAL_ID=7\nTAG=t7-a b\n" +
-                std::filesystem::canonical(dir_ / "work/2").string() + "\nFID: 2.25\n");
-  EXPECT_EQ(read_file(trial.dir / "stderr.log"), "err\n");
   EXPECT_EQ(read_file(trial.dir / "exit_status"), "exit=0\n");
 }
 
@@ -170,38 +128,10 @@ workdir = "{trial_dir}")",
   EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
 }
 
-TEST_F(SlurmExecutorTest, ShellOptInQuotesValues) {
-  auto executor = make(R"(shell = true
-command = "printf '[%s]' {word} > \"$QTUNE_TRIAL_DIR/out\" && echo FID: {K}")");
-  const TrialSpec trial = spec(1, "$(touch pwned) 'q'", "3");
-  const TrialOutcome outcome = run_all(*executor, {trial})[1];
-  ASSERT_TRUE(outcome.ok()) << outcome.message << outcome.log_tail;
-  EXPECT_DOUBLE_EQ(*outcome.value, 3.0);
-  EXPECT_EQ(read_file(trial.dir / "out"), "[$(touch pwned) 'q']");
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
-}
-
-TEST_F(SlurmExecutorTest, FailuresCarryTheirReasonStatusAndLogTail) {
-  dir_.write("fail.sh", R"(case "$1" in
-  1) echo "Traceback: boom" >&2; exit 3;;
-  2) kill -SEGV $$;;
-  3) echo "done, no metric";;
-esac
-)");
-  auto executor = make(R"(command = ["sh", "fail.sh", "{K}"])", 4);
+// The other failures are the conformance suite's; a missing program is found on the node.
+TEST_F(SlurmExecutorTest, MissingProgramIsALaunchFailure) {
   auto missing = make(R"(command = ["./no-such-program"])");
-  ASSERT_TRUE(missing->start(spec(4)).is_ok());  // runs beside the others
-  const auto outcomes =
-      run_all(*executor, {spec(1, "a b", "1"), spec(2, "a b", "2"), spec(3, "a b", "3")});
-  EXPECT_EQ(outcomes.at(1).reason, FailureReason::kExitCode) << outcomes.at(1).message;
-  EXPECT_EQ(outcomes.at(1).exit_code, 3);
-  EXPECT_EQ(outcomes.at(1).message, "exit status 3");
-  EXPECT_EQ(outcomes.at(1).log_tail, "Traceback: boom");
-  EXPECT_EQ(outcomes.at(2).reason, FailureReason::kSignal) << outcomes.at(2).message;
-  EXPECT_EQ(outcomes.at(2).signal, SIGSEGV);
-  EXPECT_EQ(outcomes.at(3).reason, FailureReason::kNoMetric) << outcomes.at(3).message;
-  EXPECT_EQ(outcomes.at(3).log_tail, "done, no metric");
-  const TrialOutcome launch = run_all(*missing, {})[4];
+  const TrialOutcome launch = run_all(*missing, {spec(4)})[4];
   EXPECT_EQ(launch.reason, FailureReason::kLaunch) << launch.message;
   EXPECT_NE(launch.log_tail.find("./no-such-program: no such program"), std::string::npos)
       << launch.log_tail;

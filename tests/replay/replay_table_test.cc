@@ -111,7 +111,7 @@ TEST(ReplayTable, LoadsFilesAndNamesAMissingOne) {
   EXPECT_EQ(table->mean(0), 2.0);
   auto missing = ReplayTable::load({dir / "none.csv"}, {"y", {}, std::nullopt});
   ASSERT_FALSE(missing.is_ok());
-  EXPECT_EQ(missing.status().code(), base::StatusCode::kIoError);
+  EXPECT_EQ(missing.status().code(), base::StatusCode::kNotFound);
   EXPECT_EQ(
       missing.status().message(),
       (dir / "none.csv").string() + ": cannot open the table; check the path and its permissions");

@@ -16,6 +16,7 @@
 #include "exec/background_outcomes.h"
 #include "exec/process.h"
 #include "exec/trial_run.h"
+#include "exec/wait_any.h"
 
 namespace qtune::exec {
 namespace {
@@ -177,13 +178,7 @@ std::vector<FinishedTrial> LocalExecutor::poll() {
 }
 
 std::vector<FinishedTrial> LocalExecutor::wait_any(base::Duration limit) {
-  const Clock::time_point deadline = Clock::now() + limit;
-  while (true) {
-    std::vector<FinishedTrial> out = poll();
-    if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<base::Duration>(
-        kPollInterval, std::chrono::duration_cast<base::Duration>(deadline - Clock::now())));
-  }
+  return wait_any_by_polling(*this, limit, kPollInterval);
 }
 
 void LocalExecutor::release(TrialId id) {

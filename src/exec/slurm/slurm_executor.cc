@@ -13,6 +13,7 @@
 #include "exec/slurm/slurm_commands.h"
 #include "exec/slurm/slurm_job.h"
 #include "exec/trial_run.h"
+#include "exec/wait_any.h"
 
 namespace qtune::exec {
 namespace {
@@ -394,13 +395,7 @@ std::vector<FinishedTrial> SlurmExecutor::poll() {
 }
 
 std::vector<FinishedTrial> SlurmExecutor::wait_any(base::Duration limit) {
-  const Clock::time_point deadline = Clock::now() + limit;
-  while (true) {
-    std::vector<FinishedTrial> out = poll();
-    if (!out.empty() || running() == 0 || Clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::min<base::Duration>(
-        kWaitStep, std::chrono::duration_cast<base::Duration>(deadline - Clock::now())));
-  }
+  return wait_any_by_polling(*this, limit, kWaitStep);
 }
 
 void SlurmExecutor::release(TrialId id) {
