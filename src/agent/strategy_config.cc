@@ -7,11 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "base/names.h"
 #include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::agent {
 namespace {
+
+constexpr base::Names<StrategyKind, 3> kKinds{{{{StrategyKind::kQLearning, "q-learning"},
+                                                {StrategyKind::kRandom, "random"},
+                                                {StrategyKind::kGrid, "grid"}}}};
+constexpr base::Names<RewardKind, 2> kRewards{
+    {{{RewardKind::kNegative, "negative"}, {RewardKind::kImprovement, "improvement"}}}};
+constexpr base::Names<QInit, 3> kQInits{
+    {{{QInit::kZero, "zero"}, {QInit::kRandom, "random"}, {QInit::kOptimistic, "optimistic"}}}};
 
 // Real options and their valid intervals, shared by validation and the TOML reader.
 struct RealOption {
@@ -189,34 +198,8 @@ class StrategyReader {
       config.actions = *set;
       return base::Status::ok();
     }
-    if (key == "reward") {
-      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
-      if (text == "negative") {
-        config.reward = RewardKind::kNegative;
-      } else if (text == "improvement") {
-        config.reward = RewardKind::kImprovement;
-      } else {
-        return fail(
-            key,
-            fmt::format("reward \"{}\" is unknown; use \"negative\" or \"improvement\"", text));
-      }
-      return base::Status::ok();
-    }
-    if (key == "q_init") {
-      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
-      if (text == "zero") {
-        config.q_init = QInit::kZero;
-      } else if (text == "random") {
-        config.q_init = QInit::kRandom;
-      } else if (text == "optimistic") {
-        config.q_init = QInit::kOptimistic;
-      } else {
-        return fail(
-            key, fmt::format("q_init \"{}\" is unknown; use \"zero\", \"random\" or \"optimistic\"",
-                             text));
-      }
-      return base::Status::ok();
-    }
+    if (key == "reward") return read_name(key, node, kRewards, config.reward);
+    if (key == "q_init") return read_name(key, node, kQInits, config.q_init);
     if (key == "failure_penalty") {
       if (!node.is_number()) return wrong_type(key, node, "a number");
       config.failure_penalty = node.value<double>().value();
@@ -287,6 +270,19 @@ class StrategyReader {
     return out;
   }
 
+  // key = "<one of names>"; the message lists them.
+  template <typename Enum, std::size_t N>
+  base::Status read_name(std::string_view key, const toml::node& node,
+                         const base::Names<Enum, N>& names, Enum& out) const {
+    QTUNE_ASSIGN_OR_RETURN(const std::string text, string_of(key, node));
+    const std::optional<Enum> value = names.parse(text);
+    if (!value) {
+      return fail(key, fmt::format("{} \"{}\" is unknown; use {}", key, text, names.list()));
+    }
+    out = *value;
+    return base::Status::ok();
+  }
+
   base::Result<std::string> string_of(std::string_view key, const toml::node& node) const {
     if (!node.is_string()) return wrong_type(key, node, "a string");
     return node.value<std::string>().value();
@@ -311,24 +307,12 @@ class StrategyReader {
 }  // namespace
 
 base::Result<StrategyKind> parse_strategy_kind(std::string_view text) {
-  if (text == "q-learning") return StrategyKind::kQLearning;
-  if (text == "random") return StrategyKind::kRandom;
-  if (text == "grid") return StrategyKind::kGrid;
+  if (const auto kind = kKinds.parse(text)) return *kind;
   return base::Status::invalid_argument(
-      fmt::format("kind \"{}\" is unknown; use \"q-learning\", \"random\" or \"grid\"", text));
+      fmt::format("kind \"{}\" is unknown; use {}", text, kKinds.list()));
 }
 
-std::string_view strategy_kind_name(StrategyKind kind) {
-  switch (kind) {
-    case StrategyKind::kQLearning:
-      return "q-learning";
-    case StrategyKind::kRandom:
-      return "random";
-    case StrategyKind::kGrid:
-      return "grid";
-  }
-  return "?";
-}
+std::string_view strategy_kind_name(StrategyKind kind) { return kKinds.name(kind); }
 
 base::Status validate_strategy_config(const StrategyConfig& config, const space::Space& space) {
   if (auto error = find_error(config, space)) {

@@ -2,33 +2,25 @@
 
 #include <fmt/format.h>
 
-namespace qtune::base {
+#include "base/names.h"
 
-std::string_view status_code_name(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "OK";
-    case StatusCode::kInvalidArgument:
-      return "invalid argument";
-    case StatusCode::kNotFound:
-      return "not found";
-    case StatusCode::kAlreadyExists:
-      return "already exists";
-    case StatusCode::kIoError:
-      return "I/O error";
-    case StatusCode::kCorrupt:
-      return "corrupt";
-    case StatusCode::kConflict:
-      return "conflict";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kInternal:
-      return "internal error";
-    case StatusCode::kCancelled:
-      return "cancelled";
-  }
-  return "unknown";
-}
+namespace qtune::base {
+namespace {
+
+constexpr Names<StatusCode, 10> kCodeNames{{{{StatusCode::kOk, "OK"},
+                                             {StatusCode::kInvalidArgument, "invalid argument"},
+                                             {StatusCode::kNotFound, "not found"},
+                                             {StatusCode::kAlreadyExists, "already exists"},
+                                             {StatusCode::kIoError, "I/O error"},
+                                             {StatusCode::kCorrupt, "corrupt"},
+                                             {StatusCode::kConflict, "conflict"},
+                                             {StatusCode::kUnavailable, "unavailable"},
+                                             {StatusCode::kInternal, "internal error"},
+                                             {StatusCode::kCancelled, "cancelled"}}}};
+
+}  // namespace
+
+std::string_view status_code_name(StatusCode code) { return kCodeNames.name(code); }
 
 Status Status::with_context(std::string_view context) const {
   if (is_ok()) return *this;
@@ -62,18 +54,10 @@ ErrorKind error_kind(StatusCode code) {
 }
 
 ExitCode exit_code(StatusCode code) {
-  switch (error_kind(code)) {
-    case ErrorKind::kNone:
-      return kExitOk;
-    case ErrorKind::kBadInput:
-      return kExitUsage;
-    case ErrorKind::kInterrupted:
-      return kExitInterrupted;
-    case ErrorKind::kConflict:
-    case ErrorKind::kFailure:
-      return kExitFailure;
-  }
-  return kExitFailure;
+  // Indexed by ErrorKind: none, bad input, conflict, interrupted, failure.
+  constexpr ExitCode kByKind[] = {kExitOk, kExitUsage, kExitFailure, kExitInterrupted,
+                                  kExitFailure};
+  return kByKind[static_cast<int>(error_kind(code))];
 }
 
 }  // namespace qtune::base

@@ -112,9 +112,8 @@ int export_study(ExportFlags& flags) {
 }  // namespace
 
 Command add_export_command(CLI::App& app) {
-  auto flags = std::make_shared<ExportFlags>();
-  CLI::App* sub =
-      app.add_subcommand("export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
+  auto [sub, flags] = add_subcommand<ExportFlags>(
+      app, "export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
   add_study_source_options(*sub, flags->source);
   sub->add_option("--what", flags->what, "trials, qtable, policy or rollout")
       ->check(CLI::IsMember({"trials", "qtable", "policy", "rollout"}));

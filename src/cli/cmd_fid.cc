@@ -80,10 +80,10 @@ int run_fid(const FidArgs& args) {
 }  // namespace
 
 Command add_fid_command(CLI::App& app) {
-  auto args = std::make_shared<FidArgs>();
-  CLI::App* sub = app.add_subcommand("fid",
-                                     "Fréchet Inception Distance between two folders of images or "
-                                     ".npz statistics (as pytorch-fid)");
+  auto [sub, args] =
+      add_subcommand<FidArgs>(app, "fid",
+                              "Fréchet Inception Distance between two folders of images or "
+                              ".npz statistics (as pytorch-fid)");
   sub->add_option("path", args->paths,
                   "two paths: folders of images or .npz files (--save-stats: folder, output .npz)")
       ->required()

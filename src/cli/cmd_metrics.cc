@@ -140,9 +140,8 @@ int run_metrics(const MetricsArgs& args) {
 }  // namespace
 
 Command add_metrics_command(CLI::App& app) {
-  auto args = std::make_shared<MetricsArgs>();
-  CLI::App* sub = app.add_subcommand(
-      "metrics", "Reconstruction metrics of REC against STIM: fid, kid, ssim, psnr, mse, pcc");
+  auto [sub, args] = add_subcommand<MetricsArgs>(
+      app, "metrics", "Reconstruction metrics of REC against STIM: fid, kid, ssim, psnr, mse, pcc");
   sub->add_option("stim", args->stim, "folder of stimulus images (or an .npz for fid)")->required();
   sub->add_option("rec", args->rec,
                   "folder of reconstructions, paired with STIM by sorted file name")
@@ -153,9 +152,7 @@ Command add_metrics_command(CLI::App& app) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   add_fid_flags(*sub, args->flags);
-  sub->add_option("--kid-subsets", args->kid.subsets, "KID: number of subsets")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_count_option(*sub, "--kid-subsets", args->kid.subsets, "KID: number of subsets");
   sub->add_option("--kid-subset-size", args->kid.max_subset_size, "KID: largest subset size")
       ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 30))
       ->capture_default_str();

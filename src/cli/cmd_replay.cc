@@ -169,9 +169,9 @@ int run_replay(const ReplayFlags& flags) {
 }  // namespace
 
 Command add_replay_command(CLI::App& app) {
-  auto flags = std::make_shared<ReplayFlags>();
-  CLI::App* sub = app.add_subcommand(
-      "replay", "Run a strategy against tables of results that already exist, over many seeds");
+  auto [sub, flags] = add_subcommand<ReplayFlags>(
+      app, "replay",
+      "Run a strategy against tables of results that already exist, over many seeds");
   sub->add_option("tables", flags->tables,
                   "CSV tables of one grid (several: the same grid measured again, a noisy replay)")
       ->required();
@@ -192,12 +192,8 @@ Command add_replay_command(CLI::App& app) {
                       "q-learning preset: model or seed (over the [strategy] preset of --config)")
           ->check(CLI::IsMember({"model", "seed"}))
           ->capture_default_str();
-  sub->add_option("--budget", flags->budget, "Evaluations per seed")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  sub->add_option("--seeds", flags->seeds, "Number of seeds (runs)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_count_option(*sub, "--budget", flags->budget, "Evaluations per seed");
+  add_count_option(*sub, "--seeds", flags->seeds, "Number of seeds (runs)");
   sub->add_option("--seed", flags->seed, "Root seed the runs' seeds derive from")
       ->capture_default_str();
   sub->add_option("--direction", flags->direction, "minimize or maximize")
@@ -206,9 +202,7 @@ Command add_replay_command(CLI::App& app) {
   sub->add_option("--report-budgets", flags->report_budgets,
                   "Smaller budgets to score as well, comma-separated (e.g. 20,40)")
       ->delimiter(',');
-  sub->add_option("--threads", flags->threads, "Seeds run on this many threads")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_count_option(*sub, "--threads", flags->threads, "Seeds run on this many threads");
   sub->add_option("--format", flags->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

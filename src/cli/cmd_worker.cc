@@ -15,9 +15,7 @@ namespace qtune::cli {
 namespace {
 
 struct WorkerFlags {
-  std::string file;
-  std::string storage;
-  bool quiet = false;
+  RunFlags run;
   std::string worker_id;
   std::string heartbeat = "30s";
   std::string stale_after = "5m";
@@ -41,26 +39,21 @@ int run_worker(WorkerFlags flags) {
                       "taken for dead; make it several heartbeats long (default 5m vs 30s)",
                       flags.stale_after, flags.heartbeat)));
   }
-  study::RunnerOptions options;
-  options.file = flags.file;
-  options.storage = flags.storage;
+  study::RunnerOptions options = runner_options(flags.run);
   options.heartbeat = *heartbeat;
   options.stale_after = *stale_after;
   options.worker = flags.worker_id;
-  return run_study("worker", std::move(options), flags.quiet);
+  return run_study("worker", std::move(options), flags.run.quiet);
 }
 
 }  // namespace
 
 Command add_worker_command(CLI::App& app) {
-  auto flags = std::make_shared<WorkerFlags>();
-  CLI::App* sub = app.add_subcommand("worker",
-                                     "run trials of a study shared with other workers (any hosts); "
-                                     "exits when the study is finished");
-  sub->add_option("study_file", flags->file, "the study file (TOML)")->required();
-  sub->add_option("--storage", flags->storage,
-                  "store URL, overriding [study] storage (env QTUNE_STORAGE)")
-      ->envname("QTUNE_STORAGE");
+  auto [sub, flags] =
+      add_subcommand<WorkerFlags>(app, "worker",
+                                  "run trials of a study shared with other workers (any hosts); "
+                                  "exits when the study is finished");
+  add_run_flags(*sub, flags->run);
   sub->add_option(
       "--worker-id", flags->worker_id,
       "this worker's name in the trials (default host:pid, JOB_TASK@host:pid in a Slurm array)");
@@ -71,7 +64,6 @@ Command add_worker_command(CLI::App& app) {
                   "a running trial without a heartbeat for this long belongs to a dead worker and "
                   "runs again")
       ->capture_default_str();
-  sub->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
   return {sub, [flags] { return run_worker(*flags); }};
 }
 

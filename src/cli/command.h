@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "qtune/base/status.h"
 
@@ -17,6 +20,22 @@ using base::kExitInterrupted;
 using base::kExitNoSuccess;
 using base::kExitOk;
 using base::kExitUsage;
+
+// A subcommand and its flags, which the command's action keeps alive (it runs after parsing).
+template <typename Flags>
+std::pair<CLI::App*, std::shared_ptr<Flags>> add_subcommand(CLI::App& app, const std::string& name,
+                                                            const std::string& description) {
+  return {app.add_subcommand(name, description), std::make_shared<Flags>()};
+}
+
+// A flag that counts something (>= 1), its default shown in --help.
+template <typename T>
+CLI::Option* add_count_option(CLI::App& app, const std::string& name, T& value,
+                              const std::string& description) {
+  return app.add_option(name, value, description)
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
 
 struct Command {
   CLI::App* app = nullptr;

@@ -13,9 +13,7 @@ void add_fid_flags(CLI::App& app, FidFlags& flags) {
   app.add_option("--dims", flags.dims, "Inception features: 64, 192, 768 or 2048")
       ->check(CLI::IsMember({64, 192, 768, 2048}))
       ->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "images decoded and run per step")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_count_option(app, "--batch-size", flags.batch_size, "images decoded and run per step");
   app.add_option(
       "--weights", flags.weights,
       "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: where pytorch-fid caches it)");

@@ -11,6 +11,21 @@
 
 namespace qtune::cli {
 
+void add_run_flags(CLI::App& app, RunFlags& flags) {
+  app.add_option("study_file", flags.file, "the study file (TOML)")->required();
+  app.add_option("--storage", flags.storage,
+                 "store URL, overriding [study] storage (env QTUNE_STORAGE)")
+      ->envname("QTUNE_STORAGE");
+  app.add_flag("-q,--quiet", flags.quiet, "no progress on stderr");
+}
+
+study::RunnerOptions runner_options(const RunFlags& flags) {
+  study::RunnerOptions options;
+  options.file = flags.file;
+  options.storage = flags.storage;
+  return options;
+}
+
 int run_study(const std::string& command, study::RunnerOptions options, bool quiet) {
   options.who = "qtune " + command;
   ProgressDisplay display(stderr, quiet, command, options.worker);

@@ -2,11 +2,25 @@
 // progress display on stderr, the best parameters on stdout, and the exit code.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 
 #include "qtune/study/runner.h"
 
 namespace qtune::cli {
+
+// The flags `qtune run` and `qtune worker` share.
+struct RunFlags {
+  std::string file;
+  std::string storage;
+  bool quiet = false;
+};
+
+// Adds the study file, --storage and -q to `app`.
+void add_run_flags(CLI::App& app, RunFlags& flags);
+
+// RunnerOptions for the study file and storage of `flags`.
+study::RunnerOptions runner_options(const RunFlags& flags);
 
 // `command`: "run" or "worker". Runs the study to its end; returns the exit code (command.h).
 int run_study(const std::string& command, study::RunnerOptions options, bool quiet);

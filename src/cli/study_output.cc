@@ -5,10 +5,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/names.h"
 #include "cli/study_source.h"
 
 namespace qtune::cli {
 namespace {
+
+constexpr base::Names<OutputFormat, 3> kFormats{{{{OutputFormat::kTable, "table"},
+                                                  {OutputFormat::kJson, "json"},
+                                                  {OutputFormat::kCsv, "csv"}}}};
 
 nlohmann::ordered_json params_json(const std::vector<store::Param>& params) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
@@ -48,11 +53,9 @@ std::string value_text(const std::optional<double>& value) {
 }  // namespace
 
 base::Result<OutputFormat> parse_output_format(std::string_view text) {
-  if (text == "table") return OutputFormat::kTable;
-  if (text == "json") return OutputFormat::kJson;
-  if (text == "csv") return OutputFormat::kCsv;
+  if (const auto format = kFormats.parse(text)) return *format;
   return base::Status::invalid_argument(
-      fmt::format("--format {}: unknown; use table, json or csv", text));
+      fmt::format("--format {}: unknown; use {}", text, kFormats.list("")));
 }
 
 std::string format_best(const study::BestTrial& best, OutputFormat format) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <regex>
 
+#include "base/names.h"
 #include "base/toml_reader.h"
 
 namespace qtune::exec {
@@ -22,14 +23,13 @@ class ErrorContext {
   std::string_view file_;
 };
 
-constexpr std::array<std::pair<std::string_view, BuiltinMetricKind>, 6> kBuiltinNames = {{
-    {"fid", BuiltinMetricKind::kFid},
-    {"kid", BuiltinMetricKind::kKid},
-    {"mse", BuiltinMetricKind::kMse},
-    {"psnr", BuiltinMetricKind::kPsnr},
-    {"ssim", BuiltinMetricKind::kSsim},
-    {"correlation", BuiltinMetricKind::kCorrelation},
-}};
+constexpr base::Names<BuiltinMetricKind, 6> kBuiltinNames{
+    {{{BuiltinMetricKind::kFid, "fid"},
+      {BuiltinMetricKind::kKid, "kid"},
+      {BuiltinMetricKind::kMse, "mse"},
+      {BuiltinMetricKind::kPsnr, "psnr"},
+      {BuiltinMetricKind::kSsim, "ssim"},
+      {BuiltinMetricKind::kCorrelation, "correlation"}}}};
 
 class TrialParser {
  public:
@@ -333,15 +333,13 @@ class TrialParser {
     const toml::node& name_node = *table.get("builtin");
     const auto* name = name_node.as_string();
     if (name == nullptr) return wrong_type(name_node, "metric.builtin", "a string such as \"fid\"");
-    const auto* found = std::find_if(kBuiltinNames.begin(), kBuiltinNames.end(),
-                                     [&](const auto& entry) { return entry.first == name->get(); });
-    if (found == kBuiltinNames.end()) {
+    const std::optional<BuiltinMetricKind> kind = kBuiltinNames.parse(name->get());
+    if (!kind) {
       return errors_.error(
           name_node, "metric.builtin",
-          fmt::format("\"{}\" is unknown; use fid, kid, mse, psnr, ssim or correlation",
-                      name->get()));
+          fmt::format("\"{}\" is unknown; use {}", name->get(), kBuiltinNames.list("")));
     }
-    metric.kind = found->second;
+    metric.kind = *kind;
     for (const std::string_view key : {"reference", "generated"}) {
       const toml::node* node = table.get(key);
       if (node == nullptr) {
@@ -367,12 +365,7 @@ class TrialParser {
 
 }  // namespace
 
-std::string_view builtin_metric_name(BuiltinMetricKind kind) {
-  for (const auto& [name, k] : kBuiltinNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
-}
+std::string_view builtin_metric_name(BuiltinMetricKind kind) { return kBuiltinNames.name(kind); }
 
 base::Result<std::optional<TrialConfig>> parse_trial(std::string_view toml_text,
                                                      const space::Space& space,

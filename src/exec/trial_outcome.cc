@@ -1,29 +1,20 @@
-#include <array>
-#include <utility>
-
+#include "base/names.h"
 #include "qtune/exec/executor.h"
 
 namespace qtune::exec {
 namespace {
 
-constexpr std::array<std::pair<FailureReason, std::string_view>, 8> kNames = {{
-    {FailureReason::kNone, "none"},
-    {FailureReason::kExitCode, "exit_code"},
-    {FailureReason::kSignal, "signal"},
-    {FailureReason::kTimeout, "timeout"},
-    {FailureReason::kNoMetric, "no_metric"},
-    {FailureReason::kNotFinite, "not_finite"},
-    {FailureReason::kLaunch, "launch"},
-    {FailureReason::kInterrupted, "interrupted"},
-}};
+constexpr base::Names<FailureReason, 8> kNames{{{{FailureReason::kNone, "none"},
+                                                 {FailureReason::kExitCode, "exit_code"},
+                                                 {FailureReason::kSignal, "signal"},
+                                                 {FailureReason::kTimeout, "timeout"},
+                                                 {FailureReason::kNoMetric, "no_metric"},
+                                                 {FailureReason::kNotFinite, "not_finite"},
+                                                 {FailureReason::kLaunch, "launch"},
+                                                 {FailureReason::kInterrupted, "interrupted"}}}};
 
 }  // namespace
 
-std::string_view failure_reason_name(FailureReason reason) {
-  for (const auto& [r, name] : kNames) {
-    if (r == reason) return name;
-  }
-  return "unknown";
-}
+std::string_view failure_reason_name(FailureReason reason) { return kNames.name(reason); }
 
 }  // namespace qtune::exec

@@ -95,6 +95,23 @@ std::vector<std::string> environment_with(const Variables& added) {
   return env;
 }
 
+base::Result<PreparedTrial> prepare_trial(const TrialConfig& config, const TrialSpec& spec) {
+  std::error_code error;
+  std::filesystem::create_directories(spec.dir, error);
+  if (error) {
+    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}",
+                                              spec.dir.string(), error.message()));
+  }
+  PreparedTrial prepared;
+  prepared.values = trial_values(spec);
+  prepared.workdir = trial_workdir(config, prepared.values);
+  if (!std::filesystem::is_directory(prepared.workdir, error)) {
+    prepared.failure =
+        launch_failure(spec, fmt::format("workdir {} does not exist", prepared.workdir.string()));
+  }
+  return prepared;
+}
+
 FinishedTrial launch_failure(const TrialSpec& spec, std::string message) {
   TrialOutcome outcome;
   outcome.reason = FailureReason::kLaunch;

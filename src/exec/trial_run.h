@@ -32,6 +32,16 @@ std::vector<std::string> environment_with(const Variables& added);
 // A trial that could not be started: kLaunch with `message`, also appended to its stderr.log.
 FinishedTrial launch_failure(const TrialSpec& spec, std::string message);
 
+// What every executor works out before it starts a trial: its template values and workdir,
+// after creating its directory (kIoError naming it when that fails). A workdir that does not
+// exist is the trial's launch failure, not an error: `failure` holds it.
+struct PreparedTrial {
+  TemplateValues values;
+  std::filesystem::path workdir;
+  std::optional<FinishedTrial> failure;
+};
+base::Result<PreparedTrial> prepare_trial(const TrialConfig& config, const TrialSpec& spec);
+
 // How a trial's process ended.
 struct TrialEnd {
   int exit_code = -1;                        // -1 when it did not exit normally

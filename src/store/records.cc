@@ -1,48 +1,51 @@
 #include <fmt/format.h>
 
-#include <array>
-#include <utility>
-
+#include "base/names.h"
 #include "qtune/store/store.h"
 
 namespace qtune::store {
 
 namespace {
-constexpr std::array<std::pair<TrialState, std::string_view>, 4> kTrialStateNames = {{
-    {TrialState::kRunning, "RUNNING"},
-    {TrialState::kComplete, "COMPLETE"},
-    {TrialState::kFailed, "FAILED"},
-    {TrialState::kInterrupted, "INTERRUPTED"},
-}};
+
+constexpr base::Names<TrialState, 4> kTrialStates{{{{TrialState::kRunning, "RUNNING"},
+                                                    {TrialState::kComplete, "COMPLETE"},
+                                                    {TrialState::kFailed, "FAILED"},
+                                                    {TrialState::kInterrupted, "INTERRUPTED"}}}};
+
+constexpr base::Names<Direction, 2> kDirections{
+    {{{Direction::kMinimize, "minimize"}, {Direction::kMaximize, "maximize"}}}};
+
 }  // namespace
 
-std::string_view trial_state_name(TrialState state) {
-  for (const auto& [s, name] : kTrialStateNames) {
-    if (s == state) return name;
-  }
-  QTUNE_CHECK(false);
-  return {};
-}
+std::string_view trial_state_name(TrialState state) { return kTrialStates.name(state); }
 
 base::Result<TrialState> parse_trial_state(std::string_view text) {
-  for (const auto& [s, name] : kTrialStateNames) {
-    if (name == text) return s;
-  }
+  if (const auto state = kTrialStates.parse(text)) return *state;
   return base::Status::corrupt(
-      fmt::format("trial state \"{}\" is unknown; expected RUNNING, COMPLETE, FAILED "
-                  "or INTERRUPTED",
-                  text));
+      fmt::format("trial state \"{}\" is unknown; expected {}", text, kTrialStates.list("")));
 }
 
-std::string_view direction_name(Direction direction) {
-  return direction == Direction::kMinimize ? "minimize" : "maximize";
+std::size_t& TrialCounts::of(TrialState state) {
+  switch (state) {
+    case TrialState::kRunning:
+      return running;
+    case TrialState::kComplete:
+      return complete;
+    case TrialState::kFailed:
+      return failed;
+    case TrialState::kInterrupted:
+      return interrupted;
+  }
+  QTUNE_CHECK(false);
+  return running;
 }
+
+std::string_view direction_name(Direction direction) { return kDirections.name(direction); }
 
 base::Result<Direction> parse_direction(std::string_view text) {
-  if (text == "minimize") return Direction::kMinimize;
-  if (text == "maximize") return Direction::kMaximize;
+  if (const auto direction = kDirections.parse(text)) return *direction;
   return base::Status::invalid_argument(
-      fmt::format("direction \"{}\" is unknown; use \"minimize\" or \"maximize\"", text));
+      fmt::format("direction \"{}\" is unknown; use {}", text, kDirections.list()));
 }
 
 }  // namespace qtune::store

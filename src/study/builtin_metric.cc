@@ -1,6 +1,8 @@
 // default_builtin_metric(): [trial] metric = { builtin = "fid", ... } computed by the metrics
 // engine (metrics::FolderScorer); exec reaches it only through this function.
+#include <array>
 #include <memory>
+#include <utility>
 
 #include "qtune/metrics/folder_scorer.h"
 #include "qtune/study/runner.h"
@@ -9,22 +11,19 @@ namespace qtune::study {
 namespace {
 
 // The study file names the metric as exec knows it; the scorer names it as metrics does.
+constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::FolderMetric>, 6> kScorerMetric{
+    {{exec::BuiltinMetricKind::kFid, metrics::FolderMetric::kFid},
+     {exec::BuiltinMetricKind::kKid, metrics::FolderMetric::kKid},
+     {exec::BuiltinMetricKind::kMse, metrics::FolderMetric::kMse},
+     {exec::BuiltinMetricKind::kPsnr, metrics::FolderMetric::kPsnr},
+     {exec::BuiltinMetricKind::kSsim, metrics::FolderMetric::kSsim},
+     {exec::BuiltinMetricKind::kCorrelation, metrics::FolderMetric::kPcc}}};
 
 metrics::FolderMetric folder_metric(exec::BuiltinMetricKind kind) {
-  switch (kind) {
-    case exec::BuiltinMetricKind::kFid:
-      return metrics::FolderMetric::kFid;
-    case exec::BuiltinMetricKind::kKid:
-      return metrics::FolderMetric::kKid;
-    case exec::BuiltinMetricKind::kMse:
-      return metrics::FolderMetric::kMse;
-    case exec::BuiltinMetricKind::kPsnr:
-      return metrics::FolderMetric::kPsnr;
-    case exec::BuiltinMetricKind::kSsim:
-      return metrics::FolderMetric::kSsim;
-    case exec::BuiltinMetricKind::kCorrelation:
-      return metrics::FolderMetric::kPcc;
+  for (const auto& [builtin, scorer] : kScorerMetric) {
+    if (builtin == kind) return scorer;
   }
+  QTUNE_CHECK(false);
   return metrics::FolderMetric::kFid;
 }
 

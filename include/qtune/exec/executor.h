@@ -79,6 +79,9 @@ struct FinishedTrial {
 class Executor {
  public:
   virtual ~Executor() = default;
+  Executor() = default;
+  Executor(const Executor&) = delete;  // it owns running processes or jobs
+  Executor& operator=(const Executor&) = delete;
 
   // Number of trials that can run at once.
   virtual std::size_t slots() const = 0;

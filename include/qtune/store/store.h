@@ -128,6 +128,8 @@ struct TrialCounts {
   std::size_t failed = 0;
   std::size_t interrupted = 0;
   std::size_t total() const { return running + complete + failed + interrupted; }
+  // The count of trials in `state`: how a backend fills it from a GROUP BY state query.
+  std::size_t& of(TrialState state);
 };
 
 // The agent's opaque state, saved in the same transaction as the trial event it follows.

@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "qtune/agent/strategy.h"
-#include "qtune/space/moves.h"
-#include "qtune/space/space.h"
 #include "qtune/store/store.h"
 
 namespace qtune::study {

@@ -8,15 +8,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <deque>
 #include <iterator>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "exec/background_outcomes.h"
 #include "exec/process.h"
 #include "exec/trial_run.h"
-#include "exec/wait_any.h"
 
 namespace qtune::exec {
 namespace {
@@ -42,7 +41,7 @@ struct LocalExecutor::State {
   LocalExecutorOptions options;
   std::vector<bool> slot_busy;
   std::vector<Running> running;
-  std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
 
@@ -63,6 +62,14 @@ struct LocalExecutor::State {
     if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
     end.stopped_for = trial.stopped_for;
     return end;
+  }
+
+  // Executor::poll(): the launch failures, what exited (reap), the scored outcomes.
+  std::vector<FinishedTrial> poll() {
+    std::vector<FinishedTrial> out = std::exchange(finished, {});
+    reap(out);
+    outcomes.collect(out);
+    return out;
   }
 
   // Reaps what exited and enforces timeouts and grace periods.
@@ -101,7 +108,7 @@ struct LocalExecutor::State {
 };
 
 LocalExecutor::LocalExecutor(TrialConfig config, LocalExecutorOptions options)
-    : state_(std::make_unique<State>()) {
+    : PollingExecutor(kPollInterval), state_(std::make_unique<State>()) {
   state_->slot_busy.assign(options.parallel, false);
   state_->config = std::move(config);
   state_->options = std::move(options);
@@ -134,22 +141,16 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
     return base::Status::unavailable(fmt::format(
         "local executor: all {} slots are busy; poll() until one is free", s.slot_busy.size()));
   }
-  std::error_code error;
-  std::filesystem::create_directories(spec.dir, error);
-  if (error) {
-    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}",
-                                              spec.dir.string(), error.message()));
+  QTUNE_ASSIGN_OR_RETURN(detail::PreparedTrial prepared, detail::prepare_trial(s.config, spec));
+  if (prepared.failure) {
+    s.finished.push_back(std::move(*prepared.failure));
+    return base::Status::ok();
   }
   State::Running trial;
   trial.spec = spec;
   trial.slot = static_cast<std::size_t>(free_slot - s.slot_busy.begin());
-  trial.values = detail::trial_values(spec);
-  trial.workdir = detail::trial_workdir(s.config, trial.values);
-  if (!std::filesystem::is_directory(trial.workdir, error)) {
-    s.finished.push_back(detail::launch_failure(
-        spec, fmt::format("workdir {} does not exist", trial.workdir.string())));
-    return base::Status::ok();
-  }
+  trial.values = std::move(prepared.values);
+  trial.workdir = std::move(prepared.workdir);
   detail::SpawnRequest request;
   request.argv = detail::trial_argv(s.config, trial.values);
   request.workdir = trial.workdir;
@@ -168,18 +169,7 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   return base::Status::ok();
 }
 
-std::vector<FinishedTrial> LocalExecutor::poll() {
-  std::vector<FinishedTrial> out(std::make_move_iterator(state_->finished.begin()),
-                                 std::make_move_iterator(state_->finished.end()));
-  state_->finished.clear();
-  state_->reap(out);
-  state_->outcomes.collect(out);
-  return out;
-}
-
-std::vector<FinishedTrial> LocalExecutor::wait_any(base::Duration limit) {
-  return wait_any_by_polling(*this, limit, kPollInterval);
-}
+std::vector<FinishedTrial> LocalExecutor::poll() { return state_->poll(); }
 
 void LocalExecutor::release(TrialId id) {
   for (State::Running& trial : state_->running) {

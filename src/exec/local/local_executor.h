@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "exec/metric_source.h"
+#include "exec/polling_executor.h"
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
 #include "qtune/exec/trial_config.h"
@@ -28,20 +29,17 @@ struct LocalExecutorOptions {
   BuiltinMetricFunction builtin;  // computes [trial] metric = { builtin = ... }; may be empty
 };
 
-class LocalExecutor final : public Executor {
+class LocalExecutor final : public PollingExecutor {
  public:
   // kInvalidArgument if parallel is 0.
   static base::Result<std::unique_ptr<LocalExecutor>> create(TrialConfig config,
                                                              LocalExecutorOptions options);
   ~LocalExecutor() override;
-  LocalExecutor(const LocalExecutor&) = delete;
-  LocalExecutor& operator=(const LocalExecutor&) = delete;
 
   std::size_t slots() const override;
   std::size_t running() const override;
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
-  std::vector<FinishedTrial> wait_any(base::Duration limit) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 

@@ -4,16 +4,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <fstream>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "exec/background_outcomes.h"
 #include "exec/slurm/slurm_commands.h"
 #include "exec/slurm/slurm_job.h"
 #include "exec/trial_run.h"
-#include "exec/wait_any.h"
 
 namespace qtune::exec {
 namespace {
@@ -86,7 +85,7 @@ struct SlurmExecutor::State {
   SlurmExecutorOptions options;
   std::unique_ptr<detail::SlurmCommands> commands;
   std::vector<Job> jobs;
-  std::deque<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   Clock::time_point next_squeue{};
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
@@ -310,7 +309,8 @@ struct SlurmExecutor::State {
   }
 };
 
-SlurmExecutor::SlurmExecutor(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SlurmExecutor::SlurmExecutor(std::unique_ptr<State> state)
+    : PollingExecutor(kWaitStep), state_(std::move(state)) {}
 
 base::Result<std::unique_ptr<SlurmExecutor>> SlurmExecutor::create(TrialConfig config,
                                                                    SlurmExecutorOptions options) {
@@ -346,21 +346,15 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
   }
   TrialSpec spec = given;
   spec.dir = std::filesystem::absolute(given.dir);
-  std::error_code error;
-  std::filesystem::create_directories(spec.dir, error);
-  if (error) {
-    return base::Status::io_error(fmt::format("{}: cannot create the trial directory: {}",
-                                              spec.dir.string(), error.message()));
-  }
-  State::Job job;
-  job.values = detail::trial_values(spec);
-  job.workdir = detail::trial_workdir(s.config, job.values);
-  job.spec = std::move(spec);
-  if (!std::filesystem::is_directory(job.workdir, error)) {
-    s.finished.push_back(detail::launch_failure(
-        job.spec, fmt::format("workdir {} does not exist", job.workdir.string())));
+  QTUNE_ASSIGN_OR_RETURN(detail::PreparedTrial prepared, detail::prepare_trial(s.config, spec));
+  if (prepared.failure) {
+    s.finished.push_back(std::move(*prepared.failure));
     return base::Status::ok();
   }
+  State::Job job;
+  job.values = std::move(prepared.values);
+  job.workdir = std::move(prepared.workdir);
+  job.spec = std::move(spec);
   job.submitted = Clock::now();
   const std::string name = detail::job_name(s.options.study_name, job.spec);
   const std::string script =
@@ -386,16 +380,10 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
 }
 
 std::vector<FinishedTrial> SlurmExecutor::poll() {
-  std::vector<FinishedTrial> out(std::make_move_iterator(state_->finished.begin()),
-                                 std::make_move_iterator(state_->finished.end()));
-  state_->finished.clear();
+  std::vector<FinishedTrial> out = std::exchange(state_->finished, {});
   state_->collect(out);
   state_->outcomes.collect(out);
   return out;
-}
-
-std::vector<FinishedTrial> SlurmExecutor::wait_any(base::Duration limit) {
-  return wait_any_by_polling(*this, limit, kWaitStep);
 }
 
 void SlurmExecutor::release(TrialId id) {

@@ -43,6 +43,7 @@
 #include <string>
 
 #include "exec/metric_source.h"
+#include "exec/polling_executor.h"
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
 #include "qtune/exec/trial_config.h"
@@ -55,21 +56,18 @@ struct SlurmExecutorOptions {
   BuiltinMetricFunction builtin;  // computes [trial] metric = { builtin = ... }; may be empty
 };
 
-class SlurmExecutor final : public Executor {
+class SlurmExecutor final : public PollingExecutor {
  public:
   // kInvalidArgument if parallel is 0; kIoError if its scratch folder cannot be made;
   // kNotFound if `sbatch --version` does not run.
   static base::Result<std::unique_ptr<SlurmExecutor>> create(TrialConfig config,
                                                              SlurmExecutorOptions options);
   ~SlurmExecutor() override;
-  SlurmExecutor(const SlurmExecutor&) = delete;
-  SlurmExecutor& operator=(const SlurmExecutor&) = delete;
 
   std::size_t slots() const override;
   std::size_t running() const override;
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
-  std::vector<FinishedTrial> wait_any(base::Duration limit) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
 

@@ -68,6 +68,18 @@ auto PostgresStore::with_reconnect(Body&& body) const -> decltype(body()) {
 }
 
 template <typename Body>
+auto PostgresStore::statement(Body&& body) const -> decltype(body()) {
+  std::lock_guard lock(mutex_);
+  return with_reconnect(std::forward<Body>(body));
+}
+
+template <typename Body>
+auto PostgresStore::transaction(Body&& body) const -> decltype(body()) {
+  std::lock_guard lock(mutex_);
+  return in_transaction(std::forward<Body>(body));
+}
+
+template <typename Body>
 auto PostgresStore::in_transaction(Body&& body) const -> decltype(body()) {
   bool commit_sent = false;
   auto attempt = [&]() -> decltype(body()) {
@@ -108,8 +120,7 @@ int PostgresStore::backend_pid() const {
 }
 
 base::Status PostgresStore::migrate() {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Status {
+  return transaction([&]() -> base::Status {
     QTUNE_RETURN_IF_ERROR(
         conn_.exec("SELECT pg_advisory_xact_lock($1)", {kSchemaLockKey}).status());
     QTUNE_RETURN_IF_ERROR(conn_.exec_script(std::string(kCreateVersionTable)));
@@ -135,8 +146,7 @@ base::Status PostgresStore::migrate() {
 }
 
 base::Result<std::optional<StudyRecord>> PostgresStore::find_study(std::string_view name) const {
-  std::lock_guard lock(mutex_);
-  return with_reconnect([&]() -> base::Result<std::optional<StudyRecord>> {
+  return statement([&]() -> base::Result<std::optional<StudyRecord>> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec(fmt::format("SELECT {} FROM studies WHERE name = $1", kStudyColumns), {name}));
@@ -147,8 +157,7 @@ base::Result<std::optional<StudyRecord>> PostgresStore::find_study(std::string_v
 }
 
 base::Result<StudyRecord> PostgresStore::create_study(const StudyRecord& study) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Result<StudyRecord> {
+  return transaction([&]() -> base::Result<StudyRecord> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec(fmt::format("INSERT INTO studies (name, space, strategy, direction, seed, "
@@ -192,8 +201,7 @@ base::Status PostgresStore::save_snapshot_locked(StudyId study, TrialId after_tr
 base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTrial& trial,
                                                       std::string_view snapshot,
                                                       std::int64_t expected_event) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Result<TrialRecord> {
+  return transaction([&]() -> base::Result<TrialRecord> {
     // The study row lock orders concurrent creations: each sees the previous one's number.
     QTUNE_ASSIGN_OR_RETURN(const Rows locked,
                            conn_.exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {study}));
@@ -224,8 +232,7 @@ base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTr
 base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& result,
                                          std::string_view snapshot, std::int64_t expected_event) {
   QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Status {
+  return transaction([&]() -> base::Status {
     // Study row first, as in create_trial: snapshot events follow the order of the locks.
     QTUNE_ASSIGN_OR_RETURN(const Rows study,
                            conn_.exec("SELECT s.id FROM trials t JOIN studies s ON s.id = "
@@ -250,8 +257,7 @@ base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& resul
 }
 
 base::Status PostgresStore::interrupt_trial(TrialId trial) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Status {
+  return transaction([&]() -> base::Status {
     QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, true));
     if (current.state != TrialState::kRunning) return not_running(current, "interrupt");
     return conn_.exec("UPDATE trials SET state = 'INTERRUPTED' WHERE id = $1", {trial}).status();
@@ -260,8 +266,7 @@ base::Status PostgresStore::interrupt_trial(TrialId trial) {
 
 base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId trial,
                                                                     std::string_view worker) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Result<std::optional<TrialRecord>> {
+  return transaction([&]() -> base::Result<std::optional<TrialRecord>> {
     // The row lock taken by UPDATE makes the state test a compare-and-set.
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
@@ -282,8 +287,7 @@ base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId tria
 }
 
 base::Status PostgresStore::heartbeat(TrialId trial, std::string_view worker) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Status {
+  return transaction([&]() -> base::Status {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec(fmt::format("UPDATE trials SET heartbeat_at = {} WHERE id = $1 AND state = "
@@ -299,8 +303,7 @@ base::Status PostgresStore::heartbeat(TrialId trial, std::string_view worker) {
 
 base::Result<std::vector<TrialId>> PostgresStore::interrupt_stale(StudyId study,
                                                                   double older_than_seconds) {
-  std::lock_guard lock(mutex_);
-  return in_transaction([&]() -> base::Result<std::vector<TrialId>> {
+  return transaction([&]() -> base::Result<std::vector<TrialId>> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec(fmt::format("WITH stale AS (UPDATE trials SET state = 'INTERRUPTED' WHERE "
@@ -328,14 +331,12 @@ base::Result<TrialRecord> PostgresStore::trial_locked(TrialId trial, bool for_up
 }
 
 base::Result<TrialRecord> PostgresStore::trial(TrialId trial) const {
-  std::lock_guard lock(mutex_);
-  return with_reconnect([&] { return trial_locked(trial, false); });
+  return statement([&] { return trial_locked(trial, false); });
 }
 
 base::Result<std::vector<TrialRecord>> PostgresStore::trials(
     StudyId study, std::optional<TrialState> state) const {
-  std::lock_guard lock(mutex_);
-  return with_reconnect([&]() -> base::Result<std::vector<TrialRecord>> {
+  return statement([&]() -> base::Result<std::vector<TrialRecord>> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec(fmt::format("SELECT {} FROM trials WHERE study_id = $1 AND ($2::text IS NULL OR "
@@ -352,8 +353,7 @@ base::Result<std::vector<TrialRecord>> PostgresStore::trials(
 }
 
 base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
-  std::lock_guard lock(mutex_);
-  return with_reconnect([&]() -> base::Result<TrialCounts> {
+  return statement([&]() -> base::Result<TrialCounts> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec("SELECT state, COUNT(*) FROM trials WHERE study_id = $1 GROUP BY state",
@@ -362,29 +362,14 @@ base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
     for (int r = 0; r < rows.size(); ++r) {
       QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(rows.text(r, 0)));
       QTUNE_ASSIGN_OR_RETURN(const std::int64_t n, rows.integer(r, 1));
-      const auto count = static_cast<std::size_t>(n);
-      switch (state) {
-        case TrialState::kRunning:
-          counts.running = count;
-          break;
-        case TrialState::kComplete:
-          counts.complete = count;
-          break;
-        case TrialState::kFailed:
-          counts.failed = count;
-          break;
-        case TrialState::kInterrupted:
-          counts.interrupted = count;
-          break;
-      }
+      counts.of(state) = static_cast<std::size_t>(n);
     }
     return counts;
   });
 }
 
 base::Result<std::optional<Snapshot>> PostgresStore::snapshot(StudyId study) const {
-  std::lock_guard lock(mutex_);
-  return with_reconnect([&]() -> base::Result<std::optional<Snapshot>> {
+  return statement([&]() -> base::Result<std::optional<Snapshot>> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
         conn_.exec("SELECT event, after_trial, bytes FROM snapshots WHERE study_id = $1", {study}));

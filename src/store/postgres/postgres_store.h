@@ -47,6 +47,12 @@ class PostgresStore final : public Store {
   explicit PostgresStore(Connection conn) : conn_(std::move(conn)) {}
   base::Status migrate();
 
+  // statement(body) / transaction(body): with_reconnect / in_transaction holding mutex_, the
+  // shape of every public call.
+  template <typename Body>
+  auto statement(Body&& body) const -> decltype(body());
+  template <typename Body>
+  auto transaction(Body&& body) const -> decltype(body());
   // Callers hold mutex_. Runs `body` (returning Status or Result) as one statement or one
   // transaction, with the one reconnect attempt described above.
   template <typename Body>

@@ -321,21 +321,7 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
     QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
     if (!row) break;
     QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(q.column_text(0)));
-    const auto n = static_cast<std::size_t>(q.column_int(1));
-    switch (state) {
-      case TrialState::kRunning:
-        counts.running = n;
-        break;
-      case TrialState::kComplete:
-        counts.complete = n;
-        break;
-      case TrialState::kFailed:
-        counts.failed = n;
-        break;
-      case TrialState::kInterrupted:
-        counts.interrupted = n;
-        break;
-    }
+    counts.of(state) = static_cast<std::size_t>(q.column_int(1));
   }
   return counts;
 }
