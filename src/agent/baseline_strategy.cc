@@ -35,10 +35,7 @@ std::string BaselineStrategy::snapshot() const {
   out.u32(kBaselineSnapshotVersion);
   out.u64(space_.size());
   out.u64(slots_.size());
-  for (const auto& slot : slots_) {
-    out.u8(slot ? 1 : 0);
-    out.u64(slot.value_or(0));
-  }
+  for (const auto& slot : slots_) out.opt_u64(slot);
   cache_.save(out);
   save(out);
   return out.take();
@@ -61,9 +58,7 @@ base::Status BaselineStrategy::restore(std::string_view snapshot) {
   }
   std::vector<std::optional<space::StateId>> loaded(slots_.size());
   for (auto& slot : loaded) {
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t busy, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
-    if (busy != 0) slot = state;
+    QTUNE_ASSIGN_OR_RETURN(slot, in.opt_u64());
   }
   EvaluationCache cache;
   QTUNE_RETURN_IF_ERROR(cache.load(in));

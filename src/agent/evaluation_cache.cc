@@ -50,10 +50,9 @@ void EvaluationCache::save(base::ByteWriter& out) const {
     const Entry& entry = entries_.at(state);
     out.u64(state);
     out.f64(entry.loss);
-    out.u8(entry.failed ? 1 : 0);
+    out.flag(entry.failed);
   }
-  out.u8(best_ ? 1 : 0);
-  out.u64(best_.value_or(0));
+  out.opt_u64(best_);
   out.f64(best_loss_);
   out.f64(worst_loss_);
 }
@@ -64,12 +63,10 @@ base::Status EvaluationCache::load(base::ByteReader& in) {
   for (std::uint64_t i = 0; i < count; ++i) {
     QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
     QTUNE_ASSIGN_OR_RETURN(const double loss, in.f64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t failed, in.u8());
-    loaded.entries_.emplace(state, Entry{loss, failed != 0});
+    QTUNE_ASSIGN_OR_RETURN(const bool failed, in.flag());
+    loaded.entries_.emplace(state, Entry{loss, failed});
   }
-  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_best, in.u8());
-  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t best, in.u64());
-  if (has_best != 0) loaded.best_ = best;
+  QTUNE_ASSIGN_OR_RETURN(loaded.best_, in.opt_u64());
   QTUNE_ASSIGN_OR_RETURN(loaded.best_loss_, in.f64());
   QTUNE_ASSIGN_OR_RETURN(loaded.worst_loss_, in.f64());
   *this = std::move(loaded);

@@ -129,14 +129,12 @@ std::string QLearning::snapshot() const {
   rng_.save(out);
   out.u32(episodes_started_);
   for (const Trajectory& tr : trajectories_) {
-    out.u8(tr.in_episode ? 1 : 0);
+    out.flag(tr.in_episode);
     out.u32(tr.episode);
     out.u32(tr.step);
     out.u64(tr.state);
-    out.u8(tr.waiting_on ? 1 : 0);
-    out.u64(tr.waiting_on.value_or(0));
-    out.u8(tr.action ? 1 : 0);
-    out.u32(tr.action.value_or(0));
+    out.opt_u64(tr.waiting_on);
+    out.opt_u32(tr.action);
   }
   out.u64(pending_.size());
   for (const auto& [state, t] : pending_) {
@@ -177,19 +175,15 @@ base::Status QLearning::restore(std::string_view snapshot) {
   }
   std::vector<Trajectory> loaded(trajectories_.size());
   for (Trajectory& tr : loaded) {
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t in_episode, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(tr.in_episode, in.flag());
     QTUNE_ASSIGN_OR_RETURN(tr.episode, in.u32());
     QTUNE_ASSIGN_OR_RETURN(tr.step, in.u32());
     QTUNE_ASSIGN_OR_RETURN(tr.state, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t waiting, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t waiting_on, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_action, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint32_t action, in.u32());
-    tr.in_episode = in_episode != 0;
-    if (waiting != 0) tr.waiting_on = waiting_on;
-    if (has_action != 0) tr.action = action;
-    if (tr.state >= space_.size() || waiting_on >= space_.size() || action >= moves_.count() ||
-        tr.step > config_.steps || tr.episode >= config_.episodes) {
+    QTUNE_ASSIGN_OR_RETURN(tr.waiting_on, in.opt_u64());
+    QTUNE_ASSIGN_OR_RETURN(tr.action, in.opt_u32());
+    if (tr.state >= space_.size() || tr.waiting_on.value_or(0) >= space_.size() ||
+        tr.action.value_or(0) >= moves_.count() || tr.step > config_.steps ||
+        tr.episode >= config_.episodes) {
       return base::Status::corrupt(
           "q-learning snapshot: a trajectory is outside the space or schedule");
     }

@@ -95,4 +95,45 @@ Status ByteReader::expect_end() const {
   return Status::corrupt(fmt::format("{}: {} unexpected trailing bytes", what_, remaining()));
 }
 
+void ByteWriter::flag(bool v) { u8(v ? 1 : 0); }
+void ByteWriter::opt_u32(const std::optional<std::uint32_t>& v) {
+  flag(v.has_value());
+  u32(v.value_or(0));
+}
+void ByteWriter::opt_u64(const std::optional<std::uint64_t>& v) {
+  flag(v.has_value());
+  u64(v.value_or(0));
+}
+void ByteWriter::opt_f64(const std::optional<double>& v) {
+  flag(v.has_value());
+  f64(v.value_or(0.0));
+}
+
+Result<bool> ByteReader::flag() {
+  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t v, u8());
+  return v != 0;
+}
+
+namespace {
+
+// flag, then the value: the value is read either way (it is written either way).
+template <typename T, typename Read>
+Result<std::optional<T>> read_optional(ByteReader& in, Read read) {
+  QTUNE_ASSIGN_OR_RETURN(const bool has, in.flag());
+  QTUNE_ASSIGN_OR_RETURN(const T value, read());
+  return has ? std::optional<T>(value) : std::nullopt;
+}
+
+}  // namespace
+
+Result<std::optional<std::uint32_t>> ByteReader::opt_u32() {
+  return read_optional<std::uint32_t>(*this, [this] { return u32(); });
+}
+Result<std::optional<std::uint64_t>> ByteReader::opt_u64() {
+  return read_optional<std::uint64_t>(*this, [this] { return u64(); });
+}
+Result<std::optional<double>> ByteReader::opt_f64() {
+  return read_optional<double>(*this, [this] { return f64(); });
+}
+
 }  // namespace qtune::base

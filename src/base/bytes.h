@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ class ByteWriter {
   void str(std::string_view s);          // u64 length + bytes
   void f64s(std::span<const double> v);  // u64 count + values
   void u64s(std::span<const std::uint64_t> v);
+  // One byte, 1 or 0.
+  void flag(bool v);
+  // flag(has value), then the value (0 when absent): every optional in a snapshot.
+  void opt_u32(const std::optional<std::uint32_t>& v);
+  void opt_u64(const std::optional<std::uint64_t>& v);
+  void opt_f64(const std::optional<double>& v);
 
   const std::string& bytes() const { return out_; }
   std::string take() { return std::move(out_); }
@@ -44,6 +51,10 @@ class ByteReader {
   Result<std::string> str();
   Result<std::vector<double>> f64s();
   Result<std::vector<std::uint64_t>> u64s();
+  Result<bool> flag();  // any non-zero byte is true, as written by older snapshots
+  Result<std::optional<std::uint32_t>> opt_u32();
+  Result<std::optional<std::uint64_t>> opt_u64();
+  Result<std::optional<double>> opt_f64();
 
   std::size_t remaining() const { return data_.size() - pos_; }
   // kCorrupt unless every byte was consumed.

@@ -356,27 +356,22 @@ std::string ModelQLearning::snapshot() const {
   out.u64(model_.measurements().size());
   for (const model::Measurement& m : model_.measurements()) {
     out.u64(m.state);
-    out.u8(m.loss ? 1 : 0);
-    out.f64(m.loss.value_or(0.0));
+    out.opt_f64(m.loss);
   }
   const Eigen::VectorXd& theta = model_.theta();
   out.f64s(std::span<const double>(theta.data(), static_cast<std::size_t>(theta.size())));
   out.u64(model_.fitted_rows());
   out.u32(starts_given_);
   out.f64(epsilon_);
-  out.u8(best_loss_ ? 1 : 0);
-  out.f64(best_loss_.value_or(0.0));
+  out.opt_f64(best_loss_);
   out.u32(static_cast<std::uint32_t>(trajectories_.size()));
   for (const Trajectory& tr : trajectories_) {
-    out.u8(tr.current ? 1 : 0);
-    out.u64(tr.current.value_or(0));
-    out.u8(tr.pending ? 1 : 0);
-    out.u64(tr.pending ? tr.pending->state : 0);
-    out.u8(tr.pending && tr.pending->remeasure ? 1 : 0);
+    out.opt_u64(tr.current);
+    out.opt_u64(tr.pending ? std::optional<StateId>(tr.pending->state) : std::nullopt);
+    out.flag(tr.pending && tr.pending->remeasure);
     out.u32(tr.paid_since_best);
   }
-  out.u8(plan_centre_ ? 1 : 0);
-  out.u64(plan_centre_.value_or(0));
+  out.opt_u64(plan_centre_);
   out.f64s(v_);
   out.f64s(w_);
   return out.take();
@@ -399,13 +394,11 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   for (std::uint64_t i = 0; i < count; ++i) {
     model::Measurement m;
     QTUNE_ASSIGN_OR_RETURN(m.state, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t ok, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const double loss, in.f64());
+    QTUNE_ASSIGN_OR_RETURN(m.loss, in.opt_f64());
     if (m.state >= space_.size())
       return base::Status::corrupt(std::string(kSnapshotName) + ": state " +
                                    std::to_string(m.state) + " outside the grid of " +
                                    std::to_string(space_.size()));
-    if (ok != 0) m.loss = loss;
     measurements.push_back(m);
   }
   QTUNE_ASSIGN_OR_RETURN(const std::vector<double> theta, in.f64s());
@@ -416,8 +409,7 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   QTUNE_ASSIGN_OR_RETURN(const std::uint64_t fitted_rows, in.u64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t starts_given, in.u32());
   QTUNE_ASSIGN_OR_RETURN(const double epsilon, in.f64());
-  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_best, in.u8());
-  QTUNE_ASSIGN_OR_RETURN(const double best_loss, in.f64());
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<double> best_loss, in.opt_f64());
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t k, in.u32());
   if (k != trajectories_.size())
     return base::Status::corrupt(std::string(kSnapshotName) + ": " + std::to_string(k) +
@@ -425,28 +417,25 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
                                  std::to_string(trajectories_.size()));
   std::vector<Trajectory> trajectories(k);
   for (std::uint32_t t = 0; t < k; ++t) {
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_current, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t current, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_pending, in.u8());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t pending, in.u64());
-    QTUNE_ASSIGN_OR_RETURN(const std::uint8_t remeasure, in.u8());
+    QTUNE_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> current, in.opt_u64());
+    QTUNE_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> pending, in.opt_u64());
+    QTUNE_ASSIGN_OR_RETURN(const bool remeasure, in.flag());
     QTUNE_ASSIGN_OR_RETURN(trajectories[t].paid_since_best, in.u32());
-    if (current >= space_.size() || pending >= space_.size())
+    if (current.value_or(0) >= space_.size() || pending.value_or(0) >= space_.size())
       return base::Status::corrupt(std::string(kSnapshotName) + ": trajectory " +
                                    std::to_string(t) + " outside the grid");
-    if (has_current != 0) trajectories[t].current = current;
-    if (has_pending != 0) trajectories[t].pending = Proposal{pending, t, remeasure != 0};
+    trajectories[t].current = current;
+    if (pending) trajectories[t].pending = Proposal{*pending, t, remeasure};
   }
-  QTUNE_ASSIGN_OR_RETURN(const std::uint8_t has_plan, in.u8());
-  QTUNE_ASSIGN_OR_RETURN(const std::uint64_t centre, in.u64());
+  QTUNE_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> centre, in.opt_u64());
   QTUNE_ASSIGN_OR_RETURN(std::vector<double> v, in.f64s());
   QTUNE_ASSIGN_OR_RETURN(std::vector<double> w, in.f64s());
   QTUNE_RETURN_IF_ERROR(in.expect_end());
   std::optional<model::PlanningWindow> window;
-  if (has_plan != 0) {
-    if (centre >= space_.size())
+  if (centre) {
+    if (*centre >= space_.size())
       return base::Status::corrupt(std::string(kSnapshotName) + ": plan centre outside the grid");
-    window.emplace(space_, centre, config_.model.window_states);
+    window.emplace(space_, *centre, config_.model.window_states);
     if (v.size() != window->size() || w.size() != window->size())
       return base::Status::corrupt(std::string(kSnapshotName) + ": plan of " +
                                    std::to_string(v.size()) + " states; its window has " +
@@ -460,9 +449,9 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
       fitted_rows);
   starts_given_ = starts_given;
   epsilon_ = epsilon;
-  best_loss_ = has_best != 0 ? std::optional<double>(best_loss) : std::nullopt;
+  best_loss_ = best_loss;
   trajectories_ = std::move(trajectories);
-  plan_centre_ = has_plan != 0 ? std::optional<StateId>(centre) : std::nullopt;
+  plan_centre_ = centre;
   window_ = std::move(window);
   if (window_) window_features_ = window_->features();
   v_ = std::move(v);
