@@ -40,8 +40,7 @@ base::Status save_stats(metrics::FidPipeline& pipeline, const std::string& from,
   }
   QTUNE_ASSIGN_OR_RETURN(metrics::FidSide side, pipeline.side(from));
   print_note(side, from);
-  return metrics::write_npz_statistics(
-      to, {.mu = std::move(side.stats.mu), .sigma = std::move(side.stats.sigma)});
+  return metrics::write_npz_statistics(to, side.stats);
 }
 
 int run_fid(const FidArgs& args) {

@@ -43,7 +43,7 @@ TEST_F(NpzFiles, ReadsWhatNumpyWritesCompressedOrNot) {
   for (const char* name : {"compressed.npz", "plain.npz"}) {
     const auto stats = read_npz_statistics(*dir_ / name);
     ASSERT_TRUE(stats.is_ok()) << stats.status().to_string();
-    EXPECT_EQ(stats->dims(), kDims);
+    EXPECT_EQ(stats->dims, kDims);
     EXPECT_EQ(stats->mu, mu) << name;
     EXPECT_EQ(stats->sigma, sigma) << name;
   }
@@ -51,7 +51,7 @@ TEST_F(NpzFiles, ReadsWhatNumpyWritesCompressedOrNot) {
 
 TEST_F(NpzFiles, NumpyReadsWhatWeWrite) {
   for (std::size_t dims : {kDims, std::size_t{1}}) {
-    FidStatistics stats;
+    FeatureStats stats;
     for (std::size_t i = 0; i < dims; ++i)
       stats.mu.push_back(1.0 / static_cast<double>(i + 3) - 0.25);
     for (std::size_t i = 0; i < dims * dims; ++i)
@@ -105,8 +105,8 @@ TEST_F(NpzFiles, TruncatedArchivesAreErrors) {
 
 TEST(Npz, WriteRefusesInconsistentSigma) {
   TempDir tmp;
-  const base::Status status =
-      write_npz_statistics(tmp / "bad.npz", FidStatistics{{1.0, 2.0}, {1.0}});
+  const base::Status status = write_npz_statistics(
+      tmp / "bad.npz", FeatureStats{.dims = 2, .mu = {1.0, 2.0}, .sigma = {1.0}});
   EXPECT_EQ(status.code(), base::StatusCode::kInvalidArgument);
 }
 

@@ -40,6 +40,7 @@ struct Image {
 // The format is recognised from the file's first bytes, not its extension (PIL does the same).
 // Errors (kCorrupt for a corrupt or truncated file, kInvalidArgument for an unsupported
 // format, kNotFound/kIoError for I/O) name the file. Reentrant: no global state.
+
 // Reads and decodes one image file.
 base::Result<Image> read_image(const std::filesystem::path& path);
 
@@ -53,6 +54,7 @@ base::Result<Image> decode_image(std::span<const std::uint8_t> bytes, std::strin
 // Errors name the folder or file: an empty folder (no matching file) is kInvalidArgument;
 // a file with an extension we do not decode (bmp, tif, tiff, webp) is kInvalidArgument naming
 // it and the supported set (png, jpg, jpeg, ppm, pgm).
+
 // The image files of `folder`, in pytorch-fid's order. Checks only names, not contents.
 base::Result<std::vector<std::filesystem::path>> list_image_files(
     const std::filesystem::path& folder);

@@ -68,15 +68,11 @@ base::Result<std::uint64_t> hash_file(const std::filesystem::path& path);
 // We write deflated entries (savez_compressed) in .npy version 1.0; we read deflated or stored
 // entries (np.savez too), requiring dtype '<f8', C order, `mu` of shape (d,) and `sigma` of
 // shape (d, d). Other arrays in the archive are ignored. Errors name the file and the entry.
-struct FidStatistics {
-  std::vector<double> mu;     // d values
-  std::vector<double> sigma;  // d*d values, row-major (symmetric in practice)
-  std::size_t dims() const { return mu.size(); }
-};
+// The statistics read have dims = d and count 0 (an .npz does not say how many images).
+base::Result<FeatureStats> read_npz_statistics(const std::filesystem::path& path);
 
-base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& path);
-
-// Writes `stats` (sigma.size() must be dims()^2, else kInvalidArgument). Overwrites the file;
-// refusing to overwrite is the caller's policy (`qtune fid --save-stats`).
-base::Status write_npz_statistics(const std::filesystem::path& path, const FidStatistics& stats);
+// Writes the mu and sigma of `stats` (sigma must hold mu.size()^2 values, else
+// kInvalidArgument). Overwrites the file; refusing to overwrite is the caller's policy
+// (`qtune fid --save-stats`).
+base::Status write_npz_statistics(const std::filesystem::path& path, const FeatureStats& stats);
 }  // namespace qtune::metrics

@@ -9,7 +9,7 @@
 
 namespace qtune::metrics {
 
-base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& path) {
+base::Result<FeatureStats> read_npz_statistics(const std::filesystem::path& path) {
   QTUNE_ASSIGN_OR_RETURN(const std::string bytes, read_file_bytes(path));
   const std::string file = path.string();
   QTUNE_ASSIGN_OR_RETURN(const ZipReader zip, ZipReader::open(bytes, file));
@@ -35,12 +35,14 @@ base::Result<FidStatistics> read_npz_statistics(const std::filesystem::path& pat
         fmt::format("{}: mu has shape ({}) and sigma ({}); expected (d,) and (d, d)", file,
                     fmt::join(mu_shape, ", "), fmt::join(sigma_shape, ", ")));
   }
-  return FidStatistics{std::move(arrays[0].data), std::move(arrays[1].data)};
+  const std::size_t d = arrays[0].data.size();
+  return FeatureStats{
+      .dims = d, .count = 0, .mu = std::move(arrays[0].data), .sigma = std::move(arrays[1].data)};
 }
 
-base::Status write_npz_statistics(const std::filesystem::path& path, const FidStatistics& stats) {
-  const auto d = static_cast<std::int64_t>(stats.dims());
-  if (stats.sigma.size() != stats.dims() * stats.dims()) {
+base::Status write_npz_statistics(const std::filesystem::path& path, const FeatureStats& stats) {
+  const auto d = static_cast<std::int64_t>(stats.mu.size());
+  if (stats.sigma.size() != stats.mu.size() * stats.mu.size()) {
     return base::Status::invalid_argument(
         fmt::format("{}: sigma has {} values for {} dims; expected {}", path.string(),
                     stats.sigma.size(), d, d * d));

@@ -93,11 +93,8 @@ base::Result<FidSide> FidPipeline::folder_side(const std::filesystem::path& fold
 
 base::Result<FidSide> FidPipeline::side(const std::filesystem::path& path, Caching caching) {
   if (is_npz(path)) {
-    QTUNE_ASSIGN_OR_RETURN(FidStatistics npz, read_npz_statistics(path));
-    const std::size_t d = npz.dims();
-    return FidSide{
-        FeatureStats{.dims = d, .count = 0, .mu = std::move(npz.mu), .sigma = std::move(npz.sigma)},
-        std::nullopt};
+    QTUNE_ASSIGN_OR_RETURN(FeatureStats npz, read_npz_statistics(path));
+    return FidSide{std::move(npz), std::nullopt};
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) {
