@@ -93,7 +93,9 @@ MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
   for (bool more = stop > 0; more;) {
     const std::size_t newline = text.find_last_of("\r\n", stop - 1);
     const std::size_t start = newline == std::string_view::npos ? 0 : newline + 1;
-    const LineMatch match = last_match(pattern, text.substr(start, stop - start));
+    // An empty line (as between '\r' and '\n') holds no metric.
+    const LineMatch match =
+        start == stop ? LineMatch{} : last_match(pattern, text.substr(start, stop - start));
     if (match.too_many) {
       return no_metric(fmt::format(
           "a line of stdout has more than {} matches of regex '{}'; make the regex match "

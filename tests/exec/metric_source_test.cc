@@ -58,6 +58,9 @@ TEST(MetricSourceTest, RegexTakesTheLastMatchAndItsGroup) {
   EXPECT_DOUBLE_EQ(read_metric(RegexMetric{R"((\d+\.\d+))"}, line, {}).value, 13.25);
   const TrialFiles bar{dir.write("bar.log", "fid=9.0\rfid=8.5\rfid=8.25 done\r\n"), dir.path(), {}};
   EXPECT_DOUBLE_EQ(read_metric(RegexMetric{R"(fid=(\S+))"}, bar, {}).value, 8.25);
+  // "\r\n" line ends (Windows) leave no empty line behind for a regex that matches "".
+  const TrialFiles crlf{dir.write("crlf.log", "4.5\r\n\r\n"), dir.path(), {}};
+  EXPECT_DOUBLE_EQ(read_metric(RegexMetric{R"(^([\d.]*)$)"}, crlf, {}).value, 4.5);
 }
 
 TEST(MetricSourceTest, ALongTokenIsNoMetricWithAShortExcerpt) {
