@@ -17,6 +17,9 @@ find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 find_library(LAPACKE_LIBRARY lapacke REQUIRED)
+# RE2 (linear-time regexes) for every regex qtune runs on a trial's output; Debian ships
+# no CMake config for it, only re2.pc.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 if(QTUNE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

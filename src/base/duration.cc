@@ -24,6 +24,7 @@ base::Result<Duration> parse_duration(std::string_view text) {
   double total_seconds = 0;
   std::size_t pos = 0;
   bool any_unit = false;
+  std::size_t next_rank = 0;  // the last unit's place in "dhms"
   while (pos < text.size()) {
     double number = 0;
     const auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), number);
@@ -37,6 +38,15 @@ base::Result<Duration> parse_duration(std::string_view text) {
       break;
     }
     double unit = 0;
+    const std::size_t rank = std::string_view("dhms").find(text[pos]);
+    if (rank != std::string_view::npos) {
+      if (rank <= next_rank && any_unit) {
+        return bad(text, fmt::format("unit \"{}\" comes again or after a smaller unit; give "
+                                     "each unit at most once, in the order d, h, m, s",
+                                     text[pos]));
+      }
+      next_rank = rank;
+    }
     switch (text[pos]) {
       case 's':
         unit = 1;

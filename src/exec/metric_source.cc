@@ -1,16 +1,23 @@
 #include "exec/metric_source.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <sstream>
+#include <optional>
+#include <variant>
+
+#include "exec/file_tail.h"
 
 namespace qtune::exec {
 namespace {
+
+using detail::excerpt;
+
+constexpr int kMaxJsonDepth = 128;
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -34,47 +41,122 @@ std::filesystem::path resolve(const std::filesystem::path& workdir, const std::s
   return p.is_absolute() ? p : workdir / p;
 }
 
-MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
-  std::ifstream in(files.stdout_log);
-  if (!in) return no_metric(fmt::format("{}: cannot be read", files.stdout_log.string()));
-  const std::regex pattern(metric.pattern);  // compiled once per trial: parse checked it
-  std::string line;
-  std::optional<std::string> last;
-  while (std::getline(in, line)) {
-    // Several matches on one line: the last one wins, as across lines.
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), pattern);
-         it != std::sregex_iterator(); ++it) {
-      const std::smatch& m = *it;
-      last = m.size() > 1 ? m[1].str() : m[0].str();
-    }
-  }
-  if (!last) {
-    return no_metric(fmt::format("stdout has no line matching regex '{}'", metric.pattern));
-  }
-  return with_context(parse_metric_text(*last),
-                      fmt::format("stdout match of '{}'", metric.pattern));
+// Bytes, not UTF-8: a trial may print anything, and \S matches any non-space byte.
+RE2::Options regex_options() {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_log_errors(false);
+  return options;
 }
+
+// The last match of `pattern` on `line` (its capture group), nullopt when none; an error
+// message when the line has more than kMaxMatchesPerLine matches.
+struct LineMatch {
+  std::optional<std::string_view> group;
+  bool too_many = false;
+};
+LineMatch last_match(const RE2& pattern, std::string_view line) {
+  const re2::StringPiece text(line.data(), line.size());
+  re2::StringPiece groups[2];
+  LineMatch result;
+  std::size_t pos = 0;
+  std::size_t count = 0;
+  while (pos <= line.size() && pattern.Match(text, pos, line.size(), RE2::UNANCHORED, groups, 2)) {
+    if (++count > kMaxMatchesPerLine) return {std::nullopt, true};
+    result.group =
+        std::string_view(groups[1].data() == nullptr ? "" : groups[1].data(), groups[1].size());
+    const auto begin = static_cast<std::size_t>(groups[0].data() - line.data());
+    const std::size_t end = begin + groups[0].size();
+    pos = end > begin ? end : begin + 1;  // an empty match: search on from the next byte
+  }
+  return result;
+}
+
+MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
+  const RE2 pattern(metric.pattern, regex_options());
+  if (!pattern.ok() || pattern.NumberOfCapturingGroups() != 1) {
+    return no_metric(fmt::format("regex '{}' is not usable: {}", metric.pattern,
+                                 check_metric_regex(metric.pattern).message()));
+  }
+  const std::optional<detail::FileTail> tail =
+      detail::read_file_tail(files.stdout_log, kStdoutTailBytes);
+  if (!tail) return no_metric(fmt::format("{}: cannot be read", files.stdout_log.string()));
+  std::string_view text = tail->text;
+  if (tail->cut) {  // the first line began before the tail: skip its end
+    const std::size_t newline = text.find_first_of("\r\n");
+    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+  }
+  // Lines end at '\n' or '\r' (progress bars rewrite one line with '\r'); the last line
+  // with a match holds the last match.
+  std::size_t stop = text.size();
+  while (stop > 0 && (text[stop - 1] == '\n' || text[stop - 1] == '\r')) --stop;
+  for (bool more = stop > 0; more;) {
+    const std::size_t newline = text.find_last_of("\r\n", stop - 1);
+    const std::size_t start = newline == std::string_view::npos ? 0 : newline + 1;
+    // An empty line (as between '\r' and '\n') holds no metric.
+    const LineMatch match =
+        start == stop ? LineMatch{} : last_match(pattern, text.substr(start, stop - start));
+    if (match.too_many) {
+      return no_metric(fmt::format(
+          "a line of stdout has more than {} matches of regex '{}'; make the regex match "
+          "once per line, e.g. 'FID:\\s*(\\S+)'",
+          kMaxMatchesPerLine, metric.pattern));
+    }
+    if (match.group) {
+      return with_context(parse_metric_text(*match.group),
+                          fmt::format("stdout match of '{}'", metric.pattern));
+    }
+    more = newline != std::string_view::npos && newline > 0;
+    stop = newline;
+  }
+  return no_metric(fmt::format(
+      "stdout has no line matching regex '{}'{}", metric.pattern,
+      tail->cut ? fmt::format(" in its last {} bytes", kStdoutTailBytes) : std::string()));
+}
+
+// The text of a JSON metric file, or the kNoMetric reading that says why not.
+std::variant<std::string, MetricReading> read_json_text(const std::filesystem::path& path) {
+  const std::optional<detail::FileTail> file = detail::read_file_tail(path, kJsonMetricMaxBytes);
+  if (!file) return no_metric(fmt::format("{}: missing; the trial should write it", path.string()));
+  if (file->cut) {
+    std::error_code error;
+    return no_metric(fmt::format(
+        "{}: is {} bytes, over the {} MiB limit for a JSON metric file; write only the metrics "
+        "to it",
+        path.string(), std::filesystem::file_size(path, error), kJsonMetricMaxBytes >> 20));
+  }
+  return std::move(file->text);
+}
+
+// Refuses nesting deeper than kMaxJsonDepth while parsing (memory and recursion stay bounded).
+struct TooDeep {};
 
 MetricReading read_json(const JsonMetric& metric, const TrialFiles& files) {
   const std::filesystem::path path = resolve(files.workdir, metric.path.expand(files.values));
-  std::ifstream in(path);
-  if (!in) return no_metric(fmt::format("{}: missing; the trial should write it", path.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  std::variant<std::string, MetricReading> read = read_json_text(path);
+  if (auto* failed = std::get_if<MetricReading>(&read)) return std::move(*failed);
+  const std::string& text = std::get<std::string>(read);
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text);
+    json =
+        nlohmann::json::parse(text, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth > kMaxJsonDepth) throw TooDeep{};
+          return true;
+        });
+  } catch (const TooDeep&) {
+    return no_metric(fmt::format("{}: nested deeper than {} levels; write a flat object",
+                                 path.string(), kMaxJsonDepth));
   } catch (const nlohmann::json::exception& e) {
     // Python's json.dump writes NaN and Infinity, which JSON (and nlohmann) reject.
-    const std::regex non_finite(
-        "\"" + std::regex_replace(metric.key, std::regex(R"([\^$.|?*+()\[\]{}\\])"), R"(\$&)") +
-        R"("\s*:\s*(-?Infinity|NaN))");
-    if (std::regex_search(text, non_finite)) {
+    const RE2 non_finite("\"" + RE2::QuoteMeta(metric.key) + R"("\s*:\s*(-?Infinity|NaN))",
+                         regex_options());
+    if (non_finite.ok() && RE2::PartialMatch(text, non_finite)) {
       return {FailureReason::kNotFinite, 0,
               fmt::format("{}: key \"{}\" is not finite", path.string(), metric.key)};
     }
-    return no_metric(fmt::format("{}: not valid JSON ({})", path.string(), e.what()));
+    return no_metric(fmt::format("{}: not valid JSON ({})", path.string(), excerpt(e.what(), 200)));
+  } catch (const std::exception& e) {  // std::bad_alloc and the like: a failed trial, no more
+    return no_metric(fmt::format("{}: cannot be parsed ({})", path.string(), excerpt(e.what())));
   }
   const nlohmann::json* value = nullptr;
   try {
@@ -85,7 +167,8 @@ MetricReading read_json(const JsonMetric& metric, const TrialFiles& files) {
       value = &json.at(metric.key);
     }
   } catch (const nlohmann::json::exception& e) {
-    return no_metric(fmt::format("{}: key \"{}\": {}", path.string(), metric.key, e.what()));
+    return no_metric(
+        fmt::format("{}: key \"{}\": {}", path.string(), metric.key, excerpt(e.what(), 200)));
   }
   if (value == nullptr)
     return no_metric(fmt::format("{}: key \"{}\" is missing", path.string(), metric.key));
@@ -118,15 +201,37 @@ MetricReading read_builtin(const BuiltinMetric& metric, const TrialFiles& files,
 
 }  // namespace
 
+base::Status check_metric_regex(std::string_view pattern) {
+  const RE2 compiled(re2::StringPiece(pattern.data(), pattern.size()), regex_options());
+  if (!compiled.ok()) {
+    return base::Status::invalid_argument(
+        fmt::format("does not compile ({}); use RE2 syntax (no backreferences or "
+                    "lookaround) with one capture group around the number, e.g. "
+                    "'FID:\\s*(\\S+)'",
+                    compiled.error()));
+  }
+  if (compiled.NumberOfCapturingGroups() != 1) {
+    return base::Status::invalid_argument(fmt::format(
+        "has {} capture groups; use exactly one, around the number, e.g. 'FID:\\s*(\\S+)' "
+        "(write other groups as (?:...))",
+        compiled.NumberOfCapturingGroups()));
+  }
+  return base::Status::ok();
+}
+
 MetricReading parse_metric_text(std::string_view text) {
   const std::string_view t = trim(text);
   double value = 0;
   const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (t.empty() || end != t.data() + t.size() || ec == std::errc::invalid_argument) {
-    return no_metric(fmt::format("\"{}\" is not a number", t));
+    return no_metric(fmt::format("\"{}\" is not a number", excerpt(t)));
   }
-  if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
-    return {FailureReason::kNotFinite, 0, fmt::format("\"{}\" is not finite", t)};
+  if (ec == std::errc::result_out_of_range) {
+    // Too large (1e400) is not finite; too small (1e-400) is as good as 0.
+    value = std::strtod(std::string(t).c_str(), nullptr);
+  }
+  if (!std::isfinite(value)) {
+    return {FailureReason::kNotFinite, 0, fmt::format("\"{}\" is not finite", excerpt(t))};
   }
   return {FailureReason::kNone, value, {}};
 }

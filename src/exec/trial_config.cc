@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <regex>
 
 #include "base/names.h"
 #include "base/toml_reader.h"
+#include "exec/metric_source.h"
 
 namespace qtune::exec {
 namespace {
@@ -125,6 +125,9 @@ class TrialParser {
 
   base::Status parse_command(const toml::node& node, TrialConfig& config) const {
     if (const auto* script = node.as_string()) {
+      if (script->get().find_first_not_of(" \t\n") == std::string::npos) {
+        return errors_.error(node, "command", "the script is empty; give the shell command to run");
+      }
       if (!config.shell) {
         return errors_.error(node, "command",
                              "a string is a shell script; use an array of argv words, or set "
@@ -141,6 +144,10 @@ class TrialParser {
     }
     for (const toml::node& word : *words) {
       QTUNE_ASSIGN_OR_RETURN(Template parsed, templ(word, "command"));
+      if (config.command.empty() && parsed.text().empty()) {
+        return errors_.error(word, "command",
+                             "the program (the first word) is empty; name it, e.g. \"python3\"");
+      }
       config.command.push_back(std::move(parsed));
     }
     return base::Status::ok();
@@ -300,14 +307,8 @@ class TrialParser {
     const toml::node& node = *table.get("regex");
     const auto* pattern = node.as_string();
     if (pattern == nullptr) return wrong_type(node, "metric.regex", "a string");
-    try {
-      const std::regex compiled(pattern->get());
-    } catch (const std::regex_error& e) {
-      return errors_.error(node, "metric.regex",
-                           fmt::format("does not compile ({}); use ECMAScript syntax such as "
-                                       "'FID:\\s*(\\S+)'",
-                                       e.what()));
-    }
+    const base::Status usable = check_metric_regex(pattern->get());
+    if (!usable.is_ok()) return errors_.error(node, "metric.regex", usable.message());
     return MetricSource{RegexMetric{pattern->get()}};
   }
 
@@ -363,6 +364,25 @@ class TrialParser {
   std::vector<std::string> known_;
 };
 
+// A dimension named like a placeholder ({trial_id}, {trial_dir}) would make its templates
+// ambiguous.
+base::Status check_dimension_names(const toml::table& root, const space::Space& space,
+                                   std::string_view file) {
+  for (const space::Dimension& dim : space.dimensions()) {
+    if (dim.name != kTrialIdPlaceholder && dim.name != kTrialDirPlaceholder) continue;
+    const toml::node* node = root.at_path("space").as_table() != nullptr
+                                 ? root.at_path("space").as_table()->get(dim.name)
+                                 : nullptr;
+    const std::string what = fmt::format(
+        "[space] {}: the name is reserved for the {{{}}} placeholder of [trial]; rename the "
+        "dimension, e.g. \"{}_\"",
+        dim.name, dim.name, dim.name);
+    if (node == nullptr) return base::Status::invalid_argument(fmt::format("{}: {}", file, what));
+    return base::toml_error(file, *node, what);
+  }
+  return base::Status::ok();
+}
+
 }  // namespace
 
 std::string_view builtin_metric_name(BuiltinMetricKind kind) { return kBuiltinNames.name(kind); }
@@ -373,6 +393,7 @@ base::Result<std::optional<TrialConfig>> parse_trial(std::string_view toml_text,
   QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file));
   QTUNE_ASSIGN_OR_RETURN(const toml::table* trial, base::toml_table(root, "trial", file));
   if (trial == nullptr) return std::optional<TrialConfig>();
+  QTUNE_RETURN_IF_ERROR(check_dimension_names(root, space, file));
   QTUNE_ASSIGN_OR_RETURN(TrialConfig config, TrialParser(space, file).parse(*trial, file));
   return std::optional<TrialConfig>(std::move(config));
 }

@@ -7,24 +7,22 @@
 #include <cstring>
 #include <fstream>
 
+#include "exec/file_tail.h"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace qtune::exec::detail {
 namespace {
 
+// docs/config.md "What happens to a trial's output".
 constexpr std::size_t kTailLines = 20;
 constexpr std::size_t kTailBytes = 4096;
 
 // The last kTailLines lines (at most kTailBytes) of a log file.
 std::string tail_of(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  const std::streamoff start =
-      std::max<std::streamoff>(0, size - static_cast<std::streamoff>(kTailBytes));
-  in.seekg(start);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::optional<FileTail> tail = read_file_tail(path, kTailBytes);
+  if (!tail) return {};
+  std::string& text = tail->text;
   while (!text.empty() && text.back() == '\n') text.pop_back();
   std::size_t pos = text.size();
   for (std::size_t lines = 0; lines < kTailLines && pos != std::string::npos && pos > 0; ++lines) {

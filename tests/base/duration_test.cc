@@ -31,6 +31,18 @@ TEST(DurationTest, RejectsBadText) {
   }
 }
 
+TEST(DurationTest, EachUnitAtMostOnceFromDaysToSeconds) {
+  EXPECT_EQ(parse_duration("1d2h3m4s")->count(), 93'784'000);
+  for (const std::string text : {"1d1d", "1m1h", "1s1m", "2h2h", "1h1d"}) {
+    SCOPED_TRACE(text);
+    const auto parsed = parse_duration(text);
+    ASSERT_FALSE(parsed.is_ok());
+    EXPECT_NE(parsed.status().message().find("at most once, in the order d, h, m, s"),
+              std::string::npos)
+        << parsed.status().message();
+  }
+}
+
 TEST(DurationTest, Formats) {
   EXPECT_EQ(format_duration(milliseconds(12'400)), "12s");
   EXPECT_EQ(format_duration(milliseconds(245'000)), "4m05s");

@@ -90,6 +90,23 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
        "dir/study.toml:6: [trial] env.A: an integer is the wrong type"},
       {"command = [\"x\"]\nmetric = { regex = '(' }\n",
        "dir/study.toml:6: [trial] metric.regex: does not compile"},
+      {"command = [\"x\"]\nmetric = { regex = 'a**' }\n",
+       "dir/study.toml:6: [trial] metric.regex: does not compile (bad repetition operator: **); "
+       "use RE2 syntax"},
+      {"command = [\"x\"]\nmetric = { regex = '(?<=FID: )(\\S+)' }\n",
+       "dir/study.toml:6: [trial] metric.regex: does not compile"},
+      {"command = [\"x\"]\nmetric = { regex = 'FID: \\S+' }\n",
+       "dir/study.toml:6: [trial] metric.regex: has 0 capture groups; use exactly one"},
+      {"command = [\"x\"]\nmetric = { regex = '(FID|KID): (\\S+)' }\n",
+       "dir/study.toml:6: [trial] metric.regex: has 2 capture groups; use exactly one"},
+      {"command = [\"\", \"train.py\"]\n",
+       "dir/study.toml:5: [trial] command: the program (the first word) is empty"},
+      {"shell = true\ncommand = \" \"\n", "dir/study.toml:6: [trial] command: the script is empty"},
+      {"timeout = \"1d1d\"\ncommand = [\"x\"]\n",
+       "dir/study.toml:5: [trial] timeout: duration \"1d1d\": unit \"d\" comes again"},
+      {"kill_grace = \"1m1h\"\ncommand = [\"x\"]\n",
+       "dir/study.toml:5: [trial] kill_grace: duration \"1m1h\": unit \"h\" comes again or after "
+       "a smaller unit; give each unit at most once, in the order d, h, m, s"},
       {"command = [\"x\"]\nmetric = { json = \"m.json\" }\n",
        "dir/study.toml:6: [trial] metric.key: missing"},
       {"command = [\"x\"]\nmetric = { regex = 'a', key = 'b' }\n",
@@ -111,6 +128,21 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
     EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
     EXPECT_EQ(config.status().message().substr(0, c.expected.size()), c.expected)
         << config.status().message();
+  }
+}
+
+TEST(TrialConfigTest, RefusesADimensionNamedLikeAPlaceholder) {
+  for (const std::string name : {"trial_id", "trial_dir"}) {
+    SCOPED_TRACE(name);
+    const std::string text = "[space]\nK = { range = [2, 4] }\n" + name +
+                             " = { values = [1, 2] }\n[trial]\ncommand = [\"x\", \"{K}\"]\n";
+    const auto parsed = testing::parse_study_text(text, "dir/study.toml");
+    ASSERT_TRUE(parsed.space.is_ok()) << parsed.space.status().to_string();
+    ASSERT_FALSE(parsed.trial.is_ok());
+    EXPECT_EQ(parsed.trial.status().code(), base::StatusCode::kInvalidArgument);
+    EXPECT_EQ(parsed.trial.status().message(),
+              "dir/study.toml:3: [space] " + name + ": the name is reserved for the {" + name +
+                  "} placeholder of [trial]; rename the dimension, e.g. \"" + name + "_\"");
   }
 }
 

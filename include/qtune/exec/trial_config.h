@@ -49,8 +49,8 @@
 
 namespace qtune::exec {
 
-// The metric is the LAST match of `pattern` (ECMAScript syntax, matched line by line) on the
-// trial's stdout; its first capture group if it has one, else the whole match.
+// The metric is the LAST match of `pattern` (RE2 syntax, matched line by line) in the last
+// MiB of the trial's stdout: its capture group (parse_trial checks there is exactly one).
 struct RegexMetric {
   std::string pattern;
 };
