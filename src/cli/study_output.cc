@@ -32,6 +32,7 @@ nlohmann::ordered_json trial_json(const store::TrialRecord& t) {
   out["remeasure"] = t.remeasure;
   out["worker"] = t.worker;
   out["attempt"] = t.attempt;
+  out["source"] = t.source;
   out["started_at"] = t.started_at;
   out["finished_at"] =
       t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
@@ -85,12 +86,14 @@ std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
   if (!trials.empty()) {
     for (const store::Param& p : trials.front().params) out += "," + csv_field(p.name);
   }
-  out += ",value,failure_reason,started_at,finished_at\n";
+  out += ",value,failure_reason,started_at,finished_at,worker,attempt,source\n";
   for (const store::TrialRecord& t : trials) {
     out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
     for (const store::Param& p : t.params) out += "," + csv_field(p.value);
-    out += fmt::format(",{},{},{:.3f},{}\n", value_text(t.value), csv_field(t.failure_reason),
-                       t.started_at, t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "");
+    out +=
+        fmt::format(",{},{},{:.3f},{},{},{},{}\n", value_text(t.value), csv_field(t.failure_reason),
+                    t.started_at, t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "",
+                    csv_field(t.worker), t.attempt, csv_field(t.source));
   }
   return out;
 }
@@ -105,7 +108,14 @@ std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format) {
   std::map<std::string_view, std::size_t> counts;
   for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
-  for (const store::TrialRecord& t : trials) ++counts[store::trial_state_name(t.state)];
+  std::size_t imported = 0;
+  for (const store::TrialRecord& t : trials) {
+    if (t.imported()) {
+      ++imported;
+    } else {
+      ++counts[store::trial_state_name(t.state)];
+    }
+  }
   const std::optional<study::BestTrial> best = study::best_trial(trials, study.direction);
   if (format == OutputFormat::kCsv) return trials_csv(trials);
   if (format == OutputFormat::kJson) {
@@ -114,21 +124,33 @@ std::string format_status(const store::StudyRecord& study,
     out["direction"] = store::direction_name(study.direction);
     out["trials"] = trials.size();
     for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
+    out["counts"]["IMPORTED"] = imported;
     out["best"] = best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson))
                        : nlohmann::ordered_json(nullptr);
     return out.dump(2) + "\n";
   }
-  std::string out =
-      fmt::format("study {} ({}): {} trials: {} complete, {} failed, {} running, {} interrupted\n",
-                  study.name, store::direction_name(study.direction), trials.size(),
-                  counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"]);
+  std::string out = fmt::format(
+      "study {} ({}): {} trials: {} complete, {} failed, {} running, {} "
+      "interrupted{}\n",
+      study.name, store::direction_name(study.direction), trials.size() - imported,
+      counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"],
+      imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
                        describe_params(best->params));
   for (const store::TrialRecord& t : trials) {
+    if (t.imported()) continue;
     out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}\n", t.number, store::trial_state_name(t.state),
                        value_text(t.value), describe_params(t.params),
                        t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
+  }
+  if (imported > 0) {
+    out += fmt::format("imported ({}, never run here):\n", imported);
+    for (const store::TrialRecord& t : trials) {
+      if (!t.imported()) continue;
+      out += fmt::format("{:>5}  {:<11}  {:<12}  {}  [{}]\n", t.number, "IMPORTED",
+                         value_text(t.value), describe_params(t.params), t.source);
+    }
   }
   return out;
 }

@@ -118,7 +118,8 @@ kill_grace = 0.2
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const auto rows = lines_of(dir_.write("trials.csv", csv.out));
   ASSERT_EQ(rows.size(), 7u);
-  EXPECT_EQ(rows[0], "number,state,x,value,failure_reason,started_at,finished_at");
+  EXPECT_EQ(rows[0],
+            "number,state,x,value,failure_reason,started_at,finished_at,worker,attempt,source");
   EXPECT_TRUE(rows[1].starts_with("0,FAILED,0,,exit_code: exit status 3,")) << rows[1];
   EXPECT_TRUE(rows[5].starts_with("4,COMPLETE,4,4,")) << rows[5];
 
