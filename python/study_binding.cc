@@ -74,6 +74,7 @@ struct BestTrial {
   space::StateId state_id = 0;
   py::dict params;
   double value = 0;
+  std::size_t measurements = 1;
 };
 
 struct Progress {
@@ -89,7 +90,7 @@ struct Progress {
 };
 
 BestTrial best_of(const space::Space& space, const study::BestTrial& best) {
-  return {best.number, best.state, params_of(space, best.state), best.value};
+  return {best.number, best.state, params_of(space, best.state), best.value, best.measurements};
 }
 
 class PyStudy {
@@ -366,7 +367,9 @@ void bind_study(py::module_& m) {
       .def_readonly("number", &BestTrial::number)
       .def_readonly("state_id", &BestTrial::state_id)
       .def_readonly("params", &BestTrial::params)
-      .def_readonly("value", &BestTrial::value)
+      .def_readonly("value", &BestTrial::value,
+                    "the value; the mean when the configuration was measured several times")
+      .def_readonly("measurements", &BestTrial::measurements)
       .def("__repr__", [](const BestTrial& b) {
         return fmt::format("BestTrial(number={}, params={}, value={})", b.number,
                            repr_params(b.params), b.value);

@@ -162,6 +162,38 @@ TEST_F(ImportCliTest, ImportedGridSeedsTheRunWhichSpendsItsBudgetOnNewConfigurat
             std::string::npos)
       << table.out;
   EXPECT_NE(table.out.find("FID_Results.csv:1]"), std::string::npos);
+
+  // The best trial's command, ready to paste: the imported optimum (7, 128, 32, 60).
+  const ProcessResult command = qtune({"best", study_.string(), "--command"});
+  ASSERT_EQ(command.exit_code, 0) << command.err;
+  EXPECT_EQ(command.out,
+            "cd '" + dir_.path().string() + "' && 'sh' 'train.sh' '7' '128' '32' '60'\n");
+  const ProcessResult pasted = run_process({"sh", "-c", command.out});
+  EXPECT_EQ(pasted.out, "FID: 1\n");
+}
+
+TEST_F(ImportCliTest, ExportsTypeParametersAndWriteIsoTimes) {
+  const auto file = dir_.write("r.csv", "6_128_32_60,10.5\n");
+  ASSERT_EQ(qtune({"import", study_.string(), file.string(), "--key", std::string(kKey)}).exit_code,
+            0);
+  const json trials = exported_trials(study_);
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0]["params"],
+            json({{"K", 6}, {"intermediate_dim", 128}, {"batch_size", 32}, {"maxiter", 60}}));
+  const std::string started = trials[0]["started_at"].get<std::string>();
+  EXPECT_EQ(started.size(), 24u) << started;  // 2026-05-01T12:00:00.250Z
+  EXPECT_EQ(started[10], 'T');
+  EXPECT_EQ(started.back(), 'Z');
+  const ProcessResult csv = qtune({"export", study_.string()});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find(",import,0," + (dir_.path() / "r.csv").string() + ":1\n"),
+            std::string::npos)
+      << csv.out;
+  const ProcessResult walk =
+      qtune({"export", study_.string(), "--what", "greedy-walk", "--format", "json"});
+  ASSERT_EQ(walk.exit_code, 0) << walk.err;
+  EXPECT_NE(json::parse(walk.out)["what"].get<std::string>().find("not a recommendation"),
+            std::string::npos);
 }
 
 TEST_F(ImportCliTest, RepeatedMeasurementsOfAConfigurationAreAveragedByBest) {

@@ -58,11 +58,12 @@ class StudyTest(unittest.TestCase):
         status = run_cli_json("status", self.file, "--format", "json")
         self.assertEqual(status["trials"], 30)
         self.assertEqual(status["counts"]["COMPLETE"], 30)
-        self.assertEqual(status["best"], {"number": best.number, "value": 0.0,
-                                          "params": {"K": "4", "dim": "256", "act": "elu"}})
+        self.assertEqual({k: status["best"][k] for k in ("number", "value", "params")},
+                         {"number": best.number, "value": 0.0,
+                                          "params": {"K": 4, "dim": 256, "act": "elu"}})
         exported = run_cli_json("export", self.file, "--format", "json")
         self.assertEqual([(t["number"], t["state"], t["value"], t["params"]) for t in exported],
-                         [(t.number, t.state, t.value, {k: str(v) for k, v in t.params.items()}) for t in trials])
+                         [(t.number, t.state, t.value, dict(t.params)) for t in trials])
 
     def test_resume_after_closing_hands_out_the_untold_trial_again(self):
         study = qtune.Study.open(self.file)

@@ -1,5 +1,5 @@
 // Results of a study: the best measured configuration, and what the strategy has learned:
-// its recommendation, the greedy policy per visited state, the greedy roll-out from the
+// its recommendation, the greedy policy per visited state, the greedy walk (roll-out) from the
 // start state, and the Q-table as CSV or JSON.
 #pragma once
 
