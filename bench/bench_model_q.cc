@@ -178,7 +178,8 @@ replay::ReplayTable load_or_die(const std::vector<std::filesystem::path>& files,
 }
 
 replay::ReplayTable synthetic_or_die(const std::string& name, const std::string& csv) {
-  auto t = replay::ReplayTable::parse({{name, csv}}, replay::TableSpec{"value", {}, std::nullopt});
+  auto t = replay::ReplayTable::parse({{name, csv}},
+                                      replay::TableSpec{"value", {}, std::nullopt, std::nullopt});
   if (!t.is_ok()) {
     std::fprintf(stderr, "%s\n", t.status().to_string().c_str());
     std::exit(1);
@@ -188,11 +189,14 @@ replay::ReplayTable synthetic_or_die(const std::string& name, const std::string&
 
 void run_regret(const Options& o) {
   const std::filesystem::path tables = std::filesystem::path(__FILE__).parent_path() / "tables";
-  report("ae4 (noisy, mse)",
-         load_or_die({tables / "ae4_seed0.csv", tables / "ae4_seed1.csv", tables / "ae4_seed2.csv"},
-                     {"mse", {"K", "intermediate_dim", "batch_size", "maxiter"}, std::nullopt}),
-         o);
-  report("branin15", load_or_die({tables / "branin15.csv"}, {"value", {}, std::nullopt}), o);
+  report(
+      "ae4 (noisy, mse)",
+      load_or_die(
+          {tables / "ae4_seed0.csv", tables / "ae4_seed1.csv", tables / "ae4_seed2.csv"},
+          {"mse", {"K", "intermediate_dim", "batch_size", "maxiter"}, std::nullopt, std::nullopt}),
+      o);
+  report("branin15",
+         load_or_die({tables / "branin15.csv"}, {"value", {}, std::nullopt, std::nullopt}), o);
   report("hartmann6 5^6", synthetic_or_die("hartmann6", synthetic_csv(6, 5, 0.0, 1.0, hartmann6)),
          o);
   report("rastrigin 4d 9^4",

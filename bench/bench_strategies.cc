@@ -135,7 +135,8 @@ nlohmann::json line(const std::string& strategy, const Args& args, const replay:
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
-  auto table = replay::ReplayTable::load(args.tables, {args.objective, args.params, std::nullopt});
+  auto table = replay::ReplayTable::load(args.tables,
+                                         {args.objective, args.params, std::nullopt, std::nullopt});
   if (!table.is_ok()) {
     std::fprintf(stderr, "bench_strategies: %s\n", table.status().message().c_str());
     return 2;

@@ -4,6 +4,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cmath>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,7 +14,9 @@
 
 #include "bindings.h"
 #include "errors.h"
+#include "qtune/space/results_text.h"
 #include "qtune/store/open_store.h"
+#include "qtune/study/import.h"
 #include "qtune/study/runner.h"
 #include "qtune/study/study.h"
 #include "run_observer.h"
@@ -62,6 +66,7 @@ struct TrialRecord {
   double created_at = 0;
   double started_at = 0;
   std::optional<double> finished_at;
+  std::string source;  // imported: "FILE:LINE"; empty for a trial qtune ran
 };
 
 struct BestTrial {
@@ -69,9 +74,11 @@ struct BestTrial {
   space::StateId state_id = 0;
   py::dict params;
   double value = 0;
+  std::size_t measurements = 1;
 };
 
 struct Progress {
+  std::size_t imported = 0;
   std::size_t complete = 0;
   std::size_t failed = 0;
   std::size_t running = 0;
@@ -83,7 +90,7 @@ struct Progress {
 };
 
 BestTrial best_of(const space::Space& space, const study::BestTrial& best) {
-  return {best.number, best.state, params_of(space, best.state), best.value};
+  return {best.number, best.state, params_of(space, best.state), best.value, best.measurements};
 }
 
 class PyStudy {
@@ -120,6 +127,69 @@ class PyStudy {
   }
 
   void tell(const Trial& trial, double value) { finish(trial, study::Outcome::success(value)); }
+
+  // One result measured outside the study (a dict with every parameter), added as an
+  // imported trial that the strategy learns before its next proposal.
+  void add_trial(const py::dict& params, double value) {
+    const auto o = opened();
+    const space::Space& sp = space(*o);
+    std::vector<space::Index> indices(sp.dims());
+    for (const auto& [key, item] : params) {
+      const std::string name = py::str(key).cast<std::string>();
+      if (!sp.find(name)) {
+        throw StatusError(base::Status::invalid_argument(
+            fmt::format("add_trial: \"{}\" is not a parameter of study \"{}\"", name, name_)));
+      }
+    }
+    for (std::size_t k = 0; k < sp.dims(); ++k) {
+      const space::Dimension& dim = sp.dimension(k);
+      if (!params.contains(dim.name)) {
+        throw StatusError(base::Status::invalid_argument(
+            fmt::format("add_trial: parameter \"{}\" is missing; give every parameter", dim.name)));
+      }
+      const py::handle item = params[py::str(dim.name)];
+      const std::string text = py::isinstance<py::float_>(item)
+                                   ? fmt::format("{}", item.cast<double>())
+                                   : py::str(item).cast<std::string>();
+      const auto index = space::find_value(dim, text);
+      if (!index) {
+        throw StatusError(base::Status::invalid_argument(
+            fmt::format("add_trial: {} is {}, not a value of the [space] ({})", dim.name, text,
+                        space::list_values(dim))));
+      }
+      indices[k] = *index;
+    }
+    if (!std::isfinite(value)) {
+      throw StatusError(base::Status::invalid_argument(
+          fmt::format("add_trial: the value is {}; add measured (finite) values", value)));
+    }
+    const space::StateId state = sp.encode(indices);
+    std::vector<store::Param> stored;
+    for (std::size_t k = 0; k < sp.dims(); ++k) {
+      stored.push_back({sp.dimension(k).name, space::format_value(sp.value(state, k))});
+    }
+    throw_if_error(without_gil([&]() -> base::Status {
+      QTUNE_ASSIGN_OR_RETURN(const auto all, o->study->trials());
+      const store::ImportedTrial trial{state, stored, value,
+                                       fmt::format("python:add_trial:{}", all.size())};
+      return o->study->add_results({trial}).status();
+    }));
+  }
+
+  // `qtune import` from Python: {"read", "added", "already", "skipped": [...]}.
+  py::dict import_results(const std::filesystem::path& path, const std::optional<std::string>& key,
+                          const std::optional<std::string>& objective, bool strict) {
+    const auto o = opened();
+    study::ImportOptions options{key.value_or(""), objective.value_or(""), strict};
+    const study::ImportReport report = value_or_throw(
+        without_gil([&] { return study::import_results(*o->study, {path}, options); }));
+    py::dict out;
+    out["read"] = report.read;
+    out["added"] = report.added;
+    out["already"] = report.already;
+    out["skipped"] = report.skipped;
+    return out;
+  }
   void tell_failure(const Trial& trial, std::string reason, std::string log_tail) {
     finish(trial, study::Outcome::failure(std::move(reason), std::move(log_tail)));
   }
@@ -181,7 +251,7 @@ class PyStudy {
       out.push_back({t.id, t.number, std::string(store::trial_state_name(t.state)), t.state_id,
                      params_of(space(*o), t.state_id), t.value, t.failure_reason, t.log_tail,
                      t.worker, t.trajectory, t.remeasure, t.attempt, t.created_at, t.started_at,
-                     t.finished_at});
+                     t.finished_at, t.source});
     }
     return out;
   }
@@ -189,8 +259,8 @@ class PyStudy {
   Progress progress() const {
     const auto o = opened();
     const study::Progress p = value_or_throw(without_gil([&] { return o->study->progress(); }));
-    Progress out{p.complete,    p.failed, p.running,    p.interrupted,
-                 p.evaluations, p.budget, std::nullopt, p.epsilon};
+    Progress out{p.imported,    p.complete, p.failed,     p.running, p.interrupted,
+                 p.evaluations, p.budget,   std::nullopt, p.epsilon};
     if (p.best) out.best = best_of(space(*o), *p.best);
     return out;
   }
@@ -286,6 +356,8 @@ void bind_study(py::module_& m) {
                     "seconds since the Unix epoch (database clock)")
       .def_readonly("started_at", &TrialRecord::started_at)
       .def_readonly("finished_at", &TrialRecord::finished_at)
+      .def_readonly("source", &TrialRecord::source,
+                    "imported trials: the FILE:LINE they came from; empty otherwise")
       .def("__repr__", [](const TrialRecord& t) {
         return fmt::format("TrialRecord(number={}, state={}, params={}, value={})", t.number,
                            t.state, repr_params(t.params), optional_text(t.value));
@@ -295,13 +367,17 @@ void bind_study(py::module_& m) {
       .def_readonly("number", &BestTrial::number)
       .def_readonly("state_id", &BestTrial::state_id)
       .def_readonly("params", &BestTrial::params)
-      .def_readonly("value", &BestTrial::value)
+      .def_readonly("value", &BestTrial::value,
+                    "the value; the mean when the configuration was measured several times")
+      .def_readonly("measurements", &BestTrial::measurements)
       .def("__repr__", [](const BestTrial& b) {
         return fmt::format("BestTrial(number={}, params={}, value={})", b.number,
                            repr_params(b.params), b.value);
       });
 
   py::class_<Progress>(m, "Progress", "Trial counts, the budget and the best trial so far.")
+      .def_readonly("imported", &Progress::imported,
+                    "imported results (not in complete, not in the budget)")
       .def_readonly("complete", &Progress::complete)
       .def_readonly("failed", &Progress::failed)
       .def_readonly("running", &Progress::running)
@@ -360,6 +436,13 @@ void bind_study(py::module_& m) {
            "Records the metric of a trial; a value that is not finite counts as a failure.")
       .def("tell_failure", &PyStudy::tell_failure, py::arg("trial"), py::arg("reason"),
            py::arg("log_tail") = "", "Records a failed trial; the strategy applies its penalty.")
+      .def("add_trial", &PyStudy::add_trial, py::arg("params"), py::arg("value"),
+           "Adds one result measured outside the study ({name: value} for every parameter) as "
+           "an imported trial; the strategy learns it, the budget does not count it.")
+      .def("import_results", &PyStudy::import_results, py::arg("path"), py::arg("key") = py::none(),
+           py::arg("objective") = py::none(), py::arg("strict") = false,
+           "`qtune import`: results that exist already (headerless KEY,VALUE with key, a CSV "
+           "with a header, or qtune's JSON export). Returns {read, added, already, skipped}.")
       .def("mark_interrupted", &PyStudy::mark_interrupted, py::arg("trial"),
            "Gives a trial back: the next ask() hands the same configuration out again.")
       .def("run", &PyStudy::run, py::arg("quiet") = true, py::arg("storage") = py::none(),

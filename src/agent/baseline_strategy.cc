@@ -15,7 +15,8 @@ BaselineStrategy::BaselineStrategy(const space::Space& space, std::uint32_t traj
 std::optional<Proposal> BaselineStrategy::ask() {
   for (std::size_t t = 0; t < slots_.size(); ++t) {
     if (slots_[t]) continue;
-    const std::optional<space::StateId> state = next();
+    std::optional<space::StateId> state = next();
+    while (state && cache_.contains(*state)) state = next();  // measured before (observe)
     if (!state) return std::nullopt;
     slots_[t] = *state;
     return Proposal{*state, static_cast<std::uint32_t>(t), false};
@@ -27,6 +28,14 @@ void BaselineStrategy::tell(const Proposal& proposal, const Observation& observa
   QTUNE_CHECK(proposal.trajectory < slots_.size() && slots_[proposal.trajectory] == proposal.state);
   slots_[proposal.trajectory].reset();
   cache_.record(proposal.state, observation.loss, std::nullopt);
+}
+
+void BaselineStrategy::observe(space::StateId state, const Observation& observation) {
+  if (cache_.contains(state)) return;
+  for (const auto& slot : slots_) {
+    if (slot == state) return;  // its tell records it
+  }
+  cache_.record(state, observation.loss, std::nullopt);
 }
 
 std::string BaselineStrategy::snapshot() const {

@@ -21,6 +21,7 @@ class BaselineStrategy : public Strategy {
 
   std::optional<Proposal> ask() final;
   void tell(const Proposal& proposal, const Observation& observation) final;
+  void observe(space::StateId state, const Observation& observation) final;
   std::optional<space::StateId> recommend() const final { return cache_.best(); }
   std::string snapshot() const final;
   base::Status restore(std::string_view snapshot) final;

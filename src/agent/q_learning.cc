@@ -100,6 +100,11 @@ void QLearning::tell(const Proposal& proposal, const Observation& observation) {
   }
 }
 
+void QLearning::observe(space::StateId state, const Observation& observation) {
+  if (cache_.contains(state) || pending_.contains(state)) return;
+  cache_.record(state, observation.loss, config_.failure_penalty);
+}
+
 double QLearning::reward(space::StateId from, space::StateId to) const {
   if (config_.reward == RewardKind::kNegative) return -cache_.loss(to);
   return cache_.loss(from) - cache_.loss(to);

@@ -39,6 +39,7 @@ class QLearning final : public Strategy {
   std::string_view name() const override { return "q-learning"; }
   std::optional<Proposal> ask() override;
   void tell(const Proposal& proposal, const Observation& observation) override;
+  void observe(space::StateId state, const Observation& observation) override;
   std::optional<space::StateId> recommend() const override { return cache_.best(); }
   std::vector<QRow> q_table() const override { return q_.export_rows(); }
   const space::Moves* moves() const override { return &moves_; }

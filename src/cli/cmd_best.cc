@@ -1,22 +1,59 @@
-// qtune best: the best measured trial of a study, its parameters and value, on stdout.
+// qtune best: the best measured trial of a study, its parameters and value, on stdout; with
+// --command, the command line that runs it, ready to paste into a shell.
+#include <fmt/format.h>
+
 #include <cstdio>
+#include <memory>
 
 #include "cli/study_reader.h"
+#include "qtune/exec/executor.h"
+#include "qtune/study/runner.h"
 
 namespace qtune::cli {
+namespace {
+
+// The [trial] command of the study file expanded with the best trial's parameters.
+base::Result<std::string> best_command(const OpenedStudy& opened, const study::BestTrial& best) {
+  if (!opened.config || !opened.config->trial) {
+    return base::Status::invalid_argument(
+        "best --command: needs the study file with its [trial] command (not only --storage)");
+  }
+  exec::TrialSpec spec;
+  for (const store::TrialRecord& t : opened.trials) {
+    if (t.number == best.number) spec.id = t.id;
+  }
+  spec.dir = study::trials_dir(*opened.config) / std::to_string(best.number);
+  for (const store::Param& p : best.params) spec.params.emplace_back(p.name, p.value);
+  return exec::command_line(*opened.config->trial, spec);
+}
+
+}  // namespace
 
 Command add_best_command(CLI::App& app) {
-  return add_study_reader(app, "best", "the best measured parameters and their value",
-                          [](const OpenedStudy& opened, OutputFormat format) {
-                            const auto found =
-                                study::best_trial(opened.trials, opened.record.direction);
-                            if (!found) {
-                              std::fputs("qtune best: no successful trial yet\n", stderr);
-                              return int{kExitNoSuccess};
-                            }
-                            std::fputs(format_best(*found, format).c_str(), stdout);
-                            return int{kExitOk};
-                          });
+  auto print_command = std::make_shared<bool>(false);
+  Command command = add_study_reader(
+      app, "best", "the best measured parameters and their value",
+      [print_command](const OpenedStudy& opened, OutputFormat format) {
+        const auto found = study::best_trial(opened.trials, opened.record.direction);
+        if (!found) {
+          std::fputs("qtune best: no successful trial yet\n", stderr);
+          return int{kExitNoSuccess};
+        }
+        if (*print_command) {
+          const auto line = best_command(opened, *found);
+          if (!line.is_ok()) return report_error("best", line.status());
+          std::fputs((*line + "\n").c_str(), stdout);
+          return int{kExitOk};
+        }
+        std::fputs(
+            format_best(*found, format, opened.config ? &opened.config->space : nullptr).c_str(),
+            stdout);
+        return int{kExitOk};
+      });
+  command.app->add_flag("--command", *print_command,
+                        "print the command line of the best trial ([trial] command with its "
+                        "parameters), shell-quoted, ready to paste");
+  return command;
 }
 
 }  // namespace qtune::cli

@@ -1,5 +1,6 @@
 // qtune export: a study's data on stdout (or -o FILE): the trials (CSV or JSON), or what the
-// strategy learned: the Q-table, the greedy policy per visited state, the greedy roll-out.
+// strategy learned: the Q-table, the greedy policy per visited state, and the greedy walk
+// (the policy followed from the start state: what the Q-table says, not a recommendation).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -44,16 +45,25 @@ std::string policy_text(const study::StrategyResults& results, const space::Spac
   return out;
 }
 
-std::string rollout_text(const study::StrategyResults& results, const space::Space& space,
-                         OutputFormat format) {
+constexpr std::string_view kGreedyWalkNote =
+    "the greedy policy's walk from the start state, following the Q-table until a state "
+    "repeats; not a recommendation: `qtune best` gives the best measured configuration";
+
+std::string greedy_walk_text(const study::StrategyResults& results, const space::Space& space,
+                             OutputFormat format) {
   if (format == OutputFormat::kJson) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const space::StateId state : results.rollout) {
-      out.push_back({{"state", state}, {"params", space.describe(state)}});
+    nlohmann::ordered_json walk = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < results.rollout.size(); ++i) {
+      walk.push_back({{"step", i},
+                      {"state", results.rollout[i]},
+                      {"params", space.describe(results.rollout[i])}});
     }
+    nlohmann::ordered_json out;
+    out["what"] = kGreedyWalkNote;
+    out["walk"] = std::move(walk);
     return out.dump(2) + "\n";
   }
-  std::string out = "step,state,params\n";
+  std::string out = "greedy_step,state,params\n";
   for (std::size_t i = 0; i < results.rollout.size(); ++i) {
     out += fmt::format("{},{},{}\n", i, results.rollout[i], space.describe(results.rollout[i]));
   }
@@ -77,7 +87,7 @@ base::Result<std::string> strategy_export(OpenedStudy& opened, std::string_view 
                                          : study::q_table_csv(results, space);
   }
   if (what == "policy") return policy_text(results, space, format);
-  return rollout_text(results, space, format);
+  return greedy_walk_text(results, space, format);
 }
 
 int export_study(ExportFlags& flags) {
@@ -91,8 +101,9 @@ int export_study(ExportFlags& flags) {
   if (!opened.is_ok()) return report_error("export", opened.status());
   base::Result<std::string> text = base::Status::internal("unset");
   if (flags.what == "trials") {
-    text =
-        *format == OutputFormat::kJson ? trials_json(opened->trials) : trials_csv(opened->trials);
+    text = *format == OutputFormat::kJson
+               ? trials_json(opened->trials, opened->config ? &opened->config->space : nullptr)
+               : trials_csv(opened->trials);
   } else {
     text = strategy_export(*opened, flags.what, *format);
   }
@@ -113,10 +124,12 @@ int export_study(ExportFlags& flags) {
 
 Command add_export_command(CLI::App& app) {
   auto [sub, flags] = add_subcommand<ExportFlags>(
-      app, "export", "trials, Q-table, greedy policy or roll-out as CSV or JSON");
+      app, "export", "trials, Q-table, greedy policy or greedy walk as CSV or JSON");
   add_study_source_options(*sub, flags->source);
-  sub->add_option("--what", flags->what, "trials, qtable, policy or rollout")
-      ->check(CLI::IsMember({"trials", "qtable", "policy", "rollout"}));
+  sub->add_option("--what", flags->what,
+                  "trials, qtable, policy or greedy-walk (the greedy policy's walk from the start "
+                  "state, not a recommendation; rollout is its old name)")
+      ->check(CLI::IsMember({"trials", "qtable", "policy", "greedy-walk", "rollout"}));
   sub->add_option("--format", flags->format, "csv or json");
   sub->add_option("-o,--output", flags->output, "write to this file instead of stdout");
   return {sub, [flags] { return export_study(*flags); }};

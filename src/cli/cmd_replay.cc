@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
 #include "qtune/replay/replay.h"
+#include "qtune/space/results_text.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::cli {
@@ -24,6 +25,7 @@ namespace {
 struct ReplayFlags {
   std::vector<std::string> tables;
   std::string objective;
+  std::string key;
   std::vector<std::string> params;
   std::string config;
   std::string strategy = "q-learning";
@@ -72,8 +74,16 @@ std::optional<std::string> preset_name(const agent::StrategyConfig& config) {
   return config.preset == agent::Preset::kSeed ? "seed" : "model";
 }
 
+// "150 of 243 configurations; 93 missing".
+std::string coverage_text(const replay::ReplayTable& table) {
+  const std::uint64_t n = table.space().size();
+  const std::uint64_t listed = table.listed_count();
+  if (listed == n) return fmt::format("{} of {} configurations (complete)", listed, n);
+  return fmt::format("{} of {} configurations; {} missing", listed, n, n - listed);
+}
+
 nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& config,
-                       const replay::ReplaySummary& s) {
+                       const replay::ReplayTable& table, const replay::ReplaySummary& s) {
   const auto preset = preset_name(config);
   nlohmann::json out = {
       {"strategy", strategy_name(config)},
@@ -83,6 +93,12 @@ nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& co
       {"direction", flags.direction},
       {"budget", s.budget},
       {"seeds", s.seeds},
+      {"coverage",
+       {{"listed", table.listed_count()},
+        {"configurations", table.space().size()},
+        {"missing", table.space().size() - table.listed_count()},
+        {"fraction",
+         static_cast<double>(table.listed_count()) / static_cast<double>(table.space().size())}}},
       {"table_best", s.table_best},
       {"median_best_at_budget", s.median_best_at_budget},
       {"median_regret_at_budget", s.median_regret_at_budget},
@@ -111,6 +127,7 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   fmt::print("grid          {} configurations, {} table{}{}\n", table.space().size(),
              table.table_count(), table.table_count() > 1 ? "s" : "",
              table.table_count() > 1 ? " (noisy replay, scored on the mean)" : "");
+  fmt::print("coverage      {}\n", coverage_text(table));
   fmt::print("seeds         {}\n", s.seeds);
   fmt::print("table best    {:.6g} ({})\n", s.table_best, flags.direction);
   fmt::print("\n{:>8}  {:>12}  {:>14}  {:>10}\n", "budget", "median best", "median regret",
@@ -130,7 +147,16 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
 }
 
 int run_replay(const ReplayFlags& flags) {
-  replay::TableSpec spec{flags.objective, flags.params, std::nullopt};
+  replay::TableSpec spec{flags.objective, flags.params, std::nullopt, std::nullopt};
+  if (spec.objective.empty()) {
+    if (flags.key.empty()) {
+      return report_error("replay",
+                          base::Status::invalid_argument(
+                              "--objective is missing; name the objective column of "
+                              "the tables (or give --key for headerless KEY,VALUE tables)"));
+    }
+    spec.objective = "value";
+  }
   std::string study_text;
   if (!flags.config.empty()) {
     auto text = read_text(flags.config);
@@ -139,6 +165,16 @@ int run_replay(const ReplayFlags& flags) {
     if (!grid.is_ok()) return report_error("replay", grid.status());
     spec.space = std::move(grid).value();
     study_text = std::move(text).value();
+  }
+  if (!flags.key.empty()) {
+    std::vector<std::string> names;
+    if (spec.space) {
+      for (const space::Dimension& dim : spec.space->dimensions()) names.push_back(dim.name);
+    }
+    auto key = space::KeyPattern::parse(flags.key, names);
+    if (!key.is_ok()) return report_error("replay", key.status());
+    if (spec.params.empty() && !spec.space) spec.params = key->names();
+    spec.key = std::move(key).value();
   }
   auto direction = store::parse_direction(flags.direction);
   if (!direction.is_ok())
@@ -156,10 +192,17 @@ int run_replay(const ReplayFlags& flags) {
   options.direction = *direction;
   options.report_budgets = flags.report_budgets;
   options.threads = flags.threads;
+  if (table->listed_count() < table->space().size()) {
+    fmt::print(stderr,
+               "qtune replay: warning: the tables cover {}; regret is scored on the covered "
+               "configurations only, and missing ones are never measured (they cost no "
+               "evaluation and count as no failure)\n",
+               coverage_text(*table));
+  }
   auto summary = replay::replay(*table, replay::strategy_factory(table->space(), *config), options);
   if (!summary.is_ok()) return report_error("replay", summary.status());
   if (flags.format == "json") {
-    std::cout << to_json(flags, *config, *summary).dump(2) << "\n";
+    std::cout << to_json(flags, *config, *table, *summary).dump(2) << "\n";
   } else {
     print_table(flags, *config, *table, *summary);
   }
@@ -175,7 +218,12 @@ Command add_replay_command(CLI::App& app) {
   sub->add_option("tables", flags->tables,
                   "CSV tables of one grid (several: the same grid measured again, a noisy replay)")
       ->required();
-  sub->add_option("--objective", flags->objective, "Name of the objective column")->required();
+  sub->add_option("--objective", flags->objective,
+                  "Name of the objective column (with --key: the name shown, default value)");
+  sub->add_option("--key", flags->key,
+                  "Headerless KEY,VALUE tables: the key's pattern, e.g. "
+                  "'{K}_{intermediate_dim}_{batch_size}_{maxiter}' (placeholders are parameter "
+                  "names, literal separators between them)");
   sub->add_option("--params", flags->params,
                   "Parameter columns, comma-separated (default: the [space] of --config, or "
                   "every column left of the objective except status)")

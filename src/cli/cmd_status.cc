@@ -9,8 +9,11 @@ namespace qtune::cli {
 Command add_status_command(CLI::App& app) {
   return add_study_reader(app, "status", "progress of a study: counts, best, trials",
                           [](const OpenedStudy& opened, OutputFormat format) {
-                            std::fputs(format_status(opened.record, opened.trials, format).c_str(),
-                                       stdout);
+                            std::fputs(
+                                format_status(opened.record, opened.trials, format,
+                                              opened.config ? &opened.config->space : nullptr)
+                                    .c_str(),
+                                stdout);
                             return int{kExitOk};
                           });
 }

@@ -51,6 +51,7 @@ Command add_worker_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_best_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
+Command add_import_command(CLI::App& app);
 Command add_replay_command(CLI::App& app);
 Command add_fid_command(CLI::App& app);
 Command add_metrics_command(CLI::App& app);

@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "qtune 0.1.0");
 
   const std::vector<Command> commands = {
-      add_run_command(app),  add_worker_command(app),  add_status_command(app),
-      add_best_command(app), add_export_command(app),  add_replay_command(app),
-      add_fid_command(app),  add_metrics_command(app),
+      add_run_command(app),    add_worker_command(app), add_status_command(app),
+      add_best_command(app),   add_export_command(app), add_import_command(app),
+      add_replay_command(app), add_fid_command(app),    add_metrics_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,7 +1,11 @@
 #include "cli/study_output.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -15,26 +19,57 @@ constexpr base::Names<OutputFormat, 3> kFormats{{{{OutputFormat::kTable, "table"
                                                   {OutputFormat::kJson, "json"},
                                                   {OutputFormat::kCsv, "csv"}}}};
 
-nlohmann::ordered_json params_json(const std::vector<store::Param>& params) {
+// A stored value's text as JSON when its type is not known: an integer, a number, or text.
+nlohmann::ordered_json typed_from_text(const std::string& text) {
+  std::int64_t i = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+      ec == std::errc{} && end == text.data() + text.size() && !text.empty()) {
+    return i;
+  }
+  double d = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      ec == std::errc{} && end == text.data() + text.size() && !text.empty() && std::isfinite(d)) {
+    return d;
+  }
+  return text;
+}
+
+// The parameters of `state` typed as the space has them (the stored text when the space is
+// not known or does not match the record).
+nlohmann::ordered_json params_json(const std::vector<store::Param>& params, space::StateId state,
+                                   const space::Space* space) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const store::Param& p : params) out[p.name] = p.value;
+  const bool typed = space != nullptr && state < space->size() && space->dims() == params.size();
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const store::Param& p = params[k];
+    if (typed && space->dimension(k).name == p.name) {
+      std::visit([&](const auto& v) { out[p.name] = v; }, space->value(state, k));
+    } else {
+      out[p.name] = typed_from_text(p.value);
+    }
+  }
   return out;
 }
 
-nlohmann::ordered_json trial_json(const store::TrialRecord& t) {
+nlohmann::ordered_json optional_time(const std::optional<double>& seconds) {
+  return seconds ? nlohmann::ordered_json(iso_time(*seconds)) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json trial_json(const store::TrialRecord& t, const space::Space* space) {
   nlohmann::ordered_json out;
   out["number"] = t.number;
   out["state"] = store::trial_state_name(t.state);
-  out["params"] = params_json(t.params);
+  out["params"] = params_json(t.params, t.state_id, space);
   out["value"] = t.value ? nlohmann::ordered_json(*t.value) : nlohmann::ordered_json(nullptr);
   out["failure_reason"] = t.failure_reason;
   out["log_tail"] = t.log_tail;
   out["remeasure"] = t.remeasure;
   out["worker"] = t.worker;
   out["attempt"] = t.attempt;
-  out["started_at"] = t.started_at;
-  out["finished_at"] =
-      t.finished_at ? nlohmann::ordered_json(*t.finished_at) : nlohmann::ordered_json(nullptr);
+  out["source"] = t.source;
+  out["created_at"] = iso_time(t.created_at);
+  out["started_at"] = iso_time(t.started_at);
+  out["finished_at"] = optional_time(t.finished_at);
   return out;
 }
 
@@ -52,18 +87,31 @@ std::string value_text(const std::optional<double>& value) {
 
 }  // namespace
 
+std::string iso_time(double seconds) {
+  const double whole = std::floor(seconds);
+  auto millis = static_cast<int>(std::lround((seconds - whole) * 1000.0));
+  auto t = static_cast<std::time_t>(whole);
+  if (millis == 1000) {
+    millis = 0;
+    ++t;
+  }
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(t), millis);
+}
+
 base::Result<OutputFormat> parse_output_format(std::string_view text) {
   if (const auto format = kFormats.parse(text)) return *format;
   return base::Status::invalid_argument(
       fmt::format("--format {}: unknown; use {}", text, kFormats.list("")));
 }
 
-std::string format_best(const study::BestTrial& best, OutputFormat format) {
+std::string format_best(const study::BestTrial& best, OutputFormat format,
+                        const space::Space* space) {
   if (format == OutputFormat::kJson) {
     nlohmann::ordered_json out;
     out["number"] = best.number;
     out["value"] = best.value;
-    out["params"] = params_json(best.params);
+    out["measurements"] = best.measurements;
+    out["params"] = params_json(best.params, best.state, space);
     return out.dump(2) + "\n";
   }
   if (format == OutputFormat::kCsv) {
@@ -75,7 +123,10 @@ std::string format_best(const study::BestTrial& best, OutputFormat format) {
     }
     return header + "\n" + row + "\n";
   }
-  std::string out = fmt::format("best value: {} (trial {})\n", best.value, best.number);
+  std::string out = best.measurements > 1
+                        ? fmt::format("best value: {} (mean of {} measurements; trial {})\n",
+                                      best.value, best.measurements, best.number)
+                        : fmt::format("best value: {} (trial {})\n", best.value, best.number);
   for (const store::Param& p : best.params) out += fmt::format("  {} = {}\n", p.name, p.value);
   return out;
 }
@@ -85,27 +136,36 @@ std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
   if (!trials.empty()) {
     for (const store::Param& p : trials.front().params) out += "," + csv_field(p.name);
   }
-  out += ",value,failure_reason,started_at,finished_at\n";
+  out += ",value,failure_reason,started_at,finished_at,worker,attempt,source\n";
   for (const store::TrialRecord& t : trials) {
     out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
     for (const store::Param& p : t.params) out += "," + csv_field(p.value);
-    out += fmt::format(",{},{},{:.3f},{}\n", value_text(t.value), csv_field(t.failure_reason),
-                       t.started_at, t.finished_at ? fmt::format("{:.3f}", *t.finished_at) : "");
+    out += fmt::format(",{},{},{},{},{},{},{}\n", value_text(t.value), csv_field(t.failure_reason),
+                       iso_time(t.started_at), t.finished_at ? iso_time(*t.finished_at) : "",
+                       csv_field(t.worker), t.attempt, csv_field(t.source));
   }
   return out;
 }
 
-std::string trials_json(const std::vector<store::TrialRecord>& trials) {
+std::string trials_json(const std::vector<store::TrialRecord>& trials, const space::Space* space) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const store::TrialRecord& t : trials) out.push_back(trial_json(t));
+  for (const store::TrialRecord& t : trials) out.push_back(trial_json(t, space));
   return out.dump(2) + "\n";
 }
 
 std::string format_status(const store::StudyRecord& study,
-                          const std::vector<store::TrialRecord>& trials, OutputFormat format) {
+                          const std::vector<store::TrialRecord>& trials, OutputFormat format,
+                          const space::Space* space) {
   std::map<std::string_view, std::size_t> counts;
   for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
-  for (const store::TrialRecord& t : trials) ++counts[store::trial_state_name(t.state)];
+  std::size_t imported = 0;
+  for (const store::TrialRecord& t : trials) {
+    if (t.imported()) {
+      ++imported;
+    } else {
+      ++counts[store::trial_state_name(t.state)];
+    }
+  }
   const std::optional<study::BestTrial> best = study::best_trial(trials, study.direction);
   if (format == OutputFormat::kCsv) return trials_csv(trials);
   if (format == OutputFormat::kJson) {
@@ -114,21 +174,34 @@ std::string format_status(const store::StudyRecord& study,
     out["direction"] = store::direction_name(study.direction);
     out["trials"] = trials.size();
     for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
-    out["best"] = best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson))
-                       : nlohmann::ordered_json(nullptr);
+    out["counts"]["IMPORTED"] = imported;
+    out["best"] =
+        best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson, space))
+             : nlohmann::ordered_json(nullptr);
     return out.dump(2) + "\n";
   }
-  std::string out =
-      fmt::format("study {} ({}): {} trials: {} complete, {} failed, {} running, {} interrupted\n",
-                  study.name, store::direction_name(study.direction), trials.size(),
-                  counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"]);
+  std::string out = fmt::format(
+      "study {} ({}): {} trials: {} complete, {} failed, {} running, {} "
+      "interrupted{}\n",
+      study.name, store::direction_name(study.direction), trials.size() - imported,
+      counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"],
+      imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
                        describe_params(best->params));
   for (const store::TrialRecord& t : trials) {
+    if (t.imported()) continue;
     out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}\n", t.number, store::trial_state_name(t.state),
                        value_text(t.value), describe_params(t.params),
                        t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
+  }
+  if (imported > 0) {
+    out += fmt::format("imported ({}, never run here):\n", imported);
+    for (const store::TrialRecord& t : trials) {
+      if (!t.imported()) continue;
+      out += fmt::format("{:>5}  {:<11}  {:<12}  {}  [{}]\n", t.number, "IMPORTED",
+                         value_text(t.value), describe_params(t.params), t.source);
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "qtune/base/result.h"
+#include "qtune/space/space.h"
 #include "qtune/store/store.h"
 #include "qtune/study/results.h"
 
@@ -17,18 +18,29 @@ enum class OutputFormat { kTable, kJson, kCsv };
 // "table" | "json" | "csv"; kInvalidArgument naming the allowed ones otherwise.
 base::Result<OutputFormat> parse_output_format(std::string_view text);
 
+// JSON parameter values are typed: ints as ints, floats as floats, strings as strings, from
+// the study's [space] when the caller has it (`space`), else read from the stored text.
+// Times are ISO-8601 UTC ("2026-05-01T12:00:00.250Z").
+
 // Table:  "best value: 0.1234 (trial 7)\n  K = 4\n  ...";
-// JSON:   {"number": 7, "value": 0.1234, "params": {"K": "4", ...}}
-std::string format_best(const study::BestTrial& best, OutputFormat format);
+// JSON:   {"number": 7, "value": 0.1234, "measurements": 1, "params": {"K": 4, ...}}
+std::string format_best(const study::BestTrial& best, OutputFormat format,
+                        const space::Space* space = nullptr);
 
 // Table: a summary (counts, best) and one line per trial; JSON: {"study", "counts", "best",
 // "trials"}; CSV: the trials.
 std::string format_status(const store::StudyRecord& study,
-                          const std::vector<store::TrialRecord>& trials, OutputFormat format);
+                          const std::vector<store::TrialRecord>& trials, OutputFormat format,
+                          const space::Space* space = nullptr);
 
-// number,state,<param names...>,value,failure_reason,started_at,finished_at per trial.
+// number,state,<param names...>,value,failure_reason,started_at,finished_at,worker,attempt,
+// source per trial.
 std::string trials_csv(const std::vector<store::TrialRecord>& trials);
-// A JSON array of trials with params, state, value, failure_reason, log_tail and times.
-std::string trials_json(const std::vector<store::TrialRecord>& trials);
+// A JSON array of trials with params, state, value, failure_reason, log_tail, times, worker,
+// attempt and source.
+std::string trials_json(const std::vector<store::TrialRecord>& trials,
+                        const space::Space* space = nullptr);
+// Seconds since the Unix epoch as ISO-8601 UTC with milliseconds.
+std::string iso_time(double seconds);
 
 }  // namespace qtune::cli

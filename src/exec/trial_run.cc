@@ -68,6 +68,24 @@ std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateVal
   return {"/bin/sh", "-c", script};
 }
 
+}  // namespace qtune::exec::detail
+
+namespace qtune::exec {
+
+std::string command_line(const TrialConfig& config, const TrialSpec& spec) {
+  const TemplateValues values = detail::trial_values(spec);
+  std::filesystem::path workdir = detail::trial_workdir(config, values);
+  if (workdir.filename().empty() && workdir.has_parent_path()) workdir = workdir.parent_path();
+  std::string line = "cd " + shell_quote(workdir.string()) + " &&";
+  for (const std::string& word : detail::trial_argv(config, values))
+    line += " " + shell_quote(word);
+  return line;
+}
+
+}  // namespace qtune::exec
+
+namespace qtune::exec::detail {
+
 Variables trial_variables(const TrialConfig& config, const TrialSpec& spec,
                           const TemplateValues& values) {
   Variables added = {

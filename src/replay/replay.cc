@@ -91,6 +91,7 @@ RunTrace replay_run(const ReplayTable& table, store::Direction direction, agent:
   trace.best_at.reserve(budget);
   std::deque<agent::Proposal> pending;
   std::uint32_t asked = 0;
+  std::uint64_t skipped = 0;
   while (trace.best_at.size() < budget) {
     while (asked < budget) {
       const auto proposal = strategy.ask();
@@ -101,6 +102,15 @@ RunTrace replay_run(const ReplayTable& table, store::Direction direction, agent:
     if (pending.empty()) break;  // exhausted
     const agent::Proposal proposal = pending.front();
     pending.pop_front();
+    if (!table.listed(proposal.state)) {
+      // Missing from the tables: no measurement exists, so none is spent or scored. The
+      // strategy hears a failure so that it moves on (a strategy re-proposes nothing it was
+      // told about); the cap keeps a strategy that insists from looping.
+      strategy.tell(proposal, {std::nullopt});
+      --asked;
+      if (++skipped > table.space().size()) break;
+      continue;
+    }
     const auto loss = oracle.measure(proposal.state);
     strategy.tell(
         proposal,

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <utility>
 
+#include "qtune/space/results_text.h"
+
 namespace qtune::replay {
 namespace {
 
@@ -23,114 +25,59 @@ using base::Status;
 
 constexpr double kFailed = std::numeric_limits<double>::quiet_NaN();
 
-struct Field {
-  std::string text;
-  std::size_t column = 1;  // 1-based character position where the field starts
-};
+using Field = space::CsvField;
+using Row = space::CsvRow;
+using space::find_value;
+using space::list_values;
+using space::parse_number;
 
-struct Row {
-  std::size_t line = 0;
-  std::vector<Field> fields;
-  std::size_t end_column = 1;  // one past the last character of the line
-};
+std::optional<double> finite_number(std::string_view text) { return space::parse_finite(text); }
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
-}
-
-// One CSV line into fields; quotes may wrap a field (and "" inside is a quote).
-Result<Row> split_line(std::string_view line, std::size_t line_number, std::string_view name) {
-  Row row{line_number, {}, line.size() + 1};
-  std::size_t pos = 0;
-  while (true) {
-    Field field;
-    field.column = pos + 1;
-    const auto start = line.find_first_not_of(" \t", pos);
-    if (start != std::string_view::npos && line[start] == '"') {
-      std::string text;
-      std::size_t i = start + 1;
-      while (true) {
-        if (i >= line.size()) {
-          return Status::invalid_argument(
-              fmt::format("{}:{}:{}: unterminated quote; close the field with \"", name,
-                          line_number, start + 1));
-        }
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            text += '"';
-            i += 2;
-            continue;
-          }
-          break;
-        }
-        text += line[i++];
-      }
-      const auto comma = line.find(',', i + 1);
-      if (!trim(line.substr(i + 1, comma == std::string_view::npos ? comma : comma - i - 1))
-               .empty()) {
-        return Status::invalid_argument(fmt::format(
-            "{}:{}:{}: text after a closing quote; put the whole field inside the quotes", name,
-            line_number, i + 2));
-      }
-      field.text = std::move(text);
-      row.fields.push_back(std::move(field));
-      if (comma == std::string_view::npos) break;
-      pos = comma + 1;
-      continue;
+// The rows of one table, the header first. A headerless KEY,VALUE table (TableSpec::key)
+// gets a header made of the pattern's names and the objective, and each key is split into
+// its values (each keeps the key's column for messages).
+Result<std::vector<Row>> split_table(const TableText& table, const TableSpec& spec) {
+  QTUNE_ASSIGN_OR_RETURN(std::vector<Row> rows, space::split_csv(table.name, table.text));
+  if (!spec.key) {
+    if (rows.empty()) {
+      return Status::invalid_argument(
+          fmt::format("{}: the table is empty; its first row must name the columns", table.name));
     }
-    const auto comma = line.find(',', pos);
-    field.text =
-        std::string(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
-    row.fields.push_back(std::move(field));
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return row;
-}
-
-Result<std::vector<Row>> split_csv(const TableText& table) {
-  std::vector<Row> rows;
-  std::size_t line_number = 0;
-  std::size_t begin = 0;
-  const std::string_view text = table.text;
-  while (begin < text.size()) {
-    auto end = text.find('\n', begin);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(begin, end - begin);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    ++line_number;
-    begin = end + 1;
-    if (trim(line).empty()) continue;
-    QTUNE_ASSIGN_OR_RETURN(Row row, split_line(line, line_number, table.name));
-    rows.push_back(std::move(row));
+    return rows;
   }
   if (rows.empty()) {
-    return Status::invalid_argument(
-        fmt::format("{}: the table is empty; its first row must name the columns", table.name));
+    return Status::invalid_argument(fmt::format(
+        "{}: the table is empty; write one KEY,VALUE line per configuration", table.name));
   }
-  return rows;
-}
-
-std::optional<double> parse_number(std::string_view text) {
-  double v = 0.0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
+  std::vector<Row> out;
+  Row header{0, {}, 1};
+  for (const std::string& name : spec.key->names()) header.fields.push_back({name, 1});
+  header.fields.push_back({spec.objective, 1});
+  out.push_back(std::move(header));
+  for (Row& row : rows) {
+    if (row.fields.size() != 2) {
+      return Status::invalid_argument(fmt::format(
+          "{}:{}: the line has {} fields; a headerless table has KEY,VALUE on each line",
+          table.name, row.line, row.fields.size()));
+    }
+    const auto values = spec.key->split(row.fields[0].text);
+    if (!values) {
+      return Status::invalid_argument(
+          fmt::format("{}:{}:{}: key \"{}\" does not follow --key \"{}\"", table.name, row.line,
+                      row.fields[0].column, row.fields[0].text, spec.key->text()));
+    }
+    Row split{row.line, {}, row.end_column};
+    for (const std::string& v : *values) split.fields.push_back({v, row.fields[0].column});
+    split.fields.push_back(std::move(row.fields[1]));
+    out.push_back(std::move(split));
+  }
+  return out;
 }
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> finite_number(std::string_view text) {
-  auto v = parse_number(text);
-  if (v && !std::isfinite(*v)) return std::nullopt;
   return v;
 }
 
@@ -234,37 +181,6 @@ Result<space::Space> derive_space(const std::vector<ParsedTable>& tables,
   return space::Space::create(std::move(dims));
 }
 
-double as_double(const space::Value& value) {
-  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
-  return std::get<double>(value);
-}
-
-// Index of a cell's text in dimension k: numbers match numerically (to 1e-9 relative, so a
-// table's "0.1" meets a [space] range's 0.1 computed by steps), strings exactly.
-std::optional<space::Index> find_index(const space::Dimension& dim, const std::string& text) {
-  if (dim.numeric()) {
-    const auto v = finite_number(text);
-    if (!v) return std::nullopt;
-    for (std::size_t i = 0; i < dim.values.size(); ++i) {
-      const double w = as_double(dim.values[i]);
-      if (std::abs(*v - w) <= 1e-9 * std::max(std::abs(*v), std::abs(w))) {
-        return static_cast<space::Index>(i);
-      }
-    }
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < dim.values.size(); ++i) {
-    if (std::get<std::string>(dim.values[i]) == text) return static_cast<space::Index>(i);
-  }
-  return std::nullopt;
-}
-
-std::string list_values(const space::Dimension& dim) {
-  std::vector<std::string> texts;
-  for (const space::Value& v : dim.values) texts.push_back(space::format_value(v));
-  return fmt::format("{}", fmt::join(texts, ", "));
-}
-
 // The objective of one row: NaN for a failed trial.
 Result<double> row_objective(const ParsedTable& table, const Row& row) {
   const Columns& columns = table.columns;
@@ -311,7 +227,7 @@ Result<ParsedTable> read_table(const TableText& text, const TableSpec& spec,
                                std::vector<std::string>& param_names) {
   ParsedTable table;
   table.text = &text;
-  QTUNE_ASSIGN_OR_RETURN(table.rows, split_csv(text));
+  QTUNE_ASSIGN_OR_RETURN(table.rows, split_table(text, spec));
   QTUNE_ASSIGN_OR_RETURN(table.columns, find_columns(text, table.rows[0], spec, param_names));
   QTUNE_RETURN_IF_ERROR(check_row_widths(text, table.rows));
   return table;
@@ -355,7 +271,7 @@ Result<space::StateId> row_state(const ParsedTable& table, const Row& row, const
   std::vector<space::Index> indices(grid.dims());
   for (std::size_t k = 0; k < grid.dims(); ++k) {
     const Field& cell = row.fields[table.columns.params[k]];
-    const auto index = find_index(grid.dimension(k), cell.text);
+    const auto index = find_value(grid.dimension(k), cell.text);
     if (!index) {
       return Status::invalid_argument(fmt::format(
           "{}:{}:{}: parameter \"{}\" is \"{}\", not a value of the [space]; its values are {}",
@@ -372,7 +288,7 @@ Result<space::StateId> row_state(const ParsedTable& table, const Row& row, const
 // the table has no row or the trial failed).
 Status read_values(const ParsedTable& table, const space::Space& grid,
                    const std::vector<std::string>& param_names, std::span<double> values,
-                   SeenValues& seen) {
+                   std::vector<bool>& listed, SeenValues& seen) {
   std::map<space::StateId, std::size_t> line_of;
   for (std::size_t r = 1; r < table.rows.size(); ++r) {
     const Row& row = table.rows[r];
@@ -385,6 +301,7 @@ Status read_values(const ParsedTable& table, const space::Space& grid,
           table.text->name, row.line, grid.describe(state), it->second));
     }
     QTUNE_ASSIGN_OR_RETURN(values[state], row_objective(table, row));
+    listed[state] = true;
   }
   return Status::ok();
 }
@@ -421,8 +338,13 @@ Status check_same_values(const std::vector<ParsedTable>& tables, const space::Sp
 
 }  // namespace
 
-ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values)
-    : space_(std::move(space)), table_count_(table_count), values_(std::move(values)) {
+ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values,
+                         std::vector<bool> listed)
+    : space_(std::move(space)),
+      table_count_(table_count),
+      values_(std::move(values)),
+      listed_(std::move(listed)) {
+  listed_count_ = static_cast<std::uint64_t>(std::count(listed_.begin(), listed_.end(), true));
   const std::uint64_t n = space_.size();
   means_.assign(n, kFailed);
   min_mean_ = std::numeric_limits<double>::infinity();
@@ -448,6 +370,11 @@ std::optional<double> ReplayTable::value(std::size_t table, space::StateId state
   const double v = values_[table * space_.size() + state];
   if (std::isnan(v)) return std::nullopt;
   return v;
+}
+
+bool ReplayTable::listed(space::StateId state) const {
+  QTUNE_CHECK(state < space_.size());
+  return listed_[state];
 }
 
 std::optional<double> ReplayTable::mean(space::StateId state) const {
@@ -490,9 +417,10 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
   const std::uint64_t n = grid.size();
   std::vector<double> values(tables.size() * n, kFailed);
   std::vector<SeenValues> seen(tables.size(), SeenValues(grid.dims()));
+  std::vector<bool> listed(n, false);
   for (std::size_t t = 0; t < tables.size(); ++t) {
-    QTUNE_RETURN_IF_ERROR(
-        read_values(tables[t], grid, param_names, std::span(values).subspan(t * n, n), seen[t]));
+    QTUNE_RETURN_IF_ERROR(read_values(tables[t], grid, param_names,
+                                      std::span(values).subspan(t * n, n), listed, seen[t]));
   }
   QTUNE_RETURN_IF_ERROR(check_same_values(tables, grid, param_names, seen));
   if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
@@ -500,7 +428,7 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
         fmt::format("{}: no configuration succeeded; replay needs at least one numeric objective",
                     texts[0].name));
   }
-  return ReplayTable(std::move(grid), tables.size(), std::move(values));
+  return ReplayTable(std::move(grid), tables.size(), std::move(values), std::move(listed));
 }
 
 }  // namespace qtune::replay

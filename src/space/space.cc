@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "qtune/base/result.h"
+#include "qtune/space/results_text.h"
 
 namespace qtune::space {
 namespace {
@@ -19,17 +20,6 @@ bool valid_name(std::string_view name) {
     if (!letter(c) && !digit(c)) return false;
   }
   return true;
-}
-
-// Up to `limit` formatted values, for messages: "2, 3, 4, ..." .
-std::string list_values(const Dimension& dimension, std::size_t limit = 8) {
-  std::string out;
-  for (std::size_t i = 0; i < dimension.size() && i < limit; ++i) {
-    if (i > 0) out += ", ";
-    out += format_value(dimension.values[i]);
-  }
-  if (dimension.size() > limit) out += ", ...";
-  return out;
 }
 
 double as_double(const Value& value) {
@@ -185,7 +175,7 @@ base::Result<StateId> Space::find_state(std::span<const std::string> texts) cons
     if (!found) {
       return base::Status::not_found(
           fmt::format("dimension \"{}\": \"{}\" is not one of its values; use one of {}",
-                      dimension.name, texts[k], list_values(dimension)));
+                      dimension.name, texts[k], list_values(dimension, 8)));
     }
     id += *found * strides_[k];
   }

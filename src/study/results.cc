@@ -29,16 +29,39 @@ std::string csv_field(const std::string& text) {
 
 std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
                                     store::Direction direction) {
-  const store::TrialRecord* best = nullptr;
+  struct Measured {
+    const store::TrialRecord* first = nullptr;
+    double sum = 0;
+    std::size_t count = 0;
+  };
+  std::unordered_map<space::StateId, Measured> by_state;
+  std::vector<space::StateId> order;  // states in order of their first trial
   for (const store::TrialRecord& t : trials) {
     if (t.state != store::TrialState::kComplete || !t.value) continue;
+    Measured& m = by_state[t.state_id];
+    if (m.first == nullptr) {
+      m.first = &t;
+      order.push_back(t.state_id);
+    }
+    m.sum += *t.value;
+    ++m.count;
+  }
+  const Measured* best = nullptr;
+  double best_mean = 0;
+  for (const space::StateId s : order) {
+    const Measured& m = by_state[s];
+    const double mean = m.sum / static_cast<double>(m.count);
     const bool better =
-        best == nullptr || (direction == store::Direction::kMinimize ? *t.value < *best->value
-                                                                     : *t.value > *best->value);
-    if (better) best = &t;
+        best == nullptr ||
+        (direction == store::Direction::kMinimize ? mean < best_mean : mean > best_mean);
+    if (better) {
+      best = &m;
+      best_mean = mean;
+    }
   }
   if (best == nullptr) return std::nullopt;
-  return BestTrial{best->number, best->state_id, best->params, *best->value};
+  return BestTrial{best->first->number, best->first->state_id, best->first->params, best_mean,
+                   best->count};
 }
 
 StrategyResults strategy_results(const agent::Strategy& strategy) {

@@ -225,6 +225,13 @@ base::Result<RunResult> Runner::run(Study& study) {
 
 base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor) {
   observer_->started(study.config(), trials_dir(study.config()));
+  QTUNE_ASSIGN_OR_RETURN(const Progress at_start, study.progress());
+  if (at_start.imported > 0) {
+    observer_->note(fmt::format(
+        "{} imported result{} (qtune import) seed the strategy; they are not run again and not "
+        "counted in the budget",
+        at_start.imported, at_start.imported == 1 ? "" : "s"));
+  }
   std::optional<StopSignals> signals;
   if (options_.install_signal_handlers) signals.emplace();
   const auto stop_requested = [this, &signals]() -> int {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
+#include <utility>
 
 #include "qtune/store/open_store.h"
 #include "study/fingerprint.h"
@@ -157,7 +159,7 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
     QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
     const Ask none{std::nullopt, counts.running == 0};
     if (time_up) return none;
-    if (budget.trials && counts.total() >= *budget.trials) return none;
+    if (budget.trials && counts.run() >= *budget.trials) return none;
 
     const std::optional<agent::Proposal> proposal = strategy_->ask();
     if (!proposal) {
@@ -228,6 +230,41 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   return lost_races("tell");
 }
 
+base::Result<AddedResults> Study::add_results(const std::vector<store::ImportedTrial>& results) {
+  std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("add_results"));
+  const bool maximize = config_.direction == store::Direction::kMaximize;
+  for (int race = 0; race < kMaxSnapshotRaces; ++race) {
+    QTUNE_ASSIGN_OR_RETURN(const auto complete, store_->trials(id_, store::TrialState::kComplete));
+    std::set<std::pair<std::string, double>> known;
+    for (const store::TrialRecord& t : complete) {
+      if (t.imported() && t.value) known.emplace(t.source, *t.value);
+    }
+    AddedResults out;
+    std::vector<store::ImportedTrial> fresh;
+    for (const store::ImportedTrial& r : results) {
+      QTUNE_CHECK(!r.source.empty() && r.state_id < config_.space.size());
+      if (!known.emplace(r.source, r.value).second) {
+        ++out.already;
+        continue;
+      }
+      fresh.push_back(r);
+    }
+    if (fresh.empty()) return out;
+    for (const store::ImportedTrial& r : fresh) {
+      strategy_->observe(r.state_id, {maximize ? -r.value : r.value});
+    }
+    auto added = store_->import_trials(id_, fresh, strategy_->snapshot(), event_);
+    if (added.is_ok()) {
+      ++event_;
+      out.added = std::move(added).value();
+      return out;
+    }
+    QTUNE_RETURN_IF_ERROR(recover_locked(added.status()));
+  }
+  return lost_races("add_results");
+}
+
 base::Status Study::mark_interrupted(TrialId trial) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("mark_interrupted"));
@@ -276,9 +313,11 @@ base::Result<Progress> Study::progress() const {
   QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
   std::lock_guard lock(mutex_);
-  return Progress{counts.complete,        counts.failed,       counts.running,
-                  counts.interrupted,     counts.total(),      config_.budget.trials,
-                  std::move(best_so_far), strategy_->epsilon()};
+  return Progress{counts.imported,       counts.complete - counts.imported,
+                  counts.failed,         counts.running,
+                  counts.interrupted,    counts.run(),
+                  config_.budget.trials, std::move(best_so_far),
+                  strategy_->epsilon()};
 }
 
 StrategyResults Study::results() const {

@@ -40,9 +40,8 @@ TEST(ExampleStudyTest, DigitsStudyRecordsTheFidItsScriptPrints) {
   for (const nlohmann::json& t : trials) {
     ASSERT_EQ(t["state"], "COMPLETE") << t.dump();
     const nlohmann::json& p = t["params"];
-    const std::string folder =
-        p["K"].get<std::string>() + "_" + p["intermediate_dim"].get<std::string>() + "_" +
-        p["batch_size"].get<std::string>() + "_" + p["maxiter"].get<std::string>();
+    const std::string folder = p["K"].dump() + "_" + p["intermediate_dim"].dump() + "_" +
+                               p["batch_size"].dump() + "_" + p["maxiter"].dump();
     ASSERT_TRUE(written.contains(folder)) << folder;
     // The script prints the value with 5 decimals (half a unit: 5e-6).
     EXPECT_NEAR(t["value"].get<double>(), written[folder], 6e-6) << folder;

@@ -44,7 +44,7 @@ command = ["sh", "train.sh", "{x}"]
       {qtune_cli(), "best", study.string(), "--storage", url, "--format", "json"}, dir.path());
   ASSERT_EQ(best.exit_code, 0) << best.err;
   const nlohmann::json parsed = nlohmann::json::parse(best.out);
-  EXPECT_EQ(parsed["params"], nlohmann::json({{"x", "3"}}));
+  EXPECT_EQ(parsed["params"], nlohmann::json({{"x", 3}}));
   EXPECT_EQ(parsed["value"], 1.0);
 
   // The same command again: the study is complete, nothing more runs.

@@ -51,7 +51,7 @@ command = ["sh", "train.sh", "{x}", "{y}"]
   const ProcessResult best = qtune({"best", file.string(), "--format", "json"});
   ASSERT_EQ(best.exit_code, 0) << best.err;
   const json parsed = json::parse(best.out);
-  EXPECT_EQ(parsed["params"], json({{"x", "6"}, {"y", "2"}}));
+  EXPECT_EQ(parsed["params"], json({{"x", 6}, {"y", 2}}));  // typed as the [space] has them
   EXPECT_EQ(parsed["value"], 0.0);
 
   const ProcessResult status =
@@ -96,7 +96,7 @@ kill_grace = 0.2
   const ProcessResult run = qtune({"run", file.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::map<std::string, json> by_x;
-  for (const json& t : exported_trials(file)) by_x[t["params"]["x"]] = t;
+  for (const json& t : exported_trials(file)) by_x[t["params"]["x"].dump()] = t;
   ASSERT_EQ(by_x.size(), 6u);
   const std::map<std::string, std::string> reasons = {{"0", "exit_code: exit status 3"},
                                                       {"1", "timeout: "},
@@ -118,7 +118,8 @@ kill_grace = 0.2
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const auto rows = lines_of(dir_.write("trials.csv", csv.out));
   ASSERT_EQ(rows.size(), 7u);
-  EXPECT_EQ(rows[0], "number,state,x,value,failure_reason,started_at,finished_at");
+  EXPECT_EQ(rows[0],
+            "number,state,x,value,failure_reason,started_at,finished_at,worker,attempt,source");
   EXPECT_TRUE(rows[1].starts_with("0,FAILED,0,,exit_code: exit status 3,")) << rows[1];
   EXPECT_TRUE(rows[5].starts_with("4,COMPLETE,4,4,")) << rows[5];
 
@@ -237,7 +238,7 @@ TEST_F(RunCliTest, KillNineThenResumeLosesAndRepeatsNothing) {
   std::set<std::string> xs;
   for (const json& t : after) {
     EXPECT_EQ(t["state"], "COMPLETE");
-    xs.insert(t["params"]["x"]);
+    xs.insert(t["params"]["x"].dump());
   }
   EXPECT_EQ(xs.size(), 8u);           // no configuration twice
   for (const json& old : finished) {  // finished trials untouched
@@ -324,7 +325,7 @@ metric = { builtin = "mse", reference = "{x}/stim", generated = "{x}/rec" }
   std::map<std::string, double> mse;
   for (const json& t : exported_trials(file)) {
     ASSERT_EQ(t["state"], "COMPLETE") << t.dump();
-    mse[t["params"]["x"]] = t["value"];
+    mse[t["params"]["x"].dump()] = t["value"];
   }
   // By hand: every pixel differs by 40 * x grey levels (0..255 scale, as scikit-image's
   // mean_squared_error on uint8 images).

@@ -104,8 +104,8 @@ mem = "100M"
     const std::string job = read_file(dir / "slurm_job_id");
     EXPECT_EQ(lines_of(dir / "stdout.log").at(0), "job " + job);
     jobs.insert(job);
-    const int x = std::stoi(trial["params"]["x"].get<std::string>());
-    const int y = std::stoi(trial["params"]["y"].get<std::string>());
+    const int x = trial["params"]["x"].get<int>();
+    const int y = trial["params"]["y"].get<int>();
     EXPECT_EQ(trial["value"], (x - 3) * (x - 3) + y);
   }
   EXPECT_EQ(jobs.size(), 6u);  // one job per trial
@@ -146,7 +146,7 @@ TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
   ASSERT_EQ(after.size(), 2u);
   for (const nlohmann::json& t : after) {
     EXPECT_EQ(t["state"], "COMPLETE");
-    EXPECT_EQ(t["value"], std::stod(t["params"]["x"].get<std::string>()));
+    EXPECT_EQ(t["value"], t["params"]["x"].get<double>());
   }
   EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), jobs[0]);
   EXPECT_EQ(read_file(dir_ / "s.trials/1/slurm_job_id"), jobs[1]);
@@ -195,7 +195,7 @@ poll_interval = 0.2
   for (const nlohmann::json& t : trials) {
     EXPECT_EQ(t["state"], "COMPLETE");
     EXPECT_EQ(t["worker"], "w1");
-    EXPECT_EQ(t["value"], std::stod(t["params"]["x"].get<std::string>()));
+    EXPECT_EQ(t["value"], t["params"]["x"].get<double>());
   }
   EXPECT_EQ(trials[0]["attempt"], 1);  // handed out again once
   EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), job);

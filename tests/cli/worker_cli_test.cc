@@ -85,7 +85,7 @@ TEST_P(WorkerCliStorage, ThreeWorkersFinishTheBudgetEachConfigurationOnce) {
   for (const json& t : trials) {
     EXPECT_EQ(t["state"], "COMPLETE");
     EXPECT_EQ(t["attempt"], 0);
-    xs.insert(t["params"]["x"].get<std::string>());
+    xs.insert(t["params"]["x"].dump());
     ran_by.insert(t["worker"].get<std::string>());
   }
   EXPECT_EQ(xs.size(), 9u);  // no configuration twice
@@ -138,8 +138,8 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   std::set<std::string> xs;
   for (const json& t : trials) {
     EXPECT_EQ(t["state"], "COMPLETE");
-    xs.insert(t["params"]["x"].get<std::string>());
-    if (t["params"]["x"] == "2") {
+    xs.insert(t["params"]["x"].dump());
+    if (t["params"]["x"] == 2) {
       EXPECT_EQ(t["attempt"], 1);  // handed out again once
       EXPECT_NE(t["worker"], "w0");
       EXPECT_EQ(t["value"], 2.0);

@@ -58,11 +58,12 @@ class StudyTest(unittest.TestCase):
         status = run_cli_json("status", self.file, "--format", "json")
         self.assertEqual(status["trials"], 30)
         self.assertEqual(status["counts"]["COMPLETE"], 30)
-        self.assertEqual(status["best"], {"number": best.number, "value": 0.0,
-                                          "params": {"K": "4", "dim": "256", "act": "elu"}})
+        self.assertEqual({k: status["best"][k] for k in ("number", "value", "params")},
+                         {"number": best.number, "value": 0.0,
+                                          "params": {"K": 4, "dim": 256, "act": "elu"}})
         exported = run_cli_json("export", self.file, "--format", "json")
         self.assertEqual([(t["number"], t["state"], t["value"], t["params"]) for t in exported],
-                         [(t.number, t.state, t.value, {k: str(v) for k, v in t.params.items()}) for t in trials])
+                         [(t.number, t.state, t.value, dict(t.params)) for t in trials])
 
     def test_resume_after_closing_hands_out_the_untold_trial_again(self):
         study = qtune.Study.open(self.file)
@@ -174,6 +175,36 @@ class StudyTest(unittest.TestCase):
             self.assertEqual(t.failure_reason, "ValueError('diverged')")
             self.assertIn("Traceback", t.log_tail)
         self.assertEqual(best.value, min(t.value for t in trials if t.state == "COMPLETE"))
+
+    def test_imported_results_seed_the_study_and_are_not_run_again(self):
+        with open(f"{self.dir.name}/FID_Results.csv", "w") as f:
+            for K in (2, 3):
+                for dim in (64, 128, 256, 512):
+                    for act in ("relu", "elu", "tanh", "gelu"):
+                        f.write(f"{K}_{dim}_{act},{bowl(K, dim, act)}\n")
+            f.write("9_64_relu,1.0\n")  # K=9 is not in the [space]: skipped
+        with qtune.Study.open(self.file) as study:
+            report = study.import_results(f"{self.dir.name}/FID_Results.csv", key="{K}_{dim}_{act}")
+            self.assertEqual((report["read"], report["added"], report["already"]), (32, 32, 0))
+            self.assertEqual(len(report["skipped"]), 1)
+            self.assertIn("FID_Results.csv:33: K is 9", report["skipped"][0])
+            again = study.import_results(f"{self.dir.name}/FID_Results.csv", key="{K}_{dim}_{act}")
+            self.assertEqual((again["added"], again["already"]), (0, 32))
+            study.add_trial({"K": 4, "dim": 256, "act": "elu"}, 0.0)
+            with self.assertRaises(ValueError):
+                study.add_trial({"K": 7, "dim": 256, "act": "elu"}, 1.0)
+            imported = {t.state_id for t in study.trials()}
+            ran = set()
+            while (trial := study.ask()) is not None:
+                ran.add(trial.state_id)
+                study.tell(trial, bowl(**trial.params))
+            progress = study.progress()
+            self.assertEqual((progress.imported, progress.complete, progress.evaluations), (33, 30, 30))
+            self.assertFalse(ran & imported, "an imported configuration ran again")
+            self.assertEqual(study.best().value, 0.0)
+            sources = [t.source for t in study.trials() if t.source]
+            self.assertEqual(len(sources), 33)
+            self.assertTrue(sources[0].endswith("FID_Results.csv:1"))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,21 @@ agent::StrategyConfig config_of(agent::StrategyKind kind, std::uint32_t trajecto
   return config;
 }
 
+TEST(Replay, MissingConfigurationsCostNoEvaluationAndAreNotScored) {
+  // kRunGrid without ids 0 and 1 (a=1, b=1 and b=2): grid search proposes them first.
+  const ReplayTable table =
+      parse_replay_table({{"g.csv", "a,b,y\n1,3,7\n2,1,5\n2,2,1\n2,3,8\n3,1,3\n3,2,2\n3,3,9\n"}});
+  ASSERT_EQ(table.space().size(), 9u);
+  EXPECT_EQ(table.listed_count(), 7u);
+  auto strategy = strategy_factory(table.space(), config_of(agent::StrategyKind::kGrid))(0);
+  ASSERT_TRUE(strategy.is_ok());
+  ReplayOracle oracle(table, 0);
+  const RunTrace trace = replay_run(table, store::Direction::kMinimize, **strategy, oracle, 3);
+  // Measured: 7 (id 2), 5 (id 3), 1 (id 4); the missing ids 0 and 1 spent nothing.
+  EXPECT_EQ(trace.best_at, (std::vector<double>{7, 5, 1}));
+  EXPECT_EQ(trace.evals_to_best, 3u);
+}
+
 TEST(Replay, GridInKnownOrderGivesExactlyKnownScores) {
   const ReplayTable table = parse_replay_table({{"g.csv", kRunGrid}});
   ReplayOptions options;

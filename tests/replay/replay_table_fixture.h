@@ -12,7 +12,7 @@ namespace qtune::testing {
 
 // A parse error is reported as a test failure with its message before the check aborts.
 inline replay::ReplayTable parse_replay_table(const std::vector<replay::TableText>& tables) {
-  auto table = replay::ReplayTable::parse(tables, {"y", {}, std::nullopt});
+  auto table = replay::ReplayTable::parse(tables, {"y", {}, std::nullopt, std::nullopt});
   EXPECT_TRUE(table.is_ok()) << table.status().to_string();
   return std::move(table).value();
 }

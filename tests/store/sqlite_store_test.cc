@@ -144,6 +144,7 @@ TEST(SqliteStore, AFileOfSchemaVersionOneIsMigrated) {
   EXPECT_GT((*claimed)->heartbeat_at, 0.0);
   EXPECT_TRUE((*store)->heartbeat(1, "w2").is_ok());
   EXPECT_EQ((*claimed)->params, (std::vector<Param>{{"K", "2"}}));
+  EXPECT_EQ((*claimed)->source, "");  // a trial qtune ran
 }
 
 TEST(SqliteStore, NewerSchemaIsRefused) {

@@ -312,6 +312,55 @@ TEST_P(StoreConformance, ConcurrentCreatesGetDistinctNumbers) {
   EXPECT_EQ((*snap)->event, 2 * kThreads * kPerThread);  // every write applied once
 }
 
+TEST_P(StoreConformance, ImportedTrialsAreCompleteKeepTheirSourceAndAreCountedApart) {
+  const TrialRecord run = create(0);
+  ASSERT_TRUE(finish(run.id, complete(2.0)).is_ok());
+  const std::vector<ImportedTrial> imports = {
+      {1, {{"K", "3"}, {"act", "relu"}}, 40.25, "/data/FID_Results.csv:1"},
+      {2, {{"K", "4"}, {"act", "relu"}}, 30.5, "/data/FID_Results.csv:2"},
+  };
+  auto stale = store_->import_trials(study_, imports, "stale", 0);
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict);  // nothing written
+
+  auto added = store_->import_trials(study_, imports, "after-import", event_);
+  ASSERT_TRUE(added.is_ok()) << added.status().to_string();
+  ++event_;
+  ASSERT_EQ(added->size(), 2u);
+  EXPECT_EQ((*added)[0].number, 1);
+  EXPECT_EQ((*added)[1].number, 2);
+  auto second = store_->trial((*added)[1].id);
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(second->state, TrialState::kComplete);
+  EXPECT_EQ(second->value, 30.5);
+  EXPECT_EQ(second->source, "/data/FID_Results.csv:2");
+  EXPECT_TRUE(second->imported());
+  EXPECT_EQ(second->worker, "import");
+  EXPECT_EQ(second->state_id, 2u);
+  EXPECT_EQ(second->params, imports[1].params);
+  EXPECT_TRUE(second->finished_at.has_value());
+  auto first_run = store_->trial(run.id);
+  ASSERT_TRUE(first_run.is_ok());
+  EXPECT_FALSE(first_run->imported());
+
+  auto counts = store_->count_trials(study_);
+  ASSERT_TRUE(counts.is_ok());
+  EXPECT_EQ(counts->complete, 3u);
+  EXPECT_EQ(counts->imported, 2u);
+  EXPECT_EQ(counts->run(), 1u);
+  auto snap = store_->snapshot(study_);
+  ASSERT_TRUE(snap.is_ok() && snap->has_value());
+  EXPECT_EQ((*snap)->bytes, "after-import");
+  EXPECT_EQ((*snap)->after_trial, (*added)[1].id);
+  // Imported trials are finished: immutable like any other.
+  EXPECT_EQ(finish((*added)[0].id, complete(1.0)).code(), StatusCode::kConflict);
+  // An empty import writes nothing, not even a snapshot.
+  auto none = store_->import_trials(study_, {}, "unused", event_);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
+  auto unchanged = store_->snapshot(study_);
+  EXPECT_EQ((*unchanged)->bytes, "after-import");
+}
+
 TEST_P(StoreConformance, WritesNamingAnOldSnapshotEventAreRefused) {
   const TrialRecord t = create(0, "one");  // event 1
   auto stale = store_->create_trial(study_, make_trial(1), "stale", 0);

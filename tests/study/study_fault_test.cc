@@ -43,6 +43,11 @@ class FaultyStore final : public store::Store {
       return base::Status::unavailable("injected: database locked");
     return real_->finish_trial(trial, result, snapshot, expected_event);
   }
+  base::Result<std::vector<store::TrialRecord>> import_trials(
+      store::StudyId study, const std::vector<store::ImportedTrial>& trials,
+      std::string_view snapshot, std::int64_t expected_event) override {
+    return real_->import_trials(study, trials, snapshot, expected_event);
+  }
   base::Status interrupt_trial(TrialId trial) override { return real_->interrupt_trial(trial); }
   base::Result<std::optional<store::TrialRecord>> claim_trial(TrialId trial,
                                                               std::string_view worker) override {

@@ -65,6 +65,19 @@ class Strategy {
   // The outcome of a proposal that ask() returned and that was not told yet.
   virtual void tell(const Proposal& proposal, const Observation& observation) = 0;
 
+  // A measurement the strategy did not propose: a result that existed before the study
+  // (`qtune import`). It is learned from as a told one would be (the evaluation cache, the
+  // model's measurements), so that the first proposal already starts from it, and the state
+  // counts as measured: no strategy proposes it again as new (random and grid skip it). A
+  // state measured again adds a repeated measurement where the strategy keeps them (the
+  // model), and is ignored otherwise; a state proposed and not yet told is left to its tell.
+  // Deterministic like tell, and part of snapshot(). The default ignores it (for strategies
+  // outside qtune that learn nothing from outside).
+  virtual void observe(space::StateId state, const Observation& observation) {
+    (void)state;
+    (void)observation;
+  }
+
   // The configuration the strategy recommends now: the best measured one for a noise-free
   // objective; the best by the model's mean among measured states when measurements are
   // noisy. nullopt before the first successful evaluation.

@@ -28,6 +28,7 @@
 #include "qtune/base/duration.h"
 #include "qtune/base/status.h"
 #include "qtune/base/trial_id.h"
+#include "qtune/exec/trial_config.h"
 
 namespace qtune::exec {
 
@@ -70,6 +71,11 @@ struct TrialSpec {
   std::vector<std::pair<std::string, std::string>> params;
   std::filesystem::path dir;
 };
+
+// The command a trial runs, as one line to paste into a POSIX shell: `cd WORKDIR && ` then
+// its argv (with [trial] shell = true: /bin/sh -c SCRIPT), every word shell-quoted. The same
+// expansion the executors use (placeholders, {trial_id}, {trial_dir}, workdir).
+std::string command_line(const TrialConfig& config, const TrialSpec& spec);
 
 struct FinishedTrial {
   TrialId id = 0;

@@ -5,8 +5,14 @@
 // Oracle. One table is noise-free: a measurement returns the table's value. Several tables
 // of one grid are a noisy replay: each measurement draws one table uniformly at random
 // (seeded) and returns its value there, and every score is taken against the
-// per-configuration mean over the tables ("the truth"). A failed or missing value is a
-// failed trial.
+// per-configuration mean over the tables ("the truth"). A failed value is a failed trial.
+//
+// Missing configurations (listed by no table, ReplayTable::listed): a real run would have
+// measured something there, which replay cannot know. So a proposal of a missing
+// configuration costs no evaluation and is not scored: the strategy is told it failed (so
+// that it moves on, as it never proposes a told state again) and the loop asks again.
+// Regret is therefore scored on the covered configurations only; `qtune replay` prints the
+// coverage and warns below 100%.
 //
 // Run. Seed i (0-based) of a replay creates its strategy with derive_seed(root, "replay", i)
 // and its oracle with derive_seed(root, "replay-oracle", i). The loop asks until the

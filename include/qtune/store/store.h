@@ -120,6 +120,18 @@ struct TrialRecord {
   double started_at = 0;  // last claim (equals created_at unless handed out again)
   std::optional<double> finished_at;
   double heartbeat_at = 0;  // last sign of life of its worker (= started_at at creation and claim)
+  // An imported result (import_trials): where it came from, "FILE:LINE"; empty for a trial
+  // qtune ran. Imported trials are COMPLETE from the start and were never run by qtune.
+  std::string source;
+  bool imported() const { return !source.empty(); }
+};
+
+// A result measured before the study (`qtune import`): becomes a COMPLETE trial.
+struct ImportedTrial {
+  space::StateId state_id = 0;
+  std::vector<Param> params;
+  double value = 0;    // the raw metric
+  std::string source;  // "FILE:LINE", not empty
 };
 
 struct TrialCounts {
@@ -127,7 +139,10 @@ struct TrialCounts {
   std::size_t complete = 0;
   std::size_t failed = 0;
   std::size_t interrupted = 0;
+  std::size_t imported = 0;  // COMPLETE trials that were imported (counted in complete too)
   std::size_t total() const { return running + complete + failed + interrupted; }
+  // The trials qtune ran or runs: what the budget counts.
+  std::size_t run() const { return total() - imported; }
   // The count of trials in `state`: how a backend fills it from a GROUP BY state query.
   std::size_t& of(TrialState state);
 };
@@ -169,6 +184,12 @@ class Store {
   // a result that is neither a COMPLETE with a value nor a FAILED.
   virtual base::Status finish_trial(TrialId trial, const TrialResult& result,
                                     std::string_view snapshot, std::int64_t expected_event) = 0;
+  // Adds `trials` as COMPLETE trials (numbers following the last, worker "import", all
+  // times now, source kept) and saves `snapshot` after them, all in one transaction; an
+  // empty list changes nothing (no snapshot is written). kConflict if the snapshot moved on.
+  virtual base::Result<std::vector<TrialRecord>> import_trials(
+      StudyId study, const std::vector<ImportedTrial>& trials, std::string_view snapshot,
+      std::int64_t expected_event) = 0;
   // interrupt_trial and claim_trial take no snapshot guard: they change no agent state (the
   // snapshot keeps an interrupted trial's proposal pending; whoever claims it tells it).
   // RUNNING -> INTERRUPTED. kConflict if it is not RUNNING; kNotFound for an unknown id.

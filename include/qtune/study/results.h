@@ -1,5 +1,5 @@
 // Results of a study: the best measured configuration, and what the strategy has learned:
-// its recommendation, the greedy policy per visited state, the greedy roll-out from the
+// its recommendation, the greedy policy per visited state, the greedy walk (roll-out) from the
 // start state, and the Q-table as CSV or JSON.
 #pragma once
 
@@ -16,11 +16,13 @@ struct BestTrial {
   std::int64_t number = 0;
   space::StateId state = 0;
   std::vector<store::Param> params;
-  double value = 0;  // the raw metric
+  double value = 0;  // the raw metric; the mean when the configuration was measured again
+  std::size_t measurements = 1;  // COMPLETE trials of this configuration
 };
 
-// The COMPLETE trial with the lowest (minimize) or highest (maximize) value; on a tie the
-// earliest. nullopt without a COMPLETE trial.
+// The configuration whose COMPLETE trials have the lowest (minimize) or highest (maximize)
+// mean value (one trial: its value; repeated measurements, imported or run: their mean),
+// named by its first trial; on a tie the earliest. nullopt without a COMPLETE trial.
 std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
                                     store::Direction direction);
 

@@ -38,7 +38,9 @@
 // same order, since every call is applied to the strategy restored from the latest snapshot.
 //
 // Budget: trials counts every trial ever created (COMPLETE, FAILED, RUNNING, INTERRUPTED);
-// each is a real evaluation, and re-measurements count. max_time bounds one session (from
+// each is a real evaluation, and re-measurements count. Imported results (add_results,
+// `qtune import`) are not: they were measured before, and `[budget] trials = 40` after
+// importing 150 results still runs 40 new configurations. max_time bounds one session (from
 // open()); running trials finish, but no new one starts after it.
 //
 // Values are the raw metric; for a maximised metric the strategy sees its negation. A
@@ -99,6 +101,7 @@ struct Outcome {
 };
 
 struct Progress {
+  std::size_t imported = 0;  // imported results (not in complete, not in the budget)
   std::size_t complete = 0;
   std::size_t failed = 0;
   std::size_t running = 0;
@@ -107,6 +110,12 @@ struct Progress {
   std::optional<std::uint64_t> budget;  // [budget] trials
   std::optional<BestTrial> best;
   std::optional<double> epsilon;
+};
+
+// What add_results did: the trials it added, and how many results it found imported already.
+struct AddedResults {
+  std::vector<store::TrialRecord> added;
+  std::size_t already = 0;
 };
 
 class Study {
@@ -141,6 +150,14 @@ class Study {
   // Marks RUNNING trials whose last heartbeat is older than `older_than` INTERRUPTED, so that
   // ask() hands them out again; returns how many.
   base::Result<std::size_t> interrupt_stale(std::chrono::duration<double> older_than);
+
+  // Adds results measured before the study as COMPLETE trials marked imported (their
+  // source kept), and tells the strategy each one (agent::Strategy::observe) so that its
+  // next proposal starts from them; all in one store transaction. Idempotent: a result
+  // whose source and value match an imported trial (or an earlier one of the list) is
+  // counted in `already` and not added again. Imported trials never run and are not in the
+  // budget. kConflict when read-only.
+  base::Result<AddedResults> add_results(const std::vector<store::ImportedTrial>& results);
 
   base::Result<Progress> progress() const;
   base::Result<std::vector<store::TrialRecord>> trials() const;

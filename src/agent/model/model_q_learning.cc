@@ -51,6 +51,7 @@ class ModelQLearning final : public Strategy {
   std::string_view name() const override { return "q-learning"; }
   std::optional<Proposal> ask() override;
   void tell(const Proposal& proposal, const Observation& observation) override;
+  void observe(StateId state, const Observation& observation) override;
   std::optional<StateId> recommend() const override;
   std::vector<QRow> q_table() const override;
   const space::Moves* moves() const override { return &moves_; }
@@ -312,6 +313,18 @@ void ModelQLearning::tell(const Proposal& proposal, const Observation& observati
     trajectory.paid_since_best = 0;
   } else if (!proposal.remeasure) {
     ++trajectory.paid_since_best;
+  }
+}
+
+void ModelQLearning::observe(StateId state, const Observation& observation) {
+  if (pending_.contains(state)) return;  // its tell records the measurement
+  // A new state measured from outside stands in for an exploring start.
+  if (!counts_.contains(state) && starts_given_ < exploring_starts()) ++starts_given_;
+  model_.add({state, observation.loss});
+  ++counts_[state];
+  if (observation.loss) succeeded_.insert(state);
+  if (observation.loss && (!best_loss_ || *observation.loss < *best_loss_)) {
+    best_loss_ = observation.loss;
   }
 }
 

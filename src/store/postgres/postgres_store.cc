@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
-    "log_tail, worker, created_at, started_at, finished_at, attempt, heartbeat_at";
+    "log_tail, worker, created_at, started_at, finished_at, attempt, heartbeat_at, source";
 constexpr std::string_view kStudyColumns = "id, name, space, strategy, direction, seed, created_at";
 
 base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
@@ -35,6 +35,7 @@ base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
   QTUNE_ASSIGN_OR_RETURN(t.finished_at, rows.optional_real(r, 14));
   QTUNE_ASSIGN_OR_RETURN(t.attempt, rows.integer(r, 15));
   QTUNE_ASSIGN_OR_RETURN(t.heartbeat_at, rows.real(r, 16));
+  t.source = rows.text(r, 17);
   return t;
 }
 
@@ -229,6 +230,40 @@ base::Result<TrialRecord> PostgresStore::create_trial(StudyId study, const NewTr
   });
 }
 
+base::Result<std::vector<TrialRecord>> PostgresStore::import_trials(
+    StudyId study, const std::vector<ImportedTrial>& trials, std::string_view snapshot,
+    std::int64_t expected_event) {
+  if (trials.empty()) return std::vector<TrialRecord>();
+  return transaction([&]() -> base::Result<std::vector<TrialRecord>> {
+    QTUNE_ASSIGN_OR_RETURN(const Rows locked,
+                           conn_.exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {study}));
+    if (locked.size() == 0)
+      return base::Status::not_found(
+          fmt::format("study id {}: no such study in this store", study));
+    QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(study, expected_event));
+    std::vector<TrialRecord> created;
+    for (const ImportedTrial& trial : trials) {
+      QTUNE_ASSIGN_OR_RETURN(
+          const Rows rows,
+          conn_.exec(
+              fmt::format(
+                  "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, "
+                  "state, value, worker, created_at, started_at, finished_at, heartbeat_at, "
+                  "source) "
+                  "SELECT $1, COALESCE((SELECT MAX(number) + 1 FROM trials WHERE study_id = $1), "
+                  "0), $2, $3, 0, false, 'COMPLETE', $4, 'import', now.t, now.t, now.t, now.t, $5 "
+                  "FROM (SELECT {} AS t) AS now RETURNING {}",
+                  kNow, kTrialColumns),
+              {study, to_sql(trial.state_id), params_to_json(trial.params), trial.value,
+               trial.source}));
+      QTUNE_ASSIGN_OR_RETURN(TrialRecord record, read_trial(rows, 0));
+      created.push_back(std::move(record));
+    }
+    QTUNE_RETURN_IF_ERROR(save_snapshot_locked(study, created.back().id, snapshot));
+    return created;
+  });
+}
+
 base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& result,
                                          std::string_view snapshot, std::int64_t expected_event) {
   QTUNE_RETURN_IF_ERROR(check_finish(trial, result));
@@ -356,13 +391,16 @@ base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
   return statement([&]() -> base::Result<TrialCounts> {
     QTUNE_ASSIGN_OR_RETURN(
         const Rows rows,
-        conn_.exec("SELECT state, COUNT(*) FROM trials WHERE study_id = $1 GROUP BY state",
+        conn_.exec("SELECT state, COUNT(*), COUNT(*) FILTER (WHERE source <> '') FROM trials "
+                   "WHERE study_id = $1 GROUP BY state",
                    {study}));
     TrialCounts counts;
     for (int r = 0; r < rows.size(); ++r) {
       QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(rows.text(r, 0)));
       QTUNE_ASSIGN_OR_RETURN(const std::int64_t n, rows.integer(r, 1));
       counts.of(state) = static_cast<std::size_t>(n);
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t imported, rows.integer(r, 2));
+      counts.imported += static_cast<std::size_t>(imported);
     }
     return counts;
   });

@@ -28,6 +28,10 @@ class PostgresStore final : public Store {
                                          std::int64_t expected_event) override;
   base::Status finish_trial(TrialId trial, const TrialResult& result, std::string_view snapshot,
                             std::int64_t expected_event) override;
+  base::Result<std::vector<TrialRecord>> import_trials(StudyId study,
+                                                       const std::vector<ImportedTrial>& trials,
+                                                       std::string_view snapshot,
+                                                       std::int64_t expected_event) override;
   base::Status interrupt_trial(TrialId trial) override;
   base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                        std::string_view worker) override;

@@ -33,7 +33,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -77,6 +77,10 @@ CREATE TABLE snapshots (
   after_trial bigint NOT NULL REFERENCES trials (id),
   bytes       bytea NOT NULL
 );
+)sql",
+    // 2: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
+    R"sql(
+ALTER TABLE trials ADD COLUMN source text NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -76,6 +76,10 @@ ALTER TABLE trials ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE trials ADD COLUMN heartbeat_at REAL;
 CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_at);
+)sql",
+    // 4: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
+    R"sql(
+ALTER TABLE trials ADD COLUMN source TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
     "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, "
-    "started_at)";
+    "started_at), source";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -33,6 +33,7 @@ base::Result<TrialRecord> read_trial(const Statement& row) {
   t.finished_at = row.column_optional_double(14);
   t.attempt = row.column_int(15);
   t.heartbeat_at = row.column_double(16);
+  t.source = row.column_text(17);
   return t;
 }
 
@@ -200,6 +201,44 @@ base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
   return tx.commit();
 }
 
+base::Result<std::vector<TrialRecord>> SqliteStore::import_trials(
+    StudyId study, const std::vector<ImportedTrial>& trials, std::string_view snapshot,
+    std::int64_t expected_event) {
+  std::vector<TrialRecord> created;
+  if (trials.empty()) return created;
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(study, expected_event));
+  TrialId last = 0;
+  for (const ImportedTrial& trial : trials) {
+    QTUNE_ASSIGN_OR_RETURN(
+        Statement q,
+        db_.prepare(fmt::format(
+            "INSERT INTO trials (study_id, number, state_id, params, trajectory, remeasure, state, "
+            "value, worker, created_at, started_at, finished_at, heartbeat_at, source) "
+            "SELECT ?1, COALESCE(MAX(number) + 1, 0), ?2, ?3, 0, 0, 'COMPLETE', ?4, 'import', "
+            "{0}, {0}, {0}, {0}, ?5 FROM trials WHERE study_id = ?1",
+            kNow)));
+    q.bind(1, study)
+        .bind(2, to_sql(trial.state_id))
+        .bind(3, params_to_json(trial.params))
+        .bind(4, std::optional<double>(trial.value))
+        .bind(5, trial.source);
+    if (base::Status s = q.run(); !s.is_ok()) {
+      return s.code() == base::StatusCode::kConflict
+                 ? base::Status::not_found(
+                       fmt::format("study id {}: no such study in this store", study))
+                 : s;
+    }
+    last = db_.last_insert_id();
+    QTUNE_ASSIGN_OR_RETURN(TrialRecord record, trial_locked(last));
+    created.push_back(std::move(record));
+  }
+  QTUNE_RETURN_IF_ERROR(save_snapshot_locked(study, last, snapshot));
+  QTUNE_RETURN_IF_ERROR(tx.commit());
+  return created;
+}
+
 base::Status SqliteStore::interrupt_trial(TrialId trial) {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
@@ -314,7 +353,8 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(
       Statement q,
-      db_.prepare("SELECT state, COUNT(*) FROM trials WHERE study_id = ?1 GROUP BY state"));
+      db_.prepare("SELECT state, COUNT(*), SUM(source <> '') FROM trials WHERE study_id = ?1 "
+                  "GROUP BY state"));
   q.bind(1, study);
   TrialCounts counts;
   while (true) {
@@ -322,6 +362,7 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
     if (!row) break;
     QTUNE_ASSIGN_OR_RETURN(const TrialState state, parse_trial_state(q.column_text(0)));
     counts.of(state) = static_cast<std::size_t>(q.column_int(1));
+    counts.imported += static_cast<std::size_t>(q.column_int(2));
   }
   return counts;
 }
