@@ -34,7 +34,8 @@ class TrialOutputCliTest : public ::testing::Test {
   }
   std::map<std::string, json> trials_by_x(const std::filesystem::path& file) {
     std::map<std::string, json> by_x;
-    for (const json& t : exported_trials(file)) by_x[t["params"]["x"]] = t;
+    // Export JSON types each value as its dimension (x is an integer).
+    for (const json& t : exported_trials(file)) by_x[t["params"]["x"].dump()] = t;
     return by_x;
   }
   TempDir dir_;
