@@ -23,7 +23,6 @@
 
 #include "agent/model/model_q_learning.h"
 #include "qtune/replay/replay.h"
-#include "qtune/replay/replay_table.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 #include "bindings.h"
 #include "errors.h"
-#include "qtune/space/results_text.h"
+#include "qtune/space/space_config.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/import.h"
 #include "qtune/study/runner.h"

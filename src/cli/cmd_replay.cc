@@ -16,7 +16,6 @@
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
 #include "qtune/replay/replay.h"
-#include "qtune/space/results_text.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::cli {

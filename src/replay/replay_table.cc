@@ -1,5 +1,3 @@
-#include "qtune/replay/replay_table.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -15,7 +13,8 @@
 #include <string_view>
 #include <utility>
 
-#include "qtune/space/results_text.h"
+#include "qtune/replay/replay.h"
+#include "qtune/space/space_config.h"
 
 namespace qtune::replay {
 namespace {

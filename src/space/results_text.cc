@@ -1,5 +1,3 @@
-#include "qtune/space/results_text.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -9,6 +7,8 @@
 #include <cmath>
 #include <set>
 #include <variant>
+
+#include "qtune/space/space_config.h"
 
 namespace qtune::space {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "qtune/base/result.h"
-#include "qtune/space/results_text.h"
+#include "qtune/space/space_config.h"
 
 namespace qtune::space {
 namespace {

@@ -10,7 +10,7 @@
 #include <optional>
 #include <sstream>
 
-#include "qtune/space/results_text.h"
+#include "qtune/space/space_config.h"
 
 namespace qtune::study {
 namespace {

@@ -1,11 +1,10 @@
-#include "qtune/replay/replay_table.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "qtune/replay/replay.h"
 #include "qtune/space/space_config.h"
 #include "support/temp_dir.h"
 
