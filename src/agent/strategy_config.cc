@@ -170,13 +170,13 @@ class StrategyReader {
     for (const RealOption& option : kRealOptions) {
       if (key != option.key) continue;
       if (!node.is_number()) return wrong_type(key, node, "a number");
-      option.field(config) = node.value<double>().value();
+      QTUNE_ASSIGN_OR_RETURN(option.field(config), base::toml_real(node, key, file_));
       return base::Status::ok();
     }
     for (const CountOption& option : kCountOptions) {
       if (key != option.key) continue;
       if (!node.is_integer()) return wrong_type(key, node, "an integer");
-      const std::int64_t v = node.value<std::int64_t>().value();
+      const std::int64_t v = node.as_integer()->get();
       if (v < option.min || v > std::numeric_limits<std::uint32_t>::max()) {
         return fail(key, count_error(option, v));
       }
@@ -202,12 +202,12 @@ class StrategyReader {
     if (key == "q_init") return read_name(key, node, kQInits, config.q_init);
     if (key == "failure_penalty") {
       if (!node.is_number()) return wrong_type(key, node, "a number");
-      config.failure_penalty = node.value<double>().value();
+      QTUNE_ASSIGN_OR_RETURN(config.failure_penalty, base::toml_real(node, key, file_));
       return base::Status::ok();
     }
     if (key == "remeasure") {
       if (!node.is_boolean()) return wrong_type(key, node, "true or false");
-      config.model.remeasure = node.value<bool>().value();
+      config.model.remeasure = node.as_boolean()->get();
       return base::Status::ok();
     }
     if (key == "start") return read_start(node, config);
@@ -216,7 +216,7 @@ class StrategyReader {
 
   // start = "random" | { K = 4, intermediate_dim = 128, ... } (every dimension once).
   base::Status read_start(const toml::node& node, StrategyConfig& config) const {
-    if (node.is_string() && node.value<std::string>() == "random") {
+    if (node.is_string() && node.as_string()->get() == "random") {
       config.start = StartKind::kRandom;
       config.start_state.reset();
       return base::Status::ok();
@@ -225,7 +225,7 @@ class StrategyReader {
     if (values == nullptr) {
       return fail("start", fmt::format("start is {}; use \"random\" or a table such as "
                                        "{{ {} = ... }} with a value for every dimension",
-                                       node.is_string() ? "\"" + *node.value<std::string>() + "\""
+                                       node.is_string() ? "\"" + node.as_string()->get() + "\""
                                                         : std::string(base::toml_type_name(node)),
                                        space_.dimension(0).name));
     }
@@ -239,11 +239,11 @@ class StrategyReader {
                                          key.str(), dimension_names()));
       }
       if (value.is_integer()) {
-        texts[*k] = space::format_value(space::Value{value.value<std::int64_t>().value()});
+        texts[*k] = space::format_value(space::Value{value.as_integer()->get()});
       } else if (value.is_floating_point()) {
-        texts[*k] = space::format_value(space::Value{value.value<double>().value()});
+        texts[*k] = space::format_value(space::Value{value.as_floating_point()->get()});
       } else if (value.is_string()) {
-        texts[*k] = value.value<std::string>().value();
+        texts[*k] = value.as_string()->get();
       } else {
         return fail("start", fmt::format("start.{} is {}; use one of its values", key.str(),
                                          base::toml_type_name(value)));
@@ -285,7 +285,7 @@ class StrategyReader {
 
   base::Result<std::string> string_of(std::string_view key, const toml::node& node) const {
     if (!node.is_string()) return wrong_type(key, node, "a string");
-    return node.value<std::string>().value();
+    return node.as_string()->get();
   }
 
   base::Status wrong_type(std::string_view key, const toml::node& node,

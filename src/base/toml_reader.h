@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -17,7 +18,14 @@
 
 namespace qtune::base {
 
-// The document, or kInvalidArgument "file:line:column: what toml++ says".
+// A study file's limits, checked before toml++ sees the text (its parser and its tables'
+// destructors recurse once per level: 50,000 nested levels overflow the stack).
+inline constexpr std::size_t kMaxTomlBytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr int kMaxTomlDepth = 64;  // dots in one key or header; [ and { nesting
+
+// The document, or kInvalidArgument "file:line:column: what toml++ says". A text over
+// kMaxTomlBytes, or a line nesting deeper than kMaxTomlDepth, is refused first ("file:line:
+// ...") without being parsed.
 Result<toml::table> parse_toml(std::string_view text, std::string_view file);
 
 // The table `name` of `root`: nullptr when absent, kInvalidArgument "file:line: [name] is
@@ -31,6 +39,10 @@ std::string_view toml_type_name(const toml::node& node);
 
 // The line a node starts on (1-based).
 std::int64_t toml_line(const toml::node& node);
+
+// A number node as a double: a float, or an integer that a double holds exactly (|v| <=
+// 2^53); otherwise kInvalidArgument "file:line: key: ..." (never an unchecked optional).
+Result<double> toml_real(const toml::node& node, std::string_view key, std::string_view file);
 
 // kInvalidArgument "file:line: what", at the line of `node`.
 Status toml_error(std::string_view file, const toml::node& node, std::string_view what);

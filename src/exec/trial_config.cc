@@ -115,7 +115,11 @@ class TrialParser {
     if (const auto* text = node.as_string()) {
       parsed = base::parse_duration(text->get());
     } else if (node.is_number()) {
-      parsed = base::parse_duration(fmt::format("{}", node.value<double>().value_or(0)));
+      const base::Result<double> seconds = base::toml_real(node, key, "");
+      if (!seconds.is_ok()) {
+        return errors_.error(node, key, "too many seconds; use a duration such as \"2h\"");
+      }
+      parsed = base::parse_duration(fmt::format("{}", *seconds));
     } else {
       return wrong_type(node, key, "a duration such as \"90s\" or \"2h\", or seconds");
     }

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -33,18 +36,46 @@ class DimensionParser {
   base::Result<Dimension> parse() {
     Dimension dimension;
     dimension.name = name_;
-    if (const toml::array* values = node_.as_array()) {
-      QTUNE_RETURN_IF_ERROR(read_values(*values, dimension));
-    } else if (const toml::table* table = node_.as_table()) {
-      QTUNE_RETURN_IF_ERROR(read_table(*table, dimension));
-    } else {
-      return fail(fmt::format("is {}; use one of {}", base::toml_type_name(node_), kForms));
-    }
+    QTUNE_RETURN_IF_ERROR(read(dimension));
     QTUNE_RETURN_IF_ERROR(validate_dimension(dimension).with_context(file_line_));
     return dimension;
   }
 
+  // The number of values parse() would make (at most kMaxDimensionSize), computed from
+  // the bounds, step and num without making them: a space's size is checked first.
+  base::Result<std::uint64_t> size() {
+    sizing_ = true;
+    Dimension dimension;
+    QTUNE_RETURN_IF_ERROR(read(dimension));
+    return size_;
+  }
+
+  std::string_view file_line() const { return file_line_; }
+
  private:
+  base::Status read(Dimension& dimension) const {
+    if (const toml::array* values = node_.as_array()) return read_values(*values, dimension);
+    if (const toml::table* table = node_.as_table()) return read_table(*table, dimension);
+    return fail(fmt::format("is {}; use one of {}", base::toml_type_name(node_), kForms));
+  }
+
+  // Records a dimension's size; true when only the size was asked for (size()).
+  bool sized(std::uint64_t count) const {
+    size_ = count;
+    return sizing_;
+  }
+
+  // A bound or step as a double; an integer beyond 2^53 has none exactly.
+  base::Result<double> real(std::string_view what, const toml::node& node) const {
+    const base::Result<double> value = base::toml_real(node, what, "");
+    if (!value.is_ok()) {
+      return fail(
+          fmt::format("{} {} is too large to read exactly; use a float or an integer "
+                      "of at most 2^53",
+                      what, node.as_integer()->get()));
+    }
+    return *value;
+  }
   base::Status fail(std::string_view what) const {
     return base::Status::invalid_argument(fmt::format("{}: {}", where_, what));
   }
@@ -90,6 +121,8 @@ class DimensionParser {
 
   base::Status read_values(const toml::array& values, Dimension& dimension) const {
     if (values.empty()) return fail("values is empty; give at least one value");
+    if (values.size() > kMaxDimensionSize) return too_many(values.size());
+    if (sized(values.size())) return base::Status::ok();
     dimension.kind = values[0].is_string() ? DimensionKind::kCategorical : DimensionKind::kValues;
     for (std::size_t i = 0; i < values.size(); ++i) {
       const toml::node& v = values[i];
@@ -117,9 +150,20 @@ class DimensionParser {
     }
     lo = &(*bounds)[0];
     hi = &(*bounds)[1];
-    if (lo->value<double>() > hi->value<double>()) {
-      return fail(fmt::format("{} [{}, {}] is empty (lo > hi); use lo <= hi", form_name,
-                              lo->value<double>().value(), hi->value<double>().value()));
+    if (lo->is_integer() && hi->is_integer()) {
+      if (lo->as_integer()->get() > hi->as_integer()->get()) {
+        return fail(fmt::format("{} [{}, {}] is empty (lo > hi); use lo <= hi", form_name,
+                                lo->as_integer()->get(), hi->as_integer()->get()));
+      }
+      return base::Status::ok();
+    }
+    QTUNE_ASSIGN_OR_RETURN(const double a, real(fmt::format("{} bound", form_name), *lo));
+    QTUNE_ASSIGN_OR_RETURN(const double b, real(fmt::format("{} bound", form_name), *hi));
+    if (!std::isfinite(a) || !std::isfinite(b)) {
+      return fail(fmt::format("{} [{}, {}] is not finite; use finite numbers", form_name, a, b));
+    }
+    if (a > b) {
+      return fail(fmt::format("{} [{}, {}] is empty (lo > hi); use lo <= hi", form_name, a, b));
     }
     return base::Status::ok();
   }
@@ -136,28 +180,34 @@ class DimensionParser {
     const bool integers =
         lo->is_integer() && hi->is_integer() && (step == nullptr || step->is_integer());
     if (integers) {
-      const std::int64_t a = lo->value<std::int64_t>().value();
-      const std::int64_t b = hi->value<std::int64_t>().value();
-      const std::int64_t s = step == nullptr ? 1 : step->value<std::int64_t>().value();
+      const std::int64_t a = lo->as_integer()->get();
+      const std::int64_t b = hi->as_integer()->get();
+      const std::int64_t s = step == nullptr ? 1 : step->as_integer()->get();
       if (s <= 0) return fail(fmt::format("step {} is invalid; use an integer >= 1", s));
       // Unsigned arithmetic: b - a may not fit in int64.
       const std::uint64_t count = (static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a)) /
                                       static_cast<std::uint64_t>(s) +
                                   1;
       if (count > kMaxDimensionSize) return too_many(count);
+      if (sized(count)) return base::Status::ok();
       for (std::uint64_t i = 0; i < count; ++i) {
         dimension.values.emplace_back(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) +
                                                                 i * static_cast<std::uint64_t>(s)));
       }
       return base::Status::ok();
     }
-    const double a = lo->value<double>().value();
-    const double b = hi->value<double>().value();
-    const double s = step == nullptr ? 1.0 : step->value<double>().value();
-    if (!(s > 0.0)) return fail(fmt::format("step {} is invalid; use a number > 0", s));
+    QTUNE_ASSIGN_OR_RETURN(const double a, real("range bound", *lo));
+    QTUNE_ASSIGN_OR_RETURN(const double b, real("range bound", *hi));
+    double s = 1.0;
+    if (step != nullptr) {
+      QTUNE_ASSIGN_OR_RETURN(s, real("step", *step));
+    }
+    if (!(s > 0.0) || !std::isfinite(s))
+      return fail(fmt::format("step {} is invalid; use a number > 0", s));
     // The 1e-9 tolerance keeps hi when (hi - lo) / step is an integer up to rounding.
     const double count = std::floor((b - a) / s + 1e-9) + 1.0;
-    if (count > static_cast<double>(kMaxDimensionSize)) return too_many(count);
+    if (!(count <= static_cast<double>(kMaxDimensionSize))) return too_many(count);
+    if (sized(static_cast<std::uint64_t>(count))) return base::Status::ok();
     for (double i = 0.0; i < count; i += 1.0) dimension.values.emplace_back(tidy(a + i * s));
     return base::Status::ok();
   }
@@ -167,16 +217,22 @@ class DimensionParser {
     const toml::node* hi = nullptr;
     QTUNE_RETURN_IF_ERROR(read_bounds("pow2", form, lo, hi));
     for (const toml::node* bound : {lo, hi}) {
-      if (!bound->is_integer() || !is_power_of_two(bound->value<std::int64_t>().value())) {
-        return fail(
-            fmt::format("pow2 bound {} is not a power of two; use integer powers of two "
-                        ">= 1, e.g. pow2 = [8, 64]",
-                        bound->value<double>().value()));
+      if (!bound->is_integer() || !is_power_of_two(bound->as_integer()->get())) {
+        return fail(fmt::format(
+            "pow2 bound {} is not a power of two; use integer powers of two "
+            ">= 1, e.g. pow2 = [8, 64]",
+            bound->is_integer() ? fmt::format("{}", bound->as_integer()->get())
+                                : fmt::format("{}", bound->as_floating_point()->get())));
       }
     }
     dimension.kind = DimensionKind::kPowerOfTwo;
-    const std::int64_t b = hi->value<std::int64_t>().value();
-    for (std::int64_t v = lo->value<std::int64_t>().value(); v <= b; v *= 2) {
+    const std::int64_t a = lo->as_integer()->get();
+    const std::int64_t b = hi->as_integer()->get();
+    if (sized(static_cast<std::uint64_t>(std::countr_zero(static_cast<std::uint64_t>(b)) -
+                                         std::countr_zero(static_cast<std::uint64_t>(a)) + 1))) {
+      return base::Status::ok();
+    }
+    for (std::int64_t v = a; v <= b; v *= 2) {
       dimension.values.emplace_back(v);
       if (v > b / 2) break;  // the next doubling could overflow
     }
@@ -187,16 +243,17 @@ class DimensionParser {
     const toml::node* lo = nullptr;
     const toml::node* hi = nullptr;
     QTUNE_RETURN_IF_ERROR(read_bounds("log", form, lo, hi));
-    const double a = lo->value<double>().value();
-    const double b = hi->value<double>().value();
+    QTUNE_ASSIGN_OR_RETURN(const double a, real("log bound", *lo));
+    QTUNE_ASSIGN_OR_RETURN(const double b, real("log bound", *hi));
     if (!(a > 0.0) || !(b > a)) {
       return fail(fmt::format("log [{}, {}] is invalid; use 0 < lo < hi", a, b));
     }
-    if (num == nullptr || !num->is_integer() || num->value<std::int64_t>().value() < 2) {
+    if (num == nullptr || !num->is_integer() || num->as_integer()->get() < 2) {
       return fail("log needs num = n, an integer >= 2 (the number of values from lo to hi)");
     }
-    const std::int64_t n = num->value<std::int64_t>().value();
+    const std::int64_t n = num->as_integer()->get();
     if (static_cast<std::uint64_t>(n) > kMaxDimensionSize) return too_many(n);
+    if (sized(static_cast<std::uint64_t>(n))) return base::Status::ok();
     dimension.kind = DimensionKind::kLog;
     const double la = std::log10(a);
     const double lb = std::log10(b);
@@ -217,6 +274,8 @@ class DimensionParser {
   const toml::node& node_;
   std::string file_line_;  // "study.toml:4"
   std::string where_;      // "study.toml:4: dimension \"K\""
+  bool sizing_ = false;
+  mutable std::uint64_t size_ = 0;
 };
 
 base::Result<Space> space_from_toml(const toml::table& space, std::string_view file) {
@@ -228,6 +287,20 @@ base::Result<Space> space_from_toml(const toml::table& space, std::string_view f
     const toml::source_position pb = b.second->source().begin;
     return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
   });
+  // The space's size first, from each dimension's bounds: 64 dimensions of 10^6 values are
+  // refused before 64 * 10^6 values are made.
+  std::uint64_t states = 1;
+  for (const auto& [name, node] : entries) {
+    DimensionParser parser(file, name, *node);
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t size, parser.size());
+    if (size != 0 && states > std::numeric_limits<std::uint64_t>::max() / size) {
+      return base::Status::invalid_argument(
+          fmt::format("{}: dimension \"{}\": the space has more than 2^64 states from this "
+                      "dimension on; use fewer dimensions or fewer values",
+                      parser.file_line(), name));
+    }
+    states *= size;
+  }
   std::vector<Dimension> dimensions;
   for (const auto& [name, node] : entries) {
     QTUNE_ASSIGN_OR_RETURN(Dimension dimension, DimensionParser(file, name, *node).parse());

@@ -9,6 +9,7 @@
 
 #include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
+#include "qtune/store/open_store.h"
 
 namespace qtune::study {
 namespace {
@@ -70,6 +71,9 @@ base::Result<StudyKeys> parse_study(const toml::table* table, const std::filesys
       if (keys.name.empty()) return errors.at(node, k, "is empty; give the study a name");
     } else if (k == "storage") {
       QTUNE_ASSIGN_OR_RETURN(keys.storage, string_value(node, k, errors));
+      if (const base::Status checked = store::check_storage_url(*keys.storage); !checked.is_ok()) {
+        return errors.at(node, k, checked.message());
+      }
     } else if (k == "direction") {
       QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
       auto direction = store::parse_direction(text);

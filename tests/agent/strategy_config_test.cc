@@ -166,6 +166,20 @@ TEST(StrategyConfig, RejectsEachInvalidOptionWithFileLineAndValidForm) {
   }
 }
 
+// Issue 11, case 4: an integer no double holds exactly was an unchecked optional
+// (std::bad_optional_access, exit 134); now a file:line: key error.
+TEST(StrategyConfig, IntegersNoDoubleHoldsAreErrorsNamingFileLineAndKey) {
+  const space::Space space = study_space();
+  for (const std::string key : {"epsilon_min", "failure_penalty", "gamma"}) {
+    const auto config = parse(key + " = 9007199254740993", space);
+    ASSERT_FALSE(config.is_ok()) << key;
+    EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
+    EXPECT_NE(config.status().message().find("study.toml:2: " + key + ": 9007199254740993"),
+              std::string::npos)
+        << config.status().message();
+  }
+}
+
 TEST(StrategyConfig, JointActionsNeedAtMostTwelveDimensions) {
   std::string text = "[space]\n";
   for (int k = 0; k < 13; ++k) text += "p" + std::to_string(k) + " = { values = [1, 2] }\n";

@@ -1,6 +1,7 @@
 #include "qtune/space/space_config.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <string>
 #include <vector>
@@ -136,7 +137,7 @@ TEST(SpaceConfig, OverflowNamesTheDimension) {
   auto space = parse_space(text, "s.toml");
   ASSERT_FALSE(space.is_ok());
   EXPECT_EQ(space.status().message(),
-            "s.toml:1: dimension \"d\": the space has more than 2^64 states from this dimension "
+            "s.toml:5: dimension \"d\": the space has more than 2^64 states from this dimension "
             "on; use fewer dimensions or fewer values");
 }
 
@@ -146,6 +147,53 @@ TEST(SpaceConfig, MissingTableAndSyntaxErrors) {
   auto bad = parse_space("[space]\nK = { range = [2, 10]\n", "s.toml");
   ASSERT_FALSE(bad.is_ok());
   EXPECT_EQ(bad.status().message().rfind("s.toml:2:", 0), 0u) << bad.status().message();
+}
+
+// Issue 11, case 4: integers beyond what a double holds in a bound were an unchecked
+// optional (std::bad_optional_access, exit 134); now each is a file:line error.
+TEST(SpaceConfig, HugeIntegerBoundsAreErrorsNamingFileAndLine) {
+  for (const std::string form :
+       {"{ range = [0, 9223372036854775807] }", "{ pow2 = [1, 9223372036854775807] }",
+        "{ range = [0, 9223372036854775807], step = 0.5 }",
+        "{ log = [1, 9007199254740993], num = 3 }", "{ range = [9007199254740993, 1.5] }"}) {
+    const auto space = parse_space("[space]\nA = [1, 2]\nK = " + form + "\n", "s.toml");
+    ASSERT_FALSE(space.is_ok()) << form;
+    EXPECT_EQ(space.status().code(), base::StatusCode::kInvalidArgument) << form;
+    EXPECT_NE(space.status().message().find("s.toml:3: dimension \"K\""), std::string::npos)
+        << space.status().message();
+  }
+  const auto inf = parse_space("[space]\nK = { range = [0.0, inf] }\n", "s.toml");
+  ASSERT_FALSE(inf.is_ok());
+  EXPECT_NE(inf.status().message().find("not finite"), std::string::npos) << inf.status().message();
+}
+
+// Issue 11, case 8: the space's size is checked from the bounds before any value is made:
+// 64 dimensions of 10^6 values were 64 * 10^6 values (2.5 GB) before the error.
+TEST(SpaceConfig, TooLargeSpaceIsRefusedBeforeItsValuesAreMade) {
+  std::string text = "[space]\n";
+  for (int k = 0; k < 64; ++k) text += "d" + std::to_string(k) + " = { range = [1, 1000000] }\n";
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  const auto space = parse_space(text, "s.toml");
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  ASSERT_FALSE(space.is_ok());
+  // The fourth dimension takes the product past 2^64 (10^18 < 2^64 < 10^24).
+  EXPECT_NE(space.status().message().find("s.toml:5: dimension \"d3\": the space has more than "
+                                          "2^64 states"),
+            std::string::npos)
+      << space.status().message();
+  // Peak resident memory (KiB) grew by less than 3 dimensions' worth of values would take.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 200 * 1024);
+}
+
+TEST(SpaceConfig, OneDimensionOverTheCapIsRefusedWithoutMakingItsValues) {
+  const auto space = parse_space("[space]\nK = { range = [0, 1000000] }\n", "s.toml");
+  ASSERT_FALSE(space.is_ok());
+  EXPECT_NE(space.status().message().find("s.toml:2: dimension \"K\": 1000001 values; at most "
+                                          "1000000"),
+            std::string::npos)
+      << space.status().message();
 }
 
 }  // namespace

@@ -312,6 +312,13 @@ TEST(PostgresOpen, RedactPasswordHidesOnlyThePassword) {
   EXPECT_EQ(redact_password("postgresql:password=secret"), "postgresql:password=***");
   EXPECT_EQ(redact_password("sqlite:///tmp/password=x.db"), "sqlite:///tmp/password=x.db");
   EXPECT_EQ(redact_password("mysql://u:pw@h/d"), "mysql://u:***@h/d");
+  // Issue 11: a malformed URL's password is all hidden: it runs to the last '@', whatever
+  // it holds, with or without the scheme's slashes.
+  EXPECT_EQ(redact_password("postgresql://u:se/cr@et?x@h/d"), "postgresql://u:***@h/d");
+  EXPECT_EQ(redact_password("postgresql://u:secret@[::1:5433/db"),
+            "postgresql://u:***@[::1:5433/db");
+  EXPECT_EQ(redact_password("postgresql:/u:secret@h/d"), "postgresql:/u:***@h/d");
+  EXPECT_EQ(redact_password("postgres:u:secret@h/d"), "postgres:u:***@h/d");
 }
 
 // A study's storage formats as its shown form everywhere a message names it.

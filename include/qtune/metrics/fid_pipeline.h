@@ -62,6 +62,8 @@ class FidPipeline {
 
  private:
   explicit FidPipeline(const FidOptions& options);
+  // options_.weights, or default_weights_path() looked up on first use.
+  base::Result<std::filesystem::path> weights_path();
   base::Result<std::uint64_t> weights_hash();
   base::Result<Features> compute_features(const std::vector<std::filesystem::path>& files);
   base::Result<FidSide> folder_side(const std::filesystem::path& folder, Caching caching);

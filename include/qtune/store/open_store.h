@@ -13,7 +13,9 @@
 // those; the query part takes any libpq parameter (options=-csearch_path%3Dmy_schema keeps
 // a store in its own schema). The database must exist; its tables are created if missing.
 // An unreachable server is kUnavailable, naming host and port (never the password); no
-// error message shows a password.
+// error message shows a password, nor any piece of one, however malformed the URL (libpq's
+// messages, which may echo it, included). A URI's password holding '@', '/' or '?' must
+// percent-encode them (%40, %2F, %3F); a password runs to the URL's last '@'.
 #pragma once
 
 #include <fmt/format.h>
@@ -29,6 +31,11 @@
 namespace qtune::store {
 
 base::Result<std::unique_ptr<Store>> open_store(std::string_view url);
+
+// The checks open_store() makes before opening anything: a known scheme, a sqlite path, a
+// postgresql: KEY=VALUE, no unescaped '@', '/' or '?' in a URI's user or password. A study
+// file checks its storage with it, so the message can name the file and line.
+base::Status check_storage_url(std::string_view url);
 
 // `url` with any password (user:PASSWORD@ in a scheme://... URI, password=... in a
 // PostgreSQL URI's query or in the keyword/value form) replaced by "***": a storage URL fit

@@ -13,6 +13,7 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
+#include "metrics/io/decode_budget.h"
 #include "metrics/io/pixel_limit.h"
 
 namespace qtune::metrics {
@@ -104,6 +105,12 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
                     name, header.width, header.height, kMaxDecodedPixels));
   }
   const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
+  // The decoded samples, and for greyscale the RGB image made from them.
+  const std::uint64_t pixel_count = std::uint64_t{header.width} * header.height;
+  QTUNE_ASSIGN_OR_RETURN(const DecodeReservation reserved,
+                         DecodeReservation::reserve(
+                             pixel_count * (components + (components == 3 ? 0 : 3)),
+                             fmt::format("{}: JPEG of {}x{}", name, header.width, header.height)));
   std::vector<std::uint8_t> decoded(std::size_t{header.width} * header.height * components);
   if (!read_rows(&cinfo, &errors, decoded.data(), std::size_t{header.width} * components))
     return corrupt();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "metrics/io/decode_budget.h"
 #include "metrics/io/pixel_limit.h"
 
 namespace qtune::metrics {
@@ -116,6 +117,12 @@ base::Result<Image> decode_png(std::span<const std::uint8_t> bytes, std::string_
         "supported; expected at most {} pixels (PIL's limit)",
         name, header.width, header.height, header.bit_depth, header.color_type, kMaxDecodedPixels));
   }
+  // The rows, and for 16-bit grey the RGB image made from them: reserved before either.
+  const std::uint64_t pixel_count = std::uint64_t{header.width} * header.height;
+  QTUNE_ASSIGN_OR_RETURN(const DecodeReservation reserved,
+                         DecodeReservation::reserve(
+                             pixel_count * (channels + (header.grey16 ? 3 : 0)),
+                             fmt::format("{}: PNG of {}x{}", name, header.width, header.height)));
   std::vector<std::uint8_t> decoded(header.row_bytes * header.height);
   std::vector<png_bytep> rows(header.height);
   for (std::size_t y = 0; y < rows.size(); ++y) rows[y] = decoded.data() + y * header.row_bytes;

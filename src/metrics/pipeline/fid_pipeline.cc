@@ -32,16 +32,22 @@ base::Result<FidPipeline> FidPipeline::create(const FidOptions& options) {
   if (options.batch_size == 0) {
     return base::Status::invalid_argument("fid: batch size 0; use a batch size of at least 1");
   }
-  FidPipeline pipeline(options);
-  if (pipeline.options_.weights.empty()) {
-    QTUNE_ASSIGN_OR_RETURN(pipeline.options_.weights, default_weights_path());
+  // The weights are looked for when a folder needs them (weights_path): two .npz files
+  // need none.
+  return FidPipeline(options);
+}
+
+base::Result<std::filesystem::path> FidPipeline::weights_path() {
+  if (options_.weights.empty()) {
+    QTUNE_ASSIGN_OR_RETURN(options_.weights, default_weights_path());
   }
-  return pipeline;
+  return options_.weights;
 }
 
 base::Result<std::uint64_t> FidPipeline::weights_hash() {
   if (!weights_hash_) {
-    QTUNE_ASSIGN_OR_RETURN(weights_hash_, hash_file(options_.weights));
+    QTUNE_ASSIGN_OR_RETURN(const std::filesystem::path path, weights_path());
+    QTUNE_ASSIGN_OR_RETURN(weights_hash_, hash_file(path));
   }
   return *weights_hash_;
 }
@@ -49,7 +55,8 @@ base::Result<std::uint64_t> FidPipeline::weights_hash() {
 base::Result<Features> FidPipeline::compute_features(
     const std::vector<std::filesystem::path>& files) {
   if (!network_) {
-    QTUNE_ASSIGN_OR_RETURN(const StateDict weights, load_state_dict(options_.weights));
+    QTUNE_ASSIGN_OR_RETURN(const std::filesystem::path path, weights_path());
+    QTUNE_ASSIGN_OR_RETURN(const StateDict weights, load_state_dict(path));
     InceptionOptions inception;
     inception.threads = options_.threads;
     QTUNE_ASSIGN_OR_RETURN(InceptionFid network, InceptionFid::create(weights, inception));

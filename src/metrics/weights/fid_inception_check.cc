@@ -156,7 +156,8 @@ base::Status check_fid_inception_state_dict(const StateDict& dict) {
     }
   }
   if (dict.size() != expected.size()) {
-    for (const auto& [key, tensor] : dict) {
+    for (const auto& entry : dict) {
+      const auto& key = entry.first;  // clang 14 (the fuzz build) captures no bindings
       const bool known = std::any_of(expected.begin(), expected.end(),
                                      [&](const ExpectedTensor& e) { return e.key == key; });
       if (!known) {
