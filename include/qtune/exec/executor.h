@@ -63,12 +63,16 @@ struct TrialOutcome {
   bool ok() const { return reason == FailureReason::kNone; }
 };
 
-// One trial to run: its id, its parameter values (formatted, in dimension order) and its
-// own directory (created if missing; stdout.log and stderr.log are written there).
+// One trial to run: its id, its parameter values (formatted, in dimension order), its own
+// directory (created if missing; stdout.log and stderr.log are written there) and its number.
+// The id names the trial to the executor's caller (the store's trial id); the number is what
+// the trial itself sees: QTUNE_TRIAL_ID and {trial_id}, and the name of its directory
+// (<study>.trials/<number>, 0 for a study's first trial).
 struct TrialSpec {
   TrialId id = 0;
   std::vector<std::pair<std::string, std::string>> params;
   std::filesystem::path dir;
+  std::int64_t number = 0;
 };
 
 struct FinishedTrial {
