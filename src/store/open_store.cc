@@ -59,7 +59,7 @@ std::string redact_password(std::string_view url) {
   return out;
 }
 
-base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
+base::Result<std::unique_ptr<Store>> open_store(std::string_view url, OpenMode mode) {
   if (url.starts_with(kSqlite)) {
     // "sqlite:///abs" keeps the third slash as the root of the absolute path.
     const std::string_view path = url.substr(kSqlite.size());
@@ -67,7 +67,10 @@ base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
       return base::Status::invalid_argument(
           fmt::format("storage \"{}\": no database path; {}", redact_password(url), kForms));
     }
-    QTUNE_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::open(std::string(path)));
+    const bool memory = path == ":memory:";  // nothing to read: an empty store
+    QTUNE_ASSIGN_OR_RETURN(auto store, mode == OpenMode::kReadOnly && !memory
+                                           ? sqlite::SqliteStore::open_read_only(std::string(path))
+                                           : sqlite::SqliteStore::open(std::string(path)));
     return std::unique_ptr<Store>(std::move(store));
   }
   // libpq reads both URI schemes itself; the keyword/value form follows "postgresql:".
@@ -86,7 +89,9 @@ base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
     return base::Status::invalid_argument(
         fmt::format("storage \"{}\": unknown scheme; {}", redact_password(url), kForms));
   }
-  QTUNE_ASSIGN_OR_RETURN(auto store, postgres::PostgresStore::open(conninfo));
+  QTUNE_ASSIGN_OR_RETURN(auto store, mode == OpenMode::kReadOnly
+                                         ? postgres::PostgresStore::open_read_only(conninfo)
+                                         : postgres::PostgresStore::open(conninfo));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -28,7 +28,15 @@
 
 namespace qtune::store {
 
-base::Result<std::unique_ptr<Store>> open_store(std::string_view url);
+// kReadOnly is for what only reads (qtune status, best, export): the store is never written.
+// A SQLite file must exist (kNotFound otherwise) and is opened with SQLITE_OPEN_READONLY,
+// immutable when no -wal file shows a live writer, so that not even -wal/-shm files appear
+// beside it and a read-only file or folder is fine; its schema must be this qtune's. A
+// PostgreSQL session is read-only and the schema is not created. Writes fail.
+enum class OpenMode { kReadWrite, kReadOnly };
+
+base::Result<std::unique_ptr<Store>> open_store(std::string_view url,
+                                                OpenMode mode = OpenMode::kReadWrite);
 
 // `url` with any password (user:PASSWORD@ in a scheme://... URI, password=... in a
 // PostgreSQL URI's query or in the keyword/value form) replaced by "***": a storage URL fit
