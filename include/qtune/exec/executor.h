@@ -9,12 +9,15 @@
 // - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
 //   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
 //   passed.
-// - release() gives up a running trial that was handed to another process meanwhile: the
-//   local executor stops it (SIGTERM to its process group, SIGKILL after the grace period),
-//   the Slurm executor leaves its job to the new owner, which takes it over. Either way it
-//   comes back from a later poll() as kInterrupted.
+// - release() gives up a running trial that was handed to another process meanwhile: both
+//   executors leave it running for the new owner, which takes it over (the local executor:
+//   when the new owner runs on the same host; the Slurm executor: wherever it runs). It
+//   comes back from the next poll() as kInterrupted.
+// - start() of a trial whose directory shows an earlier instance's process or job (qtune was
+//   killed, or release()) takes that over instead of starting the trial again, when it
+//   still runs or has recorded its end; see each executor's header.
 // - Not thread-safe: one thread drives an executor. Destroying an executor kills what still
-//   runs.
+//   runs; a killed qtune (kill -9) leaves its trials running for the next one.
 #pragma once
 
 #include <cstdint>
