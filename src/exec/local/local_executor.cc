@@ -135,7 +135,8 @@ struct LocalExecutor::State {
         // Whatever the trial left behind goes with it (descendants.h).
         orphans.end_trial(it->pid, it->spec.dir);
         // Stopped by qtune: a later run starts it afresh instead of taking over this end.
-        if (it->stopped_for) std::filesystem::remove(it->spec.dir / detail::kProcessFile);
+        std::error_code ignored;
+        if (it->stopped_for) std::filesystem::remove(it->spec.dir / detail::kProcessFile, ignored);
         if (auto outcome = outcome_of(*it, status))
           out.push_back({it->spec.id, std::move(*outcome)});
         slot_busy[it->slot] = false;
@@ -244,8 +245,9 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   const std::string tail = detail::record_tail(argv, prepared.workdir);
   if (s.take_over(spec, prepared, tail, slot)) return base::Status::ok();
   // A fresh start: what an earlier process left is not this one's.
-  std::filesystem::remove(spec.dir / detail::kProcessFile);
-  std::filesystem::remove(spec.dir / detail::kExitStatusFile);
+  std::error_code ignored;
+  std::filesystem::remove(spec.dir / detail::kProcessFile, ignored);
+  std::filesystem::remove(spec.dir / detail::kExitStatusFile, ignored);
   State::Running trial;
   trial.spec = spec;
   trial.slot = slot;
@@ -258,7 +260,8 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   request.stdout_path = std::filesystem::absolute(spec.dir / "stdout.log");
   request.stderr_path = std::filesystem::absolute(spec.dir / "stderr.log");
   request.record_path = std::filesystem::absolute(spec.dir / detail::kProcessFile);
-  request.record_tmp_path = std::filesystem::absolute(spec.dir / "process.tmp");
+  request.record_tmp_path =
+      std::filesystem::absolute(spec.dir / (std::string(detail::kProcessFile) + ".tmp"));
   request.record_tail = tail;
   // The wrapper runs any program; a missing one is reported as exec would report it.
   if (const std::string problem = detail::program_problem(argv.at(0), trial.workdir, request.env);
