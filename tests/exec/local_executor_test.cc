@@ -198,8 +198,10 @@ TEST_F(LocalExecutorTest, TakesOverARecordedEndAndRerunsWhatLeftNone) {
     auto first = make(R"(command = ["sh", "gated.sh"])", 2);
     ASSERT_TRUE(first->start(recorded).is_ok());
     ASSERT_TRUE(first->start(killed).is_ok());
-    ASSERT_TRUE(
-        qtune::testing::eventually([&] { return read_file(dir_ / "runs.log").size() == 8; }));
+    ASSERT_TRUE(qtune::testing::eventually([&] {
+      return std::filesystem::exists(dir_ / "runs.log") &&
+             std::filesystem::file_size(dir_ / "runs.log") == 8;
+    }));
     first->release(1);
     first->release(2);
     EXPECT_EQ(first->poll().size(), 2u);

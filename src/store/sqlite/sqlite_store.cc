@@ -84,6 +84,10 @@ base::Status SqliteStore::check_version() const {
                     "use a newer qtune",
                     applied, kMigrations.size()));
   }
+  if (applied == 0) {
+    return base::Status::not_found(
+        "the store holds no study yet (no qtune tables); run it first with qtune run");
+  }
   if (applied < kMigrations.size()) {
     return base::Status::invalid_argument(
         fmt::format("store schema version {} is older than this qtune's ({}), and a reader does "
