@@ -32,7 +32,8 @@ base::Result<OpenedStudy> open_study_source(const StudySource& source) {
     return base::Status::invalid_argument(
         "no study given; pass the study file, or --storage URL and --study NAME");
   }
-  QTUNE_ASSIGN_OR_RETURN(opened.store, store::open_store(storage.url()));
+  QTUNE_ASSIGN_OR_RETURN(opened.store,
+                         store::open_store(storage.url(), store::OpenMode::kReadOnly));
   QTUNE_ASSIGN_OR_RETURN(std::optional<store::StudyRecord> record, opened.store->find_study(name));
   if (!record) {
     return base::Status::not_found(

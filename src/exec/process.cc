@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,10 +28,57 @@ struct Fd {
   }
 };
 
+// Appends the decimal digits of `value` to buf[at...]; returns the new end. Async-signal-safe.
+std::size_t put_number(char* buf, std::size_t at, unsigned long long value) {
+  char digits[24];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) buf[at++] = digits[--n];
+  return at;
+}
+
+std::size_t put_text(char* buf, std::size_t at, const char* text, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) buf[at++] = text[i];
+  return at;
+}
+
+// The child's process record (process.h), written to record_tmp_path and renamed.
+// Async-signal-safe: stack buffers, open/read/write/rename only.
+bool write_record(const SpawnRequest& request) {
+  char stat[1024];
+  const int in = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  const ssize_t n = ::read(in, stat, sizeof stat);
+  ::close(in);
+  if (n <= 0) return false;
+  const std::optional<base::ProcessStat> self =
+      base::parse_process_stat(stat, static_cast<std::size_t>(n));
+  if (!self) return false;
+  if (request.record_tail.size() > 3000) return false;
+  char text[4096];
+  std::size_t at = 0;
+  at = put_text(text, at, "pid=", 4);
+  at = put_number(text, at, static_cast<unsigned long long>(self->pid));
+  at = put_text(text, at, "\nstart=", 7);
+  at = put_number(text, at, self->start_ticks);
+  at = put_text(text, at, "\npgid=", 6);
+  at = put_number(text, at, static_cast<unsigned long long>(self->pgid));
+  at = put_text(text, at, "\n", 1);
+  at = put_text(text, at, request.record_tail.data(), request.record_tail.size());
+  const int out =
+      ::open(request.record_tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) return false;
+  const bool written = ::write(out, text, at) == static_cast<ssize_t>(at);
+  ::close(out);
+  return written && ::rename(request.record_tmp_path.c_str(), request.record_path.c_str()) == 0;
+}
+
 // In the child, between fork and exec: async-signal-safe calls only. On failure writes
 // {step, errno} to `report` and exits 127.
-[[noreturn]] void exec_child(const SpawnRequest& request, char** argv, char** envp, int report,
-                             pid_t parent) {
+[[noreturn]] void exec_child(const SpawnRequest& request, char** argv, char** envp, int report) {
   int step = 0;
   const auto fail = [&] {
     const int error[2] = {step, errno};
@@ -42,10 +88,10 @@ struct Fd {
   // Its own process group: a timeout or Ctrl-C kills the trial and everything it started,
   // and the terminal's SIGINT reaches qtune only, which then stops the trials itself.
   if (::setpgid(0, 0) != 0) fail();
-  // If qtune dies (kill -9), the trial dies with it instead of running on unrecorded.
+  // No PR_SET_PDEATHSIG: a trial outlives a killed qtune, and the next run takes it over
+  // (local_executor.h). Its record names it for that run.
   step = 1;
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail();
-  if (::getppid() != parent) ::_exit(127);  // qtune died before prctl took effect
+  if (!request.record_path.empty() && !write_record(request)) fail();
   // qtune handles SIGINT/SIGTERM: the trial gets default dispositions and an empty mask.
   for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2}) {
     ::signal(sig, SIG_DFL);
@@ -79,12 +125,11 @@ base::Result<pid_t> spawn_in_new_group(const SpawnRequest& request) {
   }
   Fd read_end{fds[0]};
   Fd write_end{fds[1]};
-  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0)
     return base::Status::io_error(
         fmt::format("{}: fork: {}", request.argv[0], std::strerror(errno)));
-  if (pid == 0) exec_child(request, argv.data(), envp.data(), write_end.fd, parent);
+  if (pid == 0) exec_child(request, argv.data(), envp.data(), write_end.fd);
   // Also set from the parent, so the group exists before anyone signals it.
   ::setpgid(pid, pid);
   ::close(write_end.fd);
@@ -96,8 +141,8 @@ base::Result<pid_t> spawn_in_new_group(const SpawnRequest& request) {
   } while (n < 0 && errno == EINTR);
   if (n <= 0) return pid;  // exec succeeded: the pipe closed with it
   ::waitpid(pid, nullptr, 0);
-  static constexpr const char* kSteps[] = {"setpgid", "prctl", "redirecting stdout/stderr", "chdir",
-                                           "exec"};
+  static constexpr const char* kSteps[] = {"setpgid", "writing the process record",
+                                           "redirecting stdout/stderr", "chdir", "exec"};
   const int step = error[0] >= 0 && error[0] <= 4 ? error[0] : 4;
   if (step == 4)
     return base::Status::io_error(fmt::format("{}: {}", request.argv[0], std::strerror(error[1])));

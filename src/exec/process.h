@@ -1,5 +1,6 @@
 // Starting a child process without a shell, in its own process group, with its standard
-// streams redirected to files, killed (SIGKILL) if qtune itself dies. Private to exec.
+// streams redirected to files, optionally leaving a record of itself (pid, start time) that
+// a later qtune can find. It is not killed when qtune dies. Private to exec.
 #pragma once
 
 #include <sys/types.h>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/process_stat.h"
 #include "qtune/base/result.h"
 
 namespace qtune::exec::detail {
@@ -19,6 +21,12 @@ struct SpawnRequest {
   std::vector<std::string> env;       // the complete environment, "NAME=value"
   std::filesystem::path stdout_path;  // created or truncated
   std::filesystem::path stderr_path;
+  // When set, the child writes "pid=P\nstart=S\npgid=G\n" + record_tail to record_tmp_path
+  // and renames it to record_path before it execs (S: /proc/<pid>/stat field 22), so the
+  // record exists even if qtune dies right after fork.
+  std::filesystem::path record_path;
+  std::filesystem::path record_tmp_path;
+  std::string record_tail;
 };
 
 // The child's pid, which is also its process group id. kIoError with the OS's reason

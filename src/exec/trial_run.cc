@@ -42,7 +42,7 @@ std::string upper(std::string_view name) {
 TemplateValues trial_values(const TrialSpec& spec) {
   TemplateValues values;
   for (const auto& [name, value] : spec.params) values[name] = value;
-  values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.id);
+  values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.number);
   values[std::string(kTrialDirPlaceholder)] = spec.dir.string();
   return values;
 }
@@ -89,7 +89,7 @@ namespace qtune::exec::detail {
 Variables trial_variables(const TrialConfig& config, const TrialSpec& spec,
                           const TemplateValues& values) {
   Variables added = {
-      {"QTUNE_TRIAL_ID", std::to_string(spec.id)},
+      {"QTUNE_TRIAL_ID", std::to_string(spec.number)},
       {"QTUNE_TRIAL_DIR", spec.dir.string()},
   };
   for (const auto& [name, value] : spec.params)

@@ -178,18 +178,23 @@ base::Status check_storage_url(std::string_view url) {
       fmt::format("storage \"{}\": unknown scheme; {}", redact_password(url), kForms));
 }
 
-base::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
+base::Result<std::unique_ptr<Store>> open_store(std::string_view url, OpenMode mode) {
   QTUNE_RETURN_IF_ERROR(check_storage_url(url));
+  const bool read_only = mode == OpenMode::kReadOnly;
   if (url.starts_with(kSqlite)) {
     // "sqlite:///abs" keeps the third slash as the root of the absolute path.
-    QTUNE_ASSIGN_OR_RETURN(auto store,
-                           sqlite::SqliteStore::open(std::string(url.substr(kSqlite.size()))));
+    const std::string path(url.substr(kSqlite.size()));
+    const bool memory = path == ":memory:";  // nothing to read: an empty store
+    QTUNE_ASSIGN_OR_RETURN(auto store, read_only && !memory
+                                           ? sqlite::SqliteStore::open_read_only(path)
+                                           : sqlite::SqliteStore::open(path));
     return std::unique_ptr<Store>(std::move(store));
   }
   // libpq reads both URI schemes itself; the keyword/value form follows "postgresql:".
   const bool uri = url.starts_with(kPostgresUri) || url.starts_with(kPostgresShortUri);
   const std::string conninfo(uri ? url : url.substr(kPostgresKeywords.size()));
-  auto store = postgres::PostgresStore::open(conninfo);
+  auto store = read_only ? postgres::PostgresStore::open_read_only(conninfo)
+                         : postgres::PostgresStore::open(conninfo);
   if (!store.is_ok()) {
     // libpq's own messages may echo the connection string: none leaves with a password.
     return base::Status(store.status().code(), scrub(store.status().message(), secrets(url)));

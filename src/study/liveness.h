@@ -2,9 +2,13 @@
 // and which RUNNING trials belong to a process that still lives, so that `qtune run` can
 // refuse a study that workers are running instead of taking their trials for dead.
 //
-// A RUNNING trial is live unless its worker id names this host and a process that no longer
-// exists, or its heartbeat_at is older than `stale_after`. Heartbeats are on the database
-// clock and compared with this host's clock: for SQLite they are the same clock; for a
+// A RUNNING trial is live unless its worker id names this host and a process that has ended
+// (no such pid, a zombie, or a pid reused by a process that started after the trial's last
+// heartbeat), or its heartbeat_at is older than `stale_after`. So a `qtune run` killed on
+// this host leaves no live trials behind, whatever its trials' processes still do: the next
+// run takes those over (exec/local/local_executor.h); a live owner on this host, or any
+// owner on another host until its heartbeat is stale, keeps its trials. Heartbeats are on the
+// database clock and compared with this host's clock: for SQLite they are the same clock; for a
 // server, hosts are assumed to agree within seconds (NTP), small beside minutes of staleness.
 #pragma once
 

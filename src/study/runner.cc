@@ -1,6 +1,7 @@
 #include "qtune/study/runner.h"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
 
 #include <chrono>
 #include <cstring>
@@ -97,6 +98,7 @@ class TrialLoop {
   base::Status start(const TrialToRun& trial) {
     exec::TrialSpec spec;
     spec.id = trial.id;
+    spec.number = trial.number;
     spec.dir = trials_dir(study_.config()) / std::to_string(trial.number);
     for (const store::Param& p : trial.params) spec.params.emplace_back(p.name, p.value);
     running_[trial.id] = trial;
@@ -224,6 +226,10 @@ base::Result<RunResult> Runner::run(Study& study) {
 }
 
 base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor) {
+  // A child subreaper: what a trial starts and leaves behind (a setsid'd daemon whose parent
+  // exited) becomes our child, not init's, and the local executor ends and reaps it with the
+  // trial (exec/local/descendants.h).
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   observer_->started(study.config(), trials_dir(study.config()));
   QTUNE_ASSIGN_OR_RETURN(const Progress at_start, study.progress());
   if (at_start.imported > 0) {

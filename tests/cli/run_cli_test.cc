@@ -276,6 +276,54 @@ TEST_F(RunCliTest, CtrlCRecordsInterruptedTrialsAndExits130ThenResumes) {
   EXPECT_EQ(after[0]["params"], interrupted[0]["params"]);  // the same trial, handed out again
 }
 
+// status, best and export only read: they work on a read-only file in a read-only folder and
+// write nothing there, not even SQLite's -wal and -shm files. (Tests run as root, where a
+// mode does not stop a write: the file's time and size and the folder's listing show none.)
+TEST_F(RunCliTest, ReadersWriteNothingToTheStore) {
+  dir_.write("t.sh", "echo FID: $1\n");
+  const auto file = study(R"([study]
+name = "t"
+[space]
+x = { range = [0, 3] }
+[strategy]
+kind = "grid"
+[trial]
+command = ["sh", "t.sh", "{x}"]
+)");
+  ASSERT_EQ(qtune({"run", file.string()}).exit_code, 0);
+  const std::filesystem::path db = dir_ / "t.db";
+  ASSERT_FALSE(std::filesystem::exists(dir_ / "t.db-wal"));  // the run checkpointed it away
+  const auto size = std::filesystem::file_size(db);
+  const auto time = std::filesystem::last_write_time(db);
+  using std::filesystem::perms;
+  std::filesystem::permissions(db, perms::owner_read | perms::group_read | perms::others_read);
+  std::filesystem::permissions(dir_.path(), perms::owner_read | perms::owner_exec |
+                                                perms::group_read | perms::group_exec |
+                                                perms::others_read | perms::others_exec);
+  const ProcessResult status = qtune({"status", file.string()});
+  const ProcessResult best = qtune({"best", file.string(), "--format", "json"});
+  const ProcessResult trials = qtune({"export", file.string(), "--format", "json"});
+  const ProcessResult qtable = qtune({"export", file.string(), "--what", "qtable"});
+  const ProcessResult missing =
+      qtune({"status", "--storage", "sqlite://" + (dir_ / "none.db").string(), "--study", "t"});
+  std::filesystem::permissions(dir_.path(), perms::owner_all, std::filesystem::perm_options::add);
+  std::filesystem::permissions(db, perms::owner_write, std::filesystem::perm_options::add);
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("4 trials: 4 complete"), std::string::npos) << status.out;
+  ASSERT_EQ(best.exit_code, 0) << best.err;
+  EXPECT_EQ(json::parse(best.out)["value"], 0.0);
+  ASSERT_EQ(trials.exit_code, 0) << trials.err;
+  EXPECT_EQ(json::parse(trials.out).size(), 4u);
+  EXPECT_EQ(qtable.exit_code, 0) << qtable.err;
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no such database"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
+  EXPECT_EQ(std::filesystem::file_size(db), size);
+  EXPECT_EQ(std::filesystem::last_write_time(db), time);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db-wal"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db-shm"));
+}
+
 TEST_F(RunCliTest, CategoricalValuesReachTheScriptAsOneArgvWordEach) {
   dir_.write("t.sh", "printf '[%s]' \"$@\" >> args.log\necho >> args.log\necho FID: 1\n");
   const auto file = study(R"toml([study]

@@ -120,7 +120,10 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   // The host dies in the middle of trial x = 2: the worker and the trial's process group.
   first[0]->signal(SIGKILL);
   first[0]->wait();
-  ::kill(-std::stoi(lines_of(dir_ / "slow.pid")[0]), SIGKILL);
+  // (The script runs under the trial's wrapper, the leader of its process group.)
+  const pid_t group = ::getpgid(std::stoi(lines_of(dir_ / "slow.pid")[0]));
+  ASSERT_GT(group, 1);
+  ::kill(-group, SIGKILL);
   dir_.write("slow-done", "");  // the trial is fast when it runs again
   std::vector<std::unique_ptr<BackgroundQtune>> others;
   for (int i = 1; i <= 2; ++i) {

@@ -321,7 +321,6 @@ TEST_P(ExecutorConformanceTest, EachFinishedTrialIsReturnedExactlyOnce) {
 // A trial released by one executor (qtune handed it on, or died) is taken over by the next
 // executor that starts it: the command runs once and its result counts.
 TEST_P(ExecutorConformanceTest, TakesOverARunningTrialOfAnEarlierInstance) {
-  if (GetParam() == "local") GTEST_SKIP() << "local take-over: not implemented yet, issue 11";
   qtune::testing::write_gated_script(dir_);
   const TrialSpec trial = spec(1);
   {

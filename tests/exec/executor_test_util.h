@@ -19,6 +19,7 @@
 #include "exec/study_text.h"
 #include "qtune/exec/executor.h"
 #include "qtune/exec/trial_config.h"
+#include "support/eventually.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -43,11 +44,13 @@ executor = ")toml") + std::string(executor) +
   return parsed.trial.is_ok() ? std::move(parsed.trial).value() : exec::TrialConfig{};
 }
 
-// Trial `id` of that study, in dir/trials/<id>.
+// Trial `id` of that study, number `id`, in dir/trials/<id>.
 inline exec::TrialSpec trial_spec(const TempDir& dir, TrialId id, std::string word = "a b",
                                   std::string k = "2") {
-  return {
-      id, {{"word", std::move(word)}, {"K", std::move(k)}}, dir / "trials" / std::to_string(id)};
+  return {id,
+          {{"word", std::move(word)}, {"K", std::move(k)}},
+          dir / "trials" / std::to_string(id),
+          id};
 }
 
 // Starts every trial, then waits until nothing runs; outcomes by trial id. A trial returned
@@ -75,20 +78,6 @@ inline void write_gated_script(const TempDir& dir) {
   dir.write("gated.sh",
             "echo run >> runs.log\nwhile [ ! -e go ] && [ -d trials ]; do sleep 0.1; done\n"
             "echo FID: 4\n");
-}
-
-// True if `pid` has exited (no such process, or a zombie nobody reaped yet) within 1 s:
-// delivering SIGKILL is asynchronous.
-inline bool process_ended(pid_t pid) {
-  for (int i = 0; i < 100; ++i) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    if (!in || !std::getline(in, stat)) return true;
-    const auto paren = stat.rfind(')');
-    if (paren != std::string::npos && stat.substr(paren + 2, 1) == "Z") return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
 }
 
 }  // namespace qtune::testing

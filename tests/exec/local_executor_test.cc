@@ -187,6 +187,43 @@ TEST_F(LocalExecutorTest, ParallelTrialsOverlap) {
   EXPECT_LT(latest_start, earliest_end) << "all three trials were running at " << latest_start;
 }
 
+// A trial handed out again after its process ended: one that recorded its exit status is
+// that outcome (not run again); one that died without a record (its process group killed)
+// runs again. runs.log counts the starts.
+TEST_F(LocalExecutorTest, TakesOverARecordedEndAndRerunsWhatLeftNone) {
+  qtune::testing::write_gated_script(dir_);
+  const TrialSpec recorded = spec(1);
+  const TrialSpec killed = spec(2);
+  {
+    auto first = make(R"(command = ["sh", "gated.sh"])", 2);
+    ASSERT_TRUE(first->start(recorded).is_ok());
+    ASSERT_TRUE(first->start(killed).is_ok());
+    ASSERT_TRUE(qtune::testing::eventually([&] {
+      return std::filesystem::exists(dir_ / "runs.log") &&
+             std::filesystem::file_size(dir_ / "runs.log") == 8;
+    }));
+    first->release(1);
+    first->release(2);
+    EXPECT_EQ(first->poll().size(), 2u);
+  }
+  pid_t killed_pid = 0;
+  std::istringstream record(read_file(killed.dir / "process"));
+  for (std::string line; std::getline(record, line);)
+    if (line.starts_with("pid=")) killed_pid = std::stoi(line.substr(4));
+  ASSERT_GT(killed_pid, 1);
+  ::kill(-killed_pid, SIGKILL);
+  ASSERT_TRUE(qtune::testing::process_ended(killed_pid));
+  dir_.write("go", "");
+  ASSERT_TRUE(qtune::testing::eventually(
+      [&] { return std::filesystem::exists(recorded.dir / "exit_status"); }));
+  auto second = make(R"(command = ["sh", "gated.sh"])", 2);
+  const auto outcomes = qtune::testing::run_all(*second, {recorded, killed});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_TRUE(outcomes.at(1).ok()) << outcomes.at(1).message;
+  EXPECT_TRUE(outcomes.at(2).ok()) << outcomes.at(2).message;
+  EXPECT_EQ(read_file(dir_ / "runs.log"), "run\nrun\nrun\n");  // trial 2 ran again, 1 did not
+}
+
 TEST(LocalExecutorCreateTest, ZeroSlotsIsInvalid) {
   EXPECT_EQ(LocalExecutor::create(TrialConfig{}, {0, {}, {}}).status().code(),
             base::StatusCode::kInvalidArgument);

@@ -1,6 +1,8 @@
 // Studies shared by several processes (Study::open_shared): two Study objects, each on its
 // own connection to one SQLite file as two workers would be, interleave ask and tell.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <deque>
@@ -16,6 +18,7 @@
 #include "qtune/study/study.h"
 #include "study/liveness.h"
 #include "study/study_test_support.h"
+#include "support/eventually.h"
 #include "support/temp_dir.h"
 
 namespace qtune::study {
@@ -214,6 +217,29 @@ TEST_P(StudyShared, LiveTrialsAreThoseWithFreshHeartbeatsOfLivingProcesses) {
   auto none = live_trials(*a.store, a.study->id(), std::chrono::duration<double>(-1.0));
   ASSERT_TRUE(none.is_ok());
   EXPECT_TRUE(none->empty());
+
+  // A killed `qtune run` of this host: its trials are dead at once, also while the process
+  // is a zombie its parent has not reaped yet. (Two trajectories: the first two are told.)
+  ASSERT_TRUE(a.study->tell(mine->trial->id, Outcome::success(1.0)).is_ok());
+  ASSERT_TRUE(a.study->tell(gone->trial->id, Outcome::success(2.0)).is_ok());
+  const std::string self = this_worker_id();
+  const std::string host = self.substr(0, self.rfind(':') + 1);
+  const pid_t reaped = ::fork();
+  if (reaped == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(reaped, nullptr, 0), reaped);
+  const pid_t zombie = ::fork();
+  if (zombie == 0) ::_exit(0);
+  ASSERT_TRUE(qtune::testing::eventually([&] {
+    siginfo_t info{};
+    return ::waitid(P_PID, static_cast<id_t>(zombie), &info, WEXITED | WNOWAIT) == 0;
+  }));
+  auto dead = a.study->ask(host + std::to_string(reaped));
+  auto undead = a.study->ask(host + std::to_string(zombie));
+  ASSERT_TRUE(dead.is_ok() && dead->trial && undead.is_ok() && undead->trial);
+  live = live_trials(*a.store, a.study->id(), std::chrono::minutes(5));
+  ::waitpid(zombie, nullptr, 0);
+  ASSERT_TRUE(live.is_ok());
+  EXPECT_TRUE(live->empty()) << live->size() << " live, e.g. worker " << live->front().worker;
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, StudyShared,

@@ -9,12 +9,15 @@
 // - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
 //   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
 //   passed.
-// - release() gives up a running trial that was handed to another process meanwhile: the
-//   local executor stops it (SIGTERM to its process group, SIGKILL after the grace period),
-//   the Slurm executor leaves its job to the new owner, which takes it over. Either way it
-//   comes back from a later poll() as kInterrupted.
+// - release() gives up a running trial that was handed to another process meanwhile: both
+//   executors leave it running for the new owner, which takes it over (the local executor:
+//   when the new owner runs on the same host; the Slurm executor: wherever it runs). It
+//   comes back from the next poll() as kInterrupted.
+// - start() of a trial whose directory shows an earlier instance's process or job (qtune was
+//   killed, or release()) takes that over instead of starting the trial again, when it
+//   still runs or has recorded its end; see each executor's header.
 // - Not thread-safe: one thread drives an executor. Destroying an executor kills what still
-//   runs.
+//   runs; a killed qtune (kill -9) leaves its trials running for the next one.
 #pragma once
 
 #include <cstdint>
@@ -64,12 +67,16 @@ struct TrialOutcome {
   bool ok() const { return reason == FailureReason::kNone; }
 };
 
-// One trial to run: its id, its parameter values (formatted, in dimension order) and its
-// own directory (created if missing; stdout.log and stderr.log are written there).
+// One trial to run: its id, its parameter values (formatted, in dimension order), its own
+// directory (created if missing; stdout.log and stderr.log are written there) and its number.
+// The id names the trial to the executor's caller (the store's trial id); the number is what
+// the trial itself sees: QTUNE_TRIAL_ID and {trial_id}, and the name of its directory
+// (<study>.trials/<number>, 0 for a study's first trial).
 struct TrialSpec {
   TrialId id = 0;
   std::vector<std::pair<std::string, std::string>> params;
   std::filesystem::path dir;
+  std::int64_t number = 0;
 };
 
 // The command a trial runs, as one line to paste into a POSIX shell: `cd WORKDIR && ` then

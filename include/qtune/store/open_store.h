@@ -30,7 +30,15 @@
 
 namespace qtune::store {
 
-base::Result<std::unique_ptr<Store>> open_store(std::string_view url);
+// kReadOnly is for what only reads (qtune status, best, export): the store is never written.
+// A SQLite file must exist (kNotFound otherwise) and is opened with SQLITE_OPEN_READONLY,
+// immutable when no -wal file shows a live writer, so that not even -wal/-shm files appear
+// beside it and a read-only file or folder is fine; its schema must be this qtune's. A
+// PostgreSQL session is read-only and the schema is not created. Writes fail.
+enum class OpenMode { kReadWrite, kReadOnly };
+
+base::Result<std::unique_ptr<Store>> open_store(std::string_view url,
+                                                OpenMode mode = OpenMode::kReadWrite);
 
 // The checks open_store() makes before opening anything: a known scheme, a sqlite path, a
 // postgresql: KEY=VALUE, no unescaped '@', '/' or '?' in a URI's user or password. A study

@@ -10,10 +10,14 @@
 #include <chrono>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
+#include "base/process_stat.h"
 #include "exec/background_outcomes.h"
+#include "exec/local/descendants.h"
+#include "exec/local/trial_process.h"
 #include "exec/process.h"
 #include "exec/trial_run.h"
 
@@ -29,7 +33,9 @@ struct LocalExecutor::State {
   struct Running {
     TrialSpec spec;
     std::size_t slot = 0;
-    pid_t pid = 0;
+    pid_t pid = 0;  // the wrapper's pid, also its process group
+    unsigned long long start_ticks = 0;
+    bool adopted = false;  // an earlier run's process: not our child, polled through /proc
     std::filesystem::path workdir;
     TemplateValues values;
     Clock::time_point started;
@@ -42,6 +48,7 @@ struct LocalExecutor::State {
   std::vector<bool> slot_busy;
   std::vector<Running> running;
   std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  detail::OrphanReaper orphans;
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
 
@@ -55,13 +62,45 @@ struct LocalExecutor::State {
     return detail::environment_with(added);
   }
 
-  static detail::TrialEnd end_of(const Running& trial, int status) {
+  // How the trial ended: its exit_status when the wrapper wrote one, else the wrapper's wait
+  // status (`status`, nullopt for an adopted process), where an exit status above 128 is the
+  // signal that ended the program (the wrapper exits with the program's status).
+  static detail::TrialEnd end_of(const Running& trial, std::optional<int> status) {
     detail::TrialEnd end;
     end.elapsed = std::chrono::duration_cast<base::Duration>(Clock::now() - trial.started);
-    if (WIFEXITED(status)) end.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
     end.stopped_for = trial.stopped_for;
+    if (const auto recorded = detail::recorded_end(trial.spec.dir)) {
+      if (recorded->kind == detail::RecordedEnd::Kind::kSignal) {
+        end.signal = recorded->value;
+      } else {
+        end.exit_code = recorded->value;
+      }
+      return end;
+    }
+    if (!status) return end;
+    if (WIFEXITED(*status)) end.exit_code = WEXITSTATUS(*status);
+    if (WIFSIGNALED(*status)) end.signal = WTERMSIG(*status);
+    if (end.exit_code > 128) {
+      end.signal = end.exit_code - 128;
+      end.exit_code = -1;
+    }
     return end;
+  }
+
+  // The outcome of a trial that ended, or nullopt when its metric goes to `outcomes`' thread.
+  std::optional<TrialOutcome> outcome_of(const Running& trial, std::optional<int> status) {
+    const detail::TrialEnd end = end_of(trial, status);
+    if (!status && !trial.stopped_for && end.signal == 0 && end.exit_code < 0) {
+      TrialOutcome outcome;
+      outcome.reason = FailureReason::kSignal;
+      outcome.message = fmt::format(
+          "trial process {} (taken over from an earlier run) ended without an exit status",
+          trial.pid);
+      outcome.log_tail = detail::trial_log_tail(trial.spec);
+      outcome.elapsed = end.elapsed;
+      return outcome;
+    }
+    return outcomes.finish(trial.spec, trial.workdir, trial.values, end);
   }
 
   // Executor::poll(): the launch failures, what exited (reap), the scored outcomes.
@@ -72,20 +111,34 @@ struct LocalExecutor::State {
     return out;
   }
 
+  // Whether the trial's process ended; `status` gets the wait status of our own child.
+  static bool ended(const Running& trial, std::optional<int>& status) {
+    if (trial.adopted) {
+      const std::optional<base::ProcessStat> stat = base::live_process(trial.pid);
+      return !stat || stat->start_ticks != trial.start_ticks;
+    }
+    int wait_status = 0;
+    const pid_t done = ::waitpid(trial.pid, &wait_status, WNOHANG);
+    if (done == trial.pid) status = wait_status;
+    if (done < 0 && errno == ECHILD) status = 0xff00;  // lost (reaped elsewhere): status 255
+    return done == trial.pid || (done < 0 && errno == ECHILD);
+  }
+
   // Reaps what exited and enforces timeouts and grace periods.
   void reap(std::vector<FinishedTrial>& out) {
     const Clock::time_point now = Clock::now();
+    std::set<pid_t> trial_pids;
+    for (const Running& trial : running) trial_pids.insert(trial.pid);
     for (auto it = running.begin(); it != running.end();) {
-      int status = 0;
-      const pid_t done = ::waitpid(it->pid, &status, WNOHANG);
-      if (done == it->pid || (done < 0 && errno == ECHILD)) {
-        if (done < 0) status = 0xff00;  // lost (someone else reaped it): report exit status 255
-        // Whatever the trial left behind in its group goes with it.
-        detail::signal_group(it->pid, SIGKILL);
-        if (auto outcome =
-                outcomes.finish(it->spec, it->workdir, it->values, end_of(*it, status))) {
+      std::optional<int> status;
+      if (ended(*it, status)) {
+        // Whatever the trial left behind goes with it (descendants.h).
+        orphans.end_trial(it->pid, it->spec.dir);
+        // Stopped by qtune: a later run starts it afresh instead of taking over this end.
+        std::error_code ignored;
+        if (it->stopped_for) std::filesystem::remove(it->spec.dir / detail::kProcessFile, ignored);
+        if (auto outcome = outcome_of(*it, status))
           out.push_back({it->spec.id, std::move(*outcome)});
-        }
         slot_busy[it->slot] = false;
         it = running.erase(it);
         continue;
@@ -97,6 +150,7 @@ struct LocalExecutor::State {
       }
       ++it;
     }
+    orphans.reap(trial_pids);
   }
 
   static void stop(Running& trial, FailureReason reason, Clock::time_point now) {
@@ -104,6 +158,45 @@ struct LocalExecutor::State {
     trial.stopped_for = reason;
     trial.term_sent = now;
     detail::signal_group(trial.pid, SIGTERM);
+  }
+
+  // A trial handed out again whose earlier process (an earlier run's, or released) still runs
+  // on this host with the same command: true when it was taken over (or its recorded end
+  // was). An earlier process with another command is ended. `slot` is free.
+  bool take_over(const TrialSpec& spec, const detail::PreparedTrial& prepared,
+                 const std::string& tail, std::size_t slot) {
+    const std::optional<detail::ProcessRecord> record = detail::read_process_record(spec.dir);
+    if (!record || record->host != detail::this_host()) return false;
+    const bool same_command =
+        "host=" + record->host + "\ncommand=" + record->command + "\n" == tail;
+    const bool alive = detail::is_alive(*record);
+    if (alive && !same_command) {
+      orphans.end_trial(record->pid, spec.dir);
+      return false;
+    }
+    Running trial;
+    trial.spec = spec;
+    trial.slot = slot;
+    trial.pid = record->pid;
+    trial.start_ticks = record->start_ticks;
+    trial.adopted = true;
+    trial.values = prepared.values;
+    trial.workdir = prepared.workdir;
+    trial.started =
+        Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                           base::process_age_seconds(record->start_ticks)));
+    if (alive) {
+      slot_busy[slot] = true;
+      running.push_back(std::move(trial));
+      return true;
+    }
+    if (!same_command || !detail::recorded_end(spec.dir)) return false;
+    // Ended while no qtune watched it: its recorded end is the outcome, no run again.
+    if (auto outcome = outcome_of(trial, std::nullopt)) {
+      outcome->elapsed = detail::recorded_run_time(spec.dir);
+      finished.push_back({spec.id, std::move(*outcome)});
+    }
+    return true;
   }
 };
 
@@ -124,9 +217,10 @@ base::Result<std::unique_ptr<LocalExecutor>> LocalExecutor::create(TrialConfig c
 
 LocalExecutor::~LocalExecutor() {
   for (const State::Running& trial : state_->running) {
-    detail::signal_group(trial.pid, SIGKILL);
-    ::waitpid(trial.pid, nullptr, 0);
+    state_->orphans.end_trial(trial.pid, trial.spec.dir);
+    if (!trial.adopted) ::waitpid(trial.pid, nullptr, 0);
   }
+  state_->orphans.reap({});
 }
 
 std::size_t LocalExecutor::slots() const { return state_->slot_busy.size(); }
@@ -146,17 +240,35 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
     s.finished.push_back(std::move(*prepared.failure));
     return base::Status::ok();
   }
+  const std::size_t slot = static_cast<std::size_t>(free_slot - s.slot_busy.begin());
+  const std::vector<std::string> argv = detail::trial_argv(s.config, prepared.values);
+  const std::string tail = detail::record_tail(argv, prepared.workdir);
+  if (s.take_over(spec, prepared, tail, slot)) return base::Status::ok();
+  // A fresh start: what an earlier process left is not this one's.
+  std::error_code ignored;
+  std::filesystem::remove(spec.dir / detail::kProcessFile, ignored);
+  std::filesystem::remove(spec.dir / detail::kExitStatusFile, ignored);
   State::Running trial;
   trial.spec = spec;
-  trial.slot = static_cast<std::size_t>(free_slot - s.slot_busy.begin());
+  trial.slot = slot;
   trial.values = std::move(prepared.values);
   trial.workdir = std::move(prepared.workdir);
   detail::SpawnRequest request;
-  request.argv = detail::trial_argv(s.config, trial.values);
+  request.argv = detail::wrapped_argv(spec.dir, argv);
   request.workdir = trial.workdir;
   request.env = s.env_for(spec, trial.values, trial.slot);
   request.stdout_path = std::filesystem::absolute(spec.dir / "stdout.log");
   request.stderr_path = std::filesystem::absolute(spec.dir / "stderr.log");
+  request.record_path = std::filesystem::absolute(spec.dir / detail::kProcessFile);
+  request.record_tmp_path =
+      std::filesystem::absolute(spec.dir / (std::string(detail::kProcessFile) + ".tmp"));
+  request.record_tail = tail;
+  // The wrapper runs any program; a missing one is reported as exec would report it.
+  if (const std::string problem = detail::program_problem(argv.at(0), trial.workdir, request.env);
+      !problem.empty()) {
+    s.finished.push_back(detail::launch_failure(spec, fmt::format("{}: {}", argv[0], problem)));
+    return base::Status::ok();
+  }
   trial.started = Clock::now();
   const base::Result<pid_t> pid = detail::spawn_in_new_group(request);
   if (!pid.is_ok()) {
@@ -164,6 +276,8 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
     return base::Status::ok();
   }
   trial.pid = *pid;
+  if (const auto record = detail::read_process_record(spec.dir))
+    trial.start_ticks = record->start_ticks;
   *free_slot = true;
   s.running.push_back(std::move(trial));
   return base::Status::ok();
@@ -171,9 +285,20 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
 
 std::vector<FinishedTrial> LocalExecutor::poll() { return state_->poll(); }
 
+// The process runs on for the trial's new owner, which takes it over (take_over).
 void LocalExecutor::release(TrialId id) {
-  for (State::Running& trial : state_->running) {
-    if (trial.spec.id == id) State::stop(trial, FailureReason::kInterrupted, Clock::now());
+  State& s = *state_;
+  for (auto it = s.running.begin(); it != s.running.end(); ++it) {
+    if (it->spec.id != id) continue;
+    TrialOutcome outcome;
+    outcome.reason = FailureReason::kInterrupted;
+    outcome.message = "released: left running for the trial's new owner";
+    outcome.elapsed = std::chrono::duration_cast<base::Duration>(Clock::now() - it->started);
+    s.finished.push_back({id, std::move(outcome)});
+    s.slot_busy[it->slot] = false;
+    if (!it->adopted) s.orphans.watch(it->pid);  // our child: reaped once it ends
+    s.running.erase(it);
+    return;
   }
 }
 

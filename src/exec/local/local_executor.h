@@ -9,7 +9,22 @@
 // a built-in image metric on a background thread, one trial at a time, so timeouts and the
 // other trials are still polled meanwhile. A trial counts in running() until poll() returns it.
 //
-// Not thread-safe (see executor.h). Owns its children: the destructor kills them.
+// Take-over (trial_process.h): each trial runs under a small sh wrapper that writes
+// <trial dir>/exit_status when the program ends on its own, and its process leaves
+// <trial dir>/process (pid, start time, process group, host, command hash) before exec.
+// Trials do not die with qtune. start() of a trial whose record names a process that still
+// runs on this host with the same command adopts it: polled through /proc (not our child),
+// its timeout counted from the process's start, its end read from exit_status. A recorded
+// process that ended with an exit status is that trial's outcome (no run again); otherwise
+// the trial starts afresh (an earlier process with another command is killed first).
+// release() leaves the process running for the trial's new owner; a trial qtune stopped
+// itself (timeout, cancel) loses its record, so it is never taken over.
+//
+// When a trial ends, times out or is cancelled, its process group and every process it
+// started (descendants.h, also setsid'd ones) are killed; the ones re-parented to qtune
+// (a child subreaper: study::Runner) are reaped.
+//
+// Not thread-safe (see executor.h). The destructor kills the trials still running.
 #pragma once
 
 #include <memory>

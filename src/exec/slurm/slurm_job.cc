@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "qtune/exec/template.h"
 
 namespace qtune::exec::detail {
@@ -14,13 +12,6 @@ std::string literal_file_name(const std::filesystem::path& path) {
   std::string out;
   for (const char c : path.string()) out += c == '%' ? std::string("%%") : std::string(1, c);
   return out;
-}
-
-std::optional<int> number(std::string_view text) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
-  return value;
 }
 
 }  // namespace
@@ -96,19 +87,6 @@ std::vector<std::string> sbatch_arguments(const SlurmConfig& config, const std::
   args.insert(args.end(), config.extra.begin(), config.extra.end());
   args.push_back((trial_dir / kJobScriptFile).string());
   return args;
-}
-
-std::optional<RecordedEnd> parse_exit_status(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  if (text == "launch") return RecordedEnd{RecordedEnd::Kind::kLaunch, 127};
-  const std::size_t eq = text.find('=');
-  if (eq == std::string_view::npos) return std::nullopt;
-  const std::string_view kind = text.substr(0, eq);
-  const std::optional<int> value = number(text.substr(eq + 1));
-  if (!value) return std::nullopt;
-  if (kind == "exit") return RecordedEnd{RecordedEnd::Kind::kExit, *value};
-  if (kind == "signal") return RecordedEnd{RecordedEnd::Kind::kSignal, *value};
-  return std::nullopt;
 }
 
 }  // namespace qtune::exec::detail

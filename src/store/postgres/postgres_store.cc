@@ -115,6 +115,13 @@ base::Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::stri
   return store;
 }
 
+base::Result<std::unique_ptr<PostgresStore>> PostgresStore::open_read_only(
+    const std::string& conninfo) {
+  QTUNE_ASSIGN_OR_RETURN(Connection conn, Connection::open(conninfo));
+  QTUNE_RETURN_IF_ERROR(conn.exec("SET SESSION default_transaction_read_only = on").status());
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(conn)));
+}
+
 int PostgresStore::backend_pid() const {
   std::lock_guard lock(mutex_);
   return conn_.backend_pid();

@@ -20,6 +20,9 @@ class PostgresStore final : public Store {
  public:
   // `conninfo`: see Connection::open. Creates or migrates the schema (schema.h).
   static base::Result<std::unique_ptr<PostgresStore>> open(const std::string& conninfo);
+  // For reading only: no schema is created or migrated, and the session is read-only
+  // (default_transaction_read_only), so every write fails on the server.
+  static base::Result<std::unique_ptr<PostgresStore>> open_read_only(const std::string& conninfo);
 
   base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
   base::Result<StudyRecord> create_study(const StudyRecord& study) override;

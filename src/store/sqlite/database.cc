@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 namespace qtune::store::sqlite {
 
 namespace {
@@ -81,6 +83,36 @@ base::Result<Database> Database::open(const std::string& path) {
     return base::Status::io_error(fmt::format(
         "{}: cannot open the database: {}; check that its folder exists and is writable", path,
         raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  return Database(std::move(db), path);
+}
+
+base::Result<Database> Database::open_read_only(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    return base::Status::not_found(fmt::format(
+        "{}: no such database; run the study first with qtune run, or check --storage", path));
+  }
+  const bool writer_live = std::filesystem::exists(path + "-wal", error);
+  // A URI filename, so that immutable=1 can be given; '?' and '#' in the path are escaped.
+  std::string uri = "file:";
+  for (const char c : std::filesystem::absolute(path).string()) {
+    if (c == '?' || c == '#' || c == '%') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  uri += writer_live ? "?mode=ro" : "?mode=ro&immutable=1";
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, CloseDatabase> db(raw);
+  if (rc != SQLITE_OK) {
+    return base::Status::io_error(
+        fmt::format("{}: cannot open the database for reading: {}; check that it is readable", path,
+                    raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db.get(), 1);
   return Database(std::move(db), path);

@@ -58,6 +58,11 @@ class Database {
  public:
   // Opens (creating if missing) `path` (":memory:" for a private in-memory database).
   static base::Result<Database> open(const std::string& path);
+  // Opens an existing file for reading only (SQLITE_OPEN_READONLY): nothing is written to it
+  // or beside it. With no `path`-wal file beside it (no writer is live) it is opened
+  // immutable, since a read-only connection on a WAL database would create -wal and -shm
+  // files; with one, normally, reading the live writer's commits. kNotFound if it is missing.
+  static base::Result<Database> open_read_only(const std::string& path);
 
   base::Result<Statement> prepare(std::string_view sql) const;
   // Runs one or more statements without parameters.

@@ -65,6 +65,39 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& 
   return store;
 }
 
+base::Result<std::unique_ptr<SqliteStore>> SqliteStore::open_read_only(const std::string& path) {
+  QTUNE_ASSIGN_OR_RETURN(Database db, Database::open_read_only(path));
+  QTUNE_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
+  QTUNE_RETURN_IF_ERROR(store->check_version());
+  return store;
+}
+
+base::Status SqliteStore::check_version() const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement version, db_.prepare("PRAGMA user_version"));
+  QTUNE_ASSIGN_OR_RETURN(const bool has_row, version.step());
+  QTUNE_CHECK(has_row);
+  const auto applied = static_cast<std::size_t>(version.column_int(0));
+  if (applied > kMigrations.size()) {
+    return base::Status::corrupt(
+        fmt::format("store schema version {} is newer than this qtune knows ({}); "
+                    "use a newer qtune",
+                    applied, kMigrations.size()));
+  }
+  if (applied == 0) {
+    return base::Status::not_found(
+        "the store holds no study yet (no qtune tables); run it first with qtune run");
+  }
+  if (applied < kMigrations.size()) {
+    return base::Status::invalid_argument(
+        fmt::format("store schema version {} is older than this qtune's ({}), and a reader does "
+                    "not upgrade it; run the study once with qtune run, which does",
+                    applied, kMigrations.size()));
+  }
+  return base::Status::ok();
+}
+
 base::Status SqliteStore::migrate() {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));

@@ -18,6 +18,10 @@ class SqliteStore final : public Store {
  public:
   // `path` is a file name or ":memory:". Creates or migrates the schema (schema.h).
   static base::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // An existing file, for reading only (Database::open_read_only): the schema must be this
+  // qtune's (kCorrupt for a newer one, kInvalidArgument for an older one: `qtune run`
+  // upgrades it). Every write fails (SQLITE_READONLY).
+  static base::Result<std::unique_ptr<SqliteStore>> open_read_only(const std::string& path);
 
   base::Result<std::optional<StudyRecord>> find_study(std::string_view name) const override;
   base::Result<StudyRecord> create_study(const StudyRecord& study) override;
@@ -45,6 +49,8 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
   base::Status migrate();
+  // The schema of an existing store is this qtune's (open_read_only).
+  base::Status check_version() const;
   // Callers hold mutex_.
   base::Result<TrialRecord> trial_locked(TrialId trial) const;
   // kConflict unless the study's latest snapshot is at `expected_event` (0: none yet).

@@ -1,0 +1,30 @@
+#include "exec/exit_status.h"
+
+#include <charconv>
+
+namespace qtune::exec::detail {
+namespace {
+
+std::optional<int> number(std::string_view text) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<RecordedEnd> parse_exit_status(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  if (text == "launch") return RecordedEnd{RecordedEnd::Kind::kLaunch, 127};
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  const std::string_view kind = text.substr(0, eq);
+  const std::optional<int> value = number(text.substr(eq + 1));
+  if (!value) return std::nullopt;
+  if (kind == "exit") return RecordedEnd{RecordedEnd::Kind::kExit, *value};
+  if (kind == "signal") return RecordedEnd{RecordedEnd::Kind::kSignal, *value};
+  return std::nullopt;
+}
+
+}  // namespace qtune::exec::detail
