@@ -48,14 +48,23 @@ std::string strip(const std::filesystem::path& folder, std::string_view what) {
 
 std::string images_section(const StudyView& view) {
   const StudyData& data = *view.data;
-  if (!data.config || !data.config->trial)
-    return note("No image folders known: give the study file (its [trial] table) to see images.");
-  const exec::TrialConfig& trial = *data.config->trial;
-  const auto* builtin = std::get_if<exec::BuiltinMetric>(&trial.metric);
-  if (builtin == nullptr)
+  if (!data.config) return note("No image folders known: give the study file to see images.");
+  // [report] images first, else the folders of the [trial] built-in metric.
+  const study::ReportConfig& report = data.config->report;
+  const exec::TrialConfig* trial = data.config->trial ? &*data.config->trial : nullptr;
+  const auto* builtin = trial ? std::get_if<exec::BuiltinMetric>(&trial->metric) : nullptr;
+  const exec::Template* stim_folder = report.images_stim ? &*report.images_stim
+                                      : builtin          ? &builtin->reference
+                                                         : nullptr;
+  const exec::Template* rec_folder = report.images_rec ? &*report.images_rec
+                                     : builtin         ? &builtin->generated
+                                                       : nullptr;
+  if (stim_folder == nullptr && rec_folder == nullptr)
     return note(
-        "No image folders known: the [trial] metric is not a built-in image metric "
-        "(metric = { builtin = ..., reference = ..., generated = ... }).");
+        "No image folders named: add [report] images = { stim = \"...\", rec = \"...\" } "
+        "to the study file, or use a built-in image metric in [trial].");
+  const exec::TrialConfig no_trial;
+  if (trial == nullptr) trial = &no_trial;
   std::vector<std::size_t> done;
   for (std::size_t i = 0; i < view.values.size(); ++i)
     if (std::isfinite(view.values[i])) done.push_back(i);
@@ -71,9 +80,11 @@ std::string images_section(const StudyView& view) {
 
   std::string out = fmt::format(
       "<p>Reference <code>{}</code> and generated <code>{}</code> images (first {} of each "
-      "folder, at most {} px).</p><table class=\"grid\"><tr><th>trial</th><th>value</th>"
+      "folder, at most {} px).</p><div class=\"scroll\"><table "
+      "class=\"grid\"><tr><th>trial</th><th>value</th>"
       "<th>reference (stimulus)</th><th>generated (reconstruction)</th></tr>",
-      escape(builtin->reference.text()), escape(builtin->generated.text()), kPerStrip, kThumbSide);
+      escape(stim_folder ? stim_folder->text() : "(none)"),
+      escape(rec_folder ? rec_folder->text() : "(none)"), kPerStrip, kThumbSide);
   for (const auto& [label, i] : shown) {
     const store::TrialRecord& t = view.trials()[i];
     exec::TemplateValues values;
@@ -81,18 +92,19 @@ std::string images_section(const StudyView& view) {
     values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(t.id);
     values[std::string(exec::kTrialDirPlaceholder)] =
         (study::trials_dir(*data.config) / std::to_string(t.number)).string();
-    std::filesystem::path workdir(trial.workdir.expand(values));
-    if (!workdir.is_absolute()) workdir = trial.base_dir / workdir;
-    const auto resolve = [&](const exec::Template& folder) {
-      const std::filesystem::path p(folder.expand(values));
-      return (p.is_absolute() ? p : workdir / p).lexically_normal();
+    std::filesystem::path workdir(trial->workdir.expand(values));
+    if (!workdir.is_absolute())
+      workdir = std::filesystem::absolute(data.config->file).parent_path() / workdir;
+    const auto side = [&](const exec::Template* folder, std::string_view what) {
+      if (folder == nullptr) return note(fmt::format("no {} folder named", what));
+      const std::filesystem::path p(folder->expand(values));
+      return strip((p.is_absolute() ? p : workdir / p).lexically_normal(), what);
     };
     out += fmt::format("<tr><td>{} (trial {})</td><td>{}</td><td>{}</td><td>{}</td></tr>", label,
-                       t.number, short_number(view.values[i]),
-                       strip(resolve(builtin->reference), "reference"),
-                       strip(resolve(builtin->generated), "generated"));
+                       t.number, short_number(view.values[i]), side(stim_folder, "reference"),
+                       side(rec_folder, "generated"));
   }
-  return out + "</table>";
+  return out + "</table></div>";
 }
 
 }  // namespace qtune::report

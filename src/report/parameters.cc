@@ -89,7 +89,8 @@ std::string importance_table(const StudyView& view) {
   if (importance.empty())
     return out + note("Importance needs at least 3 trials with different finite values.");
   out +=
-      "<table class=\"grid\"><tr><th>parameter</th><th>share of the variance explained "
+      "<div class=\"scroll\"><table class=\"grid\"><tr><th>parameter</th><th>share of the variance "
+      "explained "
       "(bar: estimate, line: 90% bootstrap interval)</th><th>estimate [90% interval]</th></tr>";
   for (const Importance& imp : importance) {
     out += fmt::format(
@@ -99,7 +100,7 @@ std::string importance_table(const StudyView& view) {
         escape(imp.parameter), 100 * imp.fraction, 100 * imp.lo, 100 * (imp.hi - imp.lo),
         100 * imp.fraction, 100 * imp.lo, 100 * imp.hi);
   }
-  out += "</table>";
+  out += "</table></div>";
   return out + note(
                    "Method: a variance split. For each parameter, the share of the variance of the "
                    "measured values that its level means explain (between-level sum of squares "
@@ -128,7 +129,7 @@ std::string heat_map(const StudyView& view, std::size_t a, std::size_t b, const 
   std::string out = svg_open(width, height, "Best value by " + pa.name + " and " + pb.name);
   out += svg_axes(x, y, x_axis, y_axis, width, height);
   const double cw = std::abs(x(1) - x(0)), ch = std::abs(y(1) - y(0));
-  const bool labels = nx * ny <= 64 && cw > 34;
+  const bool labels = nx * ny <= 100 && ch > 14;
   for (std::size_t j = 0; j < ny; ++j) {
     for (std::size_t i = 0; i < nx; ++i) {
       const double v = best[j * nx + i];
@@ -139,17 +140,19 @@ std::string heat_map(const StudyView& view, std::size_t a, std::size_t b, const 
           x(static_cast<double>(i)) - cw / 2, y(static_cast<double>(j)) - ch / 2, cw, ch,
           scale_color(g), escape(pa.name), escape(pa.levels[i]), escape(pb.name),
           escape(pb.levels[j]), short_number(v));
-      if (labels) {
+      // A value in the cell when it fits (about 6.5 units a character at 11px).
+      const std::string text = fmt::format("{:.3g}", v);
+      if (labels && 6.5 * static_cast<double>(text.size()) + 6 < cw) {
         out += fmt::format(
             R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" class="cv" style="fill:{}">{}</text>)",
             x(static_cast<double>(i)), y(static_cast<double>(j)) + 4, g > 0.6 ? "#000" : "#fff",
-            short_number(v));
+            text);
       }
     }
   }
   const std::string worst = short_number(view.minimize ? r.hi : r.lo);
   const std::string top = short_number(view.minimize ? r.lo : r.hi);
-  out += svg_color_bar(width - 200, 30, 120, "best value:", worst + " (worst)", top);
+  out += svg_color_bar(width - 220, 30, 110, "best value:", worst + " (worst)", top + " (best)");
   return out + "</svg>";
 }
 

@@ -17,21 +17,21 @@ namespace {
 constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1320px;padding:8px 16px;color:#1d1d1f;background:#fff}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:28px}h3{font-size:15px;margin:14px 0 6px}
-nav{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #eee;z-index:2}nav a{margin-right:12px;color:#3b6fb6;text-decoration:none}
+nav{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #eee;z-index:2}nav a{margin-right:12px;white-space:nowrap;color:#3b6fb6;text-decoration:none}
 .note{color:#7a5c00;background:#fff7e0;border-left:3px solid #e0b000;padding:4px 8px}
 table.kv th{text-align:left;padding:3px 12px 3px 0;vertical-align:top;color:#555;font-weight:600}
 table.grid{border-collapse:collapse;font-size:13px}table.grid th,table.grid td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
 table.grid th{background:#f3f3f3}table.sortable th{cursor:pointer;white-space:nowrap}
-tr.best td{background:#fff3c4}.big{font-size:20px}
+tr.best td{background:#fff3c4}#trial-table td{white-space:nowrap}#trial-table pre{white-space:pre-wrap;min-width:40ch;max-width:80ch}.big{font-size:20px}
 pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:12px}pre.cmd{background:#f3f3f3;padding:6px;border-radius:4px}
 .st{font-size:11px;padding:1px 5px;border-radius:3px;color:#fff}.st-COMPLETE{background:#2e7d32}.st-FAILED{background:#d62728}.st-RUNNING{background:#3b6fb6}.st-INTERRUPTED{background:#888}
-.scroll{overflow-x:auto}.strip img{margin:1px;image-rendering:auto;border:1px solid #ccc}
+.scroll{overflow-x:auto}.scroll svg.plot{min-width:640px}.strip img{margin:1px;min-height:48px;image-rendering:pixelated;border:1px solid #ccc}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.plots svg{flex:1 1 520px;max-width:640px}
 svg.plot{width:100%;height:auto;font-size:12px}svg .area{fill:#fafafa;stroke:#999}svg .grid{stroke:#e4e4e4}
 svg .tt{font-size:14px;font-weight:600;text-anchor:middle}svg .tk{fill:#444;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}svg .al{font-size:12px;font-weight:600}svg .lg{font-size:12px}svg .cv{font-size:11px}
 .toggle{display:block;margin:6px 0}#trial-filter{width:min(320px,90%)}.plots.log{display:none}
 section:has(#history-log:checked) .plots.lin{display:none}section:has(#history-log:checked) .plots.log{display:flex}
-.bar{background:#3b6fb6;height:12px}.barbox{width:260px;background:#eee;position:relative}
+.bar{background:#3b6fb6;height:12px}.barbox{width:min(260px,40vw);background:#eee;position:relative}
 .whisk{position:absolute;top:5px;height:2px;background:#111}
 footer{color:#777;font-size:12px;margin:24px 0}
 @media print{nav,.toggle,.tools{display:none}.plots svg{max-width:48%}section{break-inside:auto}h2{break-after:avoid}}
@@ -95,7 +95,7 @@ std::string render_html(const StudyData& data, const ReportOptions& options) {
                      escape(data.record.name), kStyle);
   out += fmt::format("<h1>qtune report: {}</h1><nav>", escape(data.record.name));
   for (const SectionSpec& s : kSections)
-    out += fmt::format("<a href=\"#{}\">{}</a>", s.id, s.title);
+    out += fmt::format("<a href=\"#{}\">{}</a> ", s.id, s.title);
   out += "</nav>";
   for (const SectionSpec& s : kSections) {
     std::string body;

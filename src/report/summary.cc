@@ -42,7 +42,9 @@ std::string reproduce_command(const StudyData& data, const store::TrialRecord& t
   values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(trial.id);
   values[std::string(exec::kTrialDirPlaceholder)] = dir.string();
   std::filesystem::path workdir(config.workdir.expand(values));
-  if (!workdir.is_absolute()) workdir = config.base_dir / workdir;
+  // base_dir is the study file's folder as given (empty for a bare file name).
+  if (!workdir.is_absolute())
+    workdir = std::filesystem::absolute(data.config->file).parent_path() / workdir;
   std::string line = "cd " + shell_word(workdir.lexically_normal().string()) + " &&";
   for (const auto& [name, value] : config.env)
     line += " " + name + "=" + shell_word(value.expand(values));
