@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/run_cli_util.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/study_config.h"
 #include "support/run_process.h"
@@ -204,6 +205,56 @@ command = ["true"]
   if (!r.available) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
   EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos);
   EXPECT_EQ(r.dom.find("data-error="), std::string::npos);
+}
+
+TEST_F(ReportTest, WatchRewritesThePageWithAReloadTagUntilStopped) {
+  const auto file = dir_.write("study.toml", R"([study]
+name = "w"
+[space]
+x = { range = [0, 3] }
+[budget]
+trials = 2
+)");
+  auto config = study::load_study_config(file);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  auto store = store::open_store(config->storage.url());
+  ASSERT_TRUE(store.is_ok());
+  store::StudyRecord record;
+  record.name = "w";
+  const auto study = (*store)->create_study(record);
+  ASSERT_TRUE(study.is_ok());
+
+  // The study has budget left: the page reloads itself, and is rewritten as trials arrive.
+  const auto out = dir_ / "w.html";
+  BackgroundQtune watch(dir_ / "watch.log",
+                        {"report", file.string(), "-o", out.string(), "--watch", "1"});
+  // The page so far ("" before the first one).
+  const auto page = [&] { return std::filesystem::exists(out) ? read_file(out) : std::string(); };
+  EXPECT_TRUE(eventually([&] { return page().find("0 / 2 trials") != std::string::npos; }));
+  EXPECT_NE(read_file(out).find("<meta http-equiv=\"refresh\" content=\"1\">"), std::string::npos);
+  store::NewTrial t;
+  t.params = {{"x", "2"}};
+  const auto created = (*store)->create_trial(study->id, t, "", 0);
+  ASSERT_TRUE(created.is_ok());
+  EXPECT_TRUE(eventually([&] { return page().find("1 / 2 trials") != std::string::npos; }));
+  // Ctrl-C: one last page, without the reload tag.
+  watch.signal(SIGINT);
+  EXPECT_EQ(watch.exit_code(), 0) << read_file(dir_ / "watch.log");
+  EXPECT_EQ(read_file(out).find("http-equiv"), std::string::npos);
+  expect_valid_report(read_file(out));
+
+  // A study whose budget is used and whose trials are finished: one page, then done.
+  store::TrialResult result;
+  result.value = 1.5;
+  ASSERT_TRUE((*store)->finish_trial(created->id, result, "", 1).is_ok());
+  t.params = {{"x", "3"}};
+  const auto second = (*store)->create_trial(study->id, t, "", 2);
+  ASSERT_TRUE(second.is_ok());
+  ASSERT_TRUE((*store)->finish_trial(second->id, result, "", 3).is_ok());
+  const ProcessResult done = qtune({"report", file.string(), "-o", out.string(), "--watch", "1"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(read_file(out).find("http-equiv"), std::string::npos);
+  EXPECT_NE(read_file(out).find("2 / 2 trials"), std::string::npos);
 }
 
 TEST_F(ReportTest, NoStudyIsBadInput) {
