@@ -8,11 +8,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "cli/command.h"
 #include "cli/study_source.h"
 #include "qtune/report/report.h"
+#include "qtune/study/study.h"
 
 namespace qtune::cli {
 namespace {
@@ -42,8 +44,16 @@ int write_once(const ReportFlags& flags, bool live, bool* done) {
   auto opened = open_study_source(flags.source);
   if (!opened.is_ok()) return report_error("report", opened.status());
   *done = finished(*opened);
+  // What the strategy learned: the study opened read-only (as export does), when the study
+  // file is given. A study that does not open (another [space] or [strategy] than the
+  // store's) still gets its page, without that section.
+  std::unique_ptr<study::Study> study;
+  if (opened->config) {
+    auto read_only = study::Study::open_read_only(*opened->config, *opened->store);
+    if (read_only.is_ok()) study = std::move(*read_only);
+  }
   report::StudyData data{std::move(opened->config), std::move(opened->record),
-                         std::move(opened->trials)};
+                         std::move(opened->trials), study.get()};
   report::ReportOptions options;
   options.refresh_seconds = live && !*done ? flags.watch : 0;
   options.generated_at = now_seconds();

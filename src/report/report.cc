@@ -70,8 +70,9 @@ struct SectionSpec {
   const char* title;
 };
 constexpr SectionSpec kSections[] = {
-    {"summary", "Summary"}, {"history", "Search history"}, {"parameters", "Parameters"},
-    {"images", "Images"},   {"trials", "Trials"},          {"timeline", "Timeline"},
+    {"summary", "Summary"},   {"history", "Search history"}, {"parameters", "Parameters"},
+    {"images", "Images"},     {"trials", "Trials"},          {"beliefs", "What the agent believes"},
+    {"timeline", "Timeline"},
 };
 
 }  // namespace
@@ -105,6 +106,7 @@ std::string render_html(const StudyData& data, const ReportOptions& options) {
     if (id == "parameters") body = parameters_section(view);
     if (id == "images") body = images_section(view);
     if (id == "trials") body = trials_section(view);
+    if (id == "beliefs") body = beliefs_section(view);
     if (id == "timeline") body = timeline_section(view);
     out += fmt::format("<section id=\"{}\"><h2>{}</h2>{}</section>\n", s.id, s.title, body);
   }

@@ -16,6 +16,7 @@ std::string history_section(const StudyView& view);
 std::string parameters_section(const StudyView& view);
 std::string images_section(const StudyView& view);
 std::string trials_section(const StudyView& view);
+std::string beliefs_section(const StudyView& view);
 std::string timeline_section(const StudyView& view);
 
 // The [trial] command of the study file with the trial's parameters in it, as one shell

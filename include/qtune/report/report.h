@@ -3,8 +3,8 @@
 // writes it: the caller opens the store read-only and hands over the records.
 //
 // Sections, each an element with its id: summary, history, parameters, images, trials,
-// timeline. Degenerate studies (no trial, one trial, only failures, non-finite values) still
-// give a valid page, with a note saying what is missing.
+// beliefs (what the agent believes), timeline. Degenerate studies (no trial, one trial, only
+// failures, non-finite values) still give a valid page, with a note saying what is missing.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +15,7 @@
 
 #include "qtune/base/result.h"
 #include "qtune/store/store.h"
+#include "qtune/study/study.h"
 #include "qtune/study/study_config.h"
 
 namespace qtune::report {
@@ -25,6 +26,9 @@ struct StudyData {
   std::optional<study::StudyConfig> config;
   store::StudyRecord record;
   std::vector<store::TrialRecord> trials;  // in number order
+  // The study opened read-only, when the caller has it: what the strategy learned (its
+  // reward model and greedy policy). nullptr: the section says it is not available.
+  const study::Study* study = nullptr;
 };
 
 struct ReportOptions {
