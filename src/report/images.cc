@@ -8,7 +8,6 @@
 
 #include "qtune/exec/template.h"
 #include "qtune/metrics/image.h"
-#include "qtune/study/runner.h"
 #include "report/sections.h"
 #include "report/svg.h"
 #include "report/thumbnail.h"
@@ -63,8 +62,6 @@ std::string images_section(const StudyView& view) {
     return note(
         "No image folders named: add [report] images = { stim = \"...\", rec = \"...\" } "
         "to the study file, or use a built-in image metric in [trial].");
-  const exec::TrialConfig no_trial;
-  if (trial == nullptr) trial = &no_trial;
   std::vector<std::size_t> done;
   for (std::size_t i = 0; i < view.values.size(); ++i)
     if (std::isfinite(view.values[i])) done.push_back(i);
@@ -87,18 +84,11 @@ std::string images_section(const StudyView& view) {
       escape(rec_folder ? rec_folder->text() : "(none)"), kPerStrip, kThumbSide);
   for (const auto& [label, i] : shown) {
     const store::TrialRecord& t = view.trials()[i];
-    exec::TemplateValues values;
-    for (const store::Param& p : t.params) values[p.name] = p.value;
-    values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(t.id);
-    values[std::string(exec::kTrialDirPlaceholder)] =
-        (study::trials_dir(*data.config) / std::to_string(t.number)).string();
-    std::filesystem::path workdir(trial->workdir.expand(values));
-    if (!workdir.is_absolute())
-      workdir = std::filesystem::absolute(data.config->file).parent_path() / workdir;
+    const TrialPlace place = trial_place(data, t);
     const auto side = [&](const exec::Template* folder, std::string_view what) {
       if (folder == nullptr) return note(fmt::format("no {} folder named", what));
-      const std::filesystem::path p(folder->expand(values));
-      return strip((p.is_absolute() ? p : workdir / p).lexically_normal(), what);
+      const std::filesystem::path p(folder->expand(place.values));
+      return strip((p.is_absolute() ? p : place.workdir / p).lexically_normal(), what);
     };
     out += fmt::format("<tr><td>{} (trial {})</td><td>{}</td><td>{}</td><td>{}</td></tr>", label,
                        t.number, short_number(view.values[i]), side(stim_folder, "reference"),

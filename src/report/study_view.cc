@@ -11,6 +11,7 @@
 #include <random>
 
 #include "qtune/exec/trial_config.h"
+#include "qtune/study/runner.h"
 
 namespace qtune::report {
 namespace {
@@ -122,6 +123,20 @@ StudyView make_study_view(const StudyData& data) {
       if (data.trials[i].number == view.best->number) view.best_index = i;
   }
   return view;
+}
+
+TrialPlace trial_place(const StudyData& data, const store::TrialRecord& trial) {
+  TrialPlace place;
+  for (const store::Param& p : trial.params) place.values[p.name] = p.value;
+  place.values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(trial.id);
+  place.values[std::string(exec::kTrialDirPlaceholder)] =
+      (study::trials_dir(*data.config) / std::to_string(trial.number)).string();
+  // The study file's folder (TrialConfig::base_dir is it as given: empty for a bare name).
+  const std::filesystem::path base = std::filesystem::absolute(data.config->file).parent_path();
+  std::filesystem::path workdir(
+      data.config->trial ? data.config->trial->workdir.expand(place.values) : std::string("."));
+  place.workdir = (workdir.is_absolute() ? workdir : base / workdir).lexically_normal();
+  return place;
 }
 
 std::optional<double> trial_seconds(const store::TrialRecord& trial) {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "qtune/exec/template.h"
 #include "qtune/report/report.h"
 #include "qtune/study/results.h"
 
@@ -38,6 +40,15 @@ struct StudyView {
 };
 
 StudyView make_study_view(const StudyData& data);
+
+// A trial's placeholder values as `qtune run` gave them (its parameters, {trial_id},
+// {trial_dir}) and the folder it ran in ([trial] workdir, relative to the study file's
+// folder). Needs the study file (data.config).
+struct TrialPlace {
+  exec::TemplateValues values;
+  std::filesystem::path workdir;
+};
+TrialPlace trial_place(const StudyData& data, const store::TrialRecord& trial);
 
 // Seconds a finished trial took (finished_at - started_at); nullopt while it runs.
 std::optional<double> trial_seconds(const store::TrialRecord& trial);

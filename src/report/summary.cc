@@ -7,7 +7,6 @@
 #include <map>
 
 #include "qtune/exec/template.h"
-#include "qtune/study/runner.h"
 #include "report/sections.h"
 #include "report/svg.h"
 
@@ -36,16 +35,9 @@ std::string note(std::string_view text) {
 std::string reproduce_command(const StudyData& data, const store::TrialRecord& trial) {
   if (!data.config || !data.config->trial) return "";
   const exec::TrialConfig& config = *data.config->trial;
-  exec::TemplateValues values;
-  for (const store::Param& p : trial.params) values[p.name] = p.value;
-  const std::filesystem::path dir = study::trials_dir(*data.config) / std::to_string(trial.number);
-  values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(trial.id);
-  values[std::string(exec::kTrialDirPlaceholder)] = dir.string();
-  std::filesystem::path workdir(config.workdir.expand(values));
-  // base_dir is the study file's folder as given (empty for a bare file name).
-  if (!workdir.is_absolute())
-    workdir = std::filesystem::absolute(data.config->file).parent_path() / workdir;
-  std::string line = "cd " + shell_word(workdir.lexically_normal().string()) + " &&";
+  const TrialPlace place = trial_place(data, trial);
+  const exec::TemplateValues& values = place.values;
+  std::string line = "cd " + shell_word(place.workdir.string()) + " &&";
   for (const auto& [name, value] : config.env)
     line += " " + name + "=" + shell_word(value.expand(values));
   if (config.shell) {
