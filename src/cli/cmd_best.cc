@@ -18,13 +18,12 @@ base::Result<std::string> best_command(const OpenedStudy& opened, const study::B
     return base::Status::invalid_argument(
         "best --command: needs the study file with its [trial] command (not only --storage)");
   }
-  exec::TrialSpec spec;
+  TrialId id = 0;
   for (const store::TrialRecord& t : opened.trials) {
-    if (t.number == best.number) spec.id = t.id;
+    if (t.number == best.number) id = t.id;
   }
-  spec.dir = study::trials_dir(*opened.config) / std::to_string(best.number);
-  for (const store::Param& p : best.params) spec.params.emplace_back(p.name, p.value);
-  return exec::command_line(*opened.config->trial, spec);
+  return exec::command_line(*opened.config->trial,
+                            study::trial_spec(*opened.config, id, best.number, best.params));
 }
 
 }  // namespace

@@ -55,5 +55,6 @@ Command add_import_command(CLI::App& app);
 Command add_replay_command(CLI::App& app);
 Command add_fid_command(CLI::App& app);
 Command add_metrics_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 }  // namespace qtune::cli

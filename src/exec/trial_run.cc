@@ -72,13 +72,28 @@ std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateVal
 
 namespace qtune::exec {
 
+namespace {
+
+// A word as the shell reads it back unchanged: quoted only when it needs to be, so that the
+// line reads like the one a person would type.
+std::string shell_word(std::string_view word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-_./=:,+@%").find(c) != std::string_view::npos;
+  });
+  return plain ? std::string(word) : shell_quote(word);
+}
+
+}  // namespace
+
 std::string command_line(const TrialConfig& config, const TrialSpec& spec) {
   const TemplateValues values = detail::trial_values(spec);
   std::filesystem::path workdir = detail::trial_workdir(config, values);
   if (workdir.filename().empty() && workdir.has_parent_path()) workdir = workdir.parent_path();
-  std::string line = "cd " + shell_quote(workdir.string()) + " &&";
-  for (const std::string& word : detail::trial_argv(config, values))
-    line += " " + shell_quote(word);
+  std::string line = "cd " + shell_word(workdir.string()) + " &&";
+  for (const auto& [name, value] : config.env)
+    line += " " + name + "=" + shell_word(value.expand(values));
+  for (const std::string& word : detail::trial_argv(config, values)) line += " " + shell_word(word);
   return line;
 }
 

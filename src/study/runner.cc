@@ -96,11 +96,7 @@ class TrialLoop {
   }
 
   base::Status start(const TrialToRun& trial) {
-    exec::TrialSpec spec;
-    spec.id = trial.id;
-    spec.number = trial.number;
-    spec.dir = trials_dir(study_.config()) / std::to_string(trial.number);
-    for (const store::Param& p : trial.params) spec.params.emplace_back(p.name, p.value);
+    const exec::TrialSpec spec = trial_spec(study_.config(), trial.id, trial.number, trial.params);
     running_[trial.id] = trial;
     return executor_.start(spec);
   }
@@ -194,6 +190,16 @@ RunObserver& no_observer() {
 std::filesystem::path trials_dir(const StudyConfig& config) {
   const std::filesystem::path base = std::filesystem::absolute(config.file).parent_path();
   return base / (config.name + ".trials");
+}
+
+exec::TrialSpec trial_spec(const StudyConfig& config, TrialId id, std::int64_t number,
+                           const std::vector<store::Param>& params) {
+  exec::TrialSpec spec;
+  spec.id = id;
+  spec.number = number;
+  spec.dir = trials_dir(config) / std::to_string(number);
+  for (const store::Param& p : params) spec.params.emplace_back(p.name, p.value);
+  return spec;
 }
 
 Runner::Runner(RunnerOptions options, RunObserver* observer)

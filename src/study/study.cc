@@ -325,4 +325,13 @@ StrategyResults Study::results() const {
   return strategy_results(*strategy_);
 }
 
+std::vector<agent::Belief> Study::beliefs(std::span<const space::StateId> states) const {
+  std::lock_guard lock(mutex_);
+  std::vector<agent::Belief> out = strategy_->beliefs(states);
+  // The strategy minimises a loss: a maximised metric was told negated.
+  if (config_.direction == store::Direction::kMaximize)
+    for (agent::Belief& b : out) b.mean = -b.mean;
+  return out;
+}
+
 }  // namespace qtune::study

@@ -137,6 +137,37 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
   return budget;
 }
 
+// [report] images = { stim = "...", rec = "..." }: templates over the dimensions and
+// {trial_id}/{trial_dir}, like the [trial] metric folders.
+base::Result<ReportConfig> parse_report(const toml::table* table, const space::Space& space,
+                                        std::string_view file) {
+  ReportConfig report;
+  if (table == nullptr) return report;
+  const Errors errors(file, "report");
+  std::vector<std::string> known;
+  for (const space::Dimension& d : space.dimensions()) known.push_back(d.name);
+  known.emplace_back(exec::kTrialIdPlaceholder);
+  known.emplace_back(exec::kTrialDirPlaceholder);
+  for (const auto& [key, node] : *table) {
+    const std::string_view k = key.str();
+    if (k != "images") return errors.at(node, k, "unknown key; use images");
+    const auto* images = node.as_table();
+    if (images == nullptr)
+      return errors.at(node, k,
+                       "expected a table such as { stim = \"{K}/stim\", rec = \"{K}/rec\" }");
+    for (const auto& [side, folder] : *images) {
+      const std::string name = "images." + std::string(side.str());
+      if (side.str() != "stim" && side.str() != "rec")
+        return errors.at(folder, name, "unknown key; use stim or rec");
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(folder, name, errors));
+      auto parsed = exec::Template::parse(text, known);
+      if (!parsed.is_ok()) return errors.at(folder, name, parsed.status().message());
+      (side.str() == "stim" ? report.images_stim : report.images_rec) = std::move(*parsed);
+    }
+  }
+  return report;
+}
+
 std::string canonical_toml(const toml::table& table) {
   std::ostringstream out;
   out << toml::toml_formatter(table, toml::format_flags::none);
@@ -151,9 +182,11 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   QTUNE_ASSIGN_OR_RETURN(const toml::table root, base::parse_toml(toml_text, file_name));
   for (const auto& [key, node] : root) {
     const std::string_view k = key.str();
-    if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial") {
+    if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial" &&
+        k != "report") {
       return base::Status::invalid_argument(fmt::format(
-          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget] or [trial]",
+          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget], [trial] or "
+          "[report]",
           file_name, node.source().begin.line, k));
     }
   }
@@ -165,6 +198,8 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
                          base::toml_table(root, "strategy", file_name));
   QTUNE_ASSIGN_OR_RETURN(const toml::table* budget_table,
                          base::toml_table(root, "budget", file_name));
+  QTUNE_ASSIGN_OR_RETURN(const toml::table* report_table,
+                         base::toml_table(root, "report", file_name));
   if (space_table == nullptr) {
     return base::Status::invalid_argument(
         fmt::format("{}: no [space] table; declare the dimensions to tune, e.g. [space] K = {{ "
@@ -188,6 +223,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
       fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);
   QTUNE_ASSIGN_OR_RETURN(std::optional<exec::TrialConfig> trial,
                          exec::parse_trial(toml_text, space, file_name));
+  QTUNE_ASSIGN_OR_RETURN(ReportConfig report, parse_report(report_table, space, file_name));
 
   const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
   std::string storage = keys.storage.value_or("sqlite://" + keys.name + ".db");
@@ -202,6 +238,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
       .strategy_text = strategy_text,
       .budget = std::move(budget),
       .trial = std::move(trial),
+      .report = std::move(report),
   };
 }
 

@@ -64,6 +64,27 @@ bool same(const std::vector<Proposal>& a, const std::vector<Proposal>& b) {
   return true;
 }
 
+TEST(ModelQLearning, BeliefsAreTheRewardModelsPredictionsInLossUnits) {
+  const space::Space space = grid({9, 7});
+  auto s = make_model_q(space);
+  const space::StateId optimum = space.encode(std::vector<space::Index>{6, 2});
+  const space::StateId corner = space.encode(std::vector<space::Index>{0, 6});
+  EXPECT_TRUE(s->beliefs(std::vector{optimum}).empty());  // nothing told yet
+  const auto proposals = drive_proposals(*s, space, bowl, 20);
+  const auto beliefs = s->beliefs(std::vector{optimum, corner});
+  ASSERT_EQ(beliefs.size(), 2u);
+  // The losses span 0 .. about 45: the model puts the optimum near 0 and the corner high.
+  EXPECT_LT(std::abs(beliefs[0].mean - *bowl({6, 2})), 2.0);
+  EXPECT_GT(beliefs[1].mean, 20.0);
+  EXPECT_GE(beliefs[0].sd, 0.0);
+  // A measured state is more certain than one far from every measurement, or equal.
+  bool corner_measured = false;
+  for (const Proposal& p : proposals) corner_measured = corner_measured || p.state == corner;
+  if (!corner_measured) {
+    EXPECT_LE(beliefs[0].sd, beliefs[1].sd);
+  }
+}
+
 TEST(ModelQLearning, FindsTheOptimumOfASmoothGridInFewEvaluations) {
   const space::Space space = grid({9, 7});
   auto s = make_model_q(space);

@@ -166,8 +166,7 @@ TEST_F(ImportCliTest, ImportedGridSeedsTheRunWhichSpendsItsBudgetOnNewConfigurat
   // The best trial's command, ready to paste: the imported optimum (7, 128, 32, 60).
   const ProcessResult command = qtune({"best", study_.string(), "--command"});
   ASSERT_EQ(command.exit_code, 0) << command.err;
-  EXPECT_EQ(command.out,
-            "cd '" + dir_.path().string() + "' && 'sh' 'train.sh' '7' '128' '32' '60'\n");
+  EXPECT_EQ(command.out, "cd " + dir_.path().string() + " && sh train.sh 7 128 32 60\n");
   const ProcessResult pasted = run_process({"sh", "-c", command.out});
   EXPECT_EQ(pasted.out, "FID: 1\n");
 }

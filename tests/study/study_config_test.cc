@@ -117,8 +117,13 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
       {kSpace + "[budget]\nepochs = 3\n",
        "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus or max_time"},
       {kSpace + "[optimizer]\nlr = 1\n",
-       "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget] or "
-       "[trial]"},
+       "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget], "
+       "[trial] or [report]"},
+      {kSpace + "[report]\nplots = 1\n", "s.toml:5: [report] plots: unknown key; use images"},
+      {kSpace + "[report]\nimages = \"a\"\n", "s.toml:5: [report] images: expected a table"},
+      {kSpace + "[report]\nimages = { stim = \"{nope}/s\" }\n", "s.toml:5: [report] images.stim: "},
+      {kSpace + "[report]\nimages = { gen = \"g\" }\n",
+       "s.toml:5: [report] images.gen: unknown key; use stim or rec"},
       {"study = 3\n" + kSpace, "s.toml:1: [study] is an integer; use a table"},
       {"[study]\nname = \"x\"\n", "s.toml: no [space] table"},
       {"[study\n", "s.toml:1:"},
@@ -133,6 +138,18 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
     EXPECT_NE(config.status().message().find(c.message), std::string::npos)
         << config.status().message();
   }
+}
+
+TEST(StudyConfig, ReportImagesAreTemplatesOverTheDimensions) {
+  auto config = parse_study_config(
+      kSpace + "[report]\nimages = { stim = \"{K}/stim\", rec = \"{trial_dir}/rec\" }\n", "s.toml");
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  ASSERT_TRUE(config->report.images_stim && config->report.images_rec);
+  EXPECT_EQ(config->report.images_stim->text(), "{K}/stim");
+  EXPECT_EQ(config->report.images_rec->expand({{"trial_dir", "/t/3"}}), "/t/3/rec");
+  auto plain = parse_study_config(kSpace, "s.toml");
+  ASSERT_TRUE(plain.is_ok());
+  EXPECT_FALSE(plain->report.images_stim || plain->report.images_rec);
 }
 
 TEST(StudyConfig, LoadReadsTheFile) {

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,13 @@ struct Observation {
 struct QRow {
   space::StateId state = 0;
   std::vector<double> q;
+};
+
+// What a strategy's model believes about the loss at a state (the loss as told: lower is
+// better), in the units of the losses told.
+struct Belief {
+  double mean = 0;
+  double sd = 0;
 };
 
 class Strategy {
@@ -91,6 +99,12 @@ class Strategy {
   virtual std::optional<space::StateId> start_state() const { return recommend(); }
   // Current exploration rate, for progress displays; nullopt where it means nothing.
   virtual std::optional<double> epsilon() const { return std::nullopt; }
+  // Its model's predictions at `states` (one each, in order); empty for a strategy without
+  // a model (all but model-based q-learning) and before anything was told. Read-only.
+  virtual std::vector<Belief> beliefs(std::span<const space::StateId> states) const {
+    (void)states;
+    return {};
+  }
 
   // Opaque, versioned bytes; restore() of them on a strategy created with the same space,
   // config and seed yields one indistinguishable from this one. kCorrupt on bad bytes.

@@ -79,9 +79,10 @@ struct TrialSpec {
   std::int64_t number = 0;
 };
 
-// The command a trial runs, as one line to paste into a POSIX shell: `cd WORKDIR && ` then
-// its argv (with [trial] shell = true: /bin/sh -c SCRIPT), every word shell-quoted. The same
-// expansion the executors use (placeholders, {trial_id}, {trial_dir}, workdir).
+// The command a trial runs, as one line to paste into a POSIX shell: `cd WORKDIR && `, the
+// [trial] env entries as NAME=VALUE, then its argv (with [trial] shell = true: /bin/sh -c SCRIPT),
+// each word shell-quoted where it needs to be. The same expansion the executors use (placeholders,
+// {trial_id}, {trial_dir}, workdir).
 std::string command_line(const TrialConfig& config, const TrialSpec& spec);
 
 struct FinishedTrial {

@@ -97,6 +97,12 @@ exec::BuiltinMetricFunction default_builtin_metric();
 // <study file's folder>/<name>.trials: where the trials' logs go (one folder per number).
 std::filesystem::path trials_dir(const StudyConfig& config);
 
+// What the executor gets for trial `number` (id, number, its folder under trials_dir, its
+// parameters): the Runner starts trials with it, and `qtune best --command` and the report
+// expand the same command from it.
+exec::TrialSpec trial_spec(const StudyConfig& config, TrialId id, std::int64_t number,
+                           const std::vector<store::Param>& params);
+
 class Runner {
  public:
   explicit Runner(RunnerOptions options, RunObserver* observer = nullptr);

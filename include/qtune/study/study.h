@@ -53,6 +53,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -165,6 +166,9 @@ class Study {
   base::Result<std::optional<BestTrial>> best() const;
   // The strategy's view of the learned policy and its recommendation (results.h).
   StrategyResults results() const;
+  // What the strategy's model predicts for the metric at `states`, in the metric's own
+  // direction (raw values); empty without a model (agent::Strategy::beliefs).
+  std::vector<agent::Belief> beliefs(std::span<const space::StateId> states) const;
 
   const StudyConfig& config() const { return config_; }
   bool shared() const { return shared_; }

@@ -20,6 +20,11 @@
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
 //   max_time = "12h"              # wall time of one `qtune run` session (exec/duration.h)
 //
+//   [report]                      # optional; read by `qtune report` only
+//   images = { stim = "{K}/stim", rec = "{K}/rec" }   # image folders of a trial (templates,
+//                                 # relative to its workdir); default: the [trial] built-in
+//                                 # metric's reference and generated folders
+//
 // docs/config.md lists the same keys for users; keep both in step. Unknown tables or keys
 // and wrong types are kInvalidArgument "file:line: [table] key: what; what would be right".
 #pragma once
@@ -48,6 +53,13 @@ struct Budget {
   std::optional<base::Duration> max_time;
 };
 
+// [report]: what `qtune report` shows beyond the trials (report/report.h).
+struct ReportConfig {
+  // Each trial's stimulus and reconstruction image folders; unset: none named.
+  std::optional<exec::Template> images_stim;
+  std::optional<exec::Template> images_rec;
+};
+
 struct StudyConfig {
   std::filesystem::path file;  // the study file, as given
   std::string name;
@@ -60,6 +72,7 @@ struct StudyConfig {
                               // (the study fingerprint)
   Budget budget;
   std::optional<exec::TrialConfig> trial;
+  ReportConfig report;
 };
 
 // Parses study-file text; `file` names it in messages and anchors relative paths.

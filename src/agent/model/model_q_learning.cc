@@ -56,6 +56,7 @@ class ModelQLearning final : public Strategy {
   std::vector<QRow> q_table() const override;
   const space::Moves* moves() const override { return &moves_; }
   std::optional<double> epsilon() const override { return epsilon_; }
+  std::vector<Belief> beliefs(std::span<const StateId> states) const override;
   std::string snapshot() const override;
   base::Status restore(std::string_view snapshot) override;
 
@@ -343,6 +344,13 @@ StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
 std::optional<StateId> ModelQLearning::recommend() const {
   if (succeeded_.empty()) return std::nullopt;
   return incumbent(model_.posterior_without_refit());
+}
+
+std::vector<Belief> ModelQLearning::beliefs(std::span<const StateId> states) const {
+  if (model_.measurements().empty()) return {};
+  std::vector<Belief> out;
+  for (const auto& [mean, sd] : model_.predict_losses(states)) out.push_back({mean, sd});
+  return out;
 }
 
 std::vector<QRow> ModelQLearning::q_table() const {

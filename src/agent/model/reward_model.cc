@@ -35,7 +35,7 @@ RewardModel::RewardModel(const space::Space& space, std::optional<double> failur
       failure_penalty_(failure_penalty),
       theta_(prior_theta(static_cast<Eigen::Index>(space.dims()))) {}
 
-Eigen::VectorXd RewardModel::standardised_losses() const {
+Eigen::VectorXd RewardModel::losses() const {
   double lo = std::numeric_limits<double>::infinity();
   double hi = -lo;
   int successes = 0;
@@ -54,6 +54,11 @@ Eigen::VectorXd RewardModel::standardised_losses() const {
   for (Eigen::Index i = 0; i < n; ++i) {
     y[i] = measurements_[static_cast<std::size_t>(i)].loss.value_or(penalty);
   }
+  return y;
+}
+
+Eigen::VectorXd RewardModel::standardised_losses() const {
+  const Eigen::VectorXd y = losses();
   const double mean = y.mean();
   const double sd = std::sqrt((y.array() - mean).square().mean());
   return (y.array() - mean) / (sd > 0.0 ? sd : 1.0);
@@ -86,6 +91,23 @@ void RewardModel::update(std::span<const space::StateId> pending, int fit_iterat
 GaussianProcess RewardModel::posterior_without_refit() const {
   return fit_or_die(state_features(*space_, states_of(measurements_)), standardised_losses(),
                     theta_);
+}
+
+std::vector<std::pair<double, double>> RewardModel::predict_losses(
+    std::span<const space::StateId> states) const {
+  QTUNE_CHECK(!measurements_.empty());
+  const Eigen::VectorXd y = losses();
+  const double mean = y.mean();
+  double sd = std::sqrt((y.array() - mean).square().mean());
+  if (!(sd > 0.0)) sd = 1.0;
+  const GaussianProcess gp = posterior_without_refit();
+  const Eigen::MatrixXd x = state_features(*space_, states);
+  Eigen::VectorXd m(x.rows()), var(x.rows());
+  gp.predict(x, m, var);
+  std::vector<std::pair<double, double>> out;
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    out.emplace_back(mean + sd * m[i], sd * std::sqrt(std::max(var[i], 0.0)));
+  return out;
 }
 
 double RewardModel::noise_sd() const {

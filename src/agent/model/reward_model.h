@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "agent/model/gaussian_process.h"
@@ -43,6 +44,10 @@ class RewardModel {
   GaussianProcess posterior_without_refit() const;
 
   const GaussianProcess& posterior() const { return *posterior_; }
+  // The posterior of the measurements alone (posterior_without_refit) at `states`, in the
+  // units of the losses (not standardised). Needs at least one measurement.
+  std::vector<std::pair<double, double>> predict_losses(
+      std::span<const space::StateId> states) const;
   // Standardised noise standard deviation of one measurement.
   double noise_sd() const;
 
@@ -53,6 +58,8 @@ class RewardModel {
   void restore_measurements(std::vector<Measurement> m) { measurements_ = std::move(m); }
 
  private:
+  // The losses, failures at the penalty, as the model is fitted on them.
+  Eigen::VectorXd losses() const;
   Eigen::VectorXd standardised_losses() const;
   const space::Space* space_;  // not owned
   std::optional<double> failure_penalty_;

@@ -1,0 +1,198 @@
+#include "report/study_view.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <random>
+
+#include "qtune/exec/trial_config.h"
+#include "qtune/study/runner.h"
+
+namespace qtune::report {
+namespace {
+
+std::optional<double> as_number(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<Parameter> parameters_of(const StudyData& data) {
+  std::vector<Parameter> out;
+  if (data.config) {
+    for (const space::Dimension& d : data.config->space.dimensions()) {
+      Parameter p{d.name, {}, d.numeric()};
+      for (const space::Value& v : d.values) p.levels.push_back(space::format_value(v));
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+  // No study file: the levels the trials used, in their order of first use by name.
+  std::map<std::string, std::vector<std::string>> seen;
+  for (const store::TrialRecord& t : data.trials) {
+    for (const store::Param& p : t.params) {
+      auto [it, added] = seen.try_emplace(p.name);
+      if (added) out.push_back({p.name, {}, true});
+      if (std::find(it->second.begin(), it->second.end(), p.value) == it->second.end())
+        it->second.push_back(p.value);
+    }
+  }
+  for (Parameter& p : out) {
+    p.levels = seen[p.name];
+    p.numeric = std::all_of(p.levels.begin(), p.levels.end(),
+                            [](const std::string& s) { return as_number(s).has_value(); });
+    if (p.numeric) {
+      std::sort(p.levels.begin(), p.levels.end(), [](const std::string& a, const std::string& b) {
+        return *as_number(a) < *as_number(b);
+      });
+    } else {
+      std::sort(p.levels.begin(), p.levels.end());
+    }
+  }
+  return out;
+}
+
+double eta_squared(const std::vector<int>& level, const std::vector<double>& value,
+                   std::size_t levels, const std::vector<std::size_t>& sample) {
+  double mean = 0;
+  for (const std::size_t i : sample) mean += value[i];
+  mean /= static_cast<double>(sample.size());
+  std::vector<double> sum(levels, 0);
+  std::vector<double> count(levels, 0);
+  double total = 0;
+  for (const std::size_t i : sample) {
+    total += (value[i] - mean) * (value[i] - mean);
+    if (level[i] < 0) continue;
+    sum[static_cast<std::size_t>(level[i])] += value[i];
+    count[static_cast<std::size_t>(level[i])] += 1;
+  }
+  if (total <= 0) return 0;
+  double between = 0;
+  for (std::size_t l = 0; l < levels; ++l) {
+    if (count[l] > 0) between += count[l] * std::pow(sum[l] / count[l] - mean, 2);
+  }
+  return std::clamp(between / total, 0.0, 1.0);
+}
+
+}  // namespace
+
+std::string StudyView::value_label() const {
+  std::string metric = "value";
+  if (data->config && data->config->trial) {
+    if (const auto* b = std::get_if<exec::BuiltinMetric>(&data->config->trial->metric))
+      metric = std::string(exec::builtin_metric_name(b->kind));
+  }
+  return fmt::format("{} ({} is better)", metric, minimize ? "lower" : "higher");
+}
+
+StudyView make_study_view(const StudyData& data) {
+  StudyView view;
+  view.data = &data;
+  view.minimize = data.record.direction == store::Direction::kMinimize;
+  view.parameters = parameters_of(data);
+  std::vector<store::TrialRecord> finite;
+  for (const store::TrialRecord& t : data.trials) {
+    std::vector<int> level(view.parameters.size(), -1);
+    for (std::size_t k = 0; k < view.parameters.size(); ++k) {
+      const Parameter& p = view.parameters[k];
+      for (const store::Param& param : t.params) {
+        if (param.name != p.name) continue;
+        const auto it = std::find(p.levels.begin(), p.levels.end(), param.value);
+        if (it != p.levels.end()) level[k] = static_cast<int>(it - p.levels.begin());
+      }
+    }
+    view.levels.push_back(std::move(level));
+    const bool complete = t.state == store::TrialState::kComplete && t.value;
+    if (complete && std::isfinite(*t.value)) {
+      view.values.push_back(*t.value);
+      finite.push_back(t);
+    } else {
+      if (complete) ++view.non_finite;
+      view.values.push_back(std::nan(""));
+    }
+  }
+  view.best = study::best_trial(finite, data.record.direction);
+  if (view.best) {
+    for (std::size_t i = 0; i < data.trials.size(); ++i)
+      if (data.trials[i].number == view.best->number) view.best_index = i;
+  }
+  return view;
+}
+
+TrialPlace trial_place(const StudyData& data, const store::TrialRecord& trial) {
+  TrialPlace place;
+  for (const store::Param& p : trial.params) place.values[p.name] = p.value;
+  place.values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(trial.number);
+  place.values[std::string(exec::kTrialDirPlaceholder)] =
+      (study::trials_dir(*data.config) / std::to_string(trial.number)).string();
+  // The study file's folder (TrialConfig::base_dir is it as given: empty for a bare name).
+  const std::filesystem::path base = std::filesystem::absolute(data.config->file).parent_path();
+  std::filesystem::path workdir(
+      data.config->trial ? data.config->trial->workdir.expand(place.values) : std::string("."));
+  place.workdir = (workdir.is_absolute() ? workdir : base / workdir).lexically_normal();
+  return place;
+}
+
+std::optional<double> trial_seconds(const store::TrialRecord& trial) {
+  if (!trial.finished_at) return std::nullopt;
+  return std::max(0.0, *trial.finished_at - trial.started_at);
+}
+
+std::string format_duration(double seconds) {
+  if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  if (seconds < 172800) return fmt::format("{:.1f} h", seconds / 3600);
+  return fmt::format("{:.1f} d", seconds / 86400);
+}
+
+std::string format_time(double epoch_seconds) {
+  const auto t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", tm);
+}
+
+std::vector<Importance> variance_split(const StudyView& view, int resamples, std::uint64_t seed) {
+  std::vector<std::size_t> finite;
+  for (std::size_t i = 0; i < view.values.size(); ++i)
+    if (std::isfinite(view.values[i])) finite.push_back(i);
+  if (finite.size() < 3) return {};
+  const auto [lo_it, hi_it] = std::minmax_element(
+      finite.begin(), finite.end(),
+      [&](std::size_t a, std::size_t b) { return view.values[a] < view.values[b]; });
+  if (view.values[*lo_it] == view.values[*hi_it]) return {};
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, finite.size() - 1);
+  std::vector<std::vector<std::size_t>> samples(static_cast<std::size_t>(resamples));
+  for (auto& s : samples) {
+    s.resize(finite.size());
+    for (std::size_t& i : s) i = finite[pick(rng)];
+  }
+  std::vector<Importance> out;
+  for (std::size_t k = 0; k < view.parameters.size(); ++k) {
+    std::vector<int> level(view.levels.size());
+    for (std::size_t i = 0; i < level.size(); ++i) level[i] = view.levels[i][k];
+    const std::size_t n = view.parameters[k].levels.size();
+    Importance imp{view.parameters[k].name, eta_squared(level, view.values, n, finite), 0, 0};
+    std::vector<double> boot;
+    for (const auto& s : samples) boot.push_back(eta_squared(level, view.values, n, s));
+    std::sort(boot.begin(), boot.end());
+    if (!boot.empty()) {
+      imp.lo = boot[static_cast<std::size_t>(0.05 * static_cast<double>(boot.size() - 1))];
+      imp.hi = boot[static_cast<std::size_t>(0.95 * static_cast<double>(boot.size() - 1))];
+    }
+    out.push_back(imp);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Importance& a, const Importance& b) {
+    return a.fraction > b.fraction;
+  });
+  return out;
+}
+
+}  // namespace qtune::report

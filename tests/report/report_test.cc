@@ -1,0 +1,403 @@
+// qtune report end to end: reports of real studies (run by `qtune run` on a small python3
+// trial script that writes images, with failures), of an empty study, of degenerate trial
+// sets, and of 1,000 trials written straight into a SQLite store; and the pages as headless
+// Chromium renders them (screenshots under <build>/report-shots/).
+#include "qtune/report/report.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/run_cli_util.h"
+#include "qtune/store/open_store.h"
+#include "qtune/study/study_config.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace qtune::testing {
+namespace {
+
+constexpr const char* kTrialScript = R"(import os, sys
+from PIL import Image
+x, y, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+if x == 0 or out.endswith("/1"):  # the second trial always fails, and x = 0
+    print("Traceback: boom", file=sys.stderr)
+    sys.exit(3)
+for side in ("stim", "rec"):
+    os.makedirs(os.path.join(out, side), exist_ok=True)
+for i in range(2):
+    shade = 40 + 20 * i
+    Image.new("RGB", (96, 80), (shade, 120, 200)).save(os.path.join(out, "stim", f"{i}.png"))
+    off = 4 * abs(x - 5) + 3 * abs(y - 2)
+    Image.new("RGB", (96, 80), (shade + off, 120, 200 - off)).save(os.path.join(out, "rec", f"{i}.png"))
+print("done")
+)";
+
+constexpr const char* kStudy = R"([study]
+name = "imgs"
+seed = 3
+[space]
+x = { range = [0, 7] }
+y = { values = [0, 1, 2, 3] }
+[strategy]
+[budget]
+trials = 14
+[trial]
+command = ["PYTHON", "trial.py", "{x}", "{y}", "{trial_dir}"]
+metric = { builtin = "mse", reference = "{trial_dir}/stim", generated = "{trial_dir}/rec" }
+)";
+
+void expect_valid_report(const std::string& html) {
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  for (const std::string& id : report::section_ids())
+    EXPECT_NE(html.find("<section id=\"" + id + "\">"), std::string::npos) << id;
+  EXPECT_NE(html.find("setAttribute('data-ready','1')"), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+std::size_t count(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Headless Chromium: a screenshot at `width`x`height` and the DOM after the script ran.
+struct Rendered {
+  bool available = false;
+  std::string dom;
+  std::filesystem::path shot;
+};
+
+Rendered render(const std::filesystem::path& html, const std::string& name, int width, int height) {
+  Rendered r;
+  if (run_process({"sh", "-c", "command -v chromium"}).exit_code != 0) return r;
+  r.available = true;
+  const std::filesystem::path shots = std::filesystem::path(QTUNE_BINARY_DIR) / "report-shots";
+  std::filesystem::create_directories(shots);
+  r.shot = shots / (name + ".png");
+  std::filesystem::remove(r.shot);
+  const std::vector<std::string> common = {
+      "chromium",
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--virtual-time-budget=5000",
+      "--window-size=" + std::to_string(width) + "," + std::to_string(height)};
+  std::vector<std::string> shot = common;
+  shot.push_back("--screenshot=" + r.shot.string());
+  shot.push_back("file://" + html.string());
+  const ProcessResult s = run_process(shot);
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  std::vector<std::string> dump = common;
+  dump.push_back("--dump-dom");
+  dump.push_back("file://" + html.string());
+  const ProcessResult d = run_process(dump);
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  r.dom = d.out;
+  return r;
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  ProcessResult qtune(std::vector<std::string> args) {
+    args.insert(args.begin(), qtune_cli());
+    return run_process(args, dir_.path());
+  }
+  TempDir dir_;
+};
+
+TEST_F(ReportTest, ARealStudyWithFailuresAndImagesGivesACompleteSelfContainedPage) {
+  dir_.write("trial.py", kTrialScript);
+  // Debian's python3 (with PIL), as the reference tests use it.
+  std::string study = kStudy;
+  study.replace(study.find("PYTHON"), 6, QTUNE_PYTHON);
+  const auto file = dir_.write("study.toml", study);
+  const ProcessResult run = qtune({"run", file.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const auto out = dir_ / "report.html";
+  const ProcessResult made = qtune({"report", file.string(), "-o", out.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string html = read_file(out);
+  expect_valid_report(html);
+  // Summary: the budget, the best value and the command that reproduces it.
+  EXPECT_NE(html.find("14 / 14 trials"), std::string::npos);
+  const ProcessResult best = qtune({"best", file.string(), "--format", "json"});
+  ASSERT_EQ(best.exit_code, 0) << best.err;
+  const nlohmann::json b = nlohmann::json::parse(best.out);
+  // Export and best type each value as its dimension.
+  const auto text = [](const nlohmann::json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  const std::string x = text(b["params"]["x"]), y = text(b["params"]["y"]);
+  EXPECT_NE(html.find("<code>x=" + x + "</code> <code>y=" + y + "</code>"), std::string::npos);
+  EXPECT_NE(html.find(fmt::format("(trial {})", b["number"].get<int>())), std::string::npos);
+  EXPECT_NE(html.find(std::string(QTUNE_PYTHON) + " trial.py " + x + " " + y + " "),
+            std::string::npos);
+  EXPECT_NE(html.find("Traceback: boom"), std::string::npos);  // a failed trial's log tail
+  EXPECT_NE(html.find("mse (lower is better)"), std::string::npos);
+  // Images: the 3 best and 3 worst complete trials, 2 thumbnails a side each, inlined.
+  std::size_t complete = 0;
+  for (const nlohmann::json& t : exported_trials(file)) complete += t["state"] == "COMPLETE";
+  EXPECT_EQ(count(html, "src=\"data:image/png;base64,"),
+            std::min<std::size_t>(complete, 6) * 2 * 2);
+  // Every trial is a row of the table.
+  EXPECT_EQ(count(html, "<tr><td data-v=") + count(html, "<tr class=\"best\"><td data-v="), 14u);
+  EXPECT_NE(html.find("Method: a variance split"), std::string::npos);
+  // What the model-based strategy believes: mean and uncertainty on the one pairwise slice.
+  EXPECT_NE(html.find("Predicted value by x and y"), std::string::npos);
+  EXPECT_NE(html.find("Uncertainty (sd) by x and y"), std::string::npos);
+
+  // The same study through --storage and --study (no study file): still complete.
+  const auto bare = dir_ / "bare.html";
+  const ProcessResult by_url =
+      qtune({"report", "--storage", "sqlite://" + (dir_ / "imgs.db").string(), "--study", "imgs",
+             "-o", bare.string()});
+  ASSERT_EQ(by_url.exit_code, 0) << by_url.err;
+  const std::string bare_html = read_file(bare);
+  expect_valid_report(bare_html);
+  EXPECT_NE(bare_html.find("give the study file"), std::string::npos);
+  EXPECT_NE(bare_html.find("Give the study file to see what the strategy learned"),
+            std::string::npos);
+
+  // A missing image folder: the strip says which.
+  std::filesystem::remove_all(dir_ / "imgs.trials");
+  ASSERT_EQ(qtune({"report", file.string(), "-o", out.string()}).exit_code, 0);
+  const std::string missing = read_file(out);
+  EXPECT_NE(missing.find("/stim: missing (reference folder)"), std::string::npos);
+  EXPECT_EQ(count(missing, "data:image/png"), 0u);
+
+  // As a browser shows it, on a desktop and on a phone.
+  const auto page = dir_ / "page.html";
+  std::filesystem::copy_file(dir_ / "report.html", page);
+  ASSERT_EQ(qtune({"report", file.string(), "-o", page.string()}).exit_code, 0);
+  for (const auto& [name, w, h] : {std::tuple{"study", 1280, 800}, {"study-phone", 390, 844}}) {
+    const Rendered r = render(page, name, w, h);
+    if (!r.available) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
+    EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos) << name;
+    EXPECT_EQ(r.dom.find("data-error="), std::string::npos) << name;
+    EXPECT_GT(std::filesystem::file_size(r.shot), 10000u) << name;
+  }
+}
+
+TEST_F(ReportTest, AStudyWithoutTrialsGivesAPageThatSaysSo) {
+  const auto file = dir_.write("study.toml", R"([study]
+name = "empty"
+[space]
+x = { range = [0, 3] }
+[budget]
+trials = 5
+[trial]
+command = ["true"]
+)");
+  const auto config = study::load_study_config(file);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  auto store = store::open_store(config->storage.url());
+  ASSERT_TRUE(store.is_ok()) << store.status().message();
+  store::StudyRecord record;
+  record.name = "empty";
+  ASSERT_TRUE((*store)->create_study(record).is_ok());
+
+  const auto out = dir_ / "empty.html";
+  const ProcessResult made = qtune({"report", file.string(), "-o", out.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string html = read_file(out);
+  expect_valid_report(html);
+  EXPECT_NE(html.find("0 / 5 trials"), std::string::npos);
+  EXPECT_NE(html.find("The study has no trials yet"), std::string::npos);
+  const Rendered r = render(out, "empty", 1280, 800);
+  if (!r.available) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
+  EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos);
+  EXPECT_EQ(r.dom.find("data-error="), std::string::npos);
+}
+
+TEST_F(ReportTest, WatchRewritesThePageWithAReloadTagUntilStopped) {
+  const auto file = dir_.write("study.toml", R"([study]
+name = "w"
+[space]
+x = { range = [0, 3] }
+[budget]
+trials = 2
+)");
+  auto config = study::load_study_config(file);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  auto store = store::open_store(config->storage.url());
+  ASSERT_TRUE(store.is_ok());
+  store::StudyRecord record;
+  record.name = "w";
+  const auto study = (*store)->create_study(record);
+  ASSERT_TRUE(study.is_ok());
+
+  // The study has budget left: the page reloads itself, and is rewritten as trials arrive.
+  const auto out = dir_ / "w.html";
+  BackgroundQtune watch(dir_ / "watch.log",
+                        {"report", file.string(), "-o", out.string(), "--watch", "1"});
+  // The page so far ("" before the first one).
+  const auto page = [&] { return std::filesystem::exists(out) ? read_file(out) : std::string(); };
+  EXPECT_TRUE(eventually([&] { return page().find("0 / 2 trials") != std::string::npos; }));
+  EXPECT_NE(read_file(out).find("<meta http-equiv=\"refresh\" content=\"1\">"), std::string::npos);
+  store::NewTrial t;
+  t.params = {{"x", "2"}};
+  const auto created = (*store)->create_trial(study->id, t, "", 0);
+  ASSERT_TRUE(created.is_ok());
+  EXPECT_TRUE(eventually([&] { return page().find("1 / 2 trials") != std::string::npos; }));
+  // Ctrl-C: one last page, without the reload tag.
+  watch.signal(SIGINT);
+  EXPECT_EQ(watch.exit_code(), 0) << read_file(dir_ / "watch.log");
+  EXPECT_EQ(read_file(out).find("http-equiv"), std::string::npos);
+  expect_valid_report(read_file(out));
+
+  // A study whose budget is used and whose trials are finished: one page, then done.
+  store::TrialResult result;
+  result.value = 1.5;
+  ASSERT_TRUE((*store)->finish_trial(created->id, result, "", 1).is_ok());
+  t.params = {{"x", "3"}};
+  const auto second = (*store)->create_trial(study->id, t, "", 2);
+  ASSERT_TRUE(second.is_ok());
+  ASSERT_TRUE((*store)->finish_trial(second->id, result, "", 3).is_ok());
+  const ProcessResult done = qtune({"report", file.string(), "-o", out.string(), "--watch", "1"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(read_file(out).find("http-equiv"), std::string::npos);
+  EXPECT_NE(read_file(out).find("2 / 2 trials"), std::string::npos);
+}
+
+TEST_F(ReportTest, NoStudyIsBadInput) {
+  const ProcessResult made = qtune({"report", "--storage", "sqlite://" + (dir_ / "x.db").string(),
+                                    "--study", "nope", "-o", (dir_ / "r.html").string()});
+  EXPECT_EQ(made.exit_code, 2) << made.err;  // kNotFound: run it first
+  EXPECT_NE(made.err.find("run the study first"), std::string::npos) << made.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "r.html"));
+}
+
+store::TrialRecord trial(std::int64_t number, std::string x, store::TrialState state,
+                         std::optional<double> value, std::string reason = "") {
+  store::TrialRecord t;
+  t.id = number + 1;
+  t.number = number;
+  t.params = {{"x", std::move(x)}, {"lr", number % 2 ? "0.1" : "0.01"}};
+  t.state_id = static_cast<space::StateId>(number);  // one configuration per trial
+  t.state = state;
+  t.value = value;
+  t.failure_reason = std::move(reason);
+  t.worker = "host:1";
+  t.started_at = 1000 + 10.0 * static_cast<double>(number);
+  if (state != store::TrialState::kRunning) t.finished_at = t.started_at + 8;
+  return t;
+}
+
+report::StudyData data_of(std::vector<store::TrialRecord> trials) {
+  report::StudyData data;
+  data.record.name = "made";
+  data.trials = std::move(trials);
+  return data;
+}
+
+TEST(ReportPages, DegenerateTrialSetsGiveValidPagesWithNotes) {
+  using store::TrialState;
+  // One trial.
+  std::string html = report::render_html(data_of({trial(0, "1", TrialState::kComplete, 2.5)}), {});
+  expect_valid_report(html);
+  EXPECT_NE(html.find("<b class=\"big\">2.5</b> (trial 0)"), std::string::npos);
+  EXPECT_NE(html.find("Importance needs at least 3 trials"), std::string::npos);
+
+  // Only failures.
+  html = report::render_html(data_of({trial(0, "1", TrialState::kFailed, {}, "exit_code"),
+                                      trial(1, "2", TrialState::kFailed, {}, "timeout")}),
+                             {});
+  expect_valid_report(html);
+  EXPECT_NE(html.find("none yet: no trial completed with a finite value"), std::string::npos);
+  EXPECT_NE(html.find("<td>timeout</td><td>1</td>"), std::string::npos);
+  EXPECT_NE(html.find("No trial has a finite value yet"), std::string::npos);
+
+  // Non-finite values beside finite ones: left out of the plots, and said so.
+  html = report::render_html(
+      data_of({trial(0, "1", TrialState::kComplete, std::nan("")),
+               trial(1, "2", TrialState::kComplete, INFINITY),
+               trial(2, "3", TrialState::kComplete, 1.0), trial(3, "4", TrialState::kComplete, 3.0),
+               trial(4, "4", TrialState::kComplete, 4.0), trial(5, "5", TrialState::kRunning, {})}),
+      {.refresh_seconds = 30, .generated_at = 0});
+  expect_valid_report(html);
+  EXPECT_NE(html.find("2 complete trial(s) reported a value that is not a finite number"),
+            std::string::npos);
+  EXPECT_NE(html.find("<b class=\"big\">1</b> (trial 2)"), std::string::npos);
+  EXPECT_NE(html.find("<meta http-equiv=\"refresh\" content=\"30\">"), std::string::npos);
+  EXPECT_EQ(html.find("=\"nan"), std::string::npos);  // no NaN coordinate in a plot
+  EXPECT_EQ(html.find("=\"-nan"), std::string::npos);
+}
+
+TEST(ReportPages, AThousandTrialsFromASqliteStoreStayUnderFiveMegabytes) {
+  TempDir dir;
+  const auto file = dir.write("study.toml", R"([study]
+name = "big"
+[space]
+a = { range = [0, 9] }
+b = { range = [0, 9] }
+c = { values = [0.001, 0.01, 0.1] }
+d = { values = ["adam", "sgd"] }
+[budget]
+trials = 1000
+[trial]
+command = ["python3", "train.py", "{a}", "{b}", "{c}", "{d}"]
+)");
+  auto config = study::load_study_config(file);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  auto opened = store::open_store(config->storage.url());
+  ASSERT_TRUE(opened.is_ok()) << opened.status().message();
+  store::Store& store = **opened;
+  store::StudyRecord record;
+  record.name = "big";
+  const auto study = store.create_study(record);
+  ASSERT_TRUE(study.is_ok());
+  std::int64_t event = 0;
+  const std::string log(400, 'x');
+  for (int i = 0; i < 1000; ++i) {
+    store::NewTrial t;
+    const int a = i % 10, b = (i / 10) % 10;
+    t.params = {{"a", std::to_string(a)},
+                {"b", std::to_string(b)},
+                {"c", i % 3 == 0   ? "0.001"
+                      : i % 3 == 1 ? "0.01"
+                                   : "0.1"},
+                {"d", i % 2 ? "adam" : "sgd"}};
+    t.worker = "node" + std::to_string(i % 4) + ":42";
+    const auto created = store.create_trial(study->id, t, "", event++);
+    ASSERT_TRUE(created.is_ok()) << created.status().message();
+    store::TrialResult result;
+    if (i % 17 == 5) {
+      result.state = store::TrialState::kFailed;
+      result.failure_reason = "exit_code";
+    } else {
+      result.value = (a - 3) * (a - 3) + 0.5 * (b - 6) * (b - 6) + (i % 7) * 0.1;
+    }
+    result.log_tail = log;
+    ASSERT_TRUE(store.finish_trial(created->id, result, "", event++).is_ok());
+  }
+  report::StudyData data{std::move(*config), *store.find_study("big").value(),
+                         store.trials(study->id).value()};
+  ASSERT_EQ(data.trials.size(), 1000u);
+  const std::string html = report::render_html(data, {});
+  expect_valid_report(html);
+  EXPECT_LT(html.size(), 5u * 1000 * 1000);
+  RecordProperty("report_bytes", static_cast<int>(html.size()));
+  std::printf("1,000 trials: %zu bytes\n", html.size());
+  // Parameter importance ranks a (the larger part of the variance) above c and d.
+  const auto a_at = html.find("<tr><td>a</td>"), c_at = html.find("<tr><td>c</td>");
+  EXPECT_LT(a_at, c_at);
+
+  const auto out = dir.path() / "big.html";
+  ASSERT_TRUE(report::write_report(out, html).is_ok());
+  const Rendered r = render(out, "thousand", 1280, 800);
+  if (!r.available) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
+  EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos);
+  EXPECT_NE(r.dom.find("1000 of 1000 trials"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qtune::testing
