@@ -79,10 +79,8 @@ int run_fid(const FidArgs& args) {
 }  // namespace
 
 Command add_fid_command(CLI::App& app) {
-  auto [sub, args] =
-      add_subcommand<FidArgs>(app, "fid",
-                              "Fréchet Inception Distance between two folders of images or "
-                              ".npz statistics (as pytorch-fid)");
+  auto [sub, args] = add_subcommand<FidArgs>(
+      app, "fid", "FID of two folders of images or .npz statistics, as pytorch-fid");
   sub->add_option("path", args->paths,
                   "two paths: folders of images or .npz files (--save-stats: folder, output .npz)")
       ->required()

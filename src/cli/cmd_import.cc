@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/run_study.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/import.h"
 #include "qtune/study/study.h"
@@ -53,7 +54,7 @@ int import_into_study(const ImportFlags& flags) {
 Command add_import_command(CLI::App& app) {
   auto [sub, flags] = add_subcommand<ImportFlags>(
       app, "import", "add results that exist already to a study, as imported trials");
-  sub->add_option("study_file", flags->file, "the study file (TOML)")->required();
+  add_study_file_flags(*sub, flags->file, flags->storage);
   sub->add_option("results", flags->results,
                   "results files: headerless KEY,VALUE (with --key), CSV with a header, or "
                   "`qtune export --format json`")
@@ -66,9 +67,6 @@ Command add_import_command(CLI::App& app) {
                   "not a parameter)");
   sub->add_flag("--strict", flags->options.strict,
                 "refuse rows outside the [space] instead of skipping them");
-  sub->add_option("--storage", flags->storage,
-                  "store URL, overriding [study] storage (env QTUNE_STORAGE)")
-      ->envname("QTUNE_STORAGE");
   return {sub, [flags] { return import_into_study(*flags); }};
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text_file.h"
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
 #include "qtune/replay/replay.h"
@@ -39,17 +40,6 @@ struct ReplayFlags {
   bool strategy_given = false;
   bool preset_given = false;
 };
-
-base::Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return base::Status::not_found(
-        fmt::format("{}: cannot read the study file; check --config", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
 
 // The [strategy] of --config (or an empty one), with the --strategy and --preset given on the
 // command line taking precedence over the file's kind and preset.
@@ -158,7 +148,7 @@ int run_replay(const ReplayFlags& flags) {
   }
   std::string study_text;
   if (!flags.config.empty()) {
-    auto text = read_text(flags.config);
+    auto text = base::read_text_file(flags.config, "study file (--config)");
     if (!text.is_ok()) return report_error("replay", text.status());
     auto grid = space::parse_space(*text, flags.config);  // also reports TOML syntax errors
     if (!grid.is_ok()) return report_error("replay", grid.status());

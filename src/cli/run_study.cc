@@ -11,11 +11,14 @@
 
 namespace qtune::cli {
 
-void add_run_flags(CLI::App& app, RunFlags& flags) {
-  app.add_option("study_file", flags.file, "the study file (TOML)")->required();
-  app.add_option("--storage", flags.storage,
-                 "store URL, overriding [study] storage (env QTUNE_STORAGE)")
+void add_study_file_flags(CLI::App& app, std::string& file, std::string& storage) {
+  app.add_option("study_file", file, "the study file (TOML)")->required();
+  app.add_option("--storage", storage, "store URL, overriding [study] storage (env QTUNE_STORAGE)")
       ->envname("QTUNE_STORAGE");
+}
+
+void add_run_flags(CLI::App& app, RunFlags& flags) {
+  add_study_file_flags(app, flags.file, flags.storage);
   app.add_flag("-q,--quiet", flags.quiet, "no progress on stderr");
 }
 

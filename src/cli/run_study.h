@@ -16,7 +16,11 @@ struct RunFlags {
   bool quiet = false;
 };
 
-// Adds the study file, --storage and -q to `app`.
+// Adds the positional study file and --storage (over the file's [study] storage, env
+// QTUNE_STORAGE) to `app`: the commands that write a study (run, worker, import).
+void add_study_file_flags(CLI::App& app, std::string& file, std::string& storage);
+
+// add_study_file_flags and -q.
 void add_run_flags(CLI::App& app, RunFlags& flags);
 
 // RunnerOptions for the study file and storage of `flags`.

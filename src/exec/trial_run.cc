@@ -143,6 +143,14 @@ base::Result<PreparedTrial> prepare_trial(const TrialConfig& config, const Trial
   return prepared;
 }
 
+FinishedTrial released_trial(TrialId id, std::string message, base::Duration elapsed) {
+  TrialOutcome outcome;
+  outcome.reason = FailureReason::kInterrupted;
+  outcome.message = std::move(message);
+  outcome.elapsed = elapsed;
+  return {id, std::move(outcome)};
+}
+
 FinishedTrial launch_failure(const TrialSpec& spec, std::string message) {
   TrialOutcome outcome;
   outcome.reason = FailureReason::kLaunch;

@@ -29,6 +29,10 @@ Variables trial_variables(const TrialConfig& config, const TrialSpec& spec,
 // qtune's own environment with `added` set on top ("NAME=value" entries).
 std::vector<std::string> environment_with(const Variables& added);
 
+// A trial given up by qtune, not ended by it: kInterrupted with `message` (released to its new
+// owner).
+FinishedTrial released_trial(TrialId id, std::string message, base::Duration elapsed = {});
+
 // A trial that could not be started: kLaunch with `message`, also appended to its stderr.log.
 FinishedTrial launch_failure(const TrialSpec& spec, std::string message);
 

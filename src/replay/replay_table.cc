@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/text_file.h"
 #include "qtune/replay/replay.h"
 #include "qtune/space/space_config.h"
 
@@ -386,17 +387,8 @@ Result<ReplayTable> ReplayTable::load(const std::vector<std::filesystem::path>& 
                                       const TableSpec& spec) {
   std::vector<TableText> tables;
   for (const std::filesystem::path& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      // A path that is not there is the user's input (exit 2); one that cannot be read, I/O.
-      std::string message = fmt::format(
-          "{}: cannot open the table; check the path and its permissions", file.string());
-      return std::filesystem::exists(file) ? Status::io_error(std::move(message))
-                                           : Status::not_found(std::move(message));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    tables.push_back({file.string(), std::move(text).str()});
+    QTUNE_ASSIGN_OR_RETURN(std::string text, base::read_text_file(file, "table"));
+    tables.push_back({file.string(), std::move(text)});
   }
   return parse(tables, spec);
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/text_file.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::study {
@@ -31,19 +32,6 @@ struct Reader {
   std::string name;    // the file as given, for messages
   std::string source;  // its absolute path, for trial sources
 };
-
-Result<std::string> read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::string message = fmt::format(
-        "{}: cannot open the results file; check the path and its permissions", file.string());
-    return std::filesystem::exists(file) ? Status::io_error(std::move(message))
-                                         : Status::not_found(std::move(message));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
 
 std::vector<std::string> dimension_names(const space::Space& space) {
   std::vector<std::string> names;
@@ -253,7 +241,7 @@ Result<std::vector<store::ImportedTrial>> read_results(
   }
   std::vector<store::ImportedTrial> out;
   for (const std::filesystem::path& file : files) {
-    QTUNE_ASSIGN_OR_RETURN(const std::string text, read_file(file));
+    QTUNE_ASSIGN_OR_RETURN(const std::string text, base::read_text_file(file, "results file"));
     std::error_code ec;
     const std::filesystem::path absolute = std::filesystem::weakly_canonical(file, ec);
     const Reader reader{config, options, file.string(), (ec ? file : absolute).string()};

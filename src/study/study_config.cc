@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "base/text_file.h"
 #include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
 #include "qtune/store/open_store.h"
@@ -243,14 +244,8 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
 }
 
 base::Result<StudyConfig> load_study_config(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return base::Status::not_found(
-        fmt::format("{}: cannot read the study file; check the path", file.string()));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_study_config(text.str(), file);
+  QTUNE_ASSIGN_OR_RETURN(const std::string text, base::read_text_file(file, "study file"));
+  return parse_study_config(text, file);
 }
 
 }  // namespace qtune::study

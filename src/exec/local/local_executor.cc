@@ -290,11 +290,9 @@ void LocalExecutor::release(TrialId id) {
   State& s = *state_;
   for (auto it = s.running.begin(); it != s.running.end(); ++it) {
     if (it->spec.id != id) continue;
-    TrialOutcome outcome;
-    outcome.reason = FailureReason::kInterrupted;
-    outcome.message = "released: left running for the trial's new owner";
-    outcome.elapsed = std::chrono::duration_cast<base::Duration>(Clock::now() - it->started);
-    s.finished.push_back({id, std::move(outcome)});
+    s.finished.push_back(detail::released_trial(
+        id, "released: left running for the trial's new owner",
+        std::chrono::duration_cast<base::Duration>(Clock::now() - it->started)));
     s.slot_busy[it->slot] = false;
     if (!it->adopted) s.orphans.watch(it->pid);  // our child: reaped once it ends
     s.running.erase(it);

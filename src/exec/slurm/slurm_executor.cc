@@ -390,11 +390,8 @@ void SlurmExecutor::release(TrialId id) {
   State& s = *state_;
   for (auto it = s.jobs.begin(); it != s.jobs.end(); ++it) {
     if (it->spec.id != id) continue;
-    TrialOutcome outcome;
-    outcome.reason = FailureReason::kInterrupted;
-    outcome.message =
-        fmt::format("handed to another process, which takes over Slurm job {}", it->id);
-    s.finished.push_back({id, std::move(outcome)});
+    s.finished.push_back(detail::released_trial(
+        id, fmt::format("handed to another process, which takes over Slurm job {}", it->id)));
     s.jobs.erase(it);
     return;
   }

@@ -73,9 +73,12 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::open_read_only(const std
   return store;
 }
 
-base::Status SqliteStore::check_version() const {
-  std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Statement version, db_.prepare("PRAGMA user_version"));
+namespace {
+
+// The migrations applied to the file (PRAGMA user_version); kCorrupt when a newer qtune made
+// more than this one knows.
+base::Result<std::size_t> applied_migrations(const Database& db) {
+  QTUNE_ASSIGN_OR_RETURN(Statement version, db.prepare("PRAGMA user_version"));
   QTUNE_ASSIGN_OR_RETURN(const bool has_row, version.step());
   QTUNE_CHECK(has_row);
   const auto applied = static_cast<std::size_t>(version.column_int(0));
@@ -85,6 +88,14 @@ base::Status SqliteStore::check_version() const {
                     "use a newer qtune",
                     applied, kMigrations.size()));
   }
+  return applied;
+}
+
+}  // namespace
+
+base::Status SqliteStore::check_version() const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(const std::size_t applied, applied_migrations(db_));
   if (applied == 0) {
     return base::Status::not_found(
         "the store holds no study yet (no qtune tables); run it first with qtune run");
@@ -101,16 +112,7 @@ base::Status SqliteStore::check_version() const {
 base::Status SqliteStore::migrate() {
   std::lock_guard lock(mutex_);
   QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
-  QTUNE_ASSIGN_OR_RETURN(Statement version, db_.prepare("PRAGMA user_version"));
-  QTUNE_ASSIGN_OR_RETURN(const bool has_row, version.step());
-  QTUNE_CHECK(has_row);
-  const auto applied = static_cast<std::size_t>(version.column_int(0));
-  if (applied > kMigrations.size()) {
-    return base::Status::corrupt(
-        fmt::format("store schema version {} is newer than this qtune knows ({}); "
-                    "use a newer qtune",
-                    applied, kMigrations.size()));
-  }
+  QTUNE_ASSIGN_OR_RETURN(const std::size_t applied, applied_migrations(db_));
   for (std::size_t m = applied; m < kMigrations.size(); ++m) {
     QTUNE_RETURN_IF_ERROR(db_.exec(kMigrations[m]));
   }
