@@ -12,9 +12,8 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/study_report.h"
 #include "cli/study_source.h"
-#include "qtune/report/report.h"
-#include "qtune/study/study.h"
 
 namespace qtune::cli {
 namespace {
@@ -28,40 +27,12 @@ struct ReportFlags {
 std::atomic<bool> stop_watching{false};
 extern "C" void on_report_stop_signal(int) { stop_watching = true; }
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// Whether the study has nothing left to do: its trial budget is used and no trial runs.
-bool finished(const OpenedStudy& opened) {
-  if (!opened.config || !opened.config->budget.trials) return false;
-  for (const store::TrialRecord& t : opened.trials)
-    if (!store::is_finished(t.state)) return false;
-  return opened.trials.size() >= *opened.config->budget.trials;
-}
-
 int write_once(const ReportFlags& flags, bool live, bool* done) {
-  auto opened = open_study_source(flags.source);
-  if (!opened.is_ok()) return report_error("report", opened.status());
-  *done = finished(*opened);
-  // What the strategy learned: the study opened read-only (as export does), when the study
-  // file is given. A study that does not open (another [space] or [strategy] than the
-  // store's) still gets its page, without that section.
-  std::unique_ptr<study::Study> study;
-  if (opened->config) {
-    auto read_only = study::Study::open_read_only(*opened->config, *opened->store);
-    if (read_only.is_ok()) study = std::move(*read_only);
-  }
-  report::StudyData data{std::move(opened->config), std::move(opened->record),
-                         std::move(opened->trials), study.get()};
-  report::ReportOptions options;
-  options.refresh_seconds = live && !*done ? flags.watch : 0;
-  options.generated_at = now_seconds();
-  const std::string html = report::render_html(data, options);
-  const base::Status written = report::write_report(flags.output, html);
-  if (!written.is_ok()) return report_error("report", written);
+  const auto written = write_study_report(flags.source, flags.output, live ? flags.watch : 0);
+  if (!written.is_ok()) return report_error("report", written.status());
+  *done = written->finished;
   std::fprintf(stderr, "qtune report: wrote %s (%zu trials, %.1f KB)\n", flags.output.c_str(),
-               data.trials.size(), static_cast<double>(html.size()) / 1024.0);
+               written->trials, static_cast<double>(written->bytes) / 1024.0);
   return kExitOk;
 }
 

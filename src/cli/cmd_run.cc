@@ -9,7 +9,7 @@ Command add_run_command(CLI::App& app) {
   auto [sub, flags] = add_subcommand<RunFlags>(
       app, "run", "run a study: tune the [trial] command; running it again resumes");
   add_run_flags(*sub, *flags);
-  return {sub, [flags] { return run_study("run", runner_options(*flags), flags->quiet); }};
+  return {sub, [flags] { return run_study("run", runner_options(*flags), *flags); }};
 }
 
 }  // namespace qtune::cli

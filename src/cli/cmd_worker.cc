@@ -43,7 +43,7 @@ int run_worker(WorkerFlags flags) {
   options.heartbeat = *heartbeat;
   options.stale_after = *stale_after;
   options.worker = flags.worker_id;
-  return run_study("worker", std::move(options), flags.run.quiet);
+  return run_study("worker", std::move(options), flags.run);
 }
 
 }  // namespace

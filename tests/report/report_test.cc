@@ -268,6 +268,26 @@ trials = 2
   EXPECT_NE(read_file(out).find("2 / 2 trials"), std::string::npos);
 }
 
+// qtune run --report keeps the page current while it runs and leaves the final one (without
+// the reload tag) at the end, the same page qtune report writes.
+TEST_F(ReportTest, RunWithReportLeavesTheFinalPage) {
+  dir_.write("trial.py", kTrialScript);
+  std::string study = kStudy;
+  study.replace(study.find("PYTHON"), 6, QTUNE_PYTHON);
+  const auto file = dir_.write("study.toml", study);
+  const auto out = dir_ / "live.html";
+  const ProcessResult run = qtune({"run", file.string(), "--report", out.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = read_file(out);
+  expect_valid_report(html);
+  EXPECT_NE(html.find("14 / 14 trials"), std::string::npos);
+  EXPECT_EQ(html.find("http-equiv"), std::string::npos);  // finished: no reload tag
+  // A report that cannot be written is said once, and the run goes on.
+  const ProcessResult again = qtune({"run", file.string(), "--report", "/no/such/dir/r.html"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("--report /no/such/dir/r.html"), std::string::npos) << again.err;
+}
+
 TEST_F(ReportTest, NoStudyIsBadInput) {
   const ProcessResult made = qtune({"report", "--storage", "sqlite://" + (dir_ / "x.db").string(),
                                     "--study", "nope", "-o", (dir_ / "r.html").string()});
