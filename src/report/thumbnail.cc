@@ -73,16 +73,16 @@ std::string png_data_uri(const std::vector<std::uint8_t>& png) {
   std::string out = "data:image/png;base64,";
   std::size_t i = 0;
   for (; i + 2 < png.size(); i += 3) {
-    const unsigned v = (png[i] << 16) | (png[i + 1] << 8) | png[i + 2];
+    const unsigned v = (unsigned{png[i]} << 16) | (unsigned{png[i + 1]} << 8) | png[i + 2];
     for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
   }
   if (i + 1 == png.size()) {
-    const unsigned v = png[i] << 16;
+    const unsigned v = unsigned{png[i]} << 16;
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == png.size()) {
-    const unsigned v = (png[i] << 16) | (png[i + 1] << 8);
+    const unsigned v = (unsigned{png[i]} << 16) | (unsigned{png[i + 1]} << 8);
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
