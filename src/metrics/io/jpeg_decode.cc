@@ -45,10 +45,15 @@ extern "C" void jpeg_on_message(j_common_ptr cinfo, int level) {
 struct JpegHeader {
   JDIMENSION width;
   JDIMENSION height;
-  int components;
+  int components;  // of the output: 1 (grey) or 3
   J_COLOR_SPACE color_space;
+  // A progressive (multi-scan) JPEG: libjpeg keeps every DCT coefficient of the whole image
+  // (2 bytes each, per coded component) from jpeg_start_decompress on.
+  std::uint64_t coefficient_bytes = 0;
 };
 
+// The header only: nothing the size of the image is allocated yet, so that the pixel limit
+// and the decode budget are checked before jpeg_start_decompress allocates.
 bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::uint8_t* data,
                  std::size_t size, JpegHeader* header) {
   if (setjmp(errors->jump)) return false;
@@ -57,11 +62,22 @@ bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::u
   // libjpeg's defaults are PIL's: JDCT_ISLOW, fancy upsampling, no scaling, no dithering.
   header->color_space = cinfo->jpeg_color_space;
   if (cinfo->jpeg_color_space != JCS_GRAYSCALE) cinfo->out_color_space = JCS_RGB;
-  jpeg_start_decompress(cinfo);
-  header->width = cinfo->output_width;
-  header->height = cinfo->output_height;
-  header->components = cinfo->output_components;
+  header->width = cinfo->image_width;  // no scaling: the output is the image's size
+  header->height = cinfo->image_height;
+  header->components = cinfo->out_color_space == JCS_GRAYSCALE ? 1 : 3;
+  if (jpeg_has_multiple_scans(cinfo)) {
+    const std::uint64_t padded_width = (std::uint64_t{cinfo->image_width} + 15) / 16 * 16;
+    const std::uint64_t padded_height = (std::uint64_t{cinfo->image_height} + 15) / 16 * 16;
+    header->coefficient_bytes =
+        padded_width * padded_height * 2 * static_cast<std::uint64_t>(cinfo->num_components);
+  }
   return true;
+}
+
+bool start_decompress(jpeg_decompress_struct* cinfo, JpegErrors* errors) {
+  if (setjmp(errors->jump)) return false;
+  jpeg_start_decompress(cinfo);
+  return cinfo->output_width == cinfo->image_width && cinfo->output_height == cinfo->image_height;
 }
 
 bool read_rows(jpeg_decompress_struct* cinfo, JpegErrors* errors, std::uint8_t* out,
@@ -107,10 +123,12 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
   const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
   // The decoded samples, and for greyscale the RGB image made from them.
   const std::uint64_t pixel_count = std::uint64_t{header.width} * header.height;
-  QTUNE_ASSIGN_OR_RETURN(const DecodeReservation reserved,
-                         DecodeReservation::reserve(
-                             pixel_count * (components + (components == 3 ? 0 : 3)),
-                             fmt::format("{}: JPEG of {}x{}", name, header.width, header.height)));
+  QTUNE_ASSIGN_OR_RETURN(
+      const DecodeReservation reserved,
+      DecodeReservation::reserve(
+          pixel_count * (components + (components == 3 ? 0 : 3)) + header.coefficient_bytes,
+          fmt::format("{}: JPEG of {}x{}", name, header.width, header.height)));
+  if (!start_decompress(&cinfo, &errors)) return corrupt();
   std::vector<std::uint8_t> decoded(std::size_t{header.width} * header.height * components);
   if (!read_rows(&cinfo, &errors, decoded.data(), std::size_t{header.width} * components))
     return corrupt();
