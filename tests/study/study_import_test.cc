@@ -20,20 +20,8 @@ using testing::objective;
 using testing::run_to_end;
 using testing::study_toml;
 
-class StudyImportTest : public ::testing::Test {
+class StudyImportTest : public testing::ToyStudyTest {
  protected:
-  void SetUp() override {
-    auto store = store::open_store("sqlite://" + (dir_ / "toy.db").string());
-    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-    store_ = std::move(store).value();
-  }
-  std::unique_ptr<Study> open(const std::string& toml) {
-    auto config = parse_study_config(toml, dir_ / "toy.toml");
-    EXPECT_TRUE(config.is_ok()) << config.status().to_string();
-    auto study = Study::open(std::move(config).value(), *store_);
-    EXPECT_TRUE(study.is_ok()) << study.status().to_string();
-    return study.is_ok() ? std::move(study).value() : nullptr;
-  }
   // The first `n` states of the 64 with their objective, as imported results.
   static std::vector<store::ImportedTrial> first_states(const Study& study, std::size_t n) {
     const space::Space& space = study.config().space;
@@ -48,8 +36,6 @@ class StudyImportTest : public ::testing::Test {
     }
     return out;
   }
-  testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(StudyImportTest, EachStrategySpendsTheBudgetOnConfigurationsNotImported) {

@@ -24,23 +24,8 @@ using testing::objective;
 using testing::run_to_end;
 using testing::study_toml;
 
-class StudyTest : public ::testing::Test {
+class StudyTest : public testing::ToyStudyTest {
  protected:
-  void SetUp() override {
-    auto store = store::open_store("sqlite://" + (dir_ / "toy.db").string());
-    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-    store_ = std::move(store).value();
-  }
-
-  std::unique_ptr<Study> open(const std::string& toml) {
-    auto config = parse_study_config(toml, dir_ / "toy.toml");
-    EXPECT_TRUE(config.is_ok()) << config.status().to_string();
-    if (!config.is_ok()) return nullptr;
-    auto study = Study::open(std::move(config).value(), *store_);
-    EXPECT_TRUE(study.is_ok()) << study.status().to_string();
-    return study.is_ok() ? std::move(study).value() : nullptr;
-  }
-
   base::Status open_status(const std::string& toml) {
     auto config = parse_study_config(toml, dir_ / "toy.toml");
     if (!config.is_ok()) return config.status();
@@ -53,9 +38,6 @@ class StudyTest : public ::testing::Test {
     EXPECT_TRUE(next.is_ok() && next->trial.has_value());
     return next.is_ok() && next->trial ? *next->trial : TrialToRun{};
   }
-
-  ::qtune::testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(StudyTest, BudgetCountsDistinctEvaluations) {

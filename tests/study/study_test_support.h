@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "qtune/store/open_store.h"
 #include "qtune/study/study.h"
+#include "qtune/study/study_config.h"
+#include "support/temp_dir.h"
 
 namespace qtune::testing {
 
@@ -47,5 +51,28 @@ inline std::vector<space::StateId> run_to_end(study::Study& study) {
   }
   return states;
 }
+
+// A study on a fresh SQLite file in a temporary folder: the fixture of the study tests.
+class ToyStudyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::open_store("sqlite://" + (dir_ / "toy.db").string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    store_ = std::move(store).value();
+  }
+
+  // The study of `toml` opened on the store; nullptr (and a test failure) if it does not open.
+  std::unique_ptr<study::Study> open(const std::string& toml) {
+    auto config = study::parse_study_config(toml, dir_ / "toy.toml");
+    EXPECT_TRUE(config.is_ok()) << config.status().to_string();
+    if (!config.is_ok()) return nullptr;
+    auto study = study::Study::open(std::move(config).value(), *store_);
+    EXPECT_TRUE(study.is_ok()) << study.status().to_string();
+    return study.is_ok() ? std::move(study).value() : nullptr;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+};
 
 }  // namespace qtune::testing
