@@ -184,8 +184,8 @@ int run_replay(const ReplayFlags& flags) {
   if (table->listed_count() < table->space().size()) {
     fmt::print(stderr,
                "qtune replay: warning: the tables cover {}; regret is scored on the covered "
-               "configurations only, and missing ones are never measured (they cost no "
-               "evaluation and count as no failure)\n",
+               "configurations only; a missing one is never measured: a proposal of it costs no "
+               "evaluation and is not scored, and the strategy is told it failed\n",
                coverage_text(*table));
   }
   auto summary = replay::replay(*table, replay::strategy_factory(table->space(), *config), options);

@@ -1,5 +1,4 @@
-// Flags shared by `qtune fid` and `qtune metrics` (pytorch-fid's names and defaults), and
-// how their errors become exit codes.
+// Flags shared by `qtune fid` and `qtune metrics` (pytorch-fid's names and defaults).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -65,7 +65,7 @@ class FidTest(unittest.TestCase):
         s1, s2 = np.cov(stim, rowvar=False), np.cov(rec, rowvar=False)
         covmean = scipy.linalg.sqrtm(s1.dot(s2)).real
         expected = ((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean)
-        # scipy's sqrtm is itself off by ~1e-6 relative on these rank-deficient products (frechet.h).
+        # scipy's sqrtm is itself off by ~1e-6 relative on these rank-deficient products (feature_stats.h).
         tolerance = 1e-4 * expected
 
         with self.assertWarns(UserWarning):

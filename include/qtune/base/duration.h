@@ -12,8 +12,9 @@ namespace qtune::base {
 
 using Duration = std::chrono::milliseconds;
 
-// kInvalidArgument (message: `duration "2x": unit "x" is unknown; use s, m, h or d, e.g.
-// "90s", "2h", "1h30m"`) for text that is not a positive duration; the caller adds context.
+// kInvalidArgument (message: `duration "2x": unit "x" is unknown; use a number of seconds or
+// units s, m, h, d, e.g. "90s", "2h", "1h30m"`) for text that is not a positive duration;
+// the caller adds context.
 Result<Duration> parse_duration(std::string_view text);
 // "1h02m03s" / "4m05s" / "12s": for progress lines.
 std::string format_duration(Duration duration);

@@ -10,7 +10,7 @@
 // The weights are loaded on the first folder that needs them (never for two .npz files).
 //
 // fid() uses the exact low-rank Fréchet form whenever a side has fewer images than dims
-// and its features are at hand (frechet.h). few_images_note() is the warning to show then.
+// and its features are at hand (feature_stats.h). few_images_note() is the warning to show then.
 //
 // Not thread-safe (the network has scratch buffers); one pipeline per thread. Errors: a
 // missing weights file (kNotFound saying where to get it), unsupported dims or batch size

@@ -18,7 +18,7 @@
 //   parallel = 1                  # trials running at the same time, >= 1; raises the
 //                                 # strategy's trajectories to at least this (one each)
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
-//   max_time = "12h"              # wall time of one `qtune run` session (exec/duration.h)
+//   max_time = "12h"              # wall time of one `qtune run` session (base/duration.h)
 //
 //   [report]                      # optional; read by `qtune report` only
 //   images = { stim = "{K}/stim", rec = "{K}/rec" }   # image folders of a trial (templates,
