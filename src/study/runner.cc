@@ -58,8 +58,12 @@ class TrialLoop {
       for (const exec::FinishedTrial& done : executor_.wait_any(kPollLimit)) {
         QTUNE_RETURN_IF_ERROR(record(done));
       }
-      QTUNE_ASSIGN_OR_RETURN(Progress progress, study_.progress());
-      observer_.progress(progress);
+      // The store is read only when something changed (a trial started or was recorded, a
+      // heartbeat round): the observer is called every poll, the store is not.
+      if (!progress_) {
+        QTUNE_ASSIGN_OR_RETURN(progress_, study_.progress());
+      }
+      observer_.progress(*progress_);
     }
   }
 
@@ -75,6 +79,7 @@ class TrialLoop {
     const auto now = std::chrono::steady_clock::now();
     if (last_beat_ && now - *last_beat_ < options_.heartbeat) return base::Status::ok();
     last_beat_ = now;
+    progress_.reset();  // other workers may have moved the study on
     QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> lost, study_.heartbeat());
     for (const TrialId id : lost) {
       observer_.note(fmt::format(
@@ -98,6 +103,7 @@ class TrialLoop {
   base::Status start(const TrialToRun& trial) {
     const exec::TrialSpec spec = trial_spec(study_.config(), trial.id, trial.number, trial.params);
     running_[trial.id] = trial;
+    progress_.reset();
     return executor_.start(spec);
   }
 
@@ -115,8 +121,8 @@ class TrialLoop {
       return base::Status::ok();
     }
     QTUNE_RETURN_IF_ERROR(recorded);
-    QTUNE_ASSIGN_OR_RETURN(Progress progress, study_.progress());
-    observer_.trial_finished(trial.number, trial.params, done.outcome, progress);
+    QTUNE_ASSIGN_OR_RETURN(progress_, study_.progress());
+    observer_.trial_finished(trial.number, trial.params, done.outcome, *progress_);
     return base::Status::ok();
   }
 
@@ -139,7 +145,8 @@ class TrialLoop {
   RunObserver& observer_;
   std::function<int()> stop_requested_;
   std::map<TrialId, TrialToRun> running_;
-  std::set<TrialId> lost_;  // running here, but handed to another worker since
+  std::set<TrialId> lost_;            // running here, but handed to another worker since
+  std::optional<Progress> progress_;  // the study as last read; reset when it changes
   std::optional<std::chrono::steady_clock::time_point> last_beat_;
 };
 
@@ -235,7 +242,15 @@ base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor)
   // A child subreaper: what a trial starts and leaves behind (a setsid'd daemon whose parent
   // exited) becomes our child, not init's, and the local executor ends and reaps it with the
   // trial (exec/local/descendants.h).
+  // The process's own setting comes back after the run (a Python caller's later subprocesses
+  // are not ours to reap).
+  int was_subreaper = 0;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  struct RestoreSubreaper {
+    int value;
+    ~RestoreSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, value); }
+  } const restore_subreaper{was_subreaper};
   observer_->started(study.config(), trials_dir(study.config()));
   QTUNE_ASSIGN_OR_RETURN(const Progress at_start, study.progress());
   if (at_start.imported > 0) {

@@ -72,8 +72,9 @@ class RunObserver {
   }
   // A line for the user, starting with RunnerOptions::who.
   virtual void note(const std::string& message) { (void)message; }
-  // After every poll of the executor (at most every 200 ms): cheap, and a place to check for
-  // a stop (request_stop()).
+  // After every poll of the executor (at most every 200 ms), with the progress as last read
+  // (the store is read again only when a trial starts or ends, or at a heartbeat); a place
+  // to check for a stop (request_stop()).
   virtual void progress(const Progress& progress) { (void)progress; }
 };
 
