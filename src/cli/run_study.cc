@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 
@@ -52,10 +53,13 @@ class ReportWriter : public study::RunObserver {
     next_.started(config, trials);
     write(kRefreshSeconds);
   }
+  // At most once per kRefreshSeconds (the page reloads no faster): the page reads the whole
+  // study, so a burst of short trials must not hold the run loop.
   void trial_finished(std::int64_t number, const std::vector<store::Param>& params,
                       const exec::TrialOutcome& outcome, const study::Progress& progress) override {
     next_.trial_finished(number, params, outcome, progress);
-    write(kRefreshSeconds);
+    if (std::chrono::steady_clock::now() - last_write_ >= std::chrono::seconds(kRefreshSeconds))
+      write(kRefreshSeconds);
   }
   void note(const std::string& message) override { next_.note(message); }
   void progress(const study::Progress& progress) override { next_.progress(progress); }
@@ -64,6 +68,7 @@ class ReportWriter : public study::RunObserver {
 
  private:
   void write(int refresh_seconds) {
+    last_write_ = std::chrono::steady_clock::now();
     const auto written = write_study_report(source_, output_, refresh_seconds);
     if (written.is_ok() || warned_) return;
     warned_ = true;
@@ -76,6 +81,7 @@ class ReportWriter : public study::RunObserver {
   std::filesystem::path output_;
   std::string who_;
   bool warned_ = false;
+  std::chrono::steady_clock::time_point last_write_{};
 };
 
 }  // namespace

@@ -14,11 +14,15 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The trial budget counts the trials qtune ran, not imported results (as Study does).
 bool finished(const OpenedStudy& opened) {
   if (!opened.config || !opened.config->budget.trials) return false;
-  for (const store::TrialRecord& t : opened.trials)
+  std::size_t run = 0;
+  for (const store::TrialRecord& t : opened.trials) {
     if (!store::is_finished(t.state)) return false;
-  return opened.trials.size() >= *opened.config->budget.trials;
+    if (!t.imported()) ++run;
+  }
+  return run >= *opened.config->budget.trials;
 }
 
 }  // namespace

@@ -107,8 +107,30 @@ std::string beliefs_section(const StudyView& view) {
   const space::StateId best_state = data.trials[*view.best_index].state_id;
   if (best_state >= space.size()) return note("The best trial's state is not in the space.");
   const std::vector<space::Index> best = space.decode(best_state);
-  const std::vector<agent::Belief> probe = data.study->beliefs(std::vector{best_state});
-  if (probe.empty())
+  // Every slice's states first, then one call: each call refits the reward model.
+  std::vector<Slice> slices;
+  std::vector<space::StateId> states;
+  for (std::size_t a = 0; a < space.dims() && slices.size() < kMaxBeliefPairs; ++a) {
+    for (std::size_t b = a + 1; b < space.dims() && slices.size() < kMaxBeliefPairs; ++b) {
+      if (space.dimension(a).size() > kMaxBeliefLevels ||
+          space.dimension(b).size() > kMaxBeliefLevels)
+        continue;
+      Slice slice{a, b, {}};
+      std::vector<space::Index> idx = best;
+      for (space::Index j = 0; j < space.dimension(b).size(); ++j) {
+        for (space::Index i = 0; i < space.dimension(a).size(); ++i) {
+          idx[a] = i;
+          idx[b] = j;
+          slice.states.push_back(space.encode(idx));
+        }
+      }
+      states.insert(states.end(), slice.states.begin(), slice.states.end());
+      slices.push_back(std::move(slice));
+    }
+  }
+  if (states.empty()) states.push_back(best_state);
+  const std::vector<agent::Belief> beliefs = data.study->beliefs(states);
+  if (beliefs.size() != states.size())
     return note(
         "This study's strategy has no reward model to show (only model-based q-learning, the "
         "default preset, has one).");
@@ -125,27 +147,14 @@ std::string beliefs_section(const StudyView& view) {
       "cell): two parameters vary, the others stay at their best levels. Red arrows: the greedy "
       "policy's move from a state it visited, where the move stays in the slice.</p>",
       escape(view.value_label()));
-  std::size_t pairs = 0;
-  for (std::size_t a = 0; a < space.dims() && pairs < kMaxBeliefPairs; ++a) {
-    for (std::size_t b = a + 1; b < space.dims() && pairs < kMaxBeliefPairs; ++b) {
-      if (space.dimension(a).size() > kMaxBeliefLevels ||
-          space.dimension(b).size() > kMaxBeliefLevels)
-        continue;
-      Slice slice{a, b, {}};
-      std::vector<space::Index> idx = best;
-      for (space::Index j = 0; j < space.dimension(b).size(); ++j) {
-        for (space::Index i = 0; i < space.dimension(a).size(); ++i) {
-          idx[a] = i;
-          idx[b] = j;
-          slice.states.push_back(space.encode(idx));
-        }
-      }
-      std::vector<agent::Belief> beliefs = data.study->beliefs(slice.states);
-      if (beliefs.size() != slice.states.size()) continue;
-      out += "<div class=\"plots\">" + slice_map(view, slice, beliefs, false, policy, space, best) +
-             slice_map(view, slice, beliefs, true, policy, space, best) + "</div>";
-      ++pairs;
-    }
+  std::size_t at = 0;
+  for (const Slice& slice : slices) {
+    const std::vector<agent::Belief> part(
+        beliefs.begin() + static_cast<std::ptrdiff_t>(at),
+        beliefs.begin() + static_cast<std::ptrdiff_t>(at + slice.states.size()));
+    at += slice.states.size();
+    out += "<div class=\"plots\">" + slice_map(view, slice, part, false, policy, space, best) +
+           slice_map(view, slice, part, true, policy, space, best) + "</div>";
   }
   return out;
 }

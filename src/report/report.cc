@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "report/sections.h"
@@ -127,15 +129,20 @@ base::Status write_report(const std::filesystem::path& path, std::string_view ht
     out.write(html.data(), static_cast<std::streamsize>(html.size()));
     out.flush();
     if (!out) {
+      const std::string reason = std::strerror(errno);
       std::error_code ignored;
       std::filesystem::remove(temp, ignored);
-      return base::Status::io_error(fmt::format("{}: cannot write the report", temp.string()));
+      return base::Status::io_error(
+          fmt::format("{}: cannot write the report: {}; check that "
+                      "its folder exists and is writable",
+                      path.string(), reason));
     }
   }
   std::error_code error;
   std::filesystem::rename(temp, path, error);
   if (error) {
-    std::filesystem::remove(temp, error);
+    std::error_code ignored;  // the rename's error is the one to report
+    std::filesystem::remove(temp, ignored);
     return base::Status::io_error(
         fmt::format("{}: cannot replace the report: {}", path.string(), error.message()));
   }

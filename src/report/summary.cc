@@ -38,7 +38,11 @@ std::string summary_section(const StudyView& view, double now) {
   if (data.config) out += row("study file", escape(data.config->file.string()));
   out += row("direction", escape(std::string(store::direction_name(data.record.direction))));
   out += row("started", escape(format_time(data.record.created_at)));
-  const std::size_t total = data.trials.size();
+  // The budget counts the trials qtune ran; imported results are shown apart.
+  const std::size_t total = static_cast<std::size_t>(
+      std::count_if(data.trials.begin(), data.trials.end(),
+                    [](const store::TrialRecord& t) { return !t.imported(); }));
+  const std::size_t imported = data.trials.size() - total;
   const auto budget = data.config ? data.config->budget.trials : std::nullopt;
   out +=
       row("budget used",
@@ -46,6 +50,10 @@ std::string summary_section(const StudyView& view, double now) {
                                100.0 * static_cast<double>(total) /
                                    static_cast<double>(std::max<std::uint64_t>(*budget, 1)))
                  : fmt::format("{} trials (no trial budget: until the strategy is done)", total));
+  if (imported > 0) {
+    out += row("imported", fmt::format("{} result{} (qtune import), not counted in the budget",
+                                       imported, imported == 1 ? "" : "s"));
+  }
 
   if (view.best) {
     std::string params;
@@ -65,7 +73,7 @@ std::string summary_section(const StudyView& view, double now) {
                "value</span>");
   }
   out += "</table>";
-  if (total == 0) return out + note("The study has no trials yet: run it with qtune run.");
+  if (data.trials.empty()) return out + note("The study has no trials yet: run it with qtune run.");
 
   // Trials by state and failure reason.
   store::TrialCounts counts;

@@ -327,6 +327,14 @@ TEST(ReportPages, DegenerateTrialSetsGiveValidPagesWithNotes) {
   EXPECT_NE(html.find("<b class=\"big\">2.5</b> (trial 0)"), std::string::npos);
   EXPECT_NE(html.find("Importance needs at least 3 trials"), std::string::npos);
 
+  // An imported result is shown apart and does not count as a trial qtune ran.
+  store::TrialRecord imported = trial(1, "2", TrialState::kComplete, 2.0);
+  imported.source = "FID_Results.csv:1";
+  html = report::render_html(data_of({trial(0, "1", TrialState::kComplete, 1.0), imported}), {});
+  expect_valid_report(html);
+  EXPECT_NE(html.find("1 trials (no trial budget"), std::string::npos);
+  EXPECT_NE(html.find("1 result (qtune import), not counted in the budget"), std::string::npos);
+
   // Only failures.
   html = report::render_html(data_of({trial(0, "1", TrialState::kFailed, {}, "exit_code"),
                                       trial(1, "2", TrialState::kFailed, {}, "timeout")}),
