@@ -45,6 +45,18 @@ std::size_t put_text(char* buf, std::size_t at, const char* text, std::size_t si
   return at;
 }
 
+volatile sig_atomic_t g_stopped_by_qtune = 0;
+extern "C" void on_stop(int) { g_stopped_by_qtune = 1; }
+
+// Writes `text` to tmp and renames it to path. Async-signal-safe.
+bool write_atomically(const char* tmp, const char* path, const char* text, std::size_t size) {
+  const int out = ::open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) return false;
+  const bool written = ::write(out, text, size) == static_cast<ssize_t>(size);
+  ::close(out);
+  return written && ::rename(tmp, path) == 0;
+}
+
 // The child's process record (process.h), written to record_tmp_path and renamed.
 // Async-signal-safe: stack buffers, open/read/write/rename only.
 bool write_record(const SpawnRequest& request) {
@@ -68,12 +80,70 @@ bool write_record(const SpawnRequest& request) {
   at = put_number(text, at, static_cast<unsigned long long>(self->pgid));
   at = put_text(text, at, "\n", 1);
   at = put_text(text, at, request.record_tail.data(), request.record_tail.size());
-  const int out =
-      ::open(request.record_tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0) return false;
-  const bool written = ::write(out, text, at) == static_cast<ssize_t>(at);
-  ::close(out);
-  return written && ::rename(request.record_tmp_path.c_str(), request.record_path.c_str()) == 0;
+  return write_atomically(request.record_tmp_path.c_str(), request.record_path.c_str(), text, at);
+}
+
+// The spawned process with exit_status_path set (process.h): forks the program, waits for
+// it, records how it ended and ends the same way. Async-signal-safe calls only. An exec
+// failure of the program is reported on `report` (as exec_child does) and recorded nowhere.
+[[noreturn]] void run_and_record(const SpawnRequest& request, char** argv, char** envp,
+                                 int report) {
+  int exec_failed[2];
+  if (::pipe2(exec_failed, O_CLOEXEC) != 0) {
+    const int error[2] = {4, errno};
+    [[maybe_unused]] const ssize_t ignored = ::write(report, error, sizeof error);
+    ::_exit(127);
+  }
+  const pid_t program = ::fork();
+  if (program == 0) {
+    ::execvpe(argv[0], argv, envp);
+    const int error[2] = {4, errno};
+    [[maybe_unused]] ssize_t ignored = ::write(report, error, sizeof error);
+    ignored = ::write(exec_failed[1], error, sizeof error);
+    ::_exit(127);
+  }
+  // Stops of the whole group reach the program; here they only mean "record nothing".
+  struct sigaction action = {};
+  action.sa_handler = on_stop;
+  sigemptyset(&action.sa_mask);
+  for (const int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &action, nullptr);
+  ::close(report);
+  ::close(exec_failed[1]);
+  if (program < 0) ::_exit(127);
+  int error[2];
+  ssize_t n = 0;
+  do {
+    n = ::read(exec_failed[0], error, sizeof error);
+  } while (n < 0 && errno == EINTR);
+  int status = 0;
+  while (::waitpid(program, &status, 0) < 0) {
+    if (errno != EINTR) ::_exit(127);
+  }
+  if (n > 0) ::_exit(127);  // the program never ran: qtune reports the launch failure
+  if (g_stopped_by_qtune == 0) {
+    char text[32];
+    std::size_t at = 0;
+    if (WIFSIGNALED(status)) {
+      at = put_text(text, at, "signal=", 7);
+      at = put_number(text, at, static_cast<unsigned long long>(WTERMSIG(status)));
+    } else {
+      at = put_text(text, at, "exit=", 5);
+      at = put_number(text, at, static_cast<unsigned long long>(WEXITSTATUS(status)));
+    }
+    at = put_text(text, at, "\n", 1);
+    write_atomically(request.exit_status_tmp_path.c_str(), request.exit_status_path.c_str(), text,
+                     at);
+  }
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    ::signal(sig, SIG_DFL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+    ::kill(::getpid(), sig);
+  }
+  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
 }
 
 // In the child, between fork and exec: async-signal-safe calls only. On failure writes
@@ -107,6 +177,7 @@ bool write_record(const SpawnRequest& request) {
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) fail();
   step = 3;
   if (::chdir(request.workdir.c_str()) != 0) fail();
+  if (!request.exit_status_path.empty()) run_and_record(request, argv, envp, report);
   step = 4;
   ::execvpe(argv[0], argv, envp);
   fail();

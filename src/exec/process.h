@@ -27,6 +27,14 @@ struct SpawnRequest {
   std::filesystem::path record_path;
   std::filesystem::path record_tmp_path;
   std::string record_tail;
+  // When set, the spawned process does not exec the program itself: it forks it, waits for
+  // it and, when the program ended on its own, writes "exit=N" or "signal=N" (the exact wait
+  // status) to exit_status_tmp_path and renames it to exit_status_path, then ends as the
+  // program did (the same exit code, or the same signal). A SIGTERM/SIGINT/SIGHUP it gets
+  // meanwhile (qtune stopping the trial) is not passed on, it only means: record nothing.
+  // So a later qtune learns how a trial ended that it was not there to wait for.
+  std::filesystem::path exit_status_path;
+  std::filesystem::path exit_status_tmp_path;
 };
 
 // The child's pid, which is also its process group id. kIoError with the OS's reason

@@ -82,6 +82,28 @@ workdir = "nowhere/{K}")");
   EXPECT_NE(outcome.message.find("nowhere/2 does not exist"), std::string::npos) << outcome.message;
 }
 
+// The recorded end is the exact wait status: a program exiting 200 exited (no shell's
+// "128 + N means signal N" guess), a program killed by SIGKILL was killed; and the program
+// is the argv's own (`printf`, a shell builtin too, runs as the program on PATH).
+TEST_F(LocalExecutorTest, ExitStatusIsRecordedExactly) {
+  dir_.write("end.sh", "[ \"$1\" = 1 ] && exit 200\nkill -KILL $$\n");
+  auto executor = make(R"(command = ["sh", "end.sh", "{K}"])");
+  const TrialOutcome exited = run_one(*executor, spec(1, "w", "1"));
+  EXPECT_EQ(exited.reason, FailureReason::kExitCode) << exited.message;
+  EXPECT_EQ(exited.exit_code, 200);
+  EXPECT_EQ(exited.signal, 0);
+  EXPECT_EQ(read_file(dir_ / "trials/1/exit_status"), "exit=200\n");
+  const TrialOutcome killed = run_one(*executor, spec(2, "w", "2"));
+  EXPECT_EQ(killed.reason, FailureReason::kSignal) << killed.message;
+  EXPECT_EQ(killed.signal, SIGKILL);
+  EXPECT_EQ(read_file(dir_ / "trials/2/exit_status"), "signal=9\n");
+
+  auto builtin = make(R"(command = ["printf", "FID: %s\\n", "{K}"])");
+  const TrialOutcome printed = run_one(*builtin, spec(3, "w", "7"));
+  ASSERT_TRUE(printed.ok()) << printed.message;
+  EXPECT_EQ(*printed.value, 7.0);
+}
+
 // The trial and the child it started are both killed: the child's pid file proves it is gone.
 TEST_F(LocalExecutorTest, TimeoutKillsTheWholeProcessGroup) {
   dir_.write("hang.sh", "sleep 60 & echo $! > \"$QTUNE_TRIAL_DIR/child.pid\"\nwait\n");

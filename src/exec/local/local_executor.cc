@@ -33,7 +33,7 @@ struct LocalExecutor::State {
   struct Running {
     TrialSpec spec;
     std::size_t slot = 0;
-    pid_t pid = 0;  // the wrapper's pid, also its process group
+    pid_t pid = 0;  // the spawned process (it waits for the program), also the group
     unsigned long long start_ticks = 0;
     bool adopted = false;  // an earlier run's process: not our child, polled through /proc
     std::filesystem::path workdir;
@@ -62,9 +62,9 @@ struct LocalExecutor::State {
     return detail::environment_with(added);
   }
 
-  // How the trial ended: its exit_status when the wrapper wrote one, else the wrapper's wait
-  // status (`status`, nullopt for an adopted process), where an exit status above 128 is the
-  // signal that ended the program (the wrapper exits with the program's status).
+  // How the trial ended: its exit_status when the spawned process wrote one, else that
+  // process's wait status (`status`, nullopt for an adopted process), which is the program's
+  // own: the spawned process ends as the program did (process.h).
   static detail::TrialEnd end_of(const Running& trial, std::optional<int> status) {
     detail::TrialEnd end;
     end.elapsed = std::chrono::duration_cast<base::Duration>(Clock::now() - trial.started);
@@ -80,10 +80,6 @@ struct LocalExecutor::State {
     if (!status) return end;
     if (WIFEXITED(*status)) end.exit_code = WEXITSTATUS(*status);
     if (WIFSIGNALED(*status)) end.signal = WTERMSIG(*status);
-    if (end.exit_code > 128) {
-      end.signal = end.exit_code - 128;
-      end.exit_code = -1;
-    }
     return end;
   }
 
@@ -254,7 +250,7 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   trial.values = std::move(prepared.values);
   trial.workdir = std::move(prepared.workdir);
   detail::SpawnRequest request;
-  request.argv = detail::wrapped_argv(spec.dir, argv);
+  request.argv = argv;
   request.workdir = trial.workdir;
   request.env = s.env_for(spec, trial.values, trial.slot);
   request.stdout_path = std::filesystem::absolute(spec.dir / "stdout.log");
@@ -263,12 +259,9 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
   request.record_tmp_path =
       std::filesystem::absolute(spec.dir / (std::string(detail::kProcessFile) + ".tmp"));
   request.record_tail = tail;
-  // The wrapper runs any program; a missing one is reported as exec would report it.
-  if (const std::string problem = detail::program_problem(argv.at(0), trial.workdir, request.env);
-      !problem.empty()) {
-    s.finished.push_back(detail::launch_failure(spec, fmt::format("{}: {}", argv[0], problem)));
-    return base::Status::ok();
-  }
+  request.exit_status_path = std::filesystem::absolute(spec.dir / detail::kExitStatusFile);
+  request.exit_status_tmp_path =
+      std::filesystem::absolute(spec.dir / (std::string(detail::kExitStatusFile) + ".tmp"));
   trial.started = Clock::now();
   const base::Result<pid_t> pid = detail::spawn_in_new_group(request);
   if (!pid.is_ok()) {

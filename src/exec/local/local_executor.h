@@ -9,8 +9,8 @@
 // a built-in image metric on a background thread, one trial at a time, so timeouts and the
 // other trials are still polled meanwhile. A trial counts in running() until poll() returns it.
 //
-// Take-over (trial_process.h): each trial runs under a small sh wrapper that writes
-// <trial dir>/exit_status when the program ends on its own, and its process leaves
+// Take-over (trial_process.h): each trial's spawned process forks the program and writes
+// <trial dir>/exit_status when the program ends on its own (exec/process.h), and it leaves
 // <trial dir>/process (pid, start time, process group, host, command hash) before exec.
 // Trials do not die with qtune. start() of a trial whose record names a process that still
 // runs on this host with the same command adopts it: polled through /proc (not our child),

@@ -15,17 +15,6 @@
 namespace qtune::exec::detail {
 namespace {
 
-// Runs "$@", then records how it ended in $0 unless the wrapper got SIGTERM meanwhile. The
-// status is "$@"'s own, so a trial qtune waits for ends as its program did.
-constexpr const char* kWrapperScript = R"sh(terminated=
-trap 'terminated=1' TERM
-"$@"
-status=$?
-[ -z "$terminated" ] || exit "$status"
-if [ "$status" -gt 128 ]; then r="signal=$((status - 128))"; else r="exit=$status"; fi
-printf '%s\n' "$r" > "$0.tmp" && mv -f "$0.tmp" "$0"
-exit "$status")sh";
-
 template <typename T>
 bool parse_number(std::string_view text, T& value) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -40,17 +29,6 @@ std::string command_fingerprint(const std::vector<std::string>& words) {
     hash = hash * 1099511628211ull;
   }
   return fmt::format("{:016x}", hash);
-}
-
-bool is_executable(const std::filesystem::path& path, int& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = EACCES;
-    return false;
-  }
-  if (::access(path.c_str(), X_OK) == 0) return true;
-  error = errno;
-  return false;
 }
 
 }  // namespace
@@ -104,14 +82,6 @@ bool is_alive(const ProcessRecord& record) {
   return stat && stat->start_ticks == record.start_ticks;
 }
 
-std::vector<std::string> wrapped_argv(const std::filesystem::path& trial_dir,
-                                      const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"/bin/sh", "-c", kWrapperScript,
-                                  std::filesystem::absolute(trial_dir / kExitStatusFile).string()};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
 std::optional<RecordedEnd> recorded_end(const std::filesystem::path& trial_dir) {
   const std::optional<std::string> text = read_file_text(trial_dir / kExitStatusFile);
   if (!text) return std::nullopt;
@@ -125,33 +95,6 @@ base::Duration recorded_run_time(const std::filesystem::path& trial_dir) {
   const auto ended = std::filesystem::last_write_time(trial_dir / kExitStatusFile, error);
   if (error) return base::Duration{0};
   return std::max(base::Duration{0}, std::chrono::duration_cast<base::Duration>(ended - started));
-}
-
-std::string program_problem(const std::string& program, const std::filesystem::path& workdir,
-                            const std::vector<std::string>& env) {
-  int error = ENOENT;
-  if (program.find('/') != std::string::npos) {
-    const std::filesystem::path path(program);
-    return is_executable(path.is_absolute() ? path : workdir / path, error) ? ""
-                                                                            : std::strerror(error);
-  }
-  std::string_view search = "/usr/local/bin:/usr/bin:/bin";
-  for (const std::string& entry : env) {
-    if (entry.starts_with("PATH=")) search = std::string_view(entry).substr(5);
-  }
-  int found_error = ENOENT;
-  while (true) {
-    const std::size_t colon = search.find(':');
-    const std::string_view dir = search.substr(0, colon);
-    const std::filesystem::path base = dir.empty() ? workdir : std::filesystem::path(dir);
-    const std::filesystem::path candidate =
-        (std::filesystem::path(base).is_absolute() ? base : workdir / base) / program;
-    if (is_executable(candidate, error)) return "";
-    if (error == EACCES) found_error = EACCES;  // execvp reports EACCES over ENOENT
-    if (colon == std::string_view::npos) break;
-    search.remove_prefix(colon + 1);
-  }
-  return std::strerror(found_error);
 }
 
 }  // namespace qtune::exec::detail

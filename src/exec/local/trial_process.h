@@ -1,13 +1,11 @@
 // A local trial's process as a later qtune finds it: the record the trial leaves in its
-// directory, whether that process still lives, and the wrapper that records how the trial's
-// program ended. Private to exec/local.
+// directory, whether that process still lives, and how its program ended. Private to
+// exec/local.
 //
-// Every local trial runs as
-//   /bin/sh -c <kWrapperScript> <trial dir>/exit_status <the trial's argv...>
-// The wrapper runs the argv as "$@" (its words are never parsed by a shell), waits for it
-// and, when the program ends on its own, writes exit_status (exit/exec/exit_status.h) like
-// the Slurm executor's job.sh; when the wrapper gets SIGTERM (qtune stopping the trial) it
-// records nothing. Before exec the child writes <trial dir>/process:
+// The process qtune spawns for a trial forks the program (no shell: its argv as given),
+// waits for it and, when the program ends on its own, writes <trial dir>/exit_status
+// (exec/exit_status.h) like the Slurm executor's job.sh; stopped by qtune (SIGTERM) it
+// records nothing (exec/process.h). Before that the spawned process writes <trial dir>/process:
 //   pid=P  start=S (/proc/P/stat field 22)  pgid=G  host=H  command=C (argv and workdir hash)
 // one per line. A trial handed out again finds its earlier process through that record.
 #pragma once
@@ -51,20 +49,10 @@ std::optional<ProcessRecord> read_process_record(const std::filesystem::path& tr
 // started when the record says (a reused pid starts later).
 bool is_alive(const ProcessRecord& record);
 
-// The wrapper's argv around `argv`.
-std::vector<std::string> wrapped_argv(const std::filesystem::path& trial_dir,
-                                      const std::vector<std::string>& argv);
-
 // The recorded end in <trial dir>/exit_status; nullopt when there is none or it is unreadable.
 std::optional<RecordedEnd> recorded_end(const std::filesystem::path& trial_dir);
 
 // From the process record's creation to the exit status's (file times); 0 without both.
 base::Duration recorded_run_time(const std::filesystem::path& trial_dir);
-
-// Where argv[0] would be executed from: empty when found and executable; otherwise the
-// OS's reason ("No such file or directory"). A path with '/' is relative to `workdir`,
-// a bare name is looked up in PATH of `env` (NAME=value entries).
-std::string program_problem(const std::string& program, const std::filesystem::path& workdir,
-                            const std::vector<std::string>& env);
 
 }  // namespace qtune::exec::detail
