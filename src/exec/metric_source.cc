@@ -116,14 +116,20 @@ MetricReading read_regex(const RegexMetric& metric, const TrialFiles& files) {
 
 // The text of a JSON metric file, or the kNoMetric reading that says why not.
 std::variant<std::string, MetricReading> read_json_text(const std::filesystem::path& path) {
-  const std::optional<detail::FileTail> file = detail::read_file_tail(path, kJsonMetricMaxBytes);
-  if (!file) return no_metric(fmt::format("{}: missing; the trial should write it", path.string()));
-  if (file->cut) {
-    std::error_code error;
+  // The size first: a file over the limit is refused unread.
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return no_metric(fmt::format("{}: missing; the trial should write it", path.string()));
+  if (size > kJsonMetricMaxBytes) {
     return no_metric(fmt::format(
         "{}: is {} bytes, over the {} MiB limit for a JSON metric file; write only the metrics "
         "to it",
-        path.string(), std::filesystem::file_size(path, error), kJsonMetricMaxBytes >> 20));
+        path.string(), size, kJsonMetricMaxBytes >> 20));
+  }
+  const std::optional<detail::FileTail> file = detail::read_file_tail(path, kJsonMetricMaxBytes);
+  if (!file || file->cut) {
+    return no_metric(fmt::format("{}: cannot be read whole (did it grow while read?)",
+                                 path.string()));
   }
   return std::move(file->text);
 }
