@@ -128,8 +128,8 @@ std::variant<std::string, MetricReading> read_json_text(const std::filesystem::p
   }
   const std::optional<detail::FileTail> file = detail::read_file_tail(path, kJsonMetricMaxBytes);
   if (!file || file->cut) {
-    return no_metric(fmt::format("{}: cannot be read whole (did it grow while read?)",
-                                 path.string()));
+    return no_metric(
+        fmt::format("{}: cannot be read whole (did it grow while read?)", path.string()));
   }
   return std::move(file->text);
 }

@@ -385,5 +385,25 @@ TEST(PostgresReconnect, ALostConnectionIsReopenedOnceThenReported) {
   EXPECT_NE(gone.status().message().find(db), std::string::npos) << gone.status().message();
 }
 
+// A read-only store stays read-only across a reconnect (a new session forgets SET SESSION).
+TEST(PostgresReconnect, AReadOnlyStoreStaysReadOnlyAfterAReconnect) {
+  const std::string url = testing::postgres_url();
+  auto writer = postgres::PostgresStore::open(url);
+  ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
+  auto opened = postgres::PostgresStore::open_read_only(url);
+  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+  postgres::PostgresStore& reader = **opened;
+  ASSERT_TRUE(testing::postgres_exec("SELECT pg_terminate_backend(" +
+                                     std::to_string(reader.backend_pid()) + ")"));
+  const std::string name = "ro_" + std::to_string(::getpid());
+  auto created = reader.create_study(make_study(name));
+  EXPECT_FALSE(created.is_ok());
+  EXPECT_NE(created.status().message().find("read-only"), std::string::npos)
+      << created.status().message();
+  auto found = (*writer)->find_study(name);
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_FALSE(found->has_value());
+}
+
 }  // namespace
 }  // namespace qtune::store

@@ -61,10 +61,10 @@ base::Status no_trial(TrialId trial) {
 template <typename Body>
 auto PostgresStore::with_reconnect(Body&& body) const -> decltype(body()) {
   // A connection that broke in an earlier call gets its attempt now.
-  if (conn_.lost()) QTUNE_RETURN_IF_ERROR(conn_.reconnect());
+  if (conn_.lost()) QTUNE_RETURN_IF_ERROR(reconnect());
   auto result = body();
   if (result.is_ok() || !conn_.lost()) return result;
-  QTUNE_RETURN_IF_ERROR(conn_.reconnect());
+  QTUNE_RETURN_IF_ERROR(reconnect());
   return body();
 }
 
@@ -118,8 +118,20 @@ base::Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::stri
 base::Result<std::unique_ptr<PostgresStore>> PostgresStore::open_read_only(
     const std::string& conninfo) {
   QTUNE_ASSIGN_OR_RETURN(Connection conn, Connection::open(conninfo));
-  QTUNE_RETURN_IF_ERROR(conn.exec("SET SESSION default_transaction_read_only = on").status());
-  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(conn)));
+  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(conn)));
+  store->read_only_ = true;
+  QTUNE_RETURN_IF_ERROR(store->set_read_only());
+  return store;
+}
+
+base::Status PostgresStore::set_read_only() const {
+  return conn_.exec("SET SESSION default_transaction_read_only = on").status();
+}
+
+// A new session forgets SET SESSION: a read-only store sets it again.
+base::Status PostgresStore::reconnect() const {
+  QTUNE_RETURN_IF_ERROR(conn_.reconnect());
+  return read_only_ ? set_read_only() : base::Status::ok();
 }
 
 int PostgresStore::backend_pid() const {

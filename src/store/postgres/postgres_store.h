@@ -52,6 +52,9 @@ class PostgresStore final : public Store {
 
  private:
   explicit PostgresStore(Connection conn) : conn_(std::move(conn)) {}
+  base::Status set_read_only() const;
+  // conn_.reconnect(), then the session's read-only setting again.
+  base::Status reconnect() const;
   base::Status migrate();
 
   // statement(body) / transaction(body): with_reconnect / in_transaction holding mutex_, the
@@ -74,6 +77,7 @@ class PostgresStore final : public Store {
 
   mutable std::mutex mutex_;
   mutable Connection conn_;  // guarded by mutex_; reconnecting is not a logical change
+  bool read_only_ = false;   // every session of this store is read-only (open_read_only)
 };
 
 }  // namespace qtune::store::postgres
