@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/text_file.h"
+#include "base/toml_reader.h"
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
 #include "qtune/replay/replay.h"
@@ -148,7 +149,8 @@ int run_replay(const ReplayFlags& flags) {
   }
   std::string study_text;
   if (!flags.config.empty()) {
-    auto text = base::read_text_file(flags.config, "study file (--config)");
+    auto text =
+        base::read_text_file(flags.config, "study file (--config)", base::kMaxTomlBytes + 1);
     if (!text.is_ok()) return report_error("replay", text.status());
     auto grid = space::parse_space(*text, flags.config);  // also reports TOML syntax errors
     if (!grid.is_ok()) return report_error("replay", grid.status());

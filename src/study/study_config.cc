@@ -244,7 +244,8 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
 }
 
 base::Result<StudyConfig> load_study_config(const std::filesystem::path& file) {
-  QTUNE_ASSIGN_OR_RETURN(const std::string text, base::read_text_file(file, "study file"));
+  QTUNE_ASSIGN_OR_RETURN(const std::string text,
+                         base::read_text_file(file, "study file", base::kMaxTomlBytes + 1));
   return parse_study_config(text, file);
 }
 

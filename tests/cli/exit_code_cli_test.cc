@@ -45,6 +45,14 @@ TEST(ExitCodes, EveryCommandExits2OnABrokenStudyFile) {
   }
 }
 
+// /dev/zero never ends: read whole, it would exhaust qtune; it is refused unread.
+TEST(ExitCodes, EveryCommandExits2OnAStudyFileThatIsNotAFile) {
+  const TempDir dir;
+  for (const auto& args : study_commands("/dev/zero")) {
+    expect_usage_error(args, dir, "/dev/zero: the study file");
+  }
+}
+
 TEST(ExitCodes, ImageCommandsExit2OnAMissingFolder) {
   const TempDir dir;
   for (const std::string command : {"fid", "metrics"}) {
