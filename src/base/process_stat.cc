@@ -8,15 +8,12 @@
 #include <iterator>
 #include <string>
 
+#include "base/text_file.h"
+
 namespace qtune::base {
 namespace {
 
 double ticks_per_second() { return static_cast<double>(::sysconf(_SC_CLK_TCK)); }
-
-std::string whole_file(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 }  // namespace
 
@@ -62,14 +59,14 @@ std::optional<ProcessStat> parse_process_stat(const char* text, std::size_t size
 }
 
 std::optional<ProcessStat> live_process(pid_t pid) {
-  const std::string text = whole_file(("/proc/" + std::to_string(pid) + "/stat").c_str());
+  const std::string text = read_small_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
   const std::optional<ProcessStat> stat = parse_process_stat(text.data(), text.size());
   if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
   return stat;
 }
 
 double process_start_time(unsigned long long start_ticks) {
-  const std::string text = whole_file("/proc/stat");
+  const std::string text = read_small_file("/proc/stat").value_or("");
   const std::size_t at = text.find("\nbtime ");
   if (at == std::string::npos) return 0;
   const double boot = std::strtod(text.c_str() + at + 7, nullptr);
@@ -77,7 +74,7 @@ double process_start_time(unsigned long long start_ticks) {
 }
 
 double process_age_seconds(unsigned long long start_ticks) {
-  const std::string text = whole_file("/proc/uptime");
+  const std::string text = read_small_file("/proc/uptime").value_or("");
   if (text.empty()) return 0;
   const double up = std::strtod(text.c_str(), nullptr);
   return std::max(0.0, up - static_cast<double>(start_ticks) / ticks_per_second());

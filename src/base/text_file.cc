@@ -1,7 +1,11 @@
 #include "base/text_file.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +37,26 @@ Result<std::string> read_text_file(const std::filesystem::path& file, std::strin
   std::ostringstream text;
   text << in.rdbuf();
   return std::move(text).str();
+}
+
+std::optional<std::string> read_small_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buffer[8192];
+  while (out.size() < max_bytes) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    out.append(buffer, std::min(static_cast<std::size_t>(n), max_bytes - out.size()));
+  }
+  ::close(fd);
+  return out;
 }
 
 }  // namespace qtune::base

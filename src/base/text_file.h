@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,12 @@ inline constexpr std::size_t kMaxTableBytes = std::size_t{256} << 20;
 
 Result<std::string> read_text_file(const std::filesystem::path& file, std::string_view what,
                                    std::size_t max_bytes = kMaxTableBytes);
+
+// A small file of qtune's own (a trial's records, a command's output) or of /proc, read
+// with read(2) up to `max_bytes`: nullopt when it cannot be opened or a read fails (a /proc
+// file of a process that exits while it is read: ESRCH). Never throws, unlike a stream
+// whose read fails.
+std::optional<std::string> read_small_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes = std::size_t{16} << 20);
 
 }  // namespace qtune::base

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/process_stat.h"
+#include "base/text_file.h"
 #include "exec/local/trial_process.h"
 #include "exec/process.h"
 
@@ -24,7 +25,7 @@ std::map<pid_t, base::ProcessStat> all_processes() {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::optional<std::string> text = read_file_text(entry.path() / "stat");
+    const std::optional<std::string> text = base::read_small_file(entry.path() / "stat");
     if (!text) continue;  // ended meanwhile
     if (const auto stat = base::parse_process_stat(text->data(), text->size()))
       out[stat->pid] = *stat;
@@ -36,7 +37,7 @@ std::map<pid_t, base::ProcessStat> all_processes() {
 // or is a zombie, whose environment is gone).
 std::string trial_dir_of(pid_t pid) {
   const std::optional<std::string> env =
-      read_file_text(std::filesystem::path("/proc") / std::to_string(pid) / "environ");
+      base::read_small_file(std::filesystem::path("/proc") / std::to_string(pid) / "environ");
   if (!env) return {};
   static constexpr std::string_view kName = "QTUNE_TRIAL_DIR=";
   std::string_view rest(*env);

@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "base/process_stat.h"
+#include "base/text_file.h"
 
 namespace qtune::exec::detail {
 namespace {
@@ -33,12 +34,6 @@ std::string command_fingerprint(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::optional<std::string> read_file_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 std::string this_host() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) return "localhost";
@@ -53,7 +48,7 @@ std::string record_tail(const std::vector<std::string>& argv,
 }
 
 std::optional<ProcessRecord> read_process_record(const std::filesystem::path& trial_dir) {
-  const std::optional<std::string> text = read_file_text(trial_dir / kProcessFile);
+  const std::optional<std::string> text = base::read_small_file(trial_dir / kProcessFile);
   if (!text) return std::nullopt;
   ProcessRecord record;
   int fields = 0;
@@ -83,7 +78,7 @@ bool is_alive(const ProcessRecord& record) {
 }
 
 std::optional<RecordedEnd> recorded_end(const std::filesystem::path& trial_dir) {
-  const std::optional<std::string> text = read_file_text(trial_dir / kExitStatusFile);
+  const std::optional<std::string> text = base::read_small_file(trial_dir / kExitStatusFile);
   if (!text) return std::nullopt;
   return parse_exit_status(*text);
 }

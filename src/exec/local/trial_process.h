@@ -33,9 +33,6 @@ struct ProcessRecord {
   std::string command;
 };
 
-// The whole file; nullopt when it cannot be read.
-std::optional<std::string> read_file_text(const std::filesystem::path& path);
-
 // gethostname(), or "localhost".
 std::string this_host();
 

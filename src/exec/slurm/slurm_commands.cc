@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/text_file.h"
 #include "exec/process.h"
 #include "exec/trial_run.h"
 
@@ -21,11 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // A client command that takes longer is stuck (controller down: its own retries end sooner).
 constexpr std::chrono::seconds kCommandLimit{60};
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // A command's stderr as one line: "sbatch: error: a; sbatch: error: b".
 std::string one_line(std::string_view text) {
@@ -103,8 +99,8 @@ base::Result<SlurmCommands::Output> SlurmCommands::run(std::vector<std::string> 
   }
   Output output;
   output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  output.out = read_all(request.stdout_path);
-  output.err = read_all(request.stderr_path);
+  output.out = base::read_small_file(request.stdout_path).value_or("");
+  output.err = base::read_small_file(request.stderr_path).value_or("");
   return output;
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/text_file.h"
 #include "exec/background_outcomes.h"
 #include "exec/slurm/slurm_commands.h"
 #include "exec/slurm/slurm_job.h"
@@ -23,12 +24,6 @@ constexpr base::Duration kCancelPoll{100};  // squeue interval while cancel_all(
 constexpr std::chrono::seconds kCancelLimit{30};
 // How long a recorded signal waits for Slurm to finish ending the job (KillWait, epilog).
 constexpr std::chrono::seconds kSignalSettleLimit{60};
-
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 base::Duration since(Clock::time_point start) {
   return std::chrono::duration_cast<base::Duration>(Clock::now() - start);
@@ -228,7 +223,7 @@ struct SlurmExecutor::State {
     for (auto it = jobs.begin(); it != jobs.end();) {
       std::optional<TrialOutcome> outcome;
       bool ended = false;
-      if (const auto text = read_text(it->spec.dir / detail::kExitStatusFile)) {
+      if (const auto text = base::read_small_file(it->spec.dir / detail::kExitStatusFile)) {
         const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(*text);
         if (awaits_slurm(*it, recorded, now)) {
           ++it;
@@ -264,9 +259,10 @@ struct SlurmExecutor::State {
   // and is still in the queue or has recorded its end. nullopt otherwise.
   std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name,
                                          const std::string& script) {
-    const std::optional<std::string> previous = read_text(spec.dir / detail::kJobIdFile);
-    if (!previous || read_text(spec.dir / detail::kCancelledFile) == previous ||
-        read_text(spec.dir / detail::kJobScriptFile) != script) {
+    const std::optional<std::string> previous =
+        base::read_small_file(spec.dir / detail::kJobIdFile);
+    if (!previous || base::read_small_file(spec.dir / detail::kCancelledFile) == previous ||
+        base::read_small_file(spec.dir / detail::kJobScriptFile) != script) {
       return std::nullopt;
     }
     // squeue before the status file: job.sh writes the file before the job leaves the queue,
@@ -284,7 +280,7 @@ struct SlurmExecutor::State {
   base::Result<std::string> submit(const TrialSpec& spec, const std::filesystem::path& workdir,
                                    const TemplateValues& values, const std::string& name,
                                    const std::string& script_text) {
-    if (const auto previous = read_text(spec.dir / detail::kJobIdFile))
+    if (const auto previous = base::read_small_file(spec.dir / detail::kJobIdFile))
       commands->cancel({*previous}, name);
     std::error_code error;
     for (const std::string_view stale :
