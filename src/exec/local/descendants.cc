@@ -22,7 +22,10 @@ namespace {
 std::map<pid_t, base::ProcessStat> all_processes() {
   std::map<pid_t, base::ProcessStat> out;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+  // increment(error), not ++: /proc changes while it is listed, and nothing here may throw.
+  for (std::filesystem::directory_iterator it("/proc", error), end; !error && it != end;
+       it.increment(error)) {
+    const std::filesystem::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     const std::optional<std::string> text = base::read_small_file(entry.path() / "stat");
