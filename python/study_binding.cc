@@ -168,11 +168,12 @@ class PyStudy {
     for (std::size_t k = 0; k < sp.dims(); ++k) {
       stored.push_back({sp.dimension(k).name, space::format_value(sp.value(state, k))});
     }
+    // The source names the configuration, so adding the same result again (a script that
+    // re-adds its history each time it starts) adds nothing, as a second import does.
+    std::string source = "python:add_trial:";
+    for (const store::Param& p : stored) source += fmt::format(" {}={}", p.name, p.value);
     throw_if_error(without_gil([&]() -> base::Status {
-      QTUNE_ASSIGN_OR_RETURN(const auto all, o->study->trials());
-      const store::ImportedTrial trial{state, stored, value,
-                                       fmt::format("python:add_trial:{}", all.size())};
-      return o->study->add_results({trial}).status();
+      return o->study->add_results({{state, stored, value, std::move(source)}}).status();
     }));
   }
 

@@ -191,6 +191,7 @@ class StudyTest(unittest.TestCase):
             again = study.import_results(f"{self.dir.name}/FID_Results.csv", key="{K}_{dim}_{act}")
             self.assertEqual((again["added"], again["already"]), (0, 32))
             study.add_trial({"K": 4, "dim": 256, "act": "elu"}, 0.0)
+            study.add_trial({"K": 4, "dim": 256, "act": "elu"}, 0.0)  # again: added once
             with self.assertRaises(ValueError):
                 study.add_trial({"K": 7, "dim": 256, "act": "elu"}, 1.0)
             imported = {t.state_id for t in study.trials()}
