@@ -44,7 +44,7 @@ std::string slice_map(const StudyView& view, const Slice& slice,
       svg_open(width, height,
                fmt::format("{} by {} and {}", uncertainty ? "Uncertainty (sd)" : "Predicted value",
                            pa.name, pb.name));
-  out += svg_axes(x, y, x_axis, y_axis, width, height);
+  out += svg_axes(x, y, x_axis, y_axis, height);
   const double cw = std::abs(x(1) - x(0)), ch = std::abs(y(1) - y(0));
   for (std::size_t j = 0; j < nb; ++j) {
     for (std::size_t i = 0; i < na; ++i) {

@@ -127,7 +127,7 @@ std::string heat_map(const StudyView& view, std::size_t a, std::size_t b, const 
   const Scale x(x_axis, {}, 70, width - 16);
   const Scale y(y_axis, {}, height - 50, 52);
   std::string out = svg_open(width, height, "Best value by " + pa.name + " and " + pb.name);
-  out += svg_axes(x, y, x_axis, y_axis, width, height);
+  out += svg_axes(x, y, x_axis, y_axis, height);
   const double cw = std::abs(x(1) - x(0)), ch = std::abs(y(1) - y(0));
   const bool labels = nx * ny <= 100 && ch > 14;
   for (std::size_t j = 0; j < ny; ++j) {

@@ -103,7 +103,7 @@ std::string render_html(const StudyData& data, const ReportOptions& options) {
   for (const SectionSpec& s : kSections) {
     std::string body;
     const std::string_view id = s.id;
-    if (id == "summary") body = summary_section(view, options.generated_at);
+    if (id == "summary") body = summary_section(view);
     if (id == "history") body = history_section(view);
     if (id == "parameters") body = parameters_section(view);
     if (id == "images") body = images_section(view);

@@ -11,7 +11,7 @@ namespace qtune::report {
 // A note in the page: what is missing and why ("No trial has finished yet.").
 std::string note(std::string_view text);
 
-std::string summary_section(const StudyView& view, double now);
+std::string summary_section(const StudyView& view);
 std::string history_section(const StudyView& view);
 std::string parameters_section(const StudyView& view);
 std::string images_section(const StudyView& view);

@@ -31,7 +31,7 @@ std::string reproduce_command(const StudyData& data, const store::TrialRecord& t
                             study::trial_spec(*data.config, trial.id, trial.number, trial.params));
 }
 
-std::string summary_section(const StudyView& view, double now) {
+std::string summary_section(const StudyView& view) {
   const StudyData& data = *view.data;
   std::string out = "<table class=\"kv\">";
   out += row("study", escape(data.record.name));
@@ -129,7 +129,6 @@ std::string summary_section(const StudyView& view, double now) {
                          format_duration(w.first));
     out += "</table>";
   }
-  (void)now;
   return out;
 }
 

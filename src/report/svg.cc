@@ -162,7 +162,7 @@ std::string svg_open(int width, int height, std::string_view title) {
 }
 
 std::string svg_axes(const Scale& x, const Scale& y, const Axis& x_axis, const Axis& y_axis,
-                     int width, int height) {
+                     int height) {
   std::string out;
   const double x0 = x.pixel_lo(), x1 = x.pixel_hi(), y0 = y.pixel_lo(), y1 = y.pixel_hi();
   out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" class="area"/>)", px(x0), px(y1),
@@ -187,7 +187,6 @@ std::string svg_axes(const Scale& x, const Scale& y, const Axis& x_axis, const A
   out += fmt::format(
       R"svg(<text transform="translate(14 {}) rotate(-90)" class="al" text-anchor="middle">{}</text>)svg",
       px((y0 + y1) / 2), escape(y_axis.label + (y_axis.log ? " (log scale)" : "")));
-  (void)width;
   return out;
 }
 
@@ -221,7 +220,7 @@ std::string svg_plot(const Plot& plot) {
   const Scale x(plot.x, xs, kLeft, plot.width - kRight);
   const Scale y(plot.y, ys, plot.height - kBottom, kTop);
   std::string out = svg_open(plot.width, plot.height, plot.title);
-  out += svg_axes(x, y, plot.x, plot.y, plot.width, plot.height);
+  out += svg_axes(x, y, plot.x, plot.y, plot.height);
   const auto on_x = [&](double v) { return usable(v, plot.x.log) || !plot.x.categories.empty(); };
   for (const Series& s : plot.series) {
     const auto tip = [&](std::size_t i) {
@@ -248,7 +247,6 @@ std::string svg_plot(const Plot& plot) {
       case Series::Kind::kLine:
       case Series::Kind::kStep: {
         std::string path;
-        double last_y = 0;
         for (std::size_t i = 0; i < s.x.size(); ++i) {
           if (!on_x(s.x[i]) || !usable(s.y[i], plot.y.log)) continue;
           const double px_ = x(s.x[i]), py = y(s.y[i]);
@@ -259,9 +257,7 @@ std::string svg_plot(const Plot& plot) {
           } else {
             path += fmt::format("L{} {}", px(px_), px(py));
           }
-          last_y = py;
         }
-        (void)last_y;
         if (!path.empty())
           out += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2"/>)", path,
                              s.color);

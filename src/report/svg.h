@@ -74,6 +74,6 @@ std::string svg_color_bar(double x, double y, double width, std::string_view lab
 std::string svg_open(int width, int height, std::string_view title);
 // Axis lines, ticks, tick labels and axis labels of a plot area.
 std::string svg_axes(const Scale& x, const Scale& y, const Axis& x_axis, const Axis& y_axis,
-                     int width, int height);
+                     int height);
 
 }  // namespace qtune::report

@@ -34,8 +34,6 @@ class OrphanReaper {
   // Reaps what ended; `trial_pids` (the trials' own processes, waited for by the executor)
   // are left alone. Looks through /proc for new orphans at most once a second.
   void reap(const std::set<pid_t>& trial_pids);
-  // The orphans not yet reaped.
-  std::size_t pending() const { return orphans_.size(); }
 
  private:
   std::set<pid_t> orphans_;

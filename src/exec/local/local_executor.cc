@@ -268,9 +268,7 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
     s.finished.push_back(detail::launch_failure(spec, pid.status().message()));
     return base::Status::ok();
   }
-  trial.pid = *pid;
-  if (const auto record = detail::read_process_record(spec.dir))
-    trial.start_ticks = record->start_ticks;
+  trial.pid = *pid;  // start_ticks matter only for an adopted process (not our child)
   *free_slot = true;
   s.running.push_back(std::move(trial));
   return base::Status::ok();
