@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/run_cli_util.h"
+#include "qtune/metrics/image.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/study_config.h"
 #include "support/run_process.h"
@@ -66,6 +67,26 @@ std::size_t count(const std::string& text, std::string_view what) {
   std::size_t n = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
+}
+
+// The bytes of a base64 text (the report's inline PNGs).
+std::vector<std::uint8_t> from_base64(std::string_view text) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<std::uint8_t> out;
+  unsigned bits = 0;
+  int have = 0;
+  for (const char c : text) {
+    const std::size_t v = kAlphabet.find(c);
+    if (v == std::string_view::npos) break;  // '=' padding ends it
+    bits = (bits << 6) | static_cast<unsigned>(v);
+    have += 6;
+    if (have >= 8) {
+      have -= 8;
+      out.push_back(static_cast<std::uint8_t>((bits >> have) & 0xff));
+    }
+  }
+  return out;
 }
 
 // Headless Chromium: a screenshot at `width`x`height` and the DOM after the script ran.
@@ -148,6 +169,16 @@ TEST_F(ReportTest, ARealStudyWithFailuresAndImagesGivesACompleteSelfContainedPag
   for (const nlohmann::json& t : exported_trials(file)) complete += t["state"] == "COMPLETE";
   EXPECT_EQ(count(html, "src=\"data:image/png;base64,"),
             std::min<std::size_t>(complete, 6) * 2 * 2);
+  // A thumbnail is a real PNG of the image, shrunk to 64 px across (96x80 -> 64x53).
+  const std::size_t uri = html.find("src=\"data:image/png;base64,");
+  ASSERT_NE(uri, std::string::npos);
+  const std::size_t start = uri + std::string_view("src=\"data:image/png;base64,").size();
+  const std::vector<std::uint8_t> png =
+      from_base64(std::string_view(html).substr(start, html.find('"', start) - start));
+  const auto thumbnail = metrics::decode_image(png, "thumbnail");
+  ASSERT_TRUE(thumbnail.is_ok()) << thumbnail.status().to_string();
+  EXPECT_EQ(thumbnail->width, 64u);
+  EXPECT_EQ(thumbnail->height, 53u);
   // Every trial is a row of the table.
   EXPECT_EQ(count(html, "<tr><td data-v=") + count(html, "<tr class=\"best\"><td data-v="), 14u);
   EXPECT_NE(html.find("Method: a variance split"), std::string::npos);
@@ -417,6 +448,7 @@ command = ["python3", "train.py", "{a}", "{b}", "{c}", "{d}"]
   std::printf("1,000 trials: %zu bytes\n", html.size());
   // Parameter importance ranks a (the larger part of the variance) above c and d.
   const auto a_at = html.find("<tr><td>a</td>"), c_at = html.find("<tr><td>c</td>");
+  ASSERT_NE(c_at, std::string::npos);  // both rows are there, the dominant one first
   EXPECT_LT(a_at, c_at);
 
   const auto out = dir.path() / "big.html";
