@@ -168,10 +168,8 @@ base::Result<StateId> Space::find_state(std::span<const std::string> texts) cons
   StateId id = 0;
   for (std::size_t k = 0; k < dims(); ++k) {
     const Dimension& dimension = dimensions_[k];
-    std::optional<Index> found;
-    for (std::size_t i = 0; i < dimension.size() && !found; ++i) {
-      if (format_value(dimension.values[i]) == texts[k]) found = static_cast<Index>(i);
-    }
+    // The same matching as import and replay: a number by value (1e-9 relative), not by text.
+    const std::optional<Index> found = find_value(dimension, texts[k]);
     if (!found) {
       return base::Status::not_found(
           fmt::format("dimension \"{}\": \"{}\" is not one of its values; use one of {}",

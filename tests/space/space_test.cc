@@ -127,6 +127,9 @@ TEST(Space, FindsDimensionsAndStatesByText) {
   auto id = space->find_state(texts);
   ASSERT_TRUE(id.is_ok());
   EXPECT_EQ(*id, 5u);
+  // A number is matched by value, as import and replay match it: "4.0" and "4e0" are K = 4.
+  EXPECT_EQ(space->find_state(std::vector<std::string>{"4.0", "elu"}).value(), 5u);
+  EXPECT_EQ(space->find_state(std::vector<std::string>{"4e0", "elu"}).value(), 5u);
   const std::vector<std::string> bad{"5", "elu"};
   auto missing = space->find_state(bad);
   ASSERT_FALSE(missing.is_ok());
