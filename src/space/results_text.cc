@@ -207,6 +207,11 @@ std::optional<std::vector<std::string>> KeyPattern::split(std::string_view key) 
         return std::nullopt;
       }
       end = key.size() - sep.size();
+      // A key with more fields than the pattern ("3_64_16_20_99" for four) would leave the
+      // extra ones in the last value: it does not follow the pattern.
+      if (k > 0 && key.substr(0, end).find(separators_[k - 1]) != std::string_view::npos) {
+        return std::nullopt;
+      }
     } else {
       end = key.find(sep);
       if (end == std::string_view::npos) return std::nullopt;

@@ -82,6 +82,12 @@ TEST(ReplayTable, HeaderlessKeyValueTablesSplitTheirKeysByThePattern) {
   EXPECT_NE(bad.status().message().find("F.csv:2:1: key \"2_64\" does not follow --key"),
             std::string::npos)
       << bad.status().message();
+  // One field too many is refused as well, not read as bs = "16_9".
+  auto too_long = ReplayTable::parse({{"F.csv", "2_64_16,1\n2_64_16_9,2\n"}}, spec);
+  ASSERT_FALSE(too_long.is_ok());
+  EXPECT_NE(too_long.status().message().find("F.csv:2:1: key \"2_64_16_9\" does not follow --key"),
+            std::string::npos)
+      << too_long.status().message();
 }
 
 TEST(ReplayTable, DefaultParametersAreTheColumnsLeftOfTheObjectiveExceptStatus) {

@@ -77,7 +77,8 @@ class KeyPattern {
   // The placeholders in pattern order.
   const std::vector<std::string>& names() const { return names_; }
   // The values of the placeholders in `key`, in names() order; nullopt when the key does
-  // not follow the pattern.
+  // not follow the pattern: too few fields, or too many (the last value may not hold the
+  // separator before it).
   std::optional<std::vector<std::string>> split(std::string_view key) const;
 
  private:
