@@ -37,14 +37,16 @@ std::optional<double> finite_number(std::string_view text) { return space::parse
 // gets a header made of the pattern's names and the objective, and each key is split into
 // its values (each keeps the key's column for messages).
 Result<std::vector<Row>> split_table(const TableText& table, const TableSpec& spec) {
-  QTUNE_ASSIGN_OR_RETURN(std::vector<Row> rows, space::split_csv(table.name, table.text));
   if (!spec.key) {
+    QTUNE_ASSIGN_OR_RETURN(std::vector<Row> rows, space::split_csv(table.name, table.text));
     if (rows.empty()) {
       return Status::invalid_argument(
           fmt::format("{}: the table is empty; its first row must name the columns", table.name));
     }
     return rows;
   }
+  QTUNE_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         space::split_keyed(table.name, table.text, *spec.key));
   if (rows.empty()) {
     return Status::invalid_argument(fmt::format(
         "{}: the table is empty; write one KEY,VALUE line per configuration", table.name));
@@ -54,23 +56,7 @@ Result<std::vector<Row>> split_table(const TableText& table, const TableSpec& sp
   for (const std::string& name : spec.key->names()) header.fields.push_back({name, 1});
   header.fields.push_back({spec.objective, 1});
   out.push_back(std::move(header));
-  for (Row& row : rows) {
-    if (row.fields.size() != 2) {
-      return Status::invalid_argument(fmt::format(
-          "{}:{}: the line has {} fields; a headerless table has KEY,VALUE on each line",
-          table.name, row.line, row.fields.size()));
-    }
-    const auto values = spec.key->split(row.fields[0].text);
-    if (!values) {
-      return Status::invalid_argument(
-          fmt::format("{}:{}:{}: key \"{}\" does not follow --key \"{}\"", table.name, row.line,
-                      row.fields[0].column, row.fields[0].text, spec.key->text()));
-    }
-    Row split{row.line, {}, row.end_column};
-    for (const std::string& v : *values) split.fields.push_back({v, row.fields[0].column});
-    split.fields.push_back(std::move(row.fields[1]));
-    out.push_back(std::move(split));
-  }
+  out.insert(out.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
   return out;
 }
 

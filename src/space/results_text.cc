@@ -223,4 +223,27 @@ std::optional<std::vector<std::string>> KeyPattern::split(std::string_view key) 
   return values;
 }
 
+base::Result<std::vector<CsvRow>> split_keyed(std::string_view name, std::string_view text,
+                                              const KeyPattern& key) {
+  QTUNE_ASSIGN_OR_RETURN(std::vector<CsvRow> rows, split_csv(name, text));
+  for (CsvRow& row : rows) {
+    if (row.fields.size() != 2) {
+      return base::Status::invalid_argument(
+          fmt::format("{}:{}: the line has {} fields; with --key each line is KEY,VALUE", name,
+                      row.line, row.fields.size()));
+    }
+    const auto values = key.split(row.fields[0].text);
+    if (!values) {
+      return base::Status::invalid_argument(
+          fmt::format("{}:{}:{}: key \"{}\" does not follow --key \"{}\"", name, row.line,
+                      row.fields[0].column, row.fields[0].text, key.text()));
+    }
+    std::vector<CsvField> fields;
+    for (const std::string& v : *values) fields.push_back({v, row.fields[0].column});
+    fields.push_back(std::move(row.fields[1]));
+    row.fields = std::move(fields);
+  }
+  return rows;
+}
+
 }  // namespace qtune::space

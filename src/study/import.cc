@@ -54,23 +54,12 @@ Result<std::vector<RawResult>> read_keyed(const Reader& r, std::string_view text
         fmt::format("--key \"{}\": it does not name {}; a key names every parameter of the study",
                     key.text(), fmt::join(missing, ", ")));
   }
-  QTUNE_ASSIGN_OR_RETURN(const auto rows, space::split_csv(r.name, text));
+  QTUNE_ASSIGN_OR_RETURN(const auto rows, space::split_keyed(r.name, text, key));
   std::vector<RawResult> out;
   for (const space::CsvRow& row : rows) {
-    if (row.fields.size() != 2) {
-      return Status::invalid_argument(
-          fmt::format("{}:{}: the line has {} fields; with --key each line is KEY,VALUE", r.name,
-                      row.line, row.fields.size()));
-    }
-    const auto values = key.split(row.fields[0].text);
-    if (!values) {
-      return Status::invalid_argument(fmt::format("{}:{}: key \"{}\" does not follow --key \"{}\"",
-                                                  r.name, row.line, row.fields[0].text,
-                                                  key.text()));
-    }
-    RawResult result{row.line, std::vector<std::string>(space.dims()), row.fields[1].text};
-    for (std::size_t i = 0; i < values->size(); ++i) {
-      result.params[*space.find(key.names()[i])] = (*values)[i];
+    RawResult result{row.line, std::vector<std::string>(space.dims()), row.fields.back().text};
+    for (std::size_t i = 0; i < key.names().size(); ++i) {
+      result.params[*space.find(key.names()[i])] = row.fields[i].text;
     }
     out.push_back(std::move(result));
   }

@@ -87,4 +87,11 @@ class KeyPattern {
   std::vector<std::string> names_;
   std::vector<std::string> separators_;  // after each placeholder ("" after the last)
 };
+
+// A headerless KEY,VALUE file (the training script's FID_Results.csv) as rows of fields: the
+// key's values in `key`'s placeholder order (each with the key's column), then the value.
+// kInvalidArgument "name:line:column: ..." for a line that is not KEY,VALUE or a key that
+// does not follow the pattern. Import and replay read such files through it.
+base::Result<std::vector<CsvRow>> split_keyed(std::string_view name, std::string_view text,
+                                              const KeyPattern& key);
 }  // namespace qtune::space
