@@ -4,16 +4,13 @@
 // runs (or Ctrl-C), then writes it once more without the tag.
 #include <fmt/format.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "cli/command.h"
 #include "cli/study_report.h"
 #include "cli/study_source.h"
+#include "cli/watch.h"
 
 namespace qtune::cli {
 namespace {
@@ -23,9 +20,6 @@ struct ReportFlags {
   std::string output = "report.html";
   int watch = 0;
 };
-
-std::atomic<bool> stop_watching{false};
-extern "C" void on_report_stop_signal(int) { stop_watching = true; }
 
 int write_once(const ReportFlags& flags, bool live, bool* done) {
   const auto written = write_study_report(flags.source, flags.output, live ? flags.watch : 0);
@@ -39,16 +33,9 @@ int write_once(const ReportFlags& flags, bool live, bool* done) {
 int run_report(const ReportFlags& flags) {
   bool done = false;
   if (flags.watch <= 0) return write_once(flags, false, &done);
-  std::signal(SIGINT, on_report_stop_signal);
-  std::signal(SIGTERM, on_report_stop_signal);
-  while (true) {
-    const int code = write_once(flags, true, &done);
-    if (code != kExitOk || done) return code;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(flags.watch);
-    while (!stop_watching && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (stop_watching) return write_once(flags, false, &done);
-  }
+  return watch_study(flags.watch, [&flags](bool live, bool* finished) {
+    return write_once(flags, live, finished);
+  });
 }
 
 }  // namespace

@@ -1,21 +1,117 @@
 // qtune status: counts, the best trial and every trial of a study, on stdout. Safe to run
-// while `qtune run` works on the same study (it only reads).
-#include <cstdio>
+// while `qtune run` works on the same study (it only reads). --watch N shows it again every
+// N seconds until the study is finished: on a terminal the screen is redrawn (the newest
+// trials that fit); otherwise the view is printed again only when it changed (JSON: one
+// line each, JSON Lines).
+#include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
-#include "cli/study_reader.h"
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/study_output.h"
+#include "cli/study_source.h"
+#include "cli/watch.h"
 
 namespace qtune::cli {
+namespace {
+
+struct StatusFlags {
+  StudySource source;
+  std::string format = "table";
+  int watch = 0;
+};
+
+// The terminal's rows, or 0 when stdout is not one.
+int terminal_rows() {
+  winsize size{};
+  if (isatty(STDOUT_FILENO) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_row;
+}
+
+// The table cut to `rows` lines: its two heading lines (counts, best), a line saying how
+// many were left out, and the last lines (the newest trials).
+std::string fit_rows(const std::string& text, int rows) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const auto room = static_cast<std::size_t>(std::max(rows, 6));
+  if (lines.size() <= room) return text;
+  const std::size_t head = 2, tail = room - head - 1;
+  std::string out;
+  for (std::size_t i = 0; i < head; ++i) out += lines[i] + "\n";
+  out += fmt::format("  ... {} earlier lines not shown\n", lines.size() - head - tail);
+  for (std::size_t i = lines.size() - tail; i < lines.size(); ++i) out += lines[i] + "\n";
+  return out;
+}
+
+class StatusView {
+ public:
+  StatusView(const StatusFlags& flags, OutputFormat format) : flags_(flags), format_(format) {}
+
+  int show(bool live, bool* finished) {
+    const auto opened = open_study_source(flags_.source);
+    if (!opened.is_ok()) return report_error("status", opened.status());
+    *finished = study_finished(*opened);
+    std::string text = format_status(opened->record, opened->trials, format_,
+                                     opened->config ? &opened->config->space : nullptr);
+    if (flags_.watch <= 0) return print(text);
+    if (format_ == OutputFormat::kJson) text = nlohmann::json::parse(text).dump() + "\n";
+    if (const int rows = terminal_rows(); rows > 0) {
+      if (!live) return kExitOk;  // the screen shows the last view already
+      const std::string heading = fmt::format(
+          "qtune status --watch {}: {}{}\n", flags_.watch,
+          iso_time(
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count()),
+          *finished ? " (finished)" : ", Ctrl-C to stop");
+      return print("\x1b[H\x1b[2J" + heading + fit_rows(text, rows - 2));
+    }
+    if (text == last_) return kExitOk;
+    last_ = text;
+    return print(text);
+  }
+
+ private:
+  static int print(const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+    return kExitOk;
+  }
+
+  const StatusFlags& flags_;
+  OutputFormat format_;
+  std::string last_;
+};
+
+int run_status(const StatusFlags& flags) {
+  const auto format = parse_output_format(flags.format);
+  if (!format.is_ok()) return report_error("status", format.status());
+  StatusView view(flags, *format);
+  bool finished = false;
+  if (flags.watch <= 0) return view.show(false, &finished);
+  return watch_study(flags.watch, [&view](bool live, bool* done) { return view.show(live, done); });
+}
+
+}  // namespace
 
 Command add_status_command(CLI::App& app) {
-  return add_study_reader(app, "status", "progress of a study: counts, best, trials",
-                          [](const OpenedStudy& opened, OutputFormat format) {
-                            std::fputs(
-                                format_status(opened.record, opened.trials, format,
-                                              opened.config ? &opened.config->space : nullptr)
-                                    .c_str(),
-                                stdout);
-                            return int{kExitOk};
-                          });
+  auto [sub, flags] =
+      add_subcommand<StatusFlags>(app, "status", "progress of a study: counts, best, trials");
+  add_study_source_options(*sub, flags->source);
+  sub->add_option("--format", flags->format, "table, json or csv");
+  sub->add_option("--watch", flags->watch,
+                  "show it again every this many seconds until the study is finished (Ctrl-C "
+                  "stops)")
+      ->check(CLI::PositiveNumber);
+  return {sub, [flags] { return run_status(*flags); }};
 }
 
 }  // namespace qtune::cli

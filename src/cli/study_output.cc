@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cmath>
@@ -132,11 +133,11 @@ std::string format_best(const study::BestTrial& best, OutputFormat format,
 }
 
 std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
-  std::string out = "number,state";
+  std::string out = fmt::format("{}", fmt::join(study::kTrialKeyColumns, ","));
   if (!trials.empty()) {
     for (const store::Param& p : trials.front().params) out += "," + csv_field(p.name);
   }
-  out += ",value,failure_reason,started_at,finished_at,worker,attempt,source\n";
+  out += fmt::format(",{}\n", fmt::join(study::kTrialRecordColumns, ","));
   for (const store::TrialRecord& t : trials) {
     out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
     for (const store::Param& p : t.params) out += "," + csv_field(p.value);

@@ -14,17 +14,6 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The trial budget counts the trials qtune ran, not imported results (as Study does).
-bool finished(const OpenedStudy& opened) {
-  if (!opened.config || !opened.config->budget.trials) return false;
-  std::size_t run = 0;
-  for (const store::TrialRecord& t : opened.trials) {
-    if (!store::is_finished(t.state)) return false;
-    if (!t.imported()) ++run;
-  }
-  return run >= *opened.config->budget.trials;
-}
-
 }  // namespace
 
 base::Result<WrittenReport> write_study_report(const StudySource& source,
@@ -32,7 +21,7 @@ base::Result<WrittenReport> write_study_report(const StudySource& source,
                                                int refresh_seconds) {
   QTUNE_ASSIGN_OR_RETURN(OpenedStudy opened, open_study_source(source));
   WrittenReport written;
-  written.finished = finished(opened);
+  written.finished = study_finished(opened);
   // What the strategy learned: the study opened read-only (as export does), when the study
   // file is given. A study that does not open (another [space] or [strategy] than the
   // store's) still gets its page, without that section.

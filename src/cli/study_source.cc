@@ -44,6 +44,16 @@ base::Result<OpenedStudy> open_study_source(const StudySource& source) {
   return opened;
 }
 
+bool study_finished(const OpenedStudy& opened) {
+  if (!opened.config || !opened.config->budget.trials) return false;
+  std::size_t run = 0;
+  for (const store::TrialRecord& t : opened.trials) {
+    if (!store::is_finished(t.state)) return false;
+    if (!t.imported()) ++run;
+  }
+  return run >= *opened.config->budget.trials;
+}
+
 std::string describe_params(const std::vector<store::Param>& params) {
   std::string out;
   for (const store::Param& p : params)

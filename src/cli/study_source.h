@@ -36,6 +36,11 @@ struct OpenedStudy {
 // store has no such study ("run it first").
 base::Result<OpenedStudy> open_study_source(const StudySource& source);
 
+// The study's trial budget (its file's [budget] trials; the trials qtune ran, not imported
+// ones, as Study counts them) is used and no trial runs: nothing more will change. False
+// without a study file or a trial budget.
+bool study_finished(const OpenedStudy& opened);
+
 // "K=4 intermediate_dim=128".
 std::string describe_params(const std::vector<store::Param>& params);
 

@@ -39,21 +39,6 @@ std::string upper(std::string_view name) {
 
 }  // namespace
 
-TemplateValues trial_values(const TrialSpec& spec) {
-  TemplateValues values;
-  for (const auto& [name, value] : spec.params) values[name] = value;
-  values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.number);
-  values[std::string(kTrialDirPlaceholder)] = spec.dir.string();
-  return values;
-}
-
-std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values) {
-  const std::filesystem::path dir(config.workdir.expand(values));
-  const std::filesystem::path base =
-      config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
-  return std::filesystem::absolute(dir.is_absolute() ? dir : base / dir).lexically_normal();
-}
-
 std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateValues& values) {
   std::vector<std::string> argv;
   if (!config.shell) {
@@ -72,6 +57,21 @@ std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateVal
 
 namespace qtune::exec {
 
+TemplateValues trial_values(const TrialSpec& spec) {
+  TemplateValues values;
+  for (const auto& [name, value] : spec.params) values[name] = value;
+  values[std::string(kTrialIdPlaceholder)] = std::to_string(spec.number);
+  values[std::string(kTrialDirPlaceholder)] = spec.dir.string();
+  return values;
+}
+
+std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values) {
+  const std::filesystem::path dir(config.workdir.expand(values));
+  const std::filesystem::path base =
+      config.base_dir.empty() ? std::filesystem::current_path() : config.base_dir;
+  return std::filesystem::absolute(dir.is_absolute() ? dir : base / dir).lexically_normal();
+}
+
 namespace {
 
 // A word as the shell reads it back unchanged: quoted only when it needs to be, so that the
@@ -87,8 +87,8 @@ std::string shell_word(std::string_view word) {
 }  // namespace
 
 std::string command_line(const TrialConfig& config, const TrialSpec& spec) {
-  const TemplateValues values = detail::trial_values(spec);
-  std::filesystem::path workdir = detail::trial_workdir(config, values);
+  const TemplateValues values = trial_values(spec);
+  std::filesystem::path workdir = trial_workdir(config, values);
   if (workdir.filename().empty() && workdir.has_parent_path()) workdir = workdir.parent_path();
   std::string line = "cd " + shell_word(workdir.string()) + " &&";
   for (const auto& [name, value] : config.env)

@@ -17,10 +17,6 @@ namespace qtune::exec::detail {
 
 using Variables = std::vector<std::pair<std::string, std::string>>;
 
-// {name} for every parameter, {trial_id} and {trial_dir}.
-TemplateValues trial_values(const TrialSpec& spec);
-// [trial] workdir expanded and made absolute against the study file's folder.
-std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values);
 // The command's argv; with shell = true, /bin/sh -c and one script of shell-quoted values.
 std::vector<std::string> trial_argv(const TrialConfig& config, const TemplateValues& values);
 // QTUNE_TRIAL_ID, QTUNE_TRIAL_DIR, QTUNE_PARAM_<NAME> (upper-cased) and the [trial] env table.

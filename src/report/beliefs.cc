@@ -2,11 +2,13 @@
 // pairwise slices through the best configuration, with the greedy policy's moves drawn as
 // arrows where a move stays in the slice. Only the model-based strategy has a model.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "qtune/study/study.h"
 #include "report/sections.h"
@@ -36,16 +38,9 @@ std::string slice_map(const StudyView& view, const Slice& slice,
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
-  const int width = 440, height = 360;
-  const Axis x_axis{pa.name, false, pa.levels}, y_axis{pb.name, false, pb.levels};
-  const Scale x(x_axis, {}, 70, width - 16);
-  const Scale y(y_axis, {}, height - 50, 52);
-  std::string out =
-      svg_open(width, height,
-               fmt::format("{} by {} and {}", uncertainty ? "Uncertainty (sd)" : "Predicted value",
-                           pa.name, pb.name));
-  out += svg_axes(x, y, x_axis, y_axis, height);
-  const double cw = std::abs(x(1) - x(0)), ch = std::abs(y(1) - y(0));
+  HeatGrid grid(fmt::format("{} by {} and {}", uncertainty ? "Uncertainty (sd)" : "Predicted value",
+                            pa.name, pb.name),
+                {pa.name, false, pa.levels}, {pb.name, false, pb.levels}, 440, 360);
   for (std::size_t j = 0; j < nb; ++j) {
     for (std::size_t i = 0; i < na; ++i) {
       const agent::Belief& belief = beliefs[j * na + i];
@@ -53,15 +48,14 @@ std::string slice_map(const StudyView& view, const Slice& slice,
       double t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
       // Colour: yellow is good (a low predicted loss, or a small uncertainty).
       if (uncertainty || view.minimize) t = 1 - t;
-      out += fmt::format(
-          R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}={} {}={}: mean {} sd {}</title></rect>)",
-          x(static_cast<double>(i)) - cw / 2, y(static_cast<double>(j)) - ch / 2, cw, ch,
-          scale_color(t), escape(pa.name), escape(pa.levels[i]), escape(pb.name),
-          escape(pb.levels[j]), short_number(belief.mean), short_number(belief.sd));
+      grid.cell(i, j, t,
+                fmt::format("{}={} {}={}: mean {} sd {}", pa.name, pa.levels[i], pb.name,
+                            pb.levels[j], short_number(belief.mean), short_number(belief.sd)));
     }
   }
   // Greedy moves that stay in the slice: an arrow from the cell to where the move leads.
   if (!uncertainty) {
+    const double cw = grid.cell_width(), ch = grid.cell_height();
     for (std::size_t k = 0; k < slice.states.size(); ++k) {
       const auto it = policy.find(slice.states[k]);
       if (it == policy.end() || it->second == it->first) continue;
@@ -70,29 +64,148 @@ std::string slice_map(const StudyView& view, const Slice& slice,
       for (std::size_t d = 0; d < to.size(); ++d)
         if (d != slice.a && d != slice.b && to[d] != best[d]) in_slice = false;
       if (!in_slice) continue;
-      const double x0 = x(static_cast<double>(k % na)), y0 = y(static_cast<double>(k / na));
-      const double x1 = x(static_cast<double>(to[slice.a])),
-                   y1 = y(static_cast<double>(to[slice.b]));
+      const double x0 = grid.cx(static_cast<double>(k % na)),
+                   y0 = grid.cy(static_cast<double>(k / na));
+      const double x1 = grid.cx(static_cast<double>(to[slice.a])),
+                   y1 = grid.cy(static_cast<double>(to[slice.b]));
       const double len = std::hypot(x1 - x0, y1 - y0);
       if (len <= 0) continue;
       const double shrink = std::min(0.35 * std::min(cw, ch), len / 2) / len;
-      out += fmt::format(
+      grid.add(fmt::format(
           R"svg(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#d62728" stroke-width="2" marker-end="url(#arrow)"/>)svg",
-          x0, y0, x1 - (x1 - x0) * shrink, y1 - (y1 - y0) * shrink);
+          x0, y0, x1 - (x1 - x0) * shrink, y1 - (y1 - y0) * shrink));
     }
   }
-  // The best configuration's cell.
-  out += fmt::format(
-      R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="none" stroke="#d62728" stroke-width="2.5" stroke-dasharray="4 2"/>)",
-      x(static_cast<double>(best[slice.a])) - cw / 2,
-      y(static_cast<double>(best[slice.b])) - ch / 2, cw, ch);
+  grid.outline(best[slice.a], best[slice.b]);  // the best configuration's cell
   const std::string lo_text = short_number(uncertainty ? lo : view.minimize ? hi : lo);
   const std::string hi_text = short_number(uncertainty ? hi : view.minimize ? lo : hi);
-  out += uncertainty ? svg_color_bar(width - 220, 30, 110, "sd:", short_number(hi) + " (most)",
-                                     short_number(lo) + " (least)")
-                     : svg_color_bar(width - 220, 30, 110, "mean:", lo_text + " (worst)",
-                                     hi_text + " (best)");
-  return out + "</svg>";
+  return uncertainty
+             ? grid.close("sd:", short_number(hi) + " (most)", short_number(lo) + " (least)")
+             : grid.close("mean:", lo_text + " (worst)", hi_text + " (best)");
+}
+
+constexpr std::size_t kMaxQRows = 30;
+constexpr std::size_t kMaxQColumns = 15;
+
+// `text` cut to `chars` characters, with an ellipsis.
+std::string fit(const std::string& text, std::size_t chars) {
+  return text.size() <= chars ? text : text.substr(0, chars > 1 ? chars - 1 : 0) + "…";
+}
+
+// A strategy without a reward model (the seed preset's tabular Q-learning): its Q-table as a
+// heat map, one row per visited state (the greedy walk's states first, then the others by
+// their best Q), one column per move, the greedy move outlined.
+std::string q_table_map(const study::StrategyResults& results, const space::Space& space) {
+  std::vector<const agent::QRow*> rows;
+  std::vector<bool> taken(results.q_table.size(), false);
+  for (const space::StateId state : results.rollout) {
+    for (std::size_t r = 0; r < results.q_table.size(); ++r) {
+      if (!taken[r] && results.q_table[r].state == state) {
+        rows.push_back(&results.q_table[r]);
+        taken[r] = true;
+      }
+    }
+  }
+  std::vector<const agent::QRow*> others;
+  for (std::size_t r = 0; r < results.q_table.size(); ++r)
+    if (!taken[r] && !results.q_table[r].q.empty()) others.push_back(&results.q_table[r]);
+  const auto best_q = [](const agent::QRow* row) {
+    return *std::max_element(row->q.begin(), row->q.end());
+  };
+  std::stable_sort(others.begin(), others.end(), [&](const agent::QRow* a, const agent::QRow* b) {
+    return best_q(a) > best_q(b);
+  });
+  rows.insert(rows.end(), others.begin(), others.end());
+  const std::size_t shown = std::min(rows.size(), kMaxQRows);
+  rows.resize(shown);
+  // Columns: every move when they fit; else (joint moves: 3^d) the moves greedy in a shown
+  // row, then the others by their largest Q among the shown rows, up to kMaxQColumns.
+  std::vector<std::size_t> columns;
+  const std::size_t actions = results.actions.size();
+  const auto greedy = [](const std::vector<double>& q) {
+    return static_cast<std::size_t>(std::max_element(q.begin(), q.end()) - q.begin());
+  };
+  if (actions <= kMaxQColumns) {
+    for (std::size_t a = 0; a < actions; ++a) columns.push_back(a);
+  } else {
+    std::vector<double> top(actions, -std::numeric_limits<double>::infinity());
+    std::vector<bool> is_greedy(actions, false);
+    for (const agent::QRow* row : rows) {
+      for (std::size_t a = 0; a < row->q.size() && a < actions; ++a)
+        if (std::isfinite(row->q[a])) top[a] = std::max(top[a], row->q[a]);
+      if (const std::size_t g = greedy(row->q); g < actions) is_greedy[g] = true;
+    }
+    std::vector<std::size_t> order(actions);
+    for (std::size_t a = 0; a < actions; ++a) order[a] = a;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return is_greedy[a] != is_greedy[b] ? is_greedy[a] : top[a] > top[b];
+    });
+    columns.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(kMaxQColumns));
+    std::sort(columns.begin(), columns.end());
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const agent::QRow* row : rows) {
+    for (const std::size_t a : columns) {
+      if (a >= row->q.size() || !std::isfinite(row->q[a])) continue;
+      lo = std::min(lo, row->q[a]);
+      hi = std::max(hi, row->q[a]);
+    }
+  }
+  const int left = 250, cell_w = 74;
+  const int width = std::max(560, left + 16 + cell_w * static_cast<int>(columns.size()));
+  const int height = 110 + 22 * static_cast<int>(shown);
+  // Compact labels: a state's values in dimension order; a move as one sign per dimension
+  // (+ up one level, - down one, . stays), read from its description ("K+1 batch_size-1").
+  std::vector<std::string> state_labels, full_labels, move_labels, names;
+  for (const space::Dimension& d : space.dimensions()) names.push_back(d.name);
+  for (const agent::QRow* row : rows) {
+    full_labels.push_back(space.describe(row->state));
+    std::string values;
+    for (std::size_t d = 0; d < space.dims(); ++d)
+      values += (d == 0 ? "" : ", ") + space::format_value(space.value(row->state, d));
+    state_labels.push_back(fit(values, (left - 24) / 7));
+  }
+  for (const std::size_t a : columns) {
+    std::string signs(space.dims(), '.');
+    std::istringstream words(results.actions[a]);
+    for (std::string word; words >> word;) {
+      if (word.size() < 3) continue;
+      const auto d = space.find(word.substr(0, word.size() - 2));
+      if (d) signs[*d] = word[word.size() - 2];
+    }
+    move_labels.push_back(signs);
+  }
+  HeatGrid grid("Q-table: visited states by move",
+                {fmt::format("move: one sign per parameter ({}): + up a level, - down, . stays",
+                             fmt::join(names, ", ")),
+                 false, move_labels},
+                {fmt::format("state ({})", fmt::join(names, ", ")), false, state_labels}, width,
+                height, left);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const std::vector<double>& q = rows[r]->q;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::size_t a = columns[c];
+      if (a >= q.size() || !std::isfinite(q[a])) continue;
+      grid.cell(
+          c, r, hi > lo ? (q[a] - lo) / (hi - lo) : 0.5,
+          fmt::format("{}: {}: Q = {}", full_labels[r], results.actions[a], short_number(q[a])),
+          short_number(q[a]));
+      if (a == greedy(q)) grid.outline(c, r);
+    }
+  }
+  std::string out = fmt::format(
+      "<p>This strategy learns a Q-table, not a reward model: the value of each move from each "
+      "state it visited (higher is better; the dashed cell is the greedy move). {} of {} visited "
+      "states shown: the greedy walk from the start first, then the others by their best "
+      "Q.{}</p>",
+      shown, results.q_table.size(),
+      columns.size() < actions
+          ? fmt::format(" {} of {} moves shown: every greedy one, then those with the largest Q.",
+                        columns.size(), actions)
+          : std::string());
+  return out + "<div class=\"scroll\">" +
+         grid.close("Q:", short_number(lo) + " (lowest)", short_number(hi) + " (highest)") +
+         "</div>";
 }
 
 }  // namespace
@@ -130,12 +243,15 @@ std::string beliefs_section(const StudyView& view) {
   }
   if (states.empty()) states.push_back(best_state);
   const std::vector<agent::Belief> beliefs = data.study->beliefs(states);
-  if (beliefs.size() != states.size())
+  const study::StrategyResults results = data.study->results();
+  if (beliefs.size() != states.size()) {
+    if (!results.q_table.empty()) return q_table_map(results, space);
     return note(
-        "This study's strategy has no reward model to show (only model-based q-learning, the "
-        "default preset, has one).");
+        "This study's strategy has neither a reward model nor a Q-table to show (model-based "
+        "q-learning, the default, has a model; the seed preset a Q-table).");
+  }
   std::map<space::StateId, space::StateId> policy;
-  for (const study::PolicyStep& step : data.study->results().policy) policy[step.state] = step.next;
+  for (const study::PolicyStep& step : results.policy) policy[step.state] = step.next;
 
   std::string out =
       "<svg width=\"0\" height=\"0\" style=\"position:absolute\"><defs><marker id=\"arrow\" "

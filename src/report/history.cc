@@ -30,20 +30,23 @@ std::string history_plot(const StudyView& view, const std::vector<double>& x, co
   for (std::size_t i = 0; i < trials.size(); ++i) {
     if (!std::isfinite(x[i])) continue;
     const double v = view.values[i];
+    const double before = best_value;
+    if (std::isfinite(v) && (std::isnan(best_value) || view.better(v, best_value))) best_value = v;
+    // The best-so-far steps: a point where it changes (and the last one), for every trial.
+    if (!std::isnan(best_value) && (best_value != before || i + 1 == trials.size())) {
+      best.x.push_back(x[i]);
+      best.y.push_back(best_value);
+    }
+    if (!view.drawn[i]) continue;
     if (std::isfinite(v)) {
       values.x.push_back(x[i]);
       values.y.push_back(v);
       values.tips.push_back(fmt::format("trial {}: {}", trials[i].number, short_number(v)));
-      if (std::isnan(best_value) || view.better(v, best_value)) best_value = v;
     } else if (trials[i].state == store::TrialState::kFailed) {
       failed.x.push_back(x[i]);
       failed.y.push_back(std::nan(""));
       failed.tips.push_back(
           fmt::format("trial {} failed: {}", trials[i].number, trials[i].failure_reason));
-    }
-    if (!std::isnan(best_value)) {
-      best.x.push_back(x[i]);
-      best.y.push_back(best_value);
     }
   }
   plot.series = {values, best};
@@ -58,6 +61,7 @@ std::string history_section(const StudyView& view) {
   if (trials.empty()) return note("No trials yet: nothing to plot.");
   std::string out;
   if (!view.best) out += note("No trial has a finite value yet; only failures are marked.");
+  if (const std::string sampled = view.sample_note(); !sampled.empty()) out += note(sampled);
 
   std::vector<double> numbers, compute;
   double elapsed = 0;

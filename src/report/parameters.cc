@@ -59,6 +59,7 @@ std::string slice_plot(const StudyView& view, std::size_t k) {
     const int level = view.levels[i][k];
     if (level < 0 || !std::isfinite(view.values[i])) continue;
     at[static_cast<std::size_t>(level)].push_back(view.values[i]);
+    if (!view.drawn[i]) continue;  // the mean and spread still count it
     points.x.push_back(level + jitter(view.trials()[i].number));
     points.y.push_back(view.values[i]);
     points.tips.push_back(
@@ -122,38 +123,22 @@ std::string heat_map(const StudyView& view, std::size_t a, std::size_t b, const 
     double& cell = best[static_cast<std::size_t>(lb) * nx + static_cast<std::size_t>(la)];
     if (std::isnan(cell) || view.better(v, cell)) cell = v;
   }
-  const int width = 440, height = 360;
-  const Axis x_axis{pa.name, false, pa.levels}, y_axis{pb.name, false, pb.levels};
-  const Scale x(x_axis, {}, 70, width - 16);
-  const Scale y(y_axis, {}, height - 50, 52);
-  std::string out = svg_open(width, height, "Best value by " + pa.name + " and " + pb.name);
-  out += svg_axes(x, y, x_axis, y_axis, height);
-  const double cw = std::abs(x(1) - x(0)), ch = std::abs(y(1) - y(0));
-  const bool labels = nx * ny <= 100 && ch > 14;
+  HeatGrid grid("Best value by " + pa.name + " and " + pb.name, {pa.name, false, pa.levels},
+                {pb.name, false, pb.levels}, 440, 360);
+  const bool labels = nx * ny <= 100;
   for (std::size_t j = 0; j < ny; ++j) {
     for (std::size_t i = 0; i < nx; ++i) {
       const double v = best[j * nx + i];
       if (std::isnan(v)) continue;
-      const double g = goodness(view, r, v);
-      out += fmt::format(
-          R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}={} {}={}: best {}</title></rect>)",
-          x(static_cast<double>(i)) - cw / 2, y(static_cast<double>(j)) - ch / 2, cw, ch,
-          scale_color(g), escape(pa.name), escape(pa.levels[i]), escape(pb.name),
-          escape(pb.levels[j]), short_number(v));
-      // A value in the cell when it fits (about 6.5 units a character at 11px).
-      const std::string text = fmt::format("{:.3g}", v);
-      if (labels && 6.5 * static_cast<double>(text.size()) + 6 < cw) {
-        out += fmt::format(
-            R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" class="cv" style="fill:{}">{}</text>)",
-            x(static_cast<double>(i)), y(static_cast<double>(j)) + 4, g > 0.6 ? "#000" : "#fff",
-            text);
-      }
+      grid.cell(i, j, goodness(view, r, v),
+                fmt::format("{}={} {}={}: best {}", pa.name, pa.levels[i], pb.name, pb.levels[j],
+                            short_number(v)),
+                labels ? fmt::format("{:.3g}", v) : std::string());
     }
   }
   const std::string worst = short_number(view.minimize ? r.hi : r.lo);
   const std::string top = short_number(view.minimize ? r.lo : r.hi);
-  out += svg_color_bar(width - 220, 30, 110, "best value:", worst + " (worst)", top + " (best)");
-  return out + "</svg>";
+  return grid.close("best value:", worst + " (worst)", top + " (best)");
 }
 
 std::string parallel_coordinates(const StudyView& view, const ValueRange& r) {
@@ -169,7 +154,7 @@ std::string parallel_coordinates(const StudyView& view, const ValueRange& r) {
   // Worst first, so the best lines are drawn on top.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < view.values.size(); ++i)
-    if (std::isfinite(view.values[i])) order.push_back(i);
+    if (view.drawn[i] && std::isfinite(view.values[i])) order.push_back(i);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return goodness(view, r, view.values[a]) < goodness(view, r, view.values[b]);
   });
@@ -233,8 +218,9 @@ std::string parallel_coordinates(const StudyView& view, const ValueRange& r) {
 std::string parameters_section(const StudyView& view) {
   if (view.parameters.empty()) return note("No parameters known: no study file and no trials.");
   if (!view.best) return note("No trial has a finite value yet: nothing to compare.");
-  std::string out =
-      "<h3>Slices: the value at each level of one parameter</h3><div class=\"plots\">";
+  std::string out = "<h3>Slices: the value at each level of one parameter</h3>";
+  if (const std::string sampled = view.sample_note(); !sampled.empty()) out += note(sampled);
+  out += "<div class=\"plots\">";
   for (std::size_t k = 0; k < view.parameters.size(); ++k) out += slice_plot(view, k);
   out += "</div>";
   out += importance_table(view);

@@ -91,6 +91,46 @@ std::string StudyView::value_label() const {
   return fmt::format("{} ({} is better)", metric, minimize ? "lower" : "higher");
 }
 
+std::string StudyView::sample_note() const {
+  if (drawn_count == drawn.size()) return {};
+  return fmt::format(
+      "{} of {} trials drawn: the {} best and an even spread of the others (aggregates use "
+      "every trial; qtune export lists them all).",
+      drawn_count, drawn.size(), kMaxDrawn / 2);
+}
+
+namespace {
+
+// StudyView::drawn: the best half by value, then an even spread of the rest.
+void choose_drawn(StudyView& view) {
+  const std::size_t n = view.values.size();
+  view.drawn.assign(n, n <= StudyView::kMaxDrawn);
+  view.drawn_count = n <= StudyView::kMaxDrawn ? n : 0;
+  if (n <= StudyView::kMaxDrawn) return;
+  std::vector<std::size_t> finite;
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::isfinite(view.values[i])) finite.push_back(i);
+  const std::size_t best = std::min(finite.size(), StudyView::kMaxDrawn / 2);
+  std::partial_sort(
+      finite.begin(), finite.begin() + static_cast<std::ptrdiff_t>(best), finite.end(),
+      [&](std::size_t a, std::size_t b) { return view.better(view.values[a], view.values[b]); });
+  for (std::size_t k = 0; k < best; ++k) view.drawn[finite[k]] = true;
+  if (view.best_index) view.drawn[*view.best_index] = true;
+  std::vector<std::size_t> rest;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!view.drawn[i]) rest.push_back(i);
+  const std::size_t room =
+      StudyView::kMaxDrawn -
+      std::min<std::size_t>(StudyView::kMaxDrawn, static_cast<std::size_t>(std::count(
+                                                      view.drawn.begin(), view.drawn.end(), true)));
+  for (std::size_t k = 0; k < room && !rest.empty(); ++k)
+    view.drawn[rest[k * rest.size() / room]] = true;
+  view.drawn_count =
+      static_cast<std::size_t>(std::count(view.drawn.begin(), view.drawn.end(), true));
+}
+
+}  // namespace
+
 StudyView make_study_view(const StudyData& data) {
   StudyView view;
   view.data = &data;
@@ -122,26 +162,60 @@ StudyView make_study_view(const StudyData& data) {
     for (std::size_t i = 0; i < data.trials.size(); ++i)
       if (data.trials[i].number == view.best->number) view.best_index = i;
   }
+  choose_drawn(view);
   return view;
 }
 
 TrialPlace trial_place(const StudyData& data, const store::TrialRecord& trial) {
+  const exec::TrialSpec spec =
+      study::trial_spec(*data.config, trial.id, trial.number, trial.params);
   TrialPlace place;
-  for (const store::Param& p : trial.params) place.values[p.name] = p.value;
-  place.values[std::string(exec::kTrialIdPlaceholder)] = std::to_string(trial.number);
-  place.values[std::string(exec::kTrialDirPlaceholder)] =
-      (study::trials_dir(*data.config) / std::to_string(trial.number)).string();
-  // The study file's folder (TrialConfig::base_dir is it as given: empty for a bare name).
-  const std::filesystem::path base = std::filesystem::absolute(data.config->file).parent_path();
-  std::filesystem::path workdir(
-      data.config->trial ? data.config->trial->workdir.expand(place.values) : std::string("."));
-  place.workdir = (workdir.is_absolute() ? workdir : base / workdir).lexically_normal();
+  place.values = exec::trial_values(spec);
+  place.workdir = data.config->trial ? exec::trial_workdir(*data.config->trial, place.values)
+                                     : data.config->file.parent_path();
   return place;
 }
 
 std::optional<double> trial_seconds(const store::TrialRecord& trial) {
   if (!trial.finished_at) return std::nullopt;
   return std::max(0.0, *trial.finished_at - trial.started_at);
+}
+
+double trial_end(const store::TrialRecord& trial) {
+  return trial.finished_at.value_or(std::max(trial.heartbeat_at, trial.started_at));
+}
+
+std::vector<std::optional<Lane>> trial_lanes(const StudyView& view) {
+  const auto& trials = view.trials();
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    if (!trials[i].imported()) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return trials[a].started_at < trials[b].started_at;
+  });
+  const StudyData& data = *view.data;
+  std::vector<int> gpus;
+  if (data.config &&
+      (!data.config->trial || data.config->trial->executor == exec::ExecutorKind::kLocal))
+    gpus = data.config->budget.gpus;
+  std::map<std::string, std::vector<double>> busy_until;  // per worker, per slot
+  std::vector<std::optional<Lane>> lanes(trials.size());
+  for (const std::size_t i : order) {
+    const store::TrialRecord& t = trials[i];
+    Lane lane{t.worker.empty() ? "(unknown)" : t.worker, 0, std::nullopt};
+    std::vector<double>& slots = busy_until[lane.worker];
+    while (lane.slot < slots.size() && slots[lane.slot] > t.started_at) ++lane.slot;
+    if (lane.slot == slots.size()) slots.push_back(0);
+    slots[lane.slot] = trial_end(t);
+    if (!gpus.empty()) lane.gpu = gpus[lane.slot % gpus.size()];
+    lanes[i] = lane;
+  }
+  return lanes;
+}
+
+std::string lane_name(const Lane& lane, bool several_slots) {
+  if (lane.gpu) return fmt::format("{} GPU {}", lane.worker, *lane.gpu);
+  return several_slots ? fmt::format("{} slot {}", lane.worker, lane.slot) : lane.worker;
 }
 
 std::string format_duration(double seconds) {

@@ -32,6 +32,16 @@ struct StudyView {
   std::optional<study::BestTrial> best;  // among the finite values
   std::optional<std::size_t> best_index;
 
+  // Which trials the plots draw one by one and the trials table lists: every trial up to
+  // kMaxDrawn; beyond, the kMaxDrawn / 2 best by value, the best trial among them, and an
+  // even spread of the others, so that a 10^5-trial study stays a page a browser opens at
+  // once. Aggregates (slices, heat maps, importance, best so far, timeline) use every trial.
+  static constexpr std::size_t kMaxDrawn = 3000;
+  std::vector<bool> drawn;
+  std::size_t drawn_count = 0;
+  // Empty when every trial is drawn; else a sentence saying how many and which.
+  std::string sample_note() const;
+
   const std::vector<store::TrialRecord>& trials() const { return data->trials; }
   // True when a is better than b in the study's direction.
   bool better(double a, double b) const { return minimize ? a < b : a > b; }
@@ -42,8 +52,8 @@ struct StudyView {
 StudyView make_study_view(const StudyData& data);
 
 // A trial's placeholder values as `qtune run` gave them (its parameters, {trial_id},
-// {trial_dir}) and the folder it ran in ([trial] workdir, relative to the study file's
-// folder). Needs the study file (data.config).
+// {trial_dir}) and the folder it ran in: exec's own expansion (exec::trial_values,
+// trial_workdir) of study::trial_spec. Needs the study file (data.config).
 struct TrialPlace {
   exec::TemplateValues values;
   std::filesystem::path workdir;
@@ -52,6 +62,25 @@ TrialPlace trial_place(const StudyData& data, const store::TrialRecord& trial);
 
 // Seconds a finished trial took (finished_at - started_at); nullopt while it runs.
 std::optional<double> trial_seconds(const store::TrialRecord& trial);
+
+// Where a trial ran: its worker and a slot within it. The store records the worker, not the
+// slot: trials of one worker that overlap in time get different slots, each the lowest free
+// one when it started, as the local executor hands them out; with [budget] gpus and the local
+// executor, slot i ran on GPU gpus[i % n]. Imported trials ran nowhere here: no lane.
+struct Lane {
+  std::string worker;  // "(unknown)" when not recorded
+  std::size_t slot = 0;
+  std::optional<int> gpu;
+  bool operator<(const Lane& o) const {
+    return worker != o.worker ? worker < o.worker : slot < o.slot;
+  }
+};
+// Per trial (data->trials order); nullopt for an imported trial.
+std::vector<std::optional<Lane>> trial_lanes(const StudyView& view);
+// "host:123" with one slot; else "host:123 slot 1", or "host:123 GPU 3".
+std::string lane_name(const Lane& lane, bool several_slots);
+// When a trial stopped taking its slot: finished_at, or its last heartbeat while it runs.
+double trial_end(const store::TrialRecord& trial);
 
 // "12.5 s", "3.2 min", "4.1 h", "2.0 d".
 std::string format_duration(double seconds);

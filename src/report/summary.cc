@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "qtune/exec/executor.h"
@@ -103,30 +104,52 @@ std::string summary_section(const StudyView& view) {
     out += "</table>";
   }
 
-  // Compute time: the sum of the finished trials' durations, per worker.
+  // Compute time: the sum of the finished trials' durations, per worker and slot, with the
+  // share of the slot's span (its first start to its last end) that a trial held it.
   double sum = 0;
   std::size_t running = 0;
-  std::map<std::string, std::pair<double, std::size_t>> per_worker;
-  for (const store::TrialRecord& t : data.trials) {
+  struct SlotTime {
+    double busy = 0, first = std::numeric_limits<double>::infinity(), last = -first;
+    std::size_t trials = 0;
+  };
+  std::map<Lane, SlotTime> per_slot;
+  std::map<std::string, std::size_t> slots_of;
+  const std::vector<std::optional<Lane>> lanes = trial_lanes(view);
+  for (std::size_t i = 0; i < data.trials.size(); ++i) {
+    const store::TrialRecord& t = data.trials[i];
+    if (!lanes[i]) continue;  // imported: ran elsewhere
+    slots_of[lanes[i]->worker] = std::max(slots_of[lanes[i]->worker], lanes[i]->slot + 1);
+    SlotTime& slot = per_slot[*lanes[i]];
+    slot.first = std::min(slot.first, t.started_at);
+    slot.last = std::max(slot.last, trial_end(t));
     const auto seconds = trial_seconds(t);
     if (!seconds) {
       if (t.state == store::TrialState::kRunning) ++running;
       continue;
     }
     sum += *seconds;
-    auto& w = per_worker[t.worker.empty() ? "(unknown)" : t.worker];
-    w.first += *seconds;
-    ++w.second;
+    slot.busy += *seconds;
+    ++slot.trials;
   }
   out += fmt::format(
       "<h3>Compute time</h3><p>{} in finished trials (the sum of their "
       "durations){}.</p>",
       format_duration(sum), running > 0 ? fmt::format("; {} trial(s) still running", running) : "");
-  if (!per_worker.empty()) {
-    out += "<table class=\"grid\"><tr><th>worker</th><th>trials</th><th>compute time</th></tr>";
-    for (const auto& [worker, w] : per_worker)
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(worker), w.second,
-                         format_duration(w.first));
+  if (!per_slot.empty()) {
+    out +=
+        "<p>Per worker and slot (GPU): trials overlapping in time on one worker held different "
+        "slots, the lowest free one each, as the local executor hands them out. Busy: the share "
+        "of the slot's span (first start to last end) a trial held it; a low share is an idle "
+        "slot.</p><table class=\"grid\"><tr><th>worker and slot</th><th>trials</th><th>compute "
+        "time</th><th>busy</th></tr>";
+    for (const auto& [lane, slot] : per_slot) {
+      const double span = slot.last - slot.first;
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                         escape(lane_name(lane, slots_of[lane.worker] > 1)), slot.trials,
+                         format_duration(slot.busy),
+                         span > 0 ? fmt::format("{:.0f}%", 100 * std::min(1.0, slot.busy / span))
+                                  : std::string("-"));
+    }
     out += "</table>";
   }
   return out;

@@ -125,9 +125,11 @@ std::vector<Scale::Tick> Scale::ticks() const {
     const double room = std::abs(pixel_hi_ - pixel_lo_);
     std::size_t longest = 1;
     for (const std::string& c : axis_.categories) longest = std::max(longest, c.size());
+    // A label needs its width along a horizontal axis, a line (16 units) along a vertical one
+    // (y scales run from the bottom up: pixel_lo > pixel_hi).
+    const double per_label = pixel_lo_ > pixel_hi_ ? 16.0 : 7.0 * static_cast<double>(longest) + 8;
     const auto every = std::max<std::size_t>(
-        1, static_cast<std::size_t>(std::ceil(static_cast<double>(n) *
-                                              (7.0 * static_cast<double>(longest) + 8) / room)));
+        1, static_cast<std::size_t>(std::ceil(static_cast<double>(n) * per_label / room)));
     for (std::size_t i = 0; i < n; i += every)
       out.push_back({static_cast<double>(i), axis_.categories[i]});
     return out;
@@ -280,6 +282,47 @@ std::string svg_plot(const Plot& plot) {
   }
   out += legend(plot.series, kLeft + 4, 36);
   return out + "</svg>";
+}
+
+}  // namespace qtune::report
+
+namespace qtune::report {
+
+HeatGrid::HeatGrid(std::string_view title, const Axis& x, const Axis& y, int width, int height,
+                   double left)
+    : width_(width),
+      x_(x, {}, left, width - kRight),
+      y_(y, {}, height - kBottom, kTop + 6),
+      out_(svg_open(width, height, title) + svg_axes(x_, y_, x, y, height)) {}
+
+double HeatGrid::cell_width() const { return std::abs(x_(1) - x_(0)); }
+double HeatGrid::cell_height() const { return std::abs(y_(1) - y_(0)); }
+
+void HeatGrid::cell(std::size_t i, std::size_t j, double t, std::string_view tip,
+                    std::string_view label) {
+  const double w = cell_width(), h = cell_height();
+  const double x = x_(static_cast<double>(i)), y = y_(static_cast<double>(j));
+  out_ += fmt::format(
+      R"(<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+      px(x - w / 2), px(y - h / 2), px(w), px(h), scale_color(t), escape(tip));
+  // About 6.5 units a character at 11px.
+  if (!label.empty() && h > 14 && 6.5 * static_cast<double>(label.size()) + 6 < w) {
+    out_ += fmt::format(
+        R"(<text x="{}" y="{}" text-anchor="middle" class="cv" style="fill:{}">{}</text>)", px(x),
+        px(y + 4), t > 0.6 ? "#000" : "#fff", escape(label));
+  }
+}
+
+void HeatGrid::outline(std::size_t i, std::size_t j) {
+  const double w = cell_width(), h = cell_height();
+  out_ += fmt::format(
+      R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#d62728" stroke-width="2.5" stroke-dasharray="4 2"/>)",
+      px(x_(static_cast<double>(i)) - w / 2), px(y_(static_cast<double>(j)) - h / 2), px(w), px(h));
+}
+
+std::string HeatGrid::close(std::string_view label, std::string_view lo_text,
+                            std::string_view hi_text) {
+  return out_ + svg_color_bar(width_ - 220, 30, 110, label, lo_text, hi_text) + "</svg>";
 }
 
 }  // namespace qtune::report

@@ -3,6 +3,7 @@
 // SVG's own units; the page scales them to its width (viewBox).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,32 @@ struct Plot {
 };
 
 std::string svg_plot(const Plot& plot);
+
+// A heat map over two category axes: cell (i, j) sits at level i of x and level j of y, the
+// shape the report's heat maps share. Add cells and marks, then close() it.
+class HeatGrid {
+ public:
+  HeatGrid(std::string_view title, const Axis& x, const Axis& y, int width, int height,
+           double left = 70);
+  // A cell coloured scale_color(t) with a hover tip; `label` is drawn inside when it fits.
+  void cell(std::size_t i, std::size_t j, double t, std::string_view tip,
+            std::string_view label = {});
+  // A dashed red outline around a cell (the best configuration, the greedy action).
+  void outline(std::size_t i, std::size_t j);
+  // Raw SVG marks over the cells (arrows).
+  void add(std::string_view svg) { out_ += svg; }
+  double cx(double i) const { return x_(i); }
+  double cy(double j) const { return y_(j); }
+  double cell_width() const;
+  double cell_height() const;
+  // The colour bar legend (top right) and the closing tag: the whole <svg>.
+  std::string close(std::string_view label, std::string_view lo_text, std::string_view hi_text);
+
+ private:
+  int width_;
+  Scale x_, y_;
+  std::string out_;
+};
 
 // A colour bar legend at (x, y), `width` wide: from `lo_text` (t = 0) to `hi_text` (t = 1).
 std::string svg_color_bar(double x, double y, double width, std::string_view label,

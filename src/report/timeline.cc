@@ -1,9 +1,11 @@
-// Timeline: one lane per worker, each trial a bar from its start to its finish (or to now,
-// while it runs), coloured by state.
+// Timeline: one lane per worker and slot (GPU), each trial a bar from its start to its finish
+// (or its last heartbeat, while it runs), coloured by state; imported trials have none.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <optional>
 
 #include "report/sections.h"
 #include "report/svg.h"
@@ -30,15 +32,21 @@ std::string state_color(store::TrialState state) {
 std::string timeline_section(const StudyView& view) {
   const auto& trials = view.trials();
   if (trials.empty()) return note("No trials yet.");
-  std::map<std::string, std::size_t> lanes;
-  double start = trials.front().started_at, end = start;
-  for (const store::TrialRecord& t : trials) {
-    lanes.try_emplace(t.worker.empty() ? "(unknown)" : t.worker, 0);
-    start = std::min(start, t.started_at);
-    end = std::max({end, t.started_at, t.finished_at.value_or(t.heartbeat_at)});
+  const std::vector<std::optional<Lane>> trial_lane = trial_lanes(view);
+  std::map<std::string, std::size_t> slots_of;  // per worker
+  for (const auto& lane : trial_lane)
+    if (lane) slots_of[lane->worker] = std::max(slots_of[lane->worker], lane->slot + 1);
+  std::map<Lane, std::size_t> lanes;
+  double start = std::numeric_limits<double>::infinity(), end = -start;
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    if (!trial_lane[i]) continue;
+    lanes.try_emplace(*trial_lane[i], 0);
+    start = std::min(start, trials[i].started_at);
+    end = std::max({end, trials[i].started_at, trial_end(trials[i])});
   }
+  if (lanes.empty()) return note("Only imported trials: they ran elsewhere, no timeline.");
   std::size_t lane = 0;
-  for (auto& [name, index] : lanes) index = lane++;
+  for (auto& [key, index] : lanes) index = lane++;
   double unit = 1;
   std::string unit_name = "s";
   if (end - start > 7200)
@@ -50,12 +58,12 @@ std::string timeline_section(const StudyView& view) {
   const int width = 900;
   const int height = 110 + lane_height * static_cast<int>(lanes.size());
   std::vector<std::string> names;
-  for (const auto& [name, index] : lanes) names.push_back(name);
+  for (const auto& [key, index] : lanes) names.push_back(lane_name(key, slots_of[key.worker] > 1));
   const Axis x_axis{"time since the first trial started (" + unit_name + ")", false, {}};
-  const Axis y_axis{"worker", false, names};
+  const Axis y_axis{"worker and slot", false, names};
   const Scale x(x_axis, {0.0, (end - start) / unit}, 160, width - 16);
   const Scale y(y_axis, {}, height - 50, 46);
-  std::string out = svg_open(width, height, "Trials per worker over time");
+  std::string out = svg_open(width, height, "Trials per worker and slot over time");
   // Worker names are long ("host:pid"): the lane labels get a wider margin than svg_axes'.
   out += fmt::format(R"(<rect x="160" y="46" width="{}" height="{}" class="area"/>)", width - 176,
                      height - 96);
@@ -67,20 +75,59 @@ std::string timeline_section(const StudyView& view) {
   }
   out += fmt::format(R"(<text x="{}" y="{}" class="al" text-anchor="middle">{}</text>)",
                      (160 + width - 16) / 2, height - 8, escape(x_axis.label));
-  for (const auto& [name, index] : lanes) {
+  for (std::size_t l = 0; l < names.size(); ++l) {
+    const std::string& name = names[l];
     out += fmt::format(R"(<text x="154" y="{:.1f}" class="tk" text-anchor="end">{}</text>)",
-                       y(static_cast<double>(index)) + 4,
+                       y(static_cast<double>(l)) + 4,
                        escape(name.size() > 24 ? "…" + name.substr(name.size() - 23) : name));
   }
-  for (const store::TrialRecord& t : trials) {
-    const std::size_t l = lanes[t.worker.empty() ? "(unknown)" : t.worker];
-    const double x0 = x((t.started_at - start) / unit);
-    const double x1 =
-        x((t.finished_at.value_or(std::max(t.heartbeat_at, t.started_at)) - start) / unit);
+  // Bars in start order per lane; a bar under 2 units wide that touches the one before is
+  // drawn with it as one, coloured by the state most of its trials ended in (a 10^5-trial
+  // study draws a few thousand rectangles); its tip counts the states.
+  std::vector<std::vector<std::size_t>> by_lane(lanes.size());
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    if (trial_lane[i]) by_lane[lanes[*trial_lane[i]]].push_back(i);
+  struct Bar {
+    double x0 = 0, x1 = 0;
+    std::int64_t first = 0, last = 0;
+    std::map<store::TrialState, std::size_t> states;
+  };
+  const auto draw = [&](const Bar& bar, std::size_t l) {
+    std::size_t count = 0;
+    store::TrialState state = bar.states.begin()->first;
+    std::string states;
+    for (const auto& [s, n] : bar.states) {
+      count += n;
+      if (n > bar.states.at(state)) state = s;
+      states += fmt::format("{}{} {}", states.empty() ? "" : ", ", n, store::trial_state_name(s));
+    }
+    const std::string what =
+        count == 1 ? fmt::format("trial {} {}", bar.first, store::trial_state_name(state))
+                   : fmt::format("trials {} to {}: {}", bar.first, bar.last, states);
     out += fmt::format(
-        R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}" stroke="#fff" stroke-width="0.5"><title>trial {} {}</title></rect>)",
-        x0, y(static_cast<double>(l)) - lane_height * 0.35, std::max(1.5, x1 - x0),
-        lane_height * 0.7, state_color(t.state), t.number, store::trial_state_name(t.state));
+        R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}" stroke="#fff" stroke-width="0.5"><title>{}</title></rect>)",
+        bar.x0, y(static_cast<double>(l)) - lane_height * 0.35, std::max(1.5, bar.x1 - bar.x0),
+        lane_height * 0.7, state_color(state), what);
+  };
+  for (std::size_t l = 0; l < by_lane.size(); ++l) {
+    std::vector<std::size_t>& order = by_lane[l];
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return trials[a].started_at < trials[b].started_at;
+    });
+    std::optional<Bar> pending;
+    for (const std::size_t i : order) {
+      const store::TrialRecord& t = trials[i];
+      const double x0 = x((t.started_at - start) / unit), x1 = x((trial_end(t) - start) / unit);
+      if (pending && x1 - x0 < 2 && x0 <= pending->x1 + 1) {
+        pending->x1 = std::max(pending->x1, x1);
+        pending->last = t.number;
+        ++pending->states[t.state];
+        continue;
+      }
+      if (pending) draw(*pending, l);
+      pending = Bar{x0, x1, t.number, t.number, {{t.state, 1}}};
+    }
+    if (pending) draw(*pending, l);
   }
   double lx = 164;
   for (const store::TrialState s : {store::TrialState::kComplete, store::TrialState::kFailed,

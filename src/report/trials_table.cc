@@ -24,7 +24,8 @@ std::string cell(std::string_view text, std::string_view sort_key = {}) {
 std::string trials_section(const StudyView& view) {
   const auto& trials = view.trials();
   if (trials.empty()) return note("No trials yet.");
-  std::string out =
+  std::string out = view.sample_note().empty() ? std::string() : note(view.sample_note());
+  out +=
       R"(<p class="tools"><input type="search" id="trial-filter" placeholder="filter rows, e.g. FAILED or K=4" aria-label="filter trials"> <span id="trial-count"></span> Click a column header to sort; click "log" to see a trial's output.</p>)";
   out += R"(<div class="scroll"><table class="grid sortable" id="trial-table"><thead><tr>)";
   std::vector<std::string> headers = {"number", "state"};
@@ -35,6 +36,7 @@ std::string trials_section(const StudyView& view) {
   for (const std::string& h : headers) out += fmt::format("<th>{}</th>", escape(h));
   out += "</tr></thead><tbody>";
   for (std::size_t i = 0; i < trials.size(); ++i) {
+    if (!view.drawn[i]) continue;
     const store::TrialRecord& t = trials[i];
     const bool best = view.best_index && *view.best_index == i;
     out += best ? R"(<tr class="best">)" : "<tr>";

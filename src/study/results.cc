@@ -27,6 +27,13 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
+bool is_reserved_column(std::string_view name) {
+  const auto in = [&](const auto& columns) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end();
+  };
+  return name == "status" || in(kTrialKeyColumns) || in(kTrialRecordColumns);
+}
+
 std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
                                     store::Direction direction) {
   struct Measured {

@@ -1,6 +1,7 @@
 #include "qtune/study/study_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "base/toml_reader.h"
 #include "qtune/space/space_config.h"
 #include "qtune/store/open_store.h"
+#include "qtune/study/results.h"
 
 namespace qtune::study {
 namespace {
@@ -169,6 +171,26 @@ base::Result<ReportConfig> parse_report(const toml::table* table, const space::S
   return report;
 }
 
+// A dimension named like a column of `qtune export` (kTrialKeyColumns, kTrialRecordColumns)
+// would make the export's header ambiguous and the file unreadable by `qtune import`.
+base::Status check_column_names(const toml::table& space_table, const space::Space& space,
+                                std::string_view file) {
+  const Errors errors(file, "space");
+  for (const space::Dimension& dim : space.dimensions()) {
+    if (!is_reserved_column(dim.name)) continue;
+    const toml::node* node = space_table.get(dim.name);
+    const std::string what = fmt::format(
+        "the name is a column of `qtune export` and `qtune import` ({}, {}, status); rename the "
+        "dimension, e.g. \"{}_\"",
+        fmt::join(kTrialKeyColumns, ", "), fmt::join(kTrialRecordColumns, ", "), dim.name);
+    if (node == nullptr)
+      return base::Status::invalid_argument(
+          fmt::format("{}: [space] {}: {}", file, dim.name, what));
+    return errors.at(*node, dim.name, what);
+  }
+  return base::Status::ok();
+}
+
 std::string canonical_toml(const toml::table& table) {
   std::ostringstream out;
   out << toml::toml_formatter(table, toml::format_flags::none);
@@ -210,6 +232,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
 
   QTUNE_ASSIGN_OR_RETURN(StudyKeys keys, parse_study(study_table, file));
   QTUNE_ASSIGN_OR_RETURN(space::Space space, space::parse_space(toml_text, file_name));
+  QTUNE_RETURN_IF_ERROR(check_column_names(*space_table, space, file_name));
   const toml::table no_strategy;
   const toml::table& strategy = strategy_table != nullptr ? *strategy_table : no_strategy;
   QTUNE_ASSIGN_OR_RETURN(agent::StrategyConfig strategy_config,

@@ -324,6 +324,40 @@ command = ["sh", "t.sh", "{x}"]
   EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db-shm"));
 }
 
+// status --watch follows a running study (JSON Lines when stdout is not a terminal, a line
+// only when the view changed) and ends by itself when the trial budget is used up.
+TEST_F(RunCliTest, StatusWatchFollowsARunningStudyUntilItIsFinished) {
+  dir_.write("t.sh", "sleep 1\necho FID: $1\n");
+  const auto file = study(R"([study]
+name = "t"
+[space]
+x = { range = [0, 3] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 4
+[trial]
+command = ["sh", "t.sh", "{x}"]
+)");
+  BackgroundRun run(file, dir_ / "run.log");
+  ASSERT_TRUE(eventually([&] { return qtune({"status", file.string()}).exit_code == 0; }));
+  const ProcessResult watched =
+      qtune({"status", file.string(), "--watch", "1", "--format", "json"});
+  EXPECT_EQ(run.exit_code(), 0);
+  ASSERT_EQ(watched.exit_code, 0) << watched.err;
+  std::vector<json> views;
+  std::istringstream in(watched.out);
+  for (std::string line; std::getline(in, line);) views.push_back(json::parse(line));
+  ASSERT_GE(views.size(), 2u) << watched.out;
+  for (std::size_t i = 1; i < views.size(); ++i) {
+    EXPECT_NE(views[i], views[i - 1]);  // printed again only when something changed
+    EXPECT_GE(views[i]["counts"]["COMPLETE"], views[i - 1]["counts"]["COMPLETE"]);
+  }
+  EXPECT_LT(views.front()["counts"]["COMPLETE"], 4);
+  EXPECT_EQ(views.back()["counts"]["COMPLETE"], 4);
+  EXPECT_EQ(views.back()["best"]["value"], 0.0);
+}
+
 TEST_F(RunCliTest, CategoricalValuesReachTheScriptAsOneArgvWordEach) {
   dir_.write("t.sh", "printf '[%s]' \"$@\" >> args.log\necho >> args.log\necho FID: 1\n");
   const auto file = study(R"toml([study]

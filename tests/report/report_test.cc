@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -216,6 +217,41 @@ TEST_F(ReportTest, ARealStudyWithFailuresAndImagesGivesACompleteSelfContainedPag
     EXPECT_EQ(r.dom.find("data-error="), std::string::npos) << name;
     EXPECT_GT(std::filesystem::file_size(r.shot), 10000u) << name;
   }
+}
+
+// The seed preset has no reward model: the page shows its Q-table instead, one row per
+// visited state (at most 30), one column per move, the greedy move outlined in each row.
+TEST_F(ReportTest, TheSeedPresetShowsItsQTableAsAHeatMap) {
+  dir_.write("t.sh", "echo FID: $(( ($1 - 2) * ($1 - 2) + ($2 - 1) * ($2 - 1) ))\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "seed"
+[space]
+x = { range = [0, 4] }
+y = { range = [0, 3] }
+[strategy]
+preset = "seed"
+[budget]
+trials = 12
+[trial]
+command = ["sh", "t.sh", "{x}", "{y}"]
+)");
+  ASSERT_EQ(qtune({"run", file.string()}).exit_code, 0);
+  const auto out = dir_ / "seed.html";
+  const ProcessResult made = qtune({"report", file.string(), "-o", out.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string html = read_file(out);
+  expect_valid_report(html);
+  const auto at = html.find("Q-table: visited states by move");
+  ASSERT_NE(at, std::string::npos);
+  const std::string map = html.substr(at, html.find("</svg>", at) - at);
+  // The seed preset's joint moves on a 2-D grid: every combination of -1/0/+1 (9 columns);
+  // every row has one greedy outline.
+  const std::size_t rows = count(map, "stroke-dasharray=\"4 2\"");
+  EXPECT_GE(rows, 2u);
+  EXPECT_LE(rows, 12u);
+  EXPECT_EQ(count(map, "<title>x="), rows * 9) << map.substr(0, 2000);
+  EXPECT_NE(html.find(std::to_string(rows) + " of " + std::to_string(rows) + " visited states"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, AStudyWithoutTrialsGivesAPageThatSaysSo) {
@@ -460,4 +496,54 @@ command = ["python3", "train.py", "{a}", "{b}", "{c}", "{d}"]
 }
 
 }  // namespace
+// 10^5 trials (8 parallel slots on 2 hosts, 1 in 13 failed, 400-character logs): the page
+// draws a sample of them one by one (the best half first), aggregates the rest, stays under
+// 20 MB and opens in Chromium with its script done. How long it takes is measured, not
+// asserted (docs/benchmarks.md).
+TEST(ReportPages, AHundredThousandTrialsStayUnderTwentyMegabytes) {
+  constexpr int kTrials = 100000;
+  std::vector<store::TrialRecord> trials;
+  trials.reserve(kTrials);
+  const std::string log(400, 'x');
+  for (int i = 0; i < kTrials; ++i) {
+    const bool failed = i % 13 == 5;
+    const int a = i % 10, b = (i / 10) % 10;
+    store::TrialRecord t = trial(
+        i, std::to_string(a), failed ? store::TrialState::kFailed : store::TrialState::kComplete,
+        failed ? std::nullopt
+               : std::optional<double>((a - 3) * (a - 3) + 0.5 * (b - 6) * (b - 6) + (i % 7) * 0.1),
+        failed ? "exit_code" : "");
+    t.params.push_back({"b", std::to_string(b)});
+    t.worker = "node" + std::to_string(i % 2) + ":42";
+    // Four slots per host: trial i starts when i - 8 ended.
+    t.started_at = 1000 + 30.0 * static_cast<double>(i / 8);
+    t.finished_at = t.started_at + 29;
+    t.log_tail = log;
+    trials.push_back(std::move(t));
+  }
+  const std::string html = report::render_html(data_of(std::move(trials)), {});
+  expect_valid_report(html);
+  std::printf("100,000 trials: %zu bytes\n", html.size());
+  RecordProperty("report_bytes", static_cast<int>(html.size()));
+  EXPECT_LT(html.size(), 20u * 1000 * 1000);
+  EXPECT_NE(html.find("3000 of 100000 trials drawn: the 1500 best"), std::string::npos);
+  // Every slot of both hosts has its lane (4 each: the trials overlap four at a time).
+  for (const std::string lane : {"node0:42 slot 0", "node0:42 slot 3", "node1:42 slot 3"})
+    EXPECT_NE(html.find(">" + lane + "<"), std::string::npos) << lane;
+  EXPECT_EQ(html.find("node0:42 slot 4"), std::string::npos);
+  EXPECT_EQ(count(html, "<tbody>"), 1u);
+  EXPECT_EQ(count(html, R"(<tr class="best">)"), 1u);  // the best trial is among those listed
+
+  TempDir dir;
+  const auto out = dir.path() / "huge.html";
+  ASSERT_TRUE(report::write_report(out, html).is_ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  const Rendered r = render(out, "hundred-thousand", 1280, 800);
+  if (!r.available) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
+  std::printf("rendered twice (screenshot, DOM) in %.1f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos);
+  EXPECT_NE(r.dom.find("3000 of 3000 trials"), std::string::npos);
+}
+
 }  // namespace qtune::testing

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "qtune/study/results.h"
 #include "support/temp_dir.h"
 
 namespace qtune::study {
@@ -138,6 +139,26 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
     EXPECT_NE(config.status().message().find(c.message), std::string::npos)
         << config.status().message();
   }
+}
+
+// `qtune export` writes number,state,<dimensions>,value,...: a dimension named like one of
+// those columns (or import's "status") would not read back.
+TEST(StudyConfig, DimensionsNamedLikeExportColumnsAreRefused) {
+  for (const std::string name : {"number", "state", "status", "value", "failure_reason",
+                                 "started_at", "finished_at", "worker", "attempt", "source"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(is_reserved_column(name));
+    auto config = parse_study_config(
+        "[space]\nK = { range = [2, 4] }\n" + name + " = { values = [1, 2] }\n", "s.toml");
+    EXPECT_EQ(config.status().code(), base::StatusCode::kInvalidArgument);
+    EXPECT_NE(config.status().message().find("s.toml:3: [space] " + name +
+                                             ": the name is a column of `qtune export`"),
+              std::string::npos)
+        << config.status().message();
+    EXPECT_NE(config.status().message().find("\"" + name + "_\""), std::string::npos);
+  }
+  EXPECT_FALSE(is_reserved_column("value_"));
+  EXPECT_TRUE(parse_study_config("[space]\nvalue_ = { values = [1, 2] }\n", "s.toml").is_ok());
 }
 
 TEST(StudyConfig, ReportImagesAreTemplatesOverTheDimensions) {

@@ -85,6 +85,12 @@ struct TrialSpec {
 // {trial_id}, {trial_dir}, workdir).
 std::string command_line(const TrialConfig& config, const TrialSpec& spec);
 
+// What a trial's templates expand to: {name} of every parameter, {trial_id} (its number) and
+// {trial_dir}; and where it runs: [trial] workdir expanded and made absolute against the
+// study file's folder. The executors' own expansion, for whoever shows a trial.
+TemplateValues trial_values(const TrialSpec& spec);
+std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values);
+
 struct FinishedTrial {
   TrialId id = 0;
   TrialOutcome outcome;

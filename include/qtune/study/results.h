@@ -3,14 +3,25 @@
 // start state, and the Q-table as CSV or JSON.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qtune/agent/strategy.h"
 #include "qtune/store/store.h"
 
 namespace qtune::study {
+
+// The columns of `qtune export --format csv` besides one per parameter: kTrialKeyColumns,
+// then the parameters, then kTrialRecordColumns. `qtune import` also reads a "status" column.
+// A dimension may take none of these names (is_reserved_column), or an export would not
+// read back.
+inline constexpr std::array<std::string_view, 2> kTrialKeyColumns = {"number", "state"};
+inline constexpr std::array<std::string_view, 7> kTrialRecordColumns = {
+    "value", "failure_reason", "started_at", "finished_at", "worker", "attempt", "source"};
+bool is_reserved_column(std::string_view name);
 
 struct BestTrial {
   std::int64_t number = 0;
