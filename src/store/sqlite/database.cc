@@ -144,6 +144,16 @@ base::Status Database::error(int rc, std::string_view what) const {
       return base::Status::corrupt(message + "; the file is not a valid qtune store");
     case SQLITE_CONSTRAINT:
       return base::Status::conflict(std::move(message));
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+      // Nothing committed is lost: the write that failed was rolled back, and a trial that
+      // ended meanwhile is recorded from its folder when the study runs again.
+      return base::Status::io_error(
+          message +
+          fmt::format("; the {} holding the store refused a write: free space (or make it "
+                      "writable) and run the same command again: finished trials are kept",
+                      (rc & 0xff) == SQLITE_READONLY ? "file system" : "disk"));
     default:
       return base::Status::io_error(std::move(message));
   }
