@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "qtune/metrics/image.h"
 #include "qtune/store/open_store.h"
 #include "qtune/study/study_config.h"
+#include "report/study_view.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -252,6 +254,49 @@ command = ["sh", "t.sh", "{x}", "{y}"]
   EXPECT_EQ(count(map, "<title>x="), rows * 9) << map.substr(0, 2000);
   EXPECT_NE(html.find(std::to_string(rows) + " of " + std::to_string(rows) + " visited states"),
             std::string::npos);
+}
+
+// The store records a trial's worker, not its slot: the report reconstructs the slots from
+// overlapping trials. Each trial writes the CUDA_VISIBLE_DEVICES the local executor gave it;
+// the reconstruction must name the same GPU for every trial.
+TEST_F(ReportTest, ReconstructedSlotsAreTheGpusTheTrialsGot) {
+  dir_.write("t.sh",
+             "echo $CUDA_VISIBLE_DEVICES > \"$QTUNE_TRIAL_DIR/gpu\"\n"
+             "sleep 0.$(( $1 % 3 + 1 ))\necho FID: $1\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "gpus"
+[space]
+x = { range = [0, 8] }
+[strategy]
+kind = "grid"
+[budget]
+parallel = 3
+gpus = [2, 5, 7]
+[trial]
+command = ["sh", "t.sh", "{x}"]
+)");
+  ASSERT_EQ(qtune({"run", file.string()}).exit_code, 0);
+  auto config = study::load_study_config(file);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  auto store = store::open_store(config->storage.url(), store::OpenMode::kReadOnly);
+  ASSERT_TRUE(store.is_ok()) << store.status().message();
+  const auto record = (*store)->find_study("gpus");
+  ASSERT_TRUE(record.is_ok() && record->has_value());
+  auto trials = (*store)->trials((*record)->id);
+  ASSERT_TRUE(trials.is_ok());
+  report::StudyData data{std::move(*config), **record, std::move(*trials)};
+  const report::StudyView view = report::make_study_view(data);
+  const auto lanes = report::trial_lanes(view);
+  ASSERT_EQ(lanes.size(), 9u);
+  std::set<int> used;
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    const store::TrialRecord& t = data.trials[i];
+    ASSERT_TRUE(lanes[i] && lanes[i]->gpu) << t.number;
+    const std::string got = read_file(dir_ / "gpus.trials" / std::to_string(t.number) / "gpu");
+    EXPECT_EQ(std::to_string(*lanes[i]->gpu) + "\n", got) << "trial " << t.number;
+    used.insert(*lanes[i]->gpu);
+  }
+  EXPECT_EQ(used, (std::set<int>{2, 5, 7}));
 }
 
 TEST_F(ReportTest, AStudyWithoutTrialsGivesAPageThatSaysSo) {
