@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -98,6 +99,21 @@ struct Rendered {
   std::string dom;
   std::filesystem::path shot;
 };
+
+// A headless Chromium screenshot of `html` at report-shots/NAME.png; chromium is there
+// (render() said so).
+std::filesystem::path screenshot(const std::filesystem::path& html, const std::string& name,
+                                 int width, int height) {
+  const std::filesystem::path shot =
+      std::filesystem::path(QTUNE_BINARY_DIR) / "report-shots" / (name + ".png");
+  std::filesystem::remove(shot);
+  const ProcessResult s = run_process(
+      {"chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+       "--window-size=" + std::to_string(width) + "," + std::to_string(height),
+       "--screenshot=" + shot.string(), "file://" + html.string()});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  return shot;
+}
 
 Rendered render(const std::filesystem::path& html, const std::string& name, int width, int height) {
   Rendered r;
@@ -201,9 +217,10 @@ TEST_F(ReportTest, ARealStudyWithFailuresAndImagesGivesACompleteSelfContainedPag
   EXPECT_NE(bare_html.find("Give the study file to see what the strategy learned"),
             std::string::npos);
 
-  // A missing image folder: the strip says which.
-  std::filesystem::remove_all(dir_ / "imgs.trials");
+  // A missing image folder: the strip says which (the folders are put back after).
+  std::filesystem::rename(dir_ / "imgs.trials", dir_ / "imgs.trials.away");
   ASSERT_EQ(qtune({"report", file.string(), "-o", out.string()}).exit_code, 0);
+  std::filesystem::rename(dir_ / "imgs.trials.away", dir_ / "imgs.trials");
   const std::string missing = read_file(out);
   EXPECT_NE(missing.find("/stim: missing (reference folder)"), std::string::npos);
   EXPECT_EQ(count(missing, "data:image/png"), 0u);
@@ -218,6 +235,17 @@ TEST_F(ReportTest, ARealStudyWithFailuresAndImagesGivesACompleteSelfContainedPag
     EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos) << name;
     EXPECT_EQ(r.dom.find("data-error="), std::string::npos) << name;
     EXPECT_GT(std::filesystem::file_size(r.shot), 10000u) << name;
+  }
+  // A screenshot per section (report-shots/section-ID.png in the build folder, kept as CI
+  // artifacts): the page with the other sections hidden by one added style rule.
+  const std::string full = read_file(page);
+  for (const std::string& id : report::section_ids()) {
+    std::string only = full;
+    only.insert(only.find("</head>"), "<style>section:not(#" + id + "){display:none}</style>");
+    const auto one = dir_ / ("section-" + id + ".html");
+    std::ofstream(one) << only;
+    const std::filesystem::path shot = screenshot(one, "section-" + id, 1280, 800);
+    EXPECT_GT(std::filesystem::file_size(shot), 10000u) << id;  // not a blank page
   }
 }
 
