@@ -48,6 +48,7 @@ class BackgroundQtune {
   BackgroundQtune& operator=(const BackgroundQtune&) = delete;
 
   void signal(int sig) const { ::kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   // The wait status.
   int wait() {
     int status = 0;

@@ -3,11 +3,15 @@
 // SIGKILL in the middle of a trial.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/run_cli_util.h"
@@ -154,6 +158,79 @@ TEST_F(WorkerCliTest, AKilledWorkersTrialRunsAgainOnAnotherAfterStaleAfter) {
   const auto lines = lines_of(dir_ / "runs.log");
   EXPECT_EQ(count(lines, "start 2"), 2u);  // killed once, run again once
   for (int x = 0; x < 6; ++x) EXPECT_EQ(count(lines, "done " + std::to_string(x)), 1u) << x;
+}
+
+// Every process below `pid` (its children, theirs, ...), from /proc/PID/task/TID/children.
+std::vector<pid_t> descendants(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    std::ifstream in(it->path() / "children");
+    for (pid_t child = 0; in >> child;) {
+      out.push_back(child);
+      for (const pid_t grandchild : descendants(child)) out.push_back(grandchild);
+    }
+  }
+  return out;
+}
+
+// The crash loop of issue 11 on PostgreSQL: four workers share a 20-trial study; five times,
+// at seeded moments, one of them dies with everything it started (SIGKILL, as when its node
+// fails) and a new worker takes its place. No finished trial is lost, every configuration
+// ends COMPLETE exactly once, and a configuration started more than once was running under
+// a killed worker.
+TEST_F(WorkerCliTest, PostgresCrashLoopOfFourWorkersLosesNothing) {
+  dir_.write("slow-done", "");
+  dir_.write("t.sh", "echo \"start $1\" >> runs.log\nsleep 0.4\necho FID: $1\n");
+  const auto file = dir_.write("study.toml",
+                               "[study]\nname = \"t\"\n[space]\nx = { range = [0, 19] }\n"
+                               "[strategy]\nkind = \"grid\"\ntrajectories = 4\n[budget]\n"
+                               "trials = 20\n[trial]\ncommand = [\"sh\", \"t.sh\", \"{x}\"]\n");
+  PostgresSchema schema;
+  const std::vector<std::string> options = {"--storage", schema.url(),    "--heartbeat",
+                                            "0.1s",      "--stale-after", "2s"};
+  auto workers = start_workers(file, 4, options);
+  std::mt19937 rng(11);
+  int next_id = 4;
+  std::size_t killed = 0;
+  for (int round = 0; round < 5; ++round) {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(300, 900)(rng)));
+    const std::size_t victim = std::uniform_int_distribution<std::size_t>(0, 3)(rng);
+    const pid_t pid = workers[victim]->pid();
+    const std::vector<pid_t> below = descendants(pid);
+    workers[victim]->signal(SIGKILL);
+    for (const pid_t p : below) ::kill(p, SIGKILL);
+    const int status = workers[victim]->wait();
+    if (WIFSIGNALED(status)) ++killed;  // (it may have finished already)
+    std::vector<std::string> args = {"worker", file.string(), "--worker-id",
+                                     "w" + std::to_string(next_id)};
+    args.insert(args.end(), options.begin(), options.end());
+    workers[victim] =
+        std::make_unique<BackgroundQtune>(dir_ / ("w" + std::to_string(next_id) + ".log"), args);
+    ++next_id;
+  }
+  for (auto& w : workers) EXPECT_EQ(w->exit_code(), 0);
+
+  const ProcessResult exported = run_process(
+      {qtune_cli(), "export", file.string(), "--format", "json", "--storage", schema.url()});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const json trials = json::parse(exported.out);
+  std::map<std::string, int> complete;
+  for (const json& t : trials)
+    if (t["state"] == "COMPLETE") ++complete[t["params"]["x"].dump()];
+  EXPECT_EQ(complete.size(), 20u) << exported.out;
+  for (const auto& [x, n] : complete) EXPECT_EQ(n, 1) << "x = " << x;
+  const auto lines = lines_of(dir_ / "runs.log");
+  std::size_t repeated = 0;
+  for (int x = 0; x < 20; ++x) {
+    const std::size_t starts = count(lines, "start " + std::to_string(x));
+    EXPECT_GE(starts, 1u) << x;
+    repeated += starts - 1;
+  }
+  EXPECT_LE(repeated, killed);  // only a killed worker's trial ran again
+  std::printf("%zu workers killed, %zu configurations started again\n", killed, repeated);
 }
 
 TEST_F(WorkerCliTest, BadFlagsExit2) {
