@@ -116,16 +116,16 @@ TEST_F(TakeoverCliTest, TrialThatEndedWhileQtuneWasDeadIsRecordedNotRerun) {
   for (const auto& [x, count] : starts()) EXPECT_EQ(count, 1) << "x = " << x;
 }
 
-// A crash loop: 24 short trials, 3 at a time, `qtune run` killed with SIGKILL at 8 moments
-// (a fixed seed) and started again at once each time, then left to finish. No finished
-// trial is lost or changed, no configuration runs or is recorded twice, 24 trials in all.
+// The crash loop of issue 11: 40 short trials, 4 at a time, `qtune run` killed with SIGKILL at
+// 20 moments (a fixed seed), started again at once each time, then left to finish. No finished
+// trial is lost or changed, no configuration runs or is recorded twice, 40 trials in all.
 TEST_F(TakeoverCliTest, CrashLoopLosesAndRepeatsNothing) {
   dir_.write("t.sh", "echo \"start $1\" >> starts.log\nsleep 0.$(( $1 % 4 + 5 ))\necho FID: $1\n");
-  const auto file = study(24, 3);
+  const auto file = study(40, 4);
   std::mt19937 rng(11);
-  std::uniform_int_distribution<int> moment_ms(150, 900);
+  std::uniform_int_distribution<int> moment_ms(100, 450);
   std::map<std::string, json> finished;  // by number: the COMPLETE trials seen so far
-  for (int kill = 0; kill < 8; ++kill) {
+  for (int kill = 0; kill < 20; ++kill) {
     BackgroundRun run(file, dir_ / ("run" + std::to_string(kill) + ".log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(moment_ms(rng)));
     run.signal(SIGKILL);
@@ -147,7 +147,7 @@ TEST_F(TakeoverCliTest, CrashLoopLosesAndRepeatsNothing) {
   const ProcessResult last = qtune({"run", file.string()});
   ASSERT_EQ(last.exit_code, 0) << last.err;
   const json trials = exported_trials(file);
-  ASSERT_EQ(trials.size(), 24u);
+  ASSERT_EQ(trials.size(), 40u);
   std::set<std::string> xs;
   for (const json& t : trials) {
     EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
@@ -158,11 +158,11 @@ TEST_F(TakeoverCliTest, CrashLoopLosesAndRepeatsNothing) {
       EXPECT_EQ(t["finished_at"], seen->second["finished_at"]) << "finished trial changed";
     }
   }
-  EXPECT_EQ(xs.size(), 24u);  // no configuration recorded twice
+  EXPECT_EQ(xs.size(), 40u);  // no configuration recorded twice
   const std::map<std::string, int> started = starts();
-  EXPECT_EQ(started.size(), 24u);
+  EXPECT_EQ(started.size(), 40u);
   for (const auto& [x, count] : started) EXPECT_EQ(count, 1) << "x = " << x << " started twice";
-  std::cerr << finished.size() << " of 24 trials had finished before the last restart\n";
+  std::cerr << finished.size() << " of 40 trials had finished before the last restart\n";
 }
 
 // A trial's grandchild that left its session and process group (setsid) ends with the
