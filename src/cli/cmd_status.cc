@@ -1,6 +1,6 @@
-// qtune status: counts, the best trial and every trial of a study, on stdout. Safe to run
-// while `qtune run` works on the same study (it only reads). --watch N shows it again every
-// N seconds until the study is finished: on a terminal the screen is redrawn (the newest
+// qtune status: counts, the best trial, the workers and every trial of a study, on stdout.
+// Safe to run while `qtune run` works on the same study (it only reads). --watch N shows it again
+// every N seconds until the study is finished: on a terminal the screen is redrawn (the newest
 // trials that fit); otherwise the view is printed again only when it changed (JSON: one
 // line each, JSON Lines).
 #include <fmt/format.h>
@@ -19,6 +19,8 @@
 #include "cli/study_output.h"
 #include "cli/study_source.h"
 #include "cli/watch.h"
+#include "qtune/exec/executor.h"
+#include "qtune/study/runner.h"
 
 namespace qtune::cli {
 namespace {
@@ -52,6 +54,25 @@ std::string fit_rows(const std::string& text, int rows) {
   return out;
 }
 
+// The view: counts, best, the registered workers, the trials (with their Slurm jobs).
+base::Result<std::string> status_text(const OpenedStudy& opened, OutputFormat format) {
+  StatusExtras extras;
+  extras.now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  QTUNE_ASSIGN_OR_RETURN(extras.workers, opened.store->workers(opened.record.id));
+  // The Slurm job of each trial, from its folder (known with the study file only).
+  if (opened.config && opened.config->trial &&
+      opened.config->trial->executor == exec::ExecutorKind::kSlurm) {
+    for (const store::TrialRecord& t : opened.trials) {
+      if (const auto job =
+              exec::slurm_job_id(study::trials_dir(*opened.config) / std::to_string(t.number)))
+        extras.slurm_jobs[t.number] = *job;
+    }
+  }
+  return format_status(opened.record, opened.trials, format,
+                       opened.config ? &opened.config->space : nullptr, extras);
+}
+
 class StatusView {
  public:
   StatusView(const StatusFlags& flags, OutputFormat format) : flags_(flags), format_(format) {}
@@ -60,8 +81,9 @@ class StatusView {
     const auto opened = open_study_source(flags_.source);
     if (!opened.is_ok()) return report_error("status", opened.status());
     *finished = study_finished(*opened);
-    std::string text = format_status(opened->record, opened->trials, format_,
-                                     opened->config ? &opened->config->space : nullptr);
+    auto made = status_text(*opened, format_);
+    if (!made.is_ok()) return report_error("status", made.status());
+    std::string text = std::move(made).value();
     if (flags_.watch <= 0) return print(text);
     if (format_ == OutputFormat::kJson) text = nlohmann::json::parse(text).dump() + "\n";
     if (const int rows = terminal_rows(); rows > 0) {
@@ -103,8 +125,8 @@ int run_status(const StatusFlags& flags) {
 }  // namespace
 
 Command add_status_command(CLI::App& app) {
-  auto [sub, flags] =
-      add_subcommand<StatusFlags>(app, "status", "progress of a study: counts, best, trials");
+  auto [sub, flags] = add_subcommand<StatusFlags>(
+      app, "status", "progress of a study: counts, best, workers, trials");
   add_study_source_options(*sub, flags->source);
   sub->add_option("--format", flags->format, "table, json or csv");
   sub->add_option("--watch", flags->watch,

@@ -17,8 +17,8 @@ namespace {
 struct WorkerFlags {
   RunFlags run;
   std::string worker_id;
-  std::string heartbeat = "30s";
-  std::string stale_after = "5m";
+  std::string heartbeat = "10s";
+  std::string stale_after = "1m";
 };
 
 base::Result<base::Duration> flag_duration(std::string_view flag, const std::string& text) {
@@ -36,7 +36,7 @@ int run_worker(WorkerFlags flags) {
     return report_error(
         "worker", base::Status::invalid_argument(fmt::format(
                       "--stale-after {} is not longer than --heartbeat {}: live workers would be "
-                      "taken for dead; make it several heartbeats long (default 5m vs 30s)",
+                      "taken for dead; make it several heartbeats long (default 1m vs 10s)",
                       flags.stale_after, flags.heartbeat)));
   }
   study::RunnerOptions options = runner_options(flags.run);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -154,9 +155,29 @@ std::string trials_json(const std::vector<store::TrialRecord>& trials, const spa
   return out.dump(2) + "\n";
 }
 
+namespace {
+
+// The numbers of the RUNNING trials of `worker`, "3 7" (or "-").
+std::string running_trials_of(const std::vector<store::TrialRecord>& trials,
+                              const std::string& worker) {
+  std::string out;
+  for (const store::TrialRecord& t : trials) {
+    if (t.state == store::TrialState::kRunning && t.worker == worker)
+      out += (out.empty() ? "" : " ") + std::to_string(t.number);
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string slurm_job_of(const StatusExtras& extras, std::int64_t number) {
+  const auto found = extras.slurm_jobs.find(number);
+  return found == extras.slurm_jobs.end() ? std::string() : found->second;
+}
+
+}  // namespace
+
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space) {
+                          const space::Space* space, const StatusExtras& extras) {
   std::map<std::string_view, std::size_t> counts;
   for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
   std::size_t imported = 0;
@@ -179,6 +200,29 @@ std::string format_status(const store::StudyRecord& study,
     out["best"] =
         best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson, space))
              : nlohmann::ordered_json(nullptr);
+    out["workers"] = nlohmann::ordered_json::array();
+    for (const store::WorkerRecord& w : extras.workers) {
+      nlohmann::ordered_json worker;
+      worker["worker"] = w.worker;
+      worker["host"] = w.host;
+      worker["pid"] = w.pid;
+      worker["slurm_job"] = w.slurm_job;
+      worker["started_at"] = iso_time(w.started_at);
+      worker["heartbeat_at"] = iso_time(w.heartbeat_at);
+      worker["heartbeat_age_s"] = std::max(0.0, extras.now - w.heartbeat_at);
+      worker["running"] = nlohmann::ordered_json::array();
+      for (const store::TrialRecord& t : trials) {
+        if (t.state == store::TrialState::kRunning && t.worker == w.worker)
+          worker["running"].push_back(t.number);
+      }
+      out["workers"].push_back(std::move(worker));
+    }
+    out["trial_list"] = nlohmann::ordered_json::array();
+    for (const store::TrialRecord& t : trials) {
+      nlohmann::ordered_json trial = trial_json(t, space);
+      trial["slurm_job"] = slurm_job_of(extras, t.number);
+      out["trial_list"].push_back(std::move(trial));
+    }
     return out.dump(2) + "\n";
   }
   std::string out = fmt::format(
@@ -190,10 +234,19 @@ std::string format_status(const store::StudyRecord& study,
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
                        describe_params(best->params));
+  if (!extras.workers.empty()) out += fmt::format("workers ({}):\n", extras.workers.size());
+  for (const store::WorkerRecord& w : extras.workers) {
+    out += fmt::format("  {}  on {} pid {}{}  heartbeat {:.0f} s ago  running: {}\n", w.worker,
+                       w.host, w.pid, w.slurm_job.empty() ? "" : " Slurm job " + w.slurm_job,
+                       std::max(0.0, extras.now - w.heartbeat_at),
+                       running_trials_of(trials, w.worker));
+  }
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) continue;
-    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}\n", t.number, store::trial_state_name(t.state),
-                       value_text(t.value), describe_params(t.params),
+    const std::string job = slurm_job_of(extras, t.number);
+    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}\n", t.number,
+                       store::trial_state_name(t.state), value_text(t.value),
+                       describe_params(t.params), job.empty() ? "" : "  (Slurm job " + job + ")",
                        t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
   }
   if (imported > 0) {

@@ -2,6 +2,7 @@
 // the trials table, as a human table, JSON or CSV.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +28,21 @@ base::Result<OutputFormat> parse_output_format(std::string_view text);
 std::string format_best(const study::BestTrial& best, OutputFormat format,
                         const space::Space* space = nullptr);
 
-// Table: a summary (counts, best) and one line per trial; JSON: {"study", "counts", "best",
-// "trials"}; CSV: the trials.
+// What `qtune status` shows beside the trials: the registered workers and each trial's
+// latest Slurm job id (by trial number; trials of the local executor have none).
+struct StatusExtras {
+  std::vector<store::WorkerRecord> workers;
+  std::map<std::int64_t, std::string> slurm_jobs;
+  double now = 0;  // Unix seconds, for the heartbeats' age
+};
+
+// Table: a summary (counts, best), the workers (host, pid, Slurm job, heartbeat age, running
+// trials) and one line per trial; JSON: {"study", "trials" (the count), "counts", "best",
+// "workers", "trial_list" (each trial as `export` writes it, with "slurm_job")}; CSV: the
+// trials.
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space = nullptr);
+                          const space::Space* space = nullptr, const StatusExtras& extras = {});
 
 // number,state,<param names...>,value,failure_reason,started_at,finished_at,worker,attempt,
 // source per trial.

@@ -1,6 +1,11 @@
 #include "exec/exit_status.h"
 
 #include <charconv>
+#include <fstream>
+
+#include "base/text_file.h"
+#include "exec/local/trial_process.h"
+#include "exec/slurm/slurm_job.h"
 
 namespace qtune::exec::detail {
 namespace {
@@ -28,3 +33,15 @@ std::optional<RecordedEnd> parse_exit_status(std::string_view text) {
 }
 
 }  // namespace qtune::exec::detail
+
+namespace qtune::exec {
+
+void forget_recorded_end(const std::filesystem::path& trial_dir) {
+  std::error_code ignored;
+  std::filesystem::remove(trial_dir / detail::kExitStatusFile, ignored);
+  std::filesystem::remove(trial_dir / detail::kProcessFile, ignored);
+  if (const auto job = base::read_small_file(trial_dir / detail::kJobIdFile))
+    std::ofstream(trial_dir / detail::kCancelledFile, std::ios::trunc) << *job;
+}
+
+}  // namespace qtune::exec

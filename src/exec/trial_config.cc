@@ -213,6 +213,8 @@ class TrialParser {
         QTUNE_ASSIGN_OR_RETURN(slurm.time, duration(value, name));
       } else if (k == "poll_interval") {
         QTUNE_ASSIGN_OR_RETURN(slurm.poll_interval, duration(value, name));
+      } else if (k == "max_pending") {
+        QTUNE_ASSIGN_OR_RETURN(slurm.max_pending, duration(value, name));
       } else if (k == "cpus_per_task") {
         const auto cpus = value.value_exact<std::int64_t>();
         if (!cpus || *cpus < 1 || *cpus > 1'000'000)
@@ -245,7 +247,8 @@ class TrialParser {
         return errors_.error(
             value, name,
             "unknown key; use partition, time, cpus_per_task, mem, gres, gpus_per_task, "
-            "account, qos, extra, poll_interval, sbatch, squeue, scancel, scontrol or sacct");
+            "account, qos, extra, poll_interval, max_pending, sbatch, squeue, scancel, scontrol "
+            "or sacct");
       }
     }
     return base::Status::ok();

@@ -4,11 +4,13 @@
 #include <sys/prctl.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "qtune/exec/make_executor.h"
 #include "qtune/store/open_store.h"
@@ -19,6 +21,19 @@ namespace qtune::study {
 namespace {
 
 constexpr base::Duration kPollLimit{200};
+// How long a trial that died of SIGTERM or SIGINT waits for this process's own stop: Slurm
+// signals every process of a job at once (scancel, time limit, preemption), and the trial's
+// death may be seen first.
+constexpr std::chrono::milliseconds kStopSettle{1'000};
+
+// Whether a trial ended the way a stop signal ends a program: killed by SIGTERM or SIGINT, or
+// exiting with the shell's status for them.
+bool ended_like_a_stop(const exec::TrialOutcome& outcome) {
+  if (outcome.reason == exec::FailureReason::kSignal)
+    return outcome.signal == SIGTERM || outcome.signal == SIGINT;
+  return outcome.reason == exec::FailureReason::kExitCode &&
+         (outcome.exit_code == 128 + SIGTERM || outcome.exit_code == 128 + SIGINT);
+}
 
 Outcome to_study_outcome(const exec::TrialOutcome& outcome) {
   if (outcome.ok()) return Outcome::success(*outcome.value);
@@ -45,6 +60,7 @@ class TrialLoop {
     while (true) {
       if (const int signal = stop_requested_(); signal >= 0) return stop(signal);
       QTUNE_RETURN_IF_ERROR(keep_alive());
+      give_back_waiting_when_time_is_up();
       bool finished = false;
       while (executor_.running() < executor_.slots()) {
         QTUNE_ASSIGN_OR_RETURN(Ask next, study_.ask(worker()));
@@ -52,12 +68,14 @@ class TrialLoop {
           finished = next.finished;
           break;
         }
-        QTUNE_RETURN_IF_ERROR(start(*next.trial));
+        if (const base::Status started = start(*next.trial); !started.is_ok())
+          return give_back_all(started);
       }
       if (finished && executor_.running() == 0) return base::Status::ok();
       for (const exec::FinishedTrial& done : executor_.wait_any(kPollLimit)) {
         QTUNE_RETURN_IF_ERROR(record(done));
       }
+      say_executor_notes();
       // The store is read only when something changed (a trial started or was recorded, a
       // heartbeat round): the observer is called every poll, the store is not.
       if (!progress_) {
@@ -80,6 +98,7 @@ class TrialLoop {
     if (last_beat_ && now - *last_beat_ < options_.heartbeat) return base::Status::ok();
     last_beat_ = now;
     progress_.reset();  // other workers may have moved the study on
+    QTUNE_RETURN_IF_ERROR(study_.worker_heartbeat(worker()));
     QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> lost, study_.heartbeat());
     for (const TrialId id : lost) {
       observer_.note(fmt::format(
@@ -93,7 +112,7 @@ class TrialLoop {
     QTUNE_ASSIGN_OR_RETURN(const std::size_t stale, study_.interrupt_stale(options_.stale_after));
     if (stale > 0) {
       observer_.note(fmt::format(
-          "{}: {} trial{} of dead workers (no heartbeat for {}) will run "
+          "{}: {} trial{} of dead workers (ended on this host, or no heartbeat for {}) will run "
           "again",
           options_.who, stale, stale == 1 ? "" : "s", base::format_duration(options_.stale_after)));
     }
@@ -104,11 +123,66 @@ class TrialLoop {
     const exec::TrialSpec spec = trial_spec(study_.config(), trial.id, trial.number, trial.params);
     running_[trial.id] = trial;
     progress_.reset();
-    return executor_.start(spec);
+    const base::Status started = executor_.start(spec);
+    if (started.is_ok()) return started;
+    // It did not start (the executor's settings are refused): given back, so that it counts
+    // against nothing and runs once the cause is fixed.
+    running_.erase(trial.id);
+    QTUNE_RETURN_IF_ERROR(study_.mark_interrupted(trial.id));
+    return started;
   }
 
-  base::Status record(const exec::FinishedTrial& done) {
+  // Stops after `error`: the running trials are cancelled and given back (interrupted).
+  base::Status give_back_all(const base::Status& error) {
+    for (const exec::FinishedTrial& done : executor_.cancel_all())
+      QTUNE_RETURN_IF_ERROR(record(done));
+    say_executor_notes();
+    return error;
+  }
+
+  // max_time ends the run: no new trial starts (Study::ask), and trials the executor holds
+  // without having started them (Slurm jobs still pending) are cancelled and given back.
+  void give_back_waiting_when_time_is_up() {
+    const auto& max_time = study_.config().budget.max_time;
+    if (waiting_given_back_ || !max_time || std::chrono::steady_clock::now() - started_ < *max_time)
+      return;
+    waiting_given_back_ = true;
+    observer_.note(fmt::format("{}: max_time {} is up; trials that have not started are given back",
+                               options_.who, base::format_duration(*max_time)));
+    executor_.cancel_waiting();
+  }
+
+  void say_executor_notes() {
+    for (const std::string& note : executor_.take_notes())
+      observer_.note(fmt::format("{}: {}", options_.who, note));
+  }
+
+  // Whether a trial killed by a signal died of this process's stop; after one that ended
+  // like a stop, waits up to kStopSettle for the signal to reach this process too.
+  bool stopping_after(const exec::TrialOutcome& outcome) const {
+    const bool killed =
+        outcome.reason == exec::FailureReason::kSignal || ended_like_a_stop(outcome);
+    if (!killed) return false;
+    if (stop_requested_() >= 0) return true;
+    if (!ended_like_a_stop(outcome)) return false;
+    const auto deadline = std::chrono::steady_clock::now() + kStopSettle;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (stop_requested_() >= 0) return true;
+    }
+    return false;
+  }
+
+  base::Status record(const exec::FinishedTrial& finished) {
+    exec::FinishedTrial done = finished;
+    // A trial killed by the signal that stops this process (Slurm signals the whole job) is
+    // interrupted, not failed: it runs again.
     const TrialToRun trial = running_.at(done.id);
+    if (stopping_after(done.outcome)) {
+      done.outcome.reason = exec::FailureReason::kInterrupted;
+      exec::forget_recorded_end(
+          trial_spec(study_.config(), trial.id, trial.number, trial.params).dir);
+    }
     running_.erase(done.id);
     if (lost_.erase(done.id) > 0) return base::Status::ok();
     const base::Status recorded = done.outcome.reason == exec::FailureReason::kInterrupted
@@ -134,6 +208,7 @@ class TrialLoop {
         running, running == 1 ? "" : "s"));
     for (const exec::FinishedTrial& done : executor_.cancel_all())
       QTUNE_RETURN_IF_ERROR(record(done));
+    say_executor_notes();
     return base::Status::cancelled(
         "stopped; running trials were recorded as interrupted, run the same "
         "command again to resume");
@@ -148,6 +223,8 @@ class TrialLoop {
   std::set<TrialId> lost_;            // running here, but handed to another worker since
   std::optional<Progress> progress_;  // the study as last read; reset when it changes
   std::optional<std::chrono::steady_clock::time_point> last_beat_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  bool waiting_given_back_ = false;
 };
 
 base::Status require_trial(const StudyConfig& config, std::string_view who) {
@@ -175,7 +252,20 @@ base::Status refuse_if_workers_run(const StudyConfig& config, const store::Store
   QTUNE_ASSIGN_OR_RETURN(const std::optional<store::StudyRecord> stored,
                          store.find_study(config.name));
   if (!stored) return base::Status::ok();
+  QTUNE_ASSIGN_OR_RETURN(const auto workers, live_workers(store, stored->id, stale_after));
   QTUNE_ASSIGN_OR_RETURN(const auto live, live_trials(store, stored->id, stale_after));
+  if (!workers.empty()) {
+    const store::WorkerRecord& w = workers.front();
+    return base::Status::conflict(fmt::format(
+        "study \"{}\" in {} is being run by other processes ({} live worker{}, e.g. {} on {}, "
+        "pid {}{}, last heartbeat {:.0f} s ago, {} running trial{}); join them with `qtune worker "
+        "{}`, or wait until they stop (a worker on another host counts as live until its "
+        "heartbeat is {} old)",
+        config.name, config.storage, workers.size(), workers.size() == 1 ? "" : "s", w.worker,
+        w.host, w.pid, w.slurm_job.empty() ? "" : ", Slurm job " + w.slurm_job,
+        unix_now() - w.heartbeat_at, live.size(), live.size() == 1 ? "" : "s", config.file.string(),
+        base::format_duration(stale_after)));
+  }
   if (live.empty()) return base::Status::ok();
   return base::Status::conflict(fmt::format(
       "study \"{}\" in {} is being run by other processes ({} live trial{}, e.g. trial {} on "
@@ -268,6 +358,12 @@ base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor)
   const base::Status status =
       TrialLoop(options_, study, executor, *observer_, stop_requested).run();
   signals.reset();
+  // Registered by the loop's first heartbeat; a registration left behind expires.
+  if (const base::Status left = study.leave(options_.worker ? *options_.worker : std::string());
+      !left.is_ok()) {
+    observer_->note(
+        fmt::format("{}: could not unregister from the study: {}", options_.who, left.to_string()));
+  }
   if (status.code() == base::StatusCode::kCancelled) {
     stop_.store(-1);  // consumed: the next run goes on
     return RunResult{RunEnd::kInterrupted, std::nullopt, status.message()};

@@ -299,7 +299,41 @@ base::Result<std::size_t> Study::interrupt_stale(std::chrono::duration<double> o
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("interrupt_stale"));
   QTUNE_ASSIGN_OR_RETURN(const std::vector<TrialId> stale,
                          store_->interrupt_stale(id_, older_than.count()));
-  return stale.size();
+  std::size_t interrupted = stale.size();
+  // A dead process of this host is dead now, whatever its last heartbeat says.
+  QTUNE_ASSIGN_OR_RETURN(const auto registered, store_->workers(id_));
+  // Registrations of dead workers go (status would list them on).
+  const double now = unix_now();
+  for (const store::WorkerRecord& w : registered) {
+    if (!worker_alive(w, older_than, now))
+      QTUNE_RETURN_IF_ERROR(store_->remove_worker(id_, w.worker));
+  }
+  QTUNE_ASSIGN_OR_RETURN(const auto running, store_->trials(id_, store::TrialState::kRunning));
+  for (const store::TrialRecord& t : running) {
+    if (!owner_gone_from_this_host(t, registered)) continue;
+    const base::Status taken = store_->interrupt_trial(t.id);
+    if (taken.is_ok()) {
+      ++interrupted;
+    } else if (taken.code() != base::StatusCode::kConflict) {  // kConflict: it moved on
+      return taken;
+    }
+  }
+  return interrupted;
+}
+
+base::Status Study::worker_heartbeat(std::string_view worker) {
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("worker_heartbeat"));
+  return store_->worker_heartbeat(
+      id_, this_worker(std::string(worker.empty() ? std::string_view(default_worker_) : worker)));
+}
+
+base::Status Study::leave(std::string_view worker) {
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("leave"));
+  return store_->remove_worker(id_, worker.empty() ? std::string_view(default_worker_) : worker);
+}
+
+base::Result<std::vector<store::WorkerRecord>> Study::workers() const {
+  return store_->workers(id_);
 }
 
 base::Result<std::vector<store::TrialRecord>> Study::trials() const { return store_->trials(id_); }

@@ -1,5 +1,6 @@
 // `qtune run` with executor = "slurm" on the project's one-node cluster (scripts/start-slurm).
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <set>
@@ -153,8 +154,8 @@ TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
   EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 2u) << "a trial's command ran twice";
 }
 
-// A worker that dies leaves its job running; the worker that hands the trial out again
-// (after --stale-after) takes the job over: here the job has finished by then.
+// A worker that dies leaves its job running; the worker that hands the trial out again (at
+// once: the dead worker was a process of this host) takes the job over.
 TEST_F(SlurmCliTest, DeadWorkersJobIsTakenOverByAnotherWorker) {
   write_gated_script();
   const auto file = dir_.write("study.toml", R"([study]
@@ -185,8 +186,11 @@ poll_interval = 0.2
   w0->signal(SIGKILL);
   w0->wait();
   auto w1 = worker("w1");
-  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; }))
-      << read_file(dir_ / "w1.log");
+  ASSERT_TRUE(eventually([&] {
+    return std::filesystem::exists(dir_ / "w1.log") &&
+           read_file(dir_ / "w1.log").find("trial 0: taking over Slurm job " + job) !=
+               std::string::npos;
+  })) << read_file(dir_ / "w1.log");
   dir_.write("go", "");
   EXPECT_EQ(w1->exit_code(), 0) << read_file(dir_ / "w1.log");
 
@@ -203,6 +207,34 @@ poll_interval = 0.2
       lines_of(dir_ / "runs.log");  // each trial's command ran once
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_NE(runs[0], runs[1]);
+}
+
+// Slurm job ids are cluster-wide: a worker on another login node (QTUNE_HOSTNAME) takes over
+// the jobs of a `qtune run` killed elsewhere once its heartbeat is stale, and no job runs twice.
+TEST_F(SlurmCliTest, KilledRunsJobsAreTakenOverFromAnotherLoginNode) {
+  const auto file = gated_study();
+  const std::vector<std::string> jobs = run_until_both_jobs_run(file, SIGKILL);
+  ::setenv("QTUNE_HOSTNAME", "login2", 1);  // for the worker only
+  BackgroundQtune worker(dir_ / "w.log",
+                         {"worker", file.string(), "--heartbeat", "0.2s", "--stale-after", "2s"});
+  ::unsetenv("QTUNE_HOSTNAME");
+  ASSERT_TRUE(eventually([&] {
+    const std::string log =
+        std::filesystem::exists(dir_ / "w.log") ? read_file(dir_ / "w.log") : std::string();
+    return log.find("trial 1: taking over Slurm job " + jobs[1]) != std::string::npos &&
+           log.find("trial 0: taking over Slurm job " + jobs[0]) != std::string::npos;
+  })) << read_file(dir_ / "w.log");
+  dir_.write("go", "");
+  EXPECT_EQ(worker.exit_code(), 0) << read_file(dir_ / "w.log");
+  const nlohmann::json after = exported_trials(file);
+  ASSERT_EQ(after.size(), 2u);
+  for (const nlohmann::json& t : after) {
+    EXPECT_EQ(t["state"], "COMPLETE");
+    EXPECT_EQ(t["worker"].get<std::string>().rfind("login2:", 0), 0u) << t["worker"];
+  }
+  EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), jobs[0]);
+  EXPECT_EQ(read_file(dir_ / "s.trials/1/slurm_job_id"), jobs[1]);
+  EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 2u) << "a trial's command ran twice";
 }
 
 TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {

@@ -137,14 +137,19 @@ TEST_F(SlurmExecutorTest, MissingProgramIsALaunchFailure) {
       << launch.log_tail;
 }
 
-TEST_F(SlurmExecutorTest, SbatchRefusingTheJobIsALaunchFailure) {
+// sbatch refusing the settings (a partition that does not exist) would refuse every trial:
+// start() fails with sbatch's message and nothing runs or waits.
+TEST_F(SlurmExecutorTest, SbatchRefusingTheSettingsFailsTheStart) {
   auto executor = make(R"(command = ["true"])", 1, "partition = \"no-such-partition\"\n");
-  const TrialOutcome outcome = run_all(*executor, {spec(1)})[1];
-  EXPECT_EQ(outcome.reason, FailureReason::kLaunch);
-  EXPECT_NE(outcome.message.find("sbatch refused the job: sbatch: error: "), std::string::npos)
-      << outcome.message;
-  EXPECT_NE(outcome.message.find("partition"), std::string::npos) << outcome.message;
-  EXPECT_NE(read_file(dir_ / "trials/1/stderr.log").find("partition"), std::string::npos);
+  const base::Status started = executor->start(spec(1));
+  EXPECT_EQ(started.code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(started.message().find("[trial.slurm]: sbatch refused the job: sbatch: error: "),
+            std::string::npos)
+      << started.message();
+  EXPECT_NE(started.message().find("Invalid partition name specified"), std::string::npos)
+      << started.message();
+  EXPECT_EQ(executor->running(), 0u);
+  EXPECT_TRUE(executor->poll().empty());
 }
 
 TEST_F(SlurmExecutorTest, TimeoutCancelsTheJob) {
@@ -320,6 +325,34 @@ TEST_F(SlurmExecutorTest, ResubmissionCancelsTheEarlierJob) {
   const TrialOutcome outcome = run_all(*executor, {trial})[1];
   EXPECT_TRUE(outcome.ok()) << outcome.message;
   EXPECT_EQ(in_queue({earlier}), "");
+}
+
+// A job that started under an earlier qtune and left the queue without an exit status while
+// no qtune watched (here: scancelled) fails with Slurm's state; it is not submitted again.
+TEST_F(SlurmExecutorTest, JobThatEndedUnwatchedFailsWithSlurmsStateAndIsNotResubmitted) {
+  write_gated_script();
+  const TrialSpec trial = spec(1);
+  std::string job;
+  {
+    auto first = make(R"(command = ["sh", "gated.sh"])");
+    ASSERT_TRUE(first->start(trial).is_ok());
+    job = job_id(1);
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "runs.log"); }));
+    ASSERT_TRUE(std::filesystem::exists(dir_ / "trials/1/job_started"));
+    first->release(1);  // as a killed qtune, it leaves the job running
+  }
+  ASSERT_EQ(run_process({"scancel", job}).exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return in_queue({job}).empty(); }));
+  auto second = make(R"(command = ["sh", "gated.sh"])");
+  const TrialOutcome outcome = run_all(*second, {trial})[1];
+  EXPECT_EQ(outcome.reason, FailureReason::kSignal) << outcome.message;
+  EXPECT_NE(outcome.message.find("Slurm job " + job + " ended CANCELLED"), std::string::npos)
+      << outcome.message;
+  EXPECT_EQ(job_id(1), job);  // not submitted again
+  EXPECT_EQ(read_file(dir_ / "runs.log"), "run\n");
+  const std::vector<std::string> notes = second->take_notes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("ended while qtune was not watching"), std::string::npos) << notes[0];
 }
 
 TEST(SlurmExecutorCreateTest, ZeroSlotsOrNoSbatchIsRefused) {

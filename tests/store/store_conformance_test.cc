@@ -443,6 +443,44 @@ TEST_P(StoreConformance, InterruptStaleTakesOnlyRunningTrialsWithOldHeartbeats) 
   EXPECT_TRUE(again->empty());
 }
 
+TEST_P(StoreConformance, WorkersRegisterBeatAndLeavePerStudy) {
+  auto other = store_->create_study(make_study("other"));
+  ASSERT_TRUE(other.is_ok());
+  ASSERT_TRUE(store_->worker_heartbeat(study_, {"w1", "h", 11, "", 0, 0}).is_ok());
+  ASSERT_TRUE(store_->worker_heartbeat(study_, {"w0", "h", 10, "7_1", 0, 0}).is_ok());
+  ASSERT_TRUE(store_->worker_heartbeat(other->id, {"w0", "g", 12, "", 0, 0}).is_ok());
+  auto first = store_->workers(study_);
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  ASSERT_EQ(first->size(), 2u);
+  const WorkerRecord w0 = first->at(0);
+  EXPECT_EQ(w0.worker, "w0");
+  EXPECT_EQ(w0.host, "h");
+  EXPECT_EQ(w0.pid, 10);
+  EXPECT_EQ(w0.slurm_job, "7_1");
+  EXPECT_GT(w0.started_at, 0);
+  EXPECT_EQ(w0.heartbeat_at, w0.started_at);
+  EXPECT_EQ(first->at(1).worker, "w1");
+
+  // A beat moves heartbeat_at (never back) and keeps started_at.
+  ASSERT_TRUE(store_->worker_heartbeat(study_, {"w0", "h", 13, "7_1", 0, 0}).is_ok());
+  auto beaten = store_->workers(study_);
+  ASSERT_TRUE(beaten.is_ok());
+  EXPECT_EQ(beaten->at(0).started_at, w0.started_at);
+  EXPECT_GE(beaten->at(0).heartbeat_at, w0.heartbeat_at);
+  EXPECT_EQ(beaten->at(0).pid, 13);
+
+  ASSERT_TRUE(store_->remove_worker(study_, "w0").is_ok());
+  ASSERT_TRUE(store_->remove_worker(study_, "nobody").is_ok());
+  auto left = store_->workers(study_);
+  ASSERT_TRUE(left.is_ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->at(0).worker, "w1");
+  auto elsewhere = store_->workers(other->id);  // another study's w0 stays
+  ASSERT_TRUE(elsewhere.is_ok());
+  ASSERT_EQ(elsewhere->size(), 1u);
+  EXPECT_EQ(elsewhere->at(0).host, "g");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::Values(Backend{"SqliteFile", true},
                                            Backend{"SqliteMemory", false},

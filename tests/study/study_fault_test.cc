@@ -60,6 +60,15 @@ class FaultyStore final : public store::Store {
                                                      double older_than_seconds) override {
     return real_->interrupt_stale(study, older_than_seconds);
   }
+  base::Status worker_heartbeat(store::StudyId study, const store::WorkerRecord& worker) override {
+    return real_->worker_heartbeat(study, worker);
+  }
+  base::Status remove_worker(store::StudyId study, std::string_view worker) override {
+    return real_->remove_worker(study, worker);
+  }
+  base::Result<std::vector<store::WorkerRecord>> workers(store::StudyId study) const override {
+    return real_->workers(study);
+  }
   base::Result<store::TrialRecord> trial(TrialId trial) const override {
     return real_->trial(trial);
   }

@@ -13,4 +13,11 @@ namespace qtune::testing {
 // fail when the cluster cannot start, they never skip.
 std::string start_slurm_cluster();
 
+// Stops the cluster's controller (slurmctld, SIGTERM, waited for), as a crash or maintenance
+// would: sbatch and squeue then fail with "Unable to contact slurm controller". False when
+// it was not running.
+bool stop_slurm_controller();
+// Starts it again (scripts/start-slurm); false, after an ADD_FAILURE, when that fails.
+bool restart_slurm_controller();
+
 }  // namespace qtune::testing

@@ -3,9 +3,12 @@
 // picks the one a study names.
 //
 // Contract:
-// - start() launches a trial in a free slot and returns at once. It fails (kUnavailable)
-//   only when no slot is free; a trial that cannot be launched is not an error: it comes
-//   back from poll() with FailureReason::kLaunch.
+// - start() launches a trial in a free slot and returns at once. It fails with kUnavailable
+//   when no slot is free, and with kInvalidArgument when the executor's own settings make
+//   every launch fail (the Slurm executor: sbatch says a partition, account or option is
+//   invalid): then the trial did not start, and the caller gives it back and stops. A trial
+//   that cannot be launched for its own sake is not an error: it comes back from poll() with
+//   FailureReason::kLaunch.
 // - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
 //   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
 //   passed.
@@ -91,6 +94,17 @@ std::string command_line(const TrialConfig& config, const TrialSpec& spec);
 TemplateValues trial_values(const TrialSpec& spec);
 std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateValues& values);
 
+// The id of the latest Slurm job submitted for the trial whose folder is `trial_dir` (the
+// Slurm executor keeps it there), or nullopt.
+std::optional<std::string> slurm_job_id(const std::filesystem::path& trial_dir);
+
+// For a trial that ended on its own but is given back as interrupted (it died of the signal
+// that stops its runner: Slurm signals every process of a job at once): forgets what its
+// folder records of that end (the exit status; the Slurm job, marked as cancelled by qtune;
+// the local process record), so that whoever runs the trial next runs it afresh instead of
+// taking that end over as its outcome.
+void forget_recorded_end(const std::filesystem::path& trial_dir);
+
 struct FinishedTrial {
   TrialId id = 0;
   TrialOutcome outcome;
@@ -116,6 +130,13 @@ class Executor {
   // Cancels every running trial and waits until all are reaped (at most the grace period);
   // returns them, each kInterrupted.
   virtual std::vector<FinishedTrial> cancel_all() = 0;
+  // Cancels the trials that were accepted but have not started (the Slurm executor: jobs
+  // still pending, or not submitted yet); they come back from poll() as kInterrupted. Trials
+  // that run are left alone. Default: none waits.
+  virtual void cancel_waiting() {}
+  // Lines for the user since the last call (a submission retried, a job taken over, a job
+  // still pending and why), each without a "who" prefix. Default: none.
+  virtual std::vector<std::string> take_notes() { return {}; }
 };
 
 }  // namespace qtune::exec

@@ -89,6 +89,7 @@ struct SlurmConfig {
   std::string qos;
   std::vector<std::string> extra;  // each starts with "-"; none of the options qtune sets
   base::Duration poll_interval{std::chrono::seconds(5)};
+  base::Duration max_pending{0};  // a job pending longer is cancelled, its trial failed; 0: none
   std::string sbatch = "sbatch";
   std::string squeue = "squeue";
   std::string scancel = "scancel";

@@ -147,6 +147,17 @@ struct TrialCounts {
   std::size_t& of(TrialState state);
 };
 
+// A process running a study's trials (`qtune run`, `qtune worker`, Study.run()), registered
+// while it runs, so that others see it also while it has no trial to run.
+struct WorkerRecord {
+  std::string worker;       // its id, as in TrialRecord::worker
+  std::string host;         // the host it runs on
+  std::int64_t pid = 0;     // its process id there
+  std::string slurm_job;    // the Slurm job it runs in ("JOB" or "JOB_TASK"), or ""
+  double started_at = 0;    // first registration; database clock, set by the store
+  double heartbeat_at = 0;  // latest sign of life; database clock, set by the store
+};
+
 // The agent's opaque state, saved in the same transaction as the trial event it follows.
 struct Snapshot {
   std::int64_t event = 0;   // 1, 2, ... per study: the count of trial creations and finishes
@@ -206,6 +217,13 @@ class Store {
   // ids.
   virtual base::Result<std::vector<TrialId>> interrupt_stale(StudyId study,
                                                              double older_than_seconds) = 0;
+  // Registers `worker` for the study (started_at and heartbeat_at = database now) or, when
+  // its id is registered, sets its heartbeat_at to now (and its host, pid and job).
+  virtual base::Status worker_heartbeat(StudyId study, const WorkerRecord& worker) = 0;
+  // Unregisters a worker that ends; an unknown id is not an error.
+  virtual base::Status remove_worker(StudyId study, std::string_view worker) = 0;
+  // The registered workers of the study, by id.
+  virtual base::Result<std::vector<WorkerRecord>> workers(StudyId study) const = 0;
 
   virtual base::Result<TrialRecord> trial(TrialId trial) const = 0;
   // Trials of the study in number order; only those in `state` when given.

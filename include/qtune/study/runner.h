@@ -39,10 +39,10 @@ struct RunnerOptions {
   // while other processes run trials of it.
   // An empty id is this process's default, "host:pid" ("JOB_TASK@host:pid" in a Slurm array).
   std::optional<std::string> worker;
-  base::Duration heartbeat{30'000};
+  base::Duration heartbeat{10'000};
   // How old a heartbeat makes a RUNNING trial dead: run() without a worker refuses a study
   // with younger ones; a worker interrupts older ones so that they are handed out again.
-  base::Duration stale_after{300'000};
+  base::Duration stale_after{60'000};
   // Computes [trial] metric = { builtin = ... }; empty: default_builtin_metric().
   exec::BuiltinMetricFunction builtin;
   // Stop on SIGINT/SIGTERM (handlers installed without SA_RESTART for the run, the previous

@@ -148,9 +148,17 @@ class Study {
   // Returns the trials it lost: another process took them for dead (interrupt_stale) and may
   // run them again; their outcome must not be told, and the caller should stop them.
   base::Result<std::vector<TrialId>> heartbeat();
-  // Marks RUNNING trials whose last heartbeat is older than `older_than` INTERRUPTED, so that
-  // ask() hands them out again; returns how many.
+  // Marks RUNNING trials whose last heartbeat is older than `older_than`, or whose worker is a
+  // process of this host that has ended (liveness.h), INTERRUPTED, so that ask() hands them out
+  // again; returns how many. Registrations of dead workers are removed.
   base::Result<std::size_t> interrupt_stale(std::chrono::duration<double> older_than);
+  // Registers `worker` (empty: default_worker()) as a process running this study, or moves
+  // its registration's heartbeat to now, so that others see it also while it has no trial.
+  base::Status worker_heartbeat(std::string_view worker);
+  // Unregisters `worker` (empty: default_worker()): it ends.
+  base::Status leave(std::string_view worker);
+  // The registered workers (store::WorkerRecord), live or not.
+  base::Result<std::vector<store::WorkerRecord>> workers() const;
 
   // Adds results measured before the study as COMPLETE trials marked imported (their
   // source kept), and tells the strategy each one (agent::Strategy::observe) so that its

@@ -50,6 +50,24 @@ std::string field(const std::string& text, std::string_view key) {
   return text.substr(begin, text.find_first_of(" \n", begin) - begin);
 }
 
+// sbatch's messages when the controller cannot take the job now but may later: the
+// controller is down or busy, a socket timed out. Anything else sbatch refuses repeats for
+// every trial (an invalid partition, account, QOS, gres or option).
+bool is_transient(std::string_view message) {
+  static constexpr std::string_view kTransient[] = {"Unable to contact slurm controller",
+                                                    "Socket timed out",
+                                                    "temporarily unable",
+                                                    "Resource temporarily unavailable",
+                                                    "Connection refused",
+                                                    "Zero Bytes were transmitted",
+                                                    "Slurm backup controller in standby mode",
+                                                    "Communication connection failure"};
+  for (const std::string_view text : kTransient) {
+    if (message.find(text) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 base::Result<std::unique_ptr<SlurmCommands>> SlurmCommands::create(const SlurmConfig& config) {
@@ -118,25 +136,27 @@ base::Result<std::string> SlurmCommands::submit(const std::vector<std::string>& 
                                                 const std::vector<std::string>& env) {
   std::vector<std::string> argv = {config_.sbatch};
   argv.insert(argv.end(), args.begin(), args.end());
-  QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), env));
+  QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), env));  // a hang: transient
   // --parsable prints "<job id>" or "<job id>;<cluster>".
   const std::string id = output.out.substr(0, output.out.find_first_of(";\n"));
-  if (output.exit_code != 0 || id.empty()) {
-    const std::string message = one_line(output.err);
-    return base::Status::unavailable(fmt::format(
-        "sbatch refused the job: {}", message.empty()
-                                          ? fmt::format("{} exited with status {} and no message",
-                                                        config_.sbatch, output.exit_code)
-                                          : message));
-  }
-  return id;
+  if (output.exit_code == 0 && !id.empty()) return id;
+  const std::string message = one_line(output.err);
+  if (is_transient(message)) return base::Status::unavailable(message);
+  return base::Status::invalid_argument(fmt::format(
+      "[trial.slurm]: sbatch refused the job: {}; fix the partition, account, qos, gres or "
+      "extra options it names and run again (no trial was counted)",
+      message.empty()
+          ? fmt::format("{} exited with status {} and no message", config_.sbatch, output.exit_code)
+          : message));
 }
 
 base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(
-    const std::vector<std::string>& ids, const std::string& name) {
+    const std::vector<std::string>& ids, const std::string& name,
+    std::map<std::string, std::string>* reasons) {
   std::map<std::string, std::string> states;
   if (ids.empty()) return states;
-  std::vector<std::string> argv = {config_.squeue, "--noheader", "--format=%i %T",
+  // The reason may hold spaces ("launch failed requeued held"): '|' separates the fields.
+  std::vector<std::string> argv = {config_.squeue, "--noheader", "--format=%i|%T|%r",
                                    "--jobs=" + joined(ids)};
   if (!name.empty()) argv.push_back("--name=" + name);
   QTUNE_ASSIGN_OR_RETURN(const Output output, run(std::move(argv), {}));
@@ -146,7 +166,14 @@ base::Result<std::map<std::string, std::string>> SlurmCommands::queue_states(
     return base::Status::unavailable(fmt::format("{}: {}", config_.squeue, one_line(output.err)));
   }
   std::istringstream lines(output.out);
-  for (std::string id, state; lines >> id >> state;) states[id] = state;
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t first = line.find('|');
+    const std::size_t second = line.find('|', first == std::string::npos ? first : first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string id = line.substr(0, first);
+    states[id] = line.substr(first + 1, second - first - 1);
+    if (reasons != nullptr) (*reasons)[id] = line.substr(second + 1);
+  }
   return states;
 }
 

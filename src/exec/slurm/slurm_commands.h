@@ -34,14 +34,18 @@ class SlurmCommands {
 
   // kNotFound naming the program and the key to set when `sbatch --version` cannot run.
   base::Status check_sbatch();
-  // sbatch `args` with environment `env` ("NAME=value", complete); the job id. An error
-  // carries sbatch's own message (one line) when it refused the job.
+  // sbatch `args` with environment `env` ("NAME=value", complete); the job id. Errors carry
+  // sbatch's own message (one line): kUnavailable when Slurm cannot take jobs now but may
+  // later (controller unreachable, a socket timeout, sbatch hanging), kInvalidArgument when
+  // it refused the job for a reason that repeats (invalid partition, account, option).
   base::Result<std::string> submit(const std::vector<std::string>& args,
                                    const std::vector<std::string>& env);
   // One squeue call: the state of each of `ids` that is still queued or running; with
-  // `name`, only of the jobs of that name.
-  base::Result<std::map<std::string, std::string>> queue_states(const std::vector<std::string>& ids,
-                                                                const std::string& name = {});
+  // `name`, only of the jobs of that name. `reasons`, when given, gets Slurm's reason for
+  // each (why a PENDING job waits: "Resources", "Priority", "BeginTime", ...; "None").
+  base::Result<std::map<std::string, std::string>> queue_states(
+      const std::vector<std::string>& ids, const std::string& name = {},
+      std::map<std::string, std::string>* reasons = nullptr);
   // scancel; with `name`, only a job of that name is cancelled. Errors are ignored: a job
   // that already left is not one.
   void cancel(const std::vector<std::string>& ids, const std::string& name = {});

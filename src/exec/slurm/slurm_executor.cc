@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -22,6 +23,9 @@ using Clock = std::chrono::steady_clock;
 constexpr base::Duration kWaitStep{50};     // between status-file checks in wait_any()
 constexpr base::Duration kCancelPoll{100};  // squeue interval while cancel_all() waits
 constexpr std::chrono::seconds kCancelLimit{30};
+// sbatch retries after a transient refusal (controller unreachable): 1 s, doubling up to 1 min.
+constexpr base::Duration kFirstRetry{1'000};
+constexpr base::Duration kLongestRetry{60'000};
 // How long a recorded signal waits for Slurm to finish ending the job (KillWait, epilog).
 constexpr std::chrono::seconds kSignalSettleLimit{60};
 
@@ -63,8 +67,10 @@ bool is_queued_state(const std::string& state) {
 
 struct SlurmExecutor::State {
   struct Job {
-    TrialSpec spec;  // spec.dir absolute
-    std::string id;  // Slurm's job id
+    TrialSpec spec;      // spec.dir absolute
+    std::string id;      // Slurm's job id; empty while the submission waits for a retry
+    std::string name;    // the job name
+    std::string script;  // job.sh's text
     std::filesystem::path workdir;
     TemplateValues values;
     Clock::time_point submitted;
@@ -74,6 +80,15 @@ struct SlurmExecutor::State {
     std::optional<FailureReason> stopped_for;     // kTimeout or kInterrupted: qtune scancelled it
     std::optional<Clock::time_point>
         signal_seen;  // job.sh recorded a signal while squeue listed the job
+    // Not submitted yet: sbatch could not reach Slurm; tried again at retry_at.
+    Clock::time_point retry_at{};
+    base::Duration retry_wait{0};
+    int failed_submissions = 0;
+    bool submitted_yet() const { return !id.empty(); }
+    // Taken over from an earlier qtune after it had left the queue without an exit status.
+    bool ended_unwatched = false;
+    std::string pending_reason;     // squeue's reason while the job is pending
+    bool pending_too_long = false;  // scancelled after [trial.slurm] max_pending
   };
 
   TrialConfig config;
@@ -81,6 +96,7 @@ struct SlurmExecutor::State {
   std::unique_ptr<detail::SlurmCommands> commands;
   std::vector<Job> jobs;
   std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  std::vector<std::string> notes;       // for take_notes()
   Clock::time_point next_squeue{};
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
@@ -89,7 +105,7 @@ struct SlurmExecutor::State {
   void stop(const std::vector<Job*>& selected, FailureReason reason) {
     std::vector<std::string> ids;
     for (Job* job : selected) {
-      if (job->stopped_for) continue;
+      if (job->stopped_for || !job->submitted_yet()) continue;
       job->stopped_for = reason;
       std::ofstream(job->spec.dir / detail::kCancelledFile, std::ios::trunc) << job->id;
       ids.push_back(job->id);
@@ -101,17 +117,40 @@ struct SlurmExecutor::State {
   void refresh_queue(Clock::time_point now) {
     next_squeue = now + config.slurm.poll_interval;
     std::vector<std::string> ids;
-    for (const Job& job : jobs) ids.push_back(job.id);
-    const auto states = commands->queue_states(ids);
+    for (const Job& job : jobs) {
+      if (job.submitted_yet()) ids.push_back(job.id);
+    }
+    if (ids.empty()) return;
+    std::map<std::string, std::string> reasons;
+    const auto states = commands->queue_states(ids, {}, &reasons);
     if (!states.is_ok()) return;
+    std::vector<Job*> pending_too_long;
     for (Job& job : jobs) {
+      if (!job.submitted_yet()) continue;
       const auto found = states->find(job.id);
       if (found == states->end() || !is_queued_state(found->second)) {
         if (!job.left_queue) job.left_queue = now;
       } else if (is_running_state(found->second) && !job.running_since) {
         job.running_since = now;
+      } else if (found->second == "PENDING" && !job.running_since) {
+        note_pending(job, reasons[job.id]);
+        if (config.slurm.max_pending.count() > 0 && !job.stopped_for &&
+            now - job.submitted > config.slurm.max_pending) {
+          job.pending_too_long = true;
+          pending_too_long.push_back(&job);
+        }
       }
     }
+    stop(pending_too_long, FailureReason::kTimeout);
+  }
+
+  // Says why a pending job waits, when that changes (not for "None": just submitted).
+  void note_pending(Job& job, const std::string& reason) {
+    if (reason == job.pending_reason) return;
+    job.pending_reason = reason;
+    if (reason.empty() || reason == "None") return;
+    notes.push_back(
+        fmt::format("trial {}: Slurm job {} is pending ({})", job.spec.number, job.id, reason));
   }
 
   // Whether a job's recorded end must wait for Slurm. A signal may be Slurm's doing (scancel
@@ -170,6 +209,17 @@ struct SlurmExecutor::State {
     detail::TrialEnd end;
     end.elapsed = since(job.running_since.value_or(job.submitted));
     end.stopped_for = job.stopped_for;
+    if (job.pending_too_long) {
+      TrialOutcome outcome;
+      outcome.reason = FailureReason::kTimeout;
+      outcome.message = fmt::format(
+          "Slurm job {} was still pending after [trial.slurm] max_pending = {} ({}); it never "
+          "started and was cancelled",
+          job.id, base::format_duration(config.slurm.max_pending),
+          job.pending_reason.empty() ? "no reason given" : job.pending_reason);
+      outcome.elapsed = end.elapsed;
+      return outcome;
+    }
     if (job.stopped_for) {
       return detail::trial_outcome(config, options.builtin, job.spec, job.workdir, job.values, end);
     }
@@ -179,7 +229,12 @@ struct SlurmExecutor::State {
       TrialOutcome outcome;
       outcome.reason = FailureReason::kSignal;
       outcome.message =
-          fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
+          job.ended_unwatched
+              ? fmt::format(
+                    "Slurm job {} ended while qtune was not watching: time limit, cancel "
+                    "or node failure (Slurm no longer knows it and has no accounting)",
+                    job.id)
+              : fmt::format("Slurm job {}: job left the queue without an exit status", job.id);
       outcome.log_tail = detail::trial_log_tail(job.spec);
       outcome.elapsed = end.elapsed;
       return outcome;
@@ -223,7 +278,9 @@ struct SlurmExecutor::State {
     for (auto it = jobs.begin(); it != jobs.end();) {
       std::optional<TrialOutcome> outcome;
       bool ended = false;
-      if (const auto text = base::read_small_file(it->spec.dir / detail::kExitStatusFile)) {
+      if (!it->submitted_yet()) {
+        ended = retry_submission(*it, now, outcome);
+      } else if (const auto text = base::read_small_file(it->spec.dir / detail::kExitStatusFile)) {
         const std::optional<detail::RecordedEnd> recorded = detail::parse_exit_status(*text);
         if (awaits_slurm(*it, recorded, now)) {
           ++it;
@@ -254,25 +311,67 @@ struct SlurmExecutor::State {
     stop(timed_out, FailureReason::kTimeout);
   }
 
+  // Submits a job whose earlier sbatch failed transiently, once its retry is due; true when
+  // it failed for good (`outcome`: the launch failure).
+  bool retry_submission(Job& job, Clock::time_point now, std::optional<TrialOutcome>& outcome) {
+    if (now < job.retry_at) return false;
+    auto id = submit(job.spec, job.workdir, job.values, job.name, job.script);
+    if (id.is_ok()) {
+      job.id = std::move(id).value();
+      job.submitted = Clock::now();
+      notes.push_back(fmt::format("trial {}: submitted as Slurm job {} after {} failed sbatch{}",
+                                  job.spec.number, job.id, job.failed_submissions,
+                                  job.failed_submissions == 1 ? "" : "es"));
+      return false;
+    }
+    if (id.status().code() == base::StatusCode::kUnavailable) {
+      postpone(job, id.status().message());
+      return false;
+    }
+    outcome = detail::launch_failure(job.spec, id.status().message()).outcome;
+    return true;
+  }
+
+  // sbatch could not reach Slurm: the trial did not start and is submitted again later.
+  void postpone(Job& job, const std::string& message) {
+    ++job.failed_submissions;
+    job.retry_wait =
+        job.retry_wait.count() == 0 ? kFirstRetry : std::min(2 * job.retry_wait, kLongestRetry);
+    job.retry_at = Clock::now() + job.retry_wait;
+    notes.push_back(fmt::format("trial {}: sbatch failed ({}); not started, trying again in {}",
+                                job.spec.number, message, base::format_duration(job.retry_wait)));
+  }
+
+  // How an earlier qtune's job of a trial is taken over.
+  enum class Earlier { kNone, kQueued, kRecorded, kEndedUnwatched };
+
   // The job an earlier qtune submitted for this trial and then died (killed, its node lost):
   // taken over when it runs the script this qtune would write, was not cancelled by qtune,
-  // and is still in the queue or has recorded its end. nullopt otherwise.
-  std::optional<std::string> earlier_job(const TrialSpec& spec, const std::string& name,
-                                         const std::string& script) {
+  // and is still in the queue (kQueued), has recorded its end (kRecorded), or started (job.sh
+  // created job_started) and left the queue without recording an end (kEndedUnwatched: Slurm
+  // ended it, its time limit, a scancel or a node failure; it fails with what Slurm knows and
+  // is not run again). kNone otherwise: a job that never started is submitted again.
+  Earlier earlier_job(const TrialSpec& spec, const std::string& name, const std::string& script,
+                      std::string& id) {
     const std::optional<std::string> previous =
         base::read_small_file(spec.dir / detail::kJobIdFile);
     if (!previous || base::read_small_file(spec.dir / detail::kCancelledFile) == previous ||
         base::read_small_file(spec.dir / detail::kJobScriptFile) != script) {
-      return std::nullopt;
+      return Earlier::kNone;
     }
+    id = *previous;
     // squeue before the status file: job.sh writes the file before the job leaves the queue,
     // so a job that ends in between is seen by one of the two. The name check keeps an id
     // that the cluster has given to another job since safe.
     const auto states = commands->queue_states({*previous}, name);
-    if (std::filesystem::exists(spec.dir / detail::kExitStatusFile)) return previous;
-    if (!states.is_ok()) return std::nullopt;
+    if (std::filesystem::exists(spec.dir / detail::kExitStatusFile)) return Earlier::kRecorded;
+    // squeue failing (the controller down): taken over rather than risking a second run of it;
+    // polling finds out later whether it is still queued.
+    if (!states.is_ok()) return Earlier::kQueued;
     const auto found = states->find(*previous);
-    return found != states->end() && is_queued_state(found->second) ? previous : std::nullopt;
+    if (found != states->end() && is_queued_state(found->second)) return Earlier::kQueued;
+    return std::filesystem::exists(spec.dir / detail::kJobStartedFile) ? Earlier::kEndedUnwatched
+                                                                       : Earlier::kNone;
   }
 
   // Writes the job script and submits it, after cancelling an earlier job of the trial that
@@ -352,11 +451,27 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
   job.workdir = std::move(prepared.workdir);
   job.spec = std::move(spec);
   job.submitted = Clock::now();
-  const std::string name = detail::job_name(s.options.study_name, job.spec);
-  const std::string script =
-      detail::job_script(detail::trial_argv(s.config, job.values), job.spec.dir, job.spec.id);
-  if (std::optional<std::string> earlier = s.earlier_job(job.spec, name, script)) {
-    job.id = *std::move(earlier);
+  job.name = detail::job_name(s.options.study_name, job.spec);
+  job.script =
+      detail::job_script(detail::trial_argv(s.config, job.values), job.spec.dir, job.spec.number);
+  const std::string& name = job.name;
+  const std::string& script = job.script;
+  std::string earlier_id;
+  const State::Earlier earlier = s.earlier_job(job.spec, name, script, earlier_id);
+  if (earlier != State::Earlier::kNone) {
+    job.id = std::move(earlier_id);
+    if (earlier == State::Earlier::kEndedUnwatched) {
+      job.ended_unwatched = true;
+      job.left_queue = job.submitted;
+      s.notes.push_back(fmt::format(
+          "trial {}: Slurm job {} of an earlier run started and ended while qtune was not "
+          "watching; recording it failed with what Slurm knows, not running it again",
+          job.spec.number, job.id));
+    } else {
+      s.notes.push_back(fmt::format(
+          "trial {}: taking over Slurm job {} of an earlier run ({})", job.spec.number, job.id,
+          earlier == State::Earlier::kRecorded ? "it has ended" : "still in the queue"));
+    }
     // It began before this qtune: its timeout counts from job.sh's start.
     if (const auto started = modified(job.spec.dir / detail::kJobStartedFile)) {
       const auto ago = std::chrono::file_clock::now() - *started;
@@ -364,12 +479,24 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
                                                    std::chrono::duration_cast<base::Duration>(ago));
     }
   } else {
+    const std::optional<std::string> previous =
+        base::read_small_file(job.spec.dir / detail::kJobIdFile);
     auto id = s.submit(job.spec, job.workdir, job.values, name, script);
-    if (!id.is_ok()) {
+    if (previous && id.is_ok()) {
+      s.notes.push_back(fmt::format(
+          "trial {}: Slurm job {} of an earlier run is not taken over (qtune cancelled it, it "
+          "never started, or it runs another command); submitted again as job {}",
+          job.spec.number, *previous, *id));
+    }
+    if (id.status().code() == base::StatusCode::kInvalidArgument) return id.status();
+    if (id.status().code() == base::StatusCode::kUnavailable) {
+      s.postpone(job, id.status().message());
+    } else if (!id.is_ok()) {
       s.finished.push_back(detail::launch_failure(job.spec, id.status().message()));
       return base::Status::ok();
+    } else {
+      job.id = std::move(id).value();
     }
-    job.id = std::move(id).value();
   }
   s.jobs.push_back(std::move(job));
   return base::Status::ok();
@@ -393,12 +520,40 @@ void SlurmExecutor::release(TrialId id) {
   }
 }
 
+void SlurmExecutor::cancel_waiting() {
+  State& s = *state_;
+  std::vector<State::Job*> waiting;
+  for (auto it = s.jobs.begin(); it != s.jobs.end();) {
+    if (!it->submitted_yet()) {
+      s.finished.push_back(
+          detail::released_trial(it->spec.id, "interrupted by qtune before sbatch took it"));
+      it = s.jobs.erase(it);
+      continue;
+    }
+    if (!it->running_since && !it->left_queue) waiting.push_back(&*it);
+    ++it;
+  }
+  s.stop(waiting, FailureReason::kInterrupted);
+}
+
+std::vector<std::string> SlurmExecutor::take_notes() { return std::exchange(state_->notes, {}); }
+
 std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
   State& s = *state_;
+  std::vector<FinishedTrial> out;
+  // Trials whose submission waits for a retry never started: interrupted at once.
+  for (auto it = s.jobs.begin(); it != s.jobs.end();) {
+    if (it->submitted_yet()) {
+      ++it;
+      continue;
+    }
+    out.push_back(
+        detail::released_trial(it->spec.id, "interrupted by qtune before sbatch took it"));
+    it = s.jobs.erase(it);
+  }
   std::vector<State::Job*> all;
   for (State::Job& job : s.jobs) all.push_back(&job);
   s.stop(all, FailureReason::kInterrupted);
-  std::vector<FinishedTrial> out;
   const Clock::time_point deadline = Clock::now() + kCancelLimit;
   while (true) {
     s.next_squeue = {};  // ask squeue at every round: the jobs are leaving now

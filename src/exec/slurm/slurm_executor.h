@@ -17,7 +17,11 @@
 // others kSignal), or "job left the queue without an exit status" when neither knows it.
 // So does a recorded signal when Slurm says it terminated the job (the program's death can
 // reach job.sh before job.sh's own SIGTERM does).
-// sbatch refusing a job fails the trial with kLaunch and sbatch's message.
+// sbatch refusing a job for a reason that repeats (an invalid partition, account, QOS, gres
+// or option) makes start() fail with kInvalidArgument and sbatch's message: the trial did not
+// start and the study stops. When sbatch cannot reach Slurm (controller down, a socket
+// timeout) the trial stays in its slot unsubmitted and sbatch is tried again at poll() after
+// 1 s, doubling to at most a minute, each try said in take_notes().
 //
 // squeue is asked about all jobs in one call, at most every [trial.slurm] poll_interval
 // (status files are checked at every poll()). [trial] timeout counts from when squeue first
@@ -30,10 +34,14 @@
 // submitting a new one, so no finished or half-done training is lost, when the job runs the
 // job.sh this run would write, was not scancelled by qtune, and has recorded its end or is
 // still in the queue (squeue, by id and job name; one that Slurm ends without a record then
-// fails with Slurm's reason, as it would have with qtune alive). Otherwise the earlier job is
-// cancelled and the trial submitted again. job.sh creates <trial dir>/job_started when it
-// starts: a taken-over job's timeout counts from then, and a trial's elapsed time is the
-// file times of job_started to exit_status when both exist.
+// fails with Slurm's reason, as it would have with qtune alive). A job that started (job.sh
+// created job_started) and left the queue without recording its end while no qtune watched
+// (its time limit, a scancel, a node failure) is taken over too and fails with Slurm's state
+// (scontrol, else sacct), or "ended while qtune was not watching" when Slurm no longer knows
+// it: its GPU hours were spent, it is not run again. Otherwise the earlier job is cancelled
+// and the trial submitted again. Each take-over is said in take_notes(). job.sh creates <trial
+// dir>/job_started when it starts: a taken-over job's timeout counts from then, and a trial's
+// elapsed time is the file times of job_started to exit_status when both exist.
 //
 // The trial directory and workdir must be on a file system the compute nodes share. Not
 // thread-safe (executor.h). The destructor scancels the jobs still queued or running.
@@ -70,6 +78,8 @@ class SlurmExecutor final : public PollingExecutor {
   std::vector<FinishedTrial> poll() override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
+  void cancel_waiting() override;
+  std::vector<std::string> take_notes() override;
 
  private:
   struct State;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text_file.h"
 #include "qtune/exec/template.h"
 
 namespace qtune::exec::detail {
@@ -16,6 +17,18 @@ std::string literal_file_name(const std::filesystem::path& path) {
 
 }  // namespace
 
+}  // namespace qtune::exec::detail
+
+namespace qtune::exec {
+
+std::optional<std::string> slurm_job_id(const std::filesystem::path& trial_dir) {
+  return base::read_small_file(trial_dir / detail::kJobIdFile);
+}
+
+}  // namespace qtune::exec
+
+namespace qtune::exec::detail {
+
 std::string job_name(std::string_view study, const TrialSpec& spec) {
   std::string name = fmt::format("qtune-{}-{}", study, spec.dir.filename().string());
   for (char& c : name) {
@@ -27,14 +40,14 @@ std::string job_name(std::string_view study, const TrialSpec& spec) {
 }
 
 std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir,
-                       TrialId id) {
+                       std::int64_t number) {
   std::string command;
   for (const std::string& word : argv) command += (command.empty() ? "" : " ") + shell_quote(word);
   // Slurm ends a job (scancel, time limit) with SIGTERM to all its processes: the trap lets
   // the script see that after the program died, and then it records nothing, so qtune asks
   // Slurm why the job ended instead of blaming the program.
   return fmt::format(R"sh(#!/bin/sh
-# qtune trial {id}: written by qtune at each submission. Runs the trial's command and, when
+# qtune trial {number}: written by qtune at each submission. Runs the trial's command and, when
 # it ends on its own, records how in exit_status beside this script: exit=N, signal=N (the
 # shell's status 128+N) or launch (no such program). Nothing when Slurm terminated the job.
 status_file={status}
@@ -53,7 +66,7 @@ status=$?
 if [ "$status" -gt 128 ]; then record "signal=$((status - 128))"; else record "exit=$status"; fi
 exit "$status"
 )sh",
-                     fmt::arg("id", id),
+                     fmt::arg("number", number),
                      fmt::arg("status", shell_quote((trial_dir / kExitStatusFile).string())),
                      fmt::arg("started", shell_quote((trial_dir / kJobStartedFile).string())),
                      fmt::arg("program", shell_quote(argv.at(0))), fmt::arg("command", command));

@@ -3,6 +3,7 @@
 // The exit status file it leaves: exec/exit_status.h.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -28,8 +29,9 @@ std::string job_name(std::string_view study, const TrialSpec& spec);
 
 // The job script: runs `argv` (every word single-quoted) and records its end in
 // <trial_dir>/exit_status unless Slurm terminated the job (SIGTERM to the script).
+// `number` is the trial's number, the name of its folder.
 std::string job_script(const std::vector<std::string>& argv, const std::filesystem::path& trial_dir,
-                       TrialId id);
+                       std::int64_t number);
 
 // Everything after "sbatch": qtune's own options, then [trial.slurm]'s, then the script.
 std::vector<std::string> sbatch_arguments(const SlurmConfig& config, const std::string& name,

@@ -406,6 +406,50 @@ base::Result<std::vector<TrialRecord>> PostgresStore::trials(
   });
 }
 
+base::Status PostgresStore::worker_heartbeat(StudyId study, const WorkerRecord& worker) {
+  return statement([&]() -> base::Status {
+    return conn_
+        .exec(fmt::format(
+                  "INSERT INTO workers (study_id, worker, host, pid, slurm_job, started_at, "
+                  "heartbeat_at) SELECT $1::bigint, $2::text, $3::text, $4::bigint, $5::text, "
+                  "t.now, t.now FROM (SELECT {} AS now) AS t ON CONFLICT (study_id, worker) DO "
+                  "UPDATE SET host = excluded.host, pid = excluded.pid, slurm_job = "
+                  "excluded.slurm_job, heartbeat_at = excluded.heartbeat_at",
+                  kNow),
+              {study, worker.worker, worker.host, worker.pid, worker.slurm_job})
+        .status();
+  });
+}
+
+base::Status PostgresStore::remove_worker(StudyId study, std::string_view worker) {
+  return statement([&]() -> base::Status {
+    return conn_.exec("DELETE FROM workers WHERE study_id = $1 AND worker = $2", {study, worker})
+        .status();
+  });
+}
+
+base::Result<std::vector<WorkerRecord>> PostgresStore::workers(StudyId study) const {
+  return statement([&]() -> base::Result<std::vector<WorkerRecord>> {
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows rows,
+        conn_.exec("SELECT worker, host, pid, slurm_job, started_at, heartbeat_at FROM workers "
+                   "WHERE study_id = $1 ORDER BY worker",
+                   {study}));
+    std::vector<WorkerRecord> out;
+    for (int r = 0; r < rows.size(); ++r) {
+      WorkerRecord w;
+      w.worker = std::string(rows.text(r, 0));
+      w.host = std::string(rows.text(r, 1));
+      QTUNE_ASSIGN_OR_RETURN(w.pid, rows.integer(r, 2));
+      w.slurm_job = std::string(rows.text(r, 3));
+      QTUNE_ASSIGN_OR_RETURN(w.started_at, rows.real(r, 4));
+      QTUNE_ASSIGN_OR_RETURN(w.heartbeat_at, rows.real(r, 5));
+      out.push_back(std::move(w));
+    }
+    return out;
+  });
+}
+
 base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
   return statement([&]() -> base::Result<TrialCounts> {
     QTUNE_ASSIGN_OR_RETURN(

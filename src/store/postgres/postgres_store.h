@@ -41,6 +41,9 @@ class PostgresStore final : public Store {
   base::Status heartbeat(TrialId trial, std::string_view worker) override;
   base::Result<std::vector<TrialId>> interrupt_stale(StudyId study,
                                                      double older_than_seconds) override;
+  base::Status worker_heartbeat(StudyId study, const WorkerRecord& worker) override;
+  base::Status remove_worker(StudyId study, std::string_view worker) override;
+  base::Result<std::vector<WorkerRecord>> workers(StudyId study) const override;
   base::Result<TrialRecord> trial(TrialId trial) const override;
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;

@@ -33,7 +33,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -81,6 +81,19 @@ CREATE TABLE snapshots (
     // 2: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
     R"sql(
 ALTER TABLE trials ADD COLUMN source text NOT NULL DEFAULT '';
+)sql",
+    // 3: workers, the processes running a study's trials, idle ones too.
+    R"sql(
+CREATE TABLE workers (
+  study_id     bigint NOT NULL REFERENCES studies (id),
+  worker       text NOT NULL,
+  host         text NOT NULL,
+  pid          bigint NOT NULL,
+  slurm_job    text NOT NULL,
+  started_at   double precision NOT NULL,
+  heartbeat_at double precision NOT NULL,
+  PRIMARY KEY (study_id, worker)
+);
 )sql",
 };
 

@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -80,6 +80,19 @@ CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_a
     // 4: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
     R"sql(
 ALTER TABLE trials ADD COLUMN source TEXT NOT NULL DEFAULT '';
+)sql",
+    // 5: workers, the processes running a study's trials, idle ones too.
+    R"sql(
+CREATE TABLE workers (
+  study_id     INTEGER NOT NULL REFERENCES studies (id),
+  worker       TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  slurm_job    TEXT NOT NULL,
+  started_at   REAL NOT NULL,
+  heartbeat_at REAL NOT NULL,
+  PRIMARY KEY (study_id, worker)
+);
 )sql",
 };
 

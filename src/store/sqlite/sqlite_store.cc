@@ -360,6 +360,48 @@ base::Result<TrialRecord> SqliteStore::trial_locked(TrialId trial) const {
   return read_trial(q);
 }
 
+base::Status SqliteStore::worker_heartbeat(StudyId study, const WorkerRecord& worker) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(fmt::format(
+          "INSERT INTO workers (study_id, worker, host, pid, slurm_job, started_at, heartbeat_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, {0}, {0}) ON CONFLICT (study_id, worker) DO UPDATE SET "
+          "host = excluded.host, pid = excluded.pid, slurm_job = excluded.slurm_job, "
+          "heartbeat_at = excluded.heartbeat_at",
+          kNow)));
+  q.bind(1, study)
+      .bind(2, worker.worker)
+      .bind(3, worker.host)
+      .bind(4, worker.pid)
+      .bind(5, worker.slurm_job);
+  return q.run();
+}
+
+base::Status SqliteStore::remove_worker(StudyId study, std::string_view worker) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q,
+                         db_.prepare("DELETE FROM workers WHERE study_id = ?1 AND worker = ?2"));
+  q.bind(1, study).bind(2, worker);
+  return q.run();
+}
+
+base::Result<std::vector<WorkerRecord>> SqliteStore::workers(StudyId study) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("SELECT worker, host, pid, slurm_job, started_at, heartbeat_at FROM "
+                               "workers WHERE study_id = ?1 ORDER BY worker"));
+  q.bind(1, study);
+  std::vector<WorkerRecord> out;
+  while (true) {
+    QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
+    if (!row) break;
+    out.push_back({q.column_text(0), q.column_text(1), q.column_int(2), q.column_text(3),
+                   q.column_double(4), q.column_double(5)});
+  }
+  return out;
+}
+
 base::Result<TrialRecord> SqliteStore::trial(TrialId trial) const {
   std::lock_guard lock(mutex_);
   return trial_locked(trial);
