@@ -7,7 +7,9 @@
 #
 #   bench/strategies.sh [BUILD_DIR]        default BUILD_DIR: build/release
 #   env: SEEDS (50), BUDGETS (20,40,80), THREADS (1; seeds in parallel), TABLES (all sets:
-#        "ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5"), STRATEGIES (the C++ ones,
+#        "ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5 levy3_15 categorical6_seed1
+#        levy6_7"; NAME is bench/tables/NAME.csv, or NAME_seed*.csv replayed as one noisy
+#        table), STRATEGIES (the C++ ones,
 #        default all: grid,random,q-learning-seed,q-learning,hill-climbing), TPE (1; 0 skips
 #        Optuna), JSON_OUT (a file that keeps the raw JSON lines), FROM_JSON (runs nothing:
 #        formats the JSON_OUT files named, space-separated, e.g. two runs of other strategies)
@@ -19,7 +21,7 @@ python=/usr/bin/python3
 seeds=${SEEDS:-50}
 budgets=${BUDGETS:-20,40,80}
 threads=${THREADS:-1}
-tables=${TABLES:-"ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5"}
+tables=${TABLES:-"ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5 levy3_15 categorical6_seed1 levy6_7"}
 strategies=${STRATEGIES:-grid,random,q-learning-seed,q-learning,hill-climbing}
 [[ -x $bin ]] || { echo "strategies.sh: $bin is not built; build the bench_strategies target" >&2; exit 2; }
 
@@ -31,7 +33,11 @@ else
     case $name in
       ae4) args=("$root"/bench/tables/ae4_seed{0,1,2}.csv --objective mse
                  --params K,intermediate_dim,batch_size,maxiter) ;;
-      *) args=("$root/bench/tables/$name.csv" --objective value) ;;
+      *) if [[ -f $root/bench/tables/$name.csv ]]; then
+           args=("$root/bench/tables/$name.csv" --objective value)
+         else  # several noise draws of one grid
+           args=("$root"/bench/tables/"$name"_seed*.csv --objective value)
+         fi ;;
     esac
     echo "strategies.sh: $name" >&2
     # A strategy that cannot run (a preset not built) is skipped with a message, not fatal.

@@ -10,7 +10,22 @@ them: they check that a strategy's gain on ae4 and branin15 is not fitted to tho
   the optimum at the centre).
 - styblinski4_9.csv: Styblinski-Tang 4-D on [-5, 5]^4 at 9 levels (6,561; separable, 2^4
   local minima at the corners of a box, one of them global).
-Column `value` (minimise), parameters x1..xd as the grid's coordinates.
+- levy3_15_seed{0,1,2}.csv: Levy 3-D on [-10, 10]^3 at 15 levels (3,375; 48 local minima under
+  joint moves, a global trend), plus Gaussian noise of sd = NOISE_SHARE x the grid's range,
+  one draw per file (numpy seed = the file's seed): a noisy replay like ae4's three training
+  seeds. NOISE_SHARE = 0.028 is the noise measured on ae4 where a tuner spends its budget:
+  the median standard deviation over the three seeds of ae4's best 10% configurations is
+  2.8% of the range of its means (9.2% over all configurations, dominated by poor ones).
+- categorical6_seed1.csv: a synthetic training recipe, 6,300 configurations: four
+  categorical parameters (optimizer, activation, norm, init: strings, so the replay grid
+  orders them alphabetically, an order that means nothing) and two numeric ones on uneven
+  levels (lr, log-spaced; batch, powers of two). The loss: per-level main effects, random
+  activation x norm and init x activation interactions, an lr optimum that depends on the
+  optimizer and shifts with the batch size (quadratic in log10 lr), batch norm worse at
+  small batches. Effects drawn from numpy seed 1 (the file's seed).
+- levy6_7.csv: Levy 6-D on [-10, 10]^6 at 7 levels (117,649 configurations: larger than the
+  model's planning window of 32,768 states).
+Column `value` (minimise), parameters x1..xd as the grid's coordinates (categorical6: named).
 """
 import itertools
 import math
@@ -39,10 +54,56 @@ def styblinski_tang(x):
     return 0.5 * sum(v ** 4 - 16 * v * v + 5 * v for v in x)
 
 
+def levy(x):
+    w = [1 + (v - 1) / 4 for v in x]
+    head = math.sin(math.pi * w[0]) ** 2
+    tail = (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+    return head + tail + sum((v - 1) ** 2 * (1 + 10 * math.sin(math.pi * v + 1) ** 2) for v in w[:-1])
+
+
+NOISE_SHARE = 0.028
+NOISE_SEEDS = (0, 1, 2)
+
+RECIPE = [("optimizer", ["sgd", "momentum", "adam", "adamw", "rmsprop"]),
+          ("activation", ["relu", "gelu", "tanh", "elu"]),
+          ("norm", ["none", "batch", "layer"]),
+          ("init", ["xavier", "he", "orthogonal"]),
+          ("lr", [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]),
+          ("batch", [16, 32, 64, 128, 256])]
+RECIPE_SEED = 1
+
+
+def recipe_loss(seed):
+    """The categorical table's loss as a function of one configuration (a dict)."""
+    rng = np.random.default_rng(seed)
+    levels = dict(RECIPE)
+    main = {name: dict(zip(values, rng.uniform(0.0, 0.3, len(values))))
+            for name, values in RECIPE if name in ("optimizer", "activation", "norm", "init")}
+    best_lr = dict(zip(levels["optimizer"], rng.uniform(-3.5, -1.2, len(levels["optimizer"]))))
+    lr_curvature = dict(zip(levels["optimizer"], rng.uniform(0.1, 0.3, len(levels["optimizer"]))))
+    act_norm = rng.normal(0.0, 0.1, (len(levels["activation"]), len(levels["norm"])))
+    init_act = rng.normal(0.0, 0.08, (len(levels["init"]), len(levels["activation"])))
+
+    def loss(c):
+        a = levels["activation"].index(c["activation"])
+        n = levels["norm"].index(c["norm"])
+        i = levels["init"].index(c["init"])
+        b = math.log2(c["batch"] / 64)
+        optimum = best_lr[c["optimizer"]] + 0.15 * b
+        value = 1.0 + sum(main[k][c[k]] for k in main) + act_norm[a, n] + init_act[i, a]
+        value += lr_curvature[c["optimizer"]] * (math.log10(c["lr"]) - optimum) ** 2
+        value += 0.05 * abs(b)
+        if c["norm"] == "batch":
+            value += 0.15 * max(0.0, -b)
+        return value
+    return loss
+
+
 GRIDS = [
     ("hartmann6_5.csv", hartmann6, 6, 0.0, 1.0, 5),
     ("rastrigin2_21.csv", rastrigin, 2, -5.12, 5.12, 21),
     ("styblinski4_9.csv", styblinski_tang, 4, -5.0, 5.0, 9),
+    ("levy6_7.csv", levy, 6, -10.0, 10.0, 7),
 ]
 
 
@@ -53,6 +114,26 @@ def main(out_dir):
             out.write(",".join(f"x{k + 1}" for k in range(d)) + ",value\n")
             for x in itertools.product(axis, repeat=d):
                 out.write(",".join(f"{v:g}" for v in x) + f",{f(x):.9g}\n")
+
+    axis = [round(v, 6) for v in np.linspace(-10.0, 10.0, 15)]
+    points = list(itertools.product(axis, repeat=3))
+    values = np.array([levy(x) for x in points])
+    sd = NOISE_SHARE * (values.max() - values.min())
+    for seed in NOISE_SEEDS:
+        noisy = values + np.random.default_rng(seed).normal(0.0, sd, len(values))
+        with open(os.path.join(out_dir, f"levy3_15_seed{seed}.csv"), "w") as out:
+            out.write("x1,x2,x3,value\n")
+            for x, v in zip(points, noisy):
+                out.write(",".join(f"{c:g}" for c in x) + f",{v:.9g}\n")
+
+    loss = recipe_loss(RECIPE_SEED)
+    names = [name for name, _ in RECIPE]
+    with open(os.path.join(out_dir, f"categorical6_seed{RECIPE_SEED}.csv"), "w") as out:
+        out.write(",".join(names) + ",value\n")
+        for values in itertools.product(*(v for _, v in RECIPE)):
+            c = dict(zip(names, values))
+            out.write(",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values) +
+                      f",{loss(c):.9g}\n")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,31 @@ namespace {
 constexpr Eigen::Index kPredictBlock = 2048;
 }  // namespace
 
+Eigen::VectorXd column_lengthscales(const Eigen::VectorXd& theta,
+                                    std::span<const Eigen::Index> column_dims,
+                                    Eigen::Index columns) {
+  const Eigen::Index d = theta.size() - 2;
+  if (column_dims.empty()) {
+    QTUNE_CHECK(columns == d);
+    return theta.head(d).array().exp();
+  }
+  QTUNE_CHECK(static_cast<Eigen::Index>(column_dims.size()) == columns);
+  Eigen::VectorXd out(columns);
+  for (Eigen::Index c = 0; c < columns; ++c) {
+    const Eigen::Index k = column_dims[static_cast<std::size_t>(c)];
+    QTUNE_CHECK(k >= 0 && k < d);
+    out[c] = std::exp(theta[k]);
+  }
+  return out;
+}
+
 base::Result<GaussianProcess> GaussianProcess::fit(Eigen::MatrixXd x, Eigen::VectorXd z,
-                                                   const Eigen::VectorXd& theta) {
-  const Eigen::Index d = x.cols();
-  QTUNE_CHECK(theta.size() == theta_size(d) && z.size() == x.rows());
+                                                   const Eigen::VectorXd& theta,
+                                                   std::span<const Eigen::Index> column_dims) {
+  const Eigen::Index d = theta.size() - 2;
+  QTUNE_CHECK(d >= 0 && z.size() == x.rows());
   GaussianProcess gp;
-  gp.lengthscales_ = theta.head(d).array().exp();
+  gp.lengthscales_ = column_lengthscales(theta, column_dims, x.cols());
   gp.signal_var_ = std::exp(theta[signal_index(d)]);
   gp.noise_var_ = std::exp(theta[noise_index(d)]);
   Eigen::MatrixXd k = matern52_matrix(x, x, gp.lengthscales_, gp.signal_var_);

@@ -3,12 +3,14 @@
 //
 //   K = k(X, X) + (σn² + 1e-8) I,   α = K⁻¹ z,   μ(s) = k_sᵀ α,   σ²(s) = σf² − ‖L⁻¹ k_s‖²
 //
-// Hyperparameters travel as one vector θ = (log ℓ_1..ℓ_d, log σf², log σn²). Several rows
+// Hyperparameters travel as one vector θ = (log ℓ_1..ℓ_d, log σf², log σn²), one ℓ per
+// dimension of the grid, shared by a dimension's feature columns. Several rows
 // may share a point (re-measurements): the noise term keeps K positive definite.
 // Immutable after fit(); safe to share between threads.
 #pragma once
 
 #include <Eigen/Dense>
+#include <span>
 
 #include "qtune/base/result.h"
 
@@ -19,15 +21,24 @@ inline Eigen::Index theta_size(Eigen::Index dims) { return dims + 2; }
 inline Eigen::Index signal_index(Eigen::Index dims) { return dims; }
 inline Eigen::Index noise_index(Eigen::Index dims) { return dims + 1; }
 
+// The lengthscale of each of `columns` feature columns: ℓ of the dimension it belongs to
+// (`column_dims`, see feature_dimensions in planning_window.h; empty: column k is
+// dimension k). θ holds one ℓ per dimension, so a one-hot categorical dimension has one.
+Eigen::VectorXd column_lengthscales(const Eigen::VectorXd& theta,
+                                    std::span<const Eigen::Index> column_dims,
+                                    Eigen::Index columns);
+
 // Added to the diagonal on top of σn² so that Cholesky never sees a singular K.
 inline constexpr double kJitter = 1e-8;
 
 class GaussianProcess {
  public:
-  // `x`: n×d features, `z`: n targets, `theta`: d+2 values. kInternal if K is not
-  // positive definite (only possible with a non-finite θ or x).
+  // `x`: n feature rows, `z`: n targets, `theta`: d+2 values, `column_dims`: the dimension
+  // of each column of x (empty: x has d columns). kInternal if K is not positive definite
+  // (only possible with a non-finite θ or x).
   static base::Result<GaussianProcess> fit(Eigen::MatrixXd x, Eigen::VectorXd z,
-                                           const Eigen::VectorXd& theta);
+                                           const Eigen::VectorXd& theta,
+                                           std::span<const Eigen::Index> column_dims = {});
 
   // Posterior mean and variance (clamped at 0) at the rows of `query`.
   void predict(const Eigen::MatrixXd& query, Eigen::Ref<Eigen::VectorXd> mean,

@@ -45,12 +45,13 @@ Eigen::VectorXd prior_theta(Eigen::Index dims) {
 }
 
 double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
-                     const Eigen::VectorXd& theta, Eigen::VectorXd* gradient) {
-  const Eigen::Index d = x.cols();
+                     const Eigen::VectorXd& theta, Eigen::VectorXd* gradient,
+                     std::span<const Eigen::Index> column_dims) {
+  const Eigen::Index d = theta.size() - 2;
   const Eigen::Index n = x.rows();
   const Eigen::VectorXd deviation =
       ((theta - prior_theta(d)).array() / prior_sd(d).array()).matrix();
-  const Eigen::VectorXd ls = theta.head(d).array().exp();
+  const Eigen::VectorXd ls = column_lengthscales(theta, column_dims, x.cols());
   const double sf2 = std::exp(theta[signal_index(d)]);
   const double sn2 = std::exp(theta[noise_index(d)]);
   // One pass over the pairs gives K and the radial factor of ∂K/∂log ℓ_k (this is the hot
@@ -68,15 +69,17 @@ double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
 
   // A = ααᵀ − K⁻¹; ∂f/∂θ_j = −½ Σ_ij A_ij ∂K_ij/∂θ_j + prior term.
   const Eigen::MatrixXd a = alpha * alpha.transpose() - llt.solve(Eigen::MatrixXd::Identity(n, n));
-  gradient->resize(theta_size(d));
+  gradient->setZero(theta_size(d));
   // ∂K_ij/∂log ℓ_k = σf² (5/3)(1 + √5 r) e^{−√5 r} (Δx_k/ℓ_k)². With B = A ∘ radial (symmetric),
   // Σ_ij B_ij (x_ik − x_jk)² = 2 Σ_i x_ik² (B1)_i − 2 x_kᵀ B x_k.
   const Eigen::MatrixXd b = (a.array() * (sf2 * (5.0 / 3.0) * (1.0 + sqrt5_r) * decay)).matrix();
   const Eigen::VectorXd row_sums = b.rowwise().sum();
-  for (Eigen::Index j = 0; j < d; ++j) {
-    const Eigen::VectorXd xk = x.col(j);
+  // A dimension's columns share its ℓ: their terms add up.
+  for (Eigen::Index c = 0; c < x.cols(); ++c) {
+    const Eigen::VectorXd xk = x.col(c);
     const double sum = 2.0 * xk.array().square().matrix().dot(row_sums) - 2.0 * xk.dot(b * xk);
-    (*gradient)[j] = -0.5 * sum / (ls[j] * ls[j]);
+    const Eigen::Index j = column_dims.empty() ? c : column_dims[static_cast<std::size_t>(c)];
+    (*gradient)[j] += -0.5 * sum / (ls[c] * ls[c]);
   }
   // ∂K/∂log σf² = K without its noise diagonal; ∂K/∂log σn² = σn² I.
   k.diagonal().array() -= sn2 + kJitter;
@@ -88,10 +91,11 @@ double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
 
 Eigen::VectorXd fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                                     const Eigen::VectorXd& warm, int max_iterations,
-                                    bool also_from_prior) {
-  const Eigen::Index d = x.cols();
+                                    bool also_from_prior,
+                                    std::span<const Eigen::Index> column_dims) {
+  const Eigen::Index d = warm.size() - 2;
   const Objective objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd* gradient) {
-    return map_objective(x, z, theta, gradient);
+    return map_objective(x, z, theta, gradient, column_dims);
   };
   const Eigen::VectorXd lo = lower_bounds(d);
   const Eigen::VectorXd hi = upper_bounds(d);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <span>
 
 namespace qtune::agent::model {
 
@@ -16,14 +17,17 @@ namespace qtune::agent::model {
 Eigen::VectorXd prior_theta(Eigen::Index dims);
 
 // The MAP objective at θ; writes its gradient when `gradient` is not null. +infinity where
-// K is not positive definite.
+// K is not positive definite. `column_dims`: the dimension of each column of x (empty: x
+// has one column per dimension; see column_lengthscales).
 double map_objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
-                     const Eigen::VectorXd& theta, Eigen::VectorXd* gradient);
+                     const Eigen::VectorXd& theta, Eigen::VectorXd* gradient,
+                     std::span<const Eigen::Index> column_dims = {});
 
 // Minimises map_objective within the bounds from `warm` and, if `also_from_prior`, from the
 // prior mean too (at most `max_iterations` quasi-Newton steps each); returns the best θ.
 Eigen::VectorXd fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                                     const Eigen::VectorXd& warm, int max_iterations,
-                                    bool also_from_prior);
+                                    bool also_from_prior,
+                                    std::span<const Eigen::Index> column_dims = {});
 
 }  // namespace qtune::agent::model

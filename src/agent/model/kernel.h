@@ -1,5 +1,6 @@
 // The Matérn-5/2 kernel with automatic relevance determination (one lengthscale per
-// dimension): the covariance of the reward model over grid features x in [0, 1]^d.
+// feature column; a categorical dimension's one-hot columns share one, see
+// planning_window.h): the covariance of the reward model over grid features in [0, 1].
 //
 //   r² = Σ_k (x_k − x'_k)² / ℓ_k²,   k(x, x') = σf² (1 + √5 r + 5r²/3) exp(−√5 r)
 //

@@ -6,7 +6,10 @@
 // is evaluated and value iteration runs only there, so a decision costs O(window), and
 // states outside it are worth nothing to the plan (see value_iteration.h).
 //
-// Features of a state are x_k = i_k / (n_k − 1) (0 for a dimension of one value).
+// Features of a state: an ordered dimension is one column x_k = i_k / (n_k − 1) (0 for a
+// dimension of one value); a categorical dimension of m > 2 levels is m one-hot columns of
+// value √½, so that any two different levels are at distance 1, whatever the order they
+// were written in (two levels: one column, which is the same thing).
 #pragma once
 
 #include <Eigen/Dense>
@@ -20,6 +23,9 @@
 
 namespace qtune::agent::model {
 
+// The dimension each feature column belongs to (the kernel's lengthscale of that column):
+// 0, 1, ..., d - 1 when no dimension is one-hot.
+std::vector<Eigen::Index> feature_dimensions(const space::Space& space);
 // The feature row of `state`.
 Eigen::RowVectorXd state_features(const space::Space& space, space::StateId state);
 // The feature rows of `states`, in order.

@@ -21,8 +21,9 @@ std::vector<space::StateId> states_of(const std::vector<Measurement>& measuremen
   return states;
 }
 
-GaussianProcess fit_or_die(Eigen::MatrixXd x, Eigen::VectorXd z, const Eigen::VectorXd& theta) {
-  auto gp = GaussianProcess::fit(std::move(x), std::move(z), theta);
+GaussianProcess fit_or_die(Eigen::MatrixXd x, Eigen::VectorXd z, const Eigen::VectorXd& theta,
+                           std::span<const Eigen::Index> column_dims) {
+  auto gp = GaussianProcess::fit(std::move(x), std::move(z), theta, column_dims);
   // θ is bounded and the features lie in [0, 1]: K is always positive definite here.
   QTUNE_CHECK(gp.is_ok());
   return std::move(gp).value();
@@ -33,6 +34,7 @@ GaussianProcess fit_or_die(Eigen::MatrixXd x, Eigen::VectorXd z, const Eigen::Ve
 RewardModel::RewardModel(const space::Space& space, std::optional<double> failure_penalty)
     : space_(&space),
       failure_penalty_(failure_penalty),
+      column_dims_(feature_dimensions(space)),
       theta_(prior_theta(static_cast<Eigen::Index>(space.dims()))) {}
 
 Eigen::VectorXd RewardModel::losses() const {
@@ -73,10 +75,10 @@ void RewardModel::update(std::span<const space::StateId> pending, int fit_iterat
     // optimum; once the data are many it is taken every kColdStartEvery measurements only.
     const std::size_t n = measurements_.size();
     const bool cold = n <= kAlwaysColdStartBelow || n % kColdStartEvery == 0;
-    theta_ = fit_hyperparameters(x, z, theta_, fit_iterations, cold);
+    theta_ = fit_hyperparameters(x, z, theta_, fit_iterations, cold, column_dims_);
     fitted_rows_ = measurements_.size();
   }
-  posterior_ = fit_or_die(x, z, theta_);
+  posterior_ = fit_or_die(x, z, theta_, column_dims_);
   if (pending.empty()) return;
   const Eigen::MatrixXd xp = state_features(*space_, pending);
   Eigen::VectorXd believed(xp.rows()), var(xp.rows());
@@ -85,12 +87,12 @@ void RewardModel::update(std::span<const space::StateId> pending, int fit_iterat
   x_all << x, xp;
   Eigen::VectorXd z_all(z.size() + believed.size());
   z_all << z, believed;
-  posterior_ = fit_or_die(std::move(x_all), std::move(z_all), theta_);
+  posterior_ = fit_or_die(std::move(x_all), std::move(z_all), theta_, column_dims_);
 }
 
 GaussianProcess RewardModel::posterior_without_refit() const {
   return fit_or_die(state_features(*space_, states_of(measurements_)), standardised_losses(),
-                    theta_);
+                    theta_, column_dims_);
 }
 
 std::vector<std::pair<double, double>> RewardModel::predict_losses(

@@ -63,6 +63,7 @@ class RewardModel {
   Eigen::VectorXd standardised_losses() const;
   const space::Space* space_;  // not owned
   std::optional<double> failure_penalty_;
+  std::vector<Eigen::Index> column_dims_;  // feature column -> dimension (planning_window.h)
   std::vector<Measurement> measurements_;
   Eigen::VectorXd theta_;
   std::size_t fitted_rows_ = 0;
