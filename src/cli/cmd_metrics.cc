@@ -14,6 +14,7 @@
 
 #include "cli/command.h"
 #include "cli/fid_flags.h"
+#include "cli/table_metrics.h"
 #include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
 #include "qtune/metrics/paired_metrics.h"
@@ -30,15 +31,19 @@ struct MetricsArgs {
   std::string format = "table";
   FidFlags flags;
   metrics::KidOptions kid;
+  std::vector<std::string> weights_for;  // NAME=FILE, the evaluation table's networks
 };
 
 base::Result<std::set<std::string>> parse_metric_list(const std::string& list) {
   std::set<std::string> chosen;
   std::istringstream in(list);
   for (std::string name; std::getline(in, name, ',');) {
-    if (std::find(kAllMetrics.begin(), kAllMetrics.end(), name) == kAllMetrics.end()) {
-      return base::Status::invalid_argument(fmt::format(
-          "--metrics: unknown metric \"{}\"; choose from fid,kid,ssim,psnr,mse,pcc", name));
+    if (std::find(kAllMetrics.begin(), kAllMetrics.end(), name) == kAllMetrics.end() &&
+        !is_table_metric(name)) {
+      return base::Status::invalid_argument(
+          fmt::format("--metrics: unknown metric \"{}\"; choose from fid,kid,ssim,psnr,mse,pcc,"
+                      "pixcorr,ssim_mindeye,alexnet2,alexnet5,inception2way",
+                      name));
     }
     chosen.insert(name);
   }
@@ -106,6 +111,8 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
     }
     out["pairs"] = std::move(pairs);
   }
+  QTUNE_RETURN_IF_ERROR(compute_table_metrics(args.stim, args.rec, chosen, args.weights_for,
+                                              args.flags.threads, out));
   return out;
 }
 
@@ -122,6 +129,7 @@ void print_table(const nlohmann::json& out) {
       std::puts(fmt::format("{:<6}{}", name, v.get<double>()).c_str());
     }
   }
+  print_table_metrics(out);
 }
 
 int run_metrics(const MetricsArgs& args) {
@@ -157,6 +165,7 @@ Command add_metrics_command(CLI::App& app) {
       ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 30))
       ->capture_default_str();
   sub->add_option("--seed", args->kid.seed, "KID: seed of the subset draws")->capture_default_str();
+  add_weights_for_flag(*sub, args->weights_for);
   return {sub, [args] { return run_metrics(*args); }};
 }
 

@@ -194,7 +194,9 @@ MetricReading read_builtin(const BuiltinMetric& metric, const TrialFiles& files,
   }
   const auto reference = resolve(files.workdir, metric.reference.expand(files.values));
   const auto generated = resolve(files.workdir, metric.generated.expand(files.values));
-  const base::Result<double> value = builtin(metric, reference, generated);
+  BuiltinMetric resolved = metric;  // weights files, like the folders, from the workdir
+  for (auto& [network, path] : resolved.weights_for) path = resolve(files.workdir, path.string());
+  const base::Result<double> value = builtin(resolved, reference, generated);
   if (!value.is_ok()) {
     return no_metric(fmt::format("built-in metric \"{}\": {}", name, value.status().message()));
   }

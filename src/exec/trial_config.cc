@@ -1,7 +1,9 @@
 #include "qtune/exec/trial_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 
 #include "base/names.h"
@@ -23,13 +25,22 @@ class ErrorContext {
   std::string_view file_;
 };
 
-constexpr base::Names<BuiltinMetricKind, 6> kBuiltinNames{
+constexpr base::Names<BuiltinMetricKind, 11> kBuiltinNames{
     {{{BuiltinMetricKind::kFid, "fid"},
       {BuiltinMetricKind::kKid, "kid"},
       {BuiltinMetricKind::kMse, "mse"},
       {BuiltinMetricKind::kPsnr, "psnr"},
       {BuiltinMetricKind::kSsim, "ssim"},
-      {BuiltinMetricKind::kCorrelation, "correlation"}}}};
+      {BuiltinMetricKind::kCorrelation, "correlation"},
+      {BuiltinMetricKind::kPixcorr, "pixcorr"},
+      {BuiltinMetricKind::kSsimMindeye, "ssim_mindeye"},
+      {BuiltinMetricKind::kAlexnet2, "alexnet2"},
+      {BuiltinMetricKind::kAlexnet5, "alexnet5"},
+      {BuiltinMetricKind::kInception2way, "inception2way"}}}};
+
+// The networks a built-in metric's weights_for may name (metrics::table_weight_names(),
+// which exec cannot see).
+constexpr std::array<std::string_view, 2> kWeightNames{"alexnet", "inception_v3"};
 
 class TrialParser {
  public:
@@ -336,7 +347,7 @@ class TrialParser {
 
   base::Result<MetricSource> builtin_metric(const toml::table& table) const {
     QTUNE_RETURN_IF_ERROR(
-        only_keys(table, "metric", {"builtin", "reference", "generated", "dims"}));
+        only_keys(table, "metric", {"builtin", "reference", "generated", "dims", "weights_for"}));
     BuiltinMetric metric;
     const toml::node& name_node = *table.get("builtin");
     const auto* name = name_node.as_string();
@@ -363,6 +374,26 @@ class TrialParser {
         return errors_.error(*dims, "metric.dims", "use 64, 192, 768 or 2048");
       }
       metric.dims = static_cast<int>(*value);
+    }
+    if (const toml::node* weights = table.get("weights_for")) {
+      const toml::table* entries = weights->as_table();
+      if (entries == nullptr) {
+        return wrong_type(*weights, "metric.weights_for",
+                          "a table such as { alexnet = \"alexnet-owt-7be5be79.pth\" }");
+      }
+      for (const auto& [key, value] : *entries) {
+        const std::string network(key.str());
+        const std::string where = fmt::format("metric.weights_for.{}", network);
+        if (std::find(kWeightNames.begin(), kWeightNames.end(), network) == kWeightNames.end()) {
+          return errors_.error(
+              value, where,
+              fmt::format("unknown network; name one of {}", fmt::join(kWeightNames, ", ")));
+        }
+        const auto* path = value.as_string();
+        if (path == nullptr || path->get().empty())
+          return wrong_type(value, where, "the path of a .pth file");
+        metric.weights_for.emplace_back(network, path->get());
+      }
     }
     return MetricSource{std::move(metric)};
   }

@@ -1,7 +1,10 @@
 // default_builtin_metric(): [trial] metric = { builtin = "fid", ... } computed by the metrics
 // engine (metrics::FolderScorer); exec reaches it only through this function.
 #include <array>
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "qtune/metrics/folder_scorer.h"
@@ -19,6 +22,21 @@ constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::FolderMetric>, 
      {exec::BuiltinMetricKind::kSsim, metrics::FolderMetric::kSsim},
      {exec::BuiltinMetricKind::kCorrelation, metrics::FolderMetric::kPcc}}};
 
+// The evaluation table's metrics, scored by FolderScorer::score_table.
+constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::TableMetric>, 5> kTableMetric{
+    {{exec::BuiltinMetricKind::kPixcorr, metrics::TableMetric::kPixcorr},
+     {exec::BuiltinMetricKind::kSsimMindeye, metrics::TableMetric::kSsimMindeye},
+     {exec::BuiltinMetricKind::kAlexnet2, metrics::TableMetric::kAlexnet2},
+     {exec::BuiltinMetricKind::kAlexnet5, metrics::TableMetric::kAlexnet5},
+     {exec::BuiltinMetricKind::kInception2way, metrics::TableMetric::kInception2way}}};
+
+std::optional<metrics::TableMetric> table_metric(exec::BuiltinMetricKind kind) {
+  for (const auto& [builtin, table] : kTableMetric) {
+    if (builtin == kind) return table;
+  }
+  return std::nullopt;
+}
+
 metrics::FolderMetric folder_metric(exec::BuiltinMetricKind kind) {
   for (const auto& [builtin, scorer] : kScorerMetric) {
     if (builtin == kind) return scorer;
@@ -33,6 +51,11 @@ exec::BuiltinMetricFunction default_builtin_metric() {
   auto scorer = std::make_shared<metrics::FolderScorer>(metrics::FolderScorerOptions{});
   return [scorer](const exec::BuiltinMetric& metric, const std::filesystem::path& reference,
                   const std::filesystem::path& generated) {
+    if (const std::optional<metrics::TableMetric> table = table_metric(metric.kind)) {
+      const std::map<std::string, std::filesystem::path> weights_for(metric.weights_for.begin(),
+                                                                     metric.weights_for.end());
+      return scorer->score_table(*table, reference, generated, weights_for);
+    }
     return scorer->score(folder_metric(metric.kind), reference, generated,
                          static_cast<std::size_t>(metric.dims));
   };

@@ -59,6 +59,21 @@ metric = { builtin = "fid", reference = "{K}/stim", generated = "{K}/rec", dims 
   EXPECT_EQ(builtin_metric_name(builtin->kind), "fid");
 }
 
+TEST(TrialConfigTest, EvaluationTableMetricWithWeights) {
+  const auto config = parse_trial_lines(R"(command = ["x"]
+metric = { builtin = "alexnet2", reference = "s", generated = "{K}/rec", weights_for = { alexnet = "w/a.pth", inception_v3 = "/abs/i.pth" } }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* builtin = std::get_if<BuiltinMetric>(&config->metric);
+  ASSERT_NE(builtin, nullptr);
+  EXPECT_EQ(builtin->kind, BuiltinMetricKind::kAlexnet2);
+  EXPECT_EQ(builtin_metric_name(builtin->kind), "alexnet2");
+  ASSERT_EQ(builtin->weights_for.size(), 2u);
+  EXPECT_EQ(builtin->weights_for[0].first, "alexnet");
+  EXPECT_EQ(builtin->weights_for[0].second, "w/a.pth");
+  EXPECT_EQ(builtin->weights_for[1].first, "inception_v3");
+}
+
 TEST(TrialConfigTest, ShellScriptString) {
   const auto config = parse_trial_lines("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
@@ -117,6 +132,13 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
       {"command = [\"x\"]\nmetric = { builtin = \"fid\", reference = \"a\", generated = \"b\", "
        "dims = 100 }\n",
        "dir/study.toml:6: [trial] metric.dims: use 64, 192, 768 or 2048"},
+      {"command = [\"x\"]\nmetric = { builtin = \"alexnet5\", reference = \"a\", generated = "
+       "\"b\", weights_for = { vgg = \"v.pth\" } }\n",
+       "dir/study.toml:6: [trial] metric.weights_for.vgg: unknown network; name one of alexnet, "
+       "inception_v3"},
+      {"command = [\"x\"]\nmetric = { builtin = \"alexnet5\", reference = \"a\", generated = "
+       "\"b\", weights_for = \"a.pth\" }\n",
+       "dir/study.toml:6: [trial] metric.weights_for: a string is the wrong type"},
       {"command = [\"x\"]\nmetric = { file = \"a\" }\n",
        "dir/study.toml:6: [trial] metric: no metric source given"},
       {"workdir = \".\"\n", "dir/study.toml:4: [trial] command: missing"},

@@ -52,4 +52,11 @@ std::filesystem::path fid_inception_weights_values() {
       });
 }
 
+std::filesystem::path table_network_weights(const std::string& net) {
+  return cached_test_file(
+      "table_" + net + "_random_3.pth", [&net](const std::filesystem::path& out) {
+        run_reference_script("nn_evaluation_table.py", {"weights", net, out.string(), "3"});
+      });
+}
+
 }  // namespace qtune::testing

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace qtune::testing {
 
@@ -19,5 +20,10 @@ std::filesystem::path fid_inception_weights_legacy();
 // The same tensors as tests/reference/io_write_state_dict.py writes expected values: for each
 // key (sorted) its name, shape and float32 values.
 std::filesystem::path fid_inception_weights_values();
+
+// Random torchvision weights of an evaluation-table network (tests/reference/
+// nn_evaluation_table.py weights NET: "alexnet" (features only) or "inception_v3"), cached
+// the same way.
+std::filesystem::path table_network_weights(const std::string& net);
 
 }  // namespace qtune::testing

@@ -11,6 +11,8 @@
 //   metric = { json = "{trial_dir}/metrics.json", key = "fid" }
 //   metric = { builtin = "fid", reference = "{K}_{intermediate_dim}/stim",
 //              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
+//   metric = { builtin = "alexnet2", reference = "...", generated = "...",
+//              weights_for = { alexnet = "alexnet-owt-7be5be79.pth" } }
 //   executor = "local"             # or "slurm": each trial is one sbatch job
 //
 //   [trial.slurm]                  # used by executor = "slurm"; every key optional
@@ -62,14 +64,31 @@ struct JsonMetric {
   std::string key;
 };
 
-// Built-in image metrics computed by qtune on two folders of images (metrics module).
-enum class BuiltinMetricKind { kFid, kKid, kMse, kPsnr, kSsim, kCorrelation };
+// Built-in image metrics computed by qtune on two folders of images (metrics module); the
+// last five are the fMRI evaluation table's (metrics/evaluation_table.h).
+enum class BuiltinMetricKind {
+  kFid,
+  kKid,
+  kMse,
+  kPsnr,
+  kSsim,
+  kCorrelation,
+  kPixcorr,
+  kSsimMindeye,
+  kAlexnet2,
+  kAlexnet5,
+  kInception2way,
+};
 
 struct BuiltinMetric {
   BuiltinMetricKind kind = BuiltinMetricKind::kFid;
   Template reference;  // folder (or .npz of statistics for fid) of the reference images
   Template generated;  // folder of the images the trial produced
   int dims = 2048;     // Inception feature size for fid/kid: 64, 192, 768 or 2048
+  // weights_for = { alexnet = "FILE", inception_v3 = "FILE" }: the evaluation table's
+  // network weights, relative to the workdir (resolved like the folders); empty: torch's
+  // hub cache.
+  std::vector<std::pair<std::string, std::filesystem::path>> weights_for;
 };
 
 using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric>;

@@ -18,9 +18,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "qtune/base/result.h"
+#include "qtune/metrics/evaluation_table.h"
 #include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
 
@@ -43,6 +45,12 @@ class FolderScorer {
   base::Result<double> score(FolderMetric metric, const std::filesystem::path& reference,
                              const std::filesystem::path& generated, std::size_t dims);
 
+  // An evaluation-table metric (evaluation_table.h; 2-way metrics: the score, without its
+  // p-value). The networks are loaded once per weights_for and kept.
+  base::Result<double> score_table(TableMetric metric, const std::filesystem::path& reference,
+                                   const std::filesystem::path& generated,
+                                   const std::map<std::string, std::filesystem::path>& weights_for);
+
  private:
   base::Result<FidPipeline*> pipeline(std::size_t dims);
   base::Result<const FidSide*> reference_side(const std::filesystem::path& reference,
@@ -52,6 +60,7 @@ class FolderScorer {
   std::mutex mutex_;  // guards everything below and the pipelines' networks
   std::map<std::size_t, std::unique_ptr<FidPipeline>> pipelines_;  // by dims
   std::map<std::pair<std::filesystem::path, std::size_t>, FidSide> references_;
+  std::map<std::map<std::string, std::filesystem::path>, EvaluationTable> tables_;
 };
 
 }  // namespace qtune::metrics

@@ -62,8 +62,9 @@ Stage stem(const std::string& name, const std::vector<Conv>& convs) {
   return b.finish();
 }
 
-// FIDInceptionA: [1x1, 5x5, 3x3dbl, pool]; avg pool without the padded zeros.
-Stage inception_a(const std::string& name, std::int64_t in, std::int64_t pool_features) {
+// InceptionA: [1x1, 5x5, 3x3dbl, pool]; FIDInceptionA's avg pool excludes the padded zeros.
+Stage inception_a(const std::string& name, std::int64_t in, std::int64_t pool_features,
+                  PoolKind average) {
   StageBuilder b(name, true);
   b.conv("branch1x1", kStageInput, b.out(64), in, 64, 1, 1);
   int t = b.conv("branch5x5_1", kStageInput, b.temp(), in, 48, 1, 1);
@@ -71,7 +72,7 @@ Stage inception_a(const std::string& name, std::int64_t in, std::int64_t pool_fe
   t = b.conv("branch3x3dbl_1", kStageInput, b.temp(), in, 64, 1, 1);
   t = b.conv("branch3x3dbl_2", t, b.temp(), 64, 96, 3, 3, 1, 1, 1);
   b.conv("branch3x3dbl_3", t, b.out(96), 96, 96, 3, 3, 1, 1, 1);
-  t = b.pool(PoolKind::kAverageExcludingPadding, 1, 1, kStageInput, b.temp());
+  t = b.pool(average, 1, 1, kStageInput, b.temp());
   b.conv("branch_pool", t, b.out(pool_features), in, pool_features, 1, 1);
   return b.finish();
 }
@@ -87,8 +88,8 @@ Stage inception_b(const std::string& name, std::int64_t in) {
   return b.finish();
 }
 
-// FIDInceptionC: [1x1, 7x7, 7x7dbl, pool]; avg pool without the padded zeros.
-Stage inception_c(const std::string& name, std::int64_t c7) {
+// InceptionC: [1x1, 7x7, 7x7dbl, pool]; FIDInceptionC's avg pool excludes the padded zeros.
+Stage inception_c(const std::string& name, std::int64_t c7, PoolKind average) {
   constexpr std::int64_t in = 768;
   StageBuilder b(name, true);
   b.conv("branch1x1", kStageInput, b.out(192), in, 192, 1, 1);
@@ -100,7 +101,7 @@ Stage inception_c(const std::string& name, std::int64_t c7) {
   t = b.conv("branch7x7dbl_3", t, b.temp(), c7, c7, 1, 7, 1, 0, 3);
   t = b.conv("branch7x7dbl_4", t, b.temp(), c7, c7, 7, 1, 1, 3, 0);
   b.conv("branch7x7dbl_5", t, b.out(192), c7, 192, 1, 7, 1, 0, 3);
-  t = b.pool(PoolKind::kAverageExcludingPadding, 1, 1, kStageInput, b.temp());
+  t = b.pool(average, 1, 1, kStageInput, b.temp());
   b.conv("branch_pool", t, b.out(192), in, 192, 1, 1);
   return b.finish();
 }
@@ -119,7 +120,7 @@ Stage inception_d(const std::string& name) {
   return b.finish();
 }
 
-// FIDInceptionE_1 (avg pool without padded zeros) and E_2 (max pool, Mixed_7c):
+// InceptionE (FID: E_1's avg pool excludes the padded zeros, E_2 in Mixed_7c max-pools):
 // [1x1, cat(3x3_2a, 3x3_2b), cat(3x3dbl_3a, 3x3dbl_3b), pool].
 Stage inception_e(const std::string& name, std::int64_t in, PoolKind pool_kind) {
   StageBuilder b(name, true);
@@ -136,31 +137,39 @@ Stage inception_e(const std::string& name, std::int64_t in, PoolKind pool_kind) 
   return b.finish();
 }
 
-std::vector<Stage> build_stages() {
+// The FID variant (fid = true) or torchvision's Inception3.
+std::vector<Stage> build_stages(bool fid) {
+  const PoolKind average =
+      fid ? PoolKind::kAverageExcludingPadding : PoolKind::kAverageIncludingPadding;
   std::vector<Stage> s;
   s.push_back(stem("block0", {Conv{"Conv2d_1a_3x3", 3, 32, 3, 3, 2, 0, 0},
                               Conv{"Conv2d_2a_3x3", 32, 32, 3, 3, 1, 0, 0},
                               Conv{"Conv2d_2b_3x3", 32, 64, 3, 3, 1, 1, 1}}));
   s.push_back(stem("block1", {Conv{"Conv2d_3b_1x1", 64, 80, 1, 1, 1, 0, 0},
                               Conv{"Conv2d_4a_3x3", 80, 192, 3, 3, 1, 0, 0}}));
-  s.push_back(inception_a("Mixed_5b", 192, 32));
-  s.push_back(inception_a("Mixed_5c", 256, 64));
-  s.push_back(inception_a("Mixed_5d", 288, 64));
+  s.push_back(inception_a("Mixed_5b", 192, 32, average));
+  s.push_back(inception_a("Mixed_5c", 256, 64, average));
+  s.push_back(inception_a("Mixed_5d", 288, 64, average));
   s.push_back(inception_b("Mixed_6a", 288));
-  s.push_back(inception_c("Mixed_6b", 128));
-  s.push_back(inception_c("Mixed_6c", 160));
-  s.push_back(inception_c("Mixed_6d", 160));
-  s.push_back(inception_c("Mixed_6e", 192));
+  s.push_back(inception_c("Mixed_6b", 128, average));
+  s.push_back(inception_c("Mixed_6c", 160, average));
+  s.push_back(inception_c("Mixed_6d", 160, average));
+  s.push_back(inception_c("Mixed_6e", 192, average));
   s.push_back(inception_d("Mixed_7a"));
-  s.push_back(inception_e("Mixed_7b", 1280, PoolKind::kAverageExcludingPadding));
-  s.push_back(inception_e("Mixed_7c", 2048, PoolKind::kMax));
+  s.push_back(inception_e("Mixed_7b", 1280, average));
+  s.push_back(inception_e("Mixed_7c", 2048, fid ? PoolKind::kMax : average));
   return s;
 }
 
 }  // namespace
 
 const std::vector<Stage>& fid_inception_stages() {
-  static const std::vector<Stage> stages = build_stages();
+  static const std::vector<Stage> stages = build_stages(true);
+  return stages;
+}
+
+const std::vector<Stage>& torchvision_inception_stages() {
+  static const std::vector<Stage> stages = build_stages(false);
   return stages;
 }
 

@@ -31,6 +31,7 @@ struct Conv {
 enum class PoolKind {
   kMax,
   kAverageExcludingPadding,  // avg_pool2d(count_include_pad=False), the FID (TF) convention
+  kAverageIncludingPadding,  // avg_pool2d's default, torchvision's Inception3
 };
 
 struct Pool {
@@ -70,6 +71,11 @@ struct Shape {
 // The 15 stages in order: the stem up to MaxPool_1 (block 0), Conv2d_3b..MaxPool_2
 // (block 1), Mixed_5b..Mixed_6e (block 2), Mixed_7a..Mixed_7c (block 3).
 const std::vector<Stage>& fid_inception_stages();
+
+// torchvision's own Inception3 (inception_v3(weights=...)), the same 13 stages with its
+// pools: every branch_pool an avg_pool2d(3, 1, 1) counting the padded zeros (FID's
+// variant excludes them, and uses a max pool in Mixed_7c). Same tensor names and shapes.
+const std::vector<Stage>& torchvision_inception_stages();
 
 // Number of stages to run for features of `dims` (64, 192, 768 or 2048), pytorch-fid's
 // BLOCK_INDEX_BY_DIM; 0 for any other value.

@@ -62,8 +62,13 @@ base::Result<FoldedConv> fold_conv(const StateDict& dict, const Conv& conv) {
 namespace qtune::metrics::nn {
 
 base::Result<std::vector<FoldedConv>> fold_all_convs(const StateDict& dict) {
+  return fold_all_convs(dict, fid_inception_stages());
+}
+
+base::Result<std::vector<FoldedConv>> fold_all_convs(const StateDict& dict,
+                                                     const std::vector<Stage>& stages) {
   std::vector<FoldedConv> convs;
-  for (const Stage& stage : fid_inception_stages()) {
+  for (const Stage& stage : stages) {
     for (const Node& node : stage.nodes) {
       if (const Conv* conv = std::get_if<Conv>(&node.op)) {
         QTUNE_ASSIGN_OR_RETURN(FoldedConv folded, fold_conv(dict, *conv));

@@ -28,5 +28,8 @@ namespace qtune::metrics::nn {
 // Every conv of fid_inception_stages() folded, in execution order (stage by stage, node by
 // node): the order in which both backends consume them.
 base::Result<std::vector<FoldedConv>> fold_all_convs(const StateDict& dict);
+// The same for the convs of `stages` (torchvision_inception_stages()).
+base::Result<std::vector<FoldedConv>> fold_all_convs(const StateDict& dict,
+                                                     const std::vector<Stage>& stages);
 
 }  // namespace qtune::metrics::nn

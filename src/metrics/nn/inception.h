@@ -7,9 +7,9 @@
 // activation is averaged over space. Images may differ in size (each is resized alone).
 //
 // Two backends compute the same function: kOneDnn (BatchNorm folded into the convolutions,
-// ReLU fused, one blocked nChw16c layout end to end, branch outputs written in place into
-// their channel slice of the concatenation, weights reordered once, buffers kept per batch
-// size) and kReference (plain loops and im2col + OpenBLAS sgemm, NCHW), which the tests use
+// ReLU fused, one blocked layout end to end (nChw16c, nChw8c on AVX2), branch outputs written in
+// place into their channel slice of the concatenation, weights reordered once, buffers kept per
+// batch size) and kReference (plain loops and im2col + OpenBLAS sgemm, NCHW), which the tests use
 // to check the fast one. They agree to about 1e-6 relative; pytorch-fid itself to 1e-5.
 //
 // Contract: create() copies what it needs from the state dict (the dict may be dropped).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -45,7 +46,7 @@ struct OneDnnNetwork::Plan {
   struct StagePlan {
     bool per_image = false;
     std::vector<Step> steps;
-    std::size_t output = 0;  // all images, nChw16c
+    std::size_t output = 0;  // all images, blocked (nChw16c or nChw8c)
     Shape output_shape;
   };
 
@@ -54,18 +55,51 @@ struct OneDnnNetwork::Plan {
   std::vector<StagePlan> stages;
 };
 
-OneDnnNetwork::OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size)
+OneDnnNetwork::OneDnnNetwork(const std::vector<Stage>& stages, std::vector<FoldedConv> convs,
+                             std::size_t height, std::size_t width, NetworkOutput output)
     : engine_(dnnl::engine::kind::cpu, 0),
       stream_(engine_),
-      input_size_(input_size),
-      convs_(std::move(convs)) {}
+      stages_(stages),
+      height_(height),
+      width_(width),
+      output_(output),
+      convs_(std::move(convs)) {
+  // oneDNN's fast (jit) convolution and pooling kernels read 16-channel blocks on AVX-512
+  // and 8-channel blocks on AVX2; in the other layout they fall back to reference loops
+  // (~100x slower). Every channel count of the graphs is a multiple of 16, so either works.
+  // cpu_isa values are bit sets: an ISA includes avx512_core when it has all of its bits.
+  const auto core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  const bool avx512 = (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & core) == core;
+  blocked_ = avx512 ? Tag::nChw16c : Tag::nChw8c;
+  block_ = avx512 ? 16 : 8;
+}
 
 OneDnnNetwork::~OneDnnNetwork() = default;
 
 base::Result<std::unique_ptr<OneDnnNetwork>> OneDnnNetwork::create(std::vector<FoldedConv> convs,
                                                                    std::size_t input_size) {
+  return create(fid_inception_stages(), std::move(convs), input_size, input_size,
+                NetworkOutput::kSpatialMean);
+}
+
+std::size_t OneDnnNetwork::output_floats(std::size_t stage_count) const {
+  QTUNE_CHECK(stage_count >= 1 && stage_count <= stages_.size());
+  Shape shape{3, static_cast<std::int64_t>(height_), static_cast<std::int64_t>(width_)};
+  for (std::size_t s = 0; s < stage_count; ++s) {
+    shape = stage_buffer_shapes(stages_[s], shape)[kStageOutput];
+  }
+  return static_cast<std::size_t>(output_ == NetworkOutput::kSpatialMean ? shape.channels
+                                                                         : shape.size());
+}
+
+base::Result<std::unique_ptr<OneDnnNetwork>> OneDnnNetwork::create(const std::vector<Stage>& stages,
+                                                                   std::vector<FoldedConv> convs,
+                                                                   std::size_t height,
+                                                                   std::size_t width,
+                                                                   NetworkOutput output) {
   try {
-    std::unique_ptr<OneDnnNetwork> network(new OneDnnNetwork(std::move(convs), input_size));
+    std::unique_ptr<OneDnnNetwork> network(
+        new OneDnnNetwork(stages, std::move(convs), height, width, output));
     network->weights_.resize(network->convs_.size());
     for (FoldedConv& conv : network->convs_) {
       memory::desc desc({static_cast<std::int64_t>(conv.bias.size())}, memory::data_type::f32,
@@ -138,7 +172,10 @@ class OneDnnNetwork::PlanBuilder {
   void read_until(std::size_t buffer, std::size_t step);
   Plan::StagePlan plan_stage(const Stage& stage);
   StageBuffers stage_buffers(const Stage& stage, bool per_image);
-  Plan::Step plan_node(const Node& node, StageBuffers& buffers);
+  // The node's primitive calls (a conv the jit kernels cannot write blocked is followed by
+  // a reorder); advances step_ by their number.
+  std::vector<Plan::Step> plan_node(const Node& node, StageBuffers& buffers);
+  bool reference_only(const Conv& c, const memory::desc& src_md, const memory::desc& dst_md);
   Plan::Step primitive_step(const std::variant<Conv, Pool>& op, const memory::desc& src_md,
                             const memory::desc& dst_md);
   void add_conv(const Conv& c, const memory::desc& src_md, const memory::desc& dst_md,
@@ -163,8 +200,8 @@ class OneDnnNetwork::PlanBuilder {
 
 OneDnnNetwork::PlanBuilder::PlanBuilder(OneDnnNetwork& network, std::size_t count)
     : network_(network), n_(static_cast<std::int64_t>(count)) {
-  const auto side = static_cast<std::int64_t>(network.input_size_);
-  in_shape_ = Shape{3, side, side};
+  in_shape_ = Shape{3, static_cast<std::int64_t>(network.height_),
+                    static_cast<std::int64_t>(network.width_)};
   in_buffer_ = new_buffer(activation_desc(n_, in_shape_, Tag::nchw), step_);
   dnnl::post_ops relu;
   relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
@@ -173,7 +210,7 @@ OneDnnNetwork::PlanBuilder::PlanBuilder(OneDnnNetwork& network, std::size_t coun
 
 std::unique_ptr<OneDnnNetwork::Plan> OneDnnNetwork::PlanBuilder::build() {
   auto plan = std::make_unique<Plan>();
-  for (const Stage& stage : fid_inception_stages()) plan->stages.push_back(plan_stage(stage));
+  for (const Stage& stage : network_.stages_) plan->stages.push_back(plan_stage(stage));
   place_buffers(*plan);
   return plan;
 }
@@ -197,9 +234,10 @@ OneDnnNetwork::Plan::StagePlan OneDnnNetwork::PlanBuilder::plan_stage(const Stag
   StageBuffers buffers = stage_buffers(stage, sp.per_image);
   step_buffers_.emplace_back();
   for (const Node& node : stage.nodes) {
-    sp.steps.push_back(plan_node(node, buffers));
-    ++step_;
+    for (Plan::Step& step : plan_node(node, buffers)) sp.steps.push_back(std::move(step));
   }
+  buffers.last_step = step_ - 1;
+  if (sp.per_image) read_until(buffers.ids[kStageInput], buffers.last_step);
   // The features are pooled from the output of whichever stage runs last.
   read_until(buffers.ids[kStageOutput], buffers.last_step);
   sp.output_shape = buffers.shapes[kStageOutput];
@@ -230,29 +268,73 @@ OneDnnNetwork::PlanBuilder::StageBuffers OneDnnNetwork::PlanBuilder::stage_buffe
 }
 
 // One node: its destination buffer (allocated when first written), and its primitive.
-OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::plan_node(const Node& node, StageBuffers& b) {
+std::vector<OneDnnNetwork::Plan::Step> OneDnnNetwork::PlanBuilder::plan_node(const Node& node,
+                                                                             StageBuffers& b) {
   const auto src_index = static_cast<std::size_t>(node.src);
   const auto dst_index = static_cast<std::size_t>(node.dst);
   const Shape& src_shape = b.shapes[src_index];
   const Shape dst_shape = output_shape(node.op, src_shape);
-  const memory::desc src_md = activation_desc(
-      b.images, src_shape, network_input_ && node.src == kStageInput ? Tag::nchw : Tag::nChw16c);
-  const memory::desc dst_md = activation_desc(b.images, dst_shape, Tag::nChw16c);
+  const bool plain_src = network_input_ && node.src == kStageInput;
+  const memory::desc src_md =
+      activation_desc(b.images, src_shape, plain_src ? Tag::nchw : network_.blocked_);
+  const memory::desc dst_md = activation_desc(b.images, dst_shape, network_.blocked_);
 
   if (b.ids[dst_index] == kUnwritten) {
     const std::int64_t held = node.dst == kStageOutput ? n_ : b.images;
-    b.ids[dst_index] = new_buffer(activation_desc(held, b.shapes[dst_index], Tag::nChw16c),
+    b.ids[dst_index] = new_buffer(activation_desc(held, b.shapes[dst_index], network_.blocked_),
                                   node.dst == kStageOutput && b.per_image ? b.first_step : step_);
   }
+  const std::size_t dst_offset =
+      static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height * dst_shape.width);
+  std::vector<Plan::Step> steps;
+  // oneDNN's first-layer jit kernels (plain NCHW input) cover small kernels only; a conv
+  // such as AlexNet's 11x11 stride 4 would run on the reference loops. It writes plain NCHW
+  // instead (im2col + sgemm), and a reorder brings that to the blocked layout.
+  const Conv* conv = std::get_if<Conv>(&node.op);
+  if (plain_src && conv != nullptr && reference_only(*conv, src_md, dst_md)) {
+    const memory::desc plain_md = activation_desc(b.images, dst_shape, Tag::nchw);
+    const std::size_t plain = new_buffer(plain_md, step_);
+    read_until(b.ids[src_index], step_);
+    step_buffers_.back().push_back(StepBuffers{b.ids[src_index], plain, 0});
+    Plan::Step conv_step = primitive_step(node.op, src_md, plain_md);
+    conv_step.src_stride = b.strides[src_index];
+    conv_step.dst_stride = static_cast<std::size_t>(dst_shape.size());
+    steps.push_back(std::move(conv_step));
+    ++step_;
+    read_until(plain, step_);
+    step_buffers_.back().push_back(StepBuffers{plain, b.ids[dst_index], dst_offset});
+    Plan::Step reorder_step;
+    memory from(plain_md, network_.engine_, DNNL_MEMORY_NONE);
+    memory to(dst_md, network_.engine_, DNNL_MEMORY_NONE);
+    reorder_step.primitive = dnnl::reorder(from, to);
+    reorder_step.args.emplace(DNNL_ARG_FROM, from);
+    reorder_step.args.emplace(DNNL_ARG_TO, to);
+    reorder_step.src_stride = static_cast<std::size_t>(dst_shape.size());
+    reorder_step.dst_stride = b.strides[dst_index];
+    steps.push_back(std::move(reorder_step));
+    ++step_;
+    return steps;
+  }
   read_until(b.ids[src_index], step_);
-  step_buffers_.back().push_back(StepBuffers{
-      b.ids[src_index], b.ids[dst_index],
-      static_cast<std::size_t>(node.dst_channel_offset * dst_shape.height * dst_shape.width)});
-
+  step_buffers_.back().push_back(StepBuffers{b.ids[src_index], b.ids[dst_index], dst_offset});
   Plan::Step plan_step = primitive_step(node.op, src_md, dst_md);
   plan_step.src_stride = b.strides[src_index];
   plan_step.dst_stride = b.strides[dst_index];
-  return plan_step;
+  steps.push_back(std::move(plan_step));
+  ++step_;
+  return steps;
+}
+
+bool OneDnnNetwork::PlanBuilder::reference_only(const Conv& c, const memory::desc& src_md,
+                                                const memory::desc& dst_md) {
+  const memory::desc weights_md({c.out_channels, c.in_channels, c.kernel_h, c.kernel_w},
+                                memory::data_type::f32, Tag::any);
+  const memory::desc bias_md({c.out_channels}, memory::data_type::f32, Tag::x);
+  const dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, weights_md,
+      bias_md, dst_md, {c.stride, c.stride}, {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w});
+  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr_, network_.engine_);
+  return std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0;
 }
 
 OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::primitive_step(
@@ -288,7 +370,9 @@ void OneDnnNetwork::PlanBuilder::add_conv(const Conv& c, const memory::desc& src
 void OneDnnNetwork::PlanBuilder::add_pool(const Pool& p, const memory::desc& src_md,
                                           const memory::desc& dst_md, Plan::Step& plan_step) {
   const auto algorithm = p.kind == PoolKind::kMax ? dnnl::algorithm::pooling_max
-                                                  : dnnl::algorithm::pooling_avg_exclude_padding;
+                         : p.kind == PoolKind::kAverageExcludingPadding
+                             ? dnnl::algorithm::pooling_avg_exclude_padding
+                             : dnnl::algorithm::pooling_avg_include_padding;
   const dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src_md,
                                          dst_md, {p.stride, p.stride}, {p.kernel, p.kernel},
                                          {p.pad, p.pad}, {p.pad, p.pad});
@@ -322,10 +406,10 @@ OneDnnNetwork::Plan& OneDnnNetwork::plan_for(std::size_t count) {
 
 base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t count,
                                     std::size_t stage_count, std::span<float> features) {
-  QTUNE_CHECK(stage_count >= 1 && stage_count <= fid_inception_stages().size());
+  QTUNE_CHECK(stage_count >= 1 && stage_count <= stages_.size());
   try {
     Plan& plan = plan_for(count);
-    QTUNE_CHECK(input.size() == count * 3 * input_size_ * input_size_);
+    QTUNE_CHECK(input.size() == count * 3 * height_ * width_);
     float* arena = arena_for(plan.arena_bytes);
     std::memcpy(arena + plan.input, input.data(), input.size_bytes());
     for (std::size_t s = 0; s < stage_count; ++s) {
@@ -341,24 +425,34 @@ base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t co
     }
     stream_.wait();
 
-    // Global average pool (pytorch-fid's adaptive_avg_pool2d to 1x1) over nChw16c.
+    // From the blocked layout: the global average pool (pytorch-fid's adaptive_avg_pool2d to 1x1),
+    // or the whole map in NCHW order (torch's flatten(1)).
     const Plan::StagePlan& last = plan.stages[stage_count - 1];
     const auto channels = static_cast<std::size_t>(last.output_shape.channels);
     const auto pixels =
         static_cast<std::size_t>(last.output_shape.height * last.output_shape.width);
-    QTUNE_CHECK(features.size() == count * channels);
+    const std::size_t per_image =
+        output_ == NetworkOutput::kSpatialMean ? channels : channels * pixels;
+    QTUNE_CHECK(features.size() == count * per_image);
+    const std::size_t bw = block_;
+    const std::size_t padded_channels = (channels + bw - 1) / bw * bw;
     for (std::size_t i = 0; i < count; ++i) {
-      const float* image = arena + last.output + i * channels * pixels;
+      const float* image = arena + last.output + i * padded_channels * pixels;
       for (std::size_t c = 0; c < channels; ++c) {
-        const float* block = image + (c / 16) * pixels * 16 + c % 16;
+        const float* block = image + (c / bw) * pixels * bw + c % bw;
+        if (output_ == NetworkOutput::kFullMap) {
+          float* out = features.data() + i * per_image + c * pixels;
+          for (std::size_t p = 0; p < pixels; ++p) out[p] = block[p * bw];
+          continue;
+        }
         double sum = 0;
-        for (std::size_t p = 0; p < pixels; ++p) sum += static_cast<double>(block[p * 16]);
+        for (std::size_t p = 0; p < pixels; ++p) sum += static_cast<double>(block[p * bw]);
         features[i * channels + c] = static_cast<float>(sum / static_cast<double>(pixels));
       }
     }
     return base::Status::ok();
   } catch (const dnnl::error& e) {
-    return onednn_error(e, "running the FID Inception");
+    return onednn_error(e, "running the network");
   }
 }
 

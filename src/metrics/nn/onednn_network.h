@@ -1,9 +1,10 @@
 // The fast FID Inception backend on oneDNN 2.x (CPU, OpenMP runtime).
 //
-// Layout: every activation is nChw16c (oneDNN's native blocked layout) except the network
-// input (plain NCHW, which oneDNN's first-layer kernel reads directly). All channel counts of
-// the FID Inception are multiples of 16, so in nChw16c the channel slice of one image is a
-// dense nChw16c tensor of its own: each branch writes straight into its slice of the
+// Layout: every activation is nChw16c on AVX-512 machines, nChw8c on AVX2 ones (oneDNN's
+// native blocked layout for the ISA) except the network input (plain NCHW, which oneDNN's
+// first-layer kernel reads directly). All channel counts of the FID Inception are multiples
+// of 16, so in either layout the channel slice of one image is a dense blocked tensor of its
+// own: each branch writes straight into its slice of the
 // concatenated output. That only holds per image, so the concatenating stages (Mixed_*) run
 // image by image, while the stem runs on the whole batch (its early layers are the most
 // batch-sensitive). Weights are reordered once into the layout each primitive asks for
@@ -19,16 +20,33 @@
 #include <span>
 #include <vector>
 
+#include "metrics/nn/fid_graph.h"
 #include "metrics/nn/folded_conv.h"
 #include "metrics/nn/network.h"
 #include "qtune/base/result.h"
 
 namespace qtune::metrics::nn {
 
+// What forward() writes of the last stage run.
+enum class NetworkOutput {
+  kSpatialMean,  // count x channels: the activation averaged over space (avgpool)
+  kFullMap,      // count x (channels * height * width): the activation in NCHW order
+};
+
 class OneDnnNetwork final : public Network {
  public:
+  // The FID Inception (fid_inception_stages()) on size x size inputs, spatial means.
   static base::Result<std::unique_ptr<OneDnnNetwork>> create(std::vector<FoldedConv> convs,
                                                              std::size_t input_size);
+  // Any stage graph (fid_graph.h: conv + bias + ReLU nodes and pools) on height x width
+  // inputs; `convs` in the graph's execution order.
+  static base::Result<std::unique_ptr<OneDnnNetwork>> create(const std::vector<Stage>& stages,
+                                                             std::vector<FoldedConv> convs,
+                                                             std::size_t height, std::size_t width,
+                                                             NetworkOutput output);
+
+  // Floats forward() writes per image after `stage_count` stages.
+  std::size_t output_floats(std::size_t stage_count) const;
 
   base::Status forward(std::span<const float> input, std::size_t count, std::size_t stage_count,
                        std::span<float> features) override;
@@ -39,7 +57,8 @@ class OneDnnNetwork final : public Network {
   struct Plan;        // primitives and buffers for one batch size (defined in the .cc)
   class PlanBuilder;  // builds a Plan (defined in the .cc)
 
-  OneDnnNetwork(std::vector<FoldedConv> convs, std::size_t input_size);
+  OneDnnNetwork(const std::vector<Stage>& stages, std::vector<FoldedConv> convs, std::size_t height,
+                std::size_t width, NetworkOutput output);
   Plan& plan_for(std::size_t count);
   // conv's weights in the layout `desc`, reordered once per layout asked.
   dnnl::memory prepacked_weights(std::size_t conv, const dnnl::memory::desc& desc);
@@ -48,8 +67,13 @@ class OneDnnNetwork final : public Network {
 
   dnnl::engine engine_;
   dnnl::stream stream_;
-  std::size_t input_size_;
-  std::vector<FoldedConv> convs_;  // OIHW weights are freed once prepacked; biases stay
+  const std::vector<Stage>& stages_;  // static graphs (fid_graph.h, table_graphs.h)
+  std::size_t height_;
+  std::size_t width_;
+  NetworkOutput output_;
+  dnnl::memory::format_tag blocked_;  // nChw16c (AVX-512) or nChw8c (AVX2)
+  std::size_t block_;                 // its channel block: 16 or 8
+  std::vector<FoldedConv> convs_;     // OIHW weights are freed once prepacked; biases stay
   std::vector<dnnl::memory> biases_;
   std::vector<std::vector<dnnl::memory>> weights_;      // per conv: one memory per layout asked
   std::map<std::size_t, std::unique_ptr<Plan>> plans_;  // by batch size

@@ -38,33 +38,47 @@ std::vector<Tap> taps(std::size_t in, std::size_t out) {
 
 }  // namespace
 
-void to_inception_input(const Image& image, std::size_t size, std::span<float> planes) {
+void resize_to_unit_planes(const Image& image, std::size_t height, std::size_t width,
+                           std::span<float> planes) {
   QTUNE_CHECK(image.width > 0 && image.height > 0 &&
               image.pixels.size() == image.width * image.height * 3);
-  QTUNE_CHECK(size > 0 && planes.size() == 3 * size * size);
-  const std::vector<Tap> rows = taps(image.height, size);
-  const std::vector<Tap> cols = taps(image.width, size);
+  QTUNE_CHECK(height > 0 && width > 0 && planes.size() == 3 * height * width);
+  const std::vector<Tap> rows = taps(image.height, height);
+  const std::vector<Tap> cols = taps(image.width, width);
 
   std::vector<float> unit(image.width * image.height);  // one channel, ToTensor's u8 / 255
   for (std::size_t c = 0; c < 3; ++c) {
     for (std::size_t i = 0; i < unit.size(); ++i)
       unit[i] = static_cast<float>(image.pixels[i * 3 + c]) / 255.0f;
-    float* plane = planes.data() + c * size * size;
-    for (std::size_t y = 0; y < size; ++y) {
+    float* plane = planes.data() + c * height * width;
+    for (std::size_t y = 0; y < height; ++y) {
       const Tap& r = rows[y];
       const float* top = unit.data() + r.index0 * image.width;
       const float* bottom = unit.data() + r.index1 * image.width;
-      for (std::size_t x = 0; x < size; ++x) {
+      for (std::size_t x = 0; x < width; ++x) {
         const Tap& t = cols[x];
         // PyTorch's vectorised kernel contracts h0 * (w0*a + w1*b) + h1 * (w0*c + w1*d) into
         // these fused multiply-adds; the same contraction gives the same bits.
         const float upper = std::fma(t.weight0, top[t.index0], t.weight1 * top[t.index1]);
         const float lower = std::fma(t.weight0, bottom[t.index0], t.weight1 * bottom[t.index1]);
-        const float v = std::fma(r.weight0, upper, r.weight1 * lower);
-        plane[y * size + x] = 2.0f * v - 1.0f;
+        plane[y * width + x] = std::fma(r.weight0, upper, r.weight1 * lower);
       }
     }
   }
+}
+
+void to_inception_input(const Image& image, std::size_t size, std::span<float> planes) {
+  resize_to_unit_planes(image, size, size, planes);
+  for (float& v : planes) v = 2.0f * v - 1.0f;
+}
+
+PlaneSize shorter_side_to(std::size_t height, std::size_t width, std::size_t size) {
+  const std::size_t shorter = std::min(height, width);
+  const std::size_t longer = std::max(height, width);
+  QTUNE_CHECK(shorter > 0);
+  const auto resized_longer =
+      static_cast<std::size_t>(static_cast<double>(size * longer) / static_cast<double>(shorter));
+  return width <= height ? PlaneSize{resized_longer, size} : PlaneSize{size, resized_longer};
 }
 
 }  // namespace qtune::metrics

@@ -10,6 +10,7 @@
 // besides its own scratch.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <span>
 
@@ -24,5 +25,22 @@ inline constexpr std::size_t kInceptionInputSize = 299;
 // row-major), values in [-1, 1]. Requires a non-empty image and planes.size() == 3*size*size
 // (checked: a broken precondition aborts).
 void to_inception_input(const Image& image, std::size_t size, std::span<float> planes);
+
+// The same ToTensor + bilinear resize to height x width, without the 2x - 1: values in
+// [0, 1], 3 planes (CHW). This is torchvision 0.14's tensor Resize (bilinear, antialias off),
+// which the fMRI evaluation table (evaluation_table.h) uses. planes.size() == 3*height*width.
+void resize_to_unit_planes(const Image& image, std::size_t height, std::size_t width,
+                           std::span<float> planes);
+
+struct PlaneSize {
+  std::size_t height = 0;
+  std::size_t width = 0;
+  friend bool operator==(const PlaneSize&, const PlaneSize&) = default;
+  friend auto operator<=>(const PlaneSize&, const PlaneSize&) = default;
+};
+
+// torchvision's Resize(size) with an int size: the shorter side becomes `size`, the longer
+// int(size * long / short) (Python's true division, truncated).
+PlaneSize shorter_side_to(std::size_t height, std::size_t width, std::size_t size);
 
 }  // namespace qtune::metrics

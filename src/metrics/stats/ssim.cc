@@ -7,38 +7,21 @@
 #include <cstddef>
 #include <vector>
 
+#include "metrics/stats/gaussian_window.h"
 #include "metrics/stats/pixel_pairs.h"
 
 namespace qtune::metrics {
 namespace {
 
-constexpr int kRadius = 5;  // int(3.5 * 1.5 + 0.5)
-constexpr double kSigma = 1.5;
+using ssim_window::kRadius;
+using ssim_window::reflect;
 constexpr double kRange = 255.0;
 constexpr double kC1 = (0.01 * kRange) * (0.01 * kRange);
 constexpr double kC2 = (0.03 * kRange) * (0.03 * kRange);
 
-std::array<double, 2 * kRadius + 1> gaussian_weights() {
-  std::array<double, 2 * kRadius + 1> w{};
-  double sum = 0.0;
-  for (int i = -kRadius; i <= kRadius; ++i) {
-    w[static_cast<std::size_t>(i + kRadius)] = std::exp(-0.5 / (kSigma * kSigma) * i * i);
-    sum += w[static_cast<std::size_t>(i + kRadius)];
-  }
-  for (double& v : w) v /= sum;
-  return w;
-}
-
-// scipy 'reflect' for an index at most one length outside [0, n).
-std::size_t reflect(long i, long n) {
-  if (i < 0) i = -i - 1;
-  if (i >= n) i = 2 * n - i - 1;
-  return static_cast<std::size_t>(i);
-}
-
 // Separable Gaussian filter of an h x w plane: along rows (axis 0) first, as scipy does.
 std::vector<double> gaussian_filter(const std::vector<double>& in, std::size_t h, std::size_t w) {
-  static const std::array<double, 2 * kRadius + 1> weights = gaussian_weights();
+  const std::array<double, 2 * kRadius + 1>& weights = ssim_window::weights();
   const long lh = static_cast<long>(h);
   const long lw = static_cast<long>(w);
   std::vector<double> tmp(h * w);

@@ -1,13 +1,15 @@
-// default_weights_path: torch.hub's cache directory rule (torch/hub.py, _get_torch_home).
+// default_weights_path and torch_hub_checkpoints: torch.hub's cache directory rule
+// (torch/hub.py, _get_torch_home).
 #include <fmt/format.h>
 
 #include <cstdlib>
 
 #include "metrics/weights/state_dict.h"
+#include "metrics/weights/torch_hub.h"
 
 namespace qtune::metrics {
 
-base::Result<std::filesystem::path> default_weights_path() {
+std::optional<std::filesystem::path> torch_hub_checkpoints() {
   std::filesystem::path torch_home;
   if (const char* env = std::getenv("TORCH_HOME"); env != nullptr && *env != '\0') {
     torch_home = env;
@@ -16,11 +18,19 @@ base::Result<std::filesystem::path> default_weights_path() {
   } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
     torch_home = std::filesystem::path(home) / ".cache" / "torch";
   } else {
+    return std::nullopt;
+  }
+  return torch_home / "hub" / "checkpoints";
+}
+
+base::Result<std::filesystem::path> default_weights_path() {
+  const std::optional<std::filesystem::path> checkpoints = torch_hub_checkpoints();
+  if (!checkpoints) {
     return base::Status::not_found(fmt::format(
         "FID Inception weights: neither TORCH_HOME nor HOME is set; download {} and pass its path",
         kFidInceptionWeightsUrl));
   }
-  std::filesystem::path path = torch_home / "hub" / "checkpoints" / kFidInceptionWeightsFile;
+  std::filesystem::path path = *checkpoints / kFidInceptionWeightsFile;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     return base::Status::not_found(

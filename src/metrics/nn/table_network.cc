@@ -1,0 +1,143 @@
+#include "metrics/nn/table_network.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "metrics/nn/table_graphs.h"
+
+namespace qtune::metrics::nn {
+namespace {
+
+constexpr std::array<float, 3> kImagenetMean = {0.485f, 0.456f, 0.406f};
+constexpr std::array<float, 3> kImagenetStd = {0.229f, 0.224f, 0.225f};
+constexpr std::size_t kBatch = 8;
+
+struct NetSpec {
+  std::size_t side;  // Resize(side)
+  const std::vector<Stage>& stages;
+  NetworkOutput output;
+  bool transform_input;
+};
+
+NetSpec spec_of(TableNet net) {
+  if (net == TableNet::kAlexnet) {
+    return {256, alexnet_stages(), NetworkOutput::kFullMap, false};
+  }
+  return {342, torchvision_inception_stages(), NetworkOutput::kSpatialMean, true};
+}
+
+}  // namespace
+
+TableNetwork::TableNetwork(TableNet net, std::vector<FoldedConv> convs, int threads)
+    : net_(net), convs_(std::move(convs)), threads_(threads) {}
+
+base::Result<std::unique_ptr<TableNetwork>> TableNetwork::create(TableNet net, StateDict weights,
+                                                                 int threads) {
+  std::vector<FoldedConv> convs;
+  if (net == TableNet::kAlexnet) {
+    QTUNE_ASSIGN_OR_RETURN(convs, alexnet_convs(weights));
+  } else {
+    QTUNE_ASSIGN_OR_RETURN(convs, torchvision_inception_convs(weights));
+  }
+  return std::unique_ptr<TableNetwork>(new TableNetwork(net, std::move(convs), threads));
+}
+
+std::size_t TableNetwork::stage_count() const { return spec_of(net_).stages.size(); }
+
+base::Result<OneDnnNetwork*> TableNetwork::network_for(PlaneSize size) {
+  auto& slot = networks_[size];
+  if (!slot) {
+    const NetSpec spec = spec_of(net_);
+    auto created = OneDnnNetwork::create(spec.stages, convs_, size.height, size.width, spec.output);
+    if (!created.is_ok()) {
+      networks_.erase(size);
+      return created.status();
+    }
+    slot = std::move(created).value();
+    if (threads_ > 0) slot->set_threads(threads_);
+  }
+  return slot.get();
+}
+
+void TableNetwork::preprocess(const Image& image, PlaneSize size, std::span<float> planes) const {
+  resize_to_unit_planes(image, size.height, size.width, planes);
+  const std::size_t pixels = size.height * size.width;
+  const bool transform = spec_of(net_).transform_input;
+  for (std::size_t c = 0; c < 3; ++c) {
+    // torchvision's Inception3._transform_input undoes the normalisation into 2x - 1 form:
+    // x * (std / 0.5) + (mean - 0.5) / 0.5, with Python-double constants rounded to float.
+    const auto scale = static_cast<float>(static_cast<double>(kImagenetStd[c]) / 0.5);
+    const auto shift = static_cast<float>((static_cast<double>(kImagenetMean[c]) - 0.5) / 0.5);
+    float* plane = planes.data() + c * pixels;
+    for (std::size_t i = 0; i < pixels; ++i) {
+      float v = (plane[i] - kImagenetMean[c]) / kImagenetStd[c];
+      if (transform) v = v * scale + shift;
+      plane[i] = v;
+    }
+  }
+}
+
+base::Result<Features> TableNetwork::features(std::span<const Image> images,
+                                              std::size_t stage_count) {
+  const NetSpec spec = spec_of(net_);
+  QTUNE_CHECK(stage_count >= 1 && stage_count <= spec.stages.size());
+  std::vector<PlaneSize> sizes(images.size());
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const Image& im = images[i];
+    if (im.width == 0 || im.height == 0 || im.pixels.size() != im.width * im.height * 3) {
+      return base::Status::invalid_argument(
+          fmt::format("image {} is {}x{} with {} bytes; expected a non-empty RGB image", i,
+                      im.width, im.height, im.pixels.size()));
+    }
+    sizes[i] = shorter_side_to(im.height, im.width, spec.side);
+  }
+  // Images in order of resized size, then position: each run of one size is batched.
+  std::vector<std::size_t> order(images.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return sizes[a] < sizes[b]; });
+
+  Features result;
+  result.count = images.size();
+  std::vector<float> input;
+  std::vector<float> output;
+  for (std::size_t first = 0; first < order.size();) {
+    const PlaneSize size = sizes[order[first]];
+    std::size_t count = 0;
+    while (first + count < order.size() && count < kBatch && sizes[order[first + count]] == size)
+      ++count;
+    QTUNE_ASSIGN_OR_RETURN(OneDnnNetwork * network, network_for(size));
+    const std::size_t dims = network->output_floats(stage_count);
+    if (result.dims == 0) {
+      result.dims = dims;
+      result.values.resize(result.count * dims);
+    } else if (result.dims != dims) {
+      return base::Status::invalid_argument(fmt::format(
+          "image {} resizes to {}x{}, which gives {} features where earlier images gave {}; the "
+          "whole-map features of this layer need images of one aspect ratio",
+          order[first], size.width, size.height, dims, result.dims));
+    }
+    const std::size_t floats = 3 * size.height * size.width;
+    input.resize(count * floats);
+    for (std::size_t k = 0; k < count; ++k) {
+      preprocess(images[order[first + k]], size,
+                 std::span<float>(input).subspan(k * floats, floats));
+    }
+    output.resize(count * dims);
+    QTUNE_RETURN_IF_ERROR(network->forward(input, count, stage_count, output));
+    for (std::size_t k = 0; k < count; ++k) {
+      std::copy(output.begin() + static_cast<std::ptrdiff_t>(k * dims),
+                output.begin() + static_cast<std::ptrdiff_t>((k + 1) * dims),
+                result.values.begin() + static_cast<std::ptrdiff_t>(order[first + k] * dims));
+    }
+    first += count;
+  }
+  return result;
+}
+
+}  // namespace qtune::metrics::nn

@@ -1,0 +1,51 @@
+// TableNetwork: one network of the fMRI evaluation table as a feature extractor, with the
+// published preprocessing (MindEye's Reconstruction_Metrics.py):
+//   ToTensor -> Resize(side) (resize.h: shorter side, bilinear, no antialias) ->
+//   Normalize(ImageNet mean, std) -> [inception: torchvision's transform_input] -> network
+//   -> the last stage's output (AlexNet: the whole map, flattened as torch's flatten(1);
+//   Inception: avgpool).
+// Images are batched by their resized size; a oneDNN network is built per input size.
+//
+// Not thread-safe (the networks own scratch buffers). Errors: the weight readers'
+// (table_graphs.h), an empty image (kInvalidArgument), a oneDNN failure (kInternal).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <span>
+
+#include "metrics/nn/onednn_network.h"
+#include "metrics/nn/resize.h"
+#include "metrics/weights/state_dict.h"
+#include "qtune/base/result.h"
+#include "qtune/metrics/feature_stats.h"
+#include "qtune/metrics/image.h"
+
+namespace qtune::metrics::nn {
+
+enum class TableNet { kAlexnet, kInceptionV3 };
+
+class TableNetwork {
+ public:
+  static base::Result<std::unique_ptr<TableNetwork>> create(TableNet net, StateDict weights,
+                                                            int threads);
+
+  // count x d features after `stage_count` stages (AlexNet: 1 = features.4, 2 =
+  // features.11; Inception: 13 = avgpool), rows in the order of `images`.
+  base::Result<Features> features(std::span<const Image> images, std::size_t stage_count);
+
+  std::size_t stage_count() const;
+
+ private:
+  TableNetwork(TableNet net, std::vector<FoldedConv> convs, int threads);
+  base::Result<OneDnnNetwork*> network_for(PlaneSize size);
+  void preprocess(const Image& image, PlaneSize size, std::span<float> planes) const;
+
+  TableNet net_;
+  std::vector<FoldedConv> convs_;  // a copy is handed to each network (it frees its own)
+  int threads_;
+  std::map<PlaneSize, std::unique_ptr<OneDnnNetwork>> networks_;
+};
+
+}  // namespace qtune::metrics::nn

@@ -1,0 +1,169 @@
+#include "qtune/metrics/evaluation_table.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "metrics/nn/table_network.h"
+#include "metrics/weights/state_dict.h"
+#include "metrics/weights/torch_hub.h"
+#include "qtune/metrics/evaluation_pixels.h"
+#include "qtune/metrics/identification.h"
+
+namespace qtune::metrics {
+namespace {
+
+constexpr std::array<TableMetricInfo, 5> kTableMetrics{{
+    {TableMetric::kPixcorr, "pixcorr", false},
+    {TableMetric::kSsimMindeye, "ssim_mindeye", false},
+    {TableMetric::kAlexnet2, "alexnet2", true},
+    {TableMetric::kAlexnet5, "alexnet5", true},
+    {TableMetric::kInception2way, "inception2way", true},
+}};
+
+// A network's weights as torchvision publishes them.
+struct PublishedWeights {
+  std::string_view name;  // the key of weights_for
+  nn::TableNet net;
+  std::string_view file;  // the name torch.hub caches it under
+  std::string_view url;
+};
+
+constexpr std::array<PublishedWeights, 2> kPublished{{
+    {"alexnet", nn::TableNet::kAlexnet, "alexnet-owt-7be5be79.pth",
+     "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"},
+    {"inception_v3", nn::TableNet::kInceptionV3, "inception_v3_google-0cc3c7bd.pth",
+     "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth"},
+}};
+
+constexpr std::array<std::string_view, 2> kWeightNames{"alexnet", "inception_v3"};
+
+const PublishedWeights& published(nn::TableNet net) {
+  for (const PublishedWeights& p : kPublished) {
+    if (p.net == net) return p;
+  }
+  QTUNE_CHECK(false);
+  return kPublished[0];
+}
+
+// weights_for[NAME], else the published file in torch.hub's cache.
+base::Result<std::filesystem::path> weights_path(
+    const PublishedWeights& p, const std::map<std::string, std::filesystem::path>& weights_for) {
+  if (auto it = weights_for.find(std::string(p.name)); it != weights_for.end()) return it->second;
+  const std::optional<std::filesystem::path> checkpoints = torch_hub_checkpoints();
+  if (!checkpoints) {
+    return base::Status::not_found(fmt::format(
+        "{} weights: neither TORCH_HOME nor HOME is set; download {} and pass --weights-for "
+        "{}=FILE",
+        p.name, p.url, p.name));
+  }
+  std::filesystem::path path = *checkpoints / p.file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return base::Status::not_found(
+        fmt::format("{}: {} weights not found; download them with\n  curl -L --create-dirs -o {} "
+                    "{}\n(torchvision caches the same file there), or pass --weights-for {}=FILE",
+                    path.string(), p.name, path.string(), p.url, p.name));
+  }
+  return path;
+}
+
+}  // namespace
+
+std::span<const TableMetricInfo> table_metrics() { return kTableMetrics; }
+
+std::optional<TableMetric> table_metric_named(std::string_view name) {
+  for (const TableMetricInfo& info : kTableMetrics) {
+    if (info.name == name) return info.metric;
+  }
+  return std::nullopt;
+}
+
+std::string_view table_metric_name(TableMetric metric) {
+  for (const TableMetricInfo& info : kTableMetrics) {
+    if (info.metric == metric) return info.name;
+  }
+  return "?";
+}
+
+std::span<const std::string_view> table_weight_names() { return kWeightNames; }
+
+base::Status check_weights_for(const std::map<std::string, std::filesystem::path>& weights_for) {
+  for (const auto& [name, path] : weights_for) {
+    if (std::find(kWeightNames.begin(), kWeightNames.end(), name) == kWeightNames.end()) {
+      return base::Status::invalid_argument(
+          fmt::format("weights for \"{}\": unknown network; name one of {}", name,
+                      fmt::join(kWeightNames, ", ")));
+    }
+  }
+  return base::Status::ok();
+}
+
+struct EvaluationTable::Networks {
+  std::map<nn::TableNet, std::unique_ptr<nn::TableNetwork>> loaded;
+};
+
+EvaluationTable::EvaluationTable(TableOptions options)
+    : options_(std::move(options)), networks_(std::make_unique<Networks>()) {}
+EvaluationTable::EvaluationTable(EvaluationTable&&) noexcept = default;
+EvaluationTable& EvaluationTable::operator=(EvaluationTable&&) noexcept = default;
+EvaluationTable::~EvaluationTable() = default;
+
+base::Result<TableScore> EvaluationTable::score(TableMetric metric, std::span<const Image> stimuli,
+                                                std::span<const Image> reconstructions) {
+  if (metric == TableMetric::kPixcorr) {
+    QTUNE_ASSIGN_OR_RETURN(const double v, pixcorr(stimuli, reconstructions));
+    return TableScore{v, std::nullopt};
+  }
+  if (metric == TableMetric::kSsimMindeye) {
+    QTUNE_ASSIGN_OR_RETURN(const double v, ssim_mindeye(stimuli, reconstructions));
+    return TableScore{v, std::nullopt};
+  }
+  const std::string_view name = table_metric_name(metric);
+  if (stimuli.size() != reconstructions.size()) {
+    return base::Status::invalid_argument(fmt::format(
+        "{}: {} stimuli and {} reconstructions; the images are paired by sorted file name, so "
+        "both folders need the same number",
+        name, stimuli.size(), reconstructions.size()));
+  }
+  if (stimuli.size() < 2) {
+    return base::Status::invalid_argument(
+        fmt::format("{}: {} pair; 2-way identification compares each reconstruction with the "
+                    "other stimuli, so it needs at least 2 pairs",
+                    name, stimuli.size()));
+  }
+  QTUNE_RETURN_IF_ERROR(check_weights_for(options_.weights_for));
+  const nn::TableNet net =
+      metric == TableMetric::kInception2way ? nn::TableNet::kInceptionV3 : nn::TableNet::kAlexnet;
+  auto& slot = networks_->loaded[net];
+  if (!slot) {
+    const PublishedWeights& p = published(net);
+    auto path = weights_path(p, options_.weights_for);
+    if (!path.is_ok()) {
+      networks_->loaded.erase(net);
+      return path.status();
+    }
+    auto dict = load_state_dict(*path);
+    auto created = dict.is_ok()
+                       ? nn::TableNetwork::create(net, std::move(dict).value(), options_.threads)
+                       : base::Result<std::unique_ptr<nn::TableNetwork>>(dict.status());
+    if (!created.is_ok()) {
+      networks_->loaded.erase(net);
+      return created.status().with_context(fmt::format("{}: {}", name, path->string()));
+    }
+    slot = std::move(created).value();
+  }
+  const std::size_t stages = metric == TableMetric::kAlexnet2 ? 1 : slot->stage_count();
+  auto stim = slot->features(stimuli, stages);
+  if (!stim.is_ok()) return stim.status().with_context(fmt::format("{}: stimuli", name));
+  auto rec = slot->features(reconstructions, stages);
+  if (!rec.is_ok()) return rec.status().with_context(fmt::format("{}: reconstructions", name));
+  auto two_way = two_way_identification(*stim, *rec);
+  if (!two_way.is_ok()) return two_way.status().with_context(std::string(name));
+  return TableScore{two_way->score, two_way->p_value};
+}
+
+}  // namespace qtune::metrics

@@ -1,0 +1,216 @@
+// The fMRI evaluation table against MindEye's code re-created with torch/torchvision/
+// scikit-image (tests/reference/nn_evaluation_table.py) on the same PNGs and the same
+// random-weight torchvision state dicts: pixcorr to 1e-6, ssim_mindeye to 1e-5 (scikit-image
+// 0.19 computes it in float32), network features to 1e-4 relative, 2-way scores identical.
+#include "qtune/metrics/evaluation_table.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "metrics/nn/table_network.h"
+#include "metrics/weights/state_dict.h"
+#include "qtune/metrics/evaluation_pixels.h"
+#include "support/inception_weights.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace qtune::metrics {
+namespace {
+
+constexpr std::size_t kPairs = 6;
+
+std::vector<double> table_numbers(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<double> out;
+  for (double v; in >> v;) out.push_back(v);
+  return out;
+}
+
+std::vector<float> table_read_floats(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
+}
+
+class EvaluationTableTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    testing::run_reference_script("nn_evaluation_table.py",
+                                  {"make", (*dir_ / "stim").string(), (*dir_ / "rec").string(),
+                                   std::to_string(kPairs), "32", "40", "1"});
+    auto stim = read_image_folder(*dir_ / "stim");
+    auto rec = read_image_folder(*dir_ / "rec");
+    ASSERT_TRUE(stim.is_ok() && rec.is_ok());
+    stimuli_ = new std::vector<Image>(std::move(stim).value());
+    recons_ = new std::vector<Image>(std::move(rec).value());
+  }
+  static void TearDownTestSuite() {
+    delete stimuli_;
+    delete recons_;
+    delete dir_;
+  }
+
+  // Python's "score successes p_value" and features (stimuli rows, then reconstructions).
+  struct TorchTwoWay {
+    std::vector<double> result;
+    std::vector<float> features;
+  };
+  static TorchTwoWay torch_two_way(const std::string& net, const std::string& layer) {
+    const auto out = *dir_ / (net + layer + ".f32");
+    const auto r = testing::run_reference_script(
+        "nn_evaluation_table.py",
+        {"twoway", net, testing::table_network_weights(net).string(), (*dir_ / "stim").string(),
+         (*dir_ / "rec").string(), layer, out.string()});
+    return {table_numbers(r.out), table_read_floats(out)};
+  }
+
+  // The features of qtune's network, checked row by row against PyTorch's (max |diff| over
+  // max |value| of the row), and the table's 2-way score against Python's.
+  static void expect_parity(nn::TableNet net, const std::string& name, TableMetric metric,
+                            const std::string& layer, std::size_t stages) {
+    auto dict = load_state_dict(testing::table_network_weights(name));
+    ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
+    auto network = nn::TableNetwork::create(net, std::move(dict).value(), 0);
+    ASSERT_TRUE(network.is_ok()) << network.status().to_string();
+    std::vector<Features> ours;
+    for (const auto* side : {stimuli_, recons_}) {
+      auto features = (*network)->features(*side, stages);
+      ASSERT_TRUE(features.is_ok()) << features.status().to_string();
+      ours.push_back(std::move(features).value());
+    }
+    const TorchTwoWay torch = torch_two_way(name, layer);
+    ASSERT_EQ(torch.result.size(), 3u);
+    for (const auto* side : {stimuli_, recons_}) {
+      const Features* features = side == stimuli_ ? &ours[0] : &ours[1];
+      ASSERT_EQ(features->count * features->dims * 2, torch.features.size());
+      const std::size_t offset = side == stimuli_ ? 0 : features->values.size();
+      for (std::size_t i = 0; i < features->count; ++i) {
+        double diff = 0, scale = 0;
+        for (std::size_t k = 0; k < features->dims; ++k) {
+          const auto ref = static_cast<double>(torch.features[offset + i * features->dims + k]);
+          diff = std::max(diff, std::fabs(features->values[i * features->dims + k] - ref));
+          scale = std::max(scale, std::fabs(ref));
+        }
+        EXPECT_LT(diff / scale, 1e-4) << name << " " << layer << " image " << i;
+      }
+    }
+    EvaluationTable table(TableOptions{{{name, testing::table_network_weights(name)}}, 0});
+    auto score = table.score(metric, *stimuli_, *recons_);
+    ASSERT_TRUE(score.is_ok()) << score.status().to_string();
+    EXPECT_EQ(score->value, torch.result[0]);
+    EXPECT_EQ(std::lround(score->value * kPairs * (kPairs - 1)), std::lround(torch.result[1]));
+    ASSERT_TRUE(score->p_value.has_value());
+    EXPECT_NEAR(*score->p_value, torch.result[2], 1e-6 * torch.result[2] + 1e-15);
+    // Between chance and perfect: the comparison above is not trivially "all succeed".
+    EXPECT_GT(score->value, 0.5);
+    EXPECT_LT(score->value, 1.0);
+  }
+
+  static testing::TempDir* dir_;
+  static std::vector<Image>* stimuli_;
+  static std::vector<Image>* recons_;
+};
+
+testing::TempDir* EvaluationTableTest::dir_ = nullptr;
+std::vector<Image>* EvaluationTableTest::stimuli_ = nullptr;
+std::vector<Image>* EvaluationTableTest::recons_ = nullptr;
+
+TEST_F(EvaluationTableTest, PixelMetricsMatchMindEye) {
+  const auto r = testing::run_reference_script(
+      "nn_evaluation_table.py", {"pixels", (*dir_ / "stim").string(), (*dir_ / "rec").string()});
+  const std::vector<double> expected = table_numbers(r.out);
+  ASSERT_EQ(expected.size(), 2u);
+  auto corr = pixcorr(*stimuli_, *recons_);
+  ASSERT_TRUE(corr.is_ok()) << corr.status().to_string();
+  EXPECT_NEAR(*corr, expected[0], 1e-6);
+  auto ssim = ssim_mindeye(*stimuli_, *recons_);
+  ASSERT_TRUE(ssim.is_ok()) << ssim.status().to_string();
+  EXPECT_NEAR(*ssim, expected[1], 1e-5);
+}
+
+TEST_F(EvaluationTableTest, Alexnet2MatchesTorchvision) {
+  expect_parity(nn::TableNet::kAlexnet, "alexnet", TableMetric::kAlexnet2, "features.4", 1);
+}
+
+TEST_F(EvaluationTableTest, Alexnet5MatchesTorchvision) {
+  expect_parity(nn::TableNet::kAlexnet, "alexnet", TableMetric::kAlexnet5, "features.11", 2);
+}
+
+TEST_F(EvaluationTableTest, Inception2wayMatchesTorchvision) {
+  expect_parity(nn::TableNet::kInceptionV3, "inception_v3", TableMetric::kInception2way, "avgpool",
+                13);
+}
+
+TEST_F(EvaluationTableTest, ConstantImageIsRefusedByPixcorr) {
+  std::vector<Image> blank = *recons_;
+  std::fill(blank[2].pixels.begin(), blank[2].pixels.end(), std::uint8_t{77});
+  auto corr = pixcorr(*stimuli_, blank);
+  ASSERT_FALSE(corr.is_ok());
+  EXPECT_EQ(corr.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(corr.status().message().find("pair 2"), std::string::npos);
+  EXPECT_NE(corr.status().message().find("constant"), std::string::npos);
+}
+
+TEST_F(EvaluationTableTest, BadInputIsRefused) {
+  EvaluationTable table(TableOptions{{{"alexnet", testing::table_network_weights("alexnet")}}, 0});
+  const std::span<const Image> one(stimuli_->data(), 1);
+  auto single = table.score(TableMetric::kAlexnet2, one, one);
+  ASSERT_FALSE(single.is_ok());
+  EXPECT_NE(single.status().message().find("at least 2 pairs"), std::string::npos);
+  const std::span<const Image> fewer(recons_->data(), kPairs - 1);
+  auto unequal = table.score(TableMetric::kPixcorr, *stimuli_, fewer);
+  ASSERT_FALSE(unequal.is_ok());
+  EXPECT_NE(unequal.status().message().find("same number"), std::string::npos);
+  auto unknown = EvaluationTable(TableOptions{{{"vgg16", "x.pth"}}, 0})
+                     .score(TableMetric::kAlexnet2, *stimuli_, *recons_);
+  ASSERT_FALSE(unknown.is_ok());
+  EXPECT_NE(unknown.status().message().find("vgg16"), std::string::npos);
+}
+
+TEST_F(EvaluationTableTest, WrongNetworkFileNamesTheFirstMismatchedTensor) {
+  // Inception weights given as AlexNet's.
+  EvaluationTable swapped(
+      TableOptions{{{"alexnet", testing::table_network_weights("inception_v3")}}, 0});
+  auto a = swapped.score(TableMetric::kAlexnet2, *stimuli_, *recons_);
+  ASSERT_FALSE(a.is_ok());
+  EXPECT_EQ(a.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(a.status().message().find("features.0.weight"), std::string::npos)
+      << a.status().message();
+  // pytorch-fid's FID Inception (1008 classes) given as torchvision's inception_v3.
+  EvaluationTable fid(TableOptions{{{"inception_v3", testing::fid_inception_weights()}}, 0});
+  auto b = fid.score(TableMetric::kInception2way, *stimuli_, *recons_);
+  ASSERT_FALSE(b.is_ok());
+  EXPECT_NE(b.status().message().find("fc.weight"), std::string::npos) << b.status().message();
+  EXPECT_NE(b.status().message().find("1008"), std::string::npos);
+}
+
+TEST_F(EvaluationTableTest, MissingWeightsSayWhereToDownloadThem) {
+  testing::TempDir empty;
+  ::setenv("TORCH_HOME", empty.path().c_str(), 1);
+  EvaluationTable table(TableOptions{});
+  auto score = table.score(TableMetric::kAlexnet5, *stimuli_, *recons_);
+  ::unsetenv("TORCH_HOME");
+  ASSERT_FALSE(score.is_ok());
+  EXPECT_EQ(score.status().code(), base::StatusCode::kNotFound);
+  const std::string& m = score.status().message();
+  EXPECT_NE(m.find((empty.path() / "hub/checkpoints/alexnet-owt-7be5be79.pth").string()),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"),
+            std::string::npos);
+  EXPECT_NE(m.find("--weights-for alexnet=FILE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qtune::metrics
