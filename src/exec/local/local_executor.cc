@@ -86,11 +86,16 @@ struct LocalExecutor::State {
   // The outcome of a trial that ended, or nullopt when its metric goes to `outcomes`' thread.
   std::optional<TrialOutcome> outcome_of(const Running& trial, std::optional<int> status) {
     const detail::TrialEnd end = end_of(trial, status);
+    // Taken over, then gone without an exit status: the process that records it was killed
+    // with the trial (a kill of the whole group, as when its runner's session died with it).
+    // Nothing says how the trial ended, so it is given back (interrupted) and runs again,
+    // rather than failing a configuration for a cause outside it.
     if (!status && !trial.stopped_for && end.signal == 0 && end.exit_code < 0) {
       TrialOutcome outcome;
-      outcome.reason = FailureReason::kSignal;
+      outcome.reason = FailureReason::kInterrupted;
       outcome.message = fmt::format(
-          "trial process {} (taken over from an earlier run) ended without an exit status",
+          "trial process {} (taken over from an earlier run) ended without an exit status; it "
+          "runs again",
           trial.pid);
       outcome.log_tail = detail::trial_log_tail(trial.spec);
       outcome.elapsed = end.elapsed;
