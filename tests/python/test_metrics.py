@@ -193,7 +193,7 @@ class ArraysTest(unittest.TestCase):
             "shape \\(5, 28, 28, 4\\)": np.zeros((5, 28, 28, 4), np.uint8),
             "shape \\(28, 28\\)": self.stim[0],
             "an image in the list of shape \\(28,\\)": [self.stim[0, 0]],
-            "the value 1.5": self.stim / 255.0 + 0.5,
+            "the value 1.5": np.full((2, 12, 12), 1.5),
             "the value nan": np.full((2, 12, 12), np.nan),
             "no images": [],
             "a int": 3,
