@@ -8,6 +8,7 @@ find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(PNG REQUIRED)
 find_package(JPEG REQUIRED)
+find_package(TIFF REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(dnnl REQUIRED)
 # oneDNN runs on OpenMP here: the Inception sets its thread count with omp_set_num_threads.
@@ -20,6 +21,8 @@ find_library(LAPACKE_LIBRARY lapacke REQUIRED)
 # RE2 (linear-time regexes) for every regex qtune runs on a trial's output; Debian ships
 # no CMake config for it, only re2.pc.
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# WebP as PIL decodes it: libwebpdemux's animation decoder (the first frame of a canvas).
+pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp libwebpdemux)
 if(QTUNE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

@@ -14,6 +14,7 @@
 
 #include "bindings.h"
 #include "errors.h"
+#include "image_arrays.h"
 #include "qtune/metrics/feature_stats.h"
 #include "qtune/metrics/fid_pipeline.h"
 #include "qtune/metrics/paired_metrics.h"
@@ -26,6 +27,12 @@ using Path = std::filesystem::path;
 using OptionalPath = std::optional<Path>;
 
 const std::vector<std::string> kPairedMetrics = {"ssim", "psnr", "mse", "pcc"};
+
+constexpr const char* kArraysDoc =
+    "Any path may instead be numpy arrays, giving the numbers of the same images written as PNG: "
+    "a batch (N, H, W) grey, (N, H, W, C) or (N, C, H, W) with C = 1 or 3 (channels last when "
+    "the last axis is 1 or 3), or a list of (H, W) / (H, W, C) images; uint8 as is, or float in "
+    "[0, 1] as floor(x * 255 + 0.5).";
 
 // cache_dir None means no cache (unlike the CLI, whose default is $XDG_CACHE_HOME/qtune):
 // a notebook's folders change between calls more often than a study's stimulus folder.
@@ -55,31 +62,46 @@ class PyFidPipeline {
       : pipeline_(value_or_throw(metrics::FidPipeline::create(
             fid_options(dims, batch_size, weights, cache_dir, threads)))) {}
 
-  double fid(const Path& a, const Path& b) {
+  // A side: a path through side() (only the first one cached), or arrays through images.
+  base::Result<metrics::FidSide> side(const ImagesArg& arg, metrics::Caching caching) {
+    if (arg.path) return pipeline_.side(*arg.path, caching);
+    return pipeline_.side(std::span<const metrics::Image>(arg.images), arg.name);
+  }
+
+  base::Result<metrics::Features> features_of(const ImagesArg& arg, metrics::Caching caching) {
+    if (arg.path) return pipeline_.features(*arg.path, caching);
+    return pipeline_.features(std::span<const metrics::Image>(arg.images));
+  }
+
+  double fid(const py::object& a_value, const py::object& b_value) {
+    const ImagesArg a = images_arg(a_value, "path_a");
+    const ImagesArg b = images_arg(b_value, "path_b");
     std::vector<metrics::FidSide> sides;
     const double value = value_or_throw(without_gil([&]() -> base::Result<double> {
       std::lock_guard lock(mutex_);
       // As `qtune fid`: only the first path (the reference, by convention) goes through the cache.
-      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(a));
-      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), pipeline_.side(b, metrics::Caching::kSkip));
+      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), side(a, metrics::Caching::kUse));
+      QTUNE_ASSIGN_OR_RETURN(sides.emplace_back(), side(b, metrics::Caching::kSkip));
       auto distance = metrics::fid(sides[0], sides[1]);
-      if (!distance.is_ok())
-        return distance.status().with_context(a.string() + " vs " + b.string());
+      if (!distance.is_ok()) return distance.status().with_context(a.name + " vs " + b.name);
       return distance;
     }));
-    warn(metrics::few_images_note(sides[0].stats.count, dims(), a.string()));
-    warn(metrics::few_images_note(sides[1].stats.count, dims(), b.string()));
+    warn(metrics::few_images_note(sides[0].stats.count, dims(), a.name));
+    warn(metrics::few_images_note(sides[1].stats.count, dims(), b.name));
     return value;
   }
 
-  py::dict kid(const Path& a, const Path& b, std::size_t subsets, std::size_t subset_size,
-               std::uint64_t seed) {
+  py::dict kid(const py::object& a_value, const py::object& b_value, std::size_t subsets,
+               std::size_t subset_size, std::uint64_t seed) {
+    const ImagesArg a = images_arg(a_value, "path_a");
+    const ImagesArg b = images_arg(b_value, "path_b");
     const metrics::KidResult result =
         value_or_throw(without_gil([&]() -> base::Result<metrics::KidResult> {
           std::lock_guard lock(mutex_);
-          QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa, pipeline_.features(a));
+          QTUNE_ASSIGN_OR_RETURN(const metrics::Features fa,
+                                 features_of(a, metrics::Caching::kUse));
           QTUNE_ASSIGN_OR_RETURN(const metrics::Features fb,
-                                 pipeline_.features(b, metrics::Caching::kSkip));
+                                 features_of(b, metrics::Caching::kSkip));
           return metrics::kernel_inception_distance(
               fa, fb, {.subsets = subsets, .max_subset_size = subset_size, .seed = seed});
         }));
@@ -92,10 +114,11 @@ class PyFidPipeline {
   }
 
   // N x dims float64, sharing the library's buffer (no copy).
-  py::array_t<double> features(const Path& folder) {
+  py::array_t<double> features(const py::object& value) {
+    const ImagesArg images = images_arg(value, "folder");
     metrics::Features features = value_or_throw(without_gil([&] {
       std::lock_guard lock(mutex_);
-      return pipeline_.features(folder);
+      return features_of(images, metrics::Caching::kUse);
     }));
     auto* values = new std::vector<double>(std::move(features.values));
     const py::capsule owner(values, [](void* p) { delete static_cast<std::vector<double>*>(p); });
@@ -124,7 +147,8 @@ py::dict scores(const metrics::PairScores& s, const std::vector<std::string>& ch
   return out;
 }
 
-py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std::string>& chosen) {
+py::dict paired_metrics(const py::object& stim_value, const py::object& rec_value,
+                        const std::vector<std::string>& chosen) {
   if (chosen.empty()) {
     throw StatusError(
         base::Status::invalid_argument("paired_metrics: metrics is empty; name at least one of "
@@ -139,8 +163,22 @@ py::dict paired_metrics(const Path& stim, const Path& rec, const std::vector<std
                       name)));
     }
   }
+  ImagesArg stim = images_arg(stim_value, "stim");
+  ImagesArg rec = images_arg(rec_value, "rec");
+  const metrics::PairedSsim ssim = std::find(chosen.begin(), chosen.end(), "ssim") != chosen.end()
+                                       ? metrics::PairedSsim::kCompute
+                                       : metrics::PairedSsim::kSkip;
   const metrics::PairedReport report =
-      value_or_throw(without_gil([&] { return metrics::score_folders(stim, rec); }));
+      value_or_throw(without_gil([&]() -> base::Result<metrics::PairedReport> {
+        if (stim.path && rec.path) return metrics::score_folders(*stim.path, *rec.path, ssim);
+        // A folder beside arrays is read whole, in pytorch-fid's order.
+        for (ImagesArg* side : {&stim, &rec}) {
+          if (side->path) {
+            QTUNE_ASSIGN_OR_RETURN(side->images, metrics::read_image_folder(*side->path));
+          }
+        }
+        return metrics::score_images(stim.images, rec.images, stim.name, rec.name, ssim);
+      }));
   py::dict out = scores(report.mean, chosen);
   py::list pairs;
   for (const metrics::PairScores& pair : report.pairs) {
@@ -160,7 +198,9 @@ void bind_metrics(py::module_& m) {
       "(None: where "
       "pytorch-fid caches it); cache_dir: keep the first path's features or statistics there "
       "(None: no cache); "
-      "threads: 0 for all cores.";
+      "threads: 0 for the CPUs this process may use (affinity and cgroup quota), or a positive "
+      "count. " +
+      std::string(kArraysDoc);
 
   py::class_<PyFidPipeline>(
       m, "FidPipeline",
@@ -185,7 +225,7 @@ void bind_metrics(py::module_& m) {
 
   m.def(
       "fid",
-      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights,
+      [](const py::object& a, const py::object& b, std::size_t dims, const OptionalPath& weights,
          std::size_t batch_size, const OptionalPath& cache_dir, int threads) {
         return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).fid(a, b);
       },
@@ -195,7 +235,7 @@ void bind_metrics(py::module_& m) {
           .c_str());
   m.def(
       "kid",
-      [](const Path& a, const Path& b, std::size_t dims, const OptionalPath& weights,
+      [](const py::object& a, const py::object& b, std::size_t dims, const OptionalPath& weights,
          std::size_t batch_size, const OptionalPath& cache_dir, int threads, std::size_t subsets,
          std::size_t subset_size, std::uint64_t seed) {
         return PyFidPipeline(dims, weights, batch_size, cache_dir, threads)
@@ -209,8 +249,8 @@ void bind_metrics(py::module_& m) {
           .c_str());
   m.def(
       "inception_features",
-      [](const Path& folder, std::size_t dims, const OptionalPath& weights, std::size_t batch_size,
-         const OptionalPath& cache_dir, int threads) {
+      [](const py::object& folder, std::size_t dims, const OptionalPath& weights,
+         std::size_t batch_size, const OptionalPath& cache_dir, int threads) {
         return PyFidPipeline(dims, weights, batch_size, cache_dir, threads).features(folder);
       },
       py::arg("folder"), py::arg("dims") = 2048, py::arg("weights") = py::none(),
@@ -219,9 +259,12 @@ void bind_metrics(py::module_& m) {
           .c_str());
   m.def("paired_metrics", &paired_metrics, py::arg("stim"), py::arg("rec"),
         py::arg("metrics") = std::vector<std::string>(kPairedMetrics),
-        "Image i of rec against image i of stim (sorted names), as scikit-image computes ssim, "
-        "psnr, mse and "
-        "numpy pcc: {metric: mean over pairs, 'pairs': [{'pair': name, metric: value}]}.");
+        (std::string("Image i of rec against image i of stim (sorted names), as scikit-image "
+                     "computes ssim, psnr, mse and numpy pcc: {metric: mean over pairs, 'pairs': "
+                     "[{'pair': name, metric: value}]}; ssim only when asked (it needs 11x11 "
+                     "images). ") +
+         kArraysDoc)
+            .c_str());
 }
 
 }  // namespace qtune::python

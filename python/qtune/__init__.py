@@ -12,10 +12,21 @@
 
 The classes and functions are C++ (_qtune); optimize() is the loop above with failures recorded.
 """
+import os
 import traceback
 
-from ._qtune import (BestTrial, ConflictError, Error, FidPipeline, InputError, OperationError, Progress, Study, Trial,
-                     TrialRecord, fid, inception_features, kid, paired_metrics)
+# OpenMP (under oneDNN) reads its wait policy once, when the extension loads it: passive, so
+# that its threads sleep instead of spinning on a shared machine (qtune/metrics/threads.h);
+# removed again at once, so that the commands a study starts do not inherit it.
+_passive = "OMP_WAIT_POLICY" not in os.environ
+if _passive:
+    os.environ["OMP_WAIT_POLICY"] = "passive"
+try:
+    from ._qtune import (BestTrial, ConflictError, Error, FidPipeline, InputError, OperationError, Progress, Study,
+                         Trial, TrialRecord, fid, inception_features, kid, paired_metrics)
+finally:
+    if _passive:
+        del os.environ["OMP_WAIT_POLICY"]
 
 __all__ = ["BestTrial", "ConflictError", "Error", "FidPipeline", "InputError", "OperationError", "Progress", "Study",
            "Trial", "TrialRecord", "fid", "inception_features", "kid", "optimize", "paired_metrics"]

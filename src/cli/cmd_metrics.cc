@@ -4,6 +4,7 @@
 // the mean over pairs (json: also each pair).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -75,7 +76,14 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
                              pipeline.features(args.rec, metrics::Caching::kSkip));
       QTUNE_ASSIGN_OR_RETURN(const metrics::KidResult kid,
                              metrics::kernel_inception_distance(a, b, args.kid));
-      if (kid.subset_size < 100) {
+      if (std::isnan(kid.std)) {
+        std::fputs(fmt::format("note: KID of all {} images a side: every subset is the whole set, "
+                               "so there is no spread over subsets (std null); at this size KID "
+                               "is high-variance\n",
+                               kid.subset_size)
+                       .c_str(),
+                   stderr);
+      } else if (kid.subset_size < 100) {
         std::fputs(
             fmt::format("note: KID from subsets of {} images is high-variance (std {:.3g} over {} "
                         "subsets); compare runs by mean and std, not by a single value\n",
@@ -92,8 +100,11 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
   const bool paired =
       chosen.count("ssim") || chosen.count("psnr") || chosen.count("mse") || chosen.count("pcc");
   if (paired) {
-    QTUNE_ASSIGN_OR_RETURN(const metrics::PairedReport report,
-                           metrics::score_folders(args.stim, args.rec));
+    QTUNE_ASSIGN_OR_RETURN(
+        const metrics::PairedReport report,
+        metrics::score_folders(
+            args.stim, args.rec,
+            chosen.count("ssim") ? metrics::PairedSsim::kCompute : metrics::PairedSsim::kSkip));
     const auto scores = [&](const metrics::PairScores& s) {
       nlohmann::json j = nlohmann::json::object();
       if (chosen.count("ssim")) j["ssim"] = s.ssim;
@@ -110,6 +121,15 @@ base::Result<nlohmann::json> compute(const MetricsArgs& args, const std::set<std
       pairs.push_back(std::move(j));
     }
     out["pairs"] = std::move(pairs);
+    const auto constant = std::count_if(report.pairs.begin(), report.pairs.end(),
+                                        [](const auto& p) { return std::isnan(p.pcc); });
+    if (chosen.count("pcc") && constant > 0) {
+      std::fputs(fmt::format("note: pcc is undefined (nan; null in JSON) for {} of {} pairs: an "
+                             "image of the pair is constant\n",
+                             constant, report.pairs.size())
+                     .c_str(),
+                 stderr);
+    }
   }
   QTUNE_RETURN_IF_ERROR(compute_table_metrics(args.stim, args.rec, chosen, args.weights_for,
                                               args.flags.threads, out));
@@ -121,8 +141,11 @@ void print_table(const nlohmann::json& out) {
     if (!out.contains(name)) continue;
     const nlohmann::json& v = out[name];
     if (name == "kid") {
-      std::puts(fmt::format("{:<6}{} ± {}", name, v["mean"].get<double>(), v["std"].get<double>())
-                    .c_str());
+      std::puts(
+          (v["std"].is_null()
+               ? fmt::format("{:<6}{} (one subset: all images)", name, v["mean"].get<double>())
+               : fmt::format("{:<6}{} ± {}", name, v["mean"].get<double>(), v["std"].get<double>()))
+              .c_str());
     } else if (v.is_null()) {
       std::puts(fmt::format("{:<6}{}", name, name == "psnr" ? "inf" : "nan").c_str());
     } else {

@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "qtune/metrics/threads.h"
 
 int main(int argc, char** argv) {
+  qtune::metrics::restart_with_passive_openmp(argv);  // before anything else: it may re-exec
   using namespace qtune::cli;
   CLI::App app{
       "qtune: tune a training script's hyperparameters with Q-learning, "

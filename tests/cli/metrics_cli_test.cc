@@ -64,6 +64,34 @@ TEST_F(MetricsCliTest, PairedMetricsNeedNoWeights) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// 8x8 (sklearn digits): only ssim needs 11x11, so leaving it out scores them.
+TEST_F(MetricsCliTest, ImagesBelowTheSsimWindowWithoutSsim) {
+  TempDir dir;
+  for (const char* side : {"stim", "rec"}) {
+    qtune::testing::run_reference_script(
+        "stats_paired.py",
+        {"make", (dir / side).string(), "3", "8", "8", "L", side[0] == 's' ? "1" : "2"});
+  }
+  const auto ref = qtune::testing::run_reference_script(
+      "stats_paired.py", {"folders", (dir / "stim").string(), (dir / "rec").string()});
+  std::istringstream in(ref.out);
+  double mse = 0, psnr = 0;
+  in >> mse >> psnr;
+  const auto r =
+      run_process({qtune_cli(), "metrics", (dir / "stim").string(), (dir / "rec").string(),
+                   "--metrics", "mse,psnr,pcc", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(out["mse"].get<double>(), mse, 1e-9);
+  EXPECT_NEAR(out["psnr"].get<double>(), psnr, 1e-9);
+  EXPECT_FALSE(out.contains("ssim"));
+  const auto with_ssim = run_process({qtune_cli(), "metrics", (dir / "stim").string(),
+                                      (dir / "rec").string(), "--metrics", "ssim"});
+  EXPECT_EQ(with_ssim.exit_code, 2);
+  EXPECT_NE(with_ssim.err.find("smaller than the 11x11 SSIM window"), std::string::npos)
+      << with_ssim.err;
+}
+
 TEST_F(MetricsCliTest, BadInputsExit2) {
   const auto unknown = metrics({"--metrics", "ssim,lpips"});
   EXPECT_EQ(unknown.exit_code, 2);

@@ -5,6 +5,8 @@
 
 #include <cstring>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "qtune/metrics/image.h"
 #include "support/run_process.h"
@@ -45,21 +47,18 @@ std::span<const std::uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
+// Every file the script wrote (files.txt): PNG of every colour type and depth, JPEG
+// (subsamplings, progressive, grey, CMYK), netpbm P1-P6 with maxvals 7 to 65535, BMP (palettes,
+// 16/24/32 bits, bit fields, RLE8/4, top-down, OS/2), TIFF (codecs, grey 2-16 bits,
+// palettes, CMYK, 16-bit big-endian, tiles), WebP (lossy, lossless alpha, animated).
 TEST_F(ImageFiles, MatchesPilConvertRgbByteForByte) {
-  const char* files[] = {
-      "grey28.png",       "grey_alpha.png",       "rgb.png",         "rgba.png",
-      "palette_trns.png", "grey16_small.png",     "grey16.png",      "grey_alpha16.png",
-      "rgb16.png",        "rgba16.png",           "grey1bit.png",    "grey2bit.png",
-      "grey4bit.png",     "palette1bit.png",      "palette2bit.png", "palette4bit.png",
-      "grey_trns.png",    "rgb_interlaced.png",   "jpeg420.jpg",     "jpeg422.jpg",
-      "jpeg444.jpg",      "jpeg_progressive.jpg", "jpeg_grey.jpg",   "ppm.ppm",
-      "pgm.pgm"};
-  for (const char* file : files) {
+  std::istringstream list(read_file(*dir_ / "files.txt"));
+  std::size_t checked = 0;
+  for (std::string file; std::getline(list, file);) {
     SCOPED_TRACE(file);
     const auto image = read_image(*dir_ / file);
     ASSERT_TRUE(image.is_ok()) << image.status().to_string();
-    const std::string stem = std::filesystem::path(file).stem().string();
-    const Image pil = read_pil(*dir_ / (stem + ".rgb"));
+    const Image pil = read_pil(*dir_ / (file + ".rgb"));
     ASSERT_EQ(image->width, pil.width);
     ASSERT_EQ(image->height, pil.height);
     ASSERT_EQ(image->pixels.size(), pil.width * pil.height * 3);
@@ -67,13 +66,17 @@ TEST_F(ImageFiles, MatchesPilConvertRgbByteForByte) {
     for (std::size_t i = 0; i < pil.pixels.size(); ++i)
       differing += image->pixels[i] != pil.pixels[i];
     EXPECT_EQ(differing, 0u);
+    ++checked;
   }
+  EXPECT_EQ(checked, 71u);
 }
 
 // Every truncation of a PNG and a JPEG is an error naming the file; single-byte corruptions
 // give an error or an image, never a crash (ASan/UBSan in CI check the "never").
 TEST_F(ImageFiles, TruncatedOrCorruptFilesAreErrorsNotCrashes) {
-  for (const char* file : {"rgb_interlaced.png", "jpeg420.jpg", "palette4bit.png", "ppm.ppm"}) {
+  for (const char* file : {"rgb_interlaced.png", "jpeg420.jpg", "palette4bit.png", "ppm.ppm",
+                           "rgb16.ppm", "bitmap.pbm", "palette4.bmp", "rgb565.bmp", "rgb_lzw.tif",
+                           "rgb_tiled.tif", "lossy.webp", "animated.webp", "cmyk.jpg"}) {
     const std::string good = read_file(*dir_ / file);
     for (std::size_t len = 0; len < good.size(); ++len) {
       const std::string cut = good.substr(0, len);
@@ -103,14 +106,39 @@ TEST(ImageIo, MissingFileIsNotFound) {
   EXPECT_EQ(image.status().code(), base::StatusCode::kNotFound);
 }
 
-TEST(ImageIo, NetpbmHeaderWithCommentAndPlainFormatRefused) {
+// PIL's header rules: a comment does not end a token ("1#c\n3" is 13); plain samples are
+// scaled by maxval, half to even (1 of 2 -> 127.5 -> 128), and one above maxval is refused.
+TEST(ImageIo, NetpbmHeadersAndPlainSamplesAsPil) {
   const std::string pgm = std::string("P5 # comment\n2 1\n255\n") + "\x10\x20";
   const auto image = decode_image(as_bytes(pgm), "a.pgm");
   ASSERT_TRUE(image.is_ok()) << image.status().to_string();
   EXPECT_EQ(image->pixels, (std::vector<std::uint8_t>{16, 16, 16, 32, 32, 32}));
-  const std::string plain = "P2\n1 1\n255\n7\n";
-  EXPECT_EQ(decode_image(as_bytes(plain), "b.pgm").status().code(),
-            base::StatusCode::kInvalidArgument);
+  const auto joined =
+      decode_image(as_bytes(std::string("P2 1#c\n3 1 2\n1 1 1 1 1 1 1 1 1 1 1 1 1\n")), "j.pgm");
+  ASSERT_TRUE(joined.is_ok()) << joined.status().to_string();
+  EXPECT_EQ(joined->width, 13u);
+  EXPECT_EQ(joined->pixels[0], 128);
+  const auto above = decode_image(as_bytes("P2\n1 1\n7\n8\n"), "b.pgm");
+  EXPECT_EQ(above.status().code(), base::StatusCode::kCorrupt);
+  EXPECT_NE(above.status().message().find("b.pgm: plain netpbm sample 8 is above maxval 7"),
+            std::string::npos)
+      << above.status().message();
+  const auto short_plain = decode_image(as_bytes("P3\n2 1\n255\n1 2 3 4 5\n"), "c.ppm");
+  EXPECT_EQ(short_plain.status().code(), base::StatusCode::kCorrupt);
+}
+
+// A CMYK JPEG was refused as "corrupt or truncated"; the BMP/TIFF variants PIL does not read
+// are refused as unsupported, naming what.
+TEST(ImageIo, UnsupportedVariantsSayWhat) {
+  std::string bmp = "BM" + std::string(12, '\0');
+  bmp[10] = 54;
+  bmp += std::string("\x28\0\0\0", 4) + std::string("\x01\0\0\0\x01\0\0\0\x01\0\x07\0", 12) +
+         std::string(24, '\0') + std::string(8, '\0');
+  const auto odd = decode_image(as_bytes(bmp), "odd.bmp");
+  EXPECT_EQ(odd.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(odd.status().message().find("odd.bmp: BMP bit depth 7 is not supported"),
+            std::string::npos)
+      << odd.status().message();
 }
 
 }  // namespace

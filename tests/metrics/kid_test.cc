@@ -30,9 +30,15 @@ TEST(Kid, WholeSetSubsetsEqualTheMmdOfTheSets) {
   auto kid = kernel_inception_distance(a, b, {.subsets = 5, .max_subset_size = 1000, .seed = 7});
   ASSERT_TRUE(kid.is_ok()) << kid.status().to_string();
   EXPECT_EQ(kid->subset_size, 10u);
-  EXPECT_EQ(kid->subsets, 5u);
+  EXPECT_EQ(kid->subsets, 1u) << "five draws of the same two sets are one subset pair";
   EXPECT_NEAR(kid->mean, expected, 1e-9 * std::fabs(expected) + 1e-13);
-  EXPECT_NEAR(kid->std, 0.0, 1e-12);
+  EXPECT_TRUE(std::isnan(kid->std)) << "no spread over subsets, not rounding noise";
+  // One side whole, the other drawn from: a real spread.
+  auto partial = kernel_inception_distance(a, random_features(14, 32, 5, 0.1),
+                                           {.subsets = 5, .max_subset_size = 1000, .seed = 7});
+  ASSERT_TRUE(partial.is_ok());
+  EXPECT_EQ(partial->subsets, 5u);
+  EXPECT_GT(partial->std, 0.0);
 }
 
 TEST(Kid, DeterministicForASeedAndVariesAcrossSeeds) {
@@ -68,7 +74,11 @@ TEST(Kid, TinyAndMismatchedInputs) {
   auto kid = kernel_inception_distance(two, random_features(5, 8, 2));
   ASSERT_TRUE(kid.is_ok()) << kid.status().to_string();
   EXPECT_EQ(kid->subset_size, 2u);
-  EXPECT_FALSE(kernel_inception_distance(random_features(1, 8, 1), two).is_ok());
+  auto one = kernel_inception_distance(random_features(1, 8, 1), two);
+  ASSERT_FALSE(one.is_ok());
+  EXPECT_NE(one.status().message().find("kid: 1 and 2 images; KID needs at least 2 images a side"),
+            std::string::npos)
+      << one.status().message();
   auto dims = kernel_inception_distance(two, random_features(2, 4, 1));
   ASSERT_FALSE(dims.is_ok());
   EXPECT_NE(dims.status().message().find("8 and 4 dims"), std::string::npos);

@@ -65,10 +65,11 @@ Expected reference(const std::vector<std::uint8_t>& a, const std::vector<std::ui
   const auto r = run_reference_script("stats_paired.py",
                                       {"pair", (dir / "a.bin").string(), (dir / "b.bin").string(),
                                        std::to_string(h), std::to_string(w), std::to_string(c)});
+  // ssim is "nan" below 11x11, which operator>> does not read.
   std::istringstream in(r.out);
-  Expected e{};
-  in >> e.mse >> e.psnr >> e.ssim >> e.pcc;
-  return e;
+  std::string mse, psnr, ssim, pcc;
+  in >> mse >> psnr >> ssim >> pcc;
+  return Expected{std::stod(mse), std::stod(psnr), std::stod(ssim), std::stod(pcc)};
 }
 
 void expect_matches(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
@@ -98,6 +99,22 @@ TEST(PairedMetrics, GreyReplicatedToRgbMatchesScikitImageOnTheGreyImage) {
 
 TEST(PairedMetrics, SmallestImageForTheWindow) {
   expect_matches(random_pixels(11 * 11 * 3, 7), random_pixels(11 * 11 * 3, 8), 11, 11, 3);
+}
+
+// sklearn digits' 8x8: mse, psnr and pcc need no window; only ssim refuses them.
+TEST(PairedMetrics, WithoutSsimImagesBelowTheWindowAreScored) {
+  const auto a = structured(8, 8, 1, 5, 11);
+  const auto b = structured(8, 8, 1, 40, 12);
+  const Expected expected = reference(a, b, 8, 8, 1);
+  auto scores = score_pair(to_rgb(a, 8, 8, 1), to_rgb(b, 8, 8, 1), "digit", PairedSsim::kSkip);
+  ASSERT_TRUE(scores.is_ok()) << scores.status().to_string();
+  EXPECT_NEAR(scores->mse, expected.mse, 1e-9);
+  EXPECT_NEAR(scores->psnr, expected.psnr, 1e-9);
+  EXPECT_NEAR(scores->pcc, expected.pcc, 1e-9);
+  EXPECT_TRUE(std::isnan(scores->ssim));
+  EXPECT_FALSE(score_pair(to_rgb(a, 8, 8, 1), to_rgb(b, 8, 8, 1), "digit").is_ok());
+  const Image wider = to_rgb(random_pixels(8 * 9 * 3, 1), 8, 9, 3);
+  EXPECT_FALSE(score_pair(to_rgb(a, 8, 8, 1), wider, "digit", PairedSsim::kSkip).is_ok());
 }
 
 TEST(PairedMetrics, IdenticalImages) {

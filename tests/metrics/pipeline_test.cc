@@ -128,6 +128,10 @@ TEST(FewImagesNote, OnlyBelowDims) {
   EXPECT_NE(note->find("rec: 10 images for 2048 dims"), std::string::npos) << *note;
   EXPECT_NE(note->find("KID"), std::string::npos);
   EXPECT_NE(note->find("--dims 64/192"), std::string::npos);
+  // only dims smaller than the run's own are suggested
+  EXPECT_TRUE(
+      few_images_note(10, 192, "rec")->ends_with("(qtune metrics --metrics kid) or --dims 64"));
+  EXPECT_EQ(few_images_note(10, 64, "rec")->find("--dims"), std::string::npos);
 }
 
 }  // namespace

@@ -133,5 +133,84 @@ class PairedMetricsTest(unittest.TestCase):
             qtune.paired_metrics(path("stim"), path("rec"))
 
 
+class ArraysTest(unittest.TestCase):
+    """numpy arrays give the numbers of the same images written as PNG (the folders of setUpModule)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stim = np.stack(load(path("stim")))[:, :, :, 0]  # 5 x 28 x 28 grey (the PNGs are mode L)
+        cls.rec = np.stack(load(path("rec")))[:, :, :, 0]
+        cls.pipeline = qtune.FidPipeline(dims=64, weights=path("w.pth"))
+
+    def fid(self, a, b):
+        with self.assertWarns(UserWarning):  # few images for 64 dims
+            return self.pipeline.fid(a, b)
+
+    def test_every_layout_gives_the_folders_fid(self):
+        folders = self.fid(path("stim"), path("rec"))
+        rgb = np.repeat(self.stim[..., None], 3, axis=3)
+        layouts = {
+            "N,H,W uint8": self.stim,
+            "NHWC C=1": self.stim[..., None],
+            "NHWC C=3": rgb,
+            "NCHW C=3": np.ascontiguousarray(rgb.transpose(0, 3, 1, 2)),
+            "NCHW C=1 float32": (self.stim[:, None] / 255).astype(np.float32),
+            "float64 in [0, 1]": self.stim / 255.0,
+            "list of HxW": list(self.stim),
+            "list of HxWx3": list(rgb),
+            "non-contiguous view": rgb[:, :, :, ::-1],
+        }
+        for name, stim in layouts.items():
+            with self.subTest(name):
+                self.assertEqual(self.fid(stim, path("rec")), folders)
+        self.assertEqual(self.fid(self.stim, self.rec), folders)
+        features = self.pipeline.features(self.stim)
+        np.testing.assert_array_equal(features, self.pipeline.features(path("stim")))
+        kid = self.pipeline.kid(self.stim, self.rec, subsets=20, seed=3)
+        self.assertEqual(kid, self.pipeline.kid(path("stim"), path("rec"), subsets=20, seed=3))
+
+    def test_paired_metrics_of_arrays_equal_the_folders(self):
+        stim, rec = np.stack(load(path("stim_rgb"))), np.stack(load(path("rec_rgb")))
+        folders = qtune.paired_metrics(path("stim_rgb"), path("rec_rgb"))
+        arrays = qtune.paired_metrics(stim, rec / 255.0)
+        for metric in ("ssim", "psnr", "mse", "pcc"):
+            self.assertEqual(arrays[metric], folders[metric], metric)
+        self.assertEqual(arrays["pairs"][2]["pair"], "stim[2] ~ rec[2]")
+        mixed = qtune.paired_metrics(path("stim_rgb"), list(rec), metrics=["mse"])
+        self.assertEqual(mixed["mse"], folders["mse"])
+
+    def test_small_images_without_ssim(self):
+        digits = np.arange(3 * 8 * 8, dtype=np.uint8).reshape(3, 8, 8)  # sklearn digits' size
+        scores = qtune.paired_metrics(digits, digits[::-1], metrics=["mse", "psnr", "pcc"])
+        self.assertEqual(scores["mse"], np.mean([mean_squared_error(a, b) for a, b in zip(digits, digits[::-1])]))
+        with self.assertRaisesRegex(ValueError, "smaller than the 11x11 SSIM window"):
+            qtune.paired_metrics(digits, digits[::-1], metrics=["ssim"])
+
+    def test_other_shapes_dtypes_and_values_are_refused(self):
+        bad = {
+            "dtype int32": self.stim.astype(np.int32),
+            "dtype bool": self.stim > 3,
+            "shape \\(5, 28, 28, 4\\)": np.zeros((5, 28, 28, 4), np.uint8),
+            "shape \\(28, 28\\)": self.stim[0],
+            "an image in the list of shape \\(28,\\)": [self.stim[0, 0]],
+            "the value 1.5": np.full((2, 12, 12), 1.5),
+            "the value nan": np.full((2, 12, 12), np.nan),
+            "no images": [],
+            "a int": 3,
+        }
+        for message, value in bad.items():
+            with self.subTest(message):
+                with self.assertRaisesRegex(ValueError, f"path_a: .*{message}.*; expected a path, a batch array"):
+                    self.pipeline.fid(value, path("rec"))
+        with self.assertRaisesRegex(ValueError, "threads -1; use 0"):
+            qtune.fid(path("stim"), path("rec"), dims=64, weights=path("w.pth"), threads=-1)
+        with self.assertRaisesRegex(ValueError, "threads -2"):
+            qtune.FidPipeline(dims=64, weights=path("w.pth"), threads=-2)
+
+    def test_kid_of_one_image_says_what_kid_needs(self):
+        with self.assertRaisesRegex(ValueError, "kid: 1 and 4 images; KID needs at least 2 images a side"):
+            self.pipeline.kid(self.stim[:1], self.rec)
+
+
 if __name__ == "__main__":
     unittest.main()

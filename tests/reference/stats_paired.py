@@ -5,7 +5,7 @@
   stats_paired.py folders DIR1 DIR2 pytorch-fid's file set of each folder, paired in sorted
                                     order, loaded with PIL convert("RGB"); prints the means
   stats_paired.py make DIR N H W MODE SEED   writes N seeded PNGs (MODE L or RGB) named 0..N-1
-Prints "mse psnr ssim pcc" (Python reprs).
+Prints "mse psnr ssim pcc" (Python reprs; ssim nan below 11x11, where scikit-image refuses).
 """
 import pathlib
 import sys
@@ -18,8 +18,11 @@ EXTENSIONS = {"bmp", "jpg", "jpeg", "pgm", "png", "ppm", "tif", "tiff", "webp"}
 
 
 def metrics(a, b):
-    ssim = structural_similarity(a, b, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-                                 data_range=255, channel_axis=2 if a.ndim == 3 else None)
+    if min(a.shape[:2]) >= 11:
+        ssim = structural_similarity(a, b, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                                     data_range=255, channel_axis=2 if a.ndim == 3 else None)
+    else:
+        ssim = float("nan")  # scikit-image refuses images smaller than its 11x11 window
     with np.errstate(divide="ignore"):
         psnr = peak_signal_noise_ratio(a, b, data_range=255)
     pcc = np.corrcoef(a.ravel().astype(np.float64), b.ravel().astype(np.float64))[0, 1]

@@ -85,11 +85,12 @@ base::Result<double> frechet_distance(const FidSide& a, const FidSide& b);
 // Unlike FID it is unbiased in the sample size, so it is the better choice for few images
 // (the user's N = 10), at the price of a high variance: `std` over subsets says how much.
 // Deterministic for a seed (clean-fid draws with an unseeded np.random.choice). With
-// m = n1 = n2 every subset is the whole set up to order, so mean = mmd2_unbiased of the
-// sets and std = 0. The value can be slightly negative (unbiased estimator).
+// m = n1 = n2 every subset is the whole set up to order: the result is mmd2_unbiased of the
+// sets, subsets = 1 and std NaN (no spread over subsets exists; the rounding noise of
+// identical draws is not reported as one). The value can be slightly negative (unbiased).
 //
-// Errors (kInvalidArgument): different dims, a set with fewer than 2 rows, a subset size
-// of less than 2, non-finite features. Thread-compatible.
+// Errors (kInvalidArgument): different dims, a set with fewer than 2 rows (KID's own
+// message), a subset size of less than 2, non-finite features. Thread-compatible.
 struct KidOptions {
   std::size_t subsets = 100;           // number of subset pairs drawn
   std::size_t max_subset_size = 1000;  // m = min(n1, n2, max_subset_size)
@@ -98,7 +99,7 @@ struct KidOptions {
 
 struct KidResult {
   double mean = 0.0;  // mean of the per-subset MMD^2 estimates: the KID
-  double std = 0.0;   // their standard deviation (ddof 0, as torch-fidelity reports it)
+  double std = 0.0;   // their standard deviation (ddof 0, as torch-fidelity); NaN: one subset
   std::size_t subset_size = 0;
   std::size_t subsets = 0;
 };

@@ -13,9 +13,9 @@
 // and its features are at hand (feature_stats.h). few_images_note() is the warning to show then.
 //
 // Not thread-safe (the network has scratch buffers); one pipeline per thread. Errors: a
-// missing weights file (kNotFound saying where to get it), unsupported dims or batch size
-// (kInvalidArgument), a path that is neither a folder nor an .npz (kNotFound), and the
-// errors of image decoding, .npz reading and the cache, each naming its file.
+// missing weights file (kNotFound saying where to get it), unsupported dims, batch size
+// or a negative thread count (kInvalidArgument), a path that is neither a folder nor an .npz
+// (kNotFound), and the errors of image decoding, .npz reading and the cache, each naming its file.
 #pragma once
 
 #include <cstddef>
@@ -23,10 +23,13 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "qtune/base/result.h"
 #include "qtune/metrics/feature_stats.h"
+#include "qtune/metrics/image.h"
 
 namespace qtune::metrics {
 
@@ -34,7 +37,7 @@ struct FidOptions {
   std::size_t dims = 2048;          // 64, 192, 768 or 2048 (pytorch-fid's --dims)
   std::size_t batch_size = 50;      // images decoded and run per step (pytorch-fid's --batch-size)
   std::filesystem::path weights{};  // pytorch-fid's .pth; empty: default_weights_path()
-  int threads = 0;                  // compute threads; 0: the library default (all cores)
+  int threads = 0;                  // compute threads; 0: available_cpus() (threads.h)
   std::optional<std::filesystem::path> cache_dir{};  // nullopt: no cache
 };
 
@@ -57,6 +60,9 @@ class FidPipeline {
   // A folder's features (for KID), through the cache like side().
   base::Result<Features> features(const std::filesystem::path& folder,
                                   Caching caching = Caching::kUse);
+  // The same for images held in memory (never cached); `what` names them in errors.
+  base::Result<FidSide> side(std::span<const Image> images, std::string_view what);
+  base::Result<Features> features(std::span<const Image> images);
 
   const FidOptions& options() const { return options_; }
 
@@ -65,6 +71,7 @@ class FidPipeline {
   // options_.weights, or default_weights_path() looked up on first use.
   base::Result<std::filesystem::path> weights_path();
   base::Result<std::uint64_t> weights_hash();
+  base::Result<InceptionFid*> network();
   base::Result<Features> compute_features(const std::vector<std::filesystem::path>& files);
   base::Result<FidSide> folder_side(const std::filesystem::path& folder, Caching caching);
 

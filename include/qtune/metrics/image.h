@@ -24,22 +24,24 @@ struct Image {
   }
 };
 
-// Image decoding: PNG (libpng) and JPEG (libjpeg-turbo), plus binary PPM/PGM, converted to
-// RGB exactly as PIL's `Image.open(path).convert("RGB")` does, so that pixel values match
-// pytorch-fid byte for byte:
+// Image decoding: every format pytorch-fid globs (PNG, JPEG, netpbm, BMP, TIFF, WebP),
+// converted to RGB exactly as PIL 9.4's `Image.open(path).convert("RGB")` does, so that
+// pixel values match pytorch-fid byte for byte:
 // - grey is replicated to three channels; alpha is dropped without compositing; palettes are
 //   expanded (tRNS ignored, as alpha is dropped anyway);
-// - 16-bit PNG samples keep their high byte (PIL's rawmode "RGB;16B"), except 16-bit grey,
-//   which PIL opens as mode "I" and clips to 0..255 when converting to RGB;
+// - 16-bit samples keep their high byte (PIL's rawmodes "RGB;16B", ...), except 16-bit grey
+//   (PNG, PGM, TIFF), which PIL opens as mode "I" and clips to 0..255 when converting;
 // - JPEG is decoded with libjpeg's defaults, as PIL uses them (ISLOW DCT, fancy upsampling);
-//   grey JPEGs are replicated like grey PNGs; CMYK/YCCK JPEGs are refused (kInvalidArgument);
-//   a JPEG that ends early is kCorrupt (PIL: "image file is truncated"), while the
-//   corrupt-data warnings PIL ignores (extraneous bytes before a marker) are ignored too;
-// - binary PPM/PGM (P6/P5) with maxval 255 are read directly; other netpbm variants are refused;
-// - images above PIL's decompression-bomb limit (178956970 pixels) are refused.
+//   CMYK/YCCK JPEGs are inverted (Adobe's polarity, as PIL assumes) and converted with
+//   PIL's cmyk2rgb; a JPEG that ends early is kCorrupt (PIL: "image file is truncated"),
+//   while the corrupt-data warnings PIL ignores are ignored too;
+// - netpbm P1-P6, plain and binary, any maxval (netpbm_decode.h); BMP (bmp_decode.h); TIFF
+//   through libtiff (tiff_decode.h); WebP's first frame through libwebp (webp_decode.h);
+// - images above PIL's decompression-bomb limit (178956970 pixels) are refused, and every
+//   decoder reserves its memory from the decode budget (decode_budget.h) first.
 // The format is recognised from the file's first bytes, not its extension (PIL does the same).
-// Errors (kCorrupt for a corrupt or truncated file, kInvalidArgument for an unsupported
-// format, kNotFound/kIoError for I/O) name the file. Reentrant: no global state.
+// Errors (kCorrupt for a corrupt or truncated file, kInvalidArgument for a variant PIL does
+// not read or would misread, kNotFound/kIoError for I/O) name the file. Reentrant.
 
 // Reads and decodes one image file.
 base::Result<Image> read_image(const std::filesystem::path& path);
@@ -51,9 +53,7 @@ base::Result<Image> decode_image(std::span<const std::uint8_t> bytes, std::strin
 // pytorch-fid globs `*.{ext}` for ext in bmp jpg jpeg pgm png ppm tif tiff webp: lower-case
 // extensions only (IMG.PNG is skipped), not recursive, then sorts the paths as Python sorts
 // str (by code point, i.e. byte order of the UTF-8 names). Images may differ in size.
-// Errors name the folder or file: an empty folder (no matching file) is kInvalidArgument;
-// a file with an extension we do not decode (bmp, tif, tiff, webp) is kInvalidArgument naming
-// it and the supported set (png, jpg, jpeg, ppm, pgm).
+// Errors name the folder: an empty folder (no matching file) is kInvalidArgument.
 
 // The image files of `folder`, in pytorch-fid's order. Checks only names, not contents.
 base::Result<std::vector<std::filesystem::path>> list_image_files(

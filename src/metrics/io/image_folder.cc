@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::array<std::string_view, 9> kExtensions = {"bmp", "jpg", "jpeg", "pgm", "png",
                                                          "ppm", "tif", "tiff", "webp"};
-constexpr std::array<std::string_view, 5> kDecodable = {"jpg", "jpeg", "pgm", "png", "ppm"};
 
 // The extension pytorch-fid's glob "*.<ext>" matches (case-sensitive), or "" for none.
 std::string_view matched_extension(std::string_view file_name) {
@@ -41,11 +40,6 @@ base::Result<std::vector<std::filesystem::path>> list_image_files(
     const std::string name = it->path().filename().string();
     const std::string_view ext = matched_extension(name);
     if (ext.empty()) continue;
-    if (std::find(kDecodable.begin(), kDecodable.end(), ext) == kDecodable.end()) {
-      return base::Status::invalid_argument(
-          fmt::format("{}: .{} images are not supported; use png, jpg, jpeg, ppm or pgm",
-                      it->path().string(), ext));
-    }
     files.push_back(it->path());
   }
   if (ec)
@@ -53,8 +47,8 @@ base::Result<std::vector<std::filesystem::path>> list_image_files(
         fmt::format("{}: cannot list: {}", folder.string(), ec.message()));
   if (files.empty()) {
     return base::Status::invalid_argument(
-        fmt::format("{}: no images (files ending in .png, .jpg, .jpeg, .ppm or .pgm, lower case); "
-                    "expected at least one",
+        fmt::format("{}: no images (files ending in .bmp, .jpg, .jpeg, .pgm, .png, .ppm, .tif, "
+                    ".tiff or .webp, lower case); expected at least one",
                     folder.string()));
   }
   // Python compares str by code point; for UTF-8 names that is byte order.

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 
+#include "metrics/io/bmp_decode.h"
 #include "metrics/io/file_bytes.h"
 #include "metrics/io/jpeg_decode.h"
 #include "metrics/io/netpbm_decode.h"
 #include "metrics/io/png_decode.h"
+#include "metrics/io/tiff_decode.h"
+#include "metrics/io/webp_decode.h"
 #include "qtune/metrics/image.h"
 
 namespace qtune::metrics {
@@ -21,9 +24,12 @@ base::Result<Image> decode_image(std::span<const std::uint8_t> bytes, std::strin
   if (starts_with(kJpegMagic)) return decode_jpeg(bytes, name);
   if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6')
     return decode_netpbm(bytes, name);
+  if (bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M') return decode_bmp(bytes, name);
+  if (is_tiff(bytes)) return decode_tiff(bytes, name);
+  if (is_webp(bytes)) return decode_webp(bytes, name);
   return base::Status::invalid_argument(
-      fmt::format("{}: not a PNG, JPEG, PPM or PGM image (unrecognised first bytes); supported: "
-                  "png, jpg, jpeg, ppm, pgm",
+      fmt::format("{}: not a PNG, JPEG, netpbm, BMP, TIFF or WebP image (unrecognised first "
+                  "bytes); supported: png, jpg, jpeg, ppm, pgm, bmp, tif, tiff, webp",
                   name));
 }
 

@@ -45,7 +45,7 @@ extern "C" void jpeg_on_message(j_common_ptr cinfo, int level) {
 struct JpegHeader {
   JDIMENSION width;
   JDIMENSION height;
-  int components;  // of the output: 1 (grey) or 3
+  int components;  // of the output: 1 (grey), 3 (RGB) or 4 (CMYK)
   J_COLOR_SPACE color_space;
   // A progressive (multi-scan) JPEG: libjpeg keeps every DCT coefficient of the whole image
   // (2 bytes each, per coded component) from jpeg_start_decompress on.
@@ -61,10 +61,17 @@ bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::u
   jpeg_read_header(cinfo, TRUE);
   // libjpeg's defaults are PIL's: JDCT_ISLOW, fancy upsampling, no scaling, no dithering.
   header->color_space = cinfo->jpeg_color_space;
-  if (cinfo->jpeg_color_space != JCS_GRAYSCALE) cinfo->out_color_space = JCS_RGB;
+  // Four components are PIL's mode "CMYK": libjpeg gives CMYK (YCCK converted), PIL's
+  // rawmode "CMYK;I" inverts it (Adobe's polarity, assumed for every CMYK JPEG).
+  const bool cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
+  if (cmyk) {
+    cinfo->out_color_space = JCS_CMYK;
+  } else if (cinfo->jpeg_color_space != JCS_GRAYSCALE) {
+    cinfo->out_color_space = JCS_RGB;
+  }
   header->width = cinfo->image_width;  // no scaling: the output is the image's size
   header->height = cinfo->image_height;
-  header->components = cinfo->out_color_space == JCS_GRAYSCALE ? 1 : 3;
+  header->components = cmyk ? 4 : cinfo->out_color_space == JCS_GRAYSCALE ? 1 : 3;
   if (jpeg_has_multiple_scans(cinfo)) {
     const std::uint64_t padded_width = (std::uint64_t{cinfo->image_width} + 15) / 16 * 16;
     const std::uint64_t padded_height = (std::uint64_t{cinfo->image_height} + 15) / 16 * 16;
@@ -72,6 +79,20 @@ bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* errors, const std::u
         padded_width * padded_height * 2 * static_cast<std::uint64_t>(cinfo->num_components);
   }
   return true;
+}
+
+// PIL's "CMYK;I" unpacker (255 - v) then convert("RGB") (Convert.c cmyk2rgb):
+// nk = 255 - k; channel = clip(nk - muldiv255(c, nk)), muldiv255(a, b) = (t + (t >> 8)) >> 8
+// with t = a * b + 128.
+void cmyk_inverted_to_rgb(const std::vector<std::uint8_t>& cmyk, std::vector<std::uint8_t>& rgb) {
+  for (std::size_t i = 0; i < rgb.size() / 3; ++i) {
+    const int nk = 255 - (255 - cmyk[4 * i + 3]);
+    for (std::size_t c = 0; c < 3; ++c) {
+      const int t = (255 - cmyk[4 * i + c]) * nk + 128;
+      const int v = nk - ((t + (t >> 8)) >> 8);
+      rgb[3 * i + c] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+  }
 }
 
 bool start_decompress(jpeg_decompress_struct* cinfo, JpegErrors* errors) {
@@ -110,18 +131,20 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
   JpegHeader header{};
   if (!read_header(&cinfo, &errors, bytes.data(), bytes.size(), &header)) return corrupt();
   if (header.color_space != JCS_GRAYSCALE && header.color_space != JCS_YCbCr &&
-      header.color_space != JCS_RGB) {
-    return base::Status::invalid_argument(fmt::format(
-        "{}: JPEG colour space {} (CMYK/YCCK) is not supported; expected greyscale or YCbCr/RGB",
-        name, static_cast<int>(header.color_space)));
+      header.color_space != JCS_RGB && header.color_space != JCS_CMYK &&
+      header.color_space != JCS_YCCK) {
+    return base::Status::invalid_argument(
+        fmt::format("{}: JPEG colour space {} is not supported; expected greyscale, YCbCr, RGB, "
+                    "CMYK or YCCK",
+                    name, static_cast<int>(header.color_space)));
   }
   if (std::uint64_t{header.width} * header.height > kMaxDecodedPixels) {
     return base::Status::invalid_argument(
         fmt::format("{}: JPEG of {}x{} is too large; expected at most {} pixels (PIL's limit)",
                     name, header.width, header.height, kMaxDecodedPixels));
   }
-  const auto components = static_cast<std::size_t>(header.components);  // 1 (grey) or 3
-  // The decoded samples, and for greyscale the RGB image made from them.
+  const auto components = static_cast<std::size_t>(header.components);  // 1, 3 or 4
+  // The decoded samples, and for grey and CMYK the RGB image made from them.
   const std::uint64_t pixel_count = std::uint64_t{header.width} * header.height;
   QTUNE_ASSIGN_OR_RETURN(
       const DecodeReservation reserved,
@@ -141,7 +164,11 @@ base::Result<Image> decode_jpeg(std::span<const std::uint8_t> bytes, std::string
     image.pixels = std::move(decoded);
     return image;
   }
-  image.pixels.resize(decoded.size() * 3);
+  image.pixels.resize(std::size_t{header.width} * header.height * 3);
+  if (components == 4) {
+    cmyk_inverted_to_rgb(decoded, image.pixels);
+    return image;
+  }
   for (std::size_t i = 0; i < decoded.size(); ++i) {
     image.pixels[3 * i] = image.pixels[3 * i + 1] = image.pixels[3 * i + 2] = decoded[i];
   }

@@ -11,6 +11,7 @@
 #include "metrics/nn/network.h"
 #include "metrics/nn/onednn_network.h"
 #include "metrics/nn/reference_network.h"
+#include "qtune/metrics/threads.h"
 
 namespace qtune::metrics {
 
@@ -60,7 +61,8 @@ base::Result<Features> InceptionFid::features(std::span<const Image> images, std
                       i, im.height, im.width, im.pixels.size()));
     }
   }
-  if (options_.threads > 0) network_->set_threads(options_.threads);
+  network_->set_threads(options_.threads > 0 ? options_.threads
+                                             : static_cast<int>(available_cpus()));
 
   const std::size_t image_floats = 3 * options_.input_size * options_.input_size;
   Features result{images.size(), dims, std::vector<double>(images.size() * dims)};

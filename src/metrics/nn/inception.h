@@ -15,9 +15,10 @@
 // Contract: create() copies what it needs from the state dict (the dict may be dropped).
 // An InceptionFid is not thread-safe (it owns scratch buffers); use one per thread.
 // `threads` > 0 sets the OpenMP (oneDNN) or OpenBLAS thread count for the calls of this
-// object; 0 leaves the process default. Errors: a state dict without the FID Inception
-// tensors or with wrong shapes (kInvalidArgument naming the key), unsupported dims, no
-// images or an empty image (kInvalidArgument), a oneDNN failure (kInternal).
+// object; 0 uses the CPUs this process may use (available_cpus(): affinity and cgroup quota).
+// Errors: a state dict without the FID Inception tensors or with wrong shapes (kInvalidArgument
+// naming the key), unsupported dims, no images or an empty image (kInvalidArgument), a oneDNN
+// failure (kInternal).
 #pragma once
 
 #include <cstddef>

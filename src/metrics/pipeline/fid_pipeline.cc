@@ -32,6 +32,11 @@ base::Result<FidPipeline> FidPipeline::create(const FidOptions& options) {
   if (options.batch_size == 0) {
     return base::Status::invalid_argument("fid: batch size 0; use a batch size of at least 1");
   }
+  if (options.threads < 0) {
+    return base::Status::invalid_argument(
+        fmt::format("fid: threads {}; use 0 (the CPUs this process may use) or a positive count",
+                    options.threads));
+  }
   // The weights are looked for when a folder needs them (weights_path): two .npz files
   // need none.
   return FidPipeline(options);
@@ -52,8 +57,7 @@ base::Result<std::uint64_t> FidPipeline::weights_hash() {
   return *weights_hash_;
 }
 
-base::Result<Features> FidPipeline::compute_features(
-    const std::vector<std::filesystem::path>& files) {
+base::Result<InceptionFid*> FidPipeline::network() {
   if (!network_) {
     QTUNE_ASSIGN_OR_RETURN(const std::filesystem::path path, weights_path());
     QTUNE_ASSIGN_OR_RETURN(const StateDict weights, load_state_dict(path));
@@ -62,6 +66,12 @@ base::Result<Features> FidPipeline::compute_features(
     QTUNE_ASSIGN_OR_RETURN(InceptionFid network, InceptionFid::create(weights, inception));
     network_ = std::make_unique<InceptionFid>(std::move(network));
   }
+  return network_.get();
+}
+
+base::Result<Features> FidPipeline::compute_features(
+    const std::vector<std::filesystem::path>& files) {
+  QTUNE_ASSIGN_OR_RETURN(InceptionFid * net, network());
   Features all{.count = 0, .dims = options_.dims, .values = {}};
   all.values.reserve(files.size() * options_.dims);
   for (std::size_t begin = 0; begin < files.size(); begin += options_.batch_size) {
@@ -73,11 +83,31 @@ base::Result<Features> FidPipeline::compute_features(
       batch.push_back(std::move(image));
     }
     QTUNE_ASSIGN_OR_RETURN(const Features part,
-                           network_->features(std::span<const Image>(batch), options_.dims));
+                           net->features(std::span<const Image>(batch), options_.dims));
     all.values.insert(all.values.end(), part.values.begin(), part.values.end());
     all.count += part.count;
   }
   return all;
+}
+
+base::Result<Features> FidPipeline::features(std::span<const Image> images) {
+  QTUNE_ASSIGN_OR_RETURN(InceptionFid * net, network());
+  Features all{.count = 0, .dims = options_.dims, .values = {}};
+  all.values.reserve(images.size() * options_.dims);
+  for (std::size_t begin = 0; begin < images.size(); begin += options_.batch_size) {
+    const std::size_t count = std::min(images.size() - begin, options_.batch_size);
+    QTUNE_ASSIGN_OR_RETURN(const Features part,
+                           net->features(images.subspan(begin, count), options_.dims));
+    all.values.insert(all.values.end(), part.values.begin(), part.values.end());
+    all.count += part.count;
+  }
+  return all;
+}
+
+base::Result<FidSide> FidPipeline::side(std::span<const Image> images, std::string_view what) {
+  QTUNE_ASSIGN_OR_RETURN(Features features, features(images));
+  QTUNE_ASSIGN_OR_RETURN(FeatureStats stats, compute_stats(features, std::string(what)));
+  return FidSide{std::move(stats), std::move(features)};
 }
 
 base::Result<FidSide> FidPipeline::folder_side(const std::filesystem::path& folder,
@@ -112,6 +142,13 @@ base::Result<FidSide> FidPipeline::side(const std::filesystem::path& path, Cachi
 }
 
 base::Result<Features> FidPipeline::features(const std::filesystem::path& folder, Caching caching) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(folder, ec)) {
+    // One image has features but no covariance: its caller (KID) says what it needs.
+    QTUNE_ASSIGN_OR_RETURN(const std::vector<std::filesystem::path> files,
+                           list_image_files(folder));
+    if (files.size() < 2) return compute_features(files);
+  }
   QTUNE_ASSIGN_OR_RETURN(FidSide side, side(folder, caching));
   if (side.features) return std::move(*side.features);
   // A cache entry of a large folder keeps only statistics: compute the features again.
@@ -129,8 +166,11 @@ std::optional<std::string> few_images_note(std::size_t count, std::size_t dims,
       "and "
       "dominated by the sample size (at N = 10 it measures mostly N); compare only runs with the "
       "same N, "
-      "or use KID (qtune metrics --metrics kid) or --dims 64/192",
-      what, count, dims, count - 1, dims);
+      "or use KID (qtune metrics --metrics kid){}",
+      what, count, dims, count - 1, dims,
+      dims > 192  ? " or --dims 64/192"
+      : dims > 64 ? " or --dims 64"
+                  : "");
 }
 
 }  // namespace qtune::metrics

@@ -52,7 +52,10 @@ base::Result<double> FolderScorer::score(FolderMetric metric,
     default:
       break;
   }
-  QTUNE_ASSIGN_OR_RETURN(const PairedReport report, score_folders(reference, generated));
+  QTUNE_ASSIGN_OR_RETURN(
+      const PairedReport report,
+      score_folders(reference, generated,
+                    metric == FolderMetric::kSsim ? PairedSsim::kCompute : PairedSsim::kSkip));
   switch (metric) {
     case FolderMetric::kMse:
       return report.mean.mse;

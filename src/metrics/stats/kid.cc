@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -75,12 +76,27 @@ base::Result<double> mmd2_unbiased(const Features& x, const Features& y) {
 
 base::Result<KidResult> kernel_inception_distance(const Features& a, const Features& b,
                                                   const KidOptions& options) {
+  // Before check_pair, whose count check speaks of FID's covariance.
+  if (a.count < 2 || b.count < 2) {
+    return base::Status::invalid_argument(
+        fmt::format("kid: {} and {} images; KID needs at least 2 images a side (its unbiased "
+                    "estimate leaves out each image's kernel with itself)",
+                    a.count, b.count));
+  }
   QTUNE_RETURN_IF_ERROR(check_pair(a, b));
   const std::size_t m = std::min({a.count, b.count, options.max_subset_size});
   if (m < 2 || options.subsets == 0) {
     return base::Status::invalid_argument(fmt::format(
         "kid: subset size {} and {} subsets; both must be positive and the size at least 2", m,
         options.subsets));
+  }
+  if (m == a.count && m == b.count) {
+    // Every subset pair is the two whole sets (in another order, which MMD ignores): one
+    // value, and no spread over subsets to report.
+    return KidResult{.mean = mmd2(a.values, b.values, m, a.dims),
+                     .std = std::numeric_limits<double>::quiet_NaN(),
+                     .subset_size = m,
+                     .subsets = 1};
   }
   std::mt19937_64 rng(options.seed);
   std::vector<std::size_t> order_a(a.count);

@@ -14,8 +14,13 @@ base::Status check_same_size(const Image& a, const Image& b, std::string_view na
                   name, a.width, a.height, b.width, b.height));
 }
 
-base::Result<PairScores> score_pair(const Image& a, const Image& b, std::string name) {
-  QTUNE_ASSIGN_OR_RETURN(const double ssim, structural_similarity(a, b, name));
+base::Result<PairScores> score_pair(const Image& a, const Image& b, std::string name,
+                                    PairedSsim with_ssim) {
+  QTUNE_RETURN_IF_ERROR(check_same_size(a, b, name));
+  double ssim = std::numeric_limits<double>::quiet_NaN();
+  if (with_ssim == PairedSsim::kCompute) {
+    QTUNE_ASSIGN_OR_RETURN(ssim, structural_similarity(a, b, name));
+  }
   const std::size_t n = a.pixels.size();
   double mean_a = 0.0;
   double mean_b = 0.0;
