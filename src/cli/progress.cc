@@ -36,6 +36,7 @@ std::string ProgressDisplay::summary(const study::Progress& p) const {
   std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget)
                               : fmt::format("[{}]", p.evaluations);
   line += fmt::format(" done {} failed {} running {}", p.complete, p.failed, p.running);
+  if (p.pruned > 0) line += fmt::format(" pruned {}", p.pruned);
   if (p.best)
     line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
   if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);

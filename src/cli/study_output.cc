@@ -155,9 +155,10 @@ std::string trials_json(const std::vector<store::TrialRecord>& trials, const spa
 
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space) {
+                          const space::Space* space, double seconds_saved) {
   std::map<std::string_view, std::size_t> counts;
-  for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
+  for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED", "PRUNED"})
+    counts[s] = 0;
   std::size_t imported = 0;
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) {
@@ -175,6 +176,7 @@ std::string format_status(const store::StudyRecord& study,
     out["trials"] = trials.size();
     for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
     out["counts"]["IMPORTED"] = imported;
+    out["pruning_hours_saved"] = seconds_saved / 3600;
     out["best"] =
         best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson, space))
              : nlohmann::ordered_json(nullptr);
@@ -182,9 +184,12 @@ std::string format_status(const store::StudyRecord& study,
   }
   std::string out = fmt::format(
       "study {} ({}): {} trials: {} complete, {} failed, {} running, {} "
-      "interrupted{}\n",
+      "interrupted{}{}\n",
       study.name, store::direction_name(study.direction), trials.size() - imported,
       counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"],
+      counts["PRUNED"] > 0 ? fmt::format(", {} pruned (saved ~{:.2f} h of trial time)",
+                                         counts["PRUNED"], seconds_saved / 3600)
+                           : "",
       imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,

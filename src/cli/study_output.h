@@ -27,11 +27,12 @@ base::Result<OutputFormat> parse_output_format(std::string_view text);
 std::string format_best(const study::BestTrial& best, OutputFormat format,
                         const space::Space* space = nullptr);
 
-// Table: a summary (counts, best) and one line per trial; JSON: {"study", "counts", "best",
-// "trials"}; CSV: the trials.
+// Table: a summary (counts, the pruned trials and the trial time pruning saved, best) and one
+// line per trial; JSON: {"study", "counts", "pruning_hours_saved", "best", "trials"}; CSV: the
+// trials. `seconds_saved`: study::pruning_seconds_saved.
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space = nullptr);
+                          const space::Space* space = nullptr, double seconds_saved = 0);
 
 // number,state,<param names...>,value,failure_reason,started_at,finished_at,worker,attempt,
 // source per trial.

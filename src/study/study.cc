@@ -208,9 +208,11 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   store::TrialResult result;
   agent::Observation observation;
   if (outcome.value && std::isfinite(*outcome.value)) {
-    result = {store::TrialState::kComplete, outcome.value, "", outcome.log_tail};
+    result = {outcome.pruned ? store::TrialState::kPruned : store::TrialState::kComplete,
+              outcome.value, outcome.pruned ? outcome.failure_reason : "", outcome.log_tail};
     const bool maximize = config_.direction == store::Direction::kMaximize;
     observation.loss = maximize ? -*outcome.value : *outcome.value;
+    observation.censored = outcome.pruned;
   } else {
     const std::string reason =
         outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
@@ -309,6 +311,15 @@ base::Result<std::optional<BestTrial>> Study::best() const {
   return best_trial(all, config_.direction);
 }
 
+base::Status Study::add_progress(TrialId trial, const std::vector<ProgressPoint>& points) {
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("add_progress"));
+  return store_->add_progress(trial, points);
+}
+
+base::Result<std::vector<store::TrialProgress>> Study::progress_curves() const {
+  return store_->progress(id_);
+}
+
 base::Result<Progress> Study::progress() const {
   QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
@@ -317,7 +328,7 @@ base::Result<Progress> Study::progress() const {
                   counts.failed,         counts.running,
                   counts.interrupted,    counts.run(),
                   config_.budget.trials, std::move(best_so_far),
-                  strategy_->epsilon()};
+                  strategy_->epsilon(),  counts.pruned};
 }
 
 StrategyResults Study::results() const {

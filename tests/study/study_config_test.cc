@@ -118,7 +118,7 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
        "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus or max_time"},
       {kSpace + "[optimizer]\nlr = 1\n",
        "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget], "
-       "[trial] or [report]"},
+       "[trial], [pruning] or [report]"},
       {kSpace + "[report]\nplots = 1\n", "s.toml:5: [report] plots: unknown key; use images"},
       {kSpace + "[report]\nimages = \"a\"\n", "s.toml:5: [report] images: expected a table"},
       {kSpace + "[report]\nimages = { stim = \"{nope}/s\" }\n", "s.toml:5: [report] images.stim: "},

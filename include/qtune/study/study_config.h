@@ -20,6 +20,9 @@
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
 //   max_time = "12h"              # wall time of one `qtune run` session (base/duration.h)
 //
+//   [pruning]   stopping trials early from their progress: study/pruning.h (optional;
+//               needs [trial] progress)
+//
 //   [report]                      # optional; read by `qtune report` only
 //   images = { stim = "{K}/stim", rec = "{K}/rec" }   # image folders of a trial (templates,
 //                                 # relative to its workdir); default: the [trial] built-in
@@ -43,6 +46,7 @@
 #include "qtune/space/space.h"
 #include "qtune/store/open_store.h"
 #include "qtune/store/store.h"
+#include "qtune/study/pruning.h"
 
 namespace qtune::study {
 
@@ -72,6 +76,7 @@ struct StudyConfig {
                               // (the study fingerprint)
   Budget budget;
   std::optional<exec::TrialConfig> trial;
+  PruningConfig pruning;
   ReportConfig report;
 };
 

@@ -33,7 +33,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -81,6 +81,23 @@ CREATE TABLE snapshots (
     // 2: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
     R"sql(
 ALTER TABLE trials ADD COLUMN source text NOT NULL DEFAULT '';
+)sql",
+    // 3: the PRUNED state (a trial stopped early by [pruning]; final like COMPLETE and FAILED)
+    // and trial_progress, the intermediate values trials report ([trial] progress).
+    R"sql(
+ALTER TABLE trials DROP CONSTRAINT trials_state_check;
+ALTER TABLE trials ADD CONSTRAINT trials_state_check
+  CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'PRUNED'));
+DROP TRIGGER finished_trials_are_immutable ON trials;
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  FOR EACH ROW WHEN (OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED'))
+  EXECUTE FUNCTION qtune_refuse_finished_trial_update();
+CREATE TABLE trial_progress (
+  trial_id bigint NOT NULL REFERENCES trials (id),
+  step     bigint NOT NULL,
+  value    double precision NOT NULL,
+  PRIMARY KEY (trial_id, step)
+);
 )sql",
 };
 

@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -80,6 +80,55 @@ CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_a
     // 4: source, "FILE:LINE" of an imported result (qtune import); '' for a trial qtune ran.
     R"sql(
 ALTER TABLE trials ADD COLUMN source TEXT NOT NULL DEFAULT '';
+)sql",
+    // 5: the PRUNED state (a trial stopped early by [pruning]; final like COMPLETE and FAILED)
+    // and trial_progress, the intermediate values trials report ([trial] progress). SQLite
+    // cannot change a CHECK constraint in place: trials is rebuilt with the same rows (the
+    // migration runs with foreign keys off, SqliteStore::migrate).
+    R"sql(
+CREATE TABLE trials_new (
+  id             INTEGER PRIMARY KEY,
+  study_id       INTEGER NOT NULL REFERENCES studies (id),
+  number         INTEGER NOT NULL,
+  state_id       INTEGER NOT NULL,
+  params         TEXT NOT NULL,
+  trajectory     INTEGER NOT NULL,
+  remeasure      INTEGER NOT NULL CHECK (remeasure IN (0, 1)),
+  state          TEXT NOT NULL
+                 CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'PRUNED')),
+  value          REAL,
+  failure_reason TEXT NOT NULL DEFAULT '',
+  log_tail       TEXT NOT NULL DEFAULT '',
+  worker         TEXT NOT NULL,
+  created_at     REAL NOT NULL,
+  started_at     REAL NOT NULL,
+  finished_at    REAL,
+  attempt        INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at   REAL,
+  source         TEXT NOT NULL DEFAULT '',
+  UNIQUE (study_id, number)
+);
+INSERT INTO trials_new (id, study_id, number, state_id, params, trajectory, remeasure, state,
+                        value, failure_reason, log_tail, worker, created_at, started_at,
+                        finished_at, attempt, heartbeat_at, source)
+  SELECT id, study_id, number, state_id, params, trajectory, remeasure, state, value,
+         failure_reason, log_tail, worker, created_at, started_at, finished_at, attempt,
+         heartbeat_at, source FROM trials;
+DROP TABLE trials;
+ALTER TABLE trials_new RENAME TO trials;
+CREATE INDEX trials_by_state ON trials (study_id, state);
+CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_at);
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  WHEN OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED')
+BEGIN
+  SELECT RAISE(ABORT, 'finished trials are immutable');
+END;
+CREATE TABLE trial_progress (
+  trial_id INTEGER NOT NULL REFERENCES trials (id),
+  step     INTEGER NOT NULL,
+  value    REAL NOT NULL,
+  PRIMARY KEY (trial_id, step)
+);
 )sql",
 };
 
