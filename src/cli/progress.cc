@@ -40,6 +40,10 @@ std::string ProgressDisplay::summary(const study::Progress& p) const {
   if (p.best)
     line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
   if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);
+  if (p.compute_budget_seconds) {
+    line += fmt::format(" | compute {:.2f} of {:.2f} h", p.compute_spent_seconds / 3600,
+                        *p.compute_budget_seconds / 3600);
+  }
   const base::Duration elapsed = since(started_);
   line += fmt::format(" | {} elapsed", base::format_duration(elapsed));
   // Left: this session's pace per finished trial, times the trials still to finish.

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -155,7 +156,8 @@ std::string trials_json(const std::vector<store::TrialRecord>& trials, const spa
 
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space, double seconds_saved) {
+                          const space::Space* space, const StatusExtras& extras) {
+  const double seconds_saved = extras.pruning_seconds_saved;
   std::map<std::string_view, std::size_t> counts;
   for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED", "PRUNED"})
     counts[s] = 0;
@@ -177,6 +179,12 @@ std::string format_status(const store::StudyRecord& study,
     for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
     out["counts"]["IMPORTED"] = imported;
     out["pruning_hours_saved"] = seconds_saved / 3600;
+    if (extras.compute_budget_seconds) {
+      out["compute"]["hours_spent"] = extras.compute_spent_seconds / 3600;
+      out["compute"]["hours_budget"] = *extras.compute_budget_seconds / 3600;
+      out["compute"]["hours_left"] =
+          std::max(0.0, *extras.compute_budget_seconds - extras.compute_spent_seconds) / 3600;
+    }
     out["best"] =
         best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson, space))
              : nlohmann::ordered_json(nullptr);
@@ -191,6 +199,12 @@ std::string format_status(const store::StudyRecord& study,
                                          counts["PRUNED"], seconds_saved / 3600)
                            : "",
       imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
+  if (extras.compute_budget_seconds) {
+    out += fmt::format(
+        "compute: {:.2f} h of trial time spent of {:.2f} h ([budget] compute), {:.2f} h left\n",
+        extras.compute_spent_seconds / 3600, *extras.compute_budget_seconds / 3600,
+        std::max(0.0, *extras.compute_budget_seconds - extras.compute_spent_seconds) / 3600);
+  }
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
                        describe_params(best->params));

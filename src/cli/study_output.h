@@ -2,6 +2,7 @@
 // the trials table, as a human table, JSON or CSV.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,12 +28,22 @@ base::Result<OutputFormat> parse_output_format(std::string_view text);
 std::string format_best(const study::BestTrial& best, OutputFormat format,
                         const space::Space* space = nullptr);
 
-// Table: a summary (counts, the pruned trials and the trial time pruning saved, best) and one
-// line per trial; JSON: {"study", "counts", "pruning_hours_saved", "best", "trials"}; CSV: the
-// trials. `seconds_saved`: study::pruning_seconds_saved.
+// What status shows beyond the trials: the trial time pruning saved
+// (study::pruning_seconds_saved) and, with [budget] compute, the trial time spent
+// (study::compute_use) and the budget.
+struct StatusExtras {
+  double pruning_seconds_saved = 0;
+  double compute_spent_seconds = 0;
+  std::optional<double> compute_budget_seconds;
+};
+
+// Table: a summary (counts, the pruned trials and the trial time pruning saved, compute hours
+// spent and left, best) and one line per trial; JSON: {"study", "counts",
+// "pruning_hours_saved", "compute" (with a budget: {"hours_spent", "hours_budget",
+// "hours_left"}), "best", "trials"}; CSV: the trials.
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
-                          const space::Space* space = nullptr, double seconds_saved = 0);
+                          const space::Space* space = nullptr, const StatusExtras& extras = {});
 
 // number,state,<param names...>,value,failure_reason,started_at,finished_at,worker,attempt,
 // source per trial.

@@ -8,23 +8,16 @@
 
 #include "base/names.h"
 #include "base/toml_reader.h"
+#include "study/median.h"
 
 namespace qtune::study {
 namespace {
 
+using detail::median;
+
 constexpr base::Names<PruningRule, 3> kRules{{{{PruningRule::kNone, "none"},
                                                {PruningRule::kMedian, "median"},
                                                {PruningRule::kAsha, "asha"}}}};
-
-double median(std::vector<double> values) {
-  const std::size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
-  const double upper = values[mid];
-  if (values.size() % 2 == 1) return upper;
-  return (*std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid)) +
-          upper) /
-         2;
-}
 
 // The value of `curve` at `step`: its last point at or before it; nullopt before its first.
 std::optional<double> value_at(const Curve& curve, std::int64_t step) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "qtune/store/open_store.h"
+#include "qtune/study/compute.h"
 #include "study/fingerprint.h"
 #include "study/liveness.h"
 
@@ -160,6 +161,23 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
     const Ask none{std::nullopt, counts.running == 0};
     if (time_up) return none;
     if (budget.trials && counts.run() >= *budget.trials) return none;
+    if (budget.compute) {
+      QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialRecord> all, store_->trials(id_));
+      const ComputeUse use = compute_use(all);
+      const double limit = std::chrono::duration<double>(*budget.compute).count();
+      if (use.typical_seconds && *use.typical_seconds > limit) {
+        return base::Status::invalid_argument(fmt::format(
+            "{}: [budget] compute = {} is smaller than one trial (a typical one takes {}, the "
+            "median of {}); raise it, e.g. to {}",
+            config_.file.string(), base::format_duration(*budget.compute),
+            base::format_duration(
+                base::Duration(static_cast<base::Duration::rep>(*use.typical_seconds * 1000))),
+            use.measured,
+            base::format_duration(base::Duration(
+                static_cast<base::Duration::rep>(*use.typical_seconds * 10 * 1000)))));
+      }
+      if (next_trial_exceeds(use, limit)) return none;
+    }
 
     const std::optional<agent::Proposal> proposal = strategy_->ask();
     if (!proposal) {
@@ -324,11 +342,17 @@ base::Result<Progress> Study::progress() const {
   QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
   std::lock_guard lock(mutex_);
-  return Progress{counts.imported,       counts.complete - counts.imported,
-                  counts.failed,         counts.running,
-                  counts.interrupted,    counts.run(),
-                  config_.budget.trials, std::move(best_so_far),
-                  strategy_->epsilon(),  counts.pruned};
+  Progress out{counts.imported,       counts.complete - counts.imported,
+               counts.failed,         counts.running,
+               counts.interrupted,    counts.run(),
+               config_.budget.trials, std::move(best_so_far),
+               strategy_->epsilon(),  counts.pruned};
+  if (config_.budget.compute) {
+    out.compute_budget_seconds = std::chrono::duration<double>(*config_.budget.compute).count();
+    QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialRecord> all, store_->trials(id_));
+    out.compute_spent_seconds = compute_use(all).spent_seconds;
+  }
+  return out;
 }
 
 StrategyResults Study::results() const {

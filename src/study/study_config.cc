@@ -131,8 +131,15 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
       auto duration = base::parse_duration(text);
       if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
       budget.max_time = *duration;
+    } else if (k == "compute") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
+      auto duration = base::parse_duration(text);
+      if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
+      if (duration->count() <= 0)
+        return errors.at(node, k, "is zero; give the trial time the study may use, e.g. \"72h\"");
+      budget.compute = *duration;
     } else {
-      return errors.at(node, k, "unknown key; use trials, parallel, gpus or max_time");
+      return errors.at(node, k, "unknown key; use trials, parallel, gpus, max_time or compute");
     }
   }
   return budget;

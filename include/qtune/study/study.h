@@ -41,7 +41,9 @@
 // each is a real evaluation, and re-measurements count. Imported results (add_results,
 // `qtune import`) are not: they were measured before, and `[budget] trials = 40` after
 // importing 150 results still runs 40 new configurations. max_time bounds one session (from
-// open()); running trials finish, but no new one starts after it.
+// open()); running trials finish, but no new one starts after it. compute (the trial time
+// of all trials summed, compute.h) ends the study when the next trial would likely exceed it;
+// ask() refuses (kInvalidArgument) a budget smaller than one typical trial.
 //
 // Values are the raw metric; for a maximised metric the strategy sees its negation. A
 // failed trial reaches the strategy as a failure, and the strategy applies its penalty.
@@ -118,6 +120,8 @@ struct Progress {
   std::optional<BestTrial> best;
   std::optional<double> epsilon;
   std::size_t pruned = 0;  // stopped early by [pruning] (not failures; counted in evaluations)
+  double compute_spent_seconds = 0;                             // trial time so far (compute.h)
+  std::optional<double> compute_budget_seconds = std::nullopt;  // [budget] compute
 };
 
 // What add_results did: the trials it added, and how many results it found imported already.

@@ -19,6 +19,9 @@
 //                                 # strategy's trajectories to at least this (one each)
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
 //   max_time = "12h"              # wall time of one `qtune run` session (base/duration.h)
+//   compute = "72h"               # trial time of all trials summed (GPU-hours with gpus);
+//                                 # the study ends when the next trial would likely exceed
+//                                 # it (study/compute.h)
 //
 //   [pruning]   stopping trials early from their progress: study/pruning.h (optional;
 //               needs [trial] progress)
@@ -55,6 +58,7 @@ struct Budget {
   std::uint32_t parallel = 1;
   std::vector<int> gpus;  // empty: trials get no CUDA_VISIBLE_DEVICES
   std::optional<base::Duration> max_time;
+  std::optional<base::Duration> compute;  // > 0
 };
 
 // [report]: what `qtune report` shows beyond the trials (report/report.h).
