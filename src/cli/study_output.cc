@@ -12,6 +12,7 @@
 
 #include "base/names.h"
 #include "cli/study_source.h"
+#include "qtune/base/duration.h"
 
 namespace qtune::cli {
 namespace {
@@ -200,10 +201,14 @@ std::string format_status(const store::StudyRecord& study,
                            : "",
       imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
   if (extras.compute_budget_seconds) {
-    out += fmt::format(
-        "compute: {:.2f} h of trial time spent of {:.2f} h ([budget] compute), {:.2f} h left\n",
-        extras.compute_spent_seconds / 3600, *extras.compute_budget_seconds / 3600,
-        std::max(0.0, *extras.compute_budget_seconds - extras.compute_spent_seconds) / 3600);
+    const auto hours = [](double seconds) {
+      return fmt::format("{:.2f} h ({})", seconds / 3600,
+                         base::format_duration(base::Duration(
+                             static_cast<base::Duration::rep>(std::max(0.0, seconds) * 1000))));
+    };
+    out += fmt::format("compute: {} of trial time spent of {} ([budget] compute), {} left\n",
+                       hours(extras.compute_spent_seconds), hours(*extras.compute_budget_seconds),
+                       hours(*extras.compute_budget_seconds - extras.compute_spent_seconds));
   }
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
