@@ -53,7 +53,7 @@ struct Trial {
 struct TrialRecord {
   TrialId id = 0;
   std::int64_t number = 0;
-  std::string state;  // "RUNNING", "COMPLETE", "FAILED" or "INTERRUPTED"
+  std::string state;  // "RUNNING", "COMPLETE", "FAILED", "INTERRUPTED" or "PRUNED"
   space::StateId state_id = 0;
   py::dict params;
   std::optional<double> value;
@@ -87,6 +87,7 @@ struct Progress {
   std::optional<std::uint64_t> budget;
   std::optional<BestTrial> best;
   std::optional<double> epsilon;
+  std::size_t pruned = 0;
 };
 
 BestTrial best_of(const space::Space& space, const study::BestTrial& best) {
@@ -261,7 +262,7 @@ class PyStudy {
     const auto o = opened();
     const study::Progress p = value_or_throw(without_gil([&] { return o->study->progress(); }));
     Progress out{p.imported,    p.complete, p.failed,     p.running, p.interrupted,
-                 p.evaluations, p.budget,   std::nullopt, p.epsilon};
+                 p.evaluations, p.budget,   std::nullopt, p.epsilon, p.pruned};
     if (p.best) out.best = best_of(space(*o), *p.best);
     return out;
   }
@@ -343,7 +344,8 @@ void bind_study(py::module_& m) {
   py::class_<TrialRecord>(m, "TrialRecord", "A trial as the study's store keeps it.")
       .def_readonly("id", &TrialRecord::id)
       .def_readonly("number", &TrialRecord::number)
-      .def_readonly("state", &TrialRecord::state, "RUNNING, COMPLETE, FAILED or INTERRUPTED")
+      .def_readonly("state", &TrialRecord::state,
+                    "RUNNING, COMPLETE, FAILED, INTERRUPTED or PRUNED")
       .def_readonly("state_id", &TrialRecord::state_id)
       .def_readonly("params", &TrialRecord::params)
       .def_readonly("value", &TrialRecord::value, "the raw metric; None unless COMPLETE")
@@ -383,6 +385,7 @@ void bind_study(py::module_& m) {
       .def_readonly("failed", &Progress::failed)
       .def_readonly("running", &Progress::running)
       .def_readonly("interrupted", &Progress::interrupted)
+      .def_readonly("pruned", &Progress::pruned, "stopped early by [pruning]")
       .def_readonly("evaluations", &Progress::evaluations,
                     "every trial created: what the budget counts")
       .def_readonly("budget", &Progress::budget, "[budget] trials, or None")

@@ -20,6 +20,8 @@
 #include "cli/study_source.h"
 #include "cli/watch.h"
 #include "qtune/exec/executor.h"
+#include "qtune/study/compute.h"
+#include "qtune/study/pruning.h"
 #include "qtune/study/runner.h"
 
 namespace qtune::cli {
@@ -60,6 +62,13 @@ base::Result<std::string> status_text(const OpenedStudy& opened, OutputFormat fo
   extras.now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   QTUNE_ASSIGN_OR_RETURN(extras.workers, opened.store->workers(opened.record.id));
+  QTUNE_ASSIGN_OR_RETURN(const auto progress, opened.store->progress(opened.record.id));
+  extras.pruning_seconds_saved = study::pruning_seconds_saved(opened.trials, progress);
+  if (opened.config && opened.config->budget.compute) {
+    extras.compute_budget_seconds =
+        std::chrono::duration<double>(*opened.config->budget.compute).count();
+    extras.compute_spent_seconds = study::compute_use(opened.trials).spent_seconds;
+  }
   // The Slurm job of each trial, from its folder (known with the study file only).
   if (opened.config && opened.config->trial &&
       opened.config->trial->executor == exec::ExecutorKind::kSlurm) {

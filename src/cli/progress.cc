@@ -36,9 +36,14 @@ std::string ProgressDisplay::summary(const study::Progress& p) const {
   std::string line = p.budget ? fmt::format("[{}/{}]", p.evaluations, *p.budget)
                               : fmt::format("[{}]", p.evaluations);
   line += fmt::format(" done {} failed {} running {}", p.complete, p.failed, p.running);
+  if (p.pruned > 0) line += fmt::format(" pruned {}", p.pruned);
   if (p.best)
     line += fmt::format(" | best {:.6g} ({})", p.best->value, describe_params(p.best->params));
   if (p.epsilon) line += fmt::format(" | eps {:.3f}", *p.epsilon);
+  if (p.compute_budget_seconds) {
+    line += fmt::format(" | compute {:.2f} of {:.2f} h", p.compute_spent_seconds / 3600,
+                        *p.compute_budget_seconds / 3600);
+  }
   const base::Duration elapsed = since(started_);
   line += fmt::format(" | {} elapsed", base::format_duration(elapsed));
   // Left: this session's pace per finished trial, times the trials still to finish.

@@ -13,6 +13,7 @@
 
 #include "base/names.h"
 #include "cli/study_source.h"
+#include "qtune/base/duration.h"
 
 namespace qtune::cli {
 namespace {
@@ -178,8 +179,10 @@ std::string slurm_job_of(const StatusExtras& extras, std::int64_t number) {
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
                           const space::Space* space, const StatusExtras& extras) {
+  const double seconds_saved = extras.pruning_seconds_saved;
   std::map<std::string_view, std::size_t> counts;
-  for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED"}) counts[s] = 0;
+  for (const std::string_view s : {"COMPLETE", "FAILED", "RUNNING", "INTERRUPTED", "PRUNED"})
+    counts[s] = 0;
   std::size_t imported = 0;
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) {
@@ -197,6 +200,13 @@ std::string format_status(const store::StudyRecord& study,
     out["trials"] = trials.size();
     for (const auto& [state, n] : counts) out["counts"][std::string(state)] = n;
     out["counts"]["IMPORTED"] = imported;
+    out["pruning_hours_saved"] = seconds_saved / 3600;
+    if (extras.compute_budget_seconds) {
+      out["compute"]["hours_spent"] = extras.compute_spent_seconds / 3600;
+      out["compute"]["hours_budget"] = *extras.compute_budget_seconds / 3600;
+      out["compute"]["hours_left"] =
+          std::max(0.0, *extras.compute_budget_seconds - extras.compute_spent_seconds) / 3600;
+    }
     out["best"] =
         best ? nlohmann::ordered_json::parse(format_best(*best, OutputFormat::kJson, space))
              : nlohmann::ordered_json(nullptr);
@@ -227,10 +237,23 @@ std::string format_status(const store::StudyRecord& study,
   }
   std::string out = fmt::format(
       "study {} ({}): {} trials: {} complete, {} failed, {} running, {} "
-      "interrupted{}\n",
+      "interrupted{}{}\n",
       study.name, store::direction_name(study.direction), trials.size() - imported,
       counts["COMPLETE"], counts["FAILED"], counts["RUNNING"], counts["INTERRUPTED"],
+      counts["PRUNED"] > 0 ? fmt::format(", {} pruned (saved ~{:.2f} h of trial time)",
+                                         counts["PRUNED"], seconds_saved / 3600)
+                           : "",
       imported > 0 ? fmt::format("; {} imported (listed apart)", imported) : "");
+  if (extras.compute_budget_seconds) {
+    const auto hours = [](double seconds) {
+      return fmt::format("{:.2f} h ({})", seconds / 3600,
+                         base::format_duration(base::Duration(
+                             static_cast<base::Duration::rep>(std::max(0.0, seconds) * 1000))));
+    };
+    out += fmt::format("compute: {} of trial time spent of {} ([budget] compute), {} left\n",
+                       hours(extras.compute_spent_seconds), hours(*extras.compute_budget_seconds),
+                       hours(*extras.compute_budget_seconds - extras.compute_spent_seconds));
+  }
   if (best)
     out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
                        describe_params(best->params));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,18 +29,25 @@ base::Result<OutputFormat> parse_output_format(std::string_view text);
 std::string format_best(const study::BestTrial& best, OutputFormat format,
                         const space::Space* space = nullptr);
 
-// What `qtune status` shows beside the trials: the registered workers and each trial's
-// latest Slurm job id (by trial number; trials of the local executor have none).
+// What `qtune status` shows beside the trials: the registered workers, each trial's latest
+// Slurm job id (by trial number; trials of the local executor have none), the trial time
+// pruning saved (study::pruning_seconds_saved) and, with [budget] compute, the trial time
+// spent (study::compute_use) and the budget.
 struct StatusExtras {
   std::vector<store::WorkerRecord> workers;
   std::map<std::int64_t, std::string> slurm_jobs;
   double now = 0;  // Unix seconds, for the heartbeats' age
+  double pruning_seconds_saved = 0;
+  double compute_spent_seconds = 0;
+  std::optional<double> compute_budget_seconds;
 };
 
-// Table: a summary (counts, best), the workers (host, pid, Slurm job, heartbeat age, running
-// trials) and one line per trial; JSON: {"study", "trials" (the count), "counts", "best",
-// "workers", "trial_list" (each trial as `export` writes it, with "slurm_job")}; CSV: the
-// trials.
+// Table: a summary (counts, the pruned trials and the trial time pruning saved, compute hours
+// spent and left, best), the workers (host, pid, Slurm job, heartbeat age, running trials)
+// and one line per trial; JSON: {"study", "trials" (the count), "counts",
+// "pruning_hours_saved", "compute" (with a budget: {"hours_spent", "hours_budget",
+// "hours_left"}), "best", "workers", "trial_list" (each trial as `export` writes it, with
+// "slurm_job")}; CSV: the trials.
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
                           const space::Space* space = nullptr, const StatusExtras& extras = {});

@@ -31,8 +31,10 @@ base::Result<WrittenReport> write_study_report(const StudySource& source,
     if (read_only.is_ok()) study = std::move(*read_only);
   }
   written.trials = opened.trials.size();
+  QTUNE_ASSIGN_OR_RETURN(std::vector<store::TrialProgress> progress,
+                         opened.store->progress(opened.record.id));
   report::StudyData data{std::move(opened.config), std::move(opened.record),
-                         std::move(opened.trials), study.get()};
+                         std::move(opened.trials), study.get(), std::move(progress)};
   report::ReportOptions options;
   options.refresh_seconds = written.finished ? 0 : refresh_seconds;
   options.generated_at = now_seconds();

@@ -41,14 +41,6 @@ std::filesystem::path resolve(const std::filesystem::path& workdir, const std::s
   return p.is_absolute() ? p : workdir / p;
 }
 
-// Bytes, not UTF-8: a trial may print anything, and \S matches any non-space byte.
-RE2::Options regex_options() {
-  RE2::Options options;
-  options.set_encoding(RE2::Options::EncodingLatin1);
-  options.set_log_errors(false);
-  return options;
-}
-
 // The last match of `pattern` on `line` (its capture group), nullopt when none; an error
 // message when the line has more than kMaxMatchesPerLine matches.
 struct LineMatch {
@@ -208,6 +200,13 @@ MetricReading read_builtin(const BuiltinMetric& metric, const TrialFiles& files,
 }
 
 }  // namespace
+
+RE2::Options regex_options() {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_log_errors(false);
+  return options;
+}
 
 base::Status check_metric_regex(std::string_view pattern) {
   const RE2 compiled(re2::StringPiece(pattern.data(), pattern.size()), regex_options());

@@ -6,6 +6,8 @@
 // (docs/config.md "What happens to a trial's output").
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -43,6 +45,10 @@ struct MetricReading {
 
 MetricReading read_metric(const MetricSource& source, const TrialFiles& files,
                           const BuiltinMetricFunction& builtin);
+
+// How every regex over a trial's output is compiled: bytes, not UTF-8 (a trial may print
+// anything, and \S matches any non-space byte), errors returned, never logged.
+RE2::Options regex_options();
 
 // OK when `pattern` is usable as [trial] metric.regex: RE2 compiles it and it has exactly one
 // capture group; else kInvalidArgument "what is wrong; what would be right" (no location).

@@ -9,6 +9,7 @@
 #include "base/names.h"
 #include "base/toml_reader.h"
 #include "exec/metric_source.h"
+#include "qtune/exec/progress.h"
 
 namespace qtune::exec {
 namespace {
@@ -74,6 +75,8 @@ class TrialParser {
         QTUNE_RETURN_IF_ERROR(parse_env(node, config));
       } else if (k == "metric") {
         QTUNE_ASSIGN_OR_RETURN(config.metric, metric(node));
+      } else if (k == "progress") {
+        QTUNE_ASSIGN_OR_RETURN(config.progress, progress(node));
       } else if (k == "executor") {
         const auto* value = node.as_string();
         if (value == nullptr || (value->get() != "local" && value->get() != "slurm")) {
@@ -85,7 +88,7 @@ class TrialParser {
       } else {
         return errors_.error(node, k,
                              "unknown key; use command, shell, workdir, timeout, kill_grace, env, "
-                             "metric, executor or [trial.slurm]");
+                             "metric, progress, executor or [trial.slurm]");
       }
     }
     config.slurm.time = config.timeout;
@@ -305,6 +308,38 @@ class TrialParser {
     if (table->contains("json")) return json_metric(*table);
     if (table->contains("builtin")) return builtin_metric(*table);
     return errors_.error(node, "metric", fmt::format("no metric source given; {}", kForms));
+  }
+
+  base::Result<ProgressSource> progress(const toml::node& node) const {
+    static constexpr std::string_view kForms =
+        "use { regex = 'epoch (\\d+).*loss: (\\S+)' } (step, value) or { jsonl = \"file\", "
+        "step = \"epoch\", value = \"loss\" }";
+    const auto* table = node.as_table();
+    if (table == nullptr) return wrong_type(node, "progress", fmt::format("a table: {}", kForms));
+    if (table->contains("regex")) {
+      QTUNE_RETURN_IF_ERROR(only_keys(*table, "progress", {"regex"}));
+      const toml::node& regex = *table->get("regex");
+      const auto* pattern = regex.as_string();
+      if (pattern == nullptr) return wrong_type(regex, "progress.regex", "a string");
+      const base::Status usable = check_progress_regex(pattern->get());
+      if (!usable.is_ok()) return errors_.error(regex, "progress.regex", usable.message());
+      return ProgressSource{RegexProgress{pattern->get()}};
+    }
+    if (table->contains("jsonl")) {
+      QTUNE_RETURN_IF_ERROR(only_keys(*table, "progress", {"jsonl", "step", "value"}));
+      JsonLinesProgress jsonl;
+      QTUNE_ASSIGN_OR_RETURN(jsonl.path, templ(*table->get("jsonl"), "progress.jsonl"));
+      for (const std::string_view key : {"step", "value"}) {
+        const toml::node* name = table->get(key);
+        if (name == nullptr) continue;
+        const auto* text = name->as_string();
+        if (text == nullptr || text->get().empty())
+          return wrong_type(*name, fmt::format("progress.{}", key), "a non-empty string");
+        (key == "step" ? jsonl.step : jsonl.value) = text->get();
+      }
+      return ProgressSource{std::move(jsonl)};
+    }
+    return errors_.error(node, "progress", fmt::format("no progress source given; {}", kForms));
   }
 
   base::Status only_keys(const toml::table& table, std::string_view prefix,

@@ -4,14 +4,15 @@
 namespace qtune::exec {
 namespace {
 
-constexpr base::Names<FailureReason, 8> kNames{{{{FailureReason::kNone, "none"},
+constexpr base::Names<FailureReason, 9> kNames{{{{FailureReason::kNone, "none"},
                                                  {FailureReason::kExitCode, "exit_code"},
                                                  {FailureReason::kSignal, "signal"},
                                                  {FailureReason::kTimeout, "timeout"},
                                                  {FailureReason::kNoMetric, "no_metric"},
                                                  {FailureReason::kNotFinite, "not_finite"},
                                                  {FailureReason::kLaunch, "launch"},
-                                                 {FailureReason::kInterrupted, "interrupted"}}}};
+                                                 {FailureReason::kInterrupted, "interrupted"},
+                                                 {FailureReason::kPruned, "pruned"}}}};
 
 }  // namespace
 

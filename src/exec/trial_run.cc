@@ -170,6 +170,9 @@ TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunctio
   if (end.stopped_for == FailureReason::kTimeout) {
     outcome.reason = FailureReason::kTimeout;
     outcome.message = fmt::format("timeout after {}", base::format_duration(config.timeout));
+  } else if (end.stopped_for == FailureReason::kPruned) {
+    outcome.reason = FailureReason::kPruned;
+    outcome.message = "pruned by qtune";
   } else if (end.stopped_for == FailureReason::kInterrupted) {
     outcome.reason = FailureReason::kInterrupted;
     outcome.message = "interrupted by qtune";

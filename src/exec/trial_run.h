@@ -46,7 +46,7 @@ base::Result<PreparedTrial> prepare_trial(const TrialConfig& config, const Trial
 struct TrialEnd {
   int exit_code = -1;                        // -1 when it did not exit normally
   int signal = 0;                            // the signal that ended it, or 0
-  std::optional<FailureReason> stopped_for;  // kTimeout or kInterrupted when qtune stopped it
+  std::optional<FailureReason> stopped_for;  // kTimeout, kInterrupted or kPruned: qtune stopped it
   base::Duration elapsed{0};
 };
 

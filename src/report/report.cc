@@ -26,7 +26,7 @@ table.grid{border-collapse:collapse;font-size:13px}table.grid th,table.grid td{b
 table.grid th{background:#f3f3f3}table.sortable th{cursor:pointer;white-space:nowrap}
 tr.best td{background:#fff3c4}#trial-table td{white-space:nowrap}#trial-table pre{white-space:pre-wrap;min-width:40ch;max-width:80ch}.big{font-size:20px}
 pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:12px}pre.cmd{background:#f3f3f3;padding:6px;border-radius:4px}
-.st{font-size:11px;padding:1px 5px;border-radius:3px;color:#fff}.st-COMPLETE{background:#2e7d32}.st-FAILED{background:#d62728}.st-RUNNING{background:#3b6fb6}.st-INTERRUPTED{background:#888}
+.st{font-size:11px;padding:1px 5px;border-radius:3px;color:#fff}.st-COMPLETE{background:#2e7d32}.st-FAILED{background:#d62728}.st-RUNNING{background:#3b6fb6}.st-INTERRUPTED{background:#888}.st-PRUNED{background:#e08a00}
 .scroll{overflow-x:auto}.scroll svg.plot{min-width:640px}.strip img{margin:1px;min-height:48px;image-rendering:pixelated;border:1px solid #ccc}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.plots svg{flex:1 1 520px;max-width:640px}
 svg.plot{width:100%;height:auto;font-size:12px}svg .area{fill:#fafafa;stroke:#999}svg .grid{stroke:#e4e4e4}

@@ -9,6 +9,7 @@
 
 #include "qtune/exec/executor.h"
 #include "qtune/exec/template.h"
+#include "qtune/study/pruning.h"
 #include "qtune/study/runner.h"
 #include "report/sections.h"
 #include "report/svg.h"
@@ -85,8 +86,9 @@ std::string summary_section(const StudyView& view) {
       ++reasons[t.failure_reason.empty() ? "(no reason)" : t.failure_reason];
   }
   out += "<h3>Trials by state</h3><table class=\"grid\"><tr><th>state</th><th>trials</th></tr>";
-  for (const store::TrialState s : {store::TrialState::kComplete, store::TrialState::kFailed,
-                                    store::TrialState::kRunning, store::TrialState::kInterrupted}) {
+  for (const store::TrialState s :
+       {store::TrialState::kComplete, store::TrialState::kPruned, store::TrialState::kFailed,
+        store::TrialState::kRunning, store::TrialState::kInterrupted}) {
     out += fmt::format("<tr><td><span class=\"st st-{0}\">{0}</span></td><td>{1}</td></tr>",
                        store::trial_state_name(s), counts.of(s));
   }
@@ -135,6 +137,12 @@ std::string summary_section(const StudyView& view) {
       "<h3>Compute time</h3><p>{} in finished trials (the sum of their "
       "durations){}.</p>",
       format_duration(sum), running > 0 ? fmt::format("; {} trial(s) still running", running) : "");
+  if (counts.pruned > 0) {
+    out += fmt::format(
+        "<p>{} trial(s) were stopped early by [pruning]; that saved about {} of trial time "
+        "(each one's run time scaled to the finished trials' last step, less what it ran).</p>",
+        counts.pruned, format_duration(study::pruning_seconds_saved(data.trials, data.progress)));
+  }
   if (!per_slot.empty()) {
     out +=
         "<p>Per worker and slot (GPU): trials overlapping in time on one worker held different "

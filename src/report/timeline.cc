@@ -23,6 +23,8 @@ std::string state_color(store::TrialState state) {
       return "#3b6fb6";
     case store::TrialState::kInterrupted:
       return "#888888";
+    case store::TrialState::kPruned:
+      return "#e08a00";
   }
   return "#888888";
 }
@@ -130,8 +132,9 @@ std::string timeline_section(const StudyView& view) {
     if (pending) draw(*pending, l);
   }
   double lx = 164;
-  for (const store::TrialState s : {store::TrialState::kComplete, store::TrialState::kFailed,
-                                    store::TrialState::kRunning, store::TrialState::kInterrupted}) {
+  for (const store::TrialState s :
+       {store::TrialState::kComplete, store::TrialState::kPruned, store::TrialState::kFailed,
+        store::TrialState::kRunning, store::TrialState::kInterrupted}) {
     const std::string name(store::trial_state_name(s));
     out += fmt::format(R"(<rect x="{:.0f}" y="28" width="12" height="10" fill="{}"/>)", lx,
                        state_color(s));

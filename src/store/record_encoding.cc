@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace qtune::store {
@@ -28,18 +29,40 @@ base::Result<std::vector<Param>> params_from_json(const std::string& text, std::
 }
 
 base::Status check_finish(TrialId trial, const TrialResult& result) {
-  const bool complete = result.state == TrialState::kComplete && result.value.has_value();
-  if (complete || result.state == TrialState::kFailed) return base::Status::ok();
-  return base::Status::invalid_argument(
-      fmt::format("trial id {}: a finish must be COMPLETE with a value or FAILED, not {}{}", trial,
-                  trial_state_name(result.state),
-                  result.state == TrialState::kComplete ? " without a value" : ""));
+  const bool valued =
+      (result.state == TrialState::kComplete || result.state == TrialState::kPruned) &&
+      result.value.has_value();
+  if (valued || result.state == TrialState::kFailed) return base::Status::ok();
+  const bool needs_value =
+      result.state == TrialState::kComplete || result.state == TrialState::kPruned;
+  return base::Status::invalid_argument(fmt::format(
+      "trial id {}: a finish must be COMPLETE or PRUNED with a value, or FAILED; not {}{}", trial,
+      trial_state_name(result.state), needs_value ? " without a value" : ""));
 }
 
 base::Status not_running(const TrialRecord& t, std::string_view action) {
   return base::Status::conflict(
       fmt::format("trial {} (id {}): cannot {} it, it is {}; only a RUNNING trial can be", t.number,
                   t.id, action, trial_state_name(t.state)));
+}
+
+base::Status check_progress(TrialId trial, std::optional<std::int64_t> last_step,
+                            const std::vector<ProgressPoint>& points) {
+  for (const ProgressPoint& p : points) {
+    if (!std::isfinite(p.value)) {
+      return base::Status::invalid_argument(fmt::format(
+          "trial id {}: intermediate value at step {} is {}; only finite values are stored", trial,
+          p.step, p.value));
+    }
+    if (last_step && p.step <= *last_step) {
+      return base::Status::invalid_argument(
+          fmt::format("trial id {}: intermediate step {} does not follow step {}; steps must "
+                      "increase",
+                      trial, p.step, *last_step));
+    }
+    last_step = p.step;
+  }
+  return base::Status::ok();
 }
 
 base::Status snapshot_moved(StudyId study, std::int64_t event, std::int64_t expected_event) {

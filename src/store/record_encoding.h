@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,13 @@ std::string params_to_json(const std::vector<Param>& params);
 // kCorrupt (naming trial id `trial`) for anything else.
 base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial);
 
-// kInvalidArgument unless `result` is a COMPLETE with a value or a FAILED: the only finishes.
+// kInvalidArgument unless `result` is a COMPLETE or PRUNED with a value, or a FAILED: the only
+// finishes.
 base::Status check_finish(TrialId trial, const TrialResult& result);
+// kInvalidArgument unless every value is finite and the steps increase, after `last_step`
+// (the trial's last stored step) when there is one.
+base::Status check_progress(TrialId trial, std::optional<std::int64_t> last_step,
+                            const std::vector<ProgressPoint>& points);
 // kConflict: `action` ("finish", "interrupt") refused because `t` is not RUNNING.
 base::Status not_running(const TrialRecord& t, std::string_view action);
 // kConflict: a write expected the study's snapshot at `expected_event`, it is at `event`.

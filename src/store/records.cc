@@ -7,10 +7,11 @@ namespace qtune::store {
 
 namespace {
 
-constexpr base::Names<TrialState, 4> kTrialStates{{{{TrialState::kRunning, "RUNNING"},
+constexpr base::Names<TrialState, 5> kTrialStates{{{{TrialState::kRunning, "RUNNING"},
                                                     {TrialState::kComplete, "COMPLETE"},
                                                     {TrialState::kFailed, "FAILED"},
-                                                    {TrialState::kInterrupted, "INTERRUPTED"}}}};
+                                                    {TrialState::kInterrupted, "INTERRUPTED"},
+                                                    {TrialState::kPruned, "PRUNED"}}}};
 
 constexpr base::Names<Direction, 2> kDirections{
     {{{Direction::kMinimize, "minimize"}, {Direction::kMaximize, "maximize"}}}};
@@ -35,6 +36,8 @@ std::size_t& TrialCounts::of(TrialState state) {
       return failed;
     case TrialState::kInterrupted:
       return interrupted;
+    case TrialState::kPruned:
+      return pruned;
   }
   QTUNE_CHECK(false);
   return running;

@@ -15,6 +15,7 @@
 #include "qtune/exec/make_executor.h"
 #include "qtune/store/open_store.h"
 #include "study/liveness.h"
+#include "study/progress_watch.h"
 #include "study/stop_signals.h"
 
 namespace qtune::study {
@@ -53,7 +54,8 @@ class TrialLoop {
         study_(study),
         executor_(executor),
         observer_(observer),
-        stop_requested_(std::move(stop_requested)) {}
+        stop_requested_(std::move(stop_requested)),
+        watch_(study, options.who, [&observer](const std::string& m) { observer.note(m); }) {}
 
   // kCancelled when a stop was requested.
   base::Status run() {
@@ -76,6 +78,7 @@ class TrialLoop {
         QTUNE_RETURN_IF_ERROR(record(done));
       }
       say_executor_notes();
+      QTUNE_RETURN_IF_ERROR(watch_.poll(executor_));
       // The store is read only when something changed (a trial started or was recorded, a
       // heartbeat round): the observer is called every poll, the store is not.
       if (!progress_) {
@@ -124,7 +127,10 @@ class TrialLoop {
     running_[trial.id] = trial;
     progress_.reset();
     const base::Status started = executor_.start(spec);
-    if (started.is_ok()) return started;
+    if (started.is_ok()) {
+      watch_.started(trial.id, trial.number, spec);
+      return started;
+    }
     // It did not start (the executor's settings are refused): given back, so that it counts
     // against nothing and runs once the cause is fixed.
     running_.erase(trial.id);
@@ -184,10 +190,12 @@ class TrialLoop {
           trial_spec(study_.config(), trial.id, trial.number, trial.params).dir);
     }
     running_.erase(done.id);
+    QTUNE_ASSIGN_OR_RETURN(const std::optional<Outcome> pruned, watch_.finished(done));
     if (lost_.erase(done.id) > 0) return base::Status::ok();
-    const base::Status recorded = done.outcome.reason == exec::FailureReason::kInterrupted
-                                      ? study_.mark_interrupted(done.id)
-                                      : study_.tell(done.id, to_study_outcome(done.outcome));
+    const base::Status recorded =
+        done.outcome.reason == exec::FailureReason::kInterrupted
+            ? study_.mark_interrupted(done.id)
+            : study_.tell(done.id, pruned ? *pruned : to_study_outcome(done.outcome));
     if (recorded.code() == base::StatusCode::kConflict && options_.worker) {
       // Taken for dead between two heartbeats: another worker runs it now.
       observer_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})",
@@ -196,7 +204,9 @@ class TrialLoop {
     }
     QTUNE_RETURN_IF_ERROR(recorded);
     QTUNE_ASSIGN_OR_RETURN(progress_, study_.progress());
-    observer_.trial_finished(trial.number, trial.params, done.outcome, *progress_);
+    exec::TrialOutcome shown = done.outcome;
+    if (pruned) shown.message = pruned->failure_reason;
+    observer_.trial_finished(trial.number, trial.params, shown, *progress_);
     return base::Status::ok();
   }
 
@@ -225,6 +235,7 @@ class TrialLoop {
   std::optional<std::chrono::steady_clock::time_point> last_beat_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool waiting_given_back_ = false;
+  ProgressWatch watch_;  // [trial] progress and [pruning]
 };
 
 base::Status require_trial(const StudyConfig& config, std::string_view who) {

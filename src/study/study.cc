@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "qtune/store/open_store.h"
+#include "qtune/study/compute.h"
 #include "study/fingerprint.h"
 #include "study/liveness.h"
 
@@ -160,6 +161,23 @@ base::Result<Ask> Study::ask_locked(std::string_view worker) {
     const Ask none{std::nullopt, counts.running == 0};
     if (time_up) return none;
     if (budget.trials && counts.run() >= *budget.trials) return none;
+    if (budget.compute) {
+      QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialRecord> all, store_->trials(id_));
+      const ComputeUse use = compute_use(all);
+      const double limit = std::chrono::duration<double>(*budget.compute).count();
+      if (use.typical_seconds && *use.typical_seconds > limit) {
+        return base::Status::invalid_argument(fmt::format(
+            "{}: [budget] compute = {} is smaller than one trial (a typical one takes {}, the "
+            "median of {}); raise it, e.g. to {}",
+            config_.file.string(), base::format_duration(*budget.compute),
+            base::format_duration(
+                base::Duration(static_cast<base::Duration::rep>(*use.typical_seconds * 1000))),
+            use.measured,
+            base::format_duration(base::Duration(
+                static_cast<base::Duration::rep>(*use.typical_seconds * 10 * 1000)))));
+      }
+      if (next_trial_exceeds(use, limit)) return none;
+    }
 
     const std::optional<agent::Proposal> proposal = strategy_->ask();
     if (!proposal) {
@@ -208,9 +226,11 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   store::TrialResult result;
   agent::Observation observation;
   if (outcome.value && std::isfinite(*outcome.value)) {
-    result = {store::TrialState::kComplete, outcome.value, "", outcome.log_tail};
+    result = {outcome.pruned ? store::TrialState::kPruned : store::TrialState::kComplete,
+              outcome.value, outcome.pruned ? outcome.failure_reason : "", outcome.log_tail};
     const bool maximize = config_.direction == store::Direction::kMaximize;
     observation.loss = maximize ? -*outcome.value : *outcome.value;
+    observation.censored = outcome.pruned;
   } else {
     const std::string reason =
         outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
@@ -343,15 +363,30 @@ base::Result<std::optional<BestTrial>> Study::best() const {
   return best_trial(all, config_.direction);
 }
 
+base::Status Study::add_progress(TrialId trial, const std::vector<ProgressPoint>& points) {
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("add_progress"));
+  return store_->add_progress(trial, points);
+}
+
+base::Result<std::vector<store::TrialProgress>> Study::progress_curves() const {
+  return store_->progress(id_);
+}
+
 base::Result<Progress> Study::progress() const {
   QTUNE_ASSIGN_OR_RETURN(const store::TrialCounts counts, store_->count_trials(id_));
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best_so_far, best());
   std::lock_guard lock(mutex_);
-  return Progress{counts.imported,       counts.complete - counts.imported,
-                  counts.failed,         counts.running,
-                  counts.interrupted,    counts.run(),
-                  config_.budget.trials, std::move(best_so_far),
-                  strategy_->epsilon()};
+  Progress out{counts.imported,       counts.complete - counts.imported,
+               counts.failed,         counts.running,
+               counts.interrupted,    counts.run(),
+               config_.budget.trials, std::move(best_so_far),
+               strategy_->epsilon(),  counts.pruned};
+  if (config_.budget.compute) {
+    out.compute_budget_seconds = std::chrono::duration<double>(*config_.budget.compute).count();
+    QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialRecord> all, store_->trials(id_));
+    out.compute_spent_seconds = compute_use(all).spent_seconds;
+  }
+  return out;
 }
 
 StrategyResults Study::results() const {

@@ -133,8 +133,15 @@ base::Result<Budget> parse_budget(const toml::table* table, std::string_view fil
       auto duration = base::parse_duration(text);
       if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
       budget.max_time = *duration;
+    } else if (k == "compute") {
+      QTUNE_ASSIGN_OR_RETURN(const std::string text, string_value(node, k, errors));
+      auto duration = base::parse_duration(text);
+      if (!duration.is_ok()) return errors.at(node, k, duration.status().message());
+      if (duration->count() <= 0)
+        return errors.at(node, k, "is zero; give the trial time the study may use, e.g. \"72h\"");
+      budget.compute = *duration;
     } else {
-      return errors.at(node, k, "unknown key; use trials, parallel, gpus or max_time");
+      return errors.at(node, k, "unknown key; use trials, parallel, gpus, max_time or compute");
     }
   }
   return budget;
@@ -206,10 +213,10 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   for (const auto& [key, node] : root) {
     const std::string_view k = key.str();
     if (k != "study" && k != "space" && k != "strategy" && k != "budget" && k != "trial" &&
-        k != "report") {
+        k != "pruning" && k != "report") {
       return base::Status::invalid_argument(fmt::format(
-          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget], [trial] or "
-          "[report]",
+          "{}:{}: [{}]: unknown table; use [study], [space], [strategy], [budget], [trial], "
+          "[pruning] or [report]",
           file_name, node.source().begin.line, k));
     }
   }
@@ -248,6 +255,12 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   QTUNE_ASSIGN_OR_RETURN(std::optional<exec::TrialConfig> trial,
                          exec::parse_trial(toml_text, space, file_name));
   QTUNE_ASSIGN_OR_RETURN(ReportConfig report, parse_report(report_table, space, file_name));
+  QTUNE_ASSIGN_OR_RETURN(PruningConfig pruning, parse_pruning(toml_text, file_name));
+  if (pruning.rule != PruningRule::kNone && trial && !trial->progress) {
+    return base::toml_error(file_name, *root.get("pruning"),
+                            "[pruning]: needs the trials' intermediate values; add [trial] "
+                            "progress = { regex = '...' } (step and value), or rule = \"none\"");
+  }
 
   const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
   std::string storage = keys.storage.value_or("sqlite://" + keys.name + ".db");
@@ -262,6 +275,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
       .strategy_text = strategy_text,
       .budget = std::move(budget),
       .trial = std::move(trial),
+      .pruning = pruning,
       .report = std::move(report),
   };
 }

@@ -481,6 +481,75 @@ TEST_P(StoreConformance, WorkersRegisterBeatAndLeavePerStudy) {
   EXPECT_EQ(elsewhere->at(0).host, "g");
 }
 
+TEST_P(StoreConformance, PrunedTrialKeepsItsLastValueIsFinalAndCountedApart) {
+  const TrialRecord t = create(4);
+  EXPECT_EQ(finish(t.id, {TrialState::kPruned, std::nullopt, "pruned", ""}).code(),
+            StatusCode::kInvalidArgument);  // a pruned trial keeps its last value
+  ASSERT_TRUE(finish(t.id, {TrialState::kPruned, 80.5, "pruned at step 3", ""}).is_ok());
+  auto read = store_->trial(t.id);
+  ASSERT_TRUE(read.is_ok());
+  EXPECT_EQ(read->state, TrialState::kPruned);
+  EXPECT_EQ(read->value, 80.5);
+  EXPECT_EQ(read->failure_reason, "pruned at step 3");
+  ASSERT_TRUE(read->finished_at.has_value());
+  EXPECT_TRUE(is_finished(read->state));
+  EXPECT_EQ(finish(t.id, complete(1.0)).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->interrupt_trial(t.id).code(), StatusCode::kConflict);
+  auto claimed = store_->claim_trial(t.id, "w");
+  ASSERT_TRUE(claimed.is_ok());
+  EXPECT_FALSE(claimed->has_value());
+  const TrialRecord done = create(5);
+  ASSERT_TRUE(finish(done.id, complete(2.0)).is_ok());
+  auto counts = store_->count_trials(study_);
+  ASSERT_TRUE(counts.is_ok());
+  EXPECT_EQ(counts->pruned, 1u);
+  EXPECT_EQ(counts->complete, 1u);
+  EXPECT_EQ(counts->failed, 0u);
+  EXPECT_EQ(counts->total(), 2u);
+  auto pruned = store_->trials(study_, TrialState::kPruned);
+  ASSERT_TRUE(pruned.is_ok());
+  ASSERT_EQ(pruned->size(), 1u);
+  EXPECT_EQ(pruned->front().id, t.id);
+}
+
+TEST_P(StoreConformance, ProgressIsAppendedInStepOrderOnlyWhileRunning) {
+  const TrialRecord a = create(1);
+  const TrialRecord b = create(2);
+  EXPECT_TRUE(store_->add_progress(a.id, {}).is_ok());
+  ASSERT_TRUE(store_->add_progress(a.id, {{1, 9.5}, {2, 8.25}}).is_ok());
+  ASSERT_TRUE(store_->add_progress(b.id, {{10, 7.0}}).is_ok());
+  ASSERT_TRUE(store_->add_progress(a.id, {{5, 6.0}}).is_ok());
+  // A step that does not follow the last stored one, a step repeated within the list and a
+  // value that is not finite are refused whole.
+  EXPECT_EQ(store_->add_progress(a.id, {{4, 1.0}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->add_progress(a.id, {{6, 1.0}, {6, 2.0}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->add_progress(a.id, {{7, std::numeric_limits<double>::quiet_NaN()}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->add_progress(a.id + 100, {{1, 1.0}}).code(), StatusCode::kNotFound);
+  auto progress = store_->progress(study_);
+  ASSERT_TRUE(progress.is_ok()) << progress.status().to_string();
+  ASSERT_EQ(progress->size(), 2u);
+  EXPECT_EQ((*progress)[0].trial, a.id);
+  EXPECT_EQ((*progress)[0].points, (std::vector<ProgressPoint>{{1, 9.5}, {2, 8.25}, {5, 6.0}}));
+  EXPECT_EQ((*progress)[1].trial, b.id);
+  EXPECT_EQ((*progress)[1].points, (std::vector<ProgressPoint>{{10, 7.0}}));
+
+  // Finished: no more progress, what it had is kept.
+  ASSERT_TRUE(finish(a.id, {TrialState::kPruned, 6.0, "pruned", ""}).is_ok());
+  EXPECT_EQ(store_->add_progress(a.id, {{9, 1.0}}).code(), StatusCode::kConflict);
+  // Interrupted and claimed again: the new attempt starts without the old one's progress.
+  ASSERT_TRUE(store_->interrupt_trial(b.id).is_ok());
+  EXPECT_EQ(store_->add_progress(b.id, {{11, 1.0}}).code(), StatusCode::kConflict);
+  auto claimed = store_->claim_trial(b.id, "w2");
+  ASSERT_TRUE(claimed.is_ok() && claimed->has_value());
+  ASSERT_TRUE(store_->add_progress(b.id, {{1, 3.0}}).is_ok());
+  progress = store_->progress(study_);
+  ASSERT_TRUE(progress.is_ok());
+  ASSERT_EQ(progress->size(), 2u);
+  EXPECT_EQ((*progress)[0].points.size(), 3u);
+  EXPECT_EQ((*progress)[1].points, (std::vector<ProgressPoint>{{1, 3.0}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::Values(Backend{"SqliteFile", true},
                                            Backend{"SqliteMemory", false},

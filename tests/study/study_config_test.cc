@@ -116,10 +116,10 @@ TEST(StudyConfig, ErrorsNameFileLineAndKey) {
       {kSpace + "[budget]\nmax_time = \"2x\"\n", "s.toml:5: [budget] max_time: duration \"2x\""},
       {kSpace + "[budget]\nmax_time = 60\n", "s.toml:5: [budget] max_time: expected a string"},
       {kSpace + "[budget]\nepochs = 3\n",
-       "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus or max_time"},
+       "s.toml:5: [budget] epochs: unknown key; use trials, parallel, gpus, max_time or compute"},
       {kSpace + "[optimizer]\nlr = 1\n",
        "s.toml:4: [optimizer]: unknown table; use [study], [space], [strategy], [budget], "
-       "[trial] or [report]"},
+       "[trial], [pruning] or [report]"},
       {kSpace + "[report]\nplots = 1\n", "s.toml:5: [report] plots: unknown key; use images"},
       {kSpace + "[report]\nimages = \"a\"\n", "s.toml:5: [report] images: expected a table"},
       {kSpace + "[report]\nimages = { stim = \"{nope}/s\" }\n", "s.toml:5: [report] images.stim: "},

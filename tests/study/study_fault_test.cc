@@ -79,6 +79,12 @@ class FaultyStore final : public store::Store {
   base::Result<store::TrialCounts> count_trials(store::StudyId study) const override {
     return real_->count_trials(study);
   }
+  base::Status add_progress(TrialId trial, const std::vector<ProgressPoint>& points) override {
+    return real_->add_progress(trial, points);
+  }
+  base::Result<std::vector<store::TrialProgress>> progress(store::StudyId study) const override {
+    return real_->progress(study);
+  }
   base::Result<std::optional<store::Snapshot>> snapshot(store::StudyId study) const override {
     return real_->snapshot(study);
   }

@@ -40,6 +40,10 @@ struct Proposal {
 // The outcome of evaluating a proposal.
 struct Observation {
   std::optional<double> loss;  // lower is better; nullopt: the trial failed
+  // The trial was stopped early (pruned): `loss` is its last intermediate value, a censored
+  // measurement (it would have ended at least this bad). A strategy without a notion of
+  // censoring learns it as a measurement of that value: the state counts as evaluated.
+  bool censored = false;
 };
 
 // One row of a Q-table: the value of every action (Moves order) in a state.

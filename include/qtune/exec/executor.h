@@ -12,6 +12,9 @@
 // - poll() reaps finished trials, enforces timeouts, and returns each finished trial exactly
 //   once. wait_any() is poll() that sleeps until at least one trial finished or `limit`
 //   passed.
+// - prune() stops a running trial that the study's [pruning] rule gave up on: SIGTERM (Slurm:
+//   scancel), then SIGKILL after [trial] kill_grace, as for a timeout; it comes back from
+//   poll() as kPruned, and its metric is not read (nothing it was writing is taken as a value).
 // - release() gives up a running trial that was handed to another process meanwhile: both
 //   executors leave it running for the new owner, which takes it over (the local executor:
 //   when the new owner runs on the same host; the Slurm executor: wherever it runs). It
@@ -52,10 +55,11 @@ enum class FailureReason {
   kNotFinite,    // the metric was NaN or infinite
   kLaunch,       // could not be started (no such program, workdir missing, ...)
   kInterrupted,  // stopped by qtune (Ctrl-C, shutdown); not the trial's fault
+  kPruned,       // stopped by qtune's [pruning] rule; not a failure either
 };
 
-// "exit_code", "signal", "timeout", "no_metric", "not_finite", "launch", "interrupted", or
-// "none"; the names stored and printed.
+// "exit_code", "signal", "timeout", "no_metric", "not_finite", "launch", "interrupted",
+// "pruned", or "none"; the names stored and printed.
 std::string_view failure_reason_name(FailureReason reason);
 
 struct TrialOutcome {
@@ -125,6 +129,8 @@ class Executor {
   virtual base::Status start(const TrialSpec& spec) = 0;
   virtual std::vector<FinishedTrial> poll() = 0;
   virtual std::vector<FinishedTrial> wait_any(base::Duration limit) = 0;
+  // No-op for an id that is not running (or stopped already).
+  virtual void prune(TrialId id) = 0;
   // No-op for an id that is not running.
   virtual void release(TrialId id) = 0;
   // Cancels every running trial and waits until all are reaped (at most the grace period);

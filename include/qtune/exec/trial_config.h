@@ -13,6 +13,8 @@
 //              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
 //   metric = { builtin = "alexnet2", reference = "...", generated = "...",
 //              weights_for = { alexnet = "alexnet-owt-7be5be79.pth" } }
+//   progress = { regex = 'epoch (\d+).*val: (\S+)' }          # step, value on stdout
+//   progress = { jsonl = "{trial_dir}/progress.jsonl", step = "epoch", value = "fid" }
 //   executor = "local"             # or "slurm": each trial is one sbatch job
 //
 //   [trial.slurm]                  # used by executor = "slurm"; every key optional
@@ -93,6 +95,21 @@ struct BuiltinMetric {
 
 using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric>;
 
+// [trial] progress: intermediate values a trial reports while it runs, read as they are
+// written (exec/progress.h) for the study's [pruning] rule. Either the matches of a regex with
+// two capture groups, the step (an integer) and the value, on the lines of stdout...
+struct RegexProgress {
+  std::string pattern;
+};
+// ... or one JSON object a line in file `path` (a template, relative to the workdir), the step
+// and the value under the keys `step` and `value`.
+struct JsonLinesProgress {
+  Template path;
+  std::string step = "step";
+  std::string value = "value";
+};
+using ProgressSource = std::variant<RegexProgress, JsonLinesProgress>;
+
 enum class ExecutorKind { kLocal, kSlurm };
 
 // [trial.slurm]: how trials are submitted when executor = "slurm". An empty string or a 0
@@ -128,6 +145,7 @@ struct TrialConfig {
   base::Duration kill_grace{std::chrono::seconds(10)};
   std::vector<std::pair<std::string, Template>> env;  // in file order
   MetricSource metric = RegexMetric{R"(FID:\s*(\S+))"};
+  std::optional<ProgressSource> progress;  // none: a trial reports no intermediate values
   ExecutorKind executor = ExecutorKind::kLocal;
   SlurmConfig slurm;  // time defaults to `timeout`
 };

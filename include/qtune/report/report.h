@@ -29,6 +29,9 @@ struct StudyData {
   // The study opened read-only, when the caller has it: what the strategy learned (its
   // reward model and greedy policy). nullptr: the section says it is not available.
   const study::Study* study = nullptr;
+  // The trials' intermediate values ([trial] progress; Store::progress), for the trial time
+  // that pruning saved.
+  std::vector<store::TrialProgress> progress = {};
 };
 
 struct ReportOptions {

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qtune/base/progress_point.h"
 #include "qtune/base/result.h"
 #include "qtune/base/trial_id.h"
 #include "qtune/space/space.h"
@@ -57,7 +58,7 @@ struct StudyRecord {
 //
 // Life of a trial (only these transitions exist; each is a compare-and-set):
 //
-//   create ──> RUNNING ──finish──> COMPLETE | FAILED     (final: immutable afterwards)
+//   create ──> RUNNING ──finish──> COMPLETE | FAILED | PRUNED   (final: immutable afterwards)
 //                 │  ^
 //        interrupt│  │claim (handed out again, same row, same number)
 //                 v  │
@@ -65,16 +66,20 @@ struct StudyRecord {
 //
 // A trial interrupted by Ctrl-C or by a killed process keeps its number and proposal and is
 // claimed again before anything new is proposed, so no evaluation is lost or repeated.
+// PRUNED: stopped early by the study's [pruning] rule; its value is the last intermediate
+// value it reported (a censored measurement: it would have ended at least this bad), and it
+// is neither a success nor a failure.
 
 // Stored by name (the strings below), so the enumerator order is free to change.
-enum class TrialState { kRunning, kComplete, kFailed, kInterrupted };
+enum class TrialState { kRunning, kComplete, kFailed, kInterrupted, kPruned };
 
-// "RUNNING" | "COMPLETE" | "FAILED" | "INTERRUPTED".
+// "RUNNING" | "COMPLETE" | "FAILED" | "INTERRUPTED" | "PRUNED".
 std::string_view trial_state_name(TrialState state);
 // kCorrupt for any other text (it only comes from a database).
 base::Result<TrialState> parse_trial_state(std::string_view text);
 inline bool is_finished(TrialState state) {
-  return state == TrialState::kComplete || state == TrialState::kFailed;
+  return state == TrialState::kComplete || state == TrialState::kFailed ||
+         state == TrialState::kPruned;
 }
 
 // One parameter of the configuration, as it reaches the command line.
@@ -95,8 +100,10 @@ struct NewTrial {
 
 // How a trial ended.
 struct TrialResult {
-  TrialState state = TrialState::kComplete;  // kComplete (value set) or kFailed (reason set)
-  std::optional<double> value;               // the raw metric
+  // kComplete (value set), kFailed (reason set) or kPruned (value: the last intermediate value,
+  // reason: why it was stopped).
+  TrialState state = TrialState::kComplete;
+  std::optional<double> value;  // the raw metric
   std::string failure_reason;
   std::string log_tail;  // last lines of the trial's output
 };
@@ -139,8 +146,9 @@ struct TrialCounts {
   std::size_t complete = 0;
   std::size_t failed = 0;
   std::size_t interrupted = 0;
+  std::size_t pruned = 0;
   std::size_t imported = 0;  // COMPLETE trials that were imported (counted in complete too)
-  std::size_t total() const { return running + complete + failed + interrupted; }
+  std::size_t total() const { return running + complete + failed + interrupted + pruned; }
   // The trials qtune ran or runs: what the budget counts.
   std::size_t run() const { return total() - imported; }
   // The count of trials in `state`: how a backend fills it from a GROUP BY state query.
@@ -156,6 +164,12 @@ struct WorkerRecord {
   std::string slurm_job;    // the Slurm job it runs in ("JOB" or "JOB_TASK"), or ""
   double started_at = 0;    // first registration; database clock, set by the store
   double heartbeat_at = 0;  // latest sign of life; database clock, set by the store
+};
+
+// The intermediate values of one trial, in step order.
+struct TrialProgress {
+  TrialId trial = 0;
+  std::vector<ProgressPoint> points;
 };
 
 // The agent's opaque state, saved in the same transaction as the trial event it follows.
@@ -206,7 +220,9 @@ class Store {
   // RUNNING -> INTERRUPTED. kConflict if it is not RUNNING; kNotFound for an unknown id.
   virtual base::Status interrupt_trial(TrialId trial) = 0;
   // INTERRUPTED -> RUNNING for `worker`. nullopt if it is not INTERRUPTED any more
-  // (another worker claimed it first): losing the race is not an error.
+  // (another worker claimed it first): losing the race is not an error. The trial's
+  // intermediate values are dropped with the claim: they belong to one attempt, and the
+  // new owner reads its progress afresh.
   virtual base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                                std::string_view worker) = 0;
   // Liveness: RUNNING and claimed by `worker` -> heartbeat_at = database now; kConflict
@@ -231,6 +247,14 @@ class Store {
       StudyId study, std::optional<TrialState> state = std::nullopt) const = 0;
   // How many trials of the study are in each state (cheap: no records are read).
   virtual base::Result<TrialCounts> count_trials(StudyId study) const = 0;
+  // Appends intermediate values of a RUNNING trial, in one transaction; each step must be
+  // larger than the trial's last stored one (kInvalidArgument otherwise, nothing written).
+  // kConflict if the trial is not RUNNING; kNotFound for an unknown id. An empty list is a
+  // no-op. Kept apart from the agent snapshot: progress changes no agent state.
+  virtual base::Status add_progress(TrialId trial, const std::vector<ProgressPoint>& points) = 0;
+  // The intermediate values of the study's trials that have any, in trial number order.
+  virtual base::Result<std::vector<TrialProgress>> progress(StudyId study) const = 0;
+
   // The latest agent snapshot of the study, or nullopt before its first trial.
   virtual base::Result<std::optional<Snapshot>> snapshot(StudyId study) const = 0;
 };

@@ -41,7 +41,9 @@
 // each is a real evaluation, and re-measurements count. Imported results (add_results,
 // `qtune import`) are not: they were measured before, and `[budget] trials = 40` after
 // importing 150 results still runs 40 new configurations. max_time bounds one session (from
-// open()); running trials finish, but no new one starts after it.
+// open()); running trials finish, but no new one starts after it. compute (the trial time
+// of all trials summed, compute.h) ends the study when the next trial would likely exceed it;
+// ask() refuses (kInvalidArgument) a budget smaller than one typical trial.
 //
 // Values are the raw metric; for a maximised metric the strategy sees its negation. A
 // failed trial reaches the strategy as a failure, and the strategy applies its penalty.
@@ -92,12 +94,18 @@ struct Ask {
 // How a trial ended. A value that is not finite counts as a failure.
 struct Outcome {
   std::optional<double> value;  // the raw metric; nullopt: failed
-  std::string failure_reason;
+  std::string failure_reason;   // failed: why; pruned: the pruning rule's reason
   std::string log_tail;
+  // Stopped early by [pruning]: `value` is its last intermediate value, a censored
+  // measurement (it would have ended at least this bad). Recorded PRUNED, not as a failure.
+  bool pruned = false;
 
-  static Outcome success(double value) { return {value, "", ""}; }
+  static Outcome success(double value) { return {value, "", "", false}; }
   static Outcome failure(std::string reason, std::string log_tail = "") {
-    return {std::nullopt, std::move(reason), std::move(log_tail)};
+    return {std::nullopt, std::move(reason), std::move(log_tail), false};
+  }
+  static Outcome pruned_at(double last_value, std::string reason) {
+    return {last_value, std::move(reason), "", true};
   }
 };
 
@@ -111,6 +119,9 @@ struct Progress {
   std::optional<std::uint64_t> budget;  // [budget] trials
   std::optional<BestTrial> best;
   std::optional<double> epsilon;
+  std::size_t pruned = 0;  // stopped early by [pruning] (not failures; counted in evaluations)
+  double compute_spent_seconds = 0;                             // trial time so far (compute.h)
+  std::optional<double> compute_budget_seconds = std::nullopt;  // [budget] compute
 };
 
 // What add_results did: the trials it added, and how many results it found imported already.
@@ -167,6 +178,12 @@ class Study {
   // counted in `already` and not added again. Imported trials never run and are not in the
   // budget. kConflict when read-only.
   base::Result<AddedResults> add_results(const std::vector<store::ImportedTrial>& results);
+
+  // Intermediate values of a RUNNING trial this Study handed out ([trial] progress; see
+  // Store::add_progress). kConflict when read-only or the trial is not RUNNING any more.
+  base::Status add_progress(TrialId trial, const std::vector<ProgressPoint>& points);
+  // The intermediate values of the study's trials (Store::progress).
+  base::Result<std::vector<store::TrialProgress>> progress_curves() const;
 
   base::Result<Progress> progress() const;
   base::Result<std::vector<store::TrialRecord>> trials() const;

@@ -19,6 +19,12 @@
 //                                 # strategy's trajectories to at least this (one each)
 //   gpus = [0, 1]                 # GPU ids handed to trials (or a count: gpus = 2 is [0, 1])
 //   max_time = "12h"              # wall time of one `qtune run` session (base/duration.h)
+//   compute = "72h"               # trial time of all trials summed (GPU-hours with gpus);
+//                                 # the study ends when the next trial would likely exceed
+//                                 # it (study/compute.h)
+//
+//   [pruning]   stopping trials early from their progress: study/pruning.h (optional;
+//               needs [trial] progress)
 //
 //   [report]                      # optional; read by `qtune report` only
 //   images = { stim = "{K}/stim", rec = "{K}/rec" }   # image folders of a trial (templates,
@@ -43,6 +49,7 @@
 #include "qtune/space/space.h"
 #include "qtune/store/open_store.h"
 #include "qtune/store/store.h"
+#include "qtune/study/pruning.h"
 
 namespace qtune::study {
 
@@ -51,6 +58,7 @@ struct Budget {
   std::uint32_t parallel = 1;
   std::vector<int> gpus;  // empty: trials get no CUDA_VISIBLE_DEVICES
   std::optional<base::Duration> max_time;
+  std::optional<base::Duration> compute;  // > 0
 };
 
 // [report]: what `qtune report` shows beyond the trials (report/report.h).
@@ -72,6 +80,7 @@ struct StudyConfig {
                               // (the study fingerprint)
   Budget budget;
   std::optional<exec::TrialConfig> trial;
+  PruningConfig pruning;
   ReportConfig report;
 };
 

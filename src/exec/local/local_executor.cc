@@ -40,7 +40,7 @@ struct LocalExecutor::State {
     TemplateValues values;
     Clock::time_point started;
     std::optional<Clock::time_point> term_sent;  // SIGTERM sent: SIGKILL after the grace
-    std::optional<FailureReason> stopped_for;    // kTimeout or kInterrupted
+    std::optional<FailureReason> stopped_for;    // kTimeout, kInterrupted or kPruned
   };
 
   TrialConfig config;
@@ -280,6 +280,12 @@ base::Status LocalExecutor::start(const TrialSpec& spec) {
 }
 
 std::vector<FinishedTrial> LocalExecutor::poll() { return state_->poll(); }
+
+void LocalExecutor::prune(TrialId id) {
+  for (State::Running& trial : state_->running) {
+    if (trial.spec.id == id) State::stop(trial, FailureReason::kPruned, Clock::now());
+  }
+}
 
 // The process runs on for the trial's new owner, which takes it over (take_over).
 void LocalExecutor::release(TrialId id) {

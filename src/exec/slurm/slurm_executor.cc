@@ -77,7 +77,7 @@ struct SlurmExecutor::State {
     std::optional<Clock::time_point>
         running_since;  // first seen running by squeue, or job.sh's start when taken over
     std::optional<Clock::time_point> left_queue;  // first missing from squeue
-    std::optional<FailureReason> stopped_for;     // kTimeout or kInterrupted: qtune scancelled it
+    std::optional<FailureReason> stopped_for;     // kTimeout, kInterrupted, kPruned: scancelled
     std::optional<Clock::time_point>
         signal_seen;  // job.sh recorded a signal while squeue listed the job
     // Not submitted yet: sbatch could not reach Slurm; tried again at retry_at.
@@ -507,6 +507,12 @@ std::vector<FinishedTrial> SlurmExecutor::poll() {
   state_->collect(out);
   state_->outcomes.collect(out);
   return out;
+}
+
+void SlurmExecutor::prune(TrialId id) {
+  for (State::Job& job : state_->jobs) {
+    if (job.spec.id == id) state_->stop({&job}, FailureReason::kPruned);
+  }
 }
 
 void SlurmExecutor::release(TrialId id) {

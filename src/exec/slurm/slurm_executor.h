@@ -76,6 +76,7 @@ class SlurmExecutor final : public PollingExecutor {
   std::size_t running() const override;
   base::Status start(const TrialSpec& spec) override;
   std::vector<FinishedTrial> poll() override;
+  void prune(TrialId id) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
   void cancel_waiting() override;

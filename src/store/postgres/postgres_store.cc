@@ -303,7 +303,7 @@ base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& resul
                               "WHERE id = $1",
                               kNow),
                   {trial, trial_state_name(result.state),
-                   result.state == TrialState::kComplete ? result.value : std::nullopt,
+                   result.state != TrialState::kFailed ? result.value : std::nullopt,
                    result.failure_reason, result.log_tail})
             .status());
     return save_snapshot_locked(current.study, trial, snapshot);
@@ -335,6 +335,8 @@ base::Result<std::optional<TrialRecord>> PostgresStore::claim_trial(TrialId tria
       QTUNE_RETURN_IF_ERROR(trial_locked(trial, false).status());
       return std::optional<TrialRecord>();
     }
+    QTUNE_RETURN_IF_ERROR(
+        conn_.exec("DELETE FROM trial_progress WHERE trial_id = $1", {trial}).status());
     QTUNE_ASSIGN_OR_RETURN(TrialRecord claimed, read_trial(rows, 0));
     return std::optional<TrialRecord>(std::move(claimed));
   });
@@ -466,6 +468,49 @@ base::Result<TrialCounts> PostgresStore::count_trials(StudyId study) const {
       counts.imported += static_cast<std::size_t>(imported);
     }
     return counts;
+  });
+}
+
+base::Status PostgresStore::add_progress(TrialId trial, const std::vector<ProgressPoint>& points) {
+  if (points.empty()) return base::Status::ok();
+  return transaction([&]() -> base::Status {
+    QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, true));
+    if (current.state != TrialState::kRunning) return not_running(current, "add progress to");
+    QTUNE_ASSIGN_OR_RETURN(
+        const Rows last,
+        conn_.exec("SELECT MAX(step) FROM trial_progress WHERE trial_id = $1", {trial}));
+    std::optional<std::int64_t> last_step;
+    if (last.size() == 1 && !last.is_null(0, 0)) {
+      QTUNE_ASSIGN_OR_RETURN(last_step, last.integer(0, 0));
+    }
+    QTUNE_RETURN_IF_ERROR(check_progress(trial, last_step, points));
+    for (const ProgressPoint& p : points) {
+      QTUNE_RETURN_IF_ERROR(
+          conn_
+              .exec("INSERT INTO trial_progress (trial_id, step, value) VALUES ($1, $2, $3)",
+                    {trial, p.step, p.value})
+              .status());
+    }
+    return base::Status::ok();
+  });
+}
+
+base::Result<std::vector<TrialProgress>> PostgresStore::progress(StudyId study) const {
+  return statement([&]() -> base::Result<std::vector<TrialProgress>> {
+    QTUNE_ASSIGN_OR_RETURN(const Rows rows,
+                           conn_.exec("SELECT p.trial_id, p.step, p.value FROM trial_progress p "
+                                      "JOIN trials t ON t.id = p.trial_id WHERE t.study_id = $1 "
+                                      "ORDER BY t.number, p.step",
+                                      {study}));
+    std::vector<TrialProgress> out;
+    for (int r = 0; r < rows.size(); ++r) {
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t id, rows.integer(r, 0));
+      QTUNE_ASSIGN_OR_RETURN(const std::int64_t step, rows.integer(r, 1));
+      QTUNE_ASSIGN_OR_RETURN(const double value, rows.real(r, 2));
+      if (out.empty() || out.back().trial != id) out.push_back({id, {}});
+      out.back().points.push_back({step, value});
+    }
+    return out;
   });
 }
 

@@ -48,6 +48,8 @@ class PostgresStore final : public Store {
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
   base::Result<TrialCounts> count_trials(StudyId study) const override;
+  base::Status add_progress(TrialId trial, const std::vector<ProgressPoint>& points) override;
+  base::Result<std::vector<TrialProgress>> progress(StudyId study) const override;
   base::Result<std::optional<Snapshot>> snapshot(StudyId study) const override;
 
   // The server process of this store's connection (tests end it to check the reconnect).

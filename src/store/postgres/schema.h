@@ -95,6 +95,23 @@ CREATE TABLE workers (
   PRIMARY KEY (study_id, worker)
 );
 )sql",
+    // 4: the PRUNED state (a trial stopped early by [pruning]; final like COMPLETE and FAILED)
+    // and trial_progress, the intermediate values trials report ([trial] progress).
+    R"sql(
+ALTER TABLE trials DROP CONSTRAINT trials_state_check;
+ALTER TABLE trials ADD CONSTRAINT trials_state_check
+  CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'PRUNED'));
+DROP TRIGGER finished_trials_are_immutable ON trials;
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  FOR EACH ROW WHEN (OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED'))
+  EXECUTE FUNCTION qtune_refuse_finished_trial_update();
+CREATE TABLE trial_progress (
+  trial_id bigint NOT NULL REFERENCES trials (id),
+  step     bigint NOT NULL,
+  value    double precision NOT NULL,
+  PRIMARY KEY (trial_id, step)
+);
+)sql",
 };
 
 }  // namespace qtune::store::postgres

@@ -94,6 +94,55 @@ CREATE TABLE workers (
   PRIMARY KEY (study_id, worker)
 );
 )sql",
+    // 6: the PRUNED state (a trial stopped early by [pruning]; final like COMPLETE and FAILED)
+    // and trial_progress, the intermediate values trials report ([trial] progress). SQLite
+    // cannot change a CHECK constraint in place: trials is rebuilt with the same rows (the
+    // migration runs with foreign keys off, SqliteStore::migrate).
+    R"sql(
+CREATE TABLE trials_new (
+  id             INTEGER PRIMARY KEY,
+  study_id       INTEGER NOT NULL REFERENCES studies (id),
+  number         INTEGER NOT NULL,
+  state_id       INTEGER NOT NULL,
+  params         TEXT NOT NULL,
+  trajectory     INTEGER NOT NULL,
+  remeasure      INTEGER NOT NULL CHECK (remeasure IN (0, 1)),
+  state          TEXT NOT NULL
+                 CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'PRUNED')),
+  value          REAL,
+  failure_reason TEXT NOT NULL DEFAULT '',
+  log_tail       TEXT NOT NULL DEFAULT '',
+  worker         TEXT NOT NULL,
+  created_at     REAL NOT NULL,
+  started_at     REAL NOT NULL,
+  finished_at    REAL,
+  attempt        INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at   REAL,
+  source         TEXT NOT NULL DEFAULT '',
+  UNIQUE (study_id, number)
+);
+INSERT INTO trials_new (id, study_id, number, state_id, params, trajectory, remeasure, state,
+                        value, failure_reason, log_tail, worker, created_at, started_at,
+                        finished_at, attempt, heartbeat_at, source)
+  SELECT id, study_id, number, state_id, params, trajectory, remeasure, state, value,
+         failure_reason, log_tail, worker, created_at, started_at, finished_at, attempt,
+         heartbeat_at, source FROM trials;
+DROP TABLE trials;
+ALTER TABLE trials_new RENAME TO trials;
+CREATE INDEX trials_by_state ON trials (study_id, state);
+CREATE INDEX trials_running_by_heartbeat ON trials (study_id, state, heartbeat_at);
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  WHEN OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED')
+BEGIN
+  SELECT RAISE(ABORT, 'finished trials are immutable');
+END;
+CREATE TABLE trial_progress (
+  trial_id INTEGER NOT NULL REFERENCES trials (id),
+  step     INTEGER NOT NULL,
+  value    REAL NOT NULL,
+  PRIMARY KEY (trial_id, step)
+);
+)sql",
 };
 
 }  // namespace qtune::store::sqlite

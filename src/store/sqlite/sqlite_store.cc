@@ -111,13 +111,20 @@ base::Status SqliteStore::check_version() const {
 
 base::Status SqliteStore::migrate() {
   std::lock_guard lock(mutex_);
-  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
-  QTUNE_ASSIGN_OR_RETURN(const std::size_t applied, applied_migrations(db_));
-  for (std::size_t m = applied; m < kMigrations.size(); ++m) {
-    QTUNE_RETURN_IF_ERROR(db_.exec(kMigrations[m]));
-  }
-  QTUNE_RETURN_IF_ERROR(db_.exec(fmt::format("PRAGMA user_version = {}", kMigrations.size())));
-  return tx.commit();
+  // A migration may rebuild a table that others reference (6: trials); SQLite checks foreign
+  // keys on DROP TABLE, and the pragma has no effect inside a transaction.
+  QTUNE_RETURN_IF_ERROR(db_.exec("PRAGMA foreign_keys = OFF"));
+  const base::Status migrated = [&]() -> base::Status {
+    QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+    QTUNE_ASSIGN_OR_RETURN(const std::size_t applied, applied_migrations(db_));
+    for (std::size_t m = applied; m < kMigrations.size(); ++m) {
+      QTUNE_RETURN_IF_ERROR(db_.exec(kMigrations[m]));
+    }
+    QTUNE_RETURN_IF_ERROR(db_.exec(fmt::format("PRAGMA user_version = {}", kMigrations.size())));
+    return tx.commit();
+  }();
+  QTUNE_RETURN_IF_ERROR(db_.exec("PRAGMA foreign_keys = ON"));
+  return migrated;
 }
 
 base::Result<std::optional<StudyRecord>> SqliteStore::find_study(std::string_view name) const {
@@ -228,7 +235,7 @@ base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
                                            kNow)));
   q.bind(1, trial)
       .bind(2, trial_state_name(result.state))
-      .bind(3, result.state == TrialState::kComplete ? result.value : std::nullopt)
+      .bind(3, result.state != TrialState::kFailed ? result.value : std::nullopt)
       .bind(4, result.failure_reason)
       .bind(5, result.log_tail);
   QTUNE_RETURN_IF_ERROR(q.run());
@@ -304,6 +311,10 @@ base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,
     QTUNE_RETURN_IF_ERROR(trial_locked(trial).status());
     return std::optional<TrialRecord>();
   }
+  QTUNE_ASSIGN_OR_RETURN(Statement drop,
+                         db_.prepare("DELETE FROM trial_progress WHERE trial_id = ?1"));
+  drop.bind(1, trial);
+  QTUNE_RETURN_IF_ERROR(drop.run());
   QTUNE_ASSIGN_OR_RETURN(TrialRecord claimed, trial_locked(trial));
   QTUNE_RETURN_IF_ERROR(tx.commit());
   return std::optional<TrialRecord>(std::move(claimed));
@@ -442,6 +453,47 @@ base::Result<TrialCounts> SqliteStore::count_trials(StudyId study) const {
     counts.imported += static_cast<std::size_t>(q.column_int(2));
   }
   return counts;
+}
+
+base::Status SqliteStore::add_progress(TrialId trial, const std::vector<ProgressPoint>& points) {
+  if (points.empty()) return base::Status::ok();
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kRunning) return not_running(current, "add progress to");
+  QTUNE_ASSIGN_OR_RETURN(Statement last,
+                         db_.prepare("SELECT MAX(step) FROM trial_progress WHERE trial_id = ?1"));
+  last.bind(1, trial);
+  QTUNE_ASSIGN_OR_RETURN(const bool has_row, last.step());
+  std::optional<std::int64_t> last_step;
+  if (has_row && last.column_optional_double(0)) last_step = last.column_int(0);
+  QTUNE_RETURN_IF_ERROR(check_progress(trial, last_step, points));
+  for (const ProgressPoint& p : points) {
+    QTUNE_ASSIGN_OR_RETURN(
+        Statement q,
+        db_.prepare("INSERT INTO trial_progress (trial_id, step, value) VALUES (?1, ?2, ?3)"));
+    q.bind(1, trial).bind(2, p.step).bind(3, std::optional<double>(p.value));
+    QTUNE_RETURN_IF_ERROR(q.run());
+  }
+  return tx.commit();
+}
+
+base::Result<std::vector<TrialProgress>> SqliteStore::progress(StudyId study) const {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q,
+                         db_.prepare("SELECT p.trial_id, p.step, p.value FROM trial_progress p "
+                                     "JOIN trials t ON t.id = p.trial_id WHERE t.study_id = ?1 "
+                                     "ORDER BY t.number, p.step"));
+  q.bind(1, study);
+  std::vector<TrialProgress> out;
+  while (true) {
+    QTUNE_ASSIGN_OR_RETURN(const bool row, q.step());
+    if (!row) break;
+    const TrialId id = q.column_int(0);
+    if (out.empty() || out.back().trial != id) out.push_back({id, {}});
+    out.back().points.push_back({q.column_int(1), q.column_double(2)});
+  }
+  return out;
 }
 
 base::Result<std::optional<Snapshot>> SqliteStore::snapshot(StudyId study) const {

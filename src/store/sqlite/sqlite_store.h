@@ -47,6 +47,8 @@ class SqliteStore final : public Store {
   base::Result<std::vector<TrialRecord>> trials(StudyId study,
                                                 std::optional<TrialState> state) const override;
   base::Result<TrialCounts> count_trials(StudyId study) const override;
+  base::Status add_progress(TrialId trial, const std::vector<ProgressPoint>& points) override;
+  base::Result<std::vector<TrialProgress>> progress(StudyId study) const override;
   base::Result<std::optional<Snapshot>> snapshot(StudyId study) const override;
 
  private:
