@@ -180,9 +180,9 @@ std::uint64_t ProgressReader::bytes_read() const { return state_->offset; }
 std::filesystem::path progress_file(const TrialConfig& config, const TrialSpec& spec) {
   const auto* jsonl = config.progress ? std::get_if<JsonLinesProgress>(&*config.progress) : nullptr;
   if (jsonl == nullptr) return spec.dir / "stdout.log";
-  const TemplateValues values = detail::trial_values(spec);
+  const TemplateValues values = trial_values(spec);
   const std::filesystem::path path(jsonl->path.expand(values));
-  return path.is_absolute() ? path : detail::trial_workdir(config, values) / path;
+  return path.is_absolute() ? path : trial_workdir(config, values) / path;
 }
 
 base::Status check_progress_regex(std::string_view pattern) {
