@@ -255,7 +255,8 @@ base::Result<Image> decode_bmp(std::span<const std::uint8_t> bytes, std::string_
       if (paletted) {
         const std::size_t per_byte = 8 / bits;
         const std::size_t shift = 8 - bits * (x % per_byte + 1);
-        const std::size_t index = (row[x / per_byte] >> shift) & ((1u << bits) - 1);
+        const std::size_t index =
+            (std::size_t{row[x / per_byte]} >> shift) & ((std::size_t{1} << bits) - 1);
         QTUNE_RETURN_IF_ERROR(put_index(image_row(r) * w + x, index));
       } else if (bits == 16) {
         const unsigned v = row[2 * x] | (unsigned{row[2 * x + 1]} << 8);
