@@ -1,7 +1,7 @@
-// The shape of a read-only study command (best; status adds --watch and its own view): the study
-// source options and
-// --format, then the study opened for reading and handed to `show`, which prints and returns
-// the exit code. Errors in the options or the store are reported as every command does.
+// The shape of a read-only study command (best; status adds --watch and its own view): the
+// study source options and --format, then the study opened for reading and handed to `show`,
+// which prints and returns the exit code. Errors in the options or the store are reported as
+// every command does.
 #pragma once
 
 #include <CLI/CLI.hpp>
