@@ -56,8 +56,9 @@ std::string fit_rows(const std::string& text, int rows) {
   return out;
 }
 
-// The view: counts, best, the registered workers, the trials (with their Slurm jobs).
-base::Result<std::string> status_text(const OpenedStudy& opened, OutputFormat format) {
+// What the view shows beside the trials: the registered workers, pruning and compute time,
+// each trial's Slurm job.
+base::Result<StatusExtras> status_extras(const OpenedStudy& opened) {
   StatusExtras extras;
   extras.now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -78,8 +79,7 @@ base::Result<std::string> status_text(const OpenedStudy& opened, OutputFormat fo
         extras.slurm_jobs[t.number] = *job;
     }
   }
-  return format_status(opened.record, opened.trials, format,
-                       opened.config ? &opened.config->space : nullptr, extras);
+  return extras;
 }
 
 class StatusView {
@@ -90,9 +90,13 @@ class StatusView {
     const auto opened = open_study_source(flags_.source);
     if (!opened.is_ok()) return report_error("status", opened.status());
     *finished = study_finished(*opened);
-    auto made = status_text(*opened, format_);
-    if (!made.is_ok()) return report_error("status", made.status());
-    std::string text = std::move(made).value();
+    auto extras = status_extras(*opened);
+    if (!extras.is_ok()) return report_error("status", extras.status());
+    const auto view = [&](const StatusExtras& e) {
+      return format_status(opened->record, opened->trials, format_,
+                           opened->config ? &opened->config->space : nullptr, e);
+    };
+    std::string text = view(*extras);
     if (flags_.watch <= 0) return print(text);
     if (format_ == OutputFormat::kJson) text = nlohmann::json::parse(text).dump() + "\n";
     if (const int rows = terminal_rows(); rows > 0) {
@@ -105,8 +109,13 @@ class StatusView {
           *finished ? " (finished)" : ", Ctrl-C to stop");
       return print("\x1b[H\x1b[2J" + heading + fit_rows(text, rows - 2));
     }
-    if (text == last_) return kExitOk;
-    last_ = text;
+    // Changed: anything but the heartbeats' ages, which grow every round (the view as of the
+    // Unix epoch shows them all as 0).
+    StatusExtras ageless = *extras;
+    ageless.now = 0;
+    std::string key = view(ageless);
+    if (key == last_) return kExitOk;
+    last_ = std::move(key);
     return print(text);
   }
 
