@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/run_cli_util.h"
+#include "support/slow_suite.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -120,6 +121,7 @@ TEST_F(TakeoverCliTest, TrialThatEndedWhileQtuneWasDeadIsRecordedNotRerun) {
 // 20 moments (a fixed seed), started again at once each time, then left to finish. No finished
 // trial is lost or changed, no configuration runs or is recorded twice, 40 trials in all.
 TEST_F(TakeoverCliTest, CrashLoopLosesAndRepeatsNothing) {
+  QTUNE_SKIP_IF_SLOW_SUITES_SKIPPED();
   dir_.write("t.sh", "echo \"start $1\" >> starts.log\nsleep 0.$(( $1 % 4 + 5 ))\necho FID: $1\n");
   const auto file = study(40, 4);
   std::mt19937 rng(11);

@@ -16,6 +16,7 @@
 
 #include "cli/run_cli_util.h"
 #include "support/postgres_server.h"
+#include "support/slow_suite.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -181,6 +182,7 @@ std::vector<pid_t> descendants(pid_t pid) {
 // ends COMPLETE exactly once, and a configuration started more than once was running under
 // a killed worker.
 TEST_F(WorkerCliTest, PostgresCrashLoopOfFourWorkersLosesNothing) {
+  QTUNE_SKIP_IF_SLOW_SUITES_SKIPPED();
   dir_.write("slow-done", "");
   dir_.write("t.sh", "echo \"start $1\" >> runs.log\nsleep 0.4\necho FID: $1\n");
   const auto file = dir_.write("study.toml",

@@ -22,6 +22,7 @@
 #include "qtune/study/study_config.h"
 #include "report/study_view.h"
 #include "support/run_process.h"
+#include "support/slow_suite.h"
 #include "support/temp_dir.h"
 
 namespace qtune::testing {
@@ -574,6 +575,7 @@ command = ["python3", "train.py", "{a}", "{b}", "{c}", "{d}"]
 // 20 MB and opens in Chromium with its script done. How long it takes is measured, not
 // asserted (docs/benchmarks.md).
 TEST(ReportPages, AHundredThousandTrialsStayUnderTwentyMegabytes) {
+  QTUNE_SKIP_IF_SLOW_SUITES_SKIPPED();
   constexpr int kTrials = 100000;
   std::vector<store::TrialRecord> trials;
   trials.reserve(kTrials);
