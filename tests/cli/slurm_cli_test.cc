@@ -3,8 +3,6 @@
 #include <stdlib.h>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <set>
 #include <thread>
 
@@ -13,22 +11,6 @@
 
 namespace qtune::testing {
 namespace {
-
-// Now as `qtune export` writes times (ISO-8601 UTC, milliseconds): such strings compare as
-// the times do.
-std::string iso_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", text, static_cast<int>(ms.count()));
-  return out;
-}
 
 class SlurmCliTest : public SlurmStudyTest {
  protected:
