@@ -375,7 +375,6 @@ base::Result<RunResult> Runner::run() {
   QTUNE_ASSIGN_OR_RETURN(std::unique_ptr<Study> study,
                          options_.worker ? Study::open_shared(std::move(config), *store)
                                          : Study::open(std::move(config), *store));
-  if (options_.retry_failed) QTUNE_RETURN_IF_ERROR(retry_failed(*study, options_, *observer_));
   return run_with(*study, *executor);
 }
 
@@ -400,6 +399,7 @@ base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor)
     ~RestoreSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, value); }
   } const restore_subreaper{was_subreaper};
   observer_->started(study.config(), trials_dir(study.config()));
+  if (options_.retry_failed) QTUNE_RETURN_IF_ERROR(retry_failed(study, options_, *observer_));
   QTUNE_ASSIGN_OR_RETURN(const Progress at_start, study.progress());
   if (at_start.imported > 0) {
     observer_->note(fmt::format(
