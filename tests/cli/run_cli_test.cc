@@ -174,9 +174,9 @@ command = ["sh", "t.sh", "{x}"]
   trials = exported_trials(file);
   ASSERT_EQ(trials.size(), 4u);  // no new trial: the budget was spent and stays so
   for (const json& t : trials) EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
-  EXPECT_EQ(lines_of(dir_ / "starts.log"),
-            (std::vector<std::string>{"start 0", "start 1", "start 2", "start 3", "start 1",
-                                      "start 2"}));
+  EXPECT_EQ(
+      lines_of(dir_ / "starts.log"),
+      (std::vector<std::string>{"start 0", "start 1", "start 2", "start 3", "start 1", "start 2"}));
   const ProcessResult nothing = qtune({"retry", file.string(), "--failed"});
   EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
   EXPECT_NE(nothing.err.find("no failed trial to retry"), std::string::npos) << nothing.err;
