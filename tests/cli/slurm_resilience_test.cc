@@ -1,6 +1,8 @@
 // The cluster misbehaving under a study, on the project's one-node Slurm (scripts/start-slurm):
-// sbatch refusing the settings, the controller down for a while, one task of a worker array
-// cancelled. No trial that did not run counts, and none is lost.
+// sbatch refusing the settings, the controller down for a while, a job held pending, one task
+// of a worker array cancelled, and the one scenario: 40 trials through all of these and
+// more (qtune killed, workers of another login node, one of them killed, `qtune retry`). No
+// trial that did not run counts, and none is lost.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
