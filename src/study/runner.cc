@@ -129,9 +129,12 @@ class TrialLoop {
     const base::Status started = executor_.start(spec);
     if (started.is_ok()) {
       watch_.started(trial.id, trial.number, spec);
-      // Taken over from an earlier run: it began then, not at this claim.
-      for (const exec::TakenOver& taken : executor_.take_taken_over())
-        QTUNE_RETURN_IF_ERROR(study_.set_started_at(taken.id, taken.started_at));
+      // Taken over from an earlier run: it began then, not at this claim. kConflict: another
+      // worker took it for dead meanwhile (the next heartbeat gives it up here).
+      for (const exec::TakenOver& taken : executor_.take_taken_over()) {
+        const base::Status set = study_.set_started_at(taken.id, taken.started_at);
+        if (set.code() != base::StatusCode::kConflict) QTUNE_RETURN_IF_ERROR(set);
+      }
       return started;
     }
     // It did not start (the executor's settings are refused): given back, so that it counts
