@@ -230,6 +230,7 @@ class PyStudy {
         PyErr_SetNone(PyExc_KeyboardInterrupt);
         throw py::error_already_set();
       case study::RunEnd::kNoSuccess:
+      case study::RunEnd::kTimeUp:  // max_time: nothing succeeded yet, run() again continues
         return std::nullopt;
       case study::RunEnd::kFinished:
         break;

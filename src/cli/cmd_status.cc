@@ -73,10 +73,28 @@ base::Result<StatusExtras> status_extras(const OpenedStudy& opened) {
   // The Slurm job of each trial, from its folder (known with the study file only).
   if (opened.config && opened.config->trial &&
       opened.config->trial->executor == exec::ExecutorKind::kSlurm) {
+    std::vector<std::string> running_jobs;
     for (const store::TrialRecord& t : opened.trials) {
-      if (const auto job =
-              exec::slurm_job_id(study::trials_dir(*opened.config) / std::to_string(t.number)))
-        extras.slurm_jobs[t.number] = *job;
+      const auto job =
+          exec::slurm_job_id(study::trials_dir(*opened.config) / std::to_string(t.number));
+      if (!job) continue;
+      extras.slurm_jobs[t.number] = *job;
+      if (t.state == store::TrialState::kRunning) running_jobs.push_back(*job);
+    }
+    // The running trials' jobs as squeue sees them (pending and why, running, ...). Status
+    // still shows the study when squeue fails: it says so instead.
+    const auto states = exec::slurm_job_states(opened.config->trial->slurm, running_jobs);
+    if (states.is_ok()) {
+      for (const store::TrialRecord& t : opened.trials) {
+        if (t.state != store::TrialState::kRunning) continue;
+        const auto job = extras.slurm_jobs.find(t.number);
+        if (job == extras.slurm_jobs.end()) continue;
+        const auto state = states->find(job->second);
+        extras.slurm_states[t.number] =
+            state != states->end() ? state->second : exec::SlurmJobState{"NOT_QUEUED", ""};
+      }
+    } else {
+      extras.slurm_error = states.status().message();
     }
   }
   return extras;

@@ -48,6 +48,7 @@ int report_error(std::string_view command, const base::Status& status);
 
 Command add_run_command(CLI::App& app);
 Command add_worker_command(CLI::App& app);
+Command add_retry_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_best_command(CLI::App& app);
 Command add_export_command(CLI::App& app);

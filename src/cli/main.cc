@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
       add_run_command(app),    add_worker_command(app), add_status_command(app),
       add_best_command(app),   add_export_command(app), add_import_command(app),
       add_replay_command(app), add_fid_command(app),    add_metrics_command(app),
-      add_report_command(app),
+      add_report_command(app), add_retry_command(app),
   };
   try {
     app.parse(argc, argv);

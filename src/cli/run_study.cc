@@ -104,6 +104,9 @@ int run_study(const std::string& command, study::RunnerOptions options, const Ru
     case study::RunEnd::kInterrupted:
       display.note(fmt::format("qtune {}: {}", command, result->message));
       return kExitInterrupted;
+    case study::RunEnd::kTimeUp:  // nothing to show yet: resumable, like an interrupted run
+      display.note(fmt::format("qtune {}: {}", command, result->message));
+      return kExitInterrupted;
     case study::RunEnd::kNoSuccess:
       std::fputs(
           fmt::format("qtune {}: the study finished with no successful trial; see the trial logs\n",
@@ -112,6 +115,8 @@ int run_study(const std::string& command, study::RunnerOptions options, const Ru
           stderr);
       return kExitNoSuccess;
     case study::RunEnd::kFinished:
+      if (!result->message.empty())
+        display.note(fmt::format("qtune {}: {}", command, result->message));
       break;
   }
   std::fputs(format_best(*result->best, OutputFormat::kTable).c_str(), stdout);

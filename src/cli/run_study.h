@@ -1,5 +1,5 @@
-// What `qtune run` and `qtune worker` share: the Runner (qtune/study/runner.h) with the
-// progress display on stderr, the best parameters on stdout, and the exit code.
+// What `qtune run`, `qtune worker` and `qtune retry` share: the Runner (qtune/study/runner.h)
+// with the progress display on stderr, the best parameters on stdout, and the exit code.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -27,7 +27,7 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 // RunnerOptions for the study file and storage of `flags`.
 study::RunnerOptions runner_options(const RunFlags& flags);
 
-// `command`: "run" or "worker". Runs the study to its end, showing progress unless
+// `command`: "run", "worker" or "retry". Runs the study to its end, showing progress unless
 // flags.quiet and keeping flags.report current; returns the exit code (command.h).
 int run_study(const std::string& command, study::RunnerOptions options, const RunFlags& flags);
 

@@ -69,6 +69,7 @@ nlohmann::ordered_json trial_json(const store::TrialRecord& t, const space::Spac
   out["remeasure"] = t.remeasure;
   out["worker"] = t.worker;
   out["attempt"] = t.attempt;
+  out["retries"] = t.retries;
   out["source"] = t.source;
   out["created_at"] = iso_time(t.created_at);
   out["started_at"] = iso_time(t.started_at);
@@ -174,6 +175,17 @@ std::string slurm_job_of(const StatusExtras& extras, std::int64_t number) {
   return found == extras.slurm_jobs.end() ? std::string() : found->second;
 }
 
+// "  (Slurm job 12 PENDING: BeginTime)", "  (Slurm job 12 RUNNING)", "  (Slurm job 12)" or "".
+std::string slurm_job_text(const StatusExtras& extras, std::int64_t number) {
+  const std::string job = slurm_job_of(extras, number);
+  if (job.empty()) return "";
+  const auto state = extras.slurm_states.find(number);
+  if (state == extras.slurm_states.end()) return "  (Slurm job " + job + ")";
+  const std::string& reason = state->second.reason;
+  return fmt::format("  (Slurm job {} {}{})", job, state->second.state,
+                     reason.empty() || reason == "None" ? "" : ": " + reason);
+}
+
 }  // namespace
 
 std::string format_status(const store::StudyRecord& study,
@@ -231,8 +243,14 @@ std::string format_status(const store::StudyRecord& study,
     for (const store::TrialRecord& t : trials) {
       nlohmann::ordered_json trial = trial_json(t, space);
       trial["slurm_job"] = slurm_job_of(extras, t.number);
+      if (const auto state = extras.slurm_states.find(t.number);
+          state != extras.slurm_states.end()) {
+        trial["slurm_state"] = state->second.state;
+        trial["slurm_reason"] = state->second.reason;
+      }
       out["trial_list"].push_back(std::move(trial));
     }
+    if (!extras.slurm_error.empty()) out["slurm_error"] = extras.slurm_error;
     return out.dump(2) + "\n";
   }
   std::string out = fmt::format(
@@ -264,12 +282,13 @@ std::string format_status(const store::StudyRecord& study,
                        std::max(0.0, extras.now - w.heartbeat_at),
                        running_trials_of(trials, w.worker));
   }
+  if (!extras.slurm_error.empty())
+    out += fmt::format("Slurm job states unknown: {}\n", extras.slurm_error);
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) continue;
-    const std::string job = slurm_job_of(extras, t.number);
     out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}\n", t.number,
                        store::trial_state_name(t.state), value_text(t.value),
-                       describe_params(t.params), job.empty() ? "" : "  (Slurm job " + job + ")",
+                       describe_params(t.params), slurm_job_text(extras, t.number),
                        t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
   }
   if (imported > 0) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "qtune/base/result.h"
+#include "qtune/exec/executor.h"
 #include "qtune/space/space.h"
 #include "qtune/store/store.h"
 #include "qtune/study/results.h"
@@ -35,7 +36,11 @@ std::string format_best(const study::BestTrial& best, OutputFormat format,
 // spent (study::compute_use) and the budget.
 struct StatusExtras {
   std::vector<store::WorkerRecord> workers;
-  std::map<std::int64_t, std::string> slurm_jobs;
+  std::map<std::int64_t, std::string> slurm_jobs;  // by trial number
+  // The RUNNING trials' jobs as squeue sees them, by trial number ("NOT_QUEUED": squeue no
+  // longer lists it); slurm_error: why squeue could not say.
+  std::map<std::int64_t, exec::SlurmJobState> slurm_states;
+  std::string slurm_error;
   double now = 0;  // Unix seconds, for the heartbeats' age
   double pruning_seconds_saved = 0;
   double compute_spent_seconds = 0;
@@ -47,7 +52,8 @@ struct StatusExtras {
 // and one line per trial; JSON: {"study", "trials" (the count), "counts",
 // "pruning_hours_saved", "compute" (with a budget: {"hours_spent", "hours_budget",
 // "hours_left"}), "best", "workers", "trial_list" (each trial as `export` writes it, with
-// "slurm_job")}; CSV: the trials.
+// "slurm_job", and for a running one "slurm_state" and "slurm_reason"), "slurm_error" when
+// squeue failed}; CSV: the trials.
 std::string format_status(const store::StudyRecord& study,
                           const std::vector<store::TrialRecord>& trials, OutputFormat format,
                           const space::Space* space = nullptr, const StatusExtras& extras = {});
@@ -56,7 +62,7 @@ std::string format_status(const store::StudyRecord& study,
 // source per trial.
 std::string trials_csv(const std::vector<store::TrialRecord>& trials);
 // A JSON array of trials with params, state, value, failure_reason, log_tail, times, worker,
-// attempt and source.
+// attempt, retries and source.
 std::string trials_json(const std::vector<store::TrialRecord>& trials,
                         const space::Space* space = nullptr);
 // Seconds since the Unix epoch as ISO-8601 UTC with milliseconds.

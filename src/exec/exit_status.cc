@@ -1,6 +1,7 @@
 #include "exec/exit_status.h"
 
 #include <charconv>
+#include <chrono>
 #include <fstream>
 
 #include "base/text_file.h"
@@ -18,6 +19,18 @@ std::optional<int> number(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<double> file_age_seconds(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto written = std::filesystem::last_write_time(path, error);
+  if (error) return std::nullopt;
+  return std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - written)
+      .count();
+}
+
+double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 std::optional<RecordedEnd> parse_exit_status(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);

@@ -7,6 +7,7 @@
 // written to exit_status.tmp and renamed, so a reader never sees half of it.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string_view>
 
@@ -22,5 +23,12 @@ struct RecordedEnd {
 
 // nullopt for text that is not one of the three forms.
 std::optional<RecordedEnd> parse_exit_status(std::string_view text);
+
+// The files a trial's wrapper leaves are stamped by the file system's clock; a taken-over
+// trial's real start (executor.h, TakenOver) is read from them.
+// Seconds since `path` was last written; nullopt when it does not exist.
+std::optional<double> file_age_seconds(const std::filesystem::path& path);
+// Now, in seconds since the Unix epoch.
+double unix_seconds_now();
 
 }  // namespace qtune::exec::detail

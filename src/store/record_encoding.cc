@@ -46,6 +46,12 @@ base::Status not_running(const TrialRecord& t, std::string_view action) {
                   t.id, action, trial_state_name(t.state)));
 }
 
+base::Status not_failed(const TrialRecord& t) {
+  return base::Status::conflict(
+      fmt::format("trial {} (id {}): cannot retry it, it is {}; only a FAILED trial can be",
+                  t.number, t.id, trial_state_name(t.state)));
+}
+
 base::Status check_progress(TrialId trial, std::optional<std::int64_t> last_step,
                             const std::vector<ProgressPoint>& points) {
   for (const ProgressPoint& p : points) {

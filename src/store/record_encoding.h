@@ -32,6 +32,8 @@ base::Status check_progress(TrialId trial, std::optional<std::int64_t> last_step
                             const std::vector<ProgressPoint>& points);
 // kConflict: `action` ("finish", "interrupt") refused because `t` is not RUNNING.
 base::Status not_running(const TrialRecord& t, std::string_view action);
+// kConflict: retry_trial refused because `t` is not FAILED.
+base::Status not_failed(const TrialRecord& t);
 // kConflict: a write expected the study's snapshot at `expected_event`, it is at `event`.
 base::Status snapshot_moved(StudyId study, std::int64_t event, std::int64_t expected_event);
 // kConflict: a heartbeat from `worker` for RUNNING trial `t`, which another worker runs now.

@@ -129,6 +129,12 @@ class TrialLoop {
     const base::Status started = executor_.start(spec);
     if (started.is_ok()) {
       watch_.started(trial.id, trial.number, spec);
+      // Taken over from an earlier run: it began then, not at this claim. kConflict: another
+      // worker took it for dead meanwhile (the next heartbeat gives it up here).
+      for (const exec::TakenOver& taken : executor_.take_taken_over()) {
+        const base::Status set = study_.set_started_at(taken.id, taken.started_at);
+        if (set.code() != base::StatusCode::kConflict) QTUNE_RETURN_IF_ERROR(set);
+      }
       return started;
     }
     // It did not start (the executor's settings are refused): given back, so that it counts
@@ -288,6 +294,49 @@ base::Status refuse_if_workers_run(const StudyConfig& config, const store::Store
       live.front().worker, config.file.string(), base::format_duration(stale_after)));
 }
 
+// When max_time ended the run before the study was over (trials given back, or budget left):
+// what happened and what to do; "" otherwise.
+base::Result<std::string> time_up_message(const Study& study) {
+  if (!study.time_up()) return std::string();
+  QTUNE_ASSIGN_OR_RETURN(const Progress p, study.progress());
+  if (p.interrupted == 0 && p.budget && p.evaluations >= *p.budget) return std::string();
+  return fmt::format(
+      "[budget] max_time {} is up: this run ended with {} trial{} given back (INTERRUPTED: not "
+      "started or not finished, counted as nothing), {} complete and {} failed{}; run the same "
+      "command to continue",
+      base::format_duration(*study.config().budget.max_time), p.interrupted,
+      p.interrupted == 1 ? "" : "s", p.complete, p.failed,
+      p.budget ? fmt::format(" of {} trials", *p.budget) : "");
+}
+
+// `qtune retry --failed`: the failed trials (those whose reason holds options.retry_reason)
+// go back to INTERRUPTED, their folders forget the end they recorded (so that no executor
+// takes an ended job or process over as their outcome), and the run hands them out first.
+base::Status retry_failed(Study& study, const RunnerOptions& options, RunObserver& observer) {
+  QTUNE_ASSIGN_OR_RETURN(const std::vector<store::TrialRecord> trials, study.trials());
+  std::string numbers;
+  std::size_t count = 0;
+  for (const store::TrialRecord& t : trials) {
+    if (t.state != store::TrialState::kFailed || t.imported()) continue;
+    if (!options.retry_reason.empty() &&
+        t.failure_reason.find(options.retry_reason) == std::string::npos)
+      continue;
+    exec::forget_recorded_end(trial_spec(study.config(), t.id, t.number, t.params).dir);
+    QTUNE_RETURN_IF_ERROR(study.retry(t.id));
+    numbers += (count++ == 0 ? "" : " ") + std::to_string(t.number);
+  }
+  observer.note(
+      count == 0
+          ? fmt::format("{}: no failed trial{} to retry", options.who,
+                        options.retry_reason.empty()
+                            ? std::string()
+                            : fmt::format(" whose reason contains \"{}\"", options.retry_reason))
+          : fmt::format("{}: retrying {} failed trial{} ({}); they run again first, the budget "
+                        "is not touched",
+                        options.who, count, count == 1 ? "" : "s", numbers));
+  return base::Status::ok();
+}
+
 RunObserver& no_observer() {
   static RunObserver observer;
   return observer;
@@ -353,6 +402,7 @@ base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor)
     ~RestoreSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, value); }
   } const restore_subreaper{was_subreaper};
   observer_->started(study.config(), trials_dir(study.config()));
+  if (options_.retry_failed) QTUNE_RETURN_IF_ERROR(retry_failed(study, options_, *observer_));
   QTUNE_ASSIGN_OR_RETURN(const Progress at_start, study.progress());
   if (at_start.imported > 0) {
     observer_->note(fmt::format(
@@ -381,8 +431,12 @@ base::Result<RunResult> Runner::run_with(Study& study, exec::Executor& executor)
   }
   QTUNE_RETURN_IF_ERROR(status);
   QTUNE_ASSIGN_OR_RETURN(std::optional<BestTrial> best, study.best());
-  if (!best) return RunResult{RunEnd::kNoSuccess, std::nullopt, ""};
-  return RunResult{RunEnd::kFinished, std::move(best), ""};
+  QTUNE_ASSIGN_OR_RETURN(const std::string time_up, time_up_message(study));
+  if (!best) {
+    if (!time_up.empty()) return RunResult{RunEnd::kTimeUp, std::nullopt, time_up};
+    return RunResult{RunEnd::kNoSuccess, std::nullopt, ""};
+  }
+  return RunResult{RunEnd::kFinished, std::move(best), time_up};
 }
 
 }  // namespace qtune::study

@@ -141,10 +141,14 @@ base::Result<Ask> Study::ask(std::string_view worker) {
   return next;
 }
 
+bool Study::time_up() const {
+  const auto& max_time = config_.budget.max_time;
+  return max_time && std::chrono::steady_clock::now() - opened_ >= *max_time;
+}
+
 base::Result<Ask> Study::ask_locked(std::string_view worker) {
   const auto& budget = config_.budget;
-  const bool time_up =
-      budget.max_time && std::chrono::steady_clock::now() - opened_ >= *budget.max_time;
+  const bool time_up = this->time_up();
   if (!time_up) {
     QTUNE_ASSIGN_OR_RETURN(const auto interrupted,
                            store_->trials(id_, store::TrialState::kInterrupted));
@@ -237,7 +241,11 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
     result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
   }
   for (int race = 0; race < kMaxSnapshotRaces; ++race) {
-    strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
+    if (record.retries > 0) {  // its proposal was told with the failure already
+      strategy_->observe(record.state_id, observation);
+    } else {
+      strategy_->tell({record.state_id, record.trajectory, record.remeasure}, observation);
+    }
     const base::Status finished =
         store_->finish_trial(trial, result, strategy_->snapshot(), event_);
     if (finished.is_ok()) {
@@ -296,6 +304,35 @@ base::Status Study::mark_interrupted(TrialId trial) {
   QTUNE_RETURN_IF_ERROR(store_->interrupt_trial(trial));
   handed_out_.erase(trial);
   return base::Status::ok();
+}
+
+base::Status Study::set_started_at(TrialId trial, double started_at) {
+  std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("set_started_at"));
+  const auto handed_out = handed_out_.find(trial);
+  if (handed_out == handed_out_.end()) {
+    return base::Status::conflict(fmt::format(
+        "set_started_at: trial id {} of study \"{}\" was not handed out by this process", trial,
+        config_.name));
+  }
+  return store_->set_started_at(trial, handed_out->second.worker, started_at);
+}
+
+base::Status Study::retry(TrialId trial) {
+  std::lock_guard lock(mutex_);
+  QTUNE_RETURN_IF_ERROR(refuse_if_read_only("retry"));
+  if (shared_) {
+    return base::Status::conflict(fmt::format(
+        "retry: study \"{}\" is open shared; retry failed trials with `qtune retry`, which runs "
+        "the study alone",
+        config_.name));
+  }
+  QTUNE_ASSIGN_OR_RETURN(const store::TrialRecord record, store_->trial(trial));
+  if (record.study != id_) {
+    return base::Status::invalid_argument(fmt::format(
+        "retry: trial id {} belongs to another study than \"{}\"", trial, config_.name));
+  }
+  return store_->retry_trial(trial);
 }
 
 base::Result<std::vector<TrialId>> Study::heartbeat() {

@@ -14,9 +14,13 @@ namespace {
 
 // The commands that take a study file, each with the study file in its place.
 std::vector<std::vector<std::string>> study_commands(const std::string& file) {
-  return {{"run", file},    {"worker", file},
-          {"status", file}, {"best", file},
-          {"export", file}, {"replay", "--config", file, "--objective", "FID", "results.csv"}};
+  return {{"run", file},
+          {"worker", file},
+          {"retry", file, "--failed"},
+          {"status", file},
+          {"best", file},
+          {"export", file},
+          {"replay", "--config", file, "--objective", "FID", "results.csv"}};
 }
 
 void expect_usage_error(const std::vector<std::string>& args, const TempDir& dir,

@@ -130,6 +130,58 @@ kill_grace = 0.2
   EXPECT_EQ(counts["FAILED"], 4);
 }
 
+// `qtune retry --failed [--reason TEXT]`: the failed trials run again as the same records
+// (number, attempt, retries), only those whose reason matches, within the budget.
+TEST_F(RunCliTest, RetryRunsTheFailedTrialsAgainAsTheSameRecords) {
+  // x = 1 and x = 2 fail while the file `broken` exists: 1 with exit 4, 2 with exit 5.
+  dir_.write("t.sh",
+             "echo \"start $1\" >> starts.log\n"
+             "if [ -e broken ] && [ \"$1\" = 1 ]; then exit 4; fi\n"
+             "if [ -e broken ] && [ \"$1\" = 2 ]; then exit 5; fi\n"
+             "echo FID: $1\n");
+  dir_.write("broken", "");
+  const auto file = study(R"([study]
+name = "t"
+[space]
+x = { range = [0, 3] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 4
+[trial]
+command = ["sh", "t.sh", "{x}"]
+)");
+  ASSERT_EQ(qtune({"run", file.string()}).exit_code, 0);
+  std::filesystem::remove(dir_ / "broken");
+  const ProcessResult unasked = qtune({"retry", file.string()});
+  EXPECT_EQ(unasked.exit_code, 2) << unasked.err;
+  EXPECT_NE(unasked.err.find("--failed"), std::string::npos) << unasked.err;
+
+  const ProcessResult one = qtune({"retry", file.string(), "--failed", "--reason", "status 4"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("retrying 1 failed trial (1)"), std::string::npos) << one.err;
+  json trials = exported_trials(file);
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(trials[1]["state"], "COMPLETE");
+  EXPECT_EQ(trials[1]["value"], 1);
+  EXPECT_EQ(trials[1]["attempt"], 1);
+  EXPECT_EQ(trials[1]["retries"], 1);
+  EXPECT_EQ(trials[2]["state"], "FAILED");  // its reason is exit status 5
+
+  const ProcessResult rest = qtune({"retry", file.string(), "--failed"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_NE(rest.err.find("retrying 1 failed trial (2)"), std::string::npos) << rest.err;
+  trials = exported_trials(file);
+  ASSERT_EQ(trials.size(), 4u);  // no new trial: the budget was spent and stays so
+  for (const json& t : trials) EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
+  EXPECT_EQ(
+      lines_of(dir_ / "starts.log"),
+      (std::vector<std::string>{"start 0", "start 1", "start 2", "start 3", "start 1", "start 2"}));
+  const ProcessResult nothing = qtune({"retry", file.string(), "--failed"});
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
+  EXPECT_NE(nothing.err.find("no failed trial to retry"), std::string::npos) << nothing.err;
+}
+
 TEST_F(RunCliTest, NoSuccessfulTrialExits3) {
   dir_.write("t.sh", "exit 1\n");
   const auto file = study(R"([study]

@@ -7,26 +7,13 @@
 #include <thread>
 
 #include "cli/run_cli_util.h"
-#include "support/slurm_cluster.h"
-#include "support/temp_dir.h"
+#include "support/slurm_study_test.h"
 
 namespace qtune::testing {
 namespace {
 
-class SlurmCliTest : public ::testing::Test {
+class SlurmCliTest : public SlurmStudyTest {
  protected:
-  void SetUp() override { ASSERT_FALSE(start_slurm_cluster().empty()); }
-  ProcessResult qtune(std::vector<std::string> args) {
-    args.insert(args.begin(), qtune_cli());
-    return run_process(args, dir_.path());
-  }
-  // t.sh logs its start ("start X" in runs.log), waits for the file `go`, then prints FID: X.
-  void write_gated_script() {
-    dir_.write(
-        "t.sh",
-        "echo \"start $1\" >> runs.log\nwhile [ ! -e go ]; do sleep 0.1; done\necho FID: $1\n");
-  }
-
   // Two trials at once (parallel = 2) of the gated script.
   std::filesystem::path gated_study() {
     write_gated_script();
@@ -62,15 +49,6 @@ poll_interval = 0.2
     }
     return jobs;
   }
-
-  // squeue's lines for the ids in `jobs` still queued.
-  static std::string queued(const std::vector<std::string>& jobs) {
-    return run_process({"squeue", "--noheader", "--format=%i", "--sort=i",
-                        "--jobs=" + jobs[0] + "," + jobs[1]})
-        .out;
-  }
-
-  TempDir dir_;
 };
 
 TEST_F(SlurmCliTest, RunWithParallelTwoCompletesItsBudget) {
@@ -140,6 +118,7 @@ TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
   const std::vector<std::string> jobs = run_until_both_jobs_run(file, SIGKILL);
   EXPECT_EQ(queued(jobs), jobs[0] + "\n" + jobs[1] + "\n");
 
+  const std::string resumed_at = iso_now();
   dir_.write("go", "");
   const ProcessResult resumed = qtune({"run", file.string()});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -148,6 +127,9 @@ TEST_F(SlurmCliTest, KilledRunLeavesItsJobsToTheResumedOne) {
   for (const nlohmann::json& t : after) {
     EXPECT_EQ(t["state"], "COMPLETE");
     EXPECT_EQ(t["value"], t["params"]["x"].get<double>());
+    // It started in the killed run (job.sh's start), not when the resumed one took it over.
+    EXPECT_LT(t["started_at"].get<std::string>(), resumed_at) << t.dump();
+    EXPECT_EQ(t["attempt"], 1);
   }
   EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), jobs[0]);
   EXPECT_EQ(read_file(dir_ / "s.trials/1/slurm_job_id"), jobs[1]);
@@ -187,9 +169,8 @@ poll_interval = 0.2
   w0->wait();
   auto w1 = worker("w1");
   ASSERT_TRUE(eventually([&] {
-    return std::filesystem::exists(dir_ / "w1.log") &&
-           read_file(dir_ / "w1.log").find("trial 0: taking over Slurm job " + job) !=
-               std::string::npos;
+    return text_of(dir_ / "w1.log").find("trial 0: taking over Slurm job " + job) !=
+           std::string::npos;
   })) << read_file(dir_ / "w1.log");
   dir_.write("go", "");
   EXPECT_EQ(w1->exit_code(), 0) << read_file(dir_ / "w1.log");
@@ -219,8 +200,7 @@ TEST_F(SlurmCliTest, KilledRunsJobsAreTakenOverFromAnotherLoginNode) {
                          {"worker", file.string(), "--heartbeat", "0.2s", "--stale-after", "2s"});
   ::unsetenv("QTUNE_HOSTNAME");
   ASSERT_TRUE(eventually([&] {
-    const std::string log =
-        std::filesystem::exists(dir_ / "w.log") ? read_file(dir_ / "w.log") : std::string();
+    const std::string log = text_of(dir_ / "w.log");
     return log.find("trial 1: taking over Slurm job " + jobs[1]) != std::string::npos &&
            log.find("trial 0: taking over Slurm job " + jobs[0]) != std::string::npos;
   })) << read_file(dir_ / "w.log");
@@ -235,6 +215,48 @@ TEST_F(SlurmCliTest, KilledRunsJobsAreTakenOverFromAnotherLoginNode) {
   EXPECT_EQ(read_file(dir_ / "s.trials/0/slurm_job_id"), jobs[0]);
   EXPECT_EQ(read_file(dir_ / "s.trials/1/slurm_job_id"), jobs[1]);
   EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 2u) << "a trial's command ran twice";
+}
+
+// A job that cannot start (sbatch --hold) is shown by `qtune status` with Slurm's state and
+// reason, in the table and in JSON, while the trial is RUNNING in the store.
+TEST_F(SlurmCliTest, StatusShowsAHeldJobsStateAndPendingReason) {
+  dir_.write("t.sh", "echo \"start $1\" >> runs.log\necho FID: $1\n");
+  const auto file = dir_.write("study.toml", R"([study]
+name = "s"
+[space]
+x = { range = [0, 9] }
+[strategy]
+kind = "grid"
+[budget]
+trials = 1
+[trial]
+command = ["sh", "t.sh", "{x}"]
+executor = "slurm"
+[trial.slurm]
+poll_interval = 0.2
+extra = ["--hold"]
+)");
+  BackgroundRun run(file, dir_ / "run.log");
+  nlohmann::json trial;
+  ASSERT_TRUE(eventually([&] {
+    const ProcessResult shown = qtune({"status", file.string(), "--format", "json"});
+    if (shown.exit_code != 0) return false;
+    const nlohmann::json list = nlohmann::json::parse(shown.out)["trial_list"];
+    if (list.empty() || !list[0].contains("slurm_state")) return false;
+    trial = list[0];
+    return trial["slurm_state"] == "PENDING";
+  })) << trial.dump()
+      << text_of(dir_ / "run.log");
+  EXPECT_EQ(trial["state"], "RUNNING");
+  EXPECT_EQ(trial["slurm_reason"], "JobHeldUser");
+  const std::string job = trial["slurm_job"].get<std::string>();
+  EXPECT_EQ(job, read_file(dir_ / "s.trials/0/slurm_job_id"));
+  const ProcessResult table = qtune({"status", file.string()});
+  EXPECT_NE(table.out.find("(Slurm job " + job + " PENDING: JobHeldUser)"), std::string::npos)
+      << table.out;
+  run.signal(SIGINT);
+  EXPECT_EQ(run.exit_code(), 130) << text_of(dir_ / "run.log");
+  EXPECT_TRUE(lines_of(dir_ / "runs.log").empty());
 }
 
 TEST_F(SlurmCliTest, GpusAreForTheLocalExecutor) {

@@ -79,6 +79,7 @@ TEST_F(TakeoverCliTest, KilledRunsTrialsAreTakenOverByTheNextRun) {
     run.wait();
   }
   for (int n = 0; n < 4; ++n) pids[n] = recorded_pid(n);
+  const std::string resumed_at = iso_now();
   const ProcessResult resumed = qtune({"run", file.string()});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const json trials = exported_trials(file);
@@ -86,6 +87,8 @@ TEST_F(TakeoverCliTest, KilledRunsTrialsAreTakenOverByTheNextRun) {
   for (const json& t : trials) {
     EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
     EXPECT_EQ(t["value"], t["params"]["x"].get<double>()) << t.dump();  // x: an integer
+    // Its start is its process's, in the killed run, not the take-over's.
+    EXPECT_LT(t["started_at"].get<std::string>(), resumed_at) << t.dump();
   }
   const std::map<std::string, int> started = starts();
   ASSERT_EQ(started.size(), 4u);
@@ -109,11 +112,15 @@ TEST_F(TakeoverCliTest, TrialThatEndedWhileQtuneWasDeadIsRecordedNotRerun) {
     return std::filesystem::exists(trial_dir(0) / "exit_status") &&
            std::filesystem::exists(trial_dir(1) / "exit_status");
   }));
+  const std::string resumed_at = iso_now();
   const ProcessResult resumed = qtune({"run", file.string()});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const json trials = exported_trials(file);
   ASSERT_EQ(trials.size(), 2u);
-  for (const json& t : trials) EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
+  for (const json& t : trials) {
+    EXPECT_EQ(t["state"], "COMPLETE") << t.dump();
+    EXPECT_LT(t["started_at"].get<std::string>(), resumed_at) << t.dump();
+  }
   for (const auto& [x, count] : starts()) EXPECT_EQ(count, 1) << "x = " << x;
 }
 

@@ -84,6 +84,11 @@ TEST_F(WorkerLivenessTest, IdleWorkersKeepRunOffAndADeadWorkerOfThisHostIsDeadAt
   const ProcessResult refused = run_process({qtune_cli(), "run", file_.string()}, dir_.path());
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("1 live worker, e.g. w1 on "), std::string::npos) << refused.err;
+  // So is `qtune retry`: a configuration never runs in two processes at once.
+  const ProcessResult retry =
+      run_process({qtune_cli(), "retry", file_.string(), "--failed"}, dir_.path());
+  EXPECT_EQ(retry.exit_code, 1) << retry.err;
+  EXPECT_NE(retry.err.find("1 live worker, e.g. w1 on "), std::string::npos) << retry.err;
   EXPECT_EQ(lines_of(dir_ / "runs.log").size(), 1u);
 
   // w1 stops (SIGTERM) and unregisters; w0's registration stays, dead.

@@ -206,6 +206,55 @@ TEST_P(StoreConformance, InterruptedTrialIsClaimedOnceAndKeepsItsNumber) {
   EXPECT_TRUE(finish(t.id, complete(4.0), "s").is_ok());
 }
 
+// `qtune retry`: the one way out of a final state is FAILED -> INTERRUPTED, counted in
+// retries; the record keeps its number and last failure, and is claimed like any other.
+TEST_P(StoreConformance, FailedTrialIsRetriedOnceAndKeepsItsRecord) {
+  const TrialRecord t = create(3);
+  ASSERT_TRUE(finish(t.id, {TrialState::kFailed, std::nullopt, "node failure", "tail"}).is_ok());
+  const TrialRecord done = create(4);
+  ASSERT_TRUE(finish(done.id, complete(1.0)).is_ok());
+  EXPECT_EQ(store_->retry_trial(done.id).code(), StatusCode::kConflict);  // COMPLETE stays
+  EXPECT_EQ(store_->retry_trial(t.id + 100).code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(store_->retry_trial(t.id).is_ok());
+  EXPECT_EQ(store_->retry_trial(t.id).code(), StatusCode::kConflict);  // INTERRUPTED now
+  auto reopened = store_->trial(t.id);
+  ASSERT_TRUE(reopened.is_ok());
+  EXPECT_EQ(reopened->state, TrialState::kInterrupted);
+  EXPECT_EQ(reopened->retries, 1);
+  EXPECT_EQ(reopened->failure_reason, "node failure");
+  EXPECT_EQ(reopened->log_tail, "");
+  EXPECT_FALSE(reopened->finished_at.has_value());
+  auto counts = store_->count_trials(study_);
+  ASSERT_TRUE(counts.is_ok());
+  EXPECT_EQ(counts->failed, 0u);
+  EXPECT_EQ(counts->run(), 2u);  // the budget counts it once, as before
+
+  auto claimed = store_->claim_trial(t.id, "host:2");
+  ASSERT_TRUE(claimed.is_ok() && claimed->has_value());
+  EXPECT_EQ((*claimed)->number, t.number);
+  EXPECT_EQ((*claimed)->attempt, 1);
+  EXPECT_TRUE(finish(t.id, complete(2.0)).is_ok());
+  auto after = store_->trial(t.id);
+  ASSERT_TRUE(after.is_ok());
+  EXPECT_EQ(after->state, TrialState::kComplete);
+  EXPECT_EQ(after->retries, 1);
+  EXPECT_EQ(store_->retry_trial(t.id).code(), StatusCode::kConflict);
+}
+
+// A taken-over trial's start is the earlier run's, set by the worker that runs it now.
+TEST_P(StoreConformance, StartOfATakenOverTrialIsSetByItsWorkerOnly) {
+  const TrialRecord t = create(1);
+  EXPECT_TRUE(store_->set_started_at(t.id, "host:1", 1000.5).is_ok());
+  auto read = store_->trial(t.id);
+  ASSERT_TRUE(read.is_ok());
+  EXPECT_EQ(read->started_at, 1000.5);
+  EXPECT_EQ(store_->set_started_at(t.id, "host:9", 2000).code(), StatusCode::kConflict);
+  ASSERT_TRUE(finish(t.id, complete(1.0)).is_ok());
+  EXPECT_EQ(store_->set_started_at(t.id, "host:1", 2000).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->set_started_at(t.id + 100, "host:1", 2000).code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformance, TrialsFilterByState) {
   const TrialRecord a = create(0);
   const TrialRecord b = create(1);

@@ -49,6 +49,10 @@ class FaultyStore final : public store::Store {
     return real_->import_trials(study, trials, snapshot, expected_event);
   }
   base::Status interrupt_trial(TrialId trial) override { return real_->interrupt_trial(trial); }
+  base::Status retry_trial(TrialId trial) override { return real_->retry_trial(trial); }
+  base::Status set_started_at(TrialId trial, std::string_view worker, double at) override {
+    return real_->set_started_at(trial, worker, at);
+  }
   base::Result<std::optional<store::TrialRecord>> claim_trial(TrialId trial,
                                                               std::string_view worker) override {
     return real_->claim_trial(trial, worker);

@@ -122,6 +122,38 @@ TEST_F(StudyTest, FailuresAreRecordedWithReasonAndLogTail) {
   EXPECT_FALSE(progress->best.has_value());
 }
 
+// `qtune retry`: a failed trial is handed out again before anything new, as the same record,
+// and its success is learned without the budget moving; a complete one cannot be retried.
+TEST_F(StudyTest, RetriedFailedTrialRunsAgainAsTheSameRecordWithinTheBudget) {
+  auto study = open(study_toml("q-learning", 2));
+  ASSERT_NE(study, nullptr);
+  const TrialToRun a = ask_trial(*study);
+  ASSERT_TRUE(study->tell(a.id, Outcome::failure("node failure")).is_ok());
+  const TrialToRun b = ask_trial(*study);
+  ASSERT_TRUE(study->tell(b.id, Outcome::success(5.0)).is_ok());
+  EXPECT_EQ(study->retry(b.id).code(), StatusCode::kConflict);
+  ASSERT_TRUE(study->retry(a.id).is_ok());
+
+  const TrialToRun again = ask_trial(*study);  // the budget (2) is spent: only the retried one
+  EXPECT_EQ(again.id, a.id);
+  EXPECT_EQ(again.number, a.number);
+  EXPECT_EQ(again.state, a.state);
+  EXPECT_EQ(again.attempt, 1);
+  ASSERT_TRUE(study->tell(again.id, Outcome::success(1.0)).is_ok());
+  auto next = study->ask("tester");
+  ASSERT_TRUE(next.is_ok());
+  EXPECT_FALSE(next->trial.has_value());
+  EXPECT_TRUE(next->finished);
+  auto trials = study->trials();
+  ASSERT_TRUE(trials.is_ok());
+  ASSERT_EQ(trials->size(), 2u);
+  EXPECT_EQ((*trials)[0].state, store::TrialState::kComplete);
+  EXPECT_EQ((*trials)[0].retries, 1);
+  auto best = study->best();
+  ASSERT_TRUE(best.is_ok() && best->has_value());
+  EXPECT_EQ((*best)->number, a.number);
+}
+
 TEST_F(StudyTest, TellIsOnceAndOnlyForRunningTrialsOfThisStudy) {
   auto study = open(study_toml("random", 5));
   ASSERT_NE(study, nullptr);

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "qtune/base/duration.h"
+#include "qtune/base/result.h"
 #include "qtune/base/status.h"
 #include "qtune/base/trial_id.h"
 #include "qtune/exec/trial_config.h"
@@ -102,12 +104,32 @@ std::filesystem::path trial_workdir(const TrialConfig& config, const TemplateVal
 // Slurm executor keeps it there), or nullopt.
 std::optional<std::string> slurm_job_id(const std::filesystem::path& trial_dir);
 
+// What squeue says of a Slurm job still queued or running: its state ("PENDING", "RUNNING",
+// "COMPLETING", ...) and Slurm's reason (why a pending job waits: "Priority", "BeginTime",
+// "Resources", ...; "None").
+struct SlurmJobState {
+  std::string state;
+  std::string reason;
+};
+// One squeue call (the program [trial.slurm] names) about `ids`: the jobs still queued or
+// running, by id; the others are absent. kUnavailable with squeue's message when it fails.
+base::Result<std::map<std::string, SlurmJobState>> slurm_job_states(
+    const SlurmConfig& config, const std::vector<std::string>& ids);
+
 // For a trial that ended on its own but is given back as interrupted (it died of the signal
 // that stops its runner: Slurm signals every process of a job at once): forgets what its
 // folder records of that end (the exit status; the Slurm job, marked as cancelled by qtune;
 // the local process record), so that whoever runs the trial next runs it afresh instead of
 // taking that end over as its outcome.
 void forget_recorded_end(const std::filesystem::path& trial_dir);
+
+// A trial that start() took over from an earlier run (its process or job) instead of starting
+// it: when that process or job really started, in seconds since the Unix epoch (the file
+// system's clock, which the process record or job.sh stamped).
+struct TakenOver {
+  TrialId id = 0;
+  double started_at = 0;
+};
 
 struct FinishedTrial {
   TrialId id = 0;
@@ -143,6 +165,8 @@ class Executor {
   // Lines for the user since the last call (a submission retried, a job taken over, a job
   // still pending and why), each without a "who" prefix. Default: none.
   virtual std::vector<std::string> take_notes() { return {}; }
+  // The trials start() took over since the last call, with their real start. Default: none.
+  virtual std::vector<TakenOver> take_taken_over() { return {}; }
 };
 
 }  // namespace qtune::exec

@@ -8,9 +8,10 @@
 //   the state before the call or the state after it, never a mix. In particular a trial's
 //   creation and its finish are each committed together with the agent snapshot that
 //   follows them, so the snapshot always matches the trial table.
-// - Finished trials (COMPLETE, FAILED) are immutable: a second finish, an interrupt or a
-//   claim of one is refused. Transitions are compare-and-set on the trial's state, and
-//   losing a race is reported (kConflict, or nullopt for claim), never silently applied.
+// - Finished trials (COMPLETE, FAILED, PRUNED) are immutable: a second finish, an interrupt
+//   or a claim of one is refused. The one exception is retry_trial (FAILED -> INTERRUPTED,
+//   asked for by the user with `qtune retry`). Transitions are compare-and-set on the trial's
+//   state, and losing a race is reported (kConflict, or nullopt for claim), never silently applied.
 // - Reads return value snapshots; nothing returned aliases the store.
 // - Timestamps come from the database clock, so that workers on several hosts agree.
 //
@@ -62,7 +63,7 @@ struct StudyRecord {
 //                 │  ^
 //        interrupt│  │claim (handed out again, same row, same number)
 //                 v  │
-//              INTERRUPTED
+//              INTERRUPTED <──retry── FAILED   (`qtune retry`: the one way out of a final state)
 //
 // A trial interrupted by Ctrl-C or by a killed process keeps its number and proposal and is
 // claimed again before anything new is proposed, so no evaluation is lost or repeated.
@@ -122,6 +123,10 @@ struct TrialRecord {
   std::string log_tail;
   std::string worker;
   std::int64_t attempt = 0;  // 0 when created, +1 with every claim after an interruption
+  // How often `qtune retry` reopened it after it had failed (retry_trial). A retried trial's
+  // proposal was told to the strategy with its failure: its new outcome is a measurement the
+  // strategy did not propose (Study::tell).
+  std::int64_t retries = 0;
   // Seconds since the Unix epoch on the database clock.
   double created_at = 0;
   double started_at = 0;  // last claim (equals created_at unless handed out again)
@@ -225,6 +230,18 @@ class Store {
   // new owner reads its progress afresh.
   virtual base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                                std::string_view worker) = 0;
+  // FAILED -> INTERRUPTED, retries + 1 (`qtune retry`): handed out again by the next claim,
+  // same row and number, its attempt counting on. value, finished_at and log_tail are cleared;
+  // failure_reason stays (what happened last) until it finishes again. No snapshot guard:
+  // the agent state does not change. kConflict if it is not FAILED; kNotFound for an unknown
+  // id.
+  virtual base::Status retry_trial(TrialId trial) = 0;
+  // A RUNNING trial claimed by `worker` whose executor took over the process or job of an
+  // earlier run: started_at = `started_at` (Unix seconds; when that process or job started,
+  // by the file system's clock), its real start rather than the claim's. kConflict
+  // otherwise; kNotFound for an unknown id.
+  virtual base::Status set_started_at(TrialId trial, std::string_view worker,
+                                      double started_at) = 0;
   // Liveness: RUNNING and claimed by `worker` -> heartbeat_at = database now; kConflict
   // otherwise (finished, interrupted, or handed to another worker); kNotFound for an unknown id.
   virtual base::Status heartbeat(TrialId trial, std::string_view worker) = 0;

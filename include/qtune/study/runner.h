@@ -49,6 +49,12 @@ struct RunnerOptions {
   // ones restored after). Off where the host owns the signals (Python checks its own and
   // calls request_stop()).
   bool install_signal_handlers = true;
+  // `qtune retry --failed`: before running, every FAILED trial (whose failure_reason contains
+  // retry_reason, when set) is reopened (Study::retry) and its folder forgets how it ended
+  // (exec::forget_recorded_end), so that it runs afresh; then the study runs as usual, the
+  // retried trials first. Only without a worker id: the study is refused while others run it.
+  bool retry_failed = false;
+  std::string retry_reason;
   // Who is running, at the start of every message ("qtune run: ...").
   std::string who = "qtune run";
 };
@@ -82,12 +88,17 @@ enum class RunEnd {
   kFinished,     // the study is over; best is set
   kNoSuccess,    // the study is over without a successful trial
   kInterrupted,  // stopped by a signal or request_stop(); running trials are interrupted
+  // [budget] max_time ended the run before the study was over and before any trial
+  // succeeded; trials that had not run are INTERRUPTED, and running again continues.
+  kTimeUp,
 };
 
 struct RunResult {
   RunEnd end = RunEnd::kFinished;
   std::optional<BestTrial> best;
-  // kInterrupted: "stopped; running trials were recorded as interrupted, ..."
+  // kInterrupted: "stopped; running trials were recorded as interrupted, ..."; kTimeUp, and
+  // kFinished when max_time ended the run before the study was over: "[budget] max_time 3s
+  // is up: 2 trials given back (INTERRUPTED), ...; run the same command to continue".
   std::string message;
 };
 

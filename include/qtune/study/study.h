@@ -155,6 +155,15 @@ class Study {
   // RUNNING -> INTERRUPTED (Ctrl-C): the proposal is handed out again by the next ask(),
   // in this session or after a restart.
   base::Status mark_interrupted(TrialId trial);
+  // A trial this Study handed out, whose executor took over the process or job of an earlier
+  // run: its record's started_at becomes that run's real start (Unix seconds).
+  base::Status set_started_at(TrialId trial, double started_at);
+  // FAILED -> INTERRUPTED (`qtune retry`): ask() hands it out again, same number and proposal,
+  // its attempt and retries counting on; the budget is not touched. Its new outcome reaches
+  // the strategy as a measurement it did not propose (agent::Strategy::observe), as its
+  // proposal was told with the failure already. kConflict if it is not FAILED or the Study is
+  // read-only or shared (retry only what nobody else runs).
+  base::Status retry(TrialId trial);
   // Sends a heartbeat for every trial this Study handed out and that was not told yet.
   // Returns the trials it lost: another process took them for dead (interrupt_stale) and may
   // run them again; their outcome must not be told, and the caller should stop them.
@@ -196,6 +205,8 @@ class Study {
   std::vector<agent::Belief> beliefs(std::span<const space::StateId> states) const;
 
   const StudyConfig& config() const { return config_; }
+  // Whether [budget] max_time has passed since open(): ask() starts nothing new.
+  bool time_up() const;
   bool shared() const { return shared_; }
   // The worker id ask() uses by default: this_worker_id() (liveness.h).
   const std::string& default_worker() const { return default_worker_; }

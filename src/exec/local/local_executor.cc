@@ -16,6 +16,7 @@
 
 #include "base/process_stat.h"
 #include "exec/background_outcomes.h"
+#include "exec/exit_status.h"
 #include "exec/local/descendants.h"
 #include "exec/local/trial_process.h"
 #include "exec/process.h"
@@ -48,6 +49,7 @@ struct LocalExecutor::State {
   std::vector<bool> slot_busy;
   std::vector<Running> running;
   std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
+  std::vector<TakenOver> taken_over;    // for take_taken_over()
   detail::OrphanReaper orphans;
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
@@ -183,16 +185,21 @@ struct LocalExecutor::State {
     trial.adopted = true;
     trial.values = prepared.values;
     trial.workdir = prepared.workdir;
-    trial.started =
-        Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                           base::process_age_seconds(record->start_ticks)));
+    const double age = base::process_age_seconds(record->start_ticks);
+    trial.started = Clock::now() -
+                    std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(age));
     if (alive) {
+      taken_over.push_back({spec.id, detail::unix_seconds_now() - age});
       slot_busy[slot] = true;
       running.push_back(std::move(trial));
       return true;
     }
     if (!same_command || !detail::recorded_end(spec.dir)) return false;
-    // Ended while no qtune watched it: its recorded end is the outcome, no run again.
+    // Ended while no qtune watched it: its recorded end is the outcome, no run again. Its
+    // /proc entry is gone: it started when its record was written.
+    taken_over.push_back(
+        {spec.id, detail::unix_seconds_now() -
+                      detail::file_age_seconds(spec.dir / detail::kProcessFile).value_or(0)});
     if (auto outcome = outcome_of(trial, std::nullopt)) {
       outcome->elapsed = detail::recorded_run_time(spec.dir);
       finished.push_back({spec.id, std::move(*outcome)});
@@ -314,6 +321,10 @@ std::vector<FinishedTrial> LocalExecutor::cancel_all() {
   // Trials that ended before the cancel keep their outcome: their metric is waited for.
   state_->outcomes.collect_all(out);
   return out;
+}
+
+std::vector<TakenOver> LocalExecutor::take_taken_over() {
+  return std::exchange(state_->taken_over, {});
 }
 
 }  // namespace qtune::exec

@@ -58,6 +58,7 @@ class LocalExecutor final : public PollingExecutor {
   void prune(TrialId id) override;
   void release(TrialId id) override;
   std::vector<FinishedTrial> cancel_all() override;
+  std::vector<TakenOver> take_taken_over() override;
 
  private:
   struct State;

@@ -97,6 +97,7 @@ struct SlurmExecutor::State {
   std::vector<Job> jobs;
   std::vector<FinishedTrial> finished;  // launch failures, handed out by the next poll()
   std::vector<std::string> notes;       // for take_notes()
+  std::vector<TakenOver> taken_over;    // for take_taken_over()
   Clock::time_point next_squeue{};
   // Last: its thread stops before the members it reads (config, options) go.
   detail::BackgroundOutcomes outcomes{config, options.builtin};
@@ -472,6 +473,13 @@ base::Status SlurmExecutor::start(const TrialSpec& given) {
           "trial {}: taking over Slurm job {} of an earlier run ({})", job.spec.number, job.id,
           earlier == State::Earlier::kRecorded ? "it has ended" : "still in the queue"));
     }
+    // It began when job.sh started (or, still pending, when it was submitted), not now.
+    const auto age = detail::file_age_seconds(job.spec.dir / detail::kJobStartedFile);
+    s.taken_over.push_back(
+        {job.spec.id,
+         detail::unix_seconds_now() -
+             age.value_or(
+                 detail::file_age_seconds(job.spec.dir / detail::kJobIdFile).value_or(0))});
     // It began before this qtune: its timeout counts from job.sh's start.
     if (const auto started = modified(job.spec.dir / detail::kJobStartedFile)) {
       const auto ago = std::chrono::file_clock::now() - *started;
@@ -543,6 +551,10 @@ void SlurmExecutor::cancel_waiting() {
 }
 
 std::vector<std::string> SlurmExecutor::take_notes() { return std::exchange(state_->notes, {}); }
+
+std::vector<TakenOver> SlurmExecutor::take_taken_over() {
+  return std::exchange(state_->taken_over, {});
+}
 
 std::vector<FinishedTrial> SlurmExecutor::cancel_all() {
   State& s = *state_;

@@ -81,6 +81,7 @@ class SlurmExecutor final : public PollingExecutor {
   std::vector<FinishedTrial> cancel_all() override;
   void cancel_waiting() override;
   std::vector<std::string> take_notes() override;
+  std::vector<TakenOver> take_taken_over() override;
 
  private:
   struct State;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/text_file.h"
+#include "exec/slurm/slurm_commands.h"
 #include "qtune/exec/template.h"
 
 namespace qtune::exec::detail {
@@ -23,6 +24,17 @@ namespace qtune::exec {
 
 std::optional<std::string> slurm_job_id(const std::filesystem::path& trial_dir) {
   return base::read_small_file(trial_dir / detail::kJobIdFile);
+}
+
+base::Result<std::map<std::string, SlurmJobState>> slurm_job_states(
+    const SlurmConfig& config, const std::vector<std::string>& ids) {
+  std::map<std::string, SlurmJobState> out;
+  if (ids.empty()) return out;
+  QTUNE_ASSIGN_OR_RETURN(const auto commands, detail::SlurmCommands::create(config));
+  std::map<std::string, std::string> reasons;
+  QTUNE_ASSIGN_OR_RETURN(const auto states, commands->queue_states(ids, {}, &reasons));
+  for (const auto& [id, state] : states) out[id] = {state, reasons[id]};
+  return out;
 }
 
 }  // namespace qtune::exec

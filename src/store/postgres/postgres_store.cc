@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
-    "log_tail, worker, created_at, started_at, finished_at, attempt, heartbeat_at, source";
+    "log_tail, worker, created_at, started_at, finished_at, attempt, heartbeat_at, source, "
+    "retries";
 constexpr std::string_view kStudyColumns = "id, name, space, strategy, direction, seed, created_at";
 
 base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
@@ -36,6 +37,7 @@ base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
   QTUNE_ASSIGN_OR_RETURN(t.attempt, rows.integer(r, 15));
   QTUNE_ASSIGN_OR_RETURN(t.heartbeat_at, rows.real(r, 16));
   t.source = rows.text(r, 17);
+  QTUNE_ASSIGN_OR_RETURN(t.retries, rows.integer(r, 18));
   return t;
 }
 
@@ -315,6 +317,33 @@ base::Status PostgresStore::interrupt_trial(TrialId trial) {
     QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, true));
     if (current.state != TrialState::kRunning) return not_running(current, "interrupt");
     return conn_.exec("UPDATE trials SET state = 'INTERRUPTED' WHERE id = $1", {trial}).status();
+  });
+}
+
+base::Status PostgresStore::retry_trial(TrialId trial) {
+  return transaction([&]() -> base::Status {
+    QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, true));
+    if (current.state != TrialState::kFailed) return not_failed(current);
+    return conn_
+        .exec(
+            "UPDATE trials SET state = 'INTERRUPTED', retries = retries + 1, value = NULL, "
+            "finished_at = NULL, log_tail = ''::bytea WHERE id = $1",
+            {trial})
+        .status();
+  });
+}
+
+base::Status PostgresStore::set_started_at(TrialId trial, std::string_view worker,
+                                           double started_at) {
+  return transaction([&]() -> base::Status {
+    QTUNE_ASSIGN_OR_RETURN(const Rows rows,
+                           conn_.exec("UPDATE trials SET started_at = $3 WHERE id = $1 AND state = "
+                                      "'RUNNING' AND worker = $2 RETURNING id",
+                                      {trial, worker, started_at}));
+    if (rows.size() == 1) return base::Status::ok();
+    QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial, false));
+    if (current.state != TrialState::kRunning) return not_running(current, "set the start of");
+    return heartbeat_from_other_worker(current, worker);
   });
 }
 

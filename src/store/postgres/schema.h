@@ -33,7 +33,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -111,6 +111,16 @@ CREATE TABLE trial_progress (
   value    double precision NOT NULL,
   PRIMARY KEY (trial_id, step)
 );
+)sql",
+    // 5: retries, how often `qtune retry` reopened a FAILED trial; the immutability trigger
+    // lets that one transition through (FAILED -> INTERRUPTED with retries + 1).
+    R"sql(
+ALTER TABLE trials ADD COLUMN retries bigint NOT NULL DEFAULT 0;
+DROP TRIGGER finished_trials_are_immutable ON trials;
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  FOR EACH ROW WHEN (OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED') AND NOT (OLD.state = 'FAILED'
+    AND NEW.state = 'INTERRUPTED' AND NEW.retries = OLD.retries + 1))
+  EXECUTE FUNCTION qtune_refuse_finished_trial_update();
 )sql",
 };
 

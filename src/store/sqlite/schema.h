@@ -22,7 +22,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -142,6 +142,18 @@ CREATE TABLE trial_progress (
   value    REAL NOT NULL,
   PRIMARY KEY (trial_id, step)
 );
+)sql",
+    // 7: retries, how often `qtune retry` reopened a FAILED trial; the immutability trigger
+    // lets that one transition through (FAILED -> INTERRUPTED with retries + 1).
+    R"sql(
+ALTER TABLE trials ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER finished_trials_are_immutable;
+CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
+  WHEN OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED')
+   AND NOT (OLD.state = 'FAILED' AND NEW.state = 'INTERRUPTED' AND NEW.retries = OLD.retries + 1)
+BEGIN
+  SELECT RAISE(ABORT, 'finished trials are immutable');
+END;
 )sql",
 };
 

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
     "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, "
-    "started_at), source";
+    "started_at), source, retries";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -34,6 +34,7 @@ base::Result<TrialRecord> read_trial(const Statement& row) {
   t.attempt = row.column_int(15);
   t.heartbeat_at = row.column_double(16);
   t.source = row.column_text(17);
+  t.retries = row.column_int(18);
   return t;
 }
 
@@ -292,6 +293,34 @@ base::Status SqliteStore::interrupt_trial(TrialId trial) {
   q.bind(1, trial);
   QTUNE_RETURN_IF_ERROR(q.run());
   return tx.commit();
+}
+
+base::Status SqliteStore::retry_trial(TrialId trial) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kFailed) return not_failed(current);
+  QTUNE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("UPDATE trials SET state = 'INTERRUPTED', retries = retries + 1, "
+                               "value = NULL, finished_at = NULL, log_tail = '' "
+                               "WHERE id = ?1 AND state = 'FAILED'"));
+  q.bind(1, trial);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  return tx.commit();
+}
+
+base::Status SqliteStore::set_started_at(TrialId trial, std::string_view worker,
+                                         double started_at) {
+  std::lock_guard lock(mutex_);
+  QTUNE_ASSIGN_OR_RETURN(Statement q,
+                         db_.prepare("UPDATE trials SET started_at = ?3 WHERE id = ?1 AND state = "
+                                     "'RUNNING' AND worker = ?2"));
+  q.bind(1, trial).bind(2, worker).bind(3, started_at);
+  QTUNE_RETURN_IF_ERROR(q.run());
+  if (db_.changes() == 1) return base::Status::ok();
+  QTUNE_ASSIGN_OR_RETURN(const TrialRecord current, trial_locked(trial));
+  if (current.state != TrialState::kRunning) return not_running(current, "set the start of");
+  return heartbeat_from_other_worker(current, worker);
 }
 
 base::Result<std::optional<TrialRecord>> SqliteStore::claim_trial(TrialId trial,

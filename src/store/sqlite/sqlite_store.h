@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
                                                        std::string_view snapshot,
                                                        std::int64_t expected_event) override;
   base::Status interrupt_trial(TrialId trial) override;
+  base::Status retry_trial(TrialId trial) override;
+  base::Status set_started_at(TrialId trial, std::string_view worker, double started_at) override;
   base::Result<std::optional<TrialRecord>> claim_trial(TrialId trial,
                                                        std::string_view worker) override;
   base::Status heartbeat(TrialId trial, std::string_view worker) override;
