@@ -48,8 +48,7 @@ maxiter = { values = [100, 200, 500, 1000] FIDELITY }' ;;
   printf '[space]\n%s\n[strategy]\nkind = "hyperband"\neta = 2\n' "$fidelity" > "$work/hb2.toml"
   printf '[space]\n%s\n[strategy]\nkind = "hyperband"\neta = 3\n' "$fidelity" > "$work/hb3.toml"
   printf '[space]\n%s\n[strategy]\ncost_aware = false\n' "$plain" > "$work/blind.toml"
-  common=(--cost seconds --compute-budget 25% --report-compute-budgets 10% --seeds "$seeds"
-          --threads "$threads" --format json)
+  common=(--cost seconds --seeds "$seeds" --threads "$threads" --format json)
   for strategy in ${strategies//,/ }; do
     case $strategy in
       random) extra=(--strategy random) ;;
@@ -62,15 +61,16 @@ maxiter = { values = [100, 200, 500, 1000] FIDELITY }' ;;
     esac
     echo "cost.sh: $name $strategy" >&2
     start=$EPOCHREALTIME
-    "$qtune" replay "${args[@]}" "${common[@]}" "${extra[@]}" > "$work/one.json"
+    # One run per budget: the model plans for the budget it is given (cost cooling).
+    "$qtune" replay "${args[@]}" "${common[@]}" "${extra[@]}" --compute-budget 10% > "$work/10.json"
+    "$qtune" replay "${args[@]}" "${common[@]}" "${extra[@]}" --compute-budget 25% > "$work/25.json"
     "$python" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print(json.dumps({"table": sys.argv[2], "strategy": sys.argv[3], "seconds": float(sys.argv[5]) - float(sys.argv[4]),
-  "at": {"25": [d["median_regret_at_budget"], d["median_evaluations_at_budget"], d["median_cost_spent"]],
-         "10": [d["report_compute_budgets"][0]["median_regret_at_budget"],
-                d["report_compute_budgets"][0]["median_evaluations_at_budget"],
-                d["report_compute_budgets"][0]["median_cost_spent"]]}}))' \
-      "$work/one.json" "$name" "$strategy" "$start" "$EPOCHREALTIME" >> "$out"
+at = {}
+for key in ("10", "25"):
+    d = json.load(open(sys.argv[1] + "/" + key + ".json"))
+    at[key] = [d["median_regret_at_budget"], d["median_evaluations_at_budget"], d["median_cost_spent"]]
+print(json.dumps({"table": sys.argv[2], "strategy": sys.argv[3], "seconds": float(sys.argv[5]) - float(sys.argv[4]), "at": at}))' \
+      "$work" "$name" "$strategy" "$start" "$EPOCHREALTIME" >> "$out"
   done
   [[ ${TPE:-1} == 1 ]] || continue
   echo "cost.sh: $name tpe" >&2

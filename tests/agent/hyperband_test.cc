@@ -15,7 +15,7 @@ namespace qtune::agent {
 namespace {
 
 // a = 0..8; maxiter = 40, 10, 20 (the fidelity, written out of order on purpose).
-space::Space fidelity_space() {
+space::Space hb_space() {
   space::Dimension a{"a", space::DimensionKind::kRange, {}};
   for (std::int64_t v = 0; v < 9; ++v) a.values.emplace_back(v);
   space::Dimension m{"maxiter", space::DimensionKind::kValues, {}};
@@ -24,21 +24,21 @@ space::Space fidelity_space() {
   return space::Space::create({a, m}).value();
 }
 
-std::int64_t maxiter(const space::Space& space, space::StateId s) {
+std::int64_t hb_maxiter(const space::Space& space, space::StateId s) {
   return std::get<std::int64_t>(space.value(s, 1));
 }
-std::int64_t a_of(const space::Space& space, space::StateId s) {
+std::int64_t hb_a(const space::Space& space, space::StateId s) {
   return std::get<std::int64_t>(space.value(s, 0));
 }
 
 // Lower with a closer to 6, and lower at a higher fidelity.
-double loss(const space::Space& space, space::StateId s) {
-  return std::abs(static_cast<double>(a_of(space, s)) - 6.0) +
-         10.0 / static_cast<double>(maxiter(space, s));
+double hb_loss(const space::Space& space, space::StateId s) {
+  return std::abs(static_cast<double>(hb_a(space, s)) - 6.0) +
+         10.0 / static_cast<double>(hb_maxiter(space, s));
 }
 
 TEST(Hyperband, SuccessiveHalvingPromotesTheBestOfEachRung) {
-  const space::Space space = fidelity_space();
+  const space::Space space = hb_space();
   StrategyConfig config;
   config.kind = StrategyKind::kHyperband;
   config.eta = 2.0;
@@ -49,56 +49,56 @@ TEST(Hyperband, SuccessiveHalvingPromotesTheBestOfEachRung) {
   std::vector<space::StateId> proposed;
   while (auto p = s.ask()) {
     proposed.push_back(p->state);
-    s.tell(*p, {loss(space, p->state)});
+    s.tell(*p, {hb_loss(space, p->state)});
     if (proposed.size() == 7) break;
   }
   ASSERT_EQ(proposed.size(), 7u);
   // Bracket s = 2 of s_max = 2: n = ceil(3 / 3 * 2^2) = 4 configurations at maxiter 10,
   // the best 2 at maxiter 20, the best 1 at maxiter 40.
   std::vector<std::pair<double, std::int64_t>> first;
-  for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(maxiter(space, proposed[i]), 10) << i;
-    first.emplace_back(loss(space, proposed[i]), a_of(space, proposed[i]));
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(hb_maxiter(space, proposed[i]), 10) << i;
+    first.emplace_back(hb_loss(space, proposed[i]), hb_a(space, proposed[i]));
   }
   std::sort(first.begin(), first.end());
-  EXPECT_EQ(std::set<std::int64_t>({a_of(space, proposed[4]), a_of(space, proposed[5])}),
+  EXPECT_EQ(std::set<std::int64_t>({hb_a(space, proposed[4]), hb_a(space, proposed[5])}),
             std::set<std::int64_t>({first[0].second, first[1].second}));
-  EXPECT_EQ(maxiter(space, proposed[4]), 20);
-  EXPECT_EQ(maxiter(space, proposed[5]), 20);
-  EXPECT_EQ(maxiter(space, proposed[6]), 40);
-  EXPECT_EQ(a_of(space, proposed[6]), first[0].second);
+  EXPECT_EQ(hb_maxiter(space, proposed[4]), 20);
+  EXPECT_EQ(hb_maxiter(space, proposed[5]), 20);
+  EXPECT_EQ(hb_maxiter(space, proposed[6]), 40);
+  EXPECT_EQ(hb_a(space, proposed[6]), first[0].second);
   // The recommendation is the top-level configuration, though maxiter 10 and 20 were
   // measured too.
   EXPECT_EQ(s.recommend(), proposed[6]);
   // Bracket s = 1: n = ceil(3 / 2 * 2) = 3 new configurations at maxiter 20.
-  for (int i = 0; i < 3; ++i) {
+  for (std::size_t i = 0; i < 3; ++i) {
     const auto p = s.ask();
     ASSERT_TRUE(p.has_value());
-    EXPECT_EQ(maxiter(space, p->state), 20);
+    EXPECT_EQ(hb_maxiter(space, p->state), 20);
     EXPECT_EQ(
         std::count_if(proposed.begin(), proposed.end(),
-                      [&](space::StateId q) { return a_of(space, q) == a_of(space, p->state); }),
+                      [&](space::StateId q) { return hb_a(space, q) == hb_a(space, p->state); }),
         0);
     proposed.push_back(p->state);
-    s.tell(*p, {loss(space, p->state)});
+    s.tell(*p, {hb_loss(space, p->state)});
   }
 }
 
 TEST(Hyperband, EndsAfterEveryConfigurationWasDrawn) {
-  const space::Space space = fidelity_space();
+  const space::Space space = hb_space();
   StrategyConfig config;
   config.kind = StrategyKind::kHyperband;
   auto s = make_strategy(space, config, 3).value();
   std::set<space::StateId> seen;
   while (auto p = s->ask()) {
     EXPECT_TRUE(seen.insert(p->state).second);
-    s->tell(*p, {loss(space, p->state)});
+    s->tell(*p, {hb_loss(space, p->state)});
   }
   std::set<std::int64_t> configurations;
-  for (space::StateId q : seen) configurations.insert(a_of(space, q));
+  for (space::StateId q : seen) configurations.insert(hb_a(space, q));
   EXPECT_EQ(configurations.size(), 9u);
   ASSERT_TRUE(s->recommend().has_value());
-  EXPECT_EQ(maxiter(space, *s->recommend()), 40);
+  EXPECT_EQ(hb_maxiter(space, *s->recommend()), 40);
 }
 
 TEST(Hyperband, NeedsAFidelity) {
@@ -113,7 +113,7 @@ TEST(Hyperband, NeedsAFidelity) {
 }
 
 TEST(Hyperband, ParsedFromTheStrategyTable) {
-  const space::Space space = fidelity_space();
+  const space::Space space = hb_space();
   auto config = parse_strategy("[strategy]\nkind = \"hyperband\"\neta = 2\n", space, "s.toml");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->kind, StrategyKind::kHyperband);

@@ -23,7 +23,7 @@ TEST(CostCooling, ExponentFallsFromOneToZeroAsTheBudgetIsSpent) {
   EXPECT_EQ(model::cost_penalty(8.0, 0.0, 1.0), 1.0);
 }
 
-space::Space grid(std::size_t a, std::size_t b, bool fidelity) {
+space::Space cost_grid(std::size_t a, std::size_t b, bool fidelity) {
   space::Dimension x{"x", space::DimensionKind::kRange, {}};
   for (std::size_t i = 0; i < a; ++i) x.values.emplace_back(static_cast<std::int64_t>(i));
   space::Dimension m{"m", space::DimensionKind::kRange, {}};
@@ -33,44 +33,45 @@ space::Space grid(std::size_t a, std::size_t b, bool fidelity) {
 }
 
 // Loss lower with x near 9 and with a higher m; cost grows 10x across m.
-double loss(const space::Space& s, space::StateId id) {
+double cost_loss(const space::Space& s, space::StateId id) {
   const double x = static_cast<double>(s.index(id, 0));
   const double m = static_cast<double>(s.index(id, 1) + 1);
   return 0.02 * (x - 9.0) * (x - 9.0) + 1.0 / m;
 }
-double cost(const space::Space& s, space::StateId id) {
+double cost_of(const space::Space& s, space::StateId id) {
   return std::pow(10.0, static_cast<double>(s.index(id, 1)) / 3.0);  // 1 .. 10 over m = 1..4
 }
 
 // The summed cost of the first `n` proposals.
-double spent(const space::Space& space, StrategyConfig config, bool tell_costs, std::size_t n) {
+double cost_spent(const space::Space& space, StrategyConfig config, bool tell_costs,
+                  std::size_t n) {
   auto s = make_model_q_learning(space, config, 5).value();
   double total = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const auto p = s->ask();
     if (!p) break;
-    total += cost(space, p->state);
-    Observation o{loss(space, p->state)};
-    if (tell_costs) o.cost = cost(space, p->state);
+    total += cost_of(space, p->state);
+    Observation o{cost_loss(space, p->state)};
+    if (tell_costs) o.cost = cost_of(space, p->state);
     s->tell(*p, o);
   }
   return total;
 }
 
 TEST(ModelCost, CostsToldMakeEarlyProposalsCheaper) {
-  const space::Space space = grid(12, 4, false);
+  const space::Space space = cost_grid(12, 4, false);
   StrategyConfig config;
   config.compute_budget = 1000.0;  // young: the exponent stays near 1
-  const double blind = spent(space, config, false, 20);
-  const double aware = spent(space, config, true, 20);
+  const double blind = cost_spent(space, config, false, 20);
+  const double aware = cost_spent(space, config, true, 20);
   EXPECT_LT(aware, blind);
   StrategyConfig off = config;
   off.model.cost_aware = false;
-  EXPECT_EQ(spent(space, off, true, 20), blind);  // cost_aware = false ignores the costs
+  EXPECT_EQ(cost_spent(space, off, true, 20), blind);  // cost_aware = false ignores the costs
 }
 
 TEST(ModelCost, FidelityRecommendsAMeasuredTopLevelConfiguration) {
-  const space::Space space = grid(12, 4, true);
+  const space::Space space = cost_grid(12, 4, true);
   StrategyConfig config;
   config.compute_budget = 150.0;
   auto s = make_model_q_learning(space, config, 9).value();
@@ -79,22 +80,24 @@ TEST(ModelCost, FidelityRecommendsAMeasuredTopLevelConfiguration) {
     const auto p = s->ask();
     ASSERT_TRUE(p.has_value());
     top_measured = top_measured || space.index(p->state, 1) == 3;
-    s->tell(*p, {loss(space, p->state), false, cost(space, p->state)});
+    s->tell(*p, {cost_loss(space, p->state), false, cost_of(space, p->state)});
     const auto r = s->recommend();
     ASSERT_TRUE(r.has_value());
-    if (top_measured) EXPECT_EQ(space.index(*r, 1), 3u) << "after " << i + 1;
+    if (top_measured) {
+      EXPECT_EQ(space.index(*r, 1), 3u) << "after " << i + 1;
+    }
   }
   EXPECT_TRUE(top_measured);
 }
 
 TEST(ModelCost, SnapshotKeepsTheCosts) {
-  const space::Space space = grid(12, 4, true);
+  const space::Space space = cost_grid(12, 4, true);
   StrategyConfig config;
   config.compute_budget = 100.0;
   auto a = make_model_q_learning(space, config, 2).value();
   for (int i = 0; i < 10; ++i) {
     const auto p = a->ask();
-    a->tell(*p, {loss(space, p->state), false, cost(space, p->state)});
+    a->tell(*p, {cost_loss(space, p->state), false, cost_of(space, p->state)});
   }
   auto b = make_model_q_learning(space, config, 2).value();
   ASSERT_TRUE(b->restore(a->snapshot()).is_ok());
@@ -103,8 +106,8 @@ TEST(ModelCost, SnapshotKeepsTheCosts) {
     const auto pb = b->ask();
     ASSERT_TRUE(pa && pb);
     EXPECT_EQ(pa->state, pb->state) << i;
-    a->tell(*pa, {loss(space, pa->state), false, cost(space, pa->state)});
-    b->tell(*pb, {loss(space, pb->state), false, cost(space, pb->state)});
+    a->tell(*pa, {cost_loss(space, pa->state), false, cost_of(space, pa->state)});
+    b->tell(*pb, {cost_loss(space, pb->state), false, cost_of(space, pb->state)});
   }
 }
 

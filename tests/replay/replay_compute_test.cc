@@ -49,7 +49,7 @@ TEST(ReplayCost, BadCostsAreRefusedWithTheirPlace) {
       << missing.status().message();
   auto negative = ReplayTable::parse({{"g.csv", "x,y,seconds\n1,1,2\n2,1,-1\n"}}, spec);
   ASSERT_FALSE(negative.is_ok());
-  EXPECT_NE(negative.status().message().find("g.csv:3:7: cost \"seconds\" is \"-1\""),
+  EXPECT_NE(negative.status().message().find("g.csv:3:5: cost \"seconds\" is \"-1\""),
             std::string::npos)
       << negative.status().message();
   auto text = ReplayTable::parse({{"g.csv", "x,y,seconds\n1,1,slow\n"}}, spec);

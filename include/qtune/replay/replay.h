@@ -108,10 +108,10 @@ struct TableSpec {
   std::vector<std::string> params;       // parameter columns; empty: see the format above
   std::optional<space::Space> space;     // the grid; nullopt: derived from the tables
   std::optional<space::KeyPattern> key;  // set: headerless KEY,VALUE tables (see above)
-  std::string cost;                      // the cost column; empty: none (replay by evaluations)
+  std::string cost = {};                 // the cost column; empty: none (replay by evaluations)
   // A parameter to declare the fidelity (space::Dimension::fidelity) of the derived or
   // given grid; empty: the [space]'s own declaration, if any.
-  std::string fidelity;
+  std::string fidelity = {};
 };
 
 // One CSV table in memory: `name` names it in messages (usually its path).
@@ -202,8 +202,8 @@ struct ReplayOptions {
 // One seed's run.
 struct RunTrace {
   std::vector<double> best_at;  // size = budget (by evaluations), or the evaluations made
-  std::vector<double> cost_at;  // summed cost after each evaluation; empty without costs
   std::optional<std::uint32_t> evals_to_best;
+  std::vector<double> cost_at = {};  // summed cost after each evaluation; empty without costs
 };
 
 // The scores at one budget.
