@@ -25,6 +25,15 @@ them: they check that a strategy's gain on ae4 and branin15 is not fitted to tho
   small batches. Effects drawn from numpy seed 1 (the file's seed).
 - levy6_7.csv: Levy 6-D on [-10, 10]^6 at 7 levels (117,649 configurations: larger than the
   model's planning window of 32,768 states).
+- curves4_seed{0,1,2}.csv: a synthetic training with a cost, 448 configurations: lr (7 levels,
+  1e-4 .. 0.1 log-spaced), width (32 .. 256), batch (16 .. 128) and maxiter (100, 200, 500,
+  1000: a fidelity whose cost spreads 10x). The loss is a learning curve, floor + exp(-maxiter
+  x speed): a larger lr learns faster to a higher floor, so curves cross (the best at maxiter
+  100 is not the best at 1000); width lowers the floor and slows learning, batch shifts the lr
+  optimum. Plus Gaussian noise of sd NOISE_SHARE x the range, one draw per file (numpy seed =
+  the file's seed). Column `seconds` = 0.02 x maxiter x (width/64)^0.8 x (batch/32)^0.5 x a
+  lognormal factor of sd 0.1 (same seed): what one training would cost, 10x across maxiter
+  and about 8x across width and batch, as real trainings do.
 Column `value` (minimise), parameters x1..xd as the grid's coordinates (categorical6: named).
 """
 import itertools
@@ -99,6 +108,25 @@ def recipe_loss(seed):
     return loss
 
 
+CURVES = [("lr", [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]),
+          ("width", [32, 64, 128, 256]),
+          ("batch", [16, 32, 64, 128]),
+          ("maxiter", [100, 200, 500, 1000])]
+
+
+def curve_loss(lr, width, batch, maxiter):
+    """The curves table's loss: a learning curve that crosses others (see the docstring)."""
+    b = math.log2(batch / 32)
+    optimum = -3.0 + 0.25 * b
+    floor = 0.1 + 0.15 * (math.log10(lr) - optimum) ** 2 + 0.12 * (64 / width) + 0.03 * abs(b)
+    speed = 0.0015 * 10 ** (math.log10(lr) + 3) * (32 / batch) ** 0.3 / (width / 64) ** 0.3
+    return floor + math.exp(-maxiter * speed)
+
+
+def curve_seconds(width, batch, maxiter):
+    return 0.02 * maxiter * (width / 64) ** 0.8 * (batch / 32) ** 0.5
+
+
 GRIDS = [
     ("hartmann6_5.csv", hartmann6, 6, 0.0, 1.0, 5),
     ("rastrigin2_21.csv", rastrigin, 2, -5.12, 5.12, 21),
@@ -125,6 +153,19 @@ def main(out_dir):
             out.write("x1,x2,x3,value\n")
             for x, v in zip(points, noisy):
                 out.write(",".join(f"{c:g}" for c in x) + f",{v:.9g}\n")
+
+    points = list(itertools.product(*(v for _, v in CURVES)))
+    values = np.array([curve_loss(*c) for c in points])
+    sd = NOISE_SHARE * (values.max() - values.min())
+    for seed in NOISE_SEEDS:
+        rng = np.random.default_rng(seed)
+        noisy = values + rng.normal(0.0, sd, len(values))
+        seconds = [curve_seconds(*c[1:]) * f for c, f in
+                   zip(points, np.exp(rng.normal(0.0, 0.1, len(points))))]
+        with open(os.path.join(out_dir, f"curves4_seed{seed}.csv"), "w") as out:
+            out.write(",".join(name for name, _ in CURVES) + ",value,seconds\n")
+            for c, v, t in zip(points, noisy, seconds):
+                out.write(",".join(f"{x:g}" for x in c) + f",{v:.9g},{t:.4f}\n")
 
     loss = recipe_loss(RECIPE_SEED)
     names = [name for name, _ in RECIPE]

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "agent/grid_search.h"
+#include "agent/hyperband.h"
 #include "agent/model/model_q_learning.h"
 #include "agent/q_learning.h"
 #include "agent/random_search.h"
@@ -18,6 +19,8 @@ base::Result<std::unique_ptr<Strategy>> make_strategy(const space::Space& space,
           std::make_unique<RandomSearch>(space, config.trajectories, seed));
     case StrategyKind::kGrid:
       return std::unique_ptr<Strategy>(std::make_unique<GridSearch>(space, config.trajectories));
+    case StrategyKind::kHyperband:
+      return make_hyperband(space, config, seed);
     case StrategyKind::kQLearning:
       break;
   }

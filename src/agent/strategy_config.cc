@@ -14,9 +14,10 @@
 namespace qtune::agent {
 namespace {
 
-constexpr base::Names<StrategyKind, 3> kKinds{{{{StrategyKind::kQLearning, "q-learning"},
+constexpr base::Names<StrategyKind, 4> kKinds{{{{StrategyKind::kQLearning, "q-learning"},
                                                 {StrategyKind::kRandom, "random"},
-                                                {StrategyKind::kGrid, "grid"}}}};
+                                                {StrategyKind::kGrid, "grid"},
+                                                {StrategyKind::kHyperband, "hyperband"}}}};
 constexpr base::Names<RewardKind, 2> kRewards{
     {{{RewardKind::kNegative, "negative"}, {RewardKind::kImprovement, "improvement"}}}};
 constexpr base::Names<QInit, 3> kQInits{
@@ -44,6 +45,7 @@ constexpr RealOption kRealOptions[] = {
      false, true},
     {"free_discount", [](StrategyConfig& c) -> double& { return c.model.free_discount; }, 0, 1,
      false, true},
+    {"eta", [](StrategyConfig& c) -> double& { return c.eta; }, 1, 1e6, true, false},
 };
 
 // Count options and their minimum (the maximum is that of uint32).
@@ -71,7 +73,7 @@ constexpr std::string_view kKeys =
     "kind, preset, alpha, gamma, epsilon, epsilon_decay, epsilon_min, episodes, steps, actions, "
     "reward, q_init, q_init_scale, start, planning_steps, trajectories, failure_penalty, "
     "paid_discount, free_discount, exploring_starts, restart_after, remeasure, max_measurements, "
-    "window_states, fit_iterations";
+    "window_states, fit_iterations, cost_aware, eta";
 
 // An invalid option: its key (to find its line in a file) and the message.
 struct OptionError {
@@ -120,6 +122,12 @@ std::optional<OptionError> find_error(const StrategyConfig& config, const space:
   if (config.kind == StrategyKind::kQLearning) {
     auto moves = space::Moves::create(space, config.actions);
     if (!moves.is_ok()) return OptionError{"actions", moves.status().message()};
+  }
+  if (config.kind == StrategyKind::kHyperband && !space.fidelity()) {
+    return OptionError{"kind",
+                       "kind hyperband needs a fidelity dimension; declare one, e.g. maxiter = { "
+                       "values = [10, 20, 40], fidelity = true } (qtune replay: --fidelity "
+                       "maxiter)"};
   }
   if (config.start == StartKind::kFixed && !config.start_state) {
     return OptionError{"start",
@@ -208,6 +216,11 @@ class StrategyReader {
     if (key == "remeasure") {
       if (!node.is_boolean()) return wrong_type(key, node, "true or false");
       config.model.remeasure = node.as_boolean()->get();
+      return base::Status::ok();
+    }
+    if (key == "cost_aware") {
+      if (!node.is_boolean()) return wrong_type(key, node, "true or false");
+      config.model.cost_aware = node.as_boolean()->get();
       return base::Status::ok();
     }
     if (key == "start") return read_start(node, config);

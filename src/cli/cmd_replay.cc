@@ -2,6 +2,7 @@
 // over many seeds (see include/qtune/replay/replay.h for the scores).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,11 +18,15 @@
 #include "base/toml_reader.h"
 #include "cli/command.h"
 #include "qtune/agent/strategy_config.h"
+#include "qtune/base/duration.h"
 #include "qtune/replay/replay.h"
 #include "qtune/space/space_config.h"
 
 namespace qtune::cli {
 namespace {
+
+// The evaluations a replay by compute makes at most per seed when --budget is not given.
+constexpr std::uint32_t kComputeEvaluationCap = 100000;
 
 struct ReplayFlags {
   std::vector<std::string> tables;
@@ -38,7 +43,12 @@ struct ReplayFlags {
   std::vector<std::uint32_t> report_budgets;
   std::uint32_t threads = 1;
   std::string format = "table";
+  std::string cost;
+  std::string compute_budget;
+  std::vector<std::string> report_compute_budgets;
+  std::string fidelity;
   bool strategy_given = false;
+  bool budget_given = false;
   bool preset_given = false;
 };
 
@@ -70,6 +80,29 @@ std::string coverage_text(const replay::ReplayTable& table) {
   const std::uint64_t listed = table.listed_count();
   if (listed == n) return fmt::format("{} of {} configurations (complete)", listed, n);
   return fmt::format("{} of {} configurations; {} missing", listed, n, n - listed);
+}
+
+// A compute budget: "10%" of the grid's cost, or a cost in the column's units: a number, or a
+// duration ("90s", "2h") read as seconds.
+base::Result<double> compute_budget(std::string_view text, const replay::ReplayTable& table,
+                                    std::string_view flag) {
+  if (!text.empty() && text.back() == '%') {
+    const auto percent = space::parse_finite(text.substr(0, text.size() - 1));
+    if (!percent || !(*percent > 0.0) || *percent > 100.0) {
+      return base::Status::invalid_argument(
+          fmt::format("{} \"{}\": the percentage is not in (0, 100]; write e.g. 10%", flag, text));
+    }
+    return *percent / 100.0 * table.grid_cost();
+  }
+  if (const auto v = space::parse_finite(text); v && *v > 0.0) return *v;
+  auto duration = base::parse_duration(text);
+  if (!duration.is_ok()) {
+    return base::Status::invalid_argument(fmt::format(
+        "{} \"{}\" is neither a percentage of the grid's cost (10%) nor a cost > 0 (seconds, or "
+        "a duration such as 90s or 2h)",
+        flag, text));
+  }
+  return std::chrono::duration<double>(*duration).count();
 }
 
 nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& config,
@@ -104,6 +137,27 @@ nlohmann::json to_json(const ReplayFlags& flags, const agent::StrategyConfig& co
                   {"found_best_fraction", b.found_best_fraction}});
   }
   out["report_budgets"] = std::move(at);
+  if (table.has_cost()) {
+    out["cost"] = flags.cost;
+    out["grid_cost"] = table.grid_cost();
+    out["median_cost_spent"] =
+        s.median_cost_spent ? nlohmann::json(*s.median_cost_spent) : nlohmann::json();
+  }
+  if (s.compute) {
+    out["compute_budget"] = s.compute->compute_budget;
+    out["median_evaluations_at_budget"] = s.compute->median_evaluations;
+    nlohmann::json compute = nlohmann::json::array();
+    for (const replay::ComputeScore& c : s.report_compute_budgets) {
+      compute.push_back({{"compute_budget", c.compute_budget},
+                         {"median_best_at_budget", c.median_best},
+                         {"median_regret_at_budget", c.median_regret},
+                         {"found_best_fraction", c.found_best_fraction},
+                         {"median_cost_spent", c.median_cost_spent},
+                         {"median_evaluations_at_budget", c.median_evaluations}});
+    }
+    out["report_compute_budgets"] = std::move(compute);
+  }
+  if (const auto k = table.space().fidelity()) out["fidelity"] = table.space().dimension(*k).name;
   return out;
 }
 
@@ -120,6 +174,25 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   fmt::print("coverage      {}\n", coverage_text(table));
   fmt::print("seeds         {}\n", s.seeds);
   fmt::print("table best    {:.6g} ({})\n", s.table_best, flags.direction);
+  if (table.has_cost()) {
+    fmt::print("cost          column {}, {:.6g} for the whole grid\n", flags.cost,
+               table.grid_cost());
+  }
+  if (const auto k = table.space().fidelity()) {
+    fmt::print("fidelity      {}\n", table.space().dimension(*k).name);
+  }
+  if (s.compute) {
+    fmt::print("\n{:>14}  {:>12}  {:>14}  {:>10}  {:>11}  {:>11}\n", "compute budget",
+               "median best", "median regret", "found best", "median cost", "median evals");
+    std::vector<replay::ComputeScore> rows = s.report_compute_budgets;
+    rows.push_back(*s.compute);
+    for (const replay::ComputeScore& c : rows) {
+      fmt::print("{:>14.6g}  {:>12.6g}  {:>14.4f}  {:>9.0f}%  {:>11.6g}  {:>11g}\n",
+                 c.compute_budget, c.median_best, c.median_regret, 100.0 * c.found_best_fraction,
+                 c.median_cost_spent, c.median_evaluations);
+    }
+    return;
+  }
   fmt::print("\n{:>8}  {:>12}  {:>14}  {:>10}\n", "budget", "median best", "median regret",
              "found best");
   std::vector<replay::BudgetScore> rows = s.report_budgets;
@@ -128,6 +201,9 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
   for (const replay::BudgetScore& b : rows) {
     fmt::print("{:>8}  {:>12.6g}  {:>14.4f}  {:>9.0f}%\n", b.budget, b.median_best, b.median_regret,
                100.0 * b.found_best_fraction);
+  }
+  if (s.median_cost_spent) {
+    fmt::print("\nmedian cost spent at {} evaluations: {:.6g}\n", s.budget, *s.median_cost_spent);
   }
   if (s.median_evals_to_best) {
     fmt::print("\nmedian evaluations to the best: {:g}\n", *s.median_evals_to_best);
@@ -138,6 +214,14 @@ void print_table(const ReplayFlags& flags, const agent::StrategyConfig& config,
 
 int run_replay(const ReplayFlags& flags) {
   replay::TableSpec spec{flags.objective, flags.params, std::nullopt, std::nullopt};
+  spec.cost = flags.cost;
+  spec.fidelity = flags.fidelity;
+  if (flags.cost.empty() &&
+      (!flags.compute_budget.empty() || !flags.report_compute_budgets.empty())) {
+    return report_error("replay", base::Status::invalid_argument(
+                                      "--compute-budget needs the tables' cost column; name it "
+                                      "with --cost (e.g. --cost seconds)"));
+  }
   if (spec.objective.empty()) {
     if (flags.key.empty()) {
       return report_error("replay",
@@ -177,7 +261,24 @@ int run_replay(const ReplayFlags& flags) {
   if (!config.is_ok()) return report_error("replay", config.status());
 
   replay::ReplayOptions options;
+  if (!flags.compute_budget.empty()) {
+    auto budget = compute_budget(flags.compute_budget, *table, "--compute-budget");
+    if (!budget.is_ok()) return report_error("replay", budget.status());
+    options.compute_budget = *budget;
+    config->compute_budget = *budget;
+    for (const std::string& text : flags.report_compute_budgets) {
+      auto b = compute_budget(text, *table, "--report-compute-budgets");
+      if (!b.is_ok()) return report_error("replay", b.status());
+      options.report_compute_budgets.push_back(*b);
+    }
+  } else if (!flags.report_compute_budgets.empty()) {
+    return report_error("replay", base::Status::invalid_argument(
+                                      "--report-compute-budgets needs --compute-budget, the "
+                                      "largest of them; give it as well"));
+  }
   options.budget = flags.budget;
+  // By compute, the evaluations are capped only by --budget when given.
+  if (options.compute_budget && !flags.budget_given) options.budget = kComputeEvaluationCap;
   options.seeds = flags.seeds;
   options.root_seed = flags.seed;
   options.direction = *direction;
@@ -223,15 +324,29 @@ Command add_replay_command(CLI::App& app) {
                   "Study file: its [space] is the grid, its [strategy] the strategy's options");
   CLI::Option* strategy =
       sub->add_option("--strategy", flags->strategy,
-                      "q-learning, random or grid (over the [strategy] kind of --config)")
-          ->check(CLI::IsMember({"q-learning", "random", "grid"}))
+                      "q-learning, random, grid or hyperband (over the [strategy] kind of "
+                      "--config)")
+          ->check(CLI::IsMember({"q-learning", "random", "grid", "hyperband"}))
           ->capture_default_str();
   CLI::Option* preset =
       sub->add_option("--preset", flags->preset,
                       "q-learning preset: model or seed (over the [strategy] preset of --config)")
           ->check(CLI::IsMember({"model", "seed"}))
           ->capture_default_str();
-  add_count_option(*sub, "--budget", flags->budget, "Evaluations per seed");
+  CLI::Option* budget =
+      add_count_option(*sub, "--budget", flags->budget,
+                       "Evaluations per seed (with --compute-budget: a cap, default none)");
+  sub->add_option("--cost", flags->cost,
+                  "The tables' cost column (e.g. seconds): what each measurement costs");
+  sub->add_option("--compute-budget", flags->compute_budget,
+                  "Replay by compute: stop at this summed cost, e.g. 10% (of the whole grid's "
+                  "cost), 600 or 10m (seconds); needs --cost");
+  sub->add_option("--report-compute-budgets", flags->report_compute_budgets,
+                  "Smaller compute budgets to score as well, comma-separated (e.g. 5%,10%)")
+      ->delimiter(',');
+  sub->add_option("--fidelity", flags->fidelity,
+                  "Declare this parameter the fidelity (e.g. maxiter), for multi-fidelity "
+                  "strategies (hyperband, the model's fidelity use)");
   add_count_option(*sub, "--seeds", flags->seeds, "Number of seeds (runs)");
   sub->add_option("--seed", flags->seed, "Root seed the runs' seeds derive from")
       ->capture_default_str();
@@ -245,8 +360,9 @@ Command add_replay_command(CLI::App& app) {
   sub->add_option("--format", flags->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  return {sub, [flags, strategy, preset] {
+  return {sub, [flags, strategy, preset, budget] {
             flags->strategy_given = strategy->count() > 0;
+            flags->budget_given = budget->count() > 0;
             flags->preset_given = preset->count() > 0;
             return run_replay(*flags);
           }};

@@ -73,6 +73,7 @@ struct Columns {
   std::vector<std::size_t> params;
   std::size_t objective = 0;
   std::optional<std::size_t> status;
+  std::optional<std::size_t> cost;
 };
 
 Result<Columns> find_columns(const TableText& table, const Row& header, const TableSpec& spec,
@@ -99,6 +100,15 @@ Result<Columns> find_columns(const TableText& table, const Row& header, const Ta
   if (const auto status = index.find("status"); status != index.end()) {
     columns.status = status->second;
   }
+  if (!spec.cost.empty()) {
+    const auto cost = index.find(spec.cost);
+    if (cost == index.end()) {
+      return Status::invalid_argument(
+          fmt::format("{}:{}: no cost column \"{}\"; the columns are {}", table.name, header.line,
+                      spec.cost, fmt::join(names, ", ")));
+    }
+    columns.cost = cost->second;
+  }
   if (param_names.empty()) {  // default: every column left of the objective but status
     for (std::size_t c = 0; c < columns.objective; ++c) {
       if (names[c] != "status") param_names.push_back(names[c]);
@@ -116,10 +126,11 @@ Result<Columns> find_columns(const TableText& table, const Row& header, const Ta
           fmt::format("{}:{}: parameter \"{}\" is missing from the table; the columns are {}",
                       table.name, header.line, param, fmt::join(names, ", ")));
     }
-    if (it->second == columns.objective || (columns.status && it->second == *columns.status)) {
+    if (it->second == columns.objective || (columns.status && it->second == *columns.status) ||
+        (columns.cost && it->second == *columns.cost)) {
       return Status::invalid_argument(fmt::format(
-          "{}:{}: column \"{}\" cannot be a parameter; parameters are neither the objective nor "
-          "the status",
+          "{}:{}: column \"{}\" cannot be a parameter; parameters are neither the objective, "
+          "the status nor the cost",
           table.name, header.line, param));
     }
     columns.params.push_back(it->second);
@@ -183,6 +194,21 @@ Result<double> row_objective(const ParsedTable& table, const Row& row) {
   return std::isfinite(*v) ? *v : kFailed;
 }
 
+// The cost of one row (a finite number >= 0); 0 without a cost column.
+Result<double> row_cost(const ParsedTable& table, const Row& row) {
+  if (!table.columns.cost) return 0.0;
+  const Field& field = row.fields[*table.columns.cost];
+  const auto v = finite_number(field.text);
+  if (!v || *v < 0.0) {
+    return Status::invalid_argument(fmt::format(
+        "{}:{}:{}: cost \"{}\" is \"{}\"; write what measuring the row cost, a finite number "
+        ">= 0 (e.g. seconds)",
+        table.text->name, row.line, field.column, table.rows[0].fields[*table.columns.cost].text,
+        field.text));
+  }
+  return *v;
+}
+
 // The parameter names a table must have: --params, else the [space]'s dimensions, else
 // (left empty) every column left of the objective, as find_columns fills in.
 std::vector<std::string> requested_params(const TableSpec& spec) {
@@ -232,6 +258,19 @@ Result<space::Space> table_grid(const std::vector<ParsedTable>& tables, const Ta
         "dimensions with --params",
         name, grid.dims(), param_names.size(), fmt::join(param_names, ", ")));
   }
+  if (!spec.fidelity.empty()) {
+    const auto k = grid.find(spec.fidelity);
+    if (!k) {
+      return Status::invalid_argument(
+          fmt::format("{}: fidelity \"{}\" is not a parameter; name one of {}", name, spec.fidelity,
+                      fmt::join(param_names, ", ")));
+    }
+    std::vector<space::Dimension> dims = grid.dimensions();
+    dims[*k].fidelity = true;
+    auto marked = space::Space::create(std::move(dims));
+    if (!marked.is_ok()) return marked.status().with_context(fmt::format("{}: --fidelity", name));
+    grid = std::move(marked).value();
+  }
   if (grid.size() > ReplayTable::kMaxStates) {
     return Status::invalid_argument(
         fmt::format("{}: the grid has {} configurations; replay holds at most {}", name,
@@ -274,7 +313,7 @@ Result<space::StateId> row_state(const ParsedTable& table, const Row& row, const
 // the table has no row or the trial failed).
 Status read_values(const ParsedTable& table, const space::Space& grid,
                    const std::vector<std::string>& param_names, std::span<double> values,
-                   std::vector<bool>& listed, SeenValues& seen) {
+                   std::span<double> costs, std::vector<bool>& listed, SeenValues& seen) {
   std::map<space::StateId, std::size_t> line_of;
   for (std::size_t r = 1; r < table.rows.size(); ++r) {
     const Row& row = table.rows[r];
@@ -287,6 +326,9 @@ Status read_values(const ParsedTable& table, const space::Space& grid,
           table.text->name, row.line, grid.describe(state), it->second));
     }
     QTUNE_ASSIGN_OR_RETURN(values[state], row_objective(table, row));
+    if (!costs.empty()) {
+      QTUNE_ASSIGN_OR_RETURN(costs[state], row_cost(table, row));
+    }
     listed[state] = true;
   }
   return Status::ok();
@@ -325,11 +367,12 @@ Status check_same_values(const std::vector<ParsedTable>& tables, const space::Sp
 }  // namespace
 
 ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values,
-                         std::vector<bool> listed)
+                         std::vector<bool> listed, std::vector<double> costs)
     : space_(std::move(space)),
       table_count_(table_count),
       values_(std::move(values)),
-      listed_(std::move(listed)) {
+      listed_(std::move(listed)),
+      costs_(std::move(costs)) {
   listed_count_ = static_cast<std::uint64_t>(std::count(listed_.begin(), listed_.end(), true));
   const std::uint64_t n = space_.size();
   means_.assign(n, kFailed);
@@ -344,6 +387,16 @@ ReplayTable::ReplayTable(space::Space space, std::size_t table_count, std::vecto
       sum += v;
       ++count;
     }
+    if (!costs_.empty() && listed_[s]) {  // the mean over the tables that list s
+      double cost = 0.0;
+      std::size_t listing = 0;
+      for (std::size_t t = 0; t < table_count_; ++t) {
+        if (std::isnan(costs_[t * n + s])) continue;
+        cost += costs_[t * n + s];
+        ++listing;
+      }
+      grid_cost_ += cost / static_cast<double>(listing);
+    }
     if (count == 0) continue;
     means_[s] = sum / static_cast<double>(count);
     min_mean_ = std::min(min_mean_, means_[s]);
@@ -356,6 +409,13 @@ std::optional<double> ReplayTable::value(std::size_t table, space::StateId state
   const double v = values_[table * space_.size() + state];
   if (std::isnan(v)) return std::nullopt;
   return v;
+}
+
+double ReplayTable::cost(std::size_t table, space::StateId state) const {
+  QTUNE_CHECK(table < table_count_ && state < space_.size());
+  if (costs_.empty()) return 0.0;
+  const double cost = costs_[table * space_.size() + state];
+  return std::isnan(cost) ? 0.0 : cost;
 }
 
 bool ReplayTable::listed(space::StateId state) const {
@@ -394,10 +454,14 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
   const std::uint64_t n = grid.size();
   std::vector<double> values(tables.size() * n, kFailed);
   std::vector<SeenValues> seen(tables.size(), SeenValues(grid.dims()));
+  std::vector<double> costs(spec.cost.empty() ? 0 : tables.size() * n, kFailed);
   std::vector<bool> listed(n, false);
   for (std::size_t t = 0; t < tables.size(); ++t) {
+    const std::span<double> table_costs =
+        costs.empty() ? std::span<double>() : std::span(costs).subspan(t * n, n);
     QTUNE_RETURN_IF_ERROR(read_values(tables[t], grid, param_names,
-                                      std::span(values).subspan(t * n, n), listed, seen[t]));
+                                      std::span(values).subspan(t * n, n), table_costs, listed,
+                                      seen[t]));
   }
   QTUNE_RETURN_IF_ERROR(check_same_values(tables, grid, param_names, seen));
   if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
@@ -405,7 +469,8 @@ Result<ReplayTable> ReplayTable::parse(const std::vector<TableText>& texts, cons
         fmt::format("{}: no configuration succeeded; replay needs at least one numeric objective",
                     texts[0].name));
   }
-  return ReplayTable(std::move(grid), tables.size(), std::move(values), std::move(listed));
+  return ReplayTable(std::move(grid), tables.size(), std::move(values), std::move(listed),
+                     std::move(costs));
 }
 
 }  // namespace qtune::replay

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <utility>
@@ -65,6 +66,12 @@ base::Status validate_dimension(const Dimension& dimension) {
           fmt::format("{}: mixes strings and numbers; use all numbers or all strings", where));
     }
   }
+  if (dimension.fidelity && dimension.kind == DimensionKind::kCategorical) {
+    return base::Status::invalid_argument(fmt::format(
+        "{}: a fidelity must be numeric (a cost that grows with its value, e.g. maxiter); "
+        "remove fidelity = true or give numbers",
+        where));
+  }
   // Generated ranges are strictly increasing, hence free of duplicates: skip the costlier
   // comparison of formatted texts (which is what find_state and command lines see).
   if (strictly_increasing(dimension)) return base::Status::ok();
@@ -85,8 +92,17 @@ base::Result<Space> Space::create(std::vector<Dimension> dimensions) {
   }
   std::set<std::string_view> names;
   std::uint64_t size = 1;
+  const Dimension* fidelity = nullptr;
   for (const Dimension& dimension : dimensions) {
     QTUNE_RETURN_IF_ERROR(validate_dimension(dimension));
+    if (dimension.fidelity) {
+      if (fidelity != nullptr) {
+        return base::Status::invalid_argument(fmt::format(
+            "dimension \"{}\": a second fidelity (\"{}\" is one); declare one fidelity = true",
+            dimension.name, fidelity->name));
+      }
+      fidelity = &dimension;
+    }
     if (!names.insert(dimension.name).second) {
       return base::Status::invalid_argument(fmt::format(
           "dimension \"{}\": declared twice; give each dimension one name", dimension.name));
@@ -107,7 +123,32 @@ Space::Space(std::vector<Dimension> dimensions)
   for (std::size_t k = dimensions_.size(); k-- > 0;) {
     strides_[k] = size_;
     size_ *= dimensions_[k].size();
+    if (dimensions_[k].fidelity) fidelity_ = k;
   }
+}
+
+namespace {
+double numeric_value(const Value& value) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
+  return std::get<double>(value);
+}
+}  // namespace
+
+std::vector<Index> Space::fidelity_order() const {
+  QTUNE_CHECK(fidelity_.has_value());
+  const Dimension& dim = dimensions_[*fidelity_];
+  std::vector<Index> order(dim.size());
+  for (Index i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) {
+    return numeric_value(dim.values[a]) < numeric_value(dim.values[b]);
+  });
+  return order;
+}
+
+StateId Space::at_fidelity(StateId id, Index level) const {
+  QTUNE_CHECK(fidelity_.has_value() && level < dimensions_[*fidelity_].size());
+  const std::size_t k = *fidelity_;
+  return id - index(id, k) * strides_[k] + level * strides_[k];
 }
 
 std::optional<std::size_t> Space::find(std::string_view name) const {

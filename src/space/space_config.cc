@@ -92,10 +92,17 @@ class DimensionParser {
         }
         form = &value;
         form_name = k;
+      } else if (k == "fidelity") {
+        const toml::value<bool>* flag = value.as_boolean();
+        if (flag == nullptr) {
+          return fail(fmt::format("fidelity is {}; use fidelity = true or false",
+                                  base::toml_type_name(value)));
+        }
+        dimension.fidelity = flag->get();
       } else if (k != "step" && k != "num") {
         return fail(
             fmt::format("unknown key \"{}\"; valid keys are range, step, values, pow2, "
-                        "log and num",
+                        "log, num and fidelity",
                         k));
       }
     }

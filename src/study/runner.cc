@@ -198,10 +198,11 @@ class TrialLoop {
     running_.erase(done.id);
     QTUNE_ASSIGN_OR_RETURN(const std::optional<Outcome> pruned, watch_.finished(done));
     if (lost_.erase(done.id) > 0) return base::Status::ok();
-    const base::Status recorded =
-        done.outcome.reason == exec::FailureReason::kInterrupted
-            ? study_.mark_interrupted(done.id)
-            : study_.tell(done.id, pruned ? *pruned : to_study_outcome(done.outcome));
+    Outcome told = pruned ? *pruned : to_study_outcome(done.outcome);
+    told.seconds = std::chrono::duration<double>(done.outcome.elapsed).count();
+    const base::Status recorded = done.outcome.reason == exec::FailureReason::kInterrupted
+                                      ? study_.mark_interrupted(done.id)
+                                      : study_.tell(done.id, told);
     if (recorded.code() == base::StatusCode::kConflict && options_.worker) {
       // Taken for dead between two heartbeats: another worker runs it now.
       observer_.note(fmt::format("{}: trial {} is not ours any more, its result is dropped ({})",

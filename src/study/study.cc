@@ -229,6 +229,7 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   if (shared_) QTUNE_RETURN_IF_ERROR(catch_up_locked().status());
   store::TrialResult result;
   agent::Observation observation;
+  observation.cost = outcome.seconds;
   if (outcome.value && std::isfinite(*outcome.value)) {
     result = {outcome.pruned ? store::TrialState::kPruned : store::TrialState::kComplete,
               outcome.value, outcome.pruned ? outcome.failure_reason : "", outcome.log_tail};

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -249,6 +250,11 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
   // trials need as many; the fingerprint records the number in use, since the proposals
   // (and the agent snapshot) depend on it.
   strategy_config.trajectories = std::max(strategy_config.trajectories, budget.parallel);
+  // The cost-aware model cools its cost penalty as the compute budget is spent (seconds; a
+  // fingerprint change is not needed: the budget is part of the study file's [budget]).
+  if (budget.compute) {
+    strategy_config.compute_budget = std::chrono::duration<double>(*budget.compute).count();
+  }
   const std::string strategy_text =
       canonical_toml(strategy) +
       fmt::format("\n# trajectories in use: {}\n", strategy_config.trajectories);

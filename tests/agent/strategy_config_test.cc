@@ -133,14 +133,15 @@ TEST(StrategyConfig, RejectsEachInvalidOptionWithFileLineAndValidForm) {
       {"q_init = \"one\"",
        "study.toml:2: q_init \"one\" is unknown; use \"zero\", \"random\" or \"optimistic\""},
       {"kind = \"tpe\"",
-       "study.toml:2: kind \"tpe\" is unknown; use \"q-learning\", \"random\" or \"grid\""},
+       "study.toml:2: kind \"tpe\" is unknown; use \"q-learning\", \"random\", \"grid\" or "
+       "\"hyperband\""},
       {"preset = \"fast\"", "study.toml:2: preset \"fast\" is unknown; use \"model\" or \"seed\""},
       {"alpah = 0.1",
        "study.toml:2: unknown key \"alpah\"; valid keys are kind, preset, alpha, gamma, epsilon, "
        "epsilon_decay, epsilon_min, episodes, steps, actions, reward, q_init, q_init_scale, start, "
        "planning_steps, trajectories, failure_penalty, paid_discount, free_discount, "
        "exploring_starts, restart_after, remeasure, max_measurements, window_states, "
-       "fit_iterations"},
+       "fit_iterations, cost_aware, eta"},
       {"start = \"fixed\"",
        "study.toml:2: start is \"fixed\"; use \"random\" or a table such as { K = ... } with a "
        "value for every dimension"},

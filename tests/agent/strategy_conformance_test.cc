@@ -19,6 +19,8 @@ namespace {
 struct Case {
   std::string name;
   StrategyConfig config;
+  bool fidelity = false;  // the last dimension (c) is the fidelity
+  bool costs = false;     // tells each evaluation's cost (1 + 2 x its c index)
 };
 
 std::vector<Case> cases() {
@@ -47,12 +49,29 @@ std::vector<Case> cases() {
   fixed.episodes = 20;
   out.push_back({"seed_fixed_start", fixed});
   out.push_back({"model", StrategyConfig{}});
+  StrategyConfig hyperband;
+  hyperband.kind = StrategyKind::kHyperband;
+  hyperband.eta = 2.0;
+  hyperband.trajectories = 2;
+  out.push_back({"hyperband_k2", hyperband, true, false});
+  StrategyConfig costed;
+  costed.compute_budget = 60.0;
+  out.push_back({"model_cost_fidelity", costed, true, true});
+  out.push_back({"model_cost_unbudgeted", StrategyConfig{}, false, true});
   return out;
 }
 
 class StrategyConformance : public ::testing::TestWithParam<Case> {
  protected:
-  StrategyConformance() : space_(testing::int_space({4, 3, 3})) {}
+  StrategyConformance() : space_(make_space(GetParam().fidelity)) {}
+
+  static space::Space make_space(bool fidelity) {
+    space::Space plain = testing::int_space({4, 3, 3});
+    if (!fidelity) return plain;
+    std::vector<space::Dimension> dims = plain.dimensions();
+    dims.back().fidelity = true;
+    return space::Space::create(std::move(dims)).value();
+  }
 
   std::unique_ptr<Strategy> make(std::uint64_t seed) {
     auto strategy = make_strategy(space_, GetParam().config, seed);
@@ -71,15 +90,17 @@ class StrategyConformance : public ::testing::TestWithParam<Case> {
 
   // Keeps as many proposals in flight as the strategy hands out, tells the oldest first,
   // until `evaluations` were told or the strategy is exhausted.
-  static std::vector<Proposal> run(Strategy& s, std::deque<Proposal>& in_flight,
-                                   std::size_t evaluations) {
+  std::vector<Proposal> run(Strategy& s, std::deque<Proposal>& in_flight,
+                            std::size_t evaluations) const {
     std::vector<Proposal> told;
     while (told.size() < evaluations) {
       while (auto p = s.ask()) in_flight.push_back(*p);
       if (in_flight.empty()) break;
       const Proposal p = in_flight.front();
       in_flight.pop_front();
-      s.tell(p, Observation{loss(p.state)});
+      Observation observation{loss(p.state)};
+      if (GetParam().costs) observation.cost = 1.0 + 2.0 * space_.index(p.state, 2);
+      s.tell(p, observation);
       told.push_back(p);
     }
     return told;

@@ -72,3 +72,68 @@ TEST(ReplayCli, BadInputExitsTwoNamingTheFileOrFlag) {
 
 }  // namespace
 }  // namespace qtune::replay
+
+namespace qtune::replay {
+namespace {
+
+TEST(ReplayCli, ComputeBudgetByPercentageReportsCostSpent) {
+  testing::TempDir dir;
+  const auto table =
+      dir.write("cost.csv",
+                "a,b,y,seconds\n1,1,6,1\n1,2,4,2\n1,3,7,3\n2,1,5,4\n2,2,1,5\n2,3,8,6\n3,1,3,7\n"
+                "3,2,2,8\n3,3,9,9\n");
+  const auto result =
+      testing::run_process({testing::qtune_cli(), "replay", table.string(), "--objective", "y",
+                            "--strategy", "grid", "--cost", "seconds", "--compute-budget", "50%",
+                            "--report-compute-budgets", "10", "--seeds", "2", "--format", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["grid_cost"], 45.0);
+  EXPECT_EQ(json["compute_budget"], 22.5);
+  EXPECT_EQ(json["median_regret_at_budget"], 0.0);
+  EXPECT_EQ(json["median_cost_spent"], 21.0);
+  EXPECT_EQ(json["median_evaluations_at_budget"], 6.0);
+  ASSERT_EQ(json["report_compute_budgets"].size(), 1u);
+  EXPECT_EQ(json["report_compute_budgets"][0]["median_regret_at_budget"], 0.375);
+  EXPECT_EQ(json["report_compute_budgets"][0]["median_cost_spent"], 10.0);
+  // The table view prints the same.
+  const auto text = testing::run_process({testing::qtune_cli(), "replay", table.string(),
+                                          "--objective", "y", "--strategy", "grid", "--cost",
+                                          "seconds", "--compute-budget", "22.5", "--seeds", "1"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("compute budget"), std::string::npos) << text.out;
+}
+
+TEST(ReplayCli, HyperbandRunsWithADeclaredFidelity) {
+  testing::TempDir dir;
+  const auto table =
+      dir.write("cost.csv",
+                "a,b,y,seconds\n1,1,6,1\n1,2,4,2\n1,3,7,3\n2,1,5,4\n2,2,1,5\n2,3,8,6\n3,1,3,7\n"
+                "3,2,2,8\n3,3,9,9\n");
+  const auto result =
+      testing::run_process({testing::qtune_cli(), "replay", table.string(), "--objective", "y",
+                            "--strategy", "hyperband", "--fidelity", "b", "--cost", "seconds",
+                            "--compute-budget", "100%", "--seeds", "3", "--format", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["strategy"], "hyperband");
+  EXPECT_EQ(json["fidelity"], "b");
+  EXPECT_LE(json["median_cost_spent"].get<double>(), 45.0);
+  // Without the fidelity it is refused, as bad input.
+  const auto refused = testing::run_process({testing::qtune_cli(), "replay", table.string(),
+                                             "--objective", "y", "--strategy", "hyperband"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("fidelity"), std::string::npos) << refused.err;
+}
+
+TEST(ReplayCli, ComputeBudgetWithoutCostIsRefused) {
+  testing::TempDir dir;
+  const auto table = dir.write("grid.csv", "a,y\n1,1\n2,2\n");
+  const auto result = testing::run_process({testing::qtune_cli(), "replay", table.string(),
+                                            "--objective", "y", "--compute-budget", "10%"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--cost"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace qtune::replay

@@ -64,7 +64,7 @@ TEST(SpaceConfig, RejectsBadInputsNamingFileLineDimensionAndValidForm) {
   const std::vector<Case> cases = {
       {"K = { range = [2, 10], stpe = 2 }",
        "s.toml:2: dimension \"K\": unknown key \"stpe\"; valid keys are range, step, values, "
-       "pow2, log and num"},
+       "pow2, log, num and fidelity"},
       {"K = 4", "s.toml:2: dimension \"K\": is an integer; use one of " + forms},
       {"K = { range = [2, 10], values = [1] }",
        "s.toml:2: dimension \"K\": both \"range\" and \"values\" given; use exactly one of " +

@@ -44,6 +44,10 @@ struct Observation {
   // measurement (it would have ended at least this bad). A strategy without a notion of
   // censoring learns it as a measurement of that value: the state counts as evaluated.
   bool censored = false;
+  // What the evaluation cost (seconds of the trial, or a replay table's cost column);
+  // nullopt: unknown. A cost-aware strategy learns a cost model from it (docs/config.md,
+  // "Cost-aware search"); the others ignore it.
+  std::optional<double> cost = std::nullopt;
 };
 
 // One row of a Q-table: the value of every action (Moves order) in a state.

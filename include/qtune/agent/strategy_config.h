@@ -17,7 +17,7 @@
 
 namespace qtune::agent {
 
-enum class StrategyKind { kQLearning, kRandom, kGrid };
+enum class StrategyKind { kQLearning, kRandom, kGrid, kHyperband };
 // Q-learning presets: kModel (default) plans the Q-table from a learned reward model;
 // kSeed is the table-only agent exactly as first specified.
 enum class Preset { kModel, kSeed };
@@ -37,6 +37,9 @@ struct ModelOptions {
   std::uint32_t max_measurements = 3;   // per state, re-measurements included, >= 1
   std::uint32_t window_states = 32768;  // larger grids are planned over a window this big
   std::uint32_t fit_iterations = 60;    // quasi-Newton steps per hyperparameter fit
+  // Learn a cost model from the costs told (trial durations; replay's --cost) and plan for
+  // cost-cooled EI (agent/model/cost_cooling.h); false: costs are ignored.
+  bool cost_aware = true;
 };
 
 struct StrategyConfig {
@@ -63,9 +66,18 @@ struct StrategyConfig {
   // measured range (and 1.0 before two successes).
   std::optional<double> failure_penalty;
   ModelOptions model;  // preset = "model" only
+  // Successive halving's keep ratio (kind = "hyperband"): 1/eta of a rung is promoted, > 1.
+  double eta = 3.0;
+
+  // Not [strategy] keys: what the caller knows of the budget. The compute budget in the
+  // units of Observation::cost (seconds: the study's [budget] compute; replay's
+  // --compute-budget); nullopt: none. The cost-aware model cools its cost penalty as the
+  // budget is spent (docs/config.md, "Cost-aware search").
+  std::optional<double> compute_budget;
 };
 
-// "q-learning" | "random" | "grid" (the [strategy] key `kind`, and replay's --strategy).
+// "q-learning" | "random" | "grid" | "hyperband" (the [strategy] key `kind`, and replay's
+// --strategy).
 base::Result<StrategyKind> parse_strategy_kind(std::string_view text);
 std::string_view strategy_kind_name(StrategyKind kind);
 

@@ -21,6 +21,15 @@
 // evaluation, a deliberate re-measurement included. A strategy that is exhausted early
 // keeps its last score for the rest of the budget.
 //
+// Compute budgets (ReplayOptions::compute_budget; the table needs a cost column): every
+// evaluation costs its row's cost in the table drawn for it (a lower fidelity costs its own
+// row), and the loop goes on until the summed cost passes the budget or `budget`
+// evaluations were made (then a cap). The score at a compute budget B is the one after the
+// last evaluation whose summed cost is at most B (the worst mean before any), and the cost
+// spent is that sum: an evaluation that would end past B is not counted, as a study does
+// not start a trial that would likely exceed its budget. The strategy is told each
+// evaluation's cost (Observation::cost) and the budget (StrategyConfig::compute_budget).
+//
 // Scores (in the objective's units and direction):
 //   best_at[e-1]   the truth of the strategy's recommend() after e evaluations (so a noisy
 //                  strategy recommending by its model's mean is scored on the truth); the
@@ -70,6 +79,9 @@ namespace qtune::replay {
 //   - the objective column, chosen by name: a number; NaN or infinity is a failed trial;
 //   - `status` (optional): a row whose status is not "ok" is a failed trial and its
 //     objective is not read;
+//   - the cost column (TableSpec::cost, optional, e.g. `seconds`): what measuring the row
+//     cost, a finite number >= 0 on every row, a failed one included (a failed training
+//     costs what it ran). A noisy replay's measurement costs its own table's row;
 //   - any other column is ignored.
 //
 // Headerless tables (TableSpec::key): the training script's own FID_Results.csv has no header
@@ -96,6 +108,10 @@ struct TableSpec {
   std::vector<std::string> params;       // parameter columns; empty: see the format above
   std::optional<space::Space> space;     // the grid; nullopt: derived from the tables
   std::optional<space::KeyPattern> key;  // set: headerless KEY,VALUE tables (see above)
+  std::string cost = {};                 // the cost column; empty: none (replay by evaluations)
+  // A parameter to declare the fidelity (space::Dimension::fidelity) of the derived or
+  // given grid; empty: the [space]'s own declaration, if any.
+  std::string fidelity = {};
 };
 
 // One CSV table in memory: `name` names it in messages (usually its path).
@@ -124,18 +140,27 @@ class ReplayTable {
   std::uint64_t listed_count() const { return listed_count_; }
   // Mean over the tables where `state` succeeded; nullopt: it failed in every table.
   std::optional<double> mean(space::StateId state) const;
+  // Whether the tables have a cost column (TableSpec::cost).
+  bool has_cost() const { return !costs_.empty(); }
+  // What measuring `state` in table t cost; 0 without a cost column or for an unlisted state.
+  double cost(std::size_t table, space::StateId state) const;
+  // The whole grid's cost: over the listed configurations, the sum of each one's mean cost
+  // over the tables (one measurement of every configuration); 0 without a cost column.
+  double grid_cost() const { return grid_cost_; }
   // Smallest and largest mean over the grid (at least one configuration succeeded).
   double min_mean() const { return min_mean_; }
   double max_mean() const { return max_mean_; }
 
  private:
   ReplayTable(space::Space space, std::size_t table_count, std::vector<double> values,
-              std::vector<bool> listed);
+              std::vector<bool> listed, std::vector<double> costs);
   space::Space space_;
   std::size_t table_count_;
   std::vector<double> values_;  // values_[t * space_.size() + state]; NaN: failed or missing
   std::vector<double> means_;   // NaN: failed in every table
   std::vector<bool> listed_;    // per state: some table lists it
+  std::vector<double> costs_;   // like values_ (NaN: not listed); empty: no cost column
+  double grid_cost_ = 0.0;
   std::uint64_t listed_count_ = 0;
   double min_mean_ = 0.0;
   double max_mean_ = 0.0;
@@ -145,12 +170,14 @@ class ReplayTable {
 class ReplayOracle {
  public:
   ReplayOracle(const ReplayTable& table, std::uint64_t seed);  // `table` must outlive it
-  // One measurement of `state`: nullopt is a failed trial.
+  // One measurement of `state`: nullopt is a failed trial. cost() is what it cost.
   std::optional<double> measure(space::StateId state);
+  double cost() const { return cost_; }
 
  private:
   const ReplayTable* table_;
   std::mt19937_64 rng_;
+  double cost_ = 0.0;
 };
 
 // Creates the strategy of one seed.
@@ -167,12 +194,16 @@ struct ReplayOptions {
   store::Direction direction = store::Direction::kMinimize;
   std::vector<std::uint32_t> report_budgets;  // extra budgets to score, each in [1, budget]
   std::uint32_t threads = 1;  // seeds run on this many threads; results do not depend on it
+  // Replay by compute (above), in the cost column's units, > 0; nullopt: by evaluations.
+  std::optional<double> compute_budget;
+  std::vector<double> report_compute_budgets;  // extra ones to score, each in (0, compute_budget]
 };
 
 // One seed's run.
 struct RunTrace {
-  std::vector<double> best_at;  // size = budget
+  std::vector<double> best_at;  // size = budget (by evaluations), or the evaluations made
   std::optional<std::uint32_t> evals_to_best;
+  std::vector<double> cost_at = {};  // summed cost after each evaluation; empty without costs
 };
 
 // The scores at one budget.
@@ -181,6 +212,16 @@ struct BudgetScore {
   double median_best = 0.0;
   double median_regret = 0.0;
   double found_best_fraction = 0.0;  // seeds that measured a best configuration by then
+};
+
+// The scores at one compute budget.
+struct ComputeScore {
+  double compute_budget = 0.0;
+  double median_best = 0.0;
+  double median_regret = 0.0;
+  double found_best_fraction = 0.0;
+  double median_cost_spent = 0.0;
+  double median_evaluations = 0.0;  // evaluations counted within the budget
 };
 
 struct ReplaySummary {
@@ -192,15 +233,26 @@ struct ReplaySummary {
   double found_best_fraction = 0.0;
   std::optional<double> median_evals_to_best;
   std::vector<BudgetScore> report_budgets;  // one per ReplayOptions::report_budgets, in order
+  // With costs: the median cost spent at `budget` evaluations, or within the compute budget.
+  std::optional<double> median_cost_spent;
+  // By compute: the scores at the compute budget (the *_at_budget fields above hold the same
+  // figures) and at each report_compute_budgets, in order.
+  std::optional<ComputeScore> compute;
+  std::vector<ComputeScore> report_compute_budgets;
 };
 
-// One run of `strategy` against `oracle` for `budget` evaluations, scored on `table`.
+// One run of `strategy` against `oracle` for `budget` evaluations, or until the summed cost
+// passes `compute_budget` (set), scored on `table`.
 RunTrace replay_run(const ReplayTable& table, store::Direction direction, agent::Strategy& strategy,
-                    ReplayOracle& oracle, std::uint32_t budget);
+                    ReplayOracle& oracle, std::uint32_t budget,
+                    std::optional<double> compute_budget = std::nullopt);
 
 // The summary of runs that all used `budget`; report_budgets as in ReplayOptions.
 ReplaySummary summarise(const ReplayTable& table, store::Direction direction, std::uint32_t budget,
                         const std::vector<std::uint32_t>& report_budgets,
+                        const std::vector<RunTrace>& runs);
+// The same with the compute budgets of `options` as well.
+ReplaySummary summarise(const ReplayTable& table, const ReplayOptions& options,
                         const std::vector<RunTrace>& runs);
 
 // Every seed's run, then their summary. kInvalidArgument for options out of range; the

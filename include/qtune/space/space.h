@@ -40,6 +40,11 @@ struct Dimension {
   std::string name;
   DimensionKind kind = DimensionKind::kValues;
   std::vector<Value> values;
+  // The fidelity of a multi-fidelity study (`{ values = [...], fidelity = true }`): a
+  // numeric dimension whose larger values cost more and measure better, e.g. maxiter.
+  // Multi-fidelity strategies evaluate cheap levels to learn and recommend at the largest
+  // value (fidelity_order). At most one per space, never categorical.
+  bool fidelity = false;
 
   std::size_t size() const { return values.size(); }
   bool numeric() const { return kind != DimensionKind::kCategorical; }
@@ -54,21 +59,29 @@ std::string format_value(const Value& value);
 inline constexpr std::size_t kMaxDimensionSize = 1'000'000;
 
 // Checks one dimension on its own: its name is [A-Za-z_][A-Za-z0-9_]*, it has 1 to
-// kMaxDimensionSize values, no two values format to the same text, and its values are all
-// strings (kCategorical) or all numbers (otherwise). Messages start with `dimension "NAME": `.
+// kMaxDimensionSize values, no two values format to the same text, its values are all
+// strings (kCategorical) or all numbers (otherwise), and a fidelity is numeric. Messages
+// start with `dimension "NAME": `.
 base::Status validate_dimension(const Dimension& dimension);
 
 class Space {
  public:
   // kInvalidArgument for: no dimensions, a dimension that validate_dimension() rejects,
-  // duplicate names, or a product of sizes that does not fit in 64 bits (the message names
-  // the dimension where it overflows).
+  // duplicate names, two fidelity dimensions, or a product of sizes that does not fit in 64 bits
+  // (the message names the dimension where it overflows).
   static base::Result<Space> create(std::vector<Dimension> dimensions);
 
   std::size_t dims() const { return dimensions_.size(); }
   const std::vector<Dimension>& dimensions() const { return dimensions_; }
   const Dimension& dimension(std::size_t k) const { return dimensions_[k]; }
   std::optional<std::size_t> find(std::string_view name) const;
+  // The fidelity dimension (Dimension::fidelity), if one was declared.
+  std::optional<std::size_t> fidelity() const { return fidelity_; }
+  // The fidelity's value indices from the cheapest (smallest value) to the highest level.
+  // QTUNE_CHECKs that the space has a fidelity.
+  std::vector<Index> fidelity_order() const;
+  // The same configuration at fidelity level `level` (a value index of the fidelity).
+  StateId at_fidelity(StateId id, Index level) const;
   // Number of states, the product of the dimension sizes (fits in 64 bits).
   std::uint64_t size() const { return size_; }
   // Id distance between neighbours along dimension k: the product of the sizes after k.
@@ -94,6 +107,7 @@ class Space {
   explicit Space(std::vector<Dimension> dimensions);
   std::vector<Dimension> dimensions_;
   std::vector<std::uint64_t> strides_;  // strides_[k] = product of sizes after k
+  std::optional<std::size_t> fidelity_;
   std::uint64_t size_ = 1;
 };
 

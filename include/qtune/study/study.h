@@ -99,13 +99,15 @@ struct Outcome {
   // Stopped early by [pruning]: `value` is its last intermediate value, a censored
   // measurement (it would have ended at least this bad). Recorded PRUNED, not as a failure.
   bool pruned = false;
+  // How long the trial ran (seconds); told to the strategy as its cost (Observation::cost).
+  std::optional<double> seconds = std::nullopt;
 
-  static Outcome success(double value) { return {value, "", "", false}; }
+  static Outcome success(double value) { return {value, "", "", false, std::nullopt}; }
   static Outcome failure(std::string reason, std::string log_tail = "") {
-    return {std::nullopt, std::move(reason), std::move(log_tail), false};
+    return {std::nullopt, std::move(reason), std::move(log_tail), false, std::nullopt};
   }
   static Outcome pruned_at(double last_value, std::string reason) {
-    return {last_value, std::move(reason), "", true};
+    return {last_value, std::move(reason), "", true, std::nullopt};
   }
 };
 

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "agent/model/cost_cooling.h"
 #include "agent/model/expected_improvement.h"
+#include "agent/model/kernel.h"
 #include "agent/model/planning_window.h"
 #include "agent/model/reward_model.h"
 #include "agent/model/value_iteration.h"
@@ -23,7 +25,8 @@ namespace {
 
 using space::StateId;
 
-constexpr std::uint32_t kModelSnapshotVersion = 1;
+// Version 2 added the costs (version 1 snapshots are read as having none).
+constexpr std::uint32_t kModelSnapshotVersion = 2;
 constexpr std::string_view kSnapshotName = "model q-learning snapshot";
 // Below this standardised noise the objective is treated as noise-free: no re-measuring.
 constexpr double kNoiseFloor = 0.05;
@@ -45,8 +48,19 @@ class ModelQLearning final : public Strategy {
         config_(config),
         rng_(base::derive_seed(seed, "model-q-learning")),
         model_(space_, config.failure_penalty),
+        cost_model_(space_, std::nullopt),
         trajectories_(config.trajectories),
-        epsilon_(config.epsilon) {}
+        epsilon_(config.epsilon) {
+    if (const auto k = space_.fidelity()) {
+      const std::vector<Eigen::Index> columns = model::feature_dimensions(space_);
+      fidelity_column_ = static_cast<Eigen::Index>(
+          std::find(columns.begin(), columns.end(), static_cast<Eigen::Index>(*k)) -
+          columns.begin());
+      top_level_ = space_.fidelity_order().back();
+      const std::size_t n = space_.dimension(*k).size();
+      top_feature_ = n > 1 ? static_cast<double>(top_level_) / static_cast<double>(n - 1) : 0.0;
+    }
+  }
 
   std::string_view name() const override { return "q-learning"; }
   std::optional<Proposal> ask() override;
@@ -77,12 +91,33 @@ class ModelQLearning final : public Strategy {
   // The measured state with the lowest posterior mean.
   StateId incumbent(const model::GaussianProcess& gp) const;
   void rebuild_derived();
+  // A measurement's cost (Observation::cost), for the cost model and the budget spent.
+  void record_cost(StateId state, std::optional<double> cost);
+  // Costs are planned for once two positive ones were told (docs/config.md, "Cost-aware
+  // search").
+  bool cost_aware() const {
+    return config_.model.cost_aware && cost_model_.measurements().size() >= 2;
+  }
+  // The median of the positive costs told: the reference cost of cost_penalty.
+  double median_cost() const;
+  // With a fidelity: the fidelity's feature column and the top level's feature value.
+  Eigen::MatrixXd at_top_fidelity(Eigen::MatrixXd features) const;
+  bool top_fidelity(StateId s) const {
+    return !space_.fidelity() || space_.index(s, *space_.fidelity()) == top_level_;
+  }
 
   space::Space space_;
   space::Moves moves_;
   StrategyConfig config_;
   Rng rng_;
   model::RewardModel model_;
+  model::RewardModel cost_model_;                  // of log cost, fitted like the reward model
+  std::vector<std::pair<StateId, double>> costs_;  // every cost told, in order
+  double spent_ = 0.0;
+  // With a fidelity: its feature column, the top level's value index and feature value.
+  Eigen::Index fidelity_column_ = 0;
+  space::Index top_level_ = 0;
+  double top_feature_ = 0.0;
   std::vector<Trajectory> trajectories_;
   double epsilon_;
   std::uint32_t starts_given_ = 0;
@@ -129,6 +164,7 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
   std::sort(sorted_believed.begin(),
             sorted_believed.end());  // row order must not depend on hashing
   model_.update(sorted_believed, static_cast<int>(config_.model.fit_iterations));
+  if (cost_aware()) cost_model_.update({}, static_cast<int>(config_.model.fit_iterations));
   if (const auto s = remeasure_candidate()) return hand_out(t, *s, true);
 
   if (config_.model.restart_after > 0 &&
@@ -192,6 +228,8 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
     return std::nullopt;
   }
   auto means = measured_means(model_.posterior());
+  // With a fidelity only the top level is worth re-measuring: it is what is recommended.
+  std::erase_if(means, [this](const auto& m) { return !top_fidelity(m.first); });
   if (means.size() < 2) return std::nullopt;
   std::partial_sort(means.begin(), means.begin() + 2, means.end(),
                     [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -232,6 +270,42 @@ void ModelQLearning::plan(StateId centre) {
   gp.predict(kx, kmean, kvar);
   const double incumbent = kmean.minCoeff();
 
+  // Multi-fidelity (a fidelity dimension): a state at level l is worth the EI of its
+  // top-level twin, scaled by how much l tells about the top (the kernel's correlation
+  // along the fidelity) and by how much a measurement there would still reduce the
+  // uncertainty: augmented EI (Huang et al., 2006). The incumbent is the best top-level
+  // twin of the known states.
+  const bool multi = space_.fidelity().has_value();
+  Eigen::VectorXd top_mean, top_var;
+  double top_incumbent = incumbent;
+  std::vector<double> correlation;
+  if (multi) {
+    top_mean.resize(static_cast<Eigen::Index>(n));
+    top_var.resize(static_cast<Eigen::Index>(n));
+    gp.predict(at_top_fidelity(window_features_), top_mean, top_var);
+    Eigen::VectorXd ktmean(kx.rows()), ktvar(kx.rows());
+    gp.predict(at_top_fidelity(kx), ktmean, ktvar);
+    top_incumbent = ktmean.minCoeff();
+    const double lengthscale = gp.lengthscales()[fidelity_column_];
+    correlation.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double d =
+          (window_features_(static_cast<Eigen::Index>(i), fidelity_column_) - top_feature_) /
+          lengthscale;
+      correlation[i] = model::matern52(d * d, 1.0);
+    }
+  }
+  // Cost-aware (costs told): value per cost, cooled as the budget is spent (cost_cooling.h).
+  const bool costed = cost_aware();
+  Eigen::VectorXd cost;
+  double cost_reference = 0.0, cost_exponent = 0.0;
+  if (costed) {
+    cost = cost_model_.predict_mean_losses(window_features_).array().exp().matrix();
+    cost_reference = median_cost();
+    cost_exponent = model::cost_exponent(config_.compute_budget, spent_);
+  }
+  const double noise_sd = std::sqrt(gp.noise_var());
+
   std::vector<double> r(n), g(n, config_.model.paid_discount);
   std::vector<bool> is_known(n, false);
   for (StateId s : known_states) {
@@ -242,8 +316,15 @@ void ModelQLearning::plan(StateId centre) {
     if (is_known[i]) {
       r[i] = 0.0;
       g[i] = config_.model.free_discount;
+    } else if (multi) {
+      const double shrink = 1.0 - noise_sd / std::sqrt(var[e] + noise_sd * noise_sd);
+      r[i] = model::expected_improvement(top_mean[e], std::sqrt(top_var[e]), top_incumbent) *
+             correlation[i] * shrink;
     } else {
       r[i] = model::expected_improvement(mean[e], std::sqrt(var[e]), incumbent);
+    }
+    if (costed && !is_known[i]) {
+      r[i] /= model::cost_penalty(cost[e], cost_reference, cost_exponent);
     }
   }
   w_.resize(n);
@@ -307,6 +388,7 @@ void ModelQLearning::tell(const Proposal& proposal, const Observation& observati
   trajectory.pending.reset();
   pending_.erase(proposal.state);
   model_.add({proposal.state, observation.loss});
+  record_cost(proposal.state, observation.cost);
   ++counts_[proposal.state];
   if (observation.loss) succeeded_.insert(proposal.state);
   if (observation.loss && (!best_loss_ || *observation.loss < *best_loss_)) {
@@ -322,11 +404,35 @@ void ModelQLearning::observe(StateId state, const Observation& observation) {
   // A new state measured from outside stands in for an exploring start.
   if (!counts_.contains(state) && starts_given_ < exploring_starts()) ++starts_given_;
   model_.add({state, observation.loss});
+  record_cost(state, observation.cost);
   ++counts_[state];
   if (observation.loss) succeeded_.insert(state);
   if (observation.loss && (!best_loss_ || *observation.loss < *best_loss_)) {
     best_loss_ = observation.loss;
   }
+}
+
+void ModelQLearning::record_cost(StateId state, std::optional<double> cost) {
+  if (!cost || !std::isfinite(*cost) || *cost < 0.0) return;
+  costs_.emplace_back(state, *cost);
+  spent_ += *cost;
+  if (*cost > 0.0) cost_model_.add({state, std::log(*cost)});
+}
+
+double ModelQLearning::median_cost() const {
+  std::vector<double> positive;
+  for (const auto& [s, c] : costs_) {
+    if (c > 0.0) positive.push_back(c);
+  }
+  if (positive.empty()) return 0.0;
+  const auto mid = positive.begin() + static_cast<std::ptrdiff_t>(positive.size() / 2);
+  std::nth_element(positive.begin(), mid, positive.end());
+  return *mid;
+}
+
+Eigen::MatrixXd ModelQLearning::at_top_fidelity(Eigen::MatrixXd features) const {
+  features.col(fidelity_column_).setConstant(top_feature_);
+  return features;
 }
 
 StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
@@ -343,7 +449,17 @@ StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
 
 std::optional<StateId> ModelQLearning::recommend() const {
   if (succeeded_.empty()) return std::nullopt;
-  return incumbent(model_.posterior_without_refit());
+  const model::GaussianProcess gp = model_.posterior_without_refit();
+  if (space_.fidelity()) {  // the best measured top-level configuration, once there is one
+    auto means = measured_means(gp);
+    std::erase_if(means, [this](const auto& m) { return !top_fidelity(m.first); });
+    if (!means.empty()) {
+      return std::min_element(means.begin(), means.end(),
+                              [](const auto& a, const auto& b) { return a.second < b.second; })
+          ->first;
+    }
+  }
+  return incumbent(gp);
 }
 
 std::vector<Belief> ModelQLearning::beliefs(std::span<const StateId> states) const {
@@ -395,13 +511,21 @@ std::string ModelQLearning::snapshot() const {
   out.opt_u64(plan_centre_);
   out.f64s(v_);
   out.f64s(w_);
+  out.u64(costs_.size());
+  for (const auto& [state, cost] : costs_) {
+    out.u64(state);
+    out.f64(cost);
+  }
+  const Eigen::VectorXd& cost_theta = cost_model_.theta();
+  out.f64s(std::span<const double>(cost_theta.data(), static_cast<std::size_t>(cost_theta.size())));
+  out.u64(cost_model_.fitted_rows());
   return out.take();
 }
 
 base::Status ModelQLearning::restore(std::string_view snapshot) {
   base::ByteReader in(snapshot, kSnapshotName);
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
-  if (version != kModelSnapshotVersion) {
+  if (version != kModelSnapshotVersion && version != 1) {
     return base::Status::corrupt(std::string(kSnapshotName) + ": version " +
                                  std::to_string(version) + "; this build reads version " +
                                  std::to_string(kModelSnapshotVersion));
@@ -451,6 +575,28 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   QTUNE_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> centre, in.opt_u64());
   QTUNE_ASSIGN_OR_RETURN(std::vector<double> v, in.f64s());
   QTUNE_ASSIGN_OR_RETURN(std::vector<double> w, in.f64s());
+  std::vector<std::pair<StateId, double>> costs;
+  std::vector<double> cost_theta;
+  std::uint64_t cost_fitted_rows = 0;
+  if (version >= 2) {
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t cost_count, in.u64());
+    if (cost_count > in.remaining())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": truncated costs");
+    for (std::uint64_t i = 0; i < cost_count; ++i) {
+      QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
+      QTUNE_ASSIGN_OR_RETURN(const double cost, in.f64());
+      if (state >= space_.size() || !std::isfinite(cost) || cost < 0.0)
+        return base::Status::corrupt(std::string(kSnapshotName) + ": cost " + std::to_string(i) +
+                                     " is not one of this grid's");
+      costs.emplace_back(state, cost);
+    }
+    QTUNE_ASSIGN_OR_RETURN(cost_theta, in.f64s());
+    QTUNE_ASSIGN_OR_RETURN(cost_fitted_rows, in.u64());
+    if (cost_theta.size() != space_.dims() + 2)
+      return base::Status::corrupt(std::string(kSnapshotName) + ": " +
+                                   std::to_string(cost_theta.size()) +
+                                   " cost hyperparameters; expected d + 2");
+  }
   QTUNE_RETURN_IF_ERROR(in.expect_end());
   std::optional<model::PlanningWindow> window;
   if (centre) {
@@ -477,6 +623,15 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   if (window_) window_features_ = window_->features();
   v_ = std::move(v);
   w_ = std::move(w);
+  cost_model_ = model::RewardModel(space_, std::nullopt);
+  costs_.clear();
+  spent_ = 0.0;
+  for (const auto& [state, cost] : costs) record_cost(state, cost);
+  if (!cost_theta.empty()) {
+    cost_model_.restore_fit(Eigen::Map<const Eigen::VectorXd>(
+                                cost_theta.data(), static_cast<Eigen::Index>(cost_theta.size())),
+                            cost_fitted_rows);
+  }
   rebuild_derived();
   return base::Status::ok();
 }

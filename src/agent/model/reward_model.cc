@@ -112,6 +112,17 @@ std::vector<std::pair<double, double>> RewardModel::predict_losses(
   return out;
 }
 
+Eigen::VectorXd RewardModel::predict_mean_losses(const Eigen::MatrixXd& x) const {
+  QTUNE_CHECK(posterior_.has_value());
+  const Eigen::VectorXd y = losses();
+  const double mean = y.mean();
+  double sd = std::sqrt((y.array() - mean).square().mean());
+  if (!(sd > 0.0)) sd = 1.0;
+  Eigen::VectorXd m(x.rows()), var(x.rows());
+  posterior_->predict(x, m, var);
+  return (mean + sd * m.array()).matrix();
+}
+
 double RewardModel::noise_sd() const {
   return std::sqrt(std::exp(theta_[noise_index(theta_.size() - 2)]));
 }

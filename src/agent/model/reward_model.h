@@ -48,6 +48,9 @@ class RewardModel {
   // units of the losses (not standardised). Needs at least one measurement.
   std::vector<std::pair<double, double>> predict_losses(
       std::span<const space::StateId> states) const;
+  // The posterior mean (posterior(), so after update()) at feature rows `x`, in the units of
+  // the losses.
+  Eigen::VectorXd predict_mean_losses(const Eigen::MatrixXd& x) const;
   // Standardised noise standard deviation of one measurement.
   double noise_sd() const;
 
