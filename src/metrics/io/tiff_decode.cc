@@ -219,6 +219,16 @@ base::Result<Image> decode_tiff(std::span<const std::uint8_t> bytes, std::string
     if (tile_width == 0 || tile_height == 0 ||
         tile_bytes != std::uint64_t{tile_width} * tile_height * spp * (bits / 8))
       return corrupt();
+    // Tile sides are multiples of 16 (TIFF 6.0, section 15); a tile that reaches beyond the
+    // image by more than that padding is refused before its buffer is allocated: a 961-byte
+    // file declaring one 20x18 image in 700 MB tiles made the reader allocate them (found by
+    // the tiff fuzz target).
+    const auto padded = [](std::uint32_t side) { return (std::uint64_t{side} + 15) / 16 * 16; };
+    if (tile_width > padded(width) || tile_height > padded(height)) {
+      source.error = fmt::format("tiles of {}x{} for an image of {}x{}", tile_width, tile_height,
+                                 width, height);
+      return corrupt();
+    }
   } else if (static_cast<std::uint64_t>(TIFFScanlineSize64(tif.get())) != row_bytes) {
     return corrupt();
   }
