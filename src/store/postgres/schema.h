@@ -10,6 +10,7 @@
 // Encodings (as in the SQLite store, store/sqlite/schema.h):
 // - 64-bit unsigned numbers (state ids, seeds) as the bigint with the same bits.
 // - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - components: a JSON array of {name, value, weight, maximize} objects (record_encoding.h).
 // - times: seconds since the Unix epoch (double precision) on the server's clock (kNow).
 // - failure_reason and log_tail are bytea: they carry a script's output, which need not be
 //   valid UTF-8, and must come back byte for byte.
@@ -33,7 +34,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -111,6 +112,11 @@ CREATE TABLE trial_progress (
   value    double precision NOT NULL,
   PRIMARY KEY (trial_id, step)
 );
+)sql",
+    // 5: components, the metrics of a combined reward ([trial] metric = { combine }) as a
+    // JSON array (record_encoding.h); '[]' for every other trial and the rows of older stores.
+    R"sql(
+ALTER TABLE trials ADD COLUMN components text NOT NULL DEFAULT '[]';
 )sql",
 };
 

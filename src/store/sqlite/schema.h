@@ -9,6 +9,7 @@
 //   the same bits (SQLite integers are signed); ids above 2^63 read back as negative in the
 //   sqlite3 shell.
 // - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - components: a JSON array of {name, value, weight, maximize} objects (record_encoding.h).
 // - times: seconds since the Unix epoch as REAL, from the database clock (kNow).
 // - trial states and directions: their names (trial_state_name, direction_name).
 // Finished trials are immutable, enforced by a trigger as well as by the code.
@@ -22,7 +23,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
@@ -142,6 +143,11 @@ CREATE TABLE trial_progress (
   value    REAL NOT NULL,
   PRIMARY KEY (trial_id, step)
 );
+)sql",
+    // 7: components, the metrics of a combined reward ([trial] metric = { combine }) as a
+    // JSON array (record_encoding.h); '[]' for every other trial and the rows of older files.
+    R"sql(
+ALTER TABLE trials ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
 )sql",
 };
 
