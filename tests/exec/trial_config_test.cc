@@ -78,8 +78,8 @@ metric = { builtin = "alexnet2", reference = "s", generated = "{K}/rec", weights
 
 TEST(TrialConfigTest, CombinedMetricComponentsTakeTheSharedKeysTheyLack) {
   const auto config = parse_trial_lines(R"(command = ["x"]
-metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexnet = "a.pth" },
-           combine = [{ builtin = "fid", dims = 64 },
+metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexnet = "a.pth" }, combine = [
+                      { builtin = "fid", dims = 64 },
                       { builtin = "alexnet2", weight = 2.5, generated = "{K}/other" },
                       { builtin = "pixcorr", weight = 3 }] }
 )");

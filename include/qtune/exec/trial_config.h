@@ -13,9 +13,8 @@
 //              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
 //   metric = { builtin = "alexnet2", reference = "...", generated = "...",
 //              weights_for = { alexnet = "alexnet-owt-7be5be79.pth" } }
-//   metric = { reference = "{K}/stim", generated = "{K}/rec",     # shared by the components
-//              combine = [ { builtin = "fid", weight = 1 }, { builtin = "alexnet2", weight = 2 } ]
-//              }
+//   metric = { reference = "{K}/stim", generated = "{K}/rec", combine = [  # folders: shared
+//              { builtin = "fid", weight = 1 }, { builtin = "alexnet2", weight = 2 } ] }
 //   progress = { regex = 'epoch (\d+).*val: (\S+)' }          # step, value on stdout
 //   progress = { jsonl = "{trial_dir}/progress.jsonl", step = "epoch", value = "fid" }
 //   executor = "local"             # or "slurm": each trial is one sbatch job
