@@ -66,7 +66,8 @@ struct TrialRecord {
   double created_at = 0;
   double started_at = 0;
   std::optional<double> finished_at;
-  std::string source;  // imported: "FILE:LINE"; empty for a trial qtune ran
+  std::string source;   // imported: "FILE:LINE"; empty for a trial qtune ran
+  py::dict components;  // a combined metric's: {"fid": 12.5, ...}; empty otherwise
 };
 
 struct BestTrial {
@@ -245,6 +246,12 @@ class PyStudy {
     return best_of(space(*o), *best);
   }
 
+  static py::dict components_of(const store::TrialRecord& t) {
+    py::dict out;
+    for (const MetricComponent& c : t.components) out[py::str(c.name)] = c.value;
+    return out;
+  }
+
   std::vector<TrialRecord> trials() const {
     const auto o = opened();
     const auto records = value_or_throw(without_gil([&] { return o->study->trials(); }));
@@ -254,7 +261,7 @@ class PyStudy {
       out.push_back({t.id, t.number, std::string(store::trial_state_name(t.state)), t.state_id,
                      params_of(space(*o), t.state_id), t.value, t.failure_reason, t.log_tail,
                      t.worker, t.trajectory, t.remeasure, t.attempt, t.created_at, t.started_at,
-                     t.finished_at, t.source});
+                     t.finished_at, t.source, components_of(t)});
     }
     return out;
   }
@@ -362,6 +369,9 @@ void bind_study(py::module_& m) {
       .def_readonly("finished_at", &TrialRecord::finished_at)
       .def_readonly("source", &TrialRecord::source,
                     "imported trials: the FILE:LINE they came from; empty otherwise")
+      .def_readonly("components", &TrialRecord::components,
+                    "a combined metric's metrics, {name: raw value}; value is then the loss "
+                    "the strategy was told (a rank, lower better); empty otherwise")
       .def("__repr__", [](const TrialRecord& t) {
         return fmt::format("TrialRecord(number={}, state={}, params={}, value={})", t.number,
                            t.state, repr_params(t.params), optional_text(t.value));

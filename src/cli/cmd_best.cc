@@ -1,12 +1,15 @@
 // qtune best: the best measured trial of a study, its parameters and value, on stdout; with
-// --command, the command line that runs it, ready to paste into a shell.
+// --command, the command line that runs it, ready to paste into a shell; with --pareto, the
+// trials no other beats on every metric of a combined metric.
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
+#include <variant>
 
 #include "cli/study_reader.h"
 #include "qtune/exec/executor.h"
+#include "qtune/study/combined_metric.h"
 #include "qtune/study/runner.h"
 
 namespace qtune::cli {
@@ -26,13 +29,39 @@ base::Result<std::string> best_command(const OpenedStudy& opened, const study::B
                             study::trial_spec(*opened.config, id, best.number, best.params));
 }
 
+// --pareto: the non-dominated trials over the components of a combined metric.
+int show_pareto(const OpenedStudy& opened, OutputFormat format) {
+  if (!study::has_components(opened.trials)) {
+    const bool combined =
+        opened.config && opened.config->trial &&
+        std::holds_alternative<exec::CombinedMetric>(opened.config->trial->metric);
+    if (combined) {
+      std::fputs("qtune best: no successful trial yet\n", stderr);
+      return int{kExitNoSuccess};
+    }
+    return report_error(
+        "best", base::Status::invalid_argument(fmt::format(
+                    "--pareto: study \"{}\" has no trial with several metrics; it needs [trial] "
+                    "metric = {{ combine = [{{ builtin = \"fid\" }}, {{ builtin = \"alexnet2\" "
+                    "}}], ... }}",
+                    opened.record.name)));
+  }
+  std::fputs(format_pareto(opened.trials, study::pareto_front(opened.trials), format,
+                           opened.config ? &opened.config->space : nullptr)
+                 .c_str(),
+             stdout);
+  return int{kExitOk};
+}
+
 }  // namespace
 
 Command add_best_command(CLI::App& app) {
   auto print_command = std::make_shared<bool>(false);
+  auto pareto = std::make_shared<bool>(false);
   Command command = add_study_reader(
       app, "best", "the best measured parameters and their value",
-      [print_command](const OpenedStudy& opened, OutputFormat format) {
+      [print_command, pareto](const OpenedStudy& opened, OutputFormat format) {
+        if (*pareto) return show_pareto(opened, format);
         const auto found = study::best_trial(opened.trials, opened.record.direction);
         if (!found) {
           std::fputs("qtune best: no successful trial yet\n", stderr);
@@ -49,6 +78,9 @@ Command add_best_command(CLI::App& app) {
             stdout);
         return int{kExitOk};
       });
+  command.app->add_flag("--pareto", *pareto,
+                        "a study with a combined metric ([trial] metric = { combine }): the "
+                        "trials no other beats on every metric (the Pareto front)");
   command.app->add_flag("--command", *print_command,
                         "print the command line of the best trial ([trial] command with its "
                         "parameters), shell-quoted, ready to paste");

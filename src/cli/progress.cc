@@ -67,10 +67,15 @@ void ProgressDisplay::trial_finished(std::int64_t number, const std::vector<stor
   ++finished_here_;
   if (quiet_) return;
   clear_live_line();
-  const std::string result =
+  std::string result =
       outcome.ok()
           ? fmt::format("{:.6g}", *outcome.value)
           : fmt::format("{} ({})", exec::failure_reason_name(outcome.reason), outcome.message);
+  if (outcome.ok() && !outcome.components.empty()) {  // a combined metric: its components
+    result.clear();
+    for (const MetricComponent& c : outcome.components)
+      result += fmt::format("{}{} {:.6g}", result.empty() ? "" : ", ", c.name, c.value);
+  }
   std::fputs(fmt::format("trial {} {} -> {} in {}\n", number, describe_params(params), result,
                          base::format_duration(outcome.elapsed))
                  .c_str(),

@@ -14,6 +14,7 @@
 #include "base/names.h"
 #include "cli/study_source.h"
 #include "qtune/base/duration.h"
+#include "qtune/study/combined_metric.h"
 
 namespace qtune::cli {
 namespace {
@@ -58,12 +59,37 @@ nlohmann::ordered_json optional_time(const std::optional<double>& seconds) {
   return seconds ? nlohmann::ordered_json(iso_time(*seconds)) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::ordered_json trial_json(const store::TrialRecord& t, const space::Space* space) {
+// A combined metric's components: {"fid": 12.5, "alexnet2": 0.81}.
+nlohmann::ordered_json components_json(const std::vector<MetricComponent>& components) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const MetricComponent& c : components) out[c.name] = c.value;
+  return out;
+}
+
+// "fid 12.5, alexnet2 0.81" (6 significant digits: the exact values are in JSON and CSV).
+std::string components_text(const std::vector<MetricComponent>& components) {
+  std::string out;
+  for (const MetricComponent& c : components)
+    out += fmt::format("{}{} {:.6g}", out.empty() ? "" : ", ", c.name, c.value);
+  return out;
+}
+
+// Each trial's combined loss now; all nullopt without a combined metric.
+std::vector<std::optional<double>> loss_now(const std::vector<store::TrialRecord>& trials) {
+  if (!study::has_components(trials)) return std::vector<std::optional<double>>(trials.size());
+  return study::combined_loss_now(trials);
+}
+
+// `now`: its combined loss now, written beside its components.
+nlohmann::ordered_json trial_json(const store::TrialRecord& t, const space::Space* space,
+                                  std::optional<double> now = std::nullopt) {
   nlohmann::ordered_json out;
   out["number"] = t.number;
   out["state"] = store::trial_state_name(t.state);
   out["params"] = params_json(t.params, t.state_id, space);
   out["value"] = t.value ? nlohmann::ordered_json(*t.value) : nlohmann::ordered_json(nullptr);
+  if (!t.components.empty()) out["components"] = components_json(t.components);
+  if (now) out["loss_now"] = *now;
   out["failure_reason"] = t.failure_reason;
   out["log_tail"] = t.log_tail;
   out["remeasure"] = t.remeasure;
@@ -116,6 +142,7 @@ std::string format_best(const study::BestTrial& best, OutputFormat format,
     out["value"] = best.value;
     out["measurements"] = best.measurements;
     out["params"] = params_json(best.params, best.state, space);
+    if (!best.components.empty()) out["components"] = components_json(best.components);
     return out.dump(2) + "\n";
   }
   if (format == OutputFormat::kCsv) {
@@ -127,11 +154,84 @@ std::string format_best(const study::BestTrial& best, OutputFormat format,
     }
     return header + "\n" + row + "\n";
   }
+  const std::string what = best.components.empty() ? "value" : "combined loss now";
   std::string out = best.measurements > 1
-                        ? fmt::format("best value: {} (mean of {} measurements; trial {})\n",
+                        ? fmt::format("best {}: {} (mean of {} measurements; trial {})\n", what,
                                       best.value, best.measurements, best.number)
-                        : fmt::format("best value: {} (trial {})\n", best.value, best.number);
+                        : fmt::format("best {}: {} (trial {})\n", what, best.value, best.number);
   for (const store::Param& p : best.params) out += fmt::format("  {} = {}\n", p.name, p.value);
+  if (!best.components.empty())
+    out += fmt::format("  metrics: {}\n", components_text(best.components));
+  return out;
+}
+
+std::string format_pareto(const std::vector<store::TrialRecord>& trials,
+                          const std::vector<std::size_t>& front, OutputFormat format,
+                          const space::Space* space) {
+  const std::vector<std::optional<double>> now = loss_now(trials);
+  const std::size_t complete = static_cast<std::size_t>(
+      std::count_if(trials.begin(), trials.end(), [](const store::TrialRecord& t) {
+        return t.state == store::TrialState::kComplete && !t.components.empty();
+      }));
+  // The components compared: the latest COMPLETE trial's, as pareto_front compares them.
+  std::vector<MetricComponent> compared;
+  std::int64_t latest = -1;
+  for (const store::TrialRecord& t : trials) {
+    if (t.state != store::TrialState::kComplete || t.components.empty() || t.number < latest)
+      continue;
+    latest = t.number;
+    compared = t.components;
+  }
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out;
+    out["components"] = nlohmann::ordered_json::array();
+    for (const MetricComponent& c : compared)
+      out["components"].push_back({{"name", c.name}, {"maximize", c.maximize}});
+    out["complete"] = complete;
+    out["trials"] = nlohmann::ordered_json::array();
+    for (const std::size_t i : front) {
+      const store::TrialRecord& t = trials[i];
+      nlohmann::ordered_json trial;
+      trial["number"] = t.number;
+      trial["value"] = t.value ? nlohmann::ordered_json(*t.value) : nlohmann::ordered_json(nullptr);
+      trial["loss_now"] =
+          now[i] ? nlohmann::ordered_json(*now[i]) : nlohmann::ordered_json(nullptr);
+      trial["components"] = components_json(t.components);
+      trial["params"] = params_json(t.params, t.state_id, space);
+      out["trials"].push_back(std::move(trial));
+    }
+    return out.dump(2) + "\n";
+  }
+  if (format == OutputFormat::kCsv) {
+    std::string out = "number,loss_now";
+    for (const MetricComponent& c : compared) out += "," + csv_field(c.name);
+    if (!front.empty()) {
+      for (const store::Param& p : trials[front.front()].params) out += "," + csv_field(p.name);
+    }
+    out += "\n";
+    for (const std::size_t i : front) {
+      const store::TrialRecord& t = trials[i];
+      out += fmt::format("{},{}", t.number, value_text(now[i]));
+      for (const MetricComponent& c : compared)
+        out += "," + value_text(study::component_value(t, c.name));
+      for (const store::Param& p : t.params) out += "," + csv_field(p.value);
+      out += "\n";
+    }
+    return out;
+  }
+  std::string over;
+  for (const MetricComponent& c : compared) {
+    over += fmt::format("{}{} ({} is better)", over.empty() ? "" : ", ", c.name,
+                        c.maximize ? "higher" : "lower");
+  }
+  std::string out =
+      fmt::format("Pareto front over {}: {} of {} complete trials\n", over, front.size(), complete);
+  for (const std::size_t i : front) {
+    const store::TrialRecord& t = trials[i];
+    out +=
+        fmt::format("  trial {}: {}; loss now {} ({})\n", t.number, components_text(t.components),
+                    value_text(now[i]), describe_params(t.params));
+  }
   return out;
 }
 
@@ -140,20 +240,34 @@ std::string trials_csv(const std::vector<store::TrialRecord>& trials) {
   if (!trials.empty()) {
     for (const store::Param& p : trials.front().params) out += "," + csv_field(p.name);
   }
-  out += fmt::format(",{}\n", fmt::join(study::kTrialRecordColumns, ","));
-  for (const store::TrialRecord& t : trials) {
+  out += fmt::format(",{}", fmt::join(study::kTrialRecordColumns, ","));
+  // A combined metric: each trial's loss now, then one column per component.
+  const std::vector<std::string> components = study::component_names(trials);
+  const std::vector<std::optional<double>> now =
+      components.empty() ? std::vector<std::optional<double>>() : study::combined_loss_now(trials);
+  if (!components.empty()) out += ",loss_now";
+  for (const std::string& name : components) out += "," + csv_field(name);
+  out += "\n";
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const store::TrialRecord& t = trials[i];
     out += fmt::format("{},{}", t.number, store::trial_state_name(t.state));
     for (const store::Param& p : t.params) out += "," + csv_field(p.value);
-    out += fmt::format(",{},{},{},{},{},{},{}\n", value_text(t.value), csv_field(t.failure_reason),
+    out += fmt::format(",{},{},{},{},{},{},{}", value_text(t.value), csv_field(t.failure_reason),
                        iso_time(t.started_at), t.finished_at ? iso_time(*t.finished_at) : "",
                        csv_field(t.worker), t.attempt, csv_field(t.source));
+    if (!components.empty()) out += "," + value_text(now[i]);
+    for (const std::string& name : components)
+      out += "," + value_text(study::component_value(t, name));
+    out += "\n";
   }
   return out;
 }
 
 std::string trials_json(const std::vector<store::TrialRecord>& trials, const space::Space* space) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const store::TrialRecord& t : trials) out.push_back(trial_json(t, space));
+  const std::vector<std::optional<double>> now = loss_now(trials);
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    out.push_back(trial_json(trials[i], space, now[i]));
   return out.dump(2) + "\n";
 }
 
@@ -240,8 +354,10 @@ std::string format_status(const store::StudyRecord& study,
       out["workers"].push_back(std::move(worker));
     }
     out["trial_list"] = nlohmann::ordered_json::array();
-    for (const store::TrialRecord& t : trials) {
-      nlohmann::ordered_json trial = trial_json(t, space);
+    const std::vector<std::optional<double>> now = loss_now(trials);
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      const store::TrialRecord& t = trials[i];
+      nlohmann::ordered_json trial = trial_json(t, space, now[i]);
       trial["slurm_job"] = slurm_job_of(extras, t.number);
       if (const auto state = extras.slurm_states.find(t.number);
           state != extras.slurm_states.end()) {
@@ -272,9 +388,12 @@ std::string format_status(const store::StudyRecord& study,
                        hours(extras.compute_spent_seconds), hours(*extras.compute_budget_seconds),
                        hours(*extras.compute_budget_seconds - extras.compute_spent_seconds));
   }
-  if (best)
-    out += fmt::format("best: {} (trial {}: {})\n", best->value, best->number,
-                       describe_params(best->params));
+  if (best) {
+    out += fmt::format("best{}: {} (trial {}: {}{})\n",
+                       best->components.empty() ? "" : " combined loss now", best->value,
+                       best->number, describe_params(best->params),
+                       best->components.empty() ? "" : "; " + components_text(best->components));
+  }
   if (!extras.workers.empty()) out += fmt::format("workers ({}):\n", extras.workers.size());
   for (const store::WorkerRecord& w : extras.workers) {
     out += fmt::format("  {}  on {} pid {}{}  heartbeat {:.0f} s ago  running: {}\n", w.worker,
@@ -286,9 +405,11 @@ std::string format_status(const store::StudyRecord& study,
     out += fmt::format("Slurm job states unknown: {}\n", extras.slurm_error);
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) continue;
-    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}\n", t.number,
+    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}{}\n", t.number,
                        store::trial_state_name(t.state), value_text(t.value),
-                       describe_params(t.params), slurm_job_text(extras, t.number),
+                       describe_params(t.params),
+                       t.components.empty() ? "" : "  (" + components_text(t.components) + ")",
+                       slurm_job_text(extras, t.number),
                        t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
   }
   if (imported > 0) {

@@ -27,8 +27,20 @@ base::Result<OutputFormat> parse_output_format(std::string_view text);
 
 // Table:  "best value: 0.1234 (trial 7)\n  K = 4\n  ...";
 // JSON:   {"number": 7, "value": 0.1234, "measurements": 1, "params": {"K": 4, ...}}
+// A combined metric: "best combined loss now: ..." and a line "  metrics: fid 12.5, ...";
+// JSON "components": {"fid": 12.5, ...}.
 std::string format_best(const study::BestTrial& best, OutputFormat format,
                         const space::Space* space = nullptr);
+
+// `qtune best --pareto`: the trials at positions `front` of `trials` (study::pareto_front).
+// Table: "Pareto front over fid (lower is better), alexnet2 (higher is better): 2 of 9 complete
+// trials" then per trial "  trial 3: fid 12.5, alexnet2 0.81; loss now 0.2 (K=4, ...)";
+// JSON: {"components": [{"name", "maximize"}], "complete": 9, "trials": [{"number", "value"
+// (the loss told), "loss_now", "components": {...}, "params": {...}}]}; CSV: number, loss_now,
+// the components, the parameters.
+std::string format_pareto(const std::vector<store::TrialRecord>& trials,
+                          const std::vector<std::size_t>& front, OutputFormat format,
+                          const space::Space* space = nullptr);
 
 // What `qtune status` shows beside the trials: the registered workers, each trial's latest
 // Slurm job id (by trial number; trials of the local executor have none), the trial time
@@ -59,10 +71,11 @@ std::string format_status(const store::StudyRecord& study,
                           const space::Space* space = nullptr, const StatusExtras& extras = {});
 
 // number,state,<param names...>,value,failure_reason,started_at,finished_at,worker,attempt,
-// source per trial.
+// source per trial; with a combined metric then loss_now and one column per component (their
+// names, the built-in metrics', which no dimension may take).
 std::string trials_csv(const std::vector<store::TrialRecord>& trials);
-// A JSON array of trials with params, state, value, failure_reason, log_tail, times, worker,
-// attempt, retries and source.
+// A JSON array of trials with params, state, value, (a combined metric's) components and
+// loss_now, failure_reason, log_tail, times, worker, attempt, retries and source.
 std::string trials_json(const std::vector<store::TrialRecord>& trials,
                         const space::Space* space = nullptr);
 // Seconds since the Unix epoch as ISO-8601 UTC with milliseconds.

@@ -27,7 +27,8 @@ std::optional<TrialOutcome> BackgroundOutcomes::finish(const TrialSpec& spec,
   Job job{spec, workdir, values, end};
   // Only a trial that exited 0 by itself has its metric read (trial_outcome).
   const bool reads_builtin = !end.stopped_for && end.signal == 0 && end.exit_code == 0 &&
-                             std::holds_alternative<BuiltinMetric>(config_.metric);
+                             (std::holds_alternative<BuiltinMetric>(config_.metric) ||
+                              std::holds_alternative<CombinedMetric>(config_.metric));
   if (!reads_builtin) return outcome(job);
   {
     std::lock_guard lock(mutex_);

@@ -199,6 +199,22 @@ MetricReading read_builtin(const BuiltinMetric& metric, const TrialFiles& files,
   return {FailureReason::kNone, *value, {}};
 }
 
+MetricReading read_combined(const CombinedMetric& metric, const TrialFiles& files,
+                            const BuiltinMetricFunction& builtin) {
+  MetricReading combined;
+  for (const CombinedComponent& component : metric.components) {
+    MetricReading reading = read_builtin(component.metric, files, builtin);
+    if (reading.reason != FailureReason::kNone) {
+      reading.message = fmt::format("combine: {}", reading.message);
+      return reading;
+    }
+    combined.components.push_back({std::string(builtin_metric_name(component.metric.kind)),
+                                   reading.value, component.weight,
+                                   builtin_metric_maximize(component.metric.kind)});
+  }
+  return combined;
+}
+
 }  // namespace
 
 RE2::Options regex_options() {
@@ -247,6 +263,8 @@ MetricReading read_metric(const MetricSource& source, const TrialFiles& files,
                           const BuiltinMetricFunction& builtin) {
   if (const auto* regex = std::get_if<RegexMetric>(&source)) return read_regex(*regex, files);
   if (const auto* json = std::get_if<JsonMetric>(&source)) return read_json(*json, files);
+  if (const auto* combined = std::get_if<CombinedMetric>(&source))
+    return read_combined(*combined, files, builtin);
   return read_builtin(std::get<BuiltinMetric>(source), files, builtin);
 }
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "qtune/base/result.h"
 #include "qtune/exec/executor.h"
@@ -37,10 +38,13 @@ struct TrialFiles {
 
 // The metric value, or the reason there is none: kNoMetric (no match, missing file or key,
 // not a number) or kNotFinite (NaN, inf), with a one-line message in TrialOutcome form.
+// A combined metric reads every component (value 0; the study ranks them), or fails with the
+// first component that fails, its name in the message.
 struct MetricReading {
   FailureReason reason = FailureReason::kNone;
   double value = 0;
   std::string message;
+  std::vector<MetricComponent> components{};
 };
 
 MetricReading read_metric(const MetricSource& source, const TrialFiles& files,

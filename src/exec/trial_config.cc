@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "base/names.h"
 #include "base/toml_reader.h"
@@ -300,13 +301,15 @@ class TrialParser {
 
   base::Result<MetricSource> metric(const toml::node& node) const {
     static constexpr std::string_view kForms =
-        "use { regex = '...' }, { json = \"file\", key = \"name\" } or { builtin = \"fid\", "
-        "reference = \"dir\", generated = \"dir\" }";
+        "use { regex = '...' }, { json = \"file\", key = \"name\" }, { builtin = \"fid\", "
+        "reference = \"dir\", generated = \"dir\" } or { combine = [{ builtin = \"fid\", weight = "
+        "1 }, ...], reference = \"dir\", generated = \"dir\" }";
     const auto* table = node.as_table();
     if (table == nullptr) return wrong_type(node, "metric", fmt::format("a table: {}", kForms));
     if (table->contains("regex")) return regex_metric(*table);
     if (table->contains("json")) return json_metric(*table);
     if (table->contains("builtin")) return builtin_metric(*table);
+    if (table->contains("combine")) return combined_metric(*table);
     return errors_.error(node, "metric", fmt::format("no metric source given; {}", kForms));
   }
 
@@ -383,54 +386,131 @@ class TrialParser {
   base::Result<MetricSource> builtin_metric(const toml::table& table) const {
     QTUNE_RETURN_IF_ERROR(
         only_keys(table, "metric", {"builtin", "reference", "generated", "dims", "weights_for"}));
+    QTUNE_ASSIGN_OR_RETURN(BuiltinMetric metric, builtin_fields(table, nullptr, "metric"));
+    return MetricSource{std::move(metric)};
+  }
+
+  // metric = { combine = [ { builtin = "fid", weight = 1 }, ... ], reference = ..., ... }: the
+  // keys beside combine are what every component takes unless it gives its own.
+  base::Result<MetricSource> combined_metric(const toml::table& table) const {
+    QTUNE_RETURN_IF_ERROR(
+        only_keys(table, "metric", {"combine", "reference", "generated", "dims", "weights_for"}));
+    const toml::node& node = *table.get("combine");
+    const auto* array = node.as_array();
+    static constexpr std::string_view kWant =
+        "an array of at least two tables such as { builtin = \"fid\", weight = 1 }";
+    if (array == nullptr) return wrong_type(node, "metric.combine", kWant);
+    if (array->size() < 2) {
+      return errors_.error(node, "metric.combine",
+                           fmt::format("has {} metric(s); use {} (one metric: metric = {{ "
+                                       "builtin = ... }})",
+                                       array->size(), kWant));
+    }
+    CombinedMetric combined;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const std::string where = fmt::format("metric.combine[{}]", i);
+      const toml::node& item_node = *array->get(i);
+      const auto* item = item_node.as_table();
+      if (item == nullptr) return wrong_type(item_node, where, kWant);
+      QTUNE_RETURN_IF_ERROR(only_keys(
+          *item, where, {"builtin", "weight", "reference", "generated", "dims", "weights_for"}));
+      if (!item->contains("builtin")) {
+        return errors_.error(
+            *item, where + ".builtin",
+            fmt::format("missing; name a built-in metric: {}", kBuiltinNames.list("")));
+      }
+      CombinedComponent component;
+      QTUNE_ASSIGN_OR_RETURN(component.metric, builtin_fields(*item, &table, where));
+      if (const toml::node* weight = item->get("weight")) {
+        const std::optional<double> value =
+            weight->is_integer() ? std::optional<double>(static_cast<double>(
+                                       weight->value_exact<std::int64_t>().value_or(0)))
+                                 : weight->value_exact<double>();
+        if (!value || !(*value > 0) || !std::isfinite(*value)) {
+          return errors_.error(*weight, where + ".weight", "use a number > 0, e.g. 1");
+        }
+        component.weight = *value;
+      }
+      const std::string_view name = builtin_metric_name(component.metric.kind);
+      if (std::find(known_.begin(), known_.end(), name) != known_.end()) {
+        return errors_.error(
+            item_node, where + ".builtin",
+            fmt::format("\"{}\" is also a dimension's name, and each component is a column of "
+                        "`qtune export` beside the parameters; rename the dimension",
+                        name));
+      }
+      for (const CombinedComponent& earlier : combined.components) {
+        if (earlier.metric.kind != component.metric.kind) continue;
+        return errors_.error(
+            item_node, where + ".builtin",
+            fmt::format("\"{}\" is combined twice; name each metric once (its name is its "
+                        "column in status and export)",
+                        builtin_metric_name(component.metric.kind)));
+      }
+      combined.components.push_back(std::move(component));
+    }
+    return MetricSource{std::move(combined)};
+  }
+
+  // A built-in metric's keys from `table`, each one it lacks from `shared` (the combine table of
+  // a component; nullptr for a lone metric); `where` names it in messages.
+  base::Result<BuiltinMetric> builtin_fields(const toml::table& table, const toml::table* shared,
+                                             const std::string& where) const {
+    const auto field = [&](std::string_view key) -> const toml::node* {
+      const toml::node* node = table.get(key);
+      return node == nullptr && shared != nullptr ? shared->get(key) : node;
+    };
     BuiltinMetric metric;
     const toml::node& name_node = *table.get("builtin");
     const auto* name = name_node.as_string();
-    if (name == nullptr) return wrong_type(name_node, "metric.builtin", "a string such as \"fid\"");
+    if (name == nullptr)
+      return wrong_type(name_node, where + ".builtin", "a string such as \"fid\"");
     const std::optional<BuiltinMetricKind> kind = kBuiltinNames.parse(name->get());
     if (!kind) {
       return errors_.error(
-          name_node, "metric.builtin",
+          name_node, where + ".builtin",
           fmt::format("\"{}\" is unknown; use {}", name->get(), kBuiltinNames.list("")));
     }
     metric.kind = *kind;
     for (const std::string_view key : {"reference", "generated"}) {
-      const toml::node* node = table.get(key);
+      const toml::node* node = field(key);
       if (node == nullptr) {
-        return errors_.error(table, fmt::format("metric.{}", key),
-                             "missing; give the folder as a template, e.g. \"{K}_{maxiter}/rec\"");
+        return errors_.error(table, fmt::format("{}.{}", where, key),
+                             fmt::format("missing; give the folder as a template, e.g. "
+                                         "\"{{K}}_{{maxiter}}/rec\"{}",
+                                         shared != nullptr ? ", here or beside combine" : ""));
       }
-      QTUNE_ASSIGN_OR_RETURN(Template parsed, templ(*node, fmt::format("metric.{}", key)));
+      QTUNE_ASSIGN_OR_RETURN(Template parsed, templ(*node, fmt::format("{}.{}", where, key)));
       (key == "reference" ? metric.reference : metric.generated) = std::move(parsed);
     }
-    if (const toml::node* dims = table.get("dims")) {
+    if (const toml::node* dims = field("dims")) {
       const auto value = dims->value_exact<std::int64_t>();
       if (!value || (*value != 64 && *value != 192 && *value != 768 && *value != 2048)) {
-        return errors_.error(*dims, "metric.dims", "use 64, 192, 768 or 2048");
+        return errors_.error(*dims, where + ".dims", "use 64, 192, 768 or 2048");
       }
       metric.dims = static_cast<int>(*value);
     }
-    if (const toml::node* weights = table.get("weights_for")) {
+    if (const toml::node* weights = field("weights_for")) {
       const toml::table* entries = weights->as_table();
       if (entries == nullptr) {
-        return wrong_type(*weights, "metric.weights_for",
+        return wrong_type(*weights, where + ".weights_for",
                           "a table such as { alexnet = \"alexnet-owt-7be5be79.pth\" }");
       }
       for (const auto& [key, value] : *entries) {
         const std::string network(key.str());
-        const std::string where = fmt::format("metric.weights_for.{}", network);
+        const std::string at = fmt::format("{}.weights_for.{}", where, network);
         if (std::find(kWeightNames.begin(), kWeightNames.end(), network) == kWeightNames.end()) {
           return errors_.error(
-              value, where,
+              value, at,
               fmt::format("unknown network; name one of {}", fmt::join(kWeightNames, ", ")));
         }
         const auto* path = value.as_string();
         if (path == nullptr || path->get().empty())
-          return wrong_type(value, where, "the path of a .pth file");
+          return wrong_type(value, at, "the path of a .pth file");
         metric.weights_for.emplace_back(network, path->get());
       }
     }
-    return MetricSource{std::move(metric)};
+    return metric;
   }
 
   ErrorContext errors_;
@@ -459,6 +539,25 @@ base::Status check_dimension_names(const toml::table& root, const space::Space& 
 }  // namespace
 
 std::string_view builtin_metric_name(BuiltinMetricKind kind) { return kBuiltinNames.name(kind); }
+
+bool builtin_metric_maximize(BuiltinMetricKind kind) {
+  switch (kind) {  // no default: a new metric must say its direction here
+    case BuiltinMetricKind::kFid:
+    case BuiltinMetricKind::kKid:
+    case BuiltinMetricKind::kMse:
+      return false;
+    case BuiltinMetricKind::kPsnr:
+    case BuiltinMetricKind::kSsim:
+    case BuiltinMetricKind::kCorrelation:
+    case BuiltinMetricKind::kPixcorr:
+    case BuiltinMetricKind::kSsimMindeye:
+    case BuiltinMetricKind::kAlexnet2:
+    case BuiltinMetricKind::kAlexnet5:
+    case BuiltinMetricKind::kInception2way:
+      return true;
+  }
+  return false;
+}
 
 base::Result<std::optional<TrialConfig>> parse_trial(std::string_view toml_text,
                                                      const space::Space& space,

@@ -187,7 +187,10 @@ TrialOutcome trial_outcome(const TrialConfig& config, const BuiltinMetricFunctio
         read_metric(config.metric, {spec.dir / "stdout.log", workdir, values}, builtin);
     outcome.reason = reading.reason;
     outcome.message = reading.message;
-    if (reading.reason == FailureReason::kNone) outcome.value = reading.value;
+    if (reading.reason == FailureReason::kNone) {
+      outcome.value = reading.value;
+      outcome.components = reading.components;
+    }
   }
   if (!outcome.ok()) outcome.log_tail = trial_log_tail(spec);
   return outcome;

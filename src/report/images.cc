@@ -48,10 +48,13 @@ std::string strip(const std::filesystem::path& folder, std::string_view what) {
 std::string images_section(const StudyView& view) {
   const StudyData& data = *view.data;
   if (!data.config) return note("No image folders known: give the study file to see images.");
-  // [report] images first, else the folders of the [trial] built-in metric.
+  // [report] images first, else the folders of the [trial] built-in metric (of a combined
+  // metric, its first component).
   const study::ReportConfig& report = data.config->report;
   const exec::TrialConfig* trial = data.config->trial ? &*data.config->trial : nullptr;
   const auto* builtin = trial ? std::get_if<exec::BuiltinMetric>(&trial->metric) : nullptr;
+  if (const auto* combined = trial ? std::get_if<exec::CombinedMetric>(&trial->metric) : nullptr)
+    builtin = &combined->components.front().metric;  // a combined metric: its first one's
   const exec::Template* stim_folder = report.images_stim ? &*report.images_stim
                                       : builtin          ? &builtin->reference
                                                          : nullptr;

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "qtune/exec/trial_config.h"
+#include "qtune/study/combined_metric.h"
 #include "qtune/study/runner.h"
 
 namespace qtune::report {
@@ -84,6 +85,9 @@ double eta_squared(const std::vector<int>& level, const std::vector<double>& val
 
 std::string StudyView::value_label() const {
   std::string metric = "value";
+  if (study::has_components(data->trials)) {
+    return "combined loss now (lower is better)";
+  }
   if (data->config && data->config->trial) {
     if (const auto* b = std::get_if<exec::BuiltinMetric>(&data->config->trial->metric))
       metric = std::string(exec::builtin_metric_name(b->kind));
@@ -136,8 +140,15 @@ StudyView make_study_view(const StudyData& data) {
   view.data = &data;
   view.minimize = data.record.direction == store::Direction::kMinimize;
   view.parameters = parameters_of(data);
+  // A combined metric: every trial's loss now (study/combined_metric.h), not the loss told.
+  const bool combined = study::has_components(data.trials);
+  const std::vector<std::optional<double>> now =
+      combined ? study::combined_loss_now(data.trials) : std::vector<std::optional<double>>{};
+  if (combined) view.minimize = true;
   std::vector<store::TrialRecord> finite;
-  for (const store::TrialRecord& t : data.trials) {
+  for (std::size_t i = 0; i < data.trials.size(); ++i) {
+    const store::TrialRecord& t = data.trials[i];
+    const std::optional<double> value = combined ? now[i] : t.value;
     std::vector<int> level(view.parameters.size(), -1);
     for (std::size_t k = 0; k < view.parameters.size(); ++k) {
       const Parameter& p = view.parameters[k];
@@ -148,9 +159,9 @@ StudyView make_study_view(const StudyData& data) {
       }
     }
     view.levels.push_back(std::move(level));
-    const bool complete = t.state == store::TrialState::kComplete && t.value;
-    if (complete && std::isfinite(*t.value)) {
-      view.values.push_back(*t.value);
+    const bool complete = t.state == store::TrialState::kComplete && value;
+    if (complete && std::isfinite(*value)) {
+      view.values.push_back(*value);
       finite.push_back(t);
     } else {
       if (complete) ++view.non_finite;

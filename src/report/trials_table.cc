@@ -1,10 +1,12 @@
-// The trials table: every column of `qtune export` (number, state, parameters, value,
-// failure reason, start and finish) plus duration, worker and attempt; the log tail opens on
-// click (<details>, no script). The page's script sorts by a clicked header and filters rows.
+// The trials table: every column of `qtune export` (number, state, parameters, value, a
+// combined metric's components, failure reason, start and finish) plus a combined metric's loss
+// now, duration, worker and attempt; the log tail opens on click (<details>, no script). The page's
+// script sorts by a clicked header and filters rows.
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "qtune/study/combined_metric.h"
 #include "report/sections.h"
 #include "report/svg.h"
 
@@ -30,8 +32,13 @@ std::string trials_section(const StudyView& view) {
   out += R"(<div class="scroll"><table class="grid sortable" id="trial-table"><thead><tr>)";
   std::vector<std::string> headers = {"number", "state"};
   for (const Parameter& p : view.parameters) headers.push_back(p.name);
-  for (const char* h : {"value", "failure_reason", "started_at", "finished_at", "duration",
-                        "worker", "attempt", "log"})
+  headers.emplace_back("value");
+  // A combined metric: the loss now (what the page ranks by) and each component.
+  const std::vector<std::string> components = study::component_names(trials);
+  if (!components.empty()) headers.emplace_back("loss_now");
+  for (const std::string& name : components) headers.push_back(name);
+  for (const char* h :
+       {"failure_reason", "started_at", "finished_at", "duration", "worker", "attempt", "log"})
     headers.push_back(h);
   for (const std::string& h : headers) out += fmt::format("<th>{}</th>", escape(h));
   out += "</tr></thead><tbody>";
@@ -56,6 +63,15 @@ std::string trials_section(const StudyView& view) {
     } else {
       out += cell("", "");
     }
+    const auto number_cell = [](std::optional<double> v) {
+      return v && std::isfinite(*v) ? cell(fmt::format("{}", *v), fmt::format("{}", *v))
+                                    : cell("", "");
+    };
+    if (!components.empty()) {
+      out += number_cell(std::isfinite(view.values[i]) ? std::optional<double>(view.values[i])
+                                                       : std::nullopt);
+    }
+    for (const std::string& name : components) out += number_cell(study::component_value(t, name));
     out += cell(t.failure_reason);
     out += cell(format_time(t.started_at), fmt::format("{}", t.started_at));
     out += t.finished_at ? cell(format_time(*t.finished_at), fmt::format("{}", *t.finished_at))

@@ -28,7 +28,64 @@ base::Result<std::vector<Param>> params_from_json(const std::string& text, std::
   return params;
 }
 
+std::string components_to_json(const std::vector<MetricComponent>& components) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const MetricComponent& c : components) {
+    out.push_back(
+        {{"name", c.name}, {"value", c.value}, {"weight", c.weight}, {"maximize", c.maximize}});
+  }
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+base::Result<std::vector<MetricComponent>> components_from_json(const std::string& text,
+                                                                std::int64_t trial) {
+  std::vector<MetricComponent> components;
+  try {
+    for (const auto& c : nlohmann::json::parse(text)) {
+      components.push_back({c.at("name").get<std::string>(), c.at("value").get<double>(),
+                            c.at("weight").get<double>(), c.at("maximize").get<bool>()});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return base::Status::corrupt(
+        fmt::format("trial id {}: components column \"{}\" is not a JSON array of {{name, "
+                    "value, weight, maximize}} objects: {}",
+                    trial, text, e.what()));
+  }
+  return components;
+}
+
+namespace {
+
+base::Status check_components(TrialId trial, const TrialResult& result) {
+  if (result.components.empty()) return base::Status::ok();
+  if (result.state != TrialState::kComplete) {
+    return base::Status::invalid_argument(
+        fmt::format("trial id {}: a {} finish has metric components; only a COMPLETE one has",
+                    trial, trial_state_name(result.state)));
+  }
+  for (std::size_t i = 0; i < result.components.size(); ++i) {
+    const MetricComponent& c = result.components[i];
+    std::string wrong;
+    if (c.name.empty()) wrong = "has no name";
+    if (!std::isfinite(c.value)) wrong = fmt::format("has value {}", c.value);
+    if (!(c.weight > 0) || !std::isfinite(c.weight)) wrong = fmt::format("has weight {}", c.weight);
+    for (std::size_t j = 0; j < i && wrong.empty(); ++j) {
+      if (result.components[j].name == c.name) wrong = "is named twice";
+    }
+    if (!wrong.empty()) {
+      return base::Status::invalid_argument(
+          fmt::format("trial id {}: metric component \"{}\" {}; each needs a distinct name, a "
+                      "finite value and a finite weight > 0",
+                      trial, c.name, wrong));
+    }
+  }
+  return base::Status::ok();
+}
+
+}  // namespace
+
 base::Status check_finish(TrialId trial, const TrialResult& result) {
+  QTUNE_RETURN_IF_ERROR(check_components(trial, result));
   const bool valued =
       (result.state == TrialState::kComplete || result.state == TrialState::kPruned) &&
       result.value.has_value();

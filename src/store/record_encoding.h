@@ -23,6 +23,13 @@ std::string params_to_json(const std::vector<Param>& params);
 // kCorrupt (naming trial id `trial`) for anything else.
 base::Result<std::vector<Param>> params_from_json(const std::string& text, std::int64_t trial);
 
+// components: a JSON array of {"name", "value", "weight", "maximize"} objects, in the order
+// of the study file's combine; "[]" without.
+std::string components_to_json(const std::vector<MetricComponent>& components);
+// kCorrupt (naming trial id `trial`) for anything else.
+base::Result<std::vector<MetricComponent>> components_from_json(const std::string& text,
+                                                                std::int64_t trial);
+
 // kInvalidArgument unless `result` is a COMPLETE or PRUNED with a value, or a FAILED: the only
 // finishes.
 base::Status check_finish(TrialId trial, const TrialResult& result);

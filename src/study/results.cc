@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "qtune/study/combined_metric.h"
+
 namespace qtune::study {
 namespace {
 
@@ -36,6 +38,12 @@ bool is_reserved_column(std::string_view name) {
 
 std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
                                     store::Direction direction) {
+  // A combined metric: the COMPLETE trials with components, by their loss now.
+  std::optional<std::vector<std::optional<double>>> now;
+  if (has_components(trials)) {
+    now = combined_loss_now(trials);
+    direction = store::Direction::kMinimize;
+  }
   struct Measured {
     const store::TrialRecord* first = nullptr;
     double sum = 0;
@@ -43,14 +51,16 @@ std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trial
   };
   std::unordered_map<space::StateId, Measured> by_state;
   std::vector<space::StateId> order;  // states in order of their first trial
-  for (const store::TrialRecord& t : trials) {
-    if (t.state != store::TrialState::kComplete || !t.value) continue;
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const store::TrialRecord& t = trials[i];
+    const std::optional<double> value = now ? (*now)[i] : t.value;
+    if (t.state != store::TrialState::kComplete || !value) continue;
     Measured& m = by_state[t.state_id];
     if (m.first == nullptr) {
       m.first = &t;
       order.push_back(t.state_id);
     }
-    m.sum += *t.value;
+    m.sum += *value;
     ++m.count;
   }
   const Measured* best = nullptr;
@@ -67,8 +77,10 @@ std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trial
     }
   }
   if (best == nullptr) return std::nullopt;
-  return BestTrial{best->first->number, best->first->state_id, best->first->params, best_mean,
-                   best->count};
+  return BestTrial{
+      best->first->number, best->first->state_id,
+      best->first->params, best_mean,
+      best->count,         now ? best->first->components : std::vector<MetricComponent>{}};
 }
 
 StrategyResults strategy_results(const agent::Strategy& strategy) {

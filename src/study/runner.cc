@@ -37,6 +37,7 @@ bool ended_like_a_stop(const exec::TrialOutcome& outcome) {
 }
 
 Outcome to_study_outcome(const exec::TrialOutcome& outcome) {
+  if (outcome.ok() && !outcome.components.empty()) return Outcome::combined(outcome.components);
   if (outcome.ok()) return Outcome::success(*outcome.value);
   return Outcome::failure(
       fmt::format("{}: {}", exec::failure_reason_name(outcome.reason), outcome.message),

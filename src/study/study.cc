@@ -5,8 +5,10 @@
 #include <cmath>
 #include <set>
 #include <utility>
+#include <variant>
 
 #include "qtune/store/open_store.h"
+#include "qtune/study/combined_metric.h"
 #include "qtune/study/compute.h"
 #include "study/fingerprint.h"
 #include "study/liveness.h"
@@ -230,18 +232,27 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
   store::TrialResult result;
   agent::Observation observation;
   observation.cost = outcome.seconds;
+  const bool combined = !outcome.components.empty() && !outcome.pruned;
   if (outcome.value && std::isfinite(*outcome.value)) {
     result = {outcome.pruned ? store::TrialState::kPruned : store::TrialState::kComplete,
-              outcome.value, outcome.pruned ? outcome.failure_reason : "", outcome.log_tail};
+              outcome.value, outcome.pruned ? outcome.failure_reason : "", outcome.log_tail,
+              combined ? outcome.components : std::vector<MetricComponent>{}};
     const bool maximize = config_.direction == store::Direction::kMaximize;
     observation.loss = maximize ? -*outcome.value : *outcome.value;
     observation.censored = outcome.pruned;
   } else {
     const std::string reason =
         outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;
-    result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail};
+    result = {store::TrialState::kFailed, std::nullopt, reason, outcome.log_tail, {}};
   }
   for (int race = 0; race < kMaxSnapshotRaces; ++race) {
+    if (combined && result.state == store::TrialState::kComplete) {
+      // Ranked among the trials finished now; again after a race (others finished meanwhile).
+      QTUNE_ASSIGN_OR_RETURN(const auto complete,
+                             store_->trials(id_, store::TrialState::kComplete));
+      result.value = told_combined_loss(outcome.components, complete);
+      observation.loss = *result.value;
+    }
     if (record.retries > 0) {  // its proposal was told with the failure already
       strategy_->observe(record.state_id, observation);
     } else {
@@ -262,6 +273,13 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
 base::Result<AddedResults> Study::add_results(const std::vector<store::ImportedTrial>& results) {
   std::lock_guard lock(mutex_);
   QTUNE_RETURN_IF_ERROR(refuse_if_read_only("add_results"));
+  if (config_.trial && std::holds_alternative<exec::CombinedMetric>(config_.trial->metric)) {
+    return base::Status::invalid_argument(fmt::format(
+        "add_results: study \"{}\" combines metrics ([trial] metric = {{ combine }}) and ranks "
+        "trials by their components, which imported results do not have; import into a study "
+        "of one metric",
+        config_.name));
+  }
   const bool maximize = config_.direction == store::Direction::kMaximize;
   for (int race = 0; race < kMaxSnapshotRaces; ++race) {
     QTUNE_ASSIGN_OR_RETURN(const auto complete, store_->trials(id_, store::TrialState::kComplete));

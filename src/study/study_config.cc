@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <variant>
 
 #include "base/text_file.h"
 #include "base/toml_reader.h"
@@ -266,6 +267,21 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
     return base::toml_error(file_name, *root.get("pruning"),
                             "[pruning]: needs the trials' intermediate values; add [trial] "
                             "progress = { regex = '...' } (step and value), or rule = \"none\"");
+  }
+  if (trial && std::holds_alternative<exec::CombinedMetric>(trial->metric)) {
+    // The combined loss is a rank, lower better (combined_metric.h), in no metric's units.
+    if (keys.direction == store::Direction::kMaximize) {
+      return base::toml_error(file_name, *root.get("study"),
+                              "[study] direction: \"maximize\" with [trial] metric = { combine "
+                              "}, whose loss is lower-better; leave direction out (each "
+                              "component's own direction is known)");
+    }
+    if (pruning.rule != PruningRule::kNone) {
+      return base::toml_error(file_name, *root.get("pruning"),
+                              "[pruning]: compares intermediate values with trials' values in "
+                              "the same units, which a combined metric's loss (a rank) has "
+                              "not; use rule = \"none\" or one metric");
+    }
   }
 
   const std::filesystem::path base = std::filesystem::absolute(file).parent_path();

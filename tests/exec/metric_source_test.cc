@@ -198,5 +198,37 @@ TEST(MetricSourceTest, BuiltinGetsResolvedFoldersFromTheFunction) {
   EXPECT_EQ(read_metric(metric, files, {}).reason, FailureReason::kNoMetric);
 }
 
+TEST(MetricSourceTest, CombinedReadsEveryComponentOrFailsNamingTheFirstThatFails) {
+  const TempDir dir;
+  CombinedMetric combined;
+  for (const auto& [kind, weight] :
+       {std::pair{BuiltinMetricKind::kMse, 1.0}, std::pair{BuiltinMetricKind::kPixcorr, 2.0}}) {
+    BuiltinMetric metric;
+    metric.kind = kind;
+    metric.reference = templ("{K}/stim");
+    metric.generated = templ("{K}/rec");
+    combined.components.push_back({metric, weight});
+  }
+  const TrialFiles files{dir / "stdout.log", dir.path(), {{"K", "4"}}};
+  const BuiltinMetricFunction fn = [](const BuiltinMetric& m, const std::filesystem::path&,
+                                      const std::filesystem::path&) -> base::Result<double> {
+    return m.kind == BuiltinMetricKind::kMse ? 1600.0 : 0.25;
+  };
+  const MetricReading reading = read_metric(combined, files, fn);
+  ASSERT_EQ(reading.reason, FailureReason::kNone) << reading.message;
+  EXPECT_EQ(reading.components, (std::vector<MetricComponent>{{"mse", 1600.0, 1.0, false},
+                                                              {"pixcorr", 0.25, 2.0, true}}));
+  const BuiltinMetricFunction failing = [](const BuiltinMetric& m, const std::filesystem::path&,
+                                           const std::filesystem::path&) -> base::Result<double> {
+    if (m.kind == BuiltinMetricKind::kPixcorr)
+      return base::Status::invalid_argument("a constant image");
+    return 1.0;
+  };
+  const MetricReading failed = read_metric(combined, files, failing);
+  EXPECT_EQ(failed.reason, FailureReason::kNoMetric);
+  EXPECT_EQ(failed.message, "combine: built-in metric \"pixcorr\": a constant image");
+  EXPECT_TRUE(failed.components.empty());
+}
+
 }  // namespace
 }  // namespace qtune::exec

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "exec/study_text.h"
 
 namespace qtune::exec {
@@ -74,6 +76,35 @@ metric = { builtin = "alexnet2", reference = "s", generated = "{K}/rec", weights
   EXPECT_EQ(builtin->weights_for[1].first, "inception_v3");
 }
 
+TEST(TrialConfigTest, CombinedMetricComponentsTakeTheSharedKeysTheyLack) {
+  const auto config = parse_trial_lines(R"(command = ["x"]
+metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexnet = "a.pth" }, combine = [
+                      { builtin = "fid", dims = 64 },
+                      { builtin = "alexnet2", weight = 2.5, generated = "{K}/other" },
+                      { builtin = "pixcorr", weight = 3 }] }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* combined = std::get_if<CombinedMetric>(&config->metric);
+  ASSERT_NE(combined, nullptr);
+  ASSERT_EQ(combined->components.size(), 3u);
+  const auto& [fid, alexnet2, pixcorr] =
+      std::tie(combined->components[0], combined->components[1], combined->components[2]);
+  EXPECT_EQ(fid.metric.kind, BuiltinMetricKind::kFid);
+  EXPECT_EQ(fid.metric.dims, 64);
+  EXPECT_EQ(fid.weight, 1.0);
+  EXPECT_EQ(fid.metric.reference.expand({{"K", "3"}}), "3/stim");
+  EXPECT_EQ(alexnet2.metric.kind, BuiltinMetricKind::kAlexnet2);
+  EXPECT_EQ(alexnet2.weight, 2.5);
+  EXPECT_EQ(alexnet2.metric.generated.expand({{"K", "3"}}), "3/other");
+  ASSERT_EQ(alexnet2.metric.weights_for.size(), 1u);
+  EXPECT_EQ(alexnet2.metric.weights_for[0].second, "a.pth");
+  EXPECT_EQ(pixcorr.weight, 3.0);
+  EXPECT_EQ(pixcorr.metric.dims, 2048);
+  EXPECT_FALSE(builtin_metric_maximize(fid.metric.kind));
+  EXPECT_TRUE(builtin_metric_maximize(alexnet2.metric.kind));
+  EXPECT_TRUE(builtin_metric_maximize(pixcorr.metric.kind));
+}
+
 TEST(TrialConfigTest, ShellScriptString) {
   const auto config = parse_trial_lines("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
@@ -126,6 +157,11 @@ TEST(TrialConfigTest, ErrorsNameFileLineAndKey) {
        "dir/study.toml:6: [trial] metric.key: missing"},
       {"command = [\"x\"]\nmetric = { regex = 'a', key = 'b' }\n",
        "dir/study.toml:6: [trial] metric.key: unknown key"},
+      {"command = [\"x\"]\nmetric = { reference = \"a\", generated = \"b\", combine = [{ builtin "
+       "= \"K\" }, { builtin = \"fid\" }] }\n",
+       "dir/study.toml:6: [trial] metric.combine[0].builtin: \"K\" is unknown"},
+      {"command = [\"x\"]\nmetric = { reference = \"a\", generated = \"b\", combine = \"fid\" }\n",
+       "dir/study.toml:6: [trial] metric.combine: a string is the wrong type"},
       {"command = [\"x\"]\nmetric = { builtin = \"lpips\", reference = \"a\", generated = \"b\" "
        "}\n",
        "dir/study.toml:6: [trial] metric.builtin: \"lpips\" is unknown"},

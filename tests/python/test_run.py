@@ -141,6 +141,47 @@ class RunTest(unittest.TestCase):
         self.assertIn("has no [trial] section", str(raised.exception))
         self.assertIn('"trial": {"command": [...]}', str(raised.exception))
 
+    def test_combined_metric_components_are_in_the_trial_records(self):
+        # The images of tests/cli/combined_metric_cli_test.cc: mse and correlation by hand.
+        (self.path / "images.py").write_text(textwrap.dedent("""\
+            import os, sys
+            from PIL import Image
+            x = int(sys.argv[1])
+            ramp = [100 + 4 * c for c in range(16)]
+            rec = {1: [v + 40 for v in ramp], 2: ramp[::-1], 3: [v + 80 for v in ramp]}[x]
+            for sub, row in (("stim", ramp), ("rec", rec)):
+                os.makedirs(f"{x}/{sub}", exist_ok=True)
+                image = Image.new("L", (16, 16))
+                image.putdata(row * 16)
+                image.save(f"{x}/{sub}/0.png")
+            """))
+        file = self.path / "c.toml"
+        file.write_text(textwrap.dedent(f"""\
+            [study]
+            name = "c"
+            [space]
+            x = {{ range = [1, 3] }}
+            [strategy]
+            kind = "grid"
+            [trial]
+            command = ["{sys.executable}", "images.py", "{{x}}"]
+            metric = {{ reference = "{{x}}/stim", generated = "{{x}}/rec", combine = [
+              {{ builtin = "mse" }}, {{ builtin = "correlation", weight = 3 }}] }}
+            """))
+        with qtune.Study.open(str(file)) as study:
+            best = study.run()
+            trials = study.trials()
+        mse = {1: 1600, 2: 1360, 3: 6400}
+        correlation = {1: 1, 2: -1, 3: 1}
+        self.assertEqual(len(trials), 3)
+        for t in trials:
+            self.assertEqual(list(t.components), ["mse", "correlation"])
+            self.assertAlmostEqual(t.components["mse"], mse[t.params["x"]], places=9)
+            self.assertAlmostEqual(t.components["correlation"], correlation[t.params["x"]], places=9)
+        # Ranked by the loss now (docs/config.md "Rewards from several metrics"): x = 1.
+        self.assertEqual(best.params, {"x": 1})
+        self.assertAlmostEqual(best.value, 0.375)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -138,6 +138,7 @@ TEST(SqliteStore, AFileOfSchemaVersionOneIsMigrated) {
   auto old = (*store)->trial(1);
   ASSERT_TRUE(old.is_ok()) << old.status().to_string();
   EXPECT_EQ(old->heartbeat_at, old->started_at);  // no heartbeat yet: read as its start
+  EXPECT_TRUE(old->components.empty());           // migration 7: no metric components
   auto claimed = (*store)->claim_trial(1, "w2");
   ASSERT_TRUE(claimed.is_ok() && claimed->has_value()) << claimed.status().to_string();
   EXPECT_EQ((*claimed)->attempt, 1);

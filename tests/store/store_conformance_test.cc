@@ -561,6 +561,47 @@ TEST_P(StoreConformance, PrunedTrialKeepsItsLastValueIsFinalAndCountedApart) {
   EXPECT_EQ(pruned->front().id, t.id);
 }
 
+TEST_P(StoreConformance, MetricComponentsRoundTripWithACompleteTrialOnly) {
+  const TrialRecord t = create(1);
+  TrialResult result = complete(0.375);
+  result.components = {{"fid", 80.25, 1, false},
+                       {"alexnet2", 0.8125, 3, true},
+                       {"naïve \"name\", 2", -1e-300, 0.5, false}};
+  ASSERT_TRUE(finish(t.id, result).is_ok());
+  auto read = store_->trial(t.id);
+  ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+  EXPECT_EQ(read->value, 0.375);
+  EXPECT_EQ(read->components, result.components);
+  auto listed = store_->trials(study_, TrialState::kComplete);
+  ASSERT_TRUE(listed.is_ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().components, result.components);
+
+  const TrialRecord plain = create(2);
+  ASSERT_TRUE(finish(plain.id, complete(1.0)).is_ok());
+  auto plain_read = store_->trial(plain.id);
+  ASSERT_TRUE(plain_read.is_ok());
+  EXPECT_TRUE(plain_read->components.empty());
+
+  const TrialRecord bad = create(3);
+  const auto refused = [&](TrialResult r) { return finish(bad.id, r).code(); };
+  TrialResult failed{TrialState::kFailed, std::nullopt, "exit code 1", ""};
+  failed.components = {{"fid", 1, 1, false}};
+  EXPECT_EQ(refused(failed), StatusCode::kInvalidArgument);
+  TrialResult twice = complete(0.5);
+  twice.components = {{"fid", 1, 1, false}, {"fid", 2, 1, false}};
+  EXPECT_EQ(refused(twice), StatusCode::kInvalidArgument);
+  TrialResult not_finite = complete(0.5);
+  not_finite.components = {{"fid", std::numeric_limits<double>::infinity(), 1, false}};
+  EXPECT_EQ(refused(not_finite), StatusCode::kInvalidArgument);
+  TrialResult no_weight = complete(0.5);
+  no_weight.components = {{"fid", 1, 0, false}};
+  EXPECT_EQ(refused(no_weight), StatusCode::kInvalidArgument);
+  auto still = store_->trial(bad.id);
+  ASSERT_TRUE(still.is_ok());
+  EXPECT_EQ(still->state, TrialState::kRunning);  // every refusal left it as it was
+}
+
 TEST_P(StoreConformance, ProgressIsAppendedInStepOrderOnlyWhileRunning) {
   const TrialRecord a = create(1);
   const TrialRecord b = create(2);

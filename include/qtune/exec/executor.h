@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "qtune/base/duration.h"
+#include "qtune/base/metric_component.h"
 #include "qtune/base/result.h"
 #include "qtune/base/status.h"
 #include "qtune/base/trial_id.h"
@@ -72,6 +73,9 @@ struct TrialOutcome {
   std::string message;          // one line: why it failed ("exit status 3", "timeout after 2h")
   std::string log_tail;         // last lines of stderr (then stdout), for the user
   base::Duration elapsed{0};
+  // [trial] metric = { combine = [...] }: every component measured (set iff reason == kNone),
+  // and `value` is 0: the study ranks the components into the trial's loss.
+  std::vector<MetricComponent> components{};
 
   bool ok() const { return reason == FailureReason::kNone; }
 };

@@ -13,6 +13,8 @@
 //              generated = "{K}_{intermediate_dim}/rec", dims = 2048 }
 //   metric = { builtin = "alexnet2", reference = "...", generated = "...",
 //              weights_for = { alexnet = "alexnet-owt-7be5be79.pth" } }
+//   metric = { reference = "{K}/stim", generated = "{K}/rec", combine = [  # folders: shared
+//              { builtin = "fid", weight = 1 }, { builtin = "alexnet2", weight = 2 } ] }
 //   progress = { regex = 'epoch (\d+).*val: (\S+)' }          # step, value on stdout
 //   progress = { jsonl = "{trial_dir}/progress.jsonl", step = "epoch", value = "fid" }
 //   executor = "local"             # or "slurm": each trial is one sbatch job
@@ -93,7 +95,25 @@ struct BuiltinMetric {
   std::vector<std::pair<std::string, std::filesystem::path>> weights_for;
 };
 
-using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric>;
+// Whether a higher value of the built-in metric is better (psnr, ssim, correlation, pixcorr,
+// ssim_mindeye and the 2-way identifications) or a lower one (fid, kid, mse).
+bool builtin_metric_maximize(BuiltinMetricKind kind);
+
+// One metric of a combined reward and its weight (> 0).
+struct CombinedComponent {
+  BuiltinMetric metric;
+  double weight = 1;
+};
+
+// A reward built from several built-in metrics, each computed on its own folders, named by
+// its built-in name (no name twice). The executor measures every component (a trial whose
+// component fails has no metric); the study turns them into one loss, lower better
+// (study/combined_metric.h).
+struct CombinedMetric {
+  std::vector<CombinedComponent> components;  // at least two
+};
+
+using MetricSource = std::variant<RegexMetric, JsonMetric, BuiltinMetric, CombinedMetric>;
 
 // [trial] progress: intermediate values a trial reports while it runs, read as they are
 // written (exec/progress.h) for the study's [pruning] rule. Either the matches of a regex with

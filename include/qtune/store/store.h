@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qtune/base/metric_component.h"
 #include "qtune/base/progress_point.h"
 #include "qtune/base/result.h"
 #include "qtune/base/trial_id.h"
@@ -107,6 +108,10 @@ struct TrialResult {
   std::optional<double> value;  // the raw metric
   std::string failure_reason;
   std::string log_tail;  // last lines of the trial's output
+  // A combined metric's components (kComplete only; each value finite, weight > 0, names
+  // distinct and not empty); `value` is then the loss the strategy was told. Empty otherwise.
+  // ({}: positional initialisers of the fields above stay complete for -Wextra.)
+  std::vector<MetricComponent> components{};
 };
 
 struct TrialRecord {
@@ -135,6 +140,7 @@ struct TrialRecord {
   // An imported result (import_trials): where it came from, "FILE:LINE"; empty for a trial
   // qtune ran. Imported trials are COMPLETE from the start and were never run by qtune.
   std::string source;
+  std::vector<MetricComponent> components{};  // TrialResult::components; empty without
   bool imported() const { return !source.empty(); }
 };
 
@@ -211,7 +217,8 @@ class Store {
   // RUNNING -> result.state (kComplete with a value, or kFailed), saving `snapshot` in the
   // same transaction. kConflict if the trial is not RUNNING (finished already, or
   // interrupted) or the snapshot moved on; kNotFound for an unknown id; kInvalidArgument for
-  // a result that is neither a COMPLETE with a value nor a FAILED.
+  // a result that is neither a COMPLETE with a value nor a FAILED, or whose components are
+  // given on a state other than COMPLETE or are not valid (TrialResult::components).
   virtual base::Status finish_trial(TrialId trial, const TrialResult& result,
                                     std::string_view snapshot, std::int64_t expected_event) = 0;
   // Adds `trials` as COMPLETE trials (numbers following the last, worker "import", all

@@ -29,11 +29,16 @@ struct BestTrial {
   std::vector<store::Param> params;
   double value = 0;  // the raw metric; the mean when the configuration was measured again
   std::size_t measurements = 1;  // COMPLETE trials of this configuration
+  // A combined metric: the components of the first trial, whose `value` is the loss now.
+  std::vector<MetricComponent> components{};
 };
 
 // The configuration whose COMPLETE trials have the lowest (minimize) or highest (maximize)
 // mean value (one trial: its value; repeated measurements, imported or run: their mean),
-// named by its first trial; on a tie the earliest. nullopt without a COMPLETE trial.
+// named by its first trial; on a tie the earliest. nullopt without a COMPLETE trial. With a
+// combined metric (some COMPLETE trial has components), the COMPLETE trials with components
+// ranked by their loss now (combined_metric.h: lowest wins, `direction` aside), and `value` is
+// that loss.
 std::optional<BestTrial> best_trial(const std::vector<store::TrialRecord>& trials,
                                     store::Direction direction);
 

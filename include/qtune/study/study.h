@@ -45,7 +45,9 @@
 // of all trials summed, compute.h) ends the study when the next trial would likely exceed it;
 // ask() refuses (kInvalidArgument) a budget smaller than one typical trial.
 //
-// Values are the raw metric; for a maximised metric the strategy sees its negation. A
+// Values are the raw metric; for a maximised metric the strategy sees its negation. With a
+// combined metric ([trial] metric = { combine }), the value is the loss its components rank to
+// when the trial is told (combined_metric.h), and the study's direction is minimize. A
 // failed trial reaches the strategy as a failure, and the strategy applies its penalty.
 //
 // Thread-safe: one mutex serialises every call, so worker threads may share a Study.
@@ -101,13 +103,20 @@ struct Outcome {
   bool pruned = false;
   // How long the trial ran (seconds); told to the strategy as its cost (Observation::cost).
   std::optional<double> seconds = std::nullopt;
+  // A combined metric's components ([trial] metric = { combine }): tell() then ignores `value`
+  // (any finite number marks a success) and tells and stores the loss the components rank to
+  // among the finished trials (combined_metric.h), the components beside it.
+  std::vector<MetricComponent> components{};
 
-  static Outcome success(double value) { return {value, "", "", false, std::nullopt}; }
+  static Outcome success(double value) { return {value, "", "", false, std::nullopt, {}}; }
+  static Outcome combined(std::vector<MetricComponent> components) {
+    return {0.0, "", "", false, std::nullopt, std::move(components)};
+  }
   static Outcome failure(std::string reason, std::string log_tail = "") {
-    return {std::nullopt, std::move(reason), std::move(log_tail), false, std::nullopt};
+    return {std::nullopt, std::move(reason), std::move(log_tail), false, std::nullopt, {}};
   }
   static Outcome pruned_at(double last_value, std::string reason) {
-    return {last_value, std::move(reason), "", true, std::nullopt};
+    return {last_value, std::move(reason), "", true, std::nullopt, {}};
   }
 };
 

@@ -4,7 +4,7 @@
 //   name = "dgmm"                 # default: the study file's name without .toml
 //   storage = "sqlite://dgmm.db"  # default: sqlite://<name>.db beside the study file;
 //                                 # a relative sqlite path is relative to the study file
-//   direction = "minimize"        # or "maximize"
+//   direction = "minimize"        # or "maximize" (not with [trial] metric = { combine })
 //   seed = 0                      # integer >= 0; every random stream derives from it
 //
 //   [space]     dimensions: space/space_config.h

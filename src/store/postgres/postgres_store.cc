@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
     "log_tail, worker, created_at, started_at, finished_at, attempt, heartbeat_at, source, "
-    "retries";
+    "retries, components";
 constexpr std::string_view kStudyColumns = "id, name, space, strategy, direction, seed, created_at";
 
 base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
@@ -38,6 +38,7 @@ base::Result<TrialRecord> read_trial(const Rows& rows, int r) {
   QTUNE_ASSIGN_OR_RETURN(t.heartbeat_at, rows.real(r, 16));
   t.source = rows.text(r, 17);
   QTUNE_ASSIGN_OR_RETURN(t.retries, rows.integer(r, 18));
+  QTUNE_ASSIGN_OR_RETURN(t.components, components_from_json(std::string(rows.text(r, 19)), t.id));
   return t;
 }
 
@@ -301,12 +302,12 @@ base::Status PostgresStore::finish_trial(TrialId trial, const TrialResult& resul
     QTUNE_RETURN_IF_ERROR(
         conn_
             .exec(fmt::format("UPDATE trials SET state = $2, value = $3, failure_reason = $4, "
-                              "log_tail = $5, finished_at = {} "
+                              "log_tail = $5, finished_at = {}, components = $6 "
                               "WHERE id = $1",
                               kNow),
                   {trial, trial_state_name(result.state),
                    result.state != TrialState::kFailed ? result.value : std::nullopt,
-                   result.failure_reason, result.log_tail})
+                   result.failure_reason, result.log_tail, components_to_json(result.components)})
             .status());
     return save_snapshot_locked(current.study, trial, snapshot);
   });

@@ -10,6 +10,7 @@
 // Encodings (as in the SQLite store, store/sqlite/schema.h):
 // - 64-bit unsigned numbers (state ids, seeds) as the bigint with the same bits.
 // - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - components: a JSON array of {name, value, weight, maximize} objects (record_encoding.h).
 // - times: seconds since the Unix epoch (double precision) on the server's clock (kNow).
 // - failure_reason and log_tail are bytea: they carry a script's output, which need not be
 //   valid UTF-8, and must come back byte for byte.
@@ -121,6 +122,11 @@ CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
   FOR EACH ROW WHEN (OLD.state IN ('COMPLETE', 'FAILED', 'PRUNED') AND NOT (OLD.state = 'FAILED'
     AND NEW.state = 'INTERRUPTED' AND NEW.retries = OLD.retries + 1))
   EXECUTE FUNCTION qtune_refuse_finished_trial_update();
+)sql",
+    // 6: components, the metrics of a combined reward ([trial] metric = { combine }) as a
+    // JSON array (record_encoding.h); '[]' for every other trial and the rows of older stores.
+    R"sql(
+ALTER TABLE trials ADD COLUMN components text NOT NULL DEFAULT '[]';
 )sql",
 };
 

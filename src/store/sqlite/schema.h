@@ -9,6 +9,7 @@
 //   the same bits (SQLite integers are signed); ids above 2^63 read back as negative in the
 //   sqlite3 shell.
 // - params: a JSON array of [name, value-text] pairs, in dimension order.
+// - components: a JSON array of {name, value, weight, maximize} objects (record_encoding.h).
 // - times: seconds since the Unix epoch as REAL, from the database clock (kNow).
 // - trial states and directions: their names (trial_state_name, direction_name).
 // Finished trials are immutable, enforced by a trigger as well as by the code.
@@ -154,6 +155,11 @@ CREATE TRIGGER finished_trials_are_immutable BEFORE UPDATE ON trials
 BEGIN
   SELECT RAISE(ABORT, 'finished trials are immutable');
 END;
+)sql",
+    // 8: components, the metrics of a combined reward ([trial] metric = { combine }) as a
+    // JSON array (record_encoding.h); '[]' for every other trial and the rows of older files.
+    R"sql(
+ALTER TABLE trials ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
 )sql",
 };
 

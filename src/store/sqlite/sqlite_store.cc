@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kTrialColumns =
     "id, study_id, number, state_id, params, trajectory, remeasure, state, value, failure_reason, "
     "log_tail, worker, created_at, started_at, finished_at, attempt, COALESCE(heartbeat_at, "
-    "started_at), source, retries";
+    "started_at), source, retries, components";
 
 base::Result<TrialRecord> read_trial(const Statement& row) {
   TrialRecord t;
@@ -35,6 +35,7 @@ base::Result<TrialRecord> read_trial(const Statement& row) {
   t.heartbeat_at = row.column_double(16);
   t.source = row.column_text(17);
   t.retries = row.column_int(18);
+  QTUNE_ASSIGN_OR_RETURN(t.components, components_from_json(row.column_text(19), t.id));
   return t;
 }
 
@@ -231,14 +232,16 @@ base::Status SqliteStore::finish_trial(TrialId trial, const TrialResult& result,
   QTUNE_RETURN_IF_ERROR(check_snapshot_event_locked(current.study, expected_event));
   QTUNE_ASSIGN_OR_RETURN(
       Statement q, db_.prepare(fmt::format("UPDATE trials SET state = ?2, value = ?3, "
-                                           "failure_reason = ?4, log_tail = ?5, finished_at = {} "
+                                           "failure_reason = ?4, log_tail = ?5, finished_at = {}, "
+                                           "components = ?6 "
                                            "WHERE id = ?1 AND state = 'RUNNING'",
                                            kNow)));
   q.bind(1, trial)
       .bind(2, trial_state_name(result.state))
       .bind(3, result.state != TrialState::kFailed ? result.value : std::nullopt)
       .bind(4, result.failure_reason)
-      .bind(5, result.log_tail);
+      .bind(5, result.log_tail)
+      .bind(6, components_to_json(result.components));
   QTUNE_RETURN_IF_ERROR(q.run());
   QTUNE_RETURN_IF_ERROR(save_snapshot_locked(current.study, trial, snapshot));
   return tx.commit();
