@@ -34,7 +34,7 @@ inline constexpr std::int64_t kSchemaLockKey = 0x7174756e65;
 inline constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS qtune_schema_version (version integer NOT NULL)";
 
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (

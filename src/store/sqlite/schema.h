@@ -23,7 +23,7 @@ namespace qtune::store::sqlite {
 // SQL expression for "now" on the database clock, in Unix seconds.
 inline constexpr std::string_view kNow = "((julianday('now') - 2440587.5) * 86400.0)";
 
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: studies, trials, snapshots.
     R"sql(
 CREATE TABLE studies (
