@@ -1,7 +1,9 @@
 // The FID variant of Inception-v3 (pytorch-fid's `InceptionV3` with `fid_inception_v3`), as
 // data: stages of convolution and pooling nodes that both network paths (oneDNN and the
-// plain reference) execute. Keeping one description means the two paths can differ only in
-// how they compute, never in what.
+// plain reference) execute. The evaluation table's networks (table_graphs.h) are stage
+// graphs too, with the other node kinds below (Copy, ChannelScale, grouped convs, other
+// activations, residual sums); only the oneDNN path runs them. Keeping one description means the
+// two paths can differ only in how they compute, never in what.
 //
 // A stage reads one activation (the previous stage's output, or the 3-channel input image)
 // and writes one: every node writing to the stage output fills its own channel slice, which

@@ -215,7 +215,6 @@ class OneDnnNetwork::PlanBuilder {
                 Plan::Step& plan_step);
   void add_pool(const Pool& p, const memory::desc& src_md, const memory::desc& dst_md,
                 Plan::Step& plan_step);
-
   void place_buffers(Plan& plan) const;
 
   OneDnnNetwork& network_;
