@@ -21,36 +21,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "metrics/nn/inception.h"
 #include "metrics/weights/state_dict.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using qtune::bench::option;
 using qtune::metrics::Image;
 
-const fs::path kScript =
-    fs::path(__FILE__).parent_path().parent_path() / "tests" / "reference" / "nn_fid_inception.py";
-
 std::string run_python(const std::string& args) {
-  const std::string command = "/usr/bin/python3 '" + kScript.string() + "' " + args;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string out;
-  char buffer[256];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  if (pclose(pipe) != 0) {
-    std::fprintf(stderr, "bench_inception: '%s' failed\n", command.c_str());
-    std::exit(1);
-  }
-  return out;
-}
-
-std::string option(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == name) return argv[i + 1];
-  }
-  return fallback;
+  return qtune::bench::run_reference_script("bench_inception", "nn_fid_inception.py", args);
 }
 
 }  // namespace

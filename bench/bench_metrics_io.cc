@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "bench_util.h"
 #include "metrics/weights/state_dict.h"
 #include "qtune/metrics/image.h"
 
@@ -26,20 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kReference = fs::path(__FILE__).parent_path().parent_path() / "tests" / "reference";
-
 std::string python(const std::string& script, const std::string& args) {
-  const std::string command = "/usr/bin/python3 '" + (kReference / script).string() + "' " + args;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string out;
-  char buffer[256];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  if (pclose(pipe) != 0) {
-    std::fprintf(stderr, "bench_metrics_io: %s failed\n", command.c_str());
-    std::exit(1);
-  }
-  return out;
+  return qtune::bench::run_reference_script("bench_metrics_io", script, args);
 }
 
 double best_seconds(int repeats, const std::function<bool()>& work) {

@@ -27,7 +27,7 @@ class ErrorContext {
   std::string_view file_;
 };
 
-constexpr base::Names<BuiltinMetricKind, 11> kBuiltinNames{
+constexpr base::Names<BuiltinMetricKind, 13> kBuiltinNames{
     {{{BuiltinMetricKind::kFid, "fid"},
       {BuiltinMetricKind::kKid, "kid"},
       {BuiltinMetricKind::kMse, "mse"},
@@ -38,11 +38,14 @@ constexpr base::Names<BuiltinMetricKind, 11> kBuiltinNames{
       {BuiltinMetricKind::kSsimMindeye, "ssim_mindeye"},
       {BuiltinMetricKind::kAlexnet2, "alexnet2"},
       {BuiltinMetricKind::kAlexnet5, "alexnet5"},
-      {BuiltinMetricKind::kInception2way, "inception2way"}}}};
+      {BuiltinMetricKind::kInception2way, "inception2way"},
+      {BuiltinMetricKind::kEffnet, "effnet"},
+      {BuiltinMetricKind::kSwav, "swav"}}}};
 
 // The networks a built-in metric's weights_for may name (metrics::table_weight_names(),
 // which exec cannot see).
-constexpr std::array<std::string_view, 2> kWeightNames{"alexnet", "inception_v3"};
+constexpr std::array<std::string_view, 4> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
+                                                       "swav_resnet50"};
 
 class TrialParser {
  public:
@@ -545,6 +548,8 @@ bool builtin_metric_maximize(BuiltinMetricKind kind) {
     case BuiltinMetricKind::kFid:
     case BuiltinMetricKind::kKid:
     case BuiltinMetricKind::kMse:
+    case BuiltinMetricKind::kEffnet:
+    case BuiltinMetricKind::kSwav:
       return false;
     case BuiltinMetricKind::kPsnr:
     case BuiltinMetricKind::kSsim:

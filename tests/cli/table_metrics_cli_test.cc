@@ -68,6 +68,41 @@ TEST_F(TableMetricsCliTest, JsonAndTableMatchMindEye) {
   EXPECT_NE(table.out.find("(p = "), std::string::npos) << table.out;
 }
 
+// effnet and swav (correlation distances, no p-value) as MindEye computes them.
+TEST_F(TableMetricsCliTest, DistancesMatchMindEye) {
+  const std::string effnet = table_network_weights("efficientnet_b1").string();
+  const std::string swav = table_network_weights("swav").string();
+  const std::vector<double> expected_effnet = cli_numbers(
+      run_reference_script("nn_evaluation_table.py", {"distance", "efficientnet_b1", effnet, stim(),
+                                                      rec(), (*dir_ / "e.f32").string()})
+          .out);
+  const std::vector<double> expected_swav = cli_numbers(
+      run_reference_script("nn_evaluation_table.py",
+                           {"distance", "swav", swav, stim(), rec(), (*dir_ / "s.f32").string()})
+          .out);
+  ASSERT_EQ(expected_effnet.size(), 1u);
+  ASSERT_EQ(expected_swav.size(), 1u);
+  const std::vector<std::string> args = {qtune_cli(),     "metrics",
+                                         stim(),          rec(),
+                                         "--metrics",     "swav,effnet",
+                                         "--weights-for", "efficientnet_b1=" + effnet,
+                                         "--weights-for", "swav_resnet50=" + swav};
+  std::vector<std::string> json_args = args;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const ProcessResult r = run_process(json_args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(out["effnet"].get<double>(), expected_effnet[0], 1e-4 * expected_effnet[0]);
+  EXPECT_NEAR(out["swav"].get<double>(), expected_swav[0], 1e-4 * expected_swav[0]);
+
+  const ProcessResult table = run_process(args);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  // The published column order: EffNet-B before SwAV.
+  EXPECT_EQ(table.out.rfind("effnet        ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("\nswav          "), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("(p = "), std::string::npos) << table.out;
+}
+
 TEST_F(TableMetricsCliTest, BadInputExits2) {
   struct Case {
     std::vector<std::string> args;
@@ -81,6 +116,9 @@ TEST_F(TableMetricsCliTest, BadInputExits2) {
        "features.0.weight"},
       {{"--metrics", "alexnet5", "--weights-for", "alexnet=" + (*dir_ / "none.pth").string()},
        "none.pth"},
+      {{"--metrics", "swav", "--weights-for",
+        "swav_resnet50=" + table_network_weights("efficientnet_b1").string()},
+       "\"conv1.weight\" is missing"},
       {{"--metrics", "clip2way"}, "unknown metric \"clip2way\""},
   };
   for (const Case& c : cases) {

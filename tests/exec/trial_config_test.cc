@@ -105,6 +105,23 @@ metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexne
   EXPECT_TRUE(builtin_metric_maximize(pixcorr.metric.kind));
 }
 
+TEST(TrialConfigTest, DistanceTableMetricsWithWeights) {
+  const auto config = parse_trial_lines(R"(command = ["x"]
+metric = { builtin = "swav", reference = "s", generated = "r", weights_for = { swav_resnet50 = "swav_800ep_pretrain.pth.tar", efficientnet_b1 = "e.pth" } }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* builtin = std::get_if<BuiltinMetric>(&config->metric);
+  ASSERT_NE(builtin, nullptr);
+  EXPECT_EQ(builtin->kind, BuiltinMetricKind::kSwav);
+  ASSERT_EQ(builtin->weights_for.size(), 2u);
+  EXPECT_EQ(builtin->weights_for[1].first, "swav_resnet50");
+  const auto effnet = parse_trial_lines(
+      "command = [\"x\"]\nmetric = { builtin = \"effnet\", reference = \"s\", generated = \"r\" "
+      "}\n");
+  ASSERT_TRUE(effnet.is_ok()) << effnet.status().to_string();
+  EXPECT_EQ(std::get<BuiltinMetric>(effnet->metric).kind, BuiltinMetricKind::kEffnet);
+}
+
 TEST(TrialConfigTest, ShellScriptString) {
   const auto config = parse_trial_lines("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();

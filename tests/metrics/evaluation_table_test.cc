@@ -1,7 +1,8 @@
 // The fMRI evaluation table against MindEye's code re-created with torch/torchvision/
 // scikit-image (tests/reference/nn_evaluation_table.py) on the same PNGs and the same
 // random-weight torchvision state dicts: pixcorr to 1e-6, ssim_mindeye to 1e-5 (scikit-image
-// 0.19 computes it in float32), network features to 1e-4 relative, 2-way scores identical.
+// 0.19 computes it in float32), network features to 1e-4 relative, 2-way scores identical,
+// correlation distances (effnet, swav) to 1e-4 relative.
 #include "qtune/metrics/evaluation_table.h"
 
 #include <gtest/gtest.h>
@@ -75,36 +76,46 @@ class EvaluationTableTest : public ::testing::Test {
     return {table_numbers(r.out), table_read_floats(out)};
   }
 
-  // The features of qtune's network, checked row by row against PyTorch's (max |diff| over
-  // max |value| of the row), and the table's 2-way score against Python's.
-  static void expect_parity(nn::TableNet net, const std::string& name, TableMetric metric,
-                            const std::string& layer, std::size_t stages) {
-    auto dict = load_state_dict(testing::table_network_weights(name));
-    ASSERT_TRUE(dict.is_ok()) << dict.status().to_string();
-    auto network = nn::TableNetwork::create(net, std::move(dict).value(), 0);
+  // The features of qtune's network for the stimuli and the reconstructions, checked row
+  // by row against PyTorch's (stimuli rows, then reconstructions): max |diff| over max
+  // |value| of the row. `stages` 0: all of them.
+  static void expect_features_match(nn::TableNet net, StateDict dict, std::size_t stages,
+                                    const std::vector<float>& torch, const std::string& what) {
+    auto network = nn::TableNetwork::create(net, std::move(dict), 0);
     ASSERT_TRUE(network.is_ok()) << network.status().to_string();
-    std::vector<Features> ours;
+    if (stages == 0) stages = (*network)->stage_count();
+    std::size_t offset = 0;
     for (const auto* side : {stimuli_, recons_}) {
-      auto features = (*network)->features(*side, stages);
-      ASSERT_TRUE(features.is_ok()) << features.status().to_string();
-      ours.push_back(std::move(features).value());
-    }
-    const TorchTwoWay torch = torch_two_way(name, layer);
-    ASSERT_EQ(torch.result.size(), 3u);
-    for (const auto* side : {stimuli_, recons_}) {
-      const Features* features = side == stimuli_ ? &ours[0] : &ours[1];
-      ASSERT_EQ(features->count * features->dims * 2, torch.features.size());
-      const std::size_t offset = side == stimuli_ ? 0 : features->values.size();
-      for (std::size_t i = 0; i < features->count; ++i) {
+      auto computed = (*network)->features(*side, stages);
+      ASSERT_TRUE(computed.is_ok()) << computed.status().to_string();
+      const Features& features = *computed;
+      ASSERT_EQ(features.count * features.dims * 2, torch.size());
+      for (std::size_t i = 0; i < features.count; ++i) {
         double diff = 0, scale = 0;
-        for (std::size_t k = 0; k < features->dims; ++k) {
-          const auto ref = static_cast<double>(torch.features[offset + i * features->dims + k]);
-          diff = std::max(diff, std::fabs(features->values[i * features->dims + k] - ref));
+        for (std::size_t k = 0; k < features.dims; ++k) {
+          const auto ref = static_cast<double>(torch[offset + i * features.dims + k]);
+          diff = std::max(diff, std::fabs(features.values[i * features.dims + k] - ref));
           scale = std::max(scale, std::fabs(ref));
         }
-        EXPECT_LT(diff / scale, 1e-4) << name << " " << layer << " image " << i;
+        EXPECT_LT(diff / scale, 1e-4) << what << " image " << i;
       }
+      offset += features.values.size();
     }
+  }
+
+  static StateDict table_weights(const std::string& name) {
+    auto dict = load_state_dict(testing::table_network_weights(name));
+    EXPECT_TRUE(dict.is_ok()) << dict.status().to_string();
+    return dict.is_ok() ? std::move(dict).value() : StateDict{};
+  }
+
+  // The features of qtune's network against PyTorch's, and the table's 2-way score
+  // against Python's.
+  static void expect_parity(nn::TableNet net, const std::string& name, TableMetric metric,
+                            const std::string& layer, std::size_t stages) {
+    const TorchTwoWay torch = torch_two_way(name, layer);
+    ASSERT_EQ(torch.result.size(), 3u);
+    expect_features_match(net, table_weights(name), stages, torch.features, name + " " + layer);
     EvaluationTable table(TableOptions{{{name, testing::table_network_weights(name)}}, 0});
     auto score = table.score(metric, *stimuli_, *recons_);
     ASSERT_TRUE(score.is_ok()) << score.status().to_string();
@@ -115,6 +126,31 @@ class EvaluationTableTest : public ::testing::Test {
     // Between chance and perfect: the comparison above is not trivially "all succeed".
     EXPECT_GT(score->value, 0.5);
     EXPECT_LT(score->value, 1.0);
+  }
+
+  // MindEye's correlation-distance metric (effnet, swav) computed by the reference script
+  // with the network as MindEye loads it (`net`: efficientnet_b1, swav), against the
+  // table's, and the features against qtune's network's.
+  static void expect_distance_parity(nn::TableNet net, const std::string& net_name,
+                                     const std::string& weights_name, TableMetric metric) {
+    const auto out = *dir_ / (net_name + ".f32");
+    const auto weights = testing::table_network_weights(net_name);
+    const auto r = testing::run_reference_script(
+        "nn_evaluation_table.py",
+        {"distance", net_name, weights.string(), (*dir_ / "stim").string(),
+         (*dir_ / "rec").string(), out.string()});
+    const std::vector<double> expected = table_numbers(r.out);
+    ASSERT_EQ(expected.size(), 1u);
+    const std::vector<float> torch = table_read_floats(out);
+    expect_features_match(net, table_weights(net_name), 0, torch, net_name);
+    EvaluationTable table(TableOptions{{{weights_name, weights}}, 0});
+    auto score = table.score(metric, *stimuli_, *recons_);
+    ASSERT_TRUE(score.is_ok()) << score.status().to_string();
+    EXPECT_FALSE(score->p_value.has_value());
+    EXPECT_NEAR(score->value, expected[0], 1e-4 * expected[0]);
+    // Well conditioned: far from 0 (identical features) as from 2 (anti-correlated).
+    EXPECT_GT(expected[0], 0.1);
+    EXPECT_LT(expected[0], 1.5);
   }
 
   static testing::TempDir* dir_;
@@ -150,6 +186,49 @@ TEST_F(EvaluationTableTest, Alexnet5MatchesTorchvision) {
 TEST_F(EvaluationTableTest, Inception2wayMatchesTorchvision) {
   expect_parity(nn::TableNet::kInceptionV3, "inception_v3", TableMetric::kInception2way, "avgpool",
                 13);
+}
+
+TEST_F(EvaluationTableTest, EffnetMatchesTorchvision) {
+  expect_distance_parity(nn::TableNet::kEfficientnetB1, "efficientnet_b1", "efficientnet_b1",
+                         TableMetric::kEffnet);
+}
+
+// The reference loads SwAV's checkpoint as torch.hub's facebookresearch/swav resnet50 does.
+TEST_F(EvaluationTableTest, SwavMatchesTorchvision) {
+  expect_distance_parity(nn::TableNet::kResnet50, "swav", "swav_resnet50", TableMetric::kSwav);
+}
+
+// A torchvision resnet50 state dict (no "module." prefix, with fc) gives the same network.
+TEST_F(EvaluationTableTest, Resnet50ReadsTorchvisionAndSwavKeys) {
+  const StateDict swav = table_weights("swav");
+  ASSERT_EQ(swav.count("conv1.weight"), 0u);
+  StateDict torchvision;
+  for (const auto& [key, tensor] : swav) {
+    if (key.rfind("module.", 0) == 0 && key.find("projection_head") == std::string::npos &&
+        key.find("prototypes") == std::string::npos) {
+      torchvision.emplace(key.substr(7), tensor);
+    }
+  }
+  torchvision["fc.weight"] = Tensor{{1000, 2048}, std::vector<float>(1000 * 2048, 0.01f)};
+  torchvision["fc.bias"] = Tensor{{1000}, std::vector<float>(1000, 0.0f)};
+  const std::span<const Image> two(stimuli_->data(), 2);
+  std::vector<Features> features;
+  for (const StateDict* dict : {&swav, static_cast<const StateDict*>(&torchvision)}) {
+    auto network = nn::TableNetwork::create(nn::TableNet::kResnet50, *dict, 0);
+    ASSERT_TRUE(network.is_ok()) << network.status().to_string();
+    auto f = (*network)->features(two, (*network)->stage_count());
+    ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+    features.push_back(std::move(f).value());
+  }
+  EXPECT_EQ(features[0].dims, 2048u);
+  EXPECT_EQ(features[0].values, features[1].values);
+  // ResNet-101 has every tensor of ResNet-50 and more blocks in layer3: refused.
+  torchvision["layer3.6.conv1.weight"] = Tensor{{256, 1024, 1, 1}, std::vector<float>(256 * 1024)};
+  auto deeper = nn::TableNetwork::create(nn::TableNet::kResnet50, torchvision, 0);
+  ASSERT_FALSE(deeper.is_ok());
+  EXPECT_EQ(deeper.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(deeper.status().message().find("layer3.6.conv1.weight"), std::string::npos)
+      << deeper.status().message();
 }
 
 TEST_F(EvaluationTableTest, ConstantImageIsRefusedByPixcorr) {
@@ -193,6 +272,21 @@ TEST_F(EvaluationTableTest, WrongNetworkFileNamesTheFirstMismatchedTensor) {
   ASSERT_FALSE(b.is_ok());
   EXPECT_NE(b.status().message().find("fc.weight"), std::string::npos) << b.status().message();
   EXPECT_NE(b.status().message().find("1008"), std::string::npos);
+  // EfficientNet weights given as SwAV's ResNet-50, AlexNet's as EfficientNet's.
+  EvaluationTable swav(
+      TableOptions{{{"swav_resnet50", testing::table_network_weights("efficientnet_b1")}}, 0});
+  auto c = swav.score(TableMetric::kSwav, *stimuli_, *recons_);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_EQ(c.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("\"conv1.weight\" is missing"), std::string::npos)
+      << c.status().message();
+  EvaluationTable effnet(
+      TableOptions{{{"efficientnet_b1", testing::table_network_weights("alexnet")}}, 0});
+  auto d = effnet.score(TableMetric::kEffnet, *stimuli_, *recons_);
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_EQ(d.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(d.status().message().find("\"features.0.0.weight\" is missing"), std::string::npos)
+      << d.status().message();
 }
 
 TEST_F(EvaluationTableTest, MissingWeightsSayWhereToDownloadThem) {
@@ -210,6 +304,26 @@ TEST_F(EvaluationTableTest, MissingWeightsSayWhereToDownloadThem) {
   EXPECT_NE(m.find("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"),
             std::string::npos);
   EXPECT_NE(m.find("--weights-for alexnet=FILE"), std::string::npos);
+}
+
+TEST_F(EvaluationTableTest, MissingSwavAndEffnetWeightsNameThePublishedFiles) {
+  testing::TempDir empty;
+  ::setenv("TORCH_HOME", empty.path().c_str(), 1);
+  EvaluationTable table(TableOptions{});
+  auto swav = table.score(TableMetric::kSwav, *stimuli_, *recons_);
+  auto effnet = table.score(TableMetric::kEffnet, *stimuli_, *recons_);
+  ::unsetenv("TORCH_HOME");
+  ASSERT_FALSE(swav.is_ok());
+  EXPECT_EQ(swav.status().code(), base::StatusCode::kNotFound);
+  EXPECT_NE(swav.status().message().find("hub/checkpoints/swav_800ep_pretrain.pth.tar"),
+            std::string::npos)
+      << swav.status().message();
+  EXPECT_NE(swav.status().message().find("--weights-for swav_resnet50=FILE"), std::string::npos);
+  ASSERT_FALSE(effnet.is_ok());
+  EXPECT_NE(effnet.status().message().find("https://download.pytorch.org/models/"
+                                           "efficientnet_b1-c27df63c.pth"),
+            std::string::npos)
+      << effnet.status().message();
 }
 
 }  // namespace

@@ -6,14 +6,20 @@ usage:
   nn_evaluation_table.py make STIM REC N H W SEED
       N smooth colour PNGs in STIM (0.png ..) and noisy, shifted versions of them in REC.
   nn_evaluation_table.py weights NET OUT.pth SEED
-      random torchvision weights (NET alexnet or inception_v3; inception with BatchNorm
-      statistics calibrated on random images so that activations stay O(1)), torch.save'd.
+      random torchvision weights (NET alexnet, inception_v3, resnet50, efficientnet_b1, or
+      swav: resnet50's saved as SwAV's checkpoint is, every key prefixed "module.", no fc, with
+      its projection head and prototypes; the networks with BatchNorm have its statistics
+      calibrated on random images so that activations stay O(1)), torch.save'd.
   nn_evaluation_table.py pixels STIM REC
       prints "pixcorr ssim_mindeye".
   nn_evaluation_table.py twoway NET WEIGHTS STIM REC LAYER OUT.f32
       prints "score successes p_value" of 2-way identification on the layer's features
       (alexnet: features.4 or features.11; inception_v3: avgpool) and writes the features
       of STIM then REC as float32 rows.
+  nn_evaluation_table.py distance NET WEIGHTS STIM REC OUT.f32
+      MindEye's effnet (NET efficientnet_b1) or swav (NET swav: loaded as torch.hub's
+      facebookresearch/swav resnet50 loads it) metric: prints the mean scipy correlation
+      distance of the avgpool features and writes them as for twoway.
   nn_evaluation_table.py stats A.f64 B.f64 N D K[,K...]
       for N x D float64 features: "score successes p_value correlation_distance" and
       binom.sf(K, N (N - 1), 0.5) for each K.
@@ -37,7 +43,7 @@ from torchvision import transforms
 from torchvision.models.feature_extraction import create_feature_extractor
 
 NORMALIZE = transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
-SIDE = {"alexnet": 256, "inception_v3": 342}
+SIDE = {"alexnet": 256, "inception_v3": 342, "efficientnet_b1": 255, "swav": 224, "resnet50": 224}
 
 
 def make(stim, rec, n, h, w, seed):
@@ -67,29 +73,70 @@ def make(stim, rec, n, h, w, seed):
 def build(net):
     if net == "alexnet":
         return torchvision.models.alexnet()
+    if net in ("resnet50", "swav"):
+        return torchvision.models.resnet50()
+    if net == "efficientnet_b1":
+        return torchvision.models.efficientnet_b1()
     return torchvision.models.Inception3(transform_input=True, aux_logits=True, init_weights=False)
+
+
+CALIBRATION_SIDE = {"inception_v3": 299, "resnet50": 224, "swav": 224, "efficientnet_b1": 255}
+
+
+def smooth_pictures(n, side, seed):
+    """Colour sinusoids like make()'s at the network's input size. Calibrating BatchNorm on
+    these (not on uniform noise) centres each avgpool feature on pictures like the tests',
+    so that two pictures' features are far from collinear and their correlation distance is
+    well conditioned (about 0.4 rather than 0.002 on 6 test pairs)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:side, 0:side].astype(np.float64)
+    out = np.zeros((n, 3, side, side))
+    for i in range(n):
+        for c in range(3):
+            fy, fx, ph = rng.uniform(0.005, 0.05), rng.uniform(0.005, 0.05), rng.uniform(0, 6.3)
+            out[i, c] = 0.5 + 0.4 * np.sin(fy * y + fx * x + ph)
+    return torch.tensor(out, dtype=torch.float32)
 
 
 def write_weights(net, out_path, seed):
     torch.manual_seed(seed)
     model = build(net)
-    if net == "inception_v3":
+    if net in CALIBRATION_SIDE:
         with torch.no_grad():
             for module in model.modules():
                 if isinstance(module, torch.nn.Conv2d):
                     torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                    if module.bias is not None:  # squeeze-excitation's fc1/fc2
+                        module.bias.uniform_(-0.2, 0.2)
                 elif isinstance(module, torch.nn.BatchNorm2d):
                     module.weight.uniform_(0.5, 1.5)
                     module.bias.uniform_(-0.2, 0.2)
                     module.reset_running_stats()
                     module.momentum = None
             model.train()
-            model(torch.rand(4, 3, 299, 299))
+            side = CALIBRATION_SIDE[net]
+            if net == "inception_v3":
+                model(torch.rand(4, 3, side, side))
+            else:
+                model(NORMALIZE(smooth_pictures(8, side, seed)))
     model.eval()
     state = model.state_dict()
     if net == "alexnet":  # the classifier (230 MB) is not used by the table: leave it out
         state = {k: v for k, v in state.items() if k.startswith("features.")}
+    if net == "swav":  # SwAV's DataParallel checkpoint: "module." keys, its heads, no fc
+        state = {"module." + k: v for k, v in state.items() if not k.startswith("fc.")}
+        state["module.projection_head.0.weight"] = torch.randn(2048, 2048)
+        state["module.prototypes.weight"] = torch.randn(3000, 128)
     torch.save(state, out_path)
+
+
+def load_weights(net, model, weights):
+    state = torch.load(weights)
+    if net == "swav":  # facebookresearch/swav's hubconf.py
+        state = {k.replace("module.", ""): v for k, v in state.items()}
+        model.load_state_dict(state, strict=False)
+    else:
+        model.load_state_dict(state, strict=net != "alexnet")
 
 
 def load_folder(folder):
@@ -122,18 +169,31 @@ def two_way(reals, preds):
 
 
 @torch.no_grad()
-def twoway(net, weights, stim, rec, layer, out_path):
+def features(net, weights, stim, rec, layer):
     model = build(net)
-    model.load_state_dict(torch.load(weights), strict=net != "alexnet")
+    load_weights(net, model, weights)
     model = create_feature_extractor(model.eval(), return_nodes=[layer]).eval()
     preprocess = transforms.Compose([
         transforms.Resize(SIDE[net], interpolation=transforms.InterpolationMode.BILINEAR), NORMALIZE])
     all_images, all_recons = load_folder(stim), load_folder(rec)
     preds = model(torch.stack([preprocess(x) for x in all_recons]))[layer].float().flatten(1).numpy()
     reals = model(torch.stack([preprocess(x) for x in all_images]))[layer].float().flatten(1).numpy()
+    return reals, preds
+
+
+def twoway(net, weights, stim, rec, layer, out_path):
+    reals, preds = features(net, weights, stim, rec, layer)
     perf, successes, p = two_way(reals, preds)
     np.concatenate([reals, preds]).astype(np.float32).tofile(out_path)
     print(repr(float(perf)), successes, repr(float(p)))
+
+
+def distance(net, weights, stim, rec, out_path):
+    """MindEye's EffNet-B / SwAV columns: scipy's correlation distance, averaged."""
+    reals, preds = features(net, weights, stim, rec, "avgpool")
+    d = np.array([sp.spatial.distance.correlation(reals[i], preds[i]) for i in range(len(reals))])
+    np.concatenate([reals, preds]).astype(np.float32).tofile(out_path)
+    print(repr(float(d.mean())))
 
 
 def stats(a_path, b_path, n, d, k):
@@ -149,7 +209,7 @@ def stats(a_path, b_path, n, d, k):
 def bench(net, weights, batch, side, repeats, threads):
     torch.set_num_threads(threads)
     model = build(net)
-    model.load_state_dict(torch.load(weights), strict=net != "alexnet")
+    load_weights(net, model, weights)
     layer = "features.11" if net == "alexnet" else "avgpool"
     model = create_feature_extractor(model.eval(), return_nodes=[layer]).eval()
     x = torch.rand(batch, 3, side, side)
@@ -172,6 +232,8 @@ def main():
         pixels(args[0], args[1])
     elif cmd == "twoway":
         twoway(*args[:6])
+    elif cmd == "distance":
+        distance(*args[:5])
     elif cmd == "stats":
         stats(args[0], args[1], int(args[2]), int(args[3]), args[4])
     elif cmd == "bench":

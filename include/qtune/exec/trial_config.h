@@ -69,7 +69,7 @@ struct JsonMetric {
 };
 
 // Built-in image metrics computed by qtune on two folders of images (metrics module); the
-// last five are the fMRI evaluation table's (metrics/evaluation_table.h).
+// last seven are the fMRI evaluation table's (metrics/evaluation_table.h).
 enum class BuiltinMetricKind {
   kFid,
   kKid,
@@ -82,6 +82,8 @@ enum class BuiltinMetricKind {
   kAlexnet2,
   kAlexnet5,
   kInception2way,
+  kEffnet,  // a distance: lower is better
+  kSwav,    // a distance: lower is better
 };
 
 struct BuiltinMetric {
@@ -89,7 +91,8 @@ struct BuiltinMetric {
   Template reference;  // folder (or .npz of statistics for fid) of the reference images
   Template generated;  // folder of the images the trial produced
   int dims = 2048;     // Inception feature size for fid/kid: 64, 192, 768 or 2048
-  // weights_for = { alexnet = "FILE", inception_v3 = "FILE" }: the evaluation table's
+  // weights_for = { alexnet = "FILE", inception_v3 = "FILE", efficientnet_b1 = "FILE",
+  // swav_resnet50 = "FILE" }: the evaluation table's
   // network weights, relative to the workdir (resolved like the folders); empty: torch's
   // hub cache.
   std::vector<std::pair<std::string, std::filesystem::path>> weights_for;

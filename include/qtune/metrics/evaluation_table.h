@@ -10,12 +10,18 @@
 //   alexnet5       the same on features.11                               higher  0.5
 //   inception2way  the same on torchvision inception_v3 avgpool,         higher  0.5
 //                  Resize(342), transform_input=True (as built with weights)
+//   effnet         mean correlation distance (identification.h) of       lower   0
+//                  torchvision efficientnet_b1 avgpool features, Resize(255)
+//   swav           the same on ResNet-50 avgpool (SwAV's weights),       lower   0
+//                  Resize(224)
 // Every resize is torchvision 0.14's tensor Resize(int): shorter side, bilinear on [0, 1],
 // align_corners=False, no antialias. 2-way scores come with their binomial p-value.
 //
 // Weights: the torchvision file under its published name in torch's hub cache
 // ($TORCH_HOME/hub/checkpoints, else $XDG_CACHE_HOME/torch/..., else ~/.cache/torch/...),
-// or `weights_for[NAME]` (NAME alexnet or inception_v3). A missing file is kNotFound
+// or `weights_for[NAME]` (NAME alexnet, inception_v3, efficientnet_b1 or swav_resnet50:
+// SwAV's checkpoint swav_800ep_pretrain.pth.tar, as torch.hub's facebookresearch/swav
+// caches it, or any torchvision resnet50 state dict). A missing file is kNotFound
 // naming the path and the download URL; a file of another network kInvalidArgument naming
 // the first mismatched tensor; the restricted .pth reader executes nothing (state_dict.h).
 //
@@ -36,12 +42,21 @@
 
 namespace qtune::metrics {
 
-enum class TableMetric { kPixcorr, kSsimMindeye, kAlexnet2, kAlexnet5, kInception2way };
+enum class TableMetric {
+  kPixcorr,
+  kSsimMindeye,
+  kAlexnet2,
+  kAlexnet5,
+  kInception2way,
+  kEffnet,
+  kSwav,
+};
 
 struct TableMetricInfo {
   TableMetric metric;
   std::string_view name;
-  bool two_way;  // a 2-way identification score (higher is better, chance 0.5, p-value)
+  bool two_way;          // a 2-way identification score (higher is better, chance 0.5, p-value)
+  bool lower_is_better;  // a distance (effnet, swav)
 };
 
 // Every table metric, in the published column order.

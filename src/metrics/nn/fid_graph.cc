@@ -38,7 +38,7 @@ class StageBuilder {
   Stage finish() { return std::move(stage_); }
 
  private:
-  void add(std::variant<Conv, Pool> op, int src, int dst) {
+  void add(Op op, int src, int dst) {
     stage_.nodes.push_back(
         Node{std::move(op), src, dst, dst == kStageOutput ? pending_offset_ : 0});
   }
@@ -188,12 +188,14 @@ std::size_t stage_count_for_dims(std::int64_t dims) {
   }
 }
 
-Shape output_shape(const std::variant<Conv, Pool>& op, const Shape& in) {
+Shape output_shape(const Op& op, const Shape& in) {
   if (const Conv* c = std::get_if<Conv>(&op)) {
     return Shape{c->out_channels, (in.height + 2 * c->pad_h - c->kernel_h) / c->stride + 1,
                  (in.width + 2 * c->pad_w - c->kernel_w) / c->stride + 1};
   }
+  if (!std::holds_alternative<Pool>(op)) return in;  // Copy, ChannelScale
   const Pool& p = std::get<Pool>(op);
+  if (p.kind == PoolKind::kGlobalAverage) return Shape{in.channels, 1, 1};
   return Shape{in.channels, (in.height + 2 * p.pad - p.kernel) / p.stride + 1,
                (in.width + 2 * p.pad - p.kernel) / p.stride + 1};
 }

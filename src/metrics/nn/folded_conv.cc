@@ -42,17 +42,22 @@ base::Result<FoldedConv> fold_conv(const StateDict& dict, const Conv& conv) {
                          find(dict, conv.name + ".bn.running_mean", per_channel));
   QTUNE_ASSIGN_OR_RETURN(const Tensor* var, find(dict, conv.name + ".bn.running_var", per_channel));
 
-  const auto out = static_cast<std::size_t>(conv.out_channels);
-  const std::size_t per_out = weight->data.size() / out;
-  FoldedConv folded{std::vector<float>(weight->data.size()), std::vector<float>(out)};
+  return fold_batch_norm(*weight, *gamma, *beta, *mean, *var, kBatchNormEps);
+}
+
+FoldedConv fold_batch_norm(const Tensor& weight, const Tensor& gamma, const Tensor& beta,
+                           const Tensor& mean, const Tensor& var, double eps) {
+  const std::size_t out = gamma.data.size();
+  const std::size_t per_out = weight.data.size() / out;
+  FoldedConv folded{std::vector<float>(weight.data.size()), std::vector<float>(out)};
   for (std::size_t o = 0; o < out; ++o) {
-    const double g = static_cast<double>(gamma->data[o]) /
-                     std::sqrt(static_cast<double>(var->data[o]) + kBatchNormEps);
+    const double g =
+        static_cast<double>(gamma.data[o]) / std::sqrt(static_cast<double>(var.data[o]) + eps);
     for (std::size_t i = o * per_out; i < (o + 1) * per_out; ++i) {
-      folded.weights[i] = static_cast<float>(static_cast<double>(weight->data[i]) * g);
+      folded.weights[i] = static_cast<float>(static_cast<double>(weight.data[i]) * g);
     }
-    folded.bias[o] = static_cast<float>(static_cast<double>(beta->data[o]) -
-                                        static_cast<double>(mean->data[o]) * g);
+    folded.bias[o] = static_cast<float>(static_cast<double>(beta.data[o]) -
+                                        static_cast<double>(mean.data[o]) * g);
   }
   return folded;
 }

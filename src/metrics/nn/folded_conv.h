@@ -17,6 +17,11 @@ struct FoldedConv {
   std::vector<float> bias;     // out
 };
 
+// w * g, beta - mean * g with g = gamma / sqrt(var + eps), in double, rounded once to float:
+// a conv without bias followed by BatchNorm2d in eval mode. Shapes are the caller's to check.
+FoldedConv fold_batch_norm(const Tensor& weight, const Tensor& gamma, const Tensor& beta,
+                           const Tensor& mean, const Tensor& var, double eps);
+
 // Reads "<conv.name>.conv.weight" and "<conv.name>.bn.{weight,bias,running_mean,running_var}".
 // kInvalidArgument naming the key if one is missing or has the wrong shape.
 base::Result<FoldedConv> fold_conv(const StateDict& dict, const Conv& conv);

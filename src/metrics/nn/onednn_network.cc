@@ -25,6 +25,34 @@ memory::desc activation_desc(std::int64_t images, const Shape& shape, Tag tag) {
                       tag);
 }
 
+// Weights as oneDNN describes them: OIHW, or GOIHW for a grouped (depthwise) conv.
+memory::dims weight_dims(const Conv& c) {
+  if (c.groups == 1) return {c.out_channels, c.in_channels, c.kernel_h, c.kernel_w};
+  return {c.groups, c.out_channels / c.groups, c.in_channels / c.groups, c.kernel_h, c.kernel_w};
+}
+
+// The conv's post-ops: the residual sum (Conv::accumulate), then its activation.
+dnnl::primitive_attr conv_attr(const Conv& c) {
+  dnnl::post_ops ops;
+  if (c.accumulate) ops.append_sum(1.0f);
+  switch (c.activation) {
+    case ConvActivation::kRelu:
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      break;
+    case ConvActivation::kSilu:  // oneDNN's swish: x * sigmoid(alpha x)
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
+      break;
+    case ConvActivation::kSigmoid:
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f);
+      break;
+    case ConvActivation::kNone:
+      break;
+  }
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  return attr;
+}
+
 base::Status onednn_error(const dnnl::error& e, std::string_view doing) {
   return base::Status::internal(
       fmt::format("oneDNN: {}: {} (status {})", doing, e.what(), static_cast<int>(e.status)));
@@ -40,8 +68,10 @@ struct OneDnnNetwork::Plan {
     std::unordered_map<int, memory> args;
     std::size_t src = 0;  // image 0
     std::size_t dst = 0;
+    std::size_t src1 = 0;        // ChannelScale's scale (DNNL_ARG_SRC_1), if the step has one
     std::size_t src_stride = 0;  // floats from one image to the next
     std::size_t dst_stride = 0;
+    std::size_t src1_stride = 0;
   };
   struct StagePlan {
     bool per_image = false;
@@ -122,10 +152,11 @@ memory OneDnnNetwork::prepacked_weights(std::size_t conv, const memory::desc& de
   // The first layout is reordered from the folded OIHW weights, which are then freed (they
   // would double the weights' memory); a layout asked later comes from the first one.
   std::vector<float>& oihw = convs_[conv].weights;
-  memory source = packed_so_far.empty()
-                      ? memory(memory::desc(desc.dims(), memory::data_type::f32, Tag::oihw),
-                               engine_, oihw.data())
-                      : packed_so_far.front();
+  const Tag plain = desc.dims().size() == 5 ? Tag::goihw : Tag::oihw;  // grouped: G x O/G x ...
+  memory source =
+      packed_so_far.empty()
+          ? memory(memory::desc(desc.dims(), memory::data_type::f32, plain), engine_, oihw.data())
+          : packed_so_far.front();
   memory packed(desc, engine_);
   dnnl::reorder(source, packed).execute(stream_, source, packed);
   stream_.wait();
@@ -155,6 +186,7 @@ class OneDnnNetwork::PlanBuilder {
     std::size_t src = 0;
     std::size_t dst = 0;
     std::size_t dst_floats_in = 0;  // the channel slice a concatenating branch writes
+    std::size_t src1 = kNoBuffer;   // ChannelScale's scale
   };
   // The buffers of the stage being planned, indexed like stage_buffer_shapes.
   struct StageBuffers {
@@ -167,6 +199,7 @@ class OneDnnNetwork::PlanBuilder {
     std::size_t last_step = 0;
   };
   static constexpr std::size_t kUnwritten = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t kNoBuffer = std::numeric_limits<std::size_t>::max();
 
   std::size_t new_buffer(const memory::desc& desc, std::size_t first_step);
   void read_until(std::size_t buffer, std::size_t step);
@@ -176,8 +209,8 @@ class OneDnnNetwork::PlanBuilder {
   // a reorder); advances step_ by their number.
   std::vector<Plan::Step> plan_node(const Node& node, StageBuffers& buffers);
   bool reference_only(const Conv& c, const memory::desc& src_md, const memory::desc& dst_md);
-  Plan::Step primitive_step(const std::variant<Conv, Pool>& op, const memory::desc& src_md,
-                            const memory::desc& dst_md);
+  Plan::Step primitive_step(const Op& op, const memory::desc& src_md, const memory::desc& dst_md,
+                            const memory::desc& src1_md);
   void add_conv(const Conv& c, const memory::desc& src_md, const memory::desc& dst_md,
                 Plan::Step& plan_step);
   void add_pool(const Pool& p, const memory::desc& src_md, const memory::desc& dst_md,
@@ -186,7 +219,6 @@ class OneDnnNetwork::PlanBuilder {
 
   OneDnnNetwork& network_;
   const std::int64_t n_;
-  dnnl::primitive_attr conv_attr_;  // ReLU after every convolution
   std::vector<BufferLife> lives_;
   std::vector<std::vector<StepBuffers>> step_buffers_;  // per stage, per step
   std::vector<std::size_t> stage_outputs_;
@@ -203,9 +235,6 @@ OneDnnNetwork::PlanBuilder::PlanBuilder(OneDnnNetwork& network, std::size_t coun
   in_shape_ = Shape{3, static_cast<std::int64_t>(network.height_),
                     static_cast<std::int64_t>(network.width_)};
   in_buffer_ = new_buffer(activation_desc(n_, in_shape_, Tag::nchw), step_);
-  dnnl::post_ops relu;
-  relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  conv_attr_.set_post_ops(relu);
 }
 
 std::unique_ptr<OneDnnNetwork::Plan> OneDnnNetwork::PlanBuilder::build() {
@@ -296,7 +325,7 @@ std::vector<OneDnnNetwork::Plan::Step> OneDnnNetwork::PlanBuilder::plan_node(con
     const std::size_t plain = new_buffer(plain_md, step_);
     read_until(b.ids[src_index], step_);
     step_buffers_.back().push_back(StepBuffers{b.ids[src_index], plain, 0});
-    Plan::Step conv_step = primitive_step(node.op, src_md, plain_md);
+    Plan::Step conv_step = primitive_step(node.op, src_md, plain_md, memory::desc());
     conv_step.src_stride = b.strides[src_index];
     conv_step.dst_stride = static_cast<std::size_t>(dst_shape.size());
     steps.push_back(std::move(conv_step));
@@ -316,10 +345,22 @@ std::vector<OneDnnNetwork::Plan::Step> OneDnnNetwork::PlanBuilder::plan_node(con
     return steps;
   }
   read_until(b.ids[src_index], step_);
-  step_buffers_.back().push_back(StepBuffers{b.ids[src_index], b.ids[dst_index], dst_offset});
-  Plan::Step plan_step = primitive_step(node.op, src_md, dst_md);
+  StepBuffers buffers{b.ids[src_index], b.ids[dst_index], dst_offset};
+  memory::desc src1_md;
+  std::size_t src1_stride = 0;
+  if (const ChannelScale* scale = std::get_if<ChannelScale>(&node.op)) {
+    const auto scale_index = static_cast<std::size_t>(scale->scale);
+    QTUNE_CHECK(b.ids[scale_index] != kUnwritten);
+    buffers.src1 = b.ids[scale_index];
+    read_until(buffers.src1, step_);
+    src1_md = activation_desc(b.images, b.shapes[scale_index], network_.blocked_);
+    src1_stride = b.strides[scale_index];
+  }
+  step_buffers_.back().push_back(buffers);
+  Plan::Step plan_step = primitive_step(node.op, src_md, dst_md, src1_md);
   plan_step.src_stride = b.strides[src_index];
   plan_step.dst_stride = b.strides[dst_index];
+  plan_step.src1_stride = src1_stride;
   steps.push_back(std::move(plan_step));
   ++step_;
   return steps;
@@ -327,25 +368,36 @@ std::vector<OneDnnNetwork::Plan::Step> OneDnnNetwork::PlanBuilder::plan_node(con
 
 bool OneDnnNetwork::PlanBuilder::reference_only(const Conv& c, const memory::desc& src_md,
                                                 const memory::desc& dst_md) {
-  const memory::desc weights_md({c.out_channels, c.in_channels, c.kernel_h, c.kernel_w},
-                                memory::data_type::f32, Tag::any);
+  const memory::desc weights_md(weight_dims(c), memory::data_type::f32, Tag::any);
   const memory::desc bias_md({c.out_channels}, memory::data_type::f32, Tag::x);
   const dnnl::convolution_forward::desc desc(
       dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, weights_md,
       bias_md, dst_md, {c.stride, c.stride}, {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w});
-  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr_, network_.engine_);
+  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr(c), network_.engine_);
   return std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0;
 }
 
-OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::primitive_step(
-    const std::variant<Conv, Pool>& op, const memory::desc& src_md, const memory::desc& dst_md) {
+OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::primitive_step(const Op& op,
+                                                                     const memory::desc& src_md,
+                                                                     const memory::desc& dst_md,
+                                                                     const memory::desc& src1_md) {
+  // DNNL_ARG_SRC is also a reorder's DNNL_ARG_FROM and a binary's DNNL_ARG_SRC_0;
+  // DNNL_ARG_DST a reorder's DNNL_ARG_TO.
   Plan::Step plan_step;
   plan_step.args.emplace(DNNL_ARG_SRC, memory(src_md, network_.engine_, DNNL_MEMORY_NONE));
   plan_step.args.emplace(DNNL_ARG_DST, memory(dst_md, network_.engine_, DNNL_MEMORY_NONE));
   if (const Conv* c = std::get_if<Conv>(&op)) {
     add_conv(*c, src_md, dst_md, plan_step);
+  } else if (const Pool* p = std::get_if<Pool>(&op)) {
+    add_pool(*p, src_md, dst_md, plan_step);
+  } else if (std::holds_alternative<Copy>(op)) {
+    plan_step.primitive =
+        dnnl::reorder(plan_step.args.at(DNNL_ARG_SRC), plan_step.args.at(DNNL_ARG_DST));
   } else {
-    add_pool(std::get<Pool>(op), src_md, dst_md, plan_step);
+    // src * scale, the scale (channels x 1 x 1 per image) broadcast over the plane.
+    const dnnl::binary::desc desc(dnnl::algorithm::binary_mul, src_md, src1_md, dst_md);
+    plan_step.primitive = dnnl::binary(dnnl::binary::primitive_desc(desc, network_.engine_));
+    plan_step.args.emplace(DNNL_ARG_SRC_1, memory(src1_md, network_.engine_, DNNL_MEMORY_NONE));
   }
   return plan_step;
 }
@@ -354,12 +406,11 @@ OneDnnNetwork::Plan::Step OneDnnNetwork::PlanBuilder::primitive_step(
 void OneDnnNetwork::PlanBuilder::add_conv(const Conv& c, const memory::desc& src_md,
                                           const memory::desc& dst_md, Plan::Step& plan_step) {
   const dnnl::memory& bias = network_.biases_[conv_index_];
-  const memory::desc weights_md({c.out_channels, c.in_channels, c.kernel_h, c.kernel_w},
-                                memory::data_type::f32, Tag::any);
+  const memory::desc weights_md(weight_dims(c), memory::data_type::f32, Tag::any);
   const dnnl::convolution_forward::desc desc(
       dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, weights_md,
       bias.get_desc(), dst_md, {c.stride, c.stride}, {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w});
-  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr_, network_.engine_);
+  const dnnl::convolution_forward::primitive_desc pd(desc, conv_attr(c), network_.engine_);
   plan_step.primitive = dnnl::convolution_forward(pd);
   plan_step.args.emplace(DNNL_ARG_WEIGHTS,
                          network_.prepacked_weights(conv_index_, pd.weights_desc()));
@@ -370,12 +421,17 @@ void OneDnnNetwork::PlanBuilder::add_conv(const Conv& c, const memory::desc& src
 void OneDnnNetwork::PlanBuilder::add_pool(const Pool& p, const memory::desc& src_md,
                                           const memory::desc& dst_md, Plan::Step& plan_step) {
   const auto algorithm = p.kind == PoolKind::kMax ? dnnl::algorithm::pooling_max
-                         : p.kind == PoolKind::kAverageExcludingPadding
-                             ? dnnl::algorithm::pooling_avg_exclude_padding
-                             : dnnl::algorithm::pooling_avg_include_padding;
+                         : p.kind == PoolKind::kAverageIncludingPadding
+                             ? dnnl::algorithm::pooling_avg_include_padding
+                             : dnnl::algorithm::pooling_avg_exclude_padding;
+  // A global average is one window over the whole plane.
+  const bool global = p.kind == PoolKind::kGlobalAverage;
+  const memory::dims kernel =
+      global ? memory::dims{src_md.dims()[2], src_md.dims()[3]} : memory::dims{p.kernel, p.kernel};
+  const memory::dims stride = global ? memory::dims{1, 1} : memory::dims{p.stride, p.stride};
+  const memory::dims pad = global ? memory::dims{0, 0} : memory::dims{p.pad, p.pad};
   const dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src_md,
-                                         dst_md, {p.stride, p.stride}, {p.kernel, p.kernel},
-                                         {p.pad, p.pad}, {p.pad, p.pad});
+                                         dst_md, stride, kernel, pad, pad);
   plan_step.primitive =
       dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, network_.engine_));
 }
@@ -393,6 +449,7 @@ void OneDnnNetwork::PlanBuilder::place_buffers(Plan& plan) const {
     for (std::size_t k = 0; k < sp.steps.size(); ++k) {
       sp.steps[k].src = at(step_buffers_[s][k].src);
       sp.steps[k].dst = at(step_buffers_[s][k].dst) + step_buffers_[s][k].dst_floats_in;
+      if (step_buffers_[s][k].src1 != kNoBuffer) sp.steps[k].src1 = at(step_buffers_[s][k].src1);
     }
     sp.output = at(stage_outputs_[s]);
   }
@@ -419,6 +476,9 @@ base::Status OneDnnNetwork::forward(std::span<const float> input, std::size_t co
         for (Plan::Step& step : stage.steps) {
           step.args.at(DNNL_ARG_SRC).set_data_handle(arena + step.src + i * step.src_stride);
           step.args.at(DNNL_ARG_DST).set_data_handle(arena + step.dst + i * step.dst_stride);
+          if (auto scale = step.args.find(DNNL_ARG_SRC_1); scale != step.args.end()) {
+            scale->second.set_data_handle(arena + step.src1 + i * step.src1_stride);
+          }
           step.primitive.execute(stream_, step.args);
         }
       }

@@ -1,16 +1,19 @@
-// The fast FID Inception backend on oneDNN 2.x (CPU, OpenMP runtime).
+// The fast backend of the FID Inception and of the evaluation table's networks
+// (table_graphs.h) on oneDNN 2.x (CPU, OpenMP runtime).
 //
 // Layout: every activation is nChw16c on AVX-512 machines, nChw8c on AVX2 ones (oneDNN's
 // native blocked layout for the ISA) except the network input (plain NCHW, which oneDNN's
-// first-layer kernel reads directly). All channel counts of the FID Inception are multiples
-// of 16, so in either layout the channel slice of one image is a dense blocked tensor of its
-// own: each branch writes straight into its slice of the
-// concatenated output. That only holds per image, so the concatenating stages (Mixed_*) run
-// image by image, while the stem runs on the whole batch (its early layers are the most
-// batch-sensitive). Weights are reordered once into the layout each primitive asks for
-// (format "any"; a fixed weight layout makes oneDNN fall back to its reference kernels).
-// Memory: activations live in one arena laid out by buffer lifetimes (arena_layout.h), shared
-// by the plans of every batch size, and the folded OIHW weights are freed once prepacked.
+// first-layer kernel reads directly); a channel count that is not a multiple of the block
+// (EfficientNet's squeeze-excitation, 4 to 48 channels) is zero-padded by oneDNN. All
+// channel counts of the FID Inception are multiples of 16, so in either layout the channel
+// slice of one image is a dense blocked tensor of its own: each branch writes straight into
+// its slice of the concatenated output. That only holds per image, so the concatenating
+// stages (Mixed_*) run image by image, while the other stages run on the whole batch (the
+// early layers are the most batch-sensitive). Weights are reordered once into the layout
+// each primitive asks for (format "any"; a fixed weight layout makes oneDNN fall back to its
+// reference kernels). Memory: activations live in one arena laid out by buffer lifetimes
+// (arena_layout.h), shared by the plans of every batch size, and the folded OIHW weights are
+// freed once prepacked.
 #pragma once
 
 #include <cstddef>
@@ -38,8 +41,9 @@ class OneDnnNetwork final : public Network {
   // The FID Inception (fid_inception_stages()) on size x size inputs, spatial means.
   static base::Result<std::unique_ptr<OneDnnNetwork>> create(std::vector<FoldedConv> convs,
                                                              std::size_t input_size);
-  // Any stage graph (fid_graph.h: conv + bias + ReLU nodes and pools) on height x width
-  // inputs; `convs` in the graph's execution order.
+  // Any stage graph (fid_graph.h: convs with bias, groups, an activation and a residual sum
+  // as oneDNN post-ops; pools; copies; channel scales as binary multiplies) on height x
+  // width inputs; `convs` in the graph's execution order.
   static base::Result<std::unique_ptr<OneDnnNetwork>> create(const std::vector<Stage>& stages,
                                                              std::vector<FoldedConv> convs,
                                                              std::size_t height, std::size_t width,

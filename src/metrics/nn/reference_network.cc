@@ -116,7 +116,7 @@ base::Status ReferenceNetwork::forward(std::span<const float> input, std::size_t
                      to_size(node.dst_channel_offset * dst.shape.height * dst.shape.width);
         if (const Conv* c = std::get_if<Conv>(&node.op)) {
           convolve(*c, convs_[conv_index++], src, out);
-        } else {
+        } else {  // the FID graph has only convs (ReLU, groups 1) and window pools
           pool(std::get<Pool>(node.op), src, out);
         }
       }

@@ -25,10 +25,33 @@ struct NetSpec {
 };
 
 NetSpec spec_of(TableNet net) {
-  if (net == TableNet::kAlexnet) {
-    return {256, alexnet_stages(), NetworkOutput::kFullMap, false};
+  switch (net) {
+    case TableNet::kAlexnet:
+      return {256, alexnet_stages(), NetworkOutput::kFullMap, false};
+    case TableNet::kInceptionV3:
+      return {342, torchvision_inception_stages(), NetworkOutput::kSpatialMean, true};
+    case TableNet::kResnet50:
+      return {224, resnet50_stages(), NetworkOutput::kSpatialMean, false};
+    case TableNet::kEfficientnetB1:
+      return {255, efficientnet_b1_stages(), NetworkOutput::kSpatialMean, false};
   }
-  return {342, torchvision_inception_stages(), NetworkOutput::kSpatialMean, true};
+  QTUNE_CHECK(false);
+  return {0, alexnet_stages(), NetworkOutput::kFullMap, false};
+}
+
+base::Result<std::vector<FoldedConv>> convs_of(TableNet net, const StateDict& weights) {
+  switch (net) {
+    case TableNet::kAlexnet:
+      return alexnet_convs(weights);
+    case TableNet::kInceptionV3:
+      return torchvision_inception_convs(weights);
+    case TableNet::kResnet50:
+      return resnet50_convs(weights);
+    case TableNet::kEfficientnetB1:
+      return efficientnet_b1_convs(weights);
+  }
+  QTUNE_CHECK(false);
+  return base::Status::internal("unknown table network");
 }
 
 }  // namespace
@@ -38,12 +61,7 @@ TableNetwork::TableNetwork(TableNet net, std::vector<FoldedConv> convs, int thre
 
 base::Result<std::unique_ptr<TableNetwork>> TableNetwork::create(TableNet net, StateDict weights,
                                                                  int threads) {
-  std::vector<FoldedConv> convs;
-  if (net == TableNet::kAlexnet) {
-    QTUNE_ASSIGN_OR_RETURN(convs, alexnet_convs(weights));
-  } else {
-    QTUNE_ASSIGN_OR_RETURN(convs, torchvision_inception_convs(weights));
-  }
+  QTUNE_ASSIGN_OR_RETURN(std::vector<FoldedConv> convs, convs_of(net, weights));
   return std::unique_ptr<TableNetwork>(new TableNetwork(net, std::move(convs), threads));
 }
 

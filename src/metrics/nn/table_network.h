@@ -3,7 +3,8 @@
 //   ToTensor -> Resize(side) (resize.h: shorter side, bilinear, no antialias) ->
 //   Normalize(ImageNet mean, std) -> [inception: torchvision's transform_input] -> network
 //   -> the last stage's output (AlexNet: the whole map, flattened as torch's flatten(1);
-//   Inception: avgpool).
+//   Inception, ResNet-50, EfficientNet-B1: avgpool). Sides: AlexNet 256, Inception 342,
+//   ResNet-50 224, EfficientNet-B1 255.
 // Images are batched by their resized size; a oneDNN network is built per input size.
 //
 // Not thread-safe (the networks own scratch buffers). Errors: the weight readers'
@@ -24,7 +25,7 @@
 
 namespace qtune::metrics::nn {
 
-enum class TableNet { kAlexnet, kInceptionV3 };
+enum class TableNet { kAlexnet, kInceptionV3, kResnet50, kEfficientnetB1 };
 
 class TableNetwork {
  public:
@@ -32,7 +33,7 @@ class TableNetwork {
                                                             int threads);
 
   // count x d features after `stage_count` stages (AlexNet: 1 = features.4, 2 =
-  // features.11; Inception: 13 = avgpool), rows in the order of `images`.
+  // features.11; the others: stage_count() = avgpool), rows in the order of `images`.
   base::Result<Features> features(std::span<const Image> images, std::size_t stage_count);
 
   std::size_t stage_count() const;

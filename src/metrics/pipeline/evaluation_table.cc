@@ -16,12 +16,14 @@
 namespace qtune::metrics {
 namespace {
 
-constexpr std::array<TableMetricInfo, 5> kTableMetrics{{
-    {TableMetric::kPixcorr, "pixcorr", false},
-    {TableMetric::kSsimMindeye, "ssim_mindeye", false},
-    {TableMetric::kAlexnet2, "alexnet2", true},
-    {TableMetric::kAlexnet5, "alexnet5", true},
-    {TableMetric::kInception2way, "inception2way", true},
+constexpr std::array<TableMetricInfo, 7> kTableMetrics{{
+    {TableMetric::kPixcorr, "pixcorr", false, false},
+    {TableMetric::kSsimMindeye, "ssim_mindeye", false, false},
+    {TableMetric::kAlexnet2, "alexnet2", true, false},
+    {TableMetric::kAlexnet5, "alexnet5", true, false},
+    {TableMetric::kInception2way, "inception2way", true, false},
+    {TableMetric::kEffnet, "effnet", false, true},
+    {TableMetric::kSwav, "swav", false, true},
 }};
 
 // A network's weights as torchvision publishes them.
@@ -32,14 +34,22 @@ struct PublishedWeights {
   std::string_view url;
 };
 
-constexpr std::array<PublishedWeights, 2> kPublished{{
+// efficientnet_b1: torchvision's EfficientNet_B1_Weights.DEFAULT (IMAGENET1K_V2), what
+// MindEye's efficientnet_b1(weights=DEFAULT) loads. swav_resnet50: the file
+// facebookresearch/swav's hubconf.py downloads for torch.hub.load(..., "resnet50").
+constexpr std::array<PublishedWeights, 4> kPublished{{
     {"alexnet", nn::TableNet::kAlexnet, "alexnet-owt-7be5be79.pth",
      "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"},
     {"inception_v3", nn::TableNet::kInceptionV3, "inception_v3_google-0cc3c7bd.pth",
      "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth"},
+    {"efficientnet_b1", nn::TableNet::kEfficientnetB1, "efficientnet_b1-c27df63c.pth",
+     "https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth"},
+    {"swav_resnet50", nn::TableNet::kResnet50, "swav_800ep_pretrain.pth.tar",
+     "https://dl.fbaipublicfiles.com/deepcluster/swav_800ep_pretrain.pth.tar"},
 }};
 
-constexpr std::array<std::string_view, 2> kWeightNames{"alexnet", "inception_v3"};
+constexpr std::array<std::string_view, 4> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
+                                                       "swav_resnet50"};
 
 const PublishedWeights& published(nn::TableNet net) {
   for (const PublishedWeights& p : kPublished) {
@@ -47,6 +57,19 @@ const PublishedWeights& published(nn::TableNet net) {
   }
   QTUNE_CHECK(false);
   return kPublished[0];
+}
+
+nn::TableNet network_of(TableMetric metric) {
+  switch (metric) {
+    case TableMetric::kInception2way:
+      return nn::TableNet::kInceptionV3;
+    case TableMetric::kEffnet:
+      return nn::TableNet::kEfficientnetB1;
+    case TableMetric::kSwav:
+      return nn::TableNet::kResnet50;
+    default:
+      return nn::TableNet::kAlexnet;
+  }
 }
 
 // weights_for[NAME], else the published file in torch.hub's cache.
@@ -129,15 +152,19 @@ base::Result<TableScore> EvaluationTable::score(TableMetric metric, std::span<co
         "both folders need the same number",
         name, stimuli.size(), reconstructions.size()));
   }
-  if (stimuli.size() < 2) {
+  const bool distance = metric == TableMetric::kEffnet || metric == TableMetric::kSwav;
+  if (stimuli.size() < 2 && !distance) {
     return base::Status::invalid_argument(
         fmt::format("{}: {} pair; 2-way identification compares each reconstruction with the "
                     "other stimuli, so it needs at least 2 pairs",
                     name, stimuli.size()));
   }
   QTUNE_RETURN_IF_ERROR(check_weights_for(options_.weights_for));
-  const nn::TableNet net =
-      metric == TableMetric::kInception2way ? nn::TableNet::kInceptionV3 : nn::TableNet::kAlexnet;
+  if (stimuli.empty()) {
+    return base::Status::invalid_argument(
+        fmt::format("{}: no image pairs; give at least one stimulus and its reconstruction", name));
+  }
+  const nn::TableNet net = network_of(metric);
   auto& slot = networks_->loaded[net];
   if (!slot) {
     const PublishedWeights& p = published(net);
@@ -161,6 +188,11 @@ base::Result<TableScore> EvaluationTable::score(TableMetric metric, std::span<co
   if (!stim.is_ok()) return stim.status().with_context(fmt::format("{}: stimuli", name));
   auto rec = slot->features(reconstructions, stages);
   if (!rec.is_ok()) return rec.status().with_context(fmt::format("{}: reconstructions", name));
+  if (distance) {
+    auto d = mean_correlation_distance(*stim, *rec);
+    if (!d.is_ok()) return d.status().with_context(std::string(name));
+    return TableScore{*d, std::nullopt};
+  }
   auto two_way = two_way_identification(*stim, *rec);
   if (!two_way.is_ok()) return two_way.status().with_context(std::string(name));
   return TableScore{two_way->score, two_way->p_value};
