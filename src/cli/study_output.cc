@@ -405,12 +405,12 @@ std::string format_status(const store::StudyRecord& study,
     out += fmt::format("Slurm job states unknown: {}\n", extras.slurm_error);
   for (const store::TrialRecord& t : trials) {
     if (t.imported()) continue;
-    out += fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}{}\n", t.number,
-                       store::trial_state_name(t.state), value_text(t.value),
-                       describe_params(t.params),
-                       t.components.empty() ? "" : "  (" + components_text(t.components) + ")",
-                       slurm_job_text(extras, t.number),
-                       t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
+    out +=
+        fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}{}\n", t.number, store::trial_state_name(t.state),
+                    value_text(t.value), describe_params(t.params),
+                    t.components.empty() ? "" : "  (" + components_text(t.components) + ")",
+                    slurm_job_text(extras, t.number),
+                    t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
   }
   if (imported > 0) {
     out += fmt::format("imported ({}, never run here):\n", imported);
