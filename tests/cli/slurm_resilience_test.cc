@@ -159,7 +159,12 @@ command = ["sh", "t.sh", "{x}"]
                   dir_.path());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   const std::string array = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
-  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return lines_of(dir_ / "runs.log").size() == 2; }))
+      << "runs.log:\n"
+      << text_of(dir_ / "runs.log") << "w0.log:\n"
+      << text_of(dir_ / "w0.log") << "w1.log:\n"
+      << text_of(dir_ / "w1.log") << "squeue:\n"
+      << run_process({"squeue", "--jobs=" + array}).out;
   const ProcessResult cancelled = run_process({"scancel", array + "_0"});
   ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
   // Task 0's worker stops (its log says so) before the gate opens.

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "qtune/store/open_store.h"
@@ -199,6 +201,30 @@ TEST(SqliteStore, TwoConnectionsRaceForOneClaimAndOneFinish) {
   EXPECT_TRUE((*b)->finish_trial(t->id, {TrialState::kComplete, 1.0, "", ""}, "", 1).is_ok());
   EXPECT_EQ((*a)->finish_trial(t->id, {TrialState::kComplete, 2.0, "", ""}, "", 2).code(),
             StatusCode::kConflict);
+}
+
+// The README's worker array: every task opens the same new file at the same moment. Turning
+// a new file to WAL needs its exclusive lock, and SQLite answers a second connection that
+// holds a shared lock "busy" at once, without its busy timeout (that wait could deadlock);
+// the store retries. Eight connections, twenty new files: every open succeeds.
+TEST(SqliteStore, ConnectionsOpeningOneNewFileAtOnceAllSucceed) {
+  testing::TempDir dir;
+  for (int round = 0; round < 20; ++round) {
+    const std::string url = "sqlite://" + (dir / ("s" + std::to_string(round) + ".db")).string();
+    std::atomic<int> ready = 0;
+    std::vector<std::string> errors(8);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < static_cast<int>(errors.size())) std::this_thread::yield();
+        auto store = open_store(url);
+        if (!store.is_ok()) errors[i] = store.status().message();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const std::string& e : errors) EXPECT_EQ(e, "") << "round " << round;
+  }
 }
 
 // The threshold on a backdated clock: one trial's heartbeat set 100 s into the past.

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/record_encoding.h"
 #include "store/sqlite/schema.h"
 
@@ -51,13 +54,30 @@ base::Result<StudyRecord> read_study(const Statement& row) {
   return s;
 }
 
+// Turning a new file to WAL takes its exclusive lock. SQLite answers a connection that holds
+// a shared lock while another waits for the exclusive one "busy" at once, without calling the
+// busy handler (waiting could deadlock): a worker array opening one new file at the same
+// moment meets this. The switch is retried for the busy timeout.
+base::Status use_wal(const Database& db) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    base::Status status = db.exec("PRAGMA journal_mode = WAL");
+    if (status.code() != base::StatusCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 base::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   QTUNE_ASSIGN_OR_RETURN(Database db, Database::open(path));
   QTUNE_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs)));
   // WAL lets readers (qtune status) work while a run writes; :memory: keeps its own mode.
-  QTUNE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL"));
+  QTUNE_RETURN_IF_ERROR(use_wal(db));
   // NORMAL is durable across process kills in WAL mode (only a power loss may drop the
   // last commits); FULL would fsync every trial event for no gain in that case.
   QTUNE_RETURN_IF_ERROR(db.exec("PRAGMA synchronous = NORMAL"));
