@@ -1,8 +1,9 @@
 // Random-weight FID Inception state dicts written by PyTorch (tests/reference/
 // nn_fid_inception.py: pytorch-fid's 566 keys, BatchNorm calibrated so activations stay O(1)),
 // shared by every test that runs the network or reads a full-size .pth. Each file is 95 MB and
-// takes PyTorch seconds to write, so it is made once per build tree under <build>/test-data
-// and reused by later tests and runs. Files are written under a temporary name and renamed,
+// takes PyTorch seconds to write, so it is made once (for the build folders under build/:
+// once for all of them; QTUNE_TEST_DATA_DIR) and reused by later tests and runs; its name
+// carries a fingerprint of the script that wrote it. Files are written under a temporary name and renamed,
 // so test processes that race to make one never read it half-written.
 #pragma once
 

@@ -61,7 +61,11 @@ ProcessResult run_reference_script(const std::string& script,
   std::vector<std::string> argv = {QTUNE_PYTHON,
                                    (source_dir() / "tests/reference" / script).string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult r = run_process(argv);
+  // PyTorch's OpenMP waits passively unless the test's environment chose: beside another
+  // test on two cores, spinning barriers slow both.
+  std::vector<std::string> env;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) env.emplace_back("OMP_WAIT_POLICY=passive");
+  ProcessResult r = run_process(argv, {}, env);
   if (r.exit_code != 0) ADD_FAILURE() << script << " failed (" << r.exit_code << "):\n" << r.err;
   return r;
 }
