@@ -3,8 +3,8 @@
 // shared by every test that runs the network or reads a full-size .pth. Each file is 95 MB and
 // takes PyTorch seconds to write, so it is made once (for the build folders under build/:
 // once for all of them; QTUNE_TEST_DATA_DIR) and reused by later tests and runs; its name
-// carries a fingerprint of the script that wrote it. Files are written under a temporary name and renamed,
-// so test processes that race to make one never read it half-written.
+// carries a fingerprint of the script that wrote it. Files are written under a temporary name and
+// renamed, so test processes that race to make one never read it half-written.
 #pragma once
 
 #include <filesystem>
