@@ -14,6 +14,7 @@ namespace qtune::study {
 namespace {
 
 using detail::median;
+using detail::quantile;
 
 constexpr base::Names<PruningRule, 3> kRules{{{{PruningRule::kNone, "none"},
                                                {PruningRule::kMedian, "median"},
@@ -224,6 +225,14 @@ PruneDecision decide_pruning(const PruningConfig& config, const std::vector<Curv
     return decision;
   if (config.rule == PruningRule::kAsha) return asha_rule(config, others, trial, decision);
   return median_rule(config, finished, trial, median(last_steps), std::move(decision));
+}
+
+std::optional<double> pruned_loss_bound(const PruningConfig& config,
+                                        std::vector<double> complete_losses) {
+  if (complete_losses.empty()) return std::nullopt;
+  const double fraction =
+      config.rule == PruningRule::kAsha ? 1.0 / static_cast<double>(config.reduction_factor) : 0.5;
+  return quantile(std::move(complete_losses), fraction);
 }
 
 double pruning_seconds_saved(const std::vector<store::TrialRecord>& trials,

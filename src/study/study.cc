@@ -239,7 +239,20 @@ base::Status Study::tell(TrialId trial, const Outcome& outcome) {
               combined ? outcome.components : std::vector<MetricComponent>{}};
     const bool maximize = config_.direction == store::Direction::kMaximize;
     observation.loss = maximize ? -*outcome.value : *outcome.value;
-    observation.censored = outcome.pruned;
+    if (outcome.pruned) {
+      // Told in the metric's units, at least as bad as what the rule judged it against; its
+      // intermediate value (stored) may be another quantity (pruning.h).
+      QTUNE_ASSIGN_OR_RETURN(const auto complete,
+                             store_->trials(id_, store::TrialState::kComplete));
+      std::vector<double> losses;
+      for (const store::TrialRecord& t : complete) {
+        if (t.value) losses.push_back(maximize ? -*t.value : *t.value);
+      }
+      if (const auto bound = pruned_loss_bound(config_.pruning, std::move(losses))) {
+        observation.loss = *bound;
+      }
+      observation.censored = true;
+    }
   } else {
     const std::string reason =
         outcome.value ? fmt::format("the metric is {}", *outcome.value) : outcome.failure_reason;

@@ -226,5 +226,23 @@ TEST(ParsePruning, NeedsTheTrialsProgress) {
       << one_group.status().message();
 }
 
+// What a pruned trial is told: the median of the finished final values (median rule), or
+// their best 1/reduction_factor quantile (ASHA); nothing without finished values.
+TEST(PrunedLossBound, IsTheQuantileTheRuleJudgedAgainst) {
+  PruningConfig median;
+  median.rule = PruningRule::kMedian;
+  EXPECT_EQ(pruned_loss_bound(median, {50, 10, 40, 20, 30}), 30.0);
+  EXPECT_EQ(pruned_loss_bound(median, {40, 10, 20, 30}), 25.0);
+  PruningConfig asha;
+  asha.rule = PruningRule::kAsha;
+  asha.reduction_factor = 3;
+  // Position (5 - 1) / 3 = 4/3 between 20 and 30.
+  EXPECT_NEAR(*pruned_loss_bound(asha, {50, 10, 40, 20, 30}), 20.0 + 10.0 / 3.0, 1e-12);
+  asha.reduction_factor = 4;
+  EXPECT_EQ(pruned_loss_bound(asha, {50, 10, 40, 20, 30}), 20.0);
+  EXPECT_EQ(pruned_loss_bound(asha, {7}), 7.0);
+  EXPECT_EQ(pruned_loss_bound(median, {}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace qtune::study

@@ -303,6 +303,41 @@ TEST_F(StudyTest, MaximisedMetricIsNegatedForTheStrategyOnly) {
   EXPECT_EQ(study->results().recommendation, highest->state_id);  // the strategy saw -value
 }
 
+// A pruned trial's intermediate value is often another quantity (a training loss printed per
+// epoch, the metric being FID): the strategy is told the finished trials' median instead, so
+// a pruned configuration is neither recommended nor believed good; its record keeps the
+// value it printed.
+TEST_F(StudyTest, PrunedTrialIsToldTheFinishedMedianNotItsIntermediateValue) {
+  for (const std::string kind : {"grid", "q-learning"}) {
+    SCOPED_TRACE(kind);
+    std::string toml = study_toml(kind, 6);
+    toml.replace(toml.find("\"toy\""), 5, "\"" + kind + "\"");
+    auto study = open(toml);
+    ASSERT_NE(study, nullptr);
+    std::vector<space::StateId> finished;
+    for (const double value : {10.0, 20.0, 30.0, 40.0, 50.0}) {
+      const TrialToRun t = ask_trial(*study);
+      finished.push_back(t.state);
+      ASSERT_TRUE(study->tell(t.id, Outcome::success(value)).is_ok());
+    }
+    const TrialToRun pruned = ask_trial(*study);
+    ASSERT_TRUE(study->tell(pruned.id, Outcome::pruned_at(0.001, "pruned at step 3")).is_ok());
+    EXPECT_EQ(study->results().recommendation, finished[0]);
+    auto trials = study->trials();
+    ASSERT_TRUE(trials.is_ok());
+    EXPECT_EQ(trials->back().state, store::TrialState::kPruned);
+    EXPECT_EQ(trials->back().value, 0.001);
+    const std::vector<space::StateId> at = {pruned.state};
+    const std::vector<agent::Belief> beliefs = study->beliefs(at);
+    if (kind == "q-learning") {
+      ASSERT_EQ(beliefs.size(), 1u);
+      // The model smooths its measurement of 30 with its neighbours' (10 to 50).
+      EXPECT_GT(beliefs[0].mean, 15.0);
+      EXPECT_LT(beliefs[0].mean, 45.0);
+    }
+  }
+}
+
 TEST_F(StudyTest, MaxTimeStopsNewTrials) {
   std::string toml = study_toml("random", 50);
   toml += "max_time = \"0.001\"\n";

@@ -40,9 +40,10 @@ struct Proposal {
 // The outcome of evaluating a proposal.
 struct Observation {
   std::optional<double> loss;  // lower is better; nullopt: the trial failed
-  // The trial was stopped early (pruned): `loss` is its last intermediate value, a censored
-  // measurement (it would have ended at least this bad). A strategy without a notion of
-  // censoring learns it as a measurement of that value: the state counts as evaluated.
+  // The trial was stopped early (pruned): `loss` is a censored measurement, a bound in the
+  // units of the other losses (it would have ended at least this bad; study/pruning.h
+  // pruned_loss_bound). A strategy without a notion of censoring learns it as a measurement
+  // of that value: the state counts as evaluated.
   bool censored = false;
   // What the evaluation cost (seconds of the trial, or a replay table's cost column);
   // nullopt: unknown. A cost-aware strategy learns a cost model from it (docs/config.md,

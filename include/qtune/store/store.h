@@ -69,8 +69,8 @@ struct StudyRecord {
 // A trial interrupted by Ctrl-C or by a killed process keeps its number and proposal and is
 // claimed again before anything new is proposed, so no evaluation is lost or repeated.
 // PRUNED: stopped early by the study's [pruning] rule; its value is the last intermediate
-// value it reported (a censored measurement: it would have ended at least this bad), and it
-// is neither a success nor a failure.
+// value it reported, and it is neither a success nor a failure (the strategy learns a
+// censored loss: study/pruning.h pruned_loss_bound).
 
 // Stored by name (the strings below), so the enumerator order is free to change.
 enum class TrialState { kRunning, kComplete, kFailed, kInterrupted, kPruned };

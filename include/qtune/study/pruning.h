@@ -86,6 +86,17 @@ struct PruneDecision {
 PruneDecision decide_pruning(const PruningConfig& config, const std::vector<Curve>& finished,
                              const std::vector<Curve>& others, const Curve& trial);
 
+// What the strategy is told a PRUNED trial's loss is, in the units of the study's metric: the
+// value the rule judged it against, translated to final values. Its intermediate value may
+// be another quantity (a training loss printed per epoch, while the metric is FID) and, on a
+// falling curve, is not what it would have ended at. The median rule stopped it as worse than
+// the finished trials' median, so it is told the median of `complete_losses` (the final losses
+// of the COMPLETE trials); ASHA stopped it outside the best 1/reduction_factor, so it is told
+// that quantile of them (linear between order statistics). A censored measurement: it would
+// have ended at least this bad. nullopt without complete losses.
+std::optional<double> pruned_loss_bound(const PruningConfig& config,
+                                        std::vector<double> complete_losses);
+
 // The trial time pruning saved, in seconds: for each PRUNED trial, its run time scaled up to
 // the median last step of the COMPLETE trials' curves, less the time it ran. 0 without pruned
 // trials or finished curves. `progress` as Store::progress returns it.

@@ -48,7 +48,8 @@
 // Values are the raw metric; for a maximised metric the strategy sees its negation. With a
 // combined metric ([trial] metric = { combine }), the value is the loss its components rank to
 // when the trial is told (combined_metric.h), and the study's direction is minimize. A
-// failed trial reaches the strategy as a failure, and the strategy applies its penalty.
+// failed trial reaches the strategy as a failure, and the strategy applies its penalty; a
+// pruned one as a censored loss (Outcome::pruned).
 //
 // Thread-safe: one mutex serialises every call, so worker threads may share a Study.
 #pragma once
@@ -98,8 +99,9 @@ struct Outcome {
   std::optional<double> value;  // the raw metric; nullopt: failed
   std::string failure_reason;   // failed: why; pruned: the pruning rule's reason
   std::string log_tail;
-  // Stopped early by [pruning]: `value` is its last intermediate value, a censored
-  // measurement (it would have ended at least this bad). Recorded PRUNED, not as a failure.
+  // Stopped early by [pruning]: `value` is its last intermediate value, recorded PRUNED (not a
+  // failure). The strategy is told a censored loss in the metric's units instead: the
+  // finished trials' value the rule judged it against (pruned_loss_bound, pruning.h).
   bool pruned = false;
   // How long the trial ran (seconds); told to the strategy as its cost (Observation::cost).
   std::optional<double> seconds = std::nullopt;
