@@ -15,9 +15,11 @@ if(QTUNE_WERROR)
 endif()
 if(QTUNE_SANITIZE)
   target_compile_options(qtune_flags INTERFACE
-    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(qtune_flags INTERFACE -fsanitize=address,undefined)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # Sanitizer instrumentation makes GCC 12 report -Wmaybe-uninitialized inside libstdc++'s
     # std::regex/std::function; the optimised build keeps the warning.
-    -Wno-maybe-uninitialized)
-  target_link_options(qtune_flags INTERFACE -fsanitize=address,undefined)
+    target_compile_options(qtune_flags INTERFACE -Wno-maybe-uninitialized)
+  endif()
 endif()

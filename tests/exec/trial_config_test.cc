@@ -105,6 +105,19 @@ metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexne
   EXPECT_TRUE(builtin_metric_maximize(pixcorr.metric.kind));
 }
 
+// Every built-in metric's direction, as a study's [study] direction defaults to it: the
+// evaluation table's from its own record (metrics/evaluation_table.h), the others from exec.
+TEST(TrialConfigTest, EveryBuiltinMetricHasItsDirection) {
+  using K = BuiltinMetricKind;
+  for (const K lower : {K::kFid, K::kKid, K::kMse, K::kEffnet, K::kSwav}) {
+    EXPECT_FALSE(builtin_metric_maximize(lower)) << builtin_metric_name(lower);
+  }
+  for (const K higher : {K::kPsnr, K::kSsim, K::kCorrelation, K::kPixcorr, K::kSsimMindeye,
+                         K::kAlexnet2, K::kAlexnet5, K::kInception2way}) {
+    EXPECT_TRUE(builtin_metric_maximize(higher)) << builtin_metric_name(higher);
+  }
+}
+
 TEST(TrialConfigTest, DistanceTableMetricsWithWeights) {
   const auto config = parse_trial_lines(R"(command = ["x"]
 metric = { builtin = "swav", reference = "s", generated = "r", weights_for = { swav_resnet50 = "swav_800ep_pretrain.pth.tar", efficientnet_b1 = "e.pth" } }
