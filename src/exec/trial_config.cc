@@ -6,13 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <span>
 
 #include "base/names.h"
 #include "base/toml_reader.h"
 #include "exec/metric_source.h"
 #include "qtune/exec/progress.h"
-#include "qtune/metrics/evaluation_table.h"
 
 namespace qtune::exec {
 namespace {
@@ -43,6 +41,11 @@ constexpr base::Names<BuiltinMetricKind, 13> kBuiltinNames{
       {BuiltinMetricKind::kInception2way, "inception2way"},
       {BuiltinMetricKind::kEffnet, "effnet"},
       {BuiltinMetricKind::kSwav, "swav"}}}};
+
+// The networks a built-in metric's weights_for may name (metrics::table_weight_names(),
+// which exec cannot see).
+constexpr std::array<std::string_view, 4> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
+                                                       "swav_resnet50"};
 
 class TrialParser {
  public:
@@ -499,10 +502,10 @@ class TrialParser {
       for (const auto& [key, value] : *entries) {
         const std::string network(key.str());
         const std::string at = fmt::format("{}.weights_for.{}", where, network);
-        const std::span<const std::string_view> networks = metrics::table_weight_names();
-        if (std::find(networks.begin(), networks.end(), network) == networks.end()) {
+        if (std::find(kWeightNames.begin(), kWeightNames.end(), network) == kWeightNames.end()) {
           return errors_.error(
-              value, at, fmt::format("unknown network; name one of {}", fmt::join(networks, ", ")));
+              value, at,
+              fmt::format("unknown network; name one of {}", fmt::join(kWeightNames, ", ")));
         }
         const auto* path = value.as_string();
         if (path == nullptr || path->get().empty())
@@ -541,29 +544,23 @@ base::Status check_dimension_names(const toml::table& root, const space::Space& 
 std::string_view builtin_metric_name(BuiltinMetricKind kind) { return kBuiltinNames.name(kind); }
 
 bool builtin_metric_maximize(BuiltinMetricKind kind) {
-  // The evaluation table's metrics carry their own direction (metrics/evaluation_table.h).
-  for (const metrics::TableMetricInfo& info : metrics::table_metrics()) {
-    if (info.name == builtin_metric_name(kind)) return !info.lower_is_better;
-  }
-  switch (kind) {  // no default: a new metric outside the table must say its direction here
+  switch (kind) {  // no default: a new metric must say its direction here
     case BuiltinMetricKind::kFid:
     case BuiltinMetricKind::kKid:
     case BuiltinMetricKind::kMse:
+    case BuiltinMetricKind::kEffnet:
+    case BuiltinMetricKind::kSwav:
       return false;
     case BuiltinMetricKind::kPsnr:
     case BuiltinMetricKind::kSsim:
     case BuiltinMetricKind::kCorrelation:
-      return true;
     case BuiltinMetricKind::kPixcorr:
     case BuiltinMetricKind::kSsimMindeye:
     case BuiltinMetricKind::kAlexnet2:
     case BuiltinMetricKind::kAlexnet5:
     case BuiltinMetricKind::kInception2way:
-    case BuiltinMetricKind::kEffnet:
-    case BuiltinMetricKind::kSwav:
-      break;  // table metrics, above
+      return true;
   }
-  QTUNE_CHECK(false && "a table metric named as no evaluation-table metric");
   return false;
 }
 

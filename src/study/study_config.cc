@@ -59,7 +59,7 @@ std::string anchor_storage(const std::string& url, const std::filesystem::path& 
 struct StudyKeys {
   std::string name;
   std::optional<std::string> storage;
-  store::Direction direction = store::Direction::kMinimize;
+  std::optional<store::Direction> direction;  // nullopt: the metric's own (else minimize)
   std::uint64_t seed = 0;
 };
 
@@ -268,6 +268,26 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
                             "[pruning]: needs the trials' intermediate values; add [trial] "
                             "progress = { regex = '...' } (step and value), or rule = \"none\"");
   }
+  store::Direction direction = keys.direction.value_or(store::Direction::kMinimize);
+  if (const auto* builtin = trial ? std::get_if<exec::BuiltinMetric>(&trial->metric) : nullptr) {
+    // A built-in metric's direction is known: it is the default, and a contrary one (a study
+    // that would hunt for the worst reconstructions for days) is refused.
+    const store::Direction own = exec::builtin_metric_maximize(builtin->kind)
+                                     ? store::Direction::kMaximize
+                                     : store::Direction::kMinimize;
+    if (keys.direction && *keys.direction != own) {
+      const std::string_view name = exec::builtin_metric_name(builtin->kind);
+      return base::toml_error(
+          file_name, *root.at_path("study.direction").node(),
+          fmt::format("[study] direction: \"{}\" with [trial] metric = {{ builtin = \"{}\" }}, "
+                      "which is {}-better; leave direction out (qtune knows each built-in "
+                      "metric's direction) or set \"{}\"",
+                      store::direction_name(*keys.direction), name,
+                      own == store::Direction::kMaximize ? "higher" : "lower",
+                      store::direction_name(own)));
+    }
+    direction = own;
+  }
   if (trial && std::holds_alternative<exec::CombinedMetric>(trial->metric)) {
     // The combined loss is a rank, lower better (combined_metric.h), in no metric's units.
     if (keys.direction == store::Direction::kMaximize) {
@@ -290,7 +310,7 @@ base::Result<StudyConfig> parse_study_config(std::string_view toml_text,
       .file = file,
       .name = std::move(keys.name),
       .storage = store::StorageUrl(anchor_storage(storage, base)),
-      .direction = keys.direction,
+      .direction = direction,
       .seed = keys.seed,
       .space = std::move(space),
       .strategy = std::move(strategy_config),

@@ -105,8 +105,8 @@ metric = { reference = "{K}/stim", generated = "{K}/rec", weights_for = { alexne
   EXPECT_TRUE(builtin_metric_maximize(pixcorr.metric.kind));
 }
 
-// Every built-in metric's direction, as a study's [study] direction defaults to it: the
-// evaluation table's from its own record (metrics/evaluation_table.h), the others from exec.
+// Every built-in metric's direction, as a study's [study] direction defaults to it (the
+// evaluation table's agree with metrics/evaluation_table.h: tests/study/study_config_test.cc).
 TEST(TrialConfigTest, EveryBuiltinMetricHasItsDirection) {
   using K = BuiltinMetricKind;
   for (const K lower : {K::kFid, K::kKid, K::kMse, K::kEffnet, K::kSwav}) {

@@ -2,8 +2,10 @@
 // file:line and the key (table-driven).
 #include "qtune/study/study_config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "qtune/metrics/evaluation_table.h"
 #include "qtune/study/results.h"
 #include "support/temp_dir.h"
 
@@ -88,6 +90,52 @@ TEST(StudyConfig, StrategyTextIsCanonical) {
       parse_study_config(kSpace + "[strategy]\nkind = \"q-learning\"\nalpha = 0.25\n", "/s/a.toml");
   ASSERT_TRUE(c.is_ok());
   EXPECT_NE(a->strategy_text, c->strategy_text);
+}
+
+// A built-in metric's direction is the study's default: every evaluation-table metric is
+// accepted by its name in metrics/evaluation_table.h, with the table's direction (a distance
+// is minimised, a 2-way score or a correlation maximised) and weights_for naming any network
+// the table reads; a contrary [study] direction is refused, naming the line.
+TEST(StudyConfig, BuiltinMetricsSetTheirOwnDirection) {
+  std::string networks;
+  for (const std::string_view n : metrics::table_weight_names()) {
+    networks += fmt::format("{}{} = \"{}.pth\"", networks.empty() ? "" : ", ", n, n);
+  }
+  const auto study = [&](std::string_view metric, std::string_view direction) {
+    return fmt::format(
+        "[study]\n{}\n{}[trial]\ncommand = [\"x\"]\nmetric = {{ builtin = \"{}\", reference = "
+        "\"r\", generated = \"g\"{} }}\n",
+        direction, kSpace, metric,
+        metrics::table_metric_named(metric) ? ", weights_for = { " + networks + " }" : "");
+  };
+  for (const metrics::TableMetricInfo& info : metrics::table_metrics()) {
+    auto config = parse_study_config(study(info.name, ""), "s.toml");
+    ASSERT_TRUE(config.is_ok()) << info.name << ": " << config.status().to_string();
+    EXPECT_EQ(config->direction,
+              info.lower_is_better ? store::Direction::kMinimize : store::Direction::kMaximize)
+        << info.name;
+  }
+  for (const auto& [metric, direction] : {std::pair{"fid", store::Direction::kMinimize},
+                                          {"kid", store::Direction::kMinimize},
+                                          {"mse", store::Direction::kMinimize},
+                                          {"psnr", store::Direction::kMaximize},
+                                          {"ssim", store::Direction::kMaximize},
+                                          {"correlation", store::Direction::kMaximize}}) {
+    auto config = parse_study_config(study(metric, ""), "s.toml");
+    ASSERT_TRUE(config.is_ok()) << metric << ": " << config.status().to_string();
+    EXPECT_EQ(config->direction, direction) << metric;
+  }
+  EXPECT_TRUE(parse_study_config(study("alexnet2", "direction = \"maximize\""), "s.toml").is_ok());
+  const auto contrary = parse_study_config(study("alexnet2", "direction = \"minimize\""), "s.toml");
+  ASSERT_FALSE(contrary.is_ok());
+  EXPECT_EQ(contrary.status().message(),
+            "s.toml:2: [study] direction: \"minimize\" with [trial] metric = { builtin = "
+            "\"alexnet2\" }, which is higher-better; leave direction out (qtune knows each "
+            "built-in metric's direction) or set \"maximize\"");
+  // A metric qtune does not compute keeps the default.
+  auto regex = parse_study_config(kSpace + "[trial]\ncommand = [\"x\"]\n", "s.toml");
+  ASSERT_TRUE(regex.is_ok()) << regex.status().to_string();
+  EXPECT_EQ(regex->direction, store::Direction::kMinimize);
 }
 
 TEST(StudyConfig, ErrorsNameFileLineAndKey) {
