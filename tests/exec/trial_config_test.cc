@@ -122,6 +122,20 @@ metric = { builtin = "swav", reference = "s", generated = "r", weights_for = { s
   EXPECT_EQ(std::get<BuiltinMetric>(effnet->metric).kind, BuiltinMetricKind::kEffnet);
 }
 
+TEST(TrialConfigTest, Clip2wayWithItsWeights) {
+  const auto config = parse_trial_lines(R"(command = ["x"]
+metric = { builtin = "clip2way", reference = "s", generated = "r", weights_for = { clip_vit_l14 = "vit_large_patch14_clip_224.openai.bin" } }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* builtin = std::get_if<BuiltinMetric>(&config->metric);
+  ASSERT_NE(builtin, nullptr);
+  EXPECT_EQ(builtin->kind, BuiltinMetricKind::kClip2way);
+  EXPECT_EQ(builtin_metric_name(builtin->kind), "clip2way");
+  EXPECT_TRUE(builtin_metric_maximize(builtin->kind));
+  ASSERT_EQ(builtin->weights_for.size(), 1u);
+  EXPECT_EQ(builtin->weights_for[0].first, "clip_vit_l14");
+}
+
 TEST(TrialConfigTest, ShellScriptString) {
   const auto config = parse_trial_lines("shell = true\ncommand = \"python3 t.py {K} | tee out\"\n");
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
