@@ -116,11 +116,11 @@ base::Result<StateDict> load_table_weights(nn::TableNet net, const std::filesyst
     if (net == nn::TableNet::kClipVit &&
         dict.status().message().find("__torch__") != std::string::npos) {
       return base::Status::invalid_argument(fmt::format(
-          "{}: a TorchScript archive (OpenAI's ViT-L-14.pt is one): its pickle rebuilds "
+          "a TorchScript archive (OpenAI's ViT-L-14.pt is one): its pickle rebuilds "
           "TorchScript modules, which the restricted reader does not run; use open_clip's state "
           "dict ({}) or torch.save(model.state_dict()) of a loaded CLIP model, and pass "
-          "--weights-for clip_vit_l14=FILE ({})",
-          path.string(), kClipUrl, dict.status().message()));
+          "--weights-for clip_vit_l14=FILE (the reader: {})",
+          kClipUrl, dict.status().message()));
     }
     return dict.status();
   }
