@@ -297,6 +297,13 @@ TEST_F(EvaluationTableTest, ClipWeightsAreCheckedTensorByTensor) {
                                       "has shape [256, 768]; expected [768, 256]"),
             std::string::npos)
       << c.status().message();
+  // A declared configuration whose activations would not fit (patch 2: 12545 tokens).
+  dict = table_weights("clip");
+  dict["visual.conv1.weight"].shape = {256, 3, 2, 2};
+  auto tiny_patch = nn::clip_vit_config(dict, nullptr);
+  ASSERT_FALSE(tiny_patch.is_ok());
+  EXPECT_NE(tiny_patch.status().message().find("a patch of at least 8"), std::string::npos)
+      << tiny_patch.status().message();
   dict = table_weights("clip");
   dict.erase("visual.transformer.resblocks.1.mlp.c_proj.bias");
   auto d = nn::TableNetwork::create(nn::TableNet::kClipVit, dict, 0);

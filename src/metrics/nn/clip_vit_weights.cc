@@ -69,11 +69,13 @@ base::Result<VitConfig> config_of(const StateDict& dict, const std::string& pref
                     prefix, kNetwork));
   }
   const std::vector<std::int64_t>& s = conv->second.shape;
-  if (s.size() != 4 || s[1] != 3 || s[2] != s[3] || s[0] <= 0 || s[0] % 64 != 0 || s[2] <= 0 ||
-      kClipInputSize % s[2] != 0) {
+  // Bounds that every CLIP ViT meets (widths 768 to 1664, patches 14 to 32) and that keep the
+  // activation buffers bounded (at most 785 tokens of 2048 values) whatever a file declares.
+  if (s.size() != 4 || s[1] != 3 || s[2] != s[3] || s[0] <= 0 || s[0] % 64 != 0 || s[0] > 2048 ||
+      s[2] < 8 || kClipInputSize % s[2] != 0) {
     return base::Status::invalid_argument(fmt::format(
         "state dict: tensor \"{}conv1.weight\" has shape [{}]; expected [width, 3, patch, patch] "
-        "with width a multiple of 64 and patch dividing {} ({})",
+        "with width a multiple of 64 up to 2048 and a patch of at least 8 dividing {} ({})",
         prefix, fmt::join(s, ", "), kClipInputSize, kNetwork));
   }
   VitConfig c;
