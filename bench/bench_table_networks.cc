@@ -8,7 +8,10 @@
 //                        [--repeats 3] [--torch-batch 16]
 //
 // NET: alexnet (features.11, 256x256), inception_v3 (avgpool, 342x342), efficientnet_b1
-// (avgpool, 255x255), swav (ResNet-50 avgpool, 224x224). Random weights are written by
+// (avgpool, 255x255), swav (ResNet-50 avgpool, 224x224), clip_vit_l14 (CLIP ViT-L/14's image
+// embedding, 224x224; PyTorch: the reference's re-creation of CLIP's VisionTransformer, the
+// module `clip.load` builds), clip (the parity tests' small CLIP ViT: width 256, 2 blocks).
+// Random weights are written by
 // PyTorch first (speed does not depend on the values). Each side reports its best of
 // `repeats` passes after a warm-up pass. Figures go to docs/benchmarks.md, "Evaluation
 // table networks". Build with the release preset.
@@ -48,7 +51,9 @@ struct BenchNet {
 const std::vector<BenchNet> kNets = {{"alexnet", TableNet::kAlexnet, 256},
                                      {"inception_v3", TableNet::kInceptionV3, 342},
                                      {"efficientnet_b1", TableNet::kEfficientnetB1, 255},
-                                     {"swav", TableNet::kResnet50, 224}};
+                                     {"swav", TableNet::kResnet50, 224},
+                                     {"clip_vit_l14", TableNet::kClipVit, 224},
+                                     {"clip", TableNet::kClipVit, 224}};
 
 // qtune's best images/s, or a negative value after printing the error.
 double qtune_images_per_second(const BenchNet& b, const std::string& weights, int threads,

@@ -43,7 +43,7 @@ base::Result<std::set<std::string>> parse_metric_list(const std::string& list) {
         !is_table_metric(name)) {
       return base::Status::invalid_argument(
           fmt::format("--metrics: unknown metric \"{}\"; choose from fid,kid,ssim,psnr,mse,pcc,"
-                      "pixcorr,ssim_mindeye,alexnet2,alexnet5,inception2way,effnet,swav",
+                      "pixcorr,ssim_mindeye,alexnet2,alexnet5,inception2way,clip2way,effnet,swav",
                       name));
     }
     chosen.insert(name);
@@ -179,7 +179,7 @@ Command add_metrics_command(CLI::App& app) {
       ->required();
   sub->add_option("--metrics", args->metrics,
                   "comma-separated subset of fid,kid,ssim,psnr,mse,pcc and the evaluation table's "
-                  "pixcorr,ssim_mindeye,alexnet2,alexnet5,inception2way,effnet,swav")
+                  "pixcorr,ssim_mindeye,alexnet2,alexnet5,inception2way,clip2way,effnet,swav")
       ->capture_default_str();
   sub->add_option("--format", args->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))

@@ -13,8 +13,8 @@ namespace qtune::cli {
 void add_weights_for_flag(CLI::App& app, std::vector<std::string>& entries) {
   app.add_option("--weights-for", entries,
                  "NAME=FILE: the weights of an evaluation-table network (alexnet, inception_v3, "
-                 "efficientnet_b1, swav_resnet50); default: the published file in torch's hub "
-                 "cache")
+                 "efficientnet_b1, swav_resnet50, clip_vit_l14); default: the published file in "
+                 "torch's hub cache")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }

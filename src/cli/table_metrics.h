@@ -1,6 +1,6 @@
 // The evaluation-table metrics of `qtune metrics` (pixcorr, ssim_mindeye, alexnet2,
-// alexnet5, inception2way, effnet, swav: metrics/evaluation_table.h) and its --weights-for
-// option.
+// alexnet5, inception2way, clip2way, effnet, swav: metrics/evaluation_table.h) and its
+// --weights-for option.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -27,7 +27,7 @@ class ErrorContext {
   std::string_view file_;
 };
 
-constexpr base::Names<BuiltinMetricKind, 13> kBuiltinNames{
+constexpr base::Names<BuiltinMetricKind, 14> kBuiltinNames{
     {{{BuiltinMetricKind::kFid, "fid"},
       {BuiltinMetricKind::kKid, "kid"},
       {BuiltinMetricKind::kMse, "mse"},
@@ -39,13 +39,14 @@ constexpr base::Names<BuiltinMetricKind, 13> kBuiltinNames{
       {BuiltinMetricKind::kAlexnet2, "alexnet2"},
       {BuiltinMetricKind::kAlexnet5, "alexnet5"},
       {BuiltinMetricKind::kInception2way, "inception2way"},
+      {BuiltinMetricKind::kClip2way, "clip2way"},
       {BuiltinMetricKind::kEffnet, "effnet"},
       {BuiltinMetricKind::kSwav, "swav"}}}};
 
 // The networks a built-in metric's weights_for may name (metrics::table_weight_names(),
 // which exec cannot see).
-constexpr std::array<std::string_view, 4> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
-                                                       "swav_resnet50"};
+constexpr std::array<std::string_view, 5> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
+                                                       "swav_resnet50", "clip_vit_l14"};
 
 class TrialParser {
  public:
@@ -559,6 +560,7 @@ bool builtin_metric_maximize(BuiltinMetricKind kind) {
     case BuiltinMetricKind::kAlexnet2:
     case BuiltinMetricKind::kAlexnet5:
     case BuiltinMetricKind::kInception2way:
+    case BuiltinMetricKind::kClip2way:
       return true;
   }
   return false;

@@ -23,12 +23,13 @@ constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::FolderMetric>, 
      {exec::BuiltinMetricKind::kCorrelation, metrics::FolderMetric::kPcc}}};
 
 // The evaluation table's metrics, scored by FolderScorer::score_table.
-constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::TableMetric>, 7> kTableMetric{
+constexpr std::array<std::pair<exec::BuiltinMetricKind, metrics::TableMetric>, 8> kTableMetric{
     {{exec::BuiltinMetricKind::kPixcorr, metrics::TableMetric::kPixcorr},
      {exec::BuiltinMetricKind::kSsimMindeye, metrics::TableMetric::kSsimMindeye},
      {exec::BuiltinMetricKind::kAlexnet2, metrics::TableMetric::kAlexnet2},
      {exec::BuiltinMetricKind::kAlexnet5, metrics::TableMetric::kAlexnet5},
      {exec::BuiltinMetricKind::kInception2way, metrics::TableMetric::kInception2way},
+     {exec::BuiltinMetricKind::kClip2way, metrics::TableMetric::kClip2way},
      {exec::BuiltinMetricKind::kEffnet, metrics::TableMetric::kEffnet},
      {exec::BuiltinMetricKind::kSwav, metrics::TableMetric::kSwav}}};
 

@@ -119,7 +119,11 @@ TEST_F(TableMetricsCliTest, BadInputExits2) {
       {{"--metrics", "swav", "--weights-for",
         "swav_resnet50=" + table_network_weights("efficientnet_b1").string()},
        "\"conv1.weight\" is missing"},
-      {{"--metrics", "clip2way"}, "unknown metric \"clip2way\""},
+      // A CLIP tower that is not ViT-L/14 (the tests' small one).
+      {{"--metrics", "clip2way", "--weights-for",
+        "clip_vit_l14=" + table_network_weights("clip").string()},
+       "\"visual.conv1.weight\" has shape [256, 3, 14, 14]; expected [1024, 3, 14, 14]"},
+      {{"--metrics", "clip"}, "unknown metric \"clip\""},
   };
   for (const Case& c : cases) {
     std::vector<std::string> argv = {qtune_cli(), "metrics", stim(), rec()};

@@ -113,7 +113,7 @@ TEST(TrialConfigTest, EveryBuiltinMetricHasItsDirection) {
     EXPECT_FALSE(builtin_metric_maximize(lower)) << builtin_metric_name(lower);
   }
   for (const K higher : {K::kPsnr, K::kSsim, K::kCorrelation, K::kPixcorr, K::kSsimMindeye,
-                         K::kAlexnet2, K::kAlexnet5, K::kInception2way}) {
+                         K::kAlexnet2, K::kAlexnet5, K::kInception2way, K::kClip2way}) {
     EXPECT_TRUE(builtin_metric_maximize(higher)) << builtin_metric_name(higher);
   }
 }
@@ -133,6 +133,20 @@ metric = { builtin = "swav", reference = "s", generated = "r", weights_for = { s
       "}\n");
   ASSERT_TRUE(effnet.is_ok()) << effnet.status().to_string();
   EXPECT_EQ(std::get<BuiltinMetric>(effnet->metric).kind, BuiltinMetricKind::kEffnet);
+}
+
+TEST(TrialConfigTest, Clip2wayWithItsWeights) {
+  const auto config = parse_trial_lines(R"(command = ["x"]
+metric = { builtin = "clip2way", reference = "s", generated = "r", weights_for = { clip_vit_l14 = "vit_large_patch14_clip_224.openai.bin" } }
+)");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  const auto* builtin = std::get_if<BuiltinMetric>(&config->metric);
+  ASSERT_NE(builtin, nullptr);
+  EXPECT_EQ(builtin->kind, BuiltinMetricKind::kClip2way);
+  EXPECT_EQ(builtin_metric_name(builtin->kind), "clip2way");
+  EXPECT_TRUE(builtin_metric_maximize(builtin->kind));
+  ASSERT_EQ(builtin->weights_for.size(), 1u);
+  EXPECT_EQ(builtin->weights_for[0].first, "clip_vit_l14");
 }
 
 TEST(TrialConfigTest, ShellScriptString) {

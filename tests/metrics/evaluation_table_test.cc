@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "metrics/nn/clip_vit_weights.h"
 #include "metrics/nn/table_network.h"
 #include "metrics/weights/state_dict.h"
 #include "qtune/metrics/evaluation_pixels.h"
+#include "qtune/metrics/identification.h"
 #include "support/inception_weights.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -231,6 +233,102 @@ TEST_F(EvaluationTableTest, Resnet50ReadsTorchvisionAndSwavKeys) {
       << deeper.status().message();
 }
 
+// CLIP's image tower against the pure-PyTorch re-creation of OpenAI's VisionTransformer, on
+// a small tower of the same structure (width 256: 4 heads of 64, 2 blocks, patch 14, 224 x
+// 224 input, 257 tokens, output 32) read from a whole model's state dict (visual.* keys and
+// text-tower keys). The fixture's 32 x 40 images resize to 224 x 280 and are centre-cropped.
+// The table itself asks for ViT-L/14, so the 2-way score is computed from these features
+// with the function the table uses.
+TEST_F(EvaluationTableTest, Clip2wayMatchesPytorchVisionTransformer) {
+  const TorchTwoWay torch = torch_two_way("clip", "encode_image");
+  ASSERT_EQ(torch.result.size(), 3u);
+  expect_features_match(nn::TableNet::kClipVit, table_weights("clip"), 0, torch.features, "clip");
+  const StateDict whole = table_weights("clip");
+  auto config = nn::clip_vit_config(whole, nullptr);
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  EXPECT_EQ(*config, (nn::VitConfig{256, 2, 4, 14, 16, 32}));
+  auto network = nn::TableNetwork::create(nn::TableNet::kClipVit, whole, 0);
+  ASSERT_TRUE(network.is_ok()) << network.status().to_string();
+  auto stim = (*network)->features(*stimuli_, 1);
+  auto rec = (*network)->features(*recons_, 1);
+  ASSERT_TRUE(stim.is_ok() && rec.is_ok());
+  auto score = two_way_identification(*stim, *rec);
+  ASSERT_TRUE(score.is_ok()) << score.status().to_string();
+  EXPECT_EQ(score->score, torch.result[0]);
+  EXPECT_NEAR(score->p_value, torch.result[2], 1e-6 * torch.result[2] + 1e-15);
+  EXPECT_GT(score->score, 0.5);
+  EXPECT_LT(score->score, 1.0);
+  // The tower saved alone (no "visual." prefix) is the same network.
+  StateDict tower;
+  for (const auto& [key, tensor] : whole) {
+    if (key.rfind("visual.", 0) == 0) tower.emplace(key.substr(7), tensor);
+  }
+  auto alone = nn::TableNetwork::create(nn::TableNet::kClipVit, tower, 0);
+  ASSERT_TRUE(alone.is_ok()) << alone.status().to_string();
+  auto again = (*alone)->features(*stimuli_, 1);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again->values, stim->values);
+}
+
+TEST_F(EvaluationTableTest, ClipWeightsAreCheckedTensorByTensor) {
+  // The small tower is not ViT-L/14: the table names the first tensor and the shape it needs.
+  EvaluationTable small(
+      TableOptions{{{"clip_vit_l14", testing::table_network_weights("clip")}}, 0});
+  auto a = small.score(TableMetric::kClip2way, *stimuli_, *recons_);
+  ASSERT_FALSE(a.is_ok());
+  EXPECT_EQ(a.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_NE(a.status().message().find("\"visual.conv1.weight\" has shape [256, 3, 14, 14]; "
+                                      "expected [1024, 3, 14, 14]"),
+            std::string::npos)
+      << a.status().message();
+  // Another network's file.
+  EvaluationTable alexnet(
+      TableOptions{{{"clip_vit_l14", testing::table_network_weights("alexnet")}}, 0});
+  auto b = alexnet.score(TableMetric::kClip2way, *stimuli_, *recons_);
+  ASSERT_FALSE(b.is_ok());
+  EXPECT_NE(b.status().message().find("\"visual.conv1.weight\" is missing"), std::string::npos)
+      << b.status().message();
+  // One misshaped tensor inside a block, and a tower missing its last block's MLP.
+  StateDict dict = table_weights("clip");
+  dict["visual.transformer.resblocks.1.attn.in_proj_weight"].shape = {256, 768};
+  auto c = nn::TableNetwork::create(nn::TableNet::kClipVit, dict, 0);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("\"visual.transformer.resblocks.1.attn.in_proj_weight\" "
+                                      "has shape [256, 768]; expected [768, 256]"),
+            std::string::npos)
+      << c.status().message();
+  // A declared configuration whose activations would not fit (patch 2: 12545 tokens).
+  dict = table_weights("clip");
+  dict["visual.conv1.weight"].shape = {256, 3, 2, 2};
+  auto tiny_patch = nn::clip_vit_config(dict, nullptr);
+  ASSERT_FALSE(tiny_patch.is_ok());
+  EXPECT_NE(tiny_patch.status().message().find("a patch of at least 8"), std::string::npos)
+      << tiny_patch.status().message();
+  dict = table_weights("clip");
+  dict.erase("visual.transformer.resblocks.1.mlp.c_proj.bias");
+  auto d = nn::TableNetwork::create(nn::TableNet::kClipVit, dict, 0);
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_NE(d.status().message().find("\"visual.transformer.resblocks.1.mlp.c_proj.bias\" is "
+                                      "missing; expected shape [256]"),
+            std::string::npos)
+      << d.status().message();
+}
+
+// OpenAI's ViT-L-14.pt is a TorchScript archive: refused without running it, naming open_clip's
+// state dict instead.
+TEST_F(EvaluationTableTest, ClipTorchScriptArchiveIsRefusedNamingTheAlternative) {
+  const auto archive = *dir_ / "scripted.pt";
+  testing::run_reference_script("nn_evaluation_table.py", {"torchscript", archive.string()});
+  EvaluationTable table(TableOptions{{{"clip_vit_l14", archive}}, 0});
+  auto score = table.score(TableMetric::kClip2way, *stimuli_, *recons_);
+  ASSERT_FALSE(score.is_ok());
+  EXPECT_EQ(score.status().code(), base::StatusCode::kInvalidArgument);
+  const std::string& m = score.status().message();
+  EXPECT_NE(m.find("TorchScript archive"), std::string::npos) << m;
+  EXPECT_NE(m.find("open_clip_pytorch_model.bin"), std::string::npos) << m;
+  EXPECT_NE(m.find("--weights-for clip_vit_l14=FILE"), std::string::npos) << m;
+}
+
 TEST_F(EvaluationTableTest, ConstantImageIsRefusedByPixcorr) {
   std::vector<Image> blank = *recons_;
   std::fill(blank[2].pixels.begin(), blank[2].pixels.end(), std::uint8_t{77});
@@ -312,7 +410,18 @@ TEST_F(EvaluationTableTest, MissingSwavAndEffnetWeightsNameThePublishedFiles) {
   EvaluationTable table(TableOptions{});
   auto swav = table.score(TableMetric::kSwav, *stimuli_, *recons_);
   auto effnet = table.score(TableMetric::kEffnet, *stimuli_, *recons_);
+  auto clip = table.score(TableMetric::kClip2way, *stimuli_, *recons_);
   ::unsetenv("TORCH_HOME");
+  ASSERT_FALSE(clip.is_ok());
+  EXPECT_EQ(clip.status().code(), base::StatusCode::kNotFound);
+  EXPECT_NE(clip.status().message().find("hub/checkpoints/vit_large_patch14_clip_224.openai.bin"),
+            std::string::npos)
+      << clip.status().message();
+  EXPECT_NE(clip.status().message().find("https://huggingface.co/timm/"
+                                         "vit_large_patch14_clip_224.openai/resolve/main/"
+                                         "open_clip_pytorch_model.bin"),
+            std::string::npos);
+  EXPECT_NE(clip.status().message().find("--weights-for clip_vit_l14=FILE"), std::string::npos);
   ASSERT_FALSE(swav.is_ok());
   EXPECT_EQ(swav.status().code(), base::StatusCode::kNotFound);
   EXPECT_NE(swav.status().message().find("hub/checkpoints/swav_800ep_pretrain.pth.tar"),

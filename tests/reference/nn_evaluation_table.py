@@ -6,7 +6,8 @@ usage:
   nn_evaluation_table.py make STIM REC N H W SEED
       N smooth colour PNGs in STIM (0.png ..) and noisy, shifted versions of them in REC.
   nn_evaluation_table.py weights NET OUT.pth SEED
-      random torchvision weights (NET alexnet, inception_v3, resnet50, efficientnet_b1, or
+      random torchvision weights (NET alexnet, inception_v3, resnet50, efficientnet_b1, clip
+      (clipweights' small CLIP ViT), clip_vit_l14 (a full-size one, 1.2 GB), or
       swav: resnet50's saved as SwAV's checkpoint is, every key prefixed "module.", no fc, with
       its projection head and prototypes; the networks with BatchNorm have its statistics
       calibrated on random images so that activations stay O(1)), torch.save'd.
@@ -14,8 +15,8 @@ usage:
       prints "pixcorr ssim_mindeye".
   nn_evaluation_table.py twoway NET WEIGHTS STIM REC LAYER OUT.f32
       prints "score successes p_value" of 2-way identification on the layer's features
-      (alexnet: features.4 or features.11; inception_v3: avgpool) and writes the features
-      of STIM then REC as float32 rows.
+      (alexnet: features.4 or features.11; inception_v3: avgpool; clip: any LAYER, the image
+      embedding) and writes the features of STIM then REC as float32 rows.
   nn_evaluation_table.py distance NET WEIGHTS STIM REC OUT.f32
       MindEye's effnet (NET efficientnet_b1) or swav (NET swav: loaded as torch.hub's
       facebookresearch/swav resnet50 loads it) metric: prints the mean scipy correlation
@@ -25,7 +26,17 @@ usage:
       binom.sf(K, N (N - 1), 0.5) for each K.
   nn_evaluation_table.py bench NET WEIGHTS BATCH SIDE REPEATS THREADS
       prints the best images/s of the forward pass on random SIDE x SIDE batches.
+  nn_evaluation_table.py clipweights OUT.pth SEED [WIDTH LAYERS OUTPUT_DIM]
+      random weights of CLIP's VisionTransformer (default a small one: width 256, so 4
+      heads, 2 layers, patch 14, 224 input, output 32), saved as a whole CLIP model's state
+      dict is (visual.* keys, plus a few text-tower keys the image tower ignores). `twoway
+      clip ...` is MindEye's CLIP column: 2-way identification on encode_image of the
+      pure-PyTorch re-creation of CLIP's VisionTransformer below (Resize(224) bilinear as
+      MindEye, then CLIP's centre crop to 224 x 224, CLIP's mean/std).
+  nn_evaluation_table.py torchscript OUT.pt
+      a small TorchScript archive (as OpenAI's ViT-L-14.pt is one), for the refusal test.
 """
+import collections
 import pathlib
 import sys
 import time
@@ -99,6 +110,12 @@ def smooth_pictures(n, side, seed):
 
 
 def write_weights(net, out_path, seed):
+    if net == "clip":
+        clip_weights(out_path, seed)
+        return
+    if net == "clip_vit_l14":  # full size, for the benchmark
+        clip_weights(out_path, seed, 1024, 24, 768)
+        return
     torch.manual_seed(seed)
     model = build(net)
     if net in CALIBRATION_SIDE:
@@ -182,7 +199,10 @@ def features(net, weights, stim, rec, layer):
 
 
 def twoway(net, weights, stim, rec, layer, out_path):
-    reals, preds = features(net, weights, stim, rec, layer)
+    if net == "clip":
+        reals, preds = clip_features(weights, stim, rec)
+    else:
+        reals, preds = features(net, weights, stim, rec, layer)
     perf, successes, p = two_way(reals, preds)
     np.concatenate([reals, preds]).astype(np.float32).tofile(out_path)
     print(repr(float(perf)), successes, repr(float(p)))
@@ -208,10 +228,13 @@ def stats(a_path, b_path, n, d, k):
 @torch.no_grad()
 def bench(net, weights, batch, side, repeats, threads):
     torch.set_num_threads(threads)
-    model = build(net)
-    load_weights(net, model, weights)
-    layer = "features.11" if net == "alexnet" else "avgpool"
-    model = create_feature_extractor(model.eval(), return_nodes=[layer]).eval()
+    if net.startswith("clip"):
+        model = load_clip(weights)
+    else:
+        model = build(net)
+        load_weights(net, model, weights)
+        layer = "features.11" if net == "alexnet" else "avgpool"
+        model = create_feature_extractor(model.eval(), return_nodes=[layer]).eval()
     x = torch.rand(batch, 3, side, side)
     model(x)
     best = float("inf")
@@ -220,6 +243,113 @@ def bench(net, weights, batch, side, repeats, threads):
         model(x)
         best = min(best, time.perf_counter() - start)
     print(f"{batch / best:.3f}")
+
+
+class QuickGELU(torch.nn.Module):
+    def forward(self, x):
+        return x * torch.sigmoid(1.702 * x)
+
+
+class ResidualAttentionBlock(torch.nn.Module):
+    """CLIP's block (OpenAI clip/model.py): pre-norm attention and QuickGELU MLP, residuals."""
+
+    def __init__(self, width, heads):
+        super().__init__()
+        self.attn = torch.nn.MultiheadAttention(width, heads)
+        self.ln_1 = torch.nn.LayerNorm(width)
+        self.mlp = torch.nn.Sequential(collections.OrderedDict([
+            ("c_fc", torch.nn.Linear(width, 4 * width)), ("gelu", QuickGELU()),
+            ("c_proj", torch.nn.Linear(4 * width, width))]))
+        self.ln_2 = torch.nn.LayerNorm(width)
+
+    def forward(self, x):  # tokens x batch x width, as CLIP runs nn.MultiheadAttention
+        h = self.ln_1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
+
+
+class Transformer(torch.nn.Module):
+    def __init__(self, width, layers, heads):
+        super().__init__()
+        self.resblocks = torch.nn.Sequential(
+            *[ResidualAttentionBlock(width, heads) for _ in range(layers)])
+
+    def forward(self, x):
+        return self.resblocks(x)
+
+
+class VisionTransformer(torch.nn.Module):
+    """CLIP's image tower: encode_image(x) = ln_post(class token) @ proj."""
+
+    def __init__(self, width, layers, patch, output_dim, side=224):
+        super().__init__()
+        scale = width ** -0.5
+        grid = side // patch
+        self.conv1 = torch.nn.Conv2d(3, width, patch, patch, bias=False)
+        self.class_embedding = torch.nn.Parameter(scale * torch.randn(width))
+        self.positional_embedding = torch.nn.Parameter(scale * torch.randn(grid * grid + 1, width))
+        self.ln_pre = torch.nn.LayerNorm(width)
+        self.transformer = Transformer(width, layers, width // 64)
+        self.ln_post = torch.nn.LayerNorm(width)
+        self.proj = torch.nn.Parameter(scale * torch.randn(width, output_dim))
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = x.reshape(x.shape[0], x.shape[1], -1).permute(0, 2, 1)
+        cls = self.class_embedding + torch.zeros(x.shape[0], 1, x.shape[-1], dtype=x.dtype)
+        x = torch.cat([cls, x], dim=1) + self.positional_embedding
+        x = self.ln_pre(x).permute(1, 0, 2)
+        x = self.transformer(x).permute(1, 0, 2)
+        return self.ln_post(x[:, 0, :]) @ self.proj
+
+
+CLIP_NORMALIZE = transforms.Normalize(mean=[0.48145466, 0.4578275, 0.40821073],
+                                      std=[0.26862954, 0.26130258, 0.27577711])
+
+
+def clip_weights(out_path, seed, width=256, layers=2, output_dim=32):
+    torch.manual_seed(seed)
+    visual = VisionTransformer(width, layers, 14, output_dim)
+    with torch.no_grad():
+        for module in visual.modules():
+            if isinstance(module, torch.nn.LayerNorm):
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.uniform_(-0.2, 0.2)
+            elif isinstance(module, torch.nn.MultiheadAttention):
+                module.in_proj_bias.uniform_(-0.1, 0.1)
+                module.out_proj.bias.uniform_(-0.1, 0.1)
+    state = {"visual." + k: v for k, v in visual.state_dict().items()}
+    # A whole CLIP model's file also holds the text tower: keys the image tower ignores.
+    state["positional_embedding"] = torch.randn(77, 64)
+    state["text_projection"] = torch.randn(64, output_dim)
+    state["logit_scale"] = torch.tensor(4.6052)
+    torch.save(state, out_path)
+
+
+def load_clip(weights):
+    state = {k[len("visual."):]: v for k, v in torch.load(weights).items() if k.startswith("visual.")}
+    width = state["conv1.weight"].shape[0]
+    layers = len({k.split(".")[2] for k in state if k.startswith("transformer.resblocks.")})
+    model = VisionTransformer(width, layers, state["conv1.weight"].shape[2], state["proj"].shape[1])
+    model.load_state_dict(state)
+    return model.eval()
+
+
+@torch.no_grad()
+def clip_features(weights, stim, rec):
+    """MindEye's CLIP column (Resize(224) bilinear on tensors, CLIP's mean/std, encode_image),
+    with the centre crop of CLIP's own preprocess so that non-square images have 224 x 224."""
+    model = load_clip(weights)
+    preprocess = transforms.Compose([
+        transforms.Resize(224, interpolation=transforms.InterpolationMode.BILINEAR),
+        transforms.CenterCrop(224), CLIP_NORMALIZE])
+    all_images, all_recons = load_folder(stim), load_folder(rec)
+    preds = model(torch.stack([preprocess(x) for x in all_recons])).float().flatten(1).numpy()
+    return model(torch.stack([preprocess(x) for x in all_images])).float().flatten(1).numpy(), preds
+
+
+def torchscript(out_path):
+    torch.jit.save(torch.jit.script(torch.nn.Linear(4, 2)), out_path)
 
 
 def main():
@@ -236,6 +366,10 @@ def main():
         distance(*args[:5])
     elif cmd == "stats":
         stats(args[0], args[1], int(args[2]), int(args[3]), args[4])
+    elif cmd == "clipweights":
+        clip_weights(args[0], int(args[1]), *map(int, args[2:5]))
+    elif cmd == "torchscript":
+        torchscript(args[0])
     elif cmd == "bench":
         bench(args[0], args[1], *map(int, args[2:6]))
     else:

@@ -82,6 +82,7 @@ enum class BuiltinMetricKind {
   kAlexnet2,
   kAlexnet5,
   kInception2way,
+  kClip2way,
   kEffnet,  // a distance: lower is better
   kSwav,    // a distance: lower is better
 };
@@ -92,7 +93,7 @@ struct BuiltinMetric {
   Template generated;  // folder of the images the trial produced
   int dims = 2048;     // Inception feature size for fid/kid: 64, 192, 768 or 2048
   // weights_for = { alexnet = "FILE", inception_v3 = "FILE", efficientnet_b1 = "FILE",
-  // swav_resnet50 = "FILE" }: the evaluation table's
+  // swav_resnet50 = "FILE", clip_vit_l14 = "FILE" }: the evaluation table's
   // network weights, relative to the workdir (resolved like the folders); empty: torch's
   // hub cache.
   std::vector<std::pair<std::string, std::filesystem::path>> weights_for;

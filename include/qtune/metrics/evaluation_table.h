@@ -10,6 +10,8 @@
 //   alexnet5       the same on features.11                               higher  0.5
 //   inception2way  the same on torchvision inception_v3 avgpool,         higher  0.5
 //                  Resize(342), transform_input=True (as built with weights)
+//   clip2way       the same on CLIP ViT-L/14's image embedding           higher  0.5
+//                  (encode_image), Resize(224) + centre crop 224, CLIP's mean/std
 //   effnet         mean correlation distance (identification.h) of       lower   0
 //                  torchvision efficientnet_b1 avgpool features, Resize(255)
 //   swav           the same on ResNet-50 avgpool (SwAV's weights),       lower   0
@@ -19,9 +21,12 @@
 //
 // Weights: the torchvision file under its published name in torch's hub cache
 // ($TORCH_HOME/hub/checkpoints, else $XDG_CACHE_HOME/torch/..., else ~/.cache/torch/...),
-// or `weights_for[NAME]` (NAME alexnet, inception_v3, efficientnet_b1 or swav_resnet50:
+// or `weights_for[NAME]` (NAME alexnet, inception_v3, efficientnet_b1, swav_resnet50:
 // SwAV's checkpoint swav_800ep_pretrain.pth.tar, as torch.hub's facebookresearch/swav
-// caches it, or any torchvision resnet50 state dict). A missing file is kNotFound
+// caches it, or any torchvision resnet50 state dict; clip_vit_l14: open_clip's
+// open_clip_pytorch_model.bin of ViT-L-14 "openai", cached as
+// vit_large_patch14_clip_224.openai.bin, or any state dict with CLIP's visual.* keys;
+// OpenAI's TorchScript ViT-L-14.pt is refused, naming the alternative). A missing file is kNotFound
 // naming the path and the download URL; a file of another network kInvalidArgument naming
 // the first mismatched tensor; the restricted .pth reader executes nothing (state_dict.h).
 //
@@ -48,6 +53,7 @@ enum class TableMetric {
   kAlexnet2,
   kAlexnet5,
   kInception2way,
+  kClip2way,
   kEffnet,
   kSwav,
 };

@@ -5,6 +5,10 @@
 //   -> the last stage's output (AlexNet: the whole map, flattened as torch's flatten(1);
 //   Inception, ResNet-50, EfficientNet-B1: avgpool). Sides: AlexNet 256, Inception 342,
 //   ResNet-50 224, EfficientNet-B1 255.
+// CLIP (kClipVit, vit_network.h): Resize(224) as above, then a centre crop to 224 x 224
+//   (torchvision's CenterCrop: offsets round((side - 224) / 2), halves to even; a square image
+//   is not cropped), Normalize(CLIP's mean, std) -> encode_image. The tower's size comes from
+//   the weights (clip_vit_weights.h); the table asks for ViT-L/14.
 // Images are batched by their resized size; a oneDNN network is built per input size.
 //
 // Not thread-safe (the networks own scratch buffers). Errors: the weight readers'
@@ -18,6 +22,7 @@
 
 #include "metrics/nn/onednn_network.h"
 #include "metrics/nn/resize.h"
+#include "metrics/nn/vit_network.h"
 #include "metrics/weights/state_dict.h"
 #include "qtune/base/result.h"
 #include "qtune/metrics/feature_stats.h"
@@ -25,7 +30,7 @@
 
 namespace qtune::metrics::nn {
 
-enum class TableNet { kAlexnet, kInceptionV3, kResnet50, kEfficientnetB1 };
+enum class TableNet { kAlexnet, kInceptionV3, kResnet50, kEfficientnetB1, kClipVit };
 
 class TableNetwork {
  public:
@@ -40,13 +45,15 @@ class TableNetwork {
 
  private:
   TableNetwork(TableNet net, std::vector<FoldedConv> convs, int threads);
-  base::Result<OneDnnNetwork*> network_for(PlaneSize size);
+  base::Result<Network*> network_for(PlaneSize size);
+  std::size_t output_floats(PlaneSize size, std::size_t stage_count) const;
   void preprocess(const Image& image, PlaneSize size, std::span<float> planes) const;
 
   TableNet net_;
   std::vector<FoldedConv> convs_;  // a copy is handed to each network (it frees its own)
   int threads_;
   std::map<PlaneSize, std::unique_ptr<OneDnnNetwork>> networks_;
+  std::unique_ptr<VitNetwork> vit_;  // kClipVit: one network, 224 x 224 inputs
 };
 
 }  // namespace qtune::metrics::nn

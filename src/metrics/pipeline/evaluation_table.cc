@@ -7,6 +7,7 @@
 #include <array>
 #include <utility>
 
+#include "metrics/nn/clip_vit_weights.h"
 #include "metrics/nn/table_network.h"
 #include "metrics/weights/state_dict.h"
 #include "metrics/weights/torch_hub.h"
@@ -16,15 +17,21 @@
 namespace qtune::metrics {
 namespace {
 
-constexpr std::array<TableMetricInfo, 7> kTableMetrics{{
+constexpr std::array<TableMetricInfo, 8> kTableMetrics{{
     {TableMetric::kPixcorr, "pixcorr", false, false},
     {TableMetric::kSsimMindeye, "ssim_mindeye", false, false},
     {TableMetric::kAlexnet2, "alexnet2", true, false},
     {TableMetric::kAlexnet5, "alexnet5", true, false},
     {TableMetric::kInception2way, "inception2way", true, false},
+    {TableMetric::kClip2way, "clip2way", true, false},
     {TableMetric::kEffnet, "effnet", false, true},
     {TableMetric::kSwav, "swav", false, true},
 }};
+
+constexpr std::string_view kClipFile = "vit_large_patch14_clip_224.openai.bin";
+constexpr std::string_view kClipUrl =
+    "https://huggingface.co/timm/vit_large_patch14_clip_224.openai/resolve/main/"
+    "open_clip_pytorch_model.bin";
 
 // A network's weights as torchvision publishes them.
 struct PublishedWeights {
@@ -37,7 +44,10 @@ struct PublishedWeights {
 // efficientnet_b1: torchvision's EfficientNet_B1_Weights.DEFAULT (IMAGENET1K_V2), what
 // MindEye's efficientnet_b1(weights=DEFAULT) loads. swav_resnet50: the file
 // facebookresearch/swav's hubconf.py downloads for torch.hub.load(..., "resnet50").
-constexpr std::array<PublishedWeights, 4> kPublished{{
+// clip_vit_l14: OpenAI's ViT-L/14 as open_clip publishes it (a plain state dict; OpenAI's own
+// ViT-L-14.pt is a TorchScript archive, refused), cached under the Hugging Face repository's
+// name.
+constexpr std::array<PublishedWeights, 5> kPublished{{
     {"alexnet", nn::TableNet::kAlexnet, "alexnet-owt-7be5be79.pth",
      "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"},
     {"inception_v3", nn::TableNet::kInceptionV3, "inception_v3_google-0cc3c7bd.pth",
@@ -46,10 +56,11 @@ constexpr std::array<PublishedWeights, 4> kPublished{{
      "https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth"},
     {"swav_resnet50", nn::TableNet::kResnet50, "swav_800ep_pretrain.pth.tar",
      "https://dl.fbaipublicfiles.com/deepcluster/swav_800ep_pretrain.pth.tar"},
+    {"clip_vit_l14", nn::TableNet::kClipVit, kClipFile, kClipUrl},
 }};
 
-constexpr std::array<std::string_view, 4> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
-                                                       "swav_resnet50"};
+constexpr std::array<std::string_view, 5> kWeightNames{"alexnet", "inception_v3", "efficientnet_b1",
+                                                       "swav_resnet50", "clip_vit_l14"};
 
 const PublishedWeights& published(nn::TableNet net) {
   for (const PublishedWeights& p : kPublished) {
@@ -67,6 +78,8 @@ nn::TableNet network_of(TableMetric metric) {
       return nn::TableNet::kEfficientnetB1;
     case TableMetric::kSwav:
       return nn::TableNet::kResnet50;
+    case TableMetric::kClip2way:
+      return nn::TableNet::kClipVit;
     default:
       return nn::TableNet::kAlexnet;
   }
@@ -92,6 +105,29 @@ base::Result<std::filesystem::path> weights_path(
                     path.string(), p.name, path.string(), p.url, p.name));
   }
   return path;
+}
+
+// The file's tensors as the network reads them; CLIP must be ViT-L/14 (the reader takes any
+// size, for the tests' small towers). A TorchScript archive (OpenAI's ViT-L-14.pt) names
+// TorchScript classes the restricted reader refuses: say what to use instead.
+base::Result<StateDict> load_table_weights(nn::TableNet net, const std::filesystem::path& path) {
+  auto dict = load_state_dict(path);
+  if (!dict.is_ok()) {
+    if (net == nn::TableNet::kClipVit &&
+        dict.status().message().find("__torch__") != std::string::npos) {
+      return base::Status::invalid_argument(fmt::format(
+          "a TorchScript archive (OpenAI's ViT-L-14.pt is one): its pickle rebuilds "
+          "TorchScript modules, which the restricted reader does not run; use open_clip's state "
+          "dict ({}) or torch.save(model.state_dict()) of a loaded CLIP model, and pass "
+          "--weights-for clip_vit_l14=FILE (the reader: {})",
+          kClipUrl, dict.status().message()));
+    }
+    return dict.status();
+  }
+  if (net == nn::TableNet::kClipVit) {
+    QTUNE_RETURN_IF_ERROR(nn::clip_vit_config(*dict, &nn::kClipVitL14).status());
+  }
+  return dict;
 }
 
 }  // namespace
@@ -173,7 +209,7 @@ base::Result<TableScore> EvaluationTable::score(TableMetric metric, std::span<co
       networks_->loaded.erase(net);
       return path.status();
     }
-    auto dict = load_state_dict(*path);
+    auto dict = load_table_weights(net, *path);
     auto created = dict.is_ok()
                        ? nn::TableNetwork::create(net, std::move(dict).value(), options_.threads)
                        : base::Result<std::unique_ptr<nn::TableNetwork>>(dict.status());
