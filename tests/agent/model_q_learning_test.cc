@@ -245,6 +245,67 @@ TEST(ModelQLearning, PlansOverAWindowOnLargeGrids) {
   EXPECT_EQ(s->q_table().front().q.size(), 13u);  // single moves: stay and ±1 on six axes
 }
 
+// A separable loss: a sum of one-dimensional wells, its minimum at (2, 5, 1).
+std::optional<double> wells(const std::vector<space::Index>& i) {
+  return std::pow(i[0] - 2.0, 2) + 0.7 * std::pow(i[1] - 5.0, 2) + 1.3 * std::pow(i[2] - 1.0, 2);
+}
+
+StrategyConfig with_rules(std::vector<ProposalRule> rules) {
+  StrategyConfig config;
+  config.model.rules = std::move(rules);
+  return config;
+}
+
+TEST(ModelQLearning, CoordinateRuleMovesOneIndexFromAMeasuredState) {
+  const space::Space space = grid({7, 8, 6});
+  auto s = make_model_q(space, with_rules({ProposalRule::kCoordinate}));
+  const auto proposals = drive_proposals(*s, space, wells, 20);
+  ASSERT_EQ(proposals.size(), 20u);
+  // After the d + 1 = 4 random starts every proposal is one index along one dimension from
+  // a measured state (the incumbent), which joint moves of the walk would not keep to.
+  for (std::size_t p = 4; p < proposals.size(); ++p) {
+    const auto to = space.decode(proposals[p].state);
+    bool adjacent = false;
+    for (std::size_t q = 0; q < p; ++q) {
+      const auto from = space.decode(proposals[q].state);
+      int moved = 0, by = 0;
+      for (std::size_t k = 0; k < 3; ++k) {
+        if (from[k] != to[k]) {
+          ++moved;
+          by = std::abs(static_cast<int>(from[k]) - static_cast<int>(to[k]));
+        }
+      }
+      adjacent = adjacent || (moved == 1 && by == 1);
+    }
+    EXPECT_TRUE(adjacent) << "proposal " << p;
+  }
+  EXPECT_EQ(s->recommend(), space.encode(std::vector<space::Index>{2, 5, 1}));
+}
+
+TEST(ModelQLearning, PortfolioIsDeterministicForASeedAndSurvivesASnapshot) {
+  const space::Space space = grid({7, 8, 6});
+  const StrategyConfig config =
+      with_rules({ProposalRule::kWalk, ProposalRule::kCoordinate, ProposalRule::kExplore});
+  auto a = make_model_q(space, config, 11);
+  auto b = make_model_q(space, config, 11);
+  const auto pa = drive_proposals(*a, space, wells, 14);
+  EXPECT_TRUE(same(pa, drive_proposals(*b, space, wells, 14)));
+  EXPECT_FALSE(same(pa, drive_proposals(*make_model_q(space, {}, 11), space, wells, 14)));
+
+  const auto held = a->ask();
+  ASSERT_TRUE(held.has_value());
+  const std::string bytes = a->snapshot();
+  auto restored = make_model_q(space, config);
+  ASSERT_TRUE(restored->restore(bytes).is_ok());
+  EXPECT_EQ(restored->snapshot(), bytes);
+  for (Strategy* s : {a.get(), restored.get()}) s->tell(*held, {wells(space.decode(held->state))});
+  EXPECT_TRUE(
+      same(drive_proposals(*a, space, wells, 10), drive_proposals(*restored, space, wells, 10)));
+  // A snapshot of another portfolio is refused, not misread.
+  auto walk_only = make_model_q(space);
+  EXPECT_EQ(walk_only->restore(bytes).code(), base::StatusCode::kCorrupt);
+}
+
 TEST(ModelQLearning, RejectsOptionsOutOfRange) {
   const space::Space space = grid({9, 7});
   StrategyConfig config;
@@ -258,6 +319,12 @@ TEST(ModelQLearning, RejectsOptionsOutOfRange) {
   EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
   config = {};
   config.trajectories = 0;
+  EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
+  config = {};
+  config.model.rules.clear();
+  EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
+  config = {};
+  config.model.rule_discount = 0.0;
   EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
 }
 
