@@ -87,6 +87,8 @@ class ModelQLearning final : public Strategy {
   // discounted by the steps it moves (ProposalRule::kCoordinate); nullopt with a fidelity,
   // when costs are planned for, or when every such state is known.
   std::optional<StateId> coordinate_move(const model::GaussianProcess& gp);
+  // The index of ProposalRule::kWalk in config_.model.rules; nullopt when it is not there.
+  std::optional<std::uint32_t> walk_rule() const;
   void plan(StateId centre);
   space::Action choose_action(StateId s);
   double planned_value(StateId state) const;
@@ -196,7 +198,10 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
         trajectory.current = *next;
         return hand_out(t, *next, false);
       }
-      break;  // every coordinate neighbour known: walk
+      // Every coordinate neighbour known, or a fidelity or costs: the walk proposes, and its
+      // outcome is the walk's (none when the walk is not one of the rules).
+      trajectory.rule = walk_rule();
+      break;
     case ProposalRule::kExplore: {
       const StateId next = random_unknown();
       trajectory.current = next;
@@ -273,6 +278,13 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   const double gap = means[1].second - means[0].second;
   if (model_.noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
   return incumbent;
+}
+
+std::optional<std::uint32_t> ModelQLearning::walk_rule() const {
+  const auto& rules = config_.model.rules;
+  const auto it = std::find(rules.begin(), rules.end(), ProposalRule::kWalk);
+  if (it == rules.end()) return std::nullopt;
+  return static_cast<std::uint32_t>(it - rules.begin());
 }
 
 std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProcess& gp) {
