@@ -306,9 +306,13 @@ std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProc
       std::vector<space::Index> moved = from;
       moved[k] = static_cast<space::Index>(i);
       const StateId s = space_.encode(moved);
-      if (known(s)) continue;
+      const double step =
+          space_.dimension(k).numeric() ? static_cast<double>(std::abs(i - at)) : 1.0;
+      // A weight of 0 (coordinate_discount = 0 beyond one step) rules the move out, rather than
+      // tying it with every move of no improvement.
+      if (known(s) || std::pow(config_.model.coordinate_discount, step - 1.0) == 0.0) continue;
       candidates.push_back(s);
-      steps.push_back(space_.dimension(k).numeric() ? static_cast<double>(std::abs(i - at)) : 1.0);
+      steps.push_back(step);
     }
   }
   if (candidates.empty()) return std::nullopt;
