@@ -190,8 +190,14 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
     trajectory.current = start;
     return hand_out(t, start, false);
   }
-  const auto rule = static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
-  trajectory.rule = rule;
+  // Under measurement noise large against the gaps between the best states the incumbent is
+  // uncertain, and moves anchored on it chase a lucky draw: the walk proposes (when it is a
+  // rule) and the bandit is not consulted.
+  const std::optional<std::uint32_t> walk = walk_rule();
+  const bool noisy = model_.noise_sd() >= kNoiseFloor;
+  const auto rule = noisy && walk ? *walk
+                                  : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
+  trajectory.rule = noisy && walk ? std::nullopt : std::optional<std::uint32_t>(rule);
   switch (config_.model.rules[rule]) {
     case ProposalRule::kCoordinate:
       if (const auto next = coordinate_move(model_.posterior())) {
@@ -288,9 +294,9 @@ std::optional<std::uint32_t> ModelQLearning::walk_rule() const {
 }
 
 std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProcess& gp) {
-  // Plain EI knows neither a fidelity's value nor a cost: the plan's values of them are the
-  // walk's, so with either the walk proposes.
-  if (space_.fidelity() || cost_aware()) return std::nullopt;
+  // A fidelity's cheap levels are valued through their top-level counterparts, which is the
+  // walk's plan: with a fidelity the walk proposes.
+  if (space_.fidelity()) return std::nullopt;
   const auto means = measured_means(gp);
   if (means.empty()) return std::nullopt;
   const auto best = std::min_element(
@@ -319,13 +325,22 @@ std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProc
   const Eigen::MatrixXd x = model::state_features(space_, candidates);
   Eigen::VectorXd mean(x.rows()), var(x.rows());
   gp.predict(x, mean, var);
+  // Costs told: cost-cooled EI, as the walk's plan values a state (cost_cooling.h).
+  Eigen::VectorXd cost;
+  double cost_reference = 0.0, cost_exponent = 0.0;
+  if (cost_aware()) {
+    cost = cost_model_.predict_mean_losses(x).array().exp().matrix();
+    cost_reference = median_cost();
+    cost_exponent = model::cost_exponent(config_.compute_budget, spent_);
+  }
   double best_ei = -1.0;
   std::vector<StateId> ties;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto e = static_cast<Eigen::Index>(i);
     // A move of j indices is j paid steps of the plan: discounted like them.
-    const double ei = model::expected_improvement(mean[e], std::sqrt(var[e]), best->second) *
-                      std::pow(config_.model.coordinate_discount, steps[i] - 1.0);
+    double ei = model::expected_improvement(mean[e], std::sqrt(var[e]), best->second) *
+                std::pow(config_.model.coordinate_discount, steps[i] - 1.0);
+    if (cost.size() > 0) ei /= model::cost_penalty(cost[e], cost_reference, cost_exponent);
     if (ei > best_ei) {
       best_ei = ei;
       ties.assign(1, candidates[i]);
