@@ -1,5 +1,6 @@
 // bench_strategies: the C++ strategies of the strategy benchmark (grid, random, q-learning
-// with preset seed, q-learning default, coordinate hill climbing) replayed on one set of
+// with preset seed, the default model with its walk alone (q-learning-walk), q-learning
+// default, coordinate hill climbing) replayed on one set of
 // tables, one JSON object per strategy and budget on stdout, with the keys of
 // `qtune replay --format json` plus "seconds" (wall time of the strategy's runs).
 // bench/strategies.sh runs it beside bench/optuna_tpe.py and prints the markdown table.
@@ -45,8 +46,8 @@ struct Args {
   std::vector<std::uint32_t> budgets = {20, 40, 80};
   std::uint32_t seeds = 50;
   std::uint32_t threads = 1;
-  std::vector<std::string> strategies = {"grid", "random", "q-learning-seed", "q-learning",
-                                         "hill-climbing"};
+  std::vector<std::string> strategies = {
+      "grid", "random", "q-learning-seed", "q-learning-walk", "q-learning", "hill-climbing"};
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -105,6 +106,8 @@ replay::StrategyFactory factory_for(const std::string& name, const space::Space&
     config.kind = agent::StrategyKind::kRandom;
   else if (name == "q-learning-seed")
     config.preset = agent::Preset::kSeed;
+  else if (name == "q-learning-walk")  // the default before issue 15's portfolio
+    config.model.rules = {agent::ProposalRule::kWalk};
   else if (name != "q-learning")
     usage("unknown strategy " + name);
   return replay::strategy_factory(space, config);

@@ -10,7 +10,8 @@
 #        "ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5 levy3_15 categorical6_seed1
 #        levy6_7"; NAME is bench/tables/NAME.csv, or NAME_seed*.csv replayed as one noisy
 #        table), STRATEGIES (the C++ ones,
-#        default all: grid,random,q-learning-seed,q-learning,hill-climbing), TPE (1; 0 skips
+#        default all: grid,random,q-learning-seed,q-learning-walk,q-learning,hill-climbing;
+#        q-learning-walk is the default with rules = ["walk"]), TPE (1; 0 skips
 #        Optuna), JSON_OUT (a file that keeps the raw JSON lines), FROM_JSON (runs nothing:
 #        formats the JSON_OUT files named, space-separated, e.g. two runs of other strategies)
 set -euo pipefail
@@ -22,7 +23,7 @@ seeds=${SEEDS:-50}
 budgets=${BUDGETS:-20,40,80}
 threads=${THREADS:-1}
 tables=${TABLES:-"ae4 branin15 rastrigin2_21 styblinski4_9 hartmann6_5 levy3_15 categorical6_seed1 levy6_7"}
-strategies=${STRATEGIES:-grid,random,q-learning-seed,q-learning,hill-climbing}
+strategies=${STRATEGIES:-grid,random,q-learning-seed,q-learning-walk,q-learning,hill-climbing}
 [[ -x $bin ]] || { echo "strategies.sh: $bin is not built; build the bench_strategies target" >&2; exit 2; }
 
 out=${JSON_OUT:-$(mktemp)}
@@ -69,6 +70,7 @@ for line in open(sys.argv[1]):
     if r["strategy"] not in order: order.append(r["strategy"])
     rows.setdefault((r["strategy"], table), []).append(r)
 label = {"grid": "grid order", "random": "random search", "q-learning-seed": "q-learning, preset seed",
+         "q-learning-walk": "q-learning (model), walk only (before issue 15's portfolio)",
          "q-learning": "q-learning (default, model)", "hill-climbing": "coordinate hill climbing + restarts",
          "tpe": "Optuna TPE"}
 order = [s for s in label if s in order] + [s for s in order if s not in label]

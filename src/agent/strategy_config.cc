@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -22,6 +23,9 @@ constexpr base::Names<RewardKind, 2> kRewards{
     {{{RewardKind::kNegative, "negative"}, {RewardKind::kImprovement, "improvement"}}}};
 constexpr base::Names<QInit, 3> kQInits{
     {{{QInit::kZero, "zero"}, {QInit::kRandom, "random"}, {QInit::kOptimistic, "optimistic"}}}};
+constexpr base::Names<ProposalRule, 3> kRules{{{{ProposalRule::kWalk, "walk"},
+                                                {ProposalRule::kCoordinate, "coordinate"},
+                                                {ProposalRule::kExplore, "explore"}}}};
 
 // Real options and their valid intervals, shared by validation and the TOML reader.
 struct RealOption {
@@ -46,6 +50,10 @@ constexpr RealOption kRealOptions[] = {
     {"free_discount", [](StrategyConfig& c) -> double& { return c.model.free_discount; }, 0, 1,
      false, true},
     {"eta", [](StrategyConfig& c) -> double& { return c.eta; }, 1, 1e6, true, false},
+    {"rule_discount", [](StrategyConfig& c) -> double& { return c.model.rule_discount; }, 0, 1,
+     true, false},
+    {"coordinate_discount",
+     [](StrategyConfig& c) -> double& { return c.model.coordinate_discount; }, 0, 1, false, false},
 };
 
 // Count options and their minimum (the maximum is that of uint32).
@@ -73,7 +81,7 @@ constexpr std::string_view kKeys =
     "kind, preset, alpha, gamma, epsilon, epsilon_decay, epsilon_min, episodes, steps, actions, "
     "reward, q_init, q_init_scale, start, planning_steps, trajectories, failure_penalty, "
     "paid_discount, free_discount, exploring_starts, restart_after, remeasure, max_measurements, "
-    "window_states, fit_iterations, cost_aware, eta";
+    "window_states, fit_iterations, cost_aware, rules, rule_discount, coordinate_discount, eta";
 
 // An invalid option: its key (to find its line in a file) and the message.
 struct OptionError {
@@ -118,6 +126,10 @@ std::optional<OptionError> find_error(const StrategyConfig& config, const space:
     return OptionError{"failure_penalty", fmt::format("failure_penalty {} is not finite; use a "
                                                       "finite number",
                                                       *config.failure_penalty)};
+  }
+  if (config.model.rules.empty()) {
+    return OptionError{"rules",
+                       "rules is empty; name at least one of " + std::string(kRules.list())};
   }
   if (config.kind == StrategyKind::kQLearning) {
     auto moves = space::Moves::create(space, config.actions);
@@ -223,8 +235,31 @@ class StrategyReader {
       config.model.cost_aware = node.as_boolean()->get();
       return base::Status::ok();
     }
+    if (key == "rules") return read_rules(node, config);
     if (key == "start") return read_start(node, config);
     return fail(key, fmt::format("unknown key \"{}\"; valid keys are {}", key, kKeys));
+  }
+
+  // rules = ["walk", "coordinate", ...]: each once.
+  base::Status read_rules(const toml::node& node, StrategyConfig& config) const {
+    const toml::array* list = node.as_array();
+    if (list == nullptr) return wrong_type("rules", node, "an array of rule names");
+    std::vector<ProposalRule> rules;
+    for (const toml::node& item : *list) {
+      if (!item.is_string()) return wrong_type("rules", item, "an array of rule names");
+      const std::string text = item.as_string()->get();
+      const std::optional<ProposalRule> rule = kRules.parse(text);
+      if (!rule) {
+        return fail("rules", fmt::format("rules names \"{}\", which is unknown; use {}", text,
+                                         kRules.list()));
+      }
+      if (std::find(rules.begin(), rules.end(), *rule) != rules.end()) {
+        return fail("rules", fmt::format("rules names \"{}\" twice; name each rule once", text));
+      }
+      rules.push_back(*rule);
+    }
+    config.model.rules = std::move(rules);
+    return base::Status::ok();
   }
 
   // start = "random" | { K = 4, intermediate_dim = 128, ... } (every dimension once).

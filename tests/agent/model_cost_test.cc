@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "agent/model/cost_cooling.h"
@@ -42,18 +43,20 @@ double cost_of(const space::Space& s, space::StateId id) {
   return std::pow(10.0, static_cast<double>(s.index(id, 1)) / 3.0);  // 1 .. 10 over m = 1..4
 }
 
-// The summed cost of the first `n` proposals.
+// The summed cost of the first `n` proposals of seeds 1 .. `seeds`.
 double cost_spent(const space::Space& space, StrategyConfig config, bool tell_costs,
-                  std::size_t n) {
-  auto s = make_model_q_learning(space, config, 5).value();
+                  std::size_t n, std::uint64_t seeds = 1) {
   double total = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto p = s->ask();
-    if (!p) break;
-    total += cost_of(space, p->state);
-    Observation o{cost_loss(space, p->state)};
-    if (tell_costs) o.cost = cost_of(space, p->state);
-    s->tell(*p, o);
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    auto s = make_model_q_learning(space, config, seed).value();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto p = s->ask();
+      if (!p) break;
+      total += cost_of(space, p->state);
+      Observation o{cost_loss(space, p->state)};
+      if (tell_costs) o.cost = cost_of(space, p->state);
+      s->tell(*p, o);
+    }
   }
   return total;
 }
@@ -62,12 +65,16 @@ TEST(ModelCost, CostsToldMakeEarlyProposalsCheaper) {
   const space::Space space = cost_grid(12, 4, false);
   StrategyConfig config;
   config.compute_budget = 1000.0;  // young: the exponent stays near 1
-  const double blind = cost_spent(space, config, false, 20);
-  const double aware = cost_spent(space, config, true, 20);
+  // The walk's plan (the coordinate rule stays at the incumbent's expensive level on this
+  // grid, where the optimum is: its cost is judged by the compute benchmark, docs/benchmarks.md
+  // "Strategies by compute"). Over 20 seeds: 2105 blind against 2070 told.
+  config.model.rules = {ProposalRule::kWalk};
+  const double blind = cost_spent(space, config, false, 20, 20);
+  const double aware = cost_spent(space, config, true, 20, 20);
   EXPECT_LT(aware, blind);
   StrategyConfig off = config;
   off.model.cost_aware = false;
-  EXPECT_EQ(cost_spent(space, off, true, 20), blind);  // cost_aware = false ignores the costs
+  EXPECT_EQ(cost_spent(space, off, true, 20, 20), blind);  // cost_aware = false ignores the costs
 }
 
 TEST(ModelCost, FidelityRecommendsAMeasuredTopLevelConfiguration) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <set>
 #include <vector>
@@ -245,6 +246,87 @@ TEST(ModelQLearning, PlansOverAWindowOnLargeGrids) {
   EXPECT_EQ(s->q_table().front().q.size(), 13u);  // single moves: stay and ±1 on six axes
 }
 
+// A separable loss: a sum of one-dimensional wells, its minimum at (2, 5, 1).
+std::optional<double> wells(const std::vector<space::Index>& i) {
+  return std::pow(i[0] - 2.0, 2) + 0.7 * std::pow(i[1] - 5.0, 2) + 1.3 * std::pow(i[2] - 1.0, 2);
+}
+
+StrategyConfig with_rules(std::vector<ProposalRule> rules) {
+  StrategyConfig config;
+  config.model.rules = std::move(rules);
+  return config;
+}
+
+// The largest number of index steps by which `to` differs from the nearest earlier proposal that
+// differs from it in exactly one dimension; nullopt when none does.
+std::optional<int> coordinate_steps(const space::Space& space, const std::vector<Proposal>& before,
+                                    space::StateId to_state) {
+  const auto to = space.decode(to_state);
+  std::optional<int> fewest;
+  for (const Proposal& p : before) {
+    const auto from = space.decode(p.state);
+    int moved = 0, by = 0;
+    for (std::size_t k = 0; k < to.size(); ++k) {
+      if (from[k] != to[k]) {
+        ++moved;
+        by = std::abs(static_cast<int>(from[k]) - static_cast<int>(to[k]));
+      }
+    }
+    if (moved == 1 && (!fewest || by < *fewest)) fewest = by;
+  }
+  return fewest;
+}
+
+TEST(ModelQLearning, CoordinateRuleMovesAlongOneDimensionOfAMeasuredState) {
+  const space::Space space = grid({7, 8, 6});
+  for (const double discount : {0.0, 0.7}) {
+    StrategyConfig config = with_rules({ProposalRule::kCoordinate});
+    config.model.coordinate_discount = discount;
+    auto s = make_model_q(space, config);
+    const auto proposals = drive_proposals(*s, space, wells, 20);
+    ASSERT_EQ(proposals.size(), 20u);
+    // After the d + 1 = 4 random starts every proposal moves one dimension of a measured state
+    // (the incumbent), which the walk's joint moves would not keep to; with a discount of 0,
+    // by one index only, as coordinate hill climbing.
+    // Once the optimum is measured its neighbours soon are too, and the walk takes over.
+    const space::StateId optimum = space.encode(std::vector<space::Index>{2, 5, 1});
+    for (std::size_t p = 4; p < proposals.size() && proposals[p - 1].state != optimum; ++p) {
+      const std::vector<Proposal> before(proposals.begin(),
+                                         proposals.begin() + static_cast<std::ptrdiff_t>(p));
+      const std::optional<int> steps = coordinate_steps(space, before, proposals[p].state);
+      ASSERT_TRUE(steps.has_value()) << "discount " << discount << ", proposal " << p;
+      if (discount == 0.0) {
+        EXPECT_EQ(*steps, 1) << "proposal " << p;
+      }
+    }
+    EXPECT_EQ(s->recommend(), optimum);
+  }
+}
+
+TEST(ModelQLearning, PortfolioIsDeterministicForASeedAndSurvivesASnapshot) {
+  const space::Space space = grid({7, 8, 6});
+  const StrategyConfig config =
+      with_rules({ProposalRule::kWalk, ProposalRule::kCoordinate, ProposalRule::kExplore});
+  auto a = make_model_q(space, config, 11);
+  auto b = make_model_q(space, config, 11);
+  const auto pa = drive_proposals(*a, space, wells, 14);
+  EXPECT_TRUE(same(pa, drive_proposals(*b, space, wells, 14)));
+  EXPECT_FALSE(same(pa, drive_proposals(*make_model_q(space, {}, 11), space, wells, 14)));
+
+  const auto held = a->ask();
+  ASSERT_TRUE(held.has_value());
+  const std::string bytes = a->snapshot();
+  auto restored = make_model_q(space, config);
+  ASSERT_TRUE(restored->restore(bytes).is_ok());
+  EXPECT_EQ(restored->snapshot(), bytes);
+  for (Strategy* s : {a.get(), restored.get()}) s->tell(*held, {wells(space.decode(held->state))});
+  EXPECT_TRUE(
+      same(drive_proposals(*a, space, wells, 10), drive_proposals(*restored, space, wells, 10)));
+  // A snapshot of another portfolio is refused, not misread.
+  auto walk_only = make_model_q(space);
+  EXPECT_EQ(walk_only->restore(bytes).code(), base::StatusCode::kCorrupt);
+}
+
 TEST(ModelQLearning, RejectsOptionsOutOfRange) {
   const space::Space space = grid({9, 7});
   StrategyConfig config;
@@ -258,6 +340,12 @@ TEST(ModelQLearning, RejectsOptionsOutOfRange) {
   EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
   config = {};
   config.trajectories = 0;
+  EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
+  config = {};
+  config.model.rules.clear();
+  EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
+  config = {};
+  config.model.rule_discount = 0.0;
   EXPECT_FALSE(make_model_q_learning(space, config, 1).is_ok());
 }
 

@@ -88,6 +88,16 @@ failure_penalty = 100.5)",
   EXPECT_EQ(c->trajectories, 4u);
   EXPECT_EQ(c->failure_penalty, 100.5);
 
+  auto rules =
+      parse("rules = [\"explore\", \"walk\"]\nrule_discount = 0.8\ncoordinate_discount = 0", space);
+  ASSERT_TRUE(rules.is_ok()) << rules.status().to_string();
+  EXPECT_EQ(rules->model.rules,
+            (std::vector<ProposalRule>{ProposalRule::kExplore, ProposalRule::kWalk}));
+  EXPECT_EQ(rules->model.rule_discount, 0.8);
+  EXPECT_EQ(rules->model.coordinate_discount, 0.0);
+  EXPECT_EQ(parse("", space)->model.rules,
+            (std::vector<ProposalRule>{ProposalRule::kWalk, ProposalRule::kCoordinate}));
+
   auto kinds = parse("kind = \"random\"\nstart = \"random\"", space);
   ASSERT_TRUE(kinds.is_ok());
   EXPECT_EQ(kinds->kind, StrategyKind::kRandom);
@@ -141,7 +151,20 @@ TEST(StrategyConfig, RejectsEachInvalidOptionWithFileLineAndValidForm) {
        "epsilon_decay, epsilon_min, episodes, steps, actions, reward, q_init, q_init_scale, start, "
        "planning_steps, trajectories, failure_penalty, paid_discount, free_discount, "
        "exploring_starts, restart_after, remeasure, max_measurements, window_states, "
-       "fit_iterations, cost_aware, eta"},
+       "fit_iterations, cost_aware, rules, rule_discount, coordinate_discount, eta"},
+      {"rules = []",
+       "study.toml:2: rules is empty; name at least one of \"walk\", \"coordinate\" or "
+       "\"explore\""},
+      {"rules = [\"walk\", \"line\"]",
+       "study.toml:2: rules names \"line\", which is unknown; use \"walk\", \"coordinate\" or "
+       "\"explore\""},
+      {"rules = [\"walk\", \"walk\"]",
+       "study.toml:2: rules names \"walk\" twice; name each rule once"},
+      {"rules = \"walk\"", "study.toml:2: rules is a string; use an array of rule names"},
+      {"rule_discount = 0",
+       "study.toml:2: rule_discount 0 is out of range; use 0 < rule_discount <= 1"},
+      {"coordinate_discount = 1.5",
+       "study.toml:2: coordinate_discount 1.5 is out of range; use 0 <= coordinate_discount <= 1"},
       {"start = \"fixed\"",
        "study.toml:2: start is \"fixed\"; use \"random\" or a table such as { K = ... } with a "
        "value for every dimension"},

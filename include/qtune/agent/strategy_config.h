@@ -25,6 +25,14 @@ enum class RewardKind { kNegative, kImprovement };  // r = -loss(s')  |  r = los
 enum class QInit { kZero, kRandom, kOptimistic };
 enum class StartKind { kRandom, kFixed };
 
+// How model-based q-learning picks its next unmeasured state (ModelOptions::rules):
+// kWalk walks the planned Q-table from the trajectory's state (the plan's greedy walk);
+// kCoordinate moves one dimension of the incumbent (the measured state with the lowest
+// posterior mean) to the unmeasured level of largest expected improvement, discounted by
+// coordinate_discount per index step beyond the first (a categorical level is one step);
+// kExplore proposes a random unmeasured state.
+enum class ProposalRule { kWalk, kCoordinate, kExplore };
+
 // Options of the model-based preset only (docs/config.md, "Model-based q-learning options").
 struct ModelOptions {
   std::uint32_t exploring_starts = 0;  // random first evaluations; 0: d + 1
@@ -40,6 +48,11 @@ struct ModelOptions {
   // Learn a cost model from the costs told (trial durations; replay's --cost) and plan for
   // cost-cooled EI (agent/model/cost_cooling.h); false: costs are ignored.
   bool cost_aware = true;
+  // The proposal rules a bandit chooses between by their success on this study
+  // (agent/model/proposal_portfolio.h); one rule: always that one.
+  std::vector<ProposalRule> rules = {ProposalRule::kWalk, ProposalRule::kCoordinate};
+  double rule_discount = 1.0;        // the bandit's discount of past outcomes per outcome, (0, 1]
+  double coordinate_discount = 0.7;  // of a coordinate move per index step beyond one, [0, 1]
 };
 
 struct StrategyConfig {

@@ -14,6 +14,7 @@
 #include "agent/model/expected_improvement.h"
 #include "agent/model/kernel.h"
 #include "agent/model/planning_window.h"
+#include "agent/model/proposal_portfolio.h"
 #include "agent/model/reward_model.h"
 #include "agent/model/value_iteration.h"
 #include "agent/rng.h"
@@ -25,8 +26,9 @@ namespace {
 
 using space::StateId;
 
-// Version 2 added the costs (version 1 snapshots are read as having none).
-constexpr std::uint32_t kModelSnapshotVersion = 2;
+// Version 2 added the costs (version 1 snapshots are read as having none); version 3 the
+// proposal portfolio (older snapshots start it afresh).
+constexpr std::uint32_t kModelSnapshotVersion = 3;
 constexpr std::string_view kSnapshotName = "model q-learning snapshot";
 // Below this standardised noise the objective is treated as noise-free: no re-measuring.
 constexpr double kNoiseFloor = 0.05;
@@ -38,6 +40,7 @@ struct Trajectory {
   std::optional<StateId> current;  // nullopt: begin at the recommendation
   std::optional<Proposal> pending;
   std::uint32_t paid_since_best = 0;
+  std::optional<std::uint32_t> rule;  // the portfolio rule of the pending proposal
 };
 
 class ModelQLearning final : public Strategy {
@@ -50,7 +53,9 @@ class ModelQLearning final : public Strategy {
         model_(space_, config.failure_penalty),
         cost_model_(space_, std::nullopt),
         trajectories_(config.trajectories),
-        epsilon_(config.epsilon) {
+        epsilon_(config.epsilon),
+        portfolio_rng_(base::derive_seed(seed, "proposal-portfolio")),
+        portfolio_(config.model.rules.size(), config.model.rule_discount) {
     if (const auto k = space_.fidelity()) {
       const std::vector<Eigen::Index> columns = model::feature_dimensions(space_);
       fidelity_column_ = static_cast<Eigen::Index>(
@@ -78,6 +83,12 @@ class ModelQLearning final : public Strategy {
   Proposal decide(std::uint32_t t);
   Proposal hand_out(std::uint32_t t, StateId state, bool remeasure);
   std::optional<StateId> remeasure_candidate() const;
+  // The unmeasured state that differs from the incumbent in one dimension of largest EI,
+  // discounted by the steps it moves (ProposalRule::kCoordinate); nullopt with a fidelity,
+  // when costs are planned for, or when every such state is known.
+  std::optional<StateId> coordinate_move(const model::GaussianProcess& gp);
+  // The index of ProposalRule::kWalk in config_.model.rules; nullopt when it is not there.
+  std::optional<std::uint32_t> walk_rule() const;
   void plan(StateId centre);
   space::Action choose_action(StateId s);
   double planned_value(StateId state) const;
@@ -131,6 +142,9 @@ class ModelQLearning final : public Strategy {
   std::optional<model::PlanningWindow> window_;
   Eigen::MatrixXd window_features_;
   std::vector<double> v_, w_;
+  // The bandit over config_.model.rules, on a stream of its own (one rule: never drawn).
+  Rng portfolio_rng_;
+  model::ProposalPortfolio portfolio_;
 };
 
 std::uint32_t ModelQLearning::exploring_starts() const {
@@ -175,6 +189,32 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
     const StateId start = random_unknown();
     trajectory.current = start;
     return hand_out(t, start, false);
+  }
+  // Under measurement noise large against the gaps between the best states the incumbent is
+  // uncertain, and moves anchored on it chase a lucky draw: the walk proposes (when it is a
+  // rule) and the bandit is not consulted.
+  const std::optional<std::uint32_t> walk = walk_rule();
+  const bool noisy = model_.noise_sd() >= kNoiseFloor;
+  const auto rule = noisy && walk ? *walk
+                                  : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
+  trajectory.rule = noisy && walk ? std::nullopt : std::optional<std::uint32_t>(rule);
+  switch (config_.model.rules[rule]) {
+    case ProposalRule::kCoordinate:
+      if (const auto next = coordinate_move(model_.posterior())) {
+        trajectory.current = *next;
+        return hand_out(t, *next, false);
+      }
+      // Every coordinate neighbour known, or a fidelity or costs: the walk proposes, and its
+      // outcome is the walk's (none when the walk is not one of the rules).
+      trajectory.rule = walk_rule();
+      break;
+    case ProposalRule::kExplore: {
+      const StateId next = random_unknown();
+      trajectory.current = next;
+      return hand_out(t, next, false);
+    }
+    case ProposalRule::kWalk:
+      break;
   }
   if (!trajectory.current) {
     trajectory.current = incumbent(model_.posterior());
@@ -244,6 +284,71 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   const double gap = means[1].second - means[0].second;
   if (model_.noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
   return incumbent;
+}
+
+std::optional<std::uint32_t> ModelQLearning::walk_rule() const {
+  const auto& rules = config_.model.rules;
+  const auto it = std::find(rules.begin(), rules.end(), ProposalRule::kWalk);
+  if (it == rules.end()) return std::nullopt;
+  return static_cast<std::uint32_t>(it - rules.begin());
+}
+
+std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProcess& gp) {
+  // A fidelity's cheap levels are valued through their top-level counterparts, which is the
+  // walk's plan: with a fidelity the walk proposes.
+  if (space_.fidelity()) return std::nullopt;
+  const auto means = measured_means(gp);
+  if (means.empty()) return std::nullopt;
+  const auto best = std::min_element(
+      means.begin(), means.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  const std::vector<space::Index> from = space_.decode(best->first);
+  std::vector<StateId> candidates;
+  std::vector<double> steps;  // index steps of each candidate's move; 1 along a categorical
+  for (std::size_t k = 0; k < space_.dims(); ++k) {
+    const auto levels = static_cast<std::int64_t>(space_.dimension(k).size());
+    const auto at = static_cast<std::int64_t>(from[k]);
+    for (std::int64_t i = 0; i < levels; ++i) {
+      if (i == at) continue;
+      std::vector<space::Index> moved = from;
+      moved[k] = static_cast<space::Index>(i);
+      const StateId s = space_.encode(moved);
+      const double step =
+          space_.dimension(k).numeric() ? static_cast<double>(std::abs(i - at)) : 1.0;
+      // A weight of 0 (coordinate_discount = 0 beyond one step) rules the move out, rather than
+      // tying it with every move of no improvement.
+      if (known(s) || std::pow(config_.model.coordinate_discount, step - 1.0) == 0.0) continue;
+      candidates.push_back(s);
+      steps.push_back(step);
+    }
+  }
+  if (candidates.empty()) return std::nullopt;
+  const Eigen::MatrixXd x = model::state_features(space_, candidates);
+  Eigen::VectorXd mean(x.rows()), var(x.rows());
+  gp.predict(x, mean, var);
+  // Costs told: cost-cooled EI, as the walk's plan values a state (cost_cooling.h).
+  Eigen::VectorXd cost;
+  double cost_reference = 0.0, cost_exponent = 0.0;
+  if (cost_aware()) {
+    cost = cost_model_.predict_mean_losses(x).array().exp().matrix();
+    cost_reference = median_cost();
+    cost_exponent = model::cost_exponent(config_.compute_budget, spent_);
+  }
+  double best_ei = -1.0;
+  std::vector<StateId> ties;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto e = static_cast<Eigen::Index>(i);
+    // A move of j indices is j paid steps of the plan: discounted like them.
+    double ei = model::expected_improvement(mean[e], std::sqrt(var[e]), best->second) *
+                std::pow(config_.model.coordinate_discount, steps[i] - 1.0);
+    if (cost.size() > 0) ei /= model::cost_penalty(cost[e], cost_reference, cost_exponent);
+    if (ei > best_ei) {
+      best_ei = ei;
+      ties.assign(1, candidates[i]);
+    } else if (ei == best_ei) {
+      ties.push_back(candidates[i]);
+    }
+  }
+  return ties[portfolio_rng_.below(ties.size())];
 }
 
 void ModelQLearning::plan(StateId centre) {
@@ -387,6 +492,11 @@ void ModelQLearning::tell(const Proposal& proposal, const Observation& observati
   QTUNE_CHECK(trajectory.pending && trajectory.pending->state == proposal.state);
   trajectory.pending.reset();
   pending_.erase(proposal.state);
+  if (trajectory.rule) {
+    const bool improved = observation.loss && (!best_loss_ || *observation.loss < *best_loss_);
+    portfolio_.reward(*trajectory.rule, improved);
+    trajectory.rule.reset();
+  }
   model_.add({proposal.state, observation.loss});
   record_cost(proposal.state, observation.cost);
   ++counts_[proposal.state];
@@ -519,13 +629,16 @@ std::string ModelQLearning::snapshot() const {
   const Eigen::VectorXd& cost_theta = cost_model_.theta();
   out.f64s(std::span<const double>(cost_theta.data(), static_cast<std::size_t>(cost_theta.size())));
   out.u64(cost_model_.fitted_rows());
+  portfolio_rng_.save(out);
+  portfolio_.save(out);
+  for (const Trajectory& tr : trajectories_) out.opt_u32(tr.rule);
   return out.take();
 }
 
 base::Status ModelQLearning::restore(std::string_view snapshot) {
   base::ByteReader in(snapshot, kSnapshotName);
   QTUNE_ASSIGN_OR_RETURN(const std::uint32_t version, in.u32());
-  if (version != kModelSnapshotVersion && version != 1) {
+  if (version < 1 || version > kModelSnapshotVersion) {
     return base::Status::corrupt(std::string(kSnapshotName) + ": version " +
                                  std::to_string(version) + "; this build reads version " +
                                  std::to_string(kModelSnapshotVersion));
@@ -597,6 +710,20 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
                                    std::to_string(cost_theta.size()) +
                                    " cost hyperparameters; expected d + 2");
   }
+  Rng portfolio_rng(base::derive_seed(0, "proposal-portfolio"));
+  model::ProposalPortfolio portfolio(config_.model.rules.size(), config_.model.rule_discount);
+  bool fresh_portfolio = true;
+  if (version >= 3) {
+    fresh_portfolio = false;
+    QTUNE_RETURN_IF_ERROR(portfolio_rng.load(in));
+    QTUNE_RETURN_IF_ERROR(portfolio.load(in));
+    for (std::uint32_t t = 0; t < k; ++t) {
+      QTUNE_ASSIGN_OR_RETURN(trajectories[t].rule, in.opt_u32());
+      if (trajectories[t].rule && *trajectories[t].rule >= portfolio.rules())
+        return base::Status::corrupt(std::string(kSnapshotName) + ": trajectory " +
+                                     std::to_string(t) + " names a rule outside the portfolio");
+    }
+  }
   QTUNE_RETURN_IF_ERROR(in.expect_end());
   std::optional<model::PlanningWindow> window;
   if (centre) {
@@ -610,6 +737,10 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   }
 
   rng_ = rng;
+  if (!fresh_portfolio) {  // an older snapshot keeps this strategy's own fresh portfolio
+    portfolio_rng_ = portfolio_rng;
+    portfolio_ = std::move(portfolio);
+  }
   model_.restore_measurements(std::move(measurements));
   model_.restore_fit(
       Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size())),

@@ -11,7 +11,11 @@
 // deterministic moves, Q(s,a) = W[T(s,a)], W = R + G ⊙ V, V = neighbourhood max of W.
 //
 // One decision: walk from the trajectory's state, for free, across measured states, to the
-// unmeasured state the plan values most, and propose it. Before that, d + 1 exploring
+// unmeasured state the plan values most, and propose it; or, when a bandit over proposal
+// rules (`rules`, proposal_portfolio.h) picks the coordinate rule, the unmeasured state of
+// largest discounted EI that differs from the incumbent in one dimension (what wins on
+// separable losses). The bandit learns which rule's proposals improve on the best loss on
+// this study. Before that, d + 1 exploring
 // starts at random states; episodes restart at a random unmeasured state after
 // `restart_after` paid steps without a new best; when the model finds the measurement
 // noise large against the gap between the best states, the incumbent is re-measured
