@@ -44,8 +44,8 @@ double cost_of(const space::Space& s, space::StateId id) {
 }
 
 // The summed cost of the first `n` proposals of seeds 1 .. `seeds`.
-double cost_spent(const space::Space& space, StrategyConfig config, bool tell_costs,
-                  std::size_t n, std::uint64_t seeds = 1) {
+double cost_spent(const space::Space& space, StrategyConfig config, bool tell_costs, std::size_t n,
+                  std::uint64_t seeds = 1) {
   double total = 0.0;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     auto s = make_model_q_learning(space, config, seed).value();

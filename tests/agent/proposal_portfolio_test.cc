@@ -70,8 +70,8 @@ TEST(ProposalPortfolio, MovesItsChoicesToTheRuleThatPays) {
       for (std::size_t r = 0; r < 3; ++r) total[r] += chosen[r];
     }
     const double share = total[1] / (200.0 * 30.0);
-    EXPECT_GT(share, least) << "discount " << discount << ": " << total[0] << " " << total[1]
-                           << " " << total[2];
+    EXPECT_GT(share, least) << "discount " << discount << ": " << total[0] << " " << total[1] << " "
+                            << total[2];
     EXPECT_GT(total[0], total[2]) << "discount " << discount;  // 10% beats 5%, less clearly
   }
 }

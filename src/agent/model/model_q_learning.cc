@@ -195,8 +195,8 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
   // rule) and the bandit is not consulted.
   const std::optional<std::uint32_t> walk = walk_rule();
   const bool noisy = model_.noise_sd() >= kNoiseFloor;
-  const auto rule = noisy && walk ? *walk
-                                  : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
+  const auto rule =
+      noisy && walk ? *walk : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
   trajectory.rule = noisy && walk ? std::nullopt : std::optional<std::uint32_t>(rule);
   switch (config_.model.rules[rule]) {
     case ProposalRule::kCoordinate:
