@@ -10,7 +10,8 @@
 //       stands for the wall time a quiet core would take.
 //
 // key=value sets a model option (exploring_starts, paid_discount, free_discount,
-// restart_after, remeasure, max_measurements, window_states, epsilon, trajectories, seeds).
+// restart_after, remeasure, max_measurements, window_states, epsilon, trajectories, seeds;
+// walk_only=1: rules = ["walk"], the default before issue 15's proposal portfolio).
 // Figures go to docs/benchmarks.md, "Model-based q-learning". Build with -O2 (release).
 #include <array>
 #include <chrono>
@@ -44,7 +45,12 @@ Options parse_options(int argc, char** argv) {
     const auto eq = arg.find('=');
     if (eq == std::string::npos) continue;
     const std::string key = arg.substr(0, eq);
-    const double v = std::stod(arg.substr(eq + 1));
+    char* end = nullptr;
+    const double v = std::strtod(arg.c_str() + eq + 1, &end);
+    if (end == arg.c_str() + eq + 1 || *end != '\0') {
+      std::fprintf(stderr, "option %s: expected a number after '='\n", arg.c_str());
+      std::exit(2);
+    }
     auto& m = o.config.model;
     if (key == "exploring_starts")
       m.exploring_starts = static_cast<std::uint32_t>(v);
@@ -66,6 +72,8 @@ Options parse_options(int argc, char** argv) {
       o.config.trajectories = static_cast<std::uint32_t>(v);
     else if (key == "seeds")
       o.seeds = static_cast<std::uint32_t>(v);
+    else if (key == "walk_only" && v != 0.0)
+      m.rules = {qtune::agent::ProposalRule::kWalk};
     else
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
   }
