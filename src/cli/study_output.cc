@@ -111,8 +111,15 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
+// Full precision: CSV and JSON, read by programs.
 std::string value_text(const std::optional<double>& value) {
   return value ? fmt::format("{}", *value) : std::string();
+}
+
+// Six significant digits, as the progress line: the text views, read by people (a combined
+// loss of 1/24 reads 0.0416667, not 0.041666666666666664).
+std::string value_display(const std::optional<double>& value) {
+  return value ? fmt::format("{:.6g}", *value) : std::string();
 }
 
 }  // namespace
@@ -155,10 +162,11 @@ std::string format_best(const study::BestTrial& best, OutputFormat format,
     return header + "\n" + row + "\n";
   }
   const std::string what = best.components.empty() ? "value" : "combined loss now";
-  std::string out = best.measurements > 1
-                        ? fmt::format("best {}: {} (mean of {} measurements; trial {})\n", what,
-                                      best.value, best.measurements, best.number)
-                        : fmt::format("best {}: {} (trial {})\n", what, best.value, best.number);
+  std::string out =
+      best.measurements > 1
+          ? fmt::format("best {}: {:.6g} (mean of {} measurements; trial {})\n", what, best.value,
+                        best.measurements, best.number)
+          : fmt::format("best {}: {:.6g} (trial {})\n", what, best.value, best.number);
   for (const store::Param& p : best.params) out += fmt::format("  {} = {}\n", p.name, p.value);
   if (!best.components.empty())
     out += fmt::format("  metrics: {}\n", components_text(best.components));
@@ -230,7 +238,7 @@ std::string format_pareto(const std::vector<store::TrialRecord>& trials,
     const store::TrialRecord& t = trials[i];
     out +=
         fmt::format("  trial {}: {}; loss now {} ({})\n", t.number, components_text(t.components),
-                    value_text(now[i]), describe_params(t.params));
+                    value_display(now[i]), describe_params(t.params));
   }
   return out;
 }
@@ -389,7 +397,7 @@ std::string format_status(const store::StudyRecord& study,
                        hours(*extras.compute_budget_seconds - extras.compute_spent_seconds));
   }
   if (best) {
-    out += fmt::format("best{}: {} (trial {}: {}{})\n",
+    out += fmt::format("best{}: {:.6g} (trial {}: {}{})\n",
                        best->components.empty() ? "" : " combined loss now", best->value,
                        best->number, describe_params(best->params),
                        best->components.empty() ? "" : "; " + components_text(best->components));
@@ -407,7 +415,7 @@ std::string format_status(const store::StudyRecord& study,
     if (t.imported()) continue;
     out +=
         fmt::format("{:>5}  {:<11}  {:<12}  {}{}{}{}\n", t.number, store::trial_state_name(t.state),
-                    value_text(t.value), describe_params(t.params),
+                    value_display(t.value), describe_params(t.params),
                     t.components.empty() ? "" : "  (" + components_text(t.components) + ")",
                     slurm_job_text(extras, t.number),
                     t.failure_reason.empty() ? "" : "  [" + t.failure_reason + "]");
@@ -417,7 +425,7 @@ std::string format_status(const store::StudyRecord& study,
     for (const store::TrialRecord& t : trials) {
       if (!t.imported()) continue;
       out += fmt::format("{:>5}  {:<11}  {:<12}  {}  [{}]\n", t.number, "IMPORTED",
-                         value_text(t.value), describe_params(t.params), t.source);
+                         value_display(t.value), describe_params(t.params), t.source);
     }
   }
   return out;

@@ -96,6 +96,9 @@ TEST_F(CombinedMetricCliTest, ComponentsAreStoredRankedAndShown) {
             std::string::npos)
       << status.out;
   EXPECT_NE(status.out.find("(mse 1360, correlation -1)"), std::string::npos) << status.out;
+  // Text views print six significant digits (export keeps every digit, above).
+  EXPECT_NE(status.out.find("  0.458333 "), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("0.4583333"), std::string::npos) << status.out;
 
   const ProcessResult best = qtune({"best", file.string()});
   ASSERT_EQ(best.exit_code, 0) << best.err;
@@ -111,7 +114,8 @@ TEST_F(CombinedMetricCliTest, ComponentsAreStoredRankedAndShown) {
   EXPECT_NE(pareto.out.find("  trial 0: mse 1600, correlation 1; loss now 0.375 (x=1)"),
             std::string::npos)
       << pareto.out;
-  EXPECT_NE(pareto.out.find("  trial 1: mse 1360, correlation -1;"), std::string::npos)
+  EXPECT_NE(pareto.out.find("  trial 1: mse 1360, correlation -1; loss now 0.666667 (x=2)"),
+            std::string::npos)
       << pareto.out;
   EXPECT_EQ(pareto.out.find("trial 2:"), std::string::npos) << pareto.out;
 
