@@ -72,8 +72,9 @@ Options parse_options(int argc, char** argv) {
       o.config.trajectories = static_cast<std::uint32_t>(v);
     else if (key == "seeds")
       o.seeds = static_cast<std::uint32_t>(v);
-    else if (key == "walk_only" && v != 0.0)
-      m.rules = {qtune::agent::ProposalRule::kWalk};
+    else if (key == "walk_only")
+      m.rules = v != 0.0 ? std::vector{qtune::agent::ProposalRule::kWalk}
+                         : qtune::agent::ModelOptions{}.rules;
     else
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
   }

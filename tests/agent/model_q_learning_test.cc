@@ -183,7 +183,7 @@ TEST(ModelQLearning, QTableIsThePlannedValueOfTheReachedState) {
 TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
   const space::Space space = grid({9, 7});
   std::mt19937_64 rng(3);
-  std::normal_distribution<double> noise(0.0, 15.0);
+  std::normal_distribution<double> noise(0.0, 20.0);
   const Loss noisy = [&](const std::vector<space::Index>& i) { return *bowl(i) + noise(rng); };
   auto s = make_model_q(space);
   const auto proposals = drive_proposals(*s, space, noisy, 30);
@@ -257,8 +257,8 @@ StrategyConfig with_rules(std::vector<ProposalRule> rules) {
   return config;
 }
 
-// The largest number of index steps by which `to` differs from the nearest earlier proposal that
-// differs from it in exactly one dimension; nullopt when none does.
+// The fewest index steps by which `to_state` differs from an earlier proposal that differs from
+// it in exactly one dimension; nullopt when none does.
 std::optional<int> coordinate_steps(const space::Space& space, const std::vector<Proposal>& before,
                                     space::StateId to_state) {
   const auto to = space.decode(to_state);
@@ -301,6 +301,40 @@ TEST(ModelQLearning, CoordinateRuleMovesAlongOneDimensionOfAMeasuredState) {
     }
     EXPECT_EQ(s->recommend(), optimum);
   }
+}
+
+// Once the model finds the measurements noisy, the walk proposes alone: after the same 24
+// noisy measurements (8 states 3 times, told as observations it did not propose), the default
+// (walk and coordinate rules) proposes exactly what rules = ["walk"] does, told the same
+// noise draws; noise-free, the coordinate rule takes part and the two part ways.
+TEST(ModelQLearning, NoisyLossesLeaveTheProposalsToTheWalk) {
+  const space::Space space = grid({7, 8, 6});
+  const auto run = [&](const StrategyConfig& config, double noise_sd) {
+    auto s = make_model_q(space, config, 3);
+    std::mt19937_64 stream(17);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    const auto measure = [&](space::StateId state) {
+      return *wells(space.decode(state)) + noise_sd * noise(stream);
+    };
+    for (int repeat = 0; repeat < 3; ++repeat) {  // repeats make the noise identifiable
+      for (space::StateId state = 0; state < space.size(); state += space.size() / 8) {
+        s->observe(state, {measure(state)});
+      }
+    }
+    std::vector<Proposal> out;
+    for (int e = 0; e < 16; ++e) {
+      const auto p = s->ask();
+      if (!p) break;
+      out.push_back(*p);
+      s->tell(*p, {measure(p->state)});
+    }
+    return out;
+  };
+  const StrategyConfig walk_only = with_rules({ProposalRule::kWalk});
+  const auto noisy = run(StrategyConfig{}, 8.0);  // wells spans 0 .. about 46
+  ASSERT_EQ(noisy.size(), 16u);
+  EXPECT_TRUE(same(noisy, run(walk_only, 8.0)));
+  EXPECT_FALSE(same(run(StrategyConfig{}, 0.0), run(walk_only, 0.0)));
 }
 
 TEST(ModelQLearning, PortfolioIsDeterministicForASeedAndSurvivesASnapshot) {

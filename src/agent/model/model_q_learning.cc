@@ -43,6 +43,12 @@ struct Trajectory {
   std::optional<std::uint32_t> rule;  // the portfolio rule of the pending proposal
 };
 
+// The entry of (state, posterior mean) pairs with the lowest mean; `means` is not empty.
+const std::pair<StateId, double>& lowest(const std::vector<std::pair<StateId, double>>& means) {
+  return *std::min_element(means.begin(), means.end(),
+                           [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
 class ModelQLearning final : public Strategy {
  public:
   ModelQLearning(const space::Space& space, const StrategyConfig& config, std::uint64_t seed)
@@ -84,8 +90,8 @@ class ModelQLearning final : public Strategy {
   Proposal hand_out(std::uint32_t t, StateId state, bool remeasure);
   std::optional<StateId> remeasure_candidate() const;
   // The unmeasured state that differs from the incumbent in one dimension of largest EI,
-  // discounted by the steps it moves (ProposalRule::kCoordinate); nullopt with a fidelity,
-  // when costs are planned for, or when every such state is known.
+  // discounted by the steps it moves and cost-cooled like the plan's (ProposalRule::
+  // kCoordinate); nullopt with a fidelity or when every such state is known.
   std::optional<StateId> coordinate_move(const model::GaussianProcess& gp);
   // The index of ProposalRule::kWalk in config_.model.rules; nullopt when it is not there.
   std::optional<std::uint32_t> walk_rule() const;
@@ -109,6 +115,9 @@ class ModelQLearning final : public Strategy {
   bool cost_aware() const {
     return config_.model.cost_aware && cost_model_.measurements().size() >= 2;
   }
+  // What divides the EI of the states at feature rows `x` while costs are planned for
+  // (cost-cooled EI, cost_cooling.h); empty when they are not.
+  Eigen::VectorXd cost_penalties(const Eigen::MatrixXd& x) const;
   // The median of the positive costs told: the reference cost of cost_penalty.
   double median_cost() const;
   // With a fidelity: the fidelity's feature column and the top level's feature value.
@@ -194,10 +203,9 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
   // uncertain, and moves anchored on it chase a lucky draw: the walk proposes (when it is a
   // rule) and the bandit is not consulted.
   const std::optional<std::uint32_t> walk = walk_rule();
-  const bool noisy = model_.noise_sd() >= kNoiseFloor;
-  const auto rule =
-      noisy && walk ? *walk : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
-  trajectory.rule = noisy && walk ? std::nullopt : std::optional<std::uint32_t>(rule);
+  const bool noisy = walk && model_.noise_sd() >= kNoiseFloor;
+  const auto rule = noisy ? *walk : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
+  trajectory.rule = noisy ? std::nullopt : std::optional<std::uint32_t>(rule);
   switch (config_.model.rules[rule]) {
     case ProposalRule::kCoordinate:
       if (const auto next = coordinate_move(model_.posterior())) {
@@ -299,11 +307,10 @@ std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProc
   if (space_.fidelity()) return std::nullopt;
   const auto means = measured_means(gp);
   if (means.empty()) return std::nullopt;
-  const auto best = std::min_element(
-      means.begin(), means.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  const std::vector<space::Index> from = space_.decode(best->first);
+  const auto& [incumbent, incumbent_mean] = lowest(means);
+  const std::vector<space::Index> from = space_.decode(incumbent);
   std::vector<StateId> candidates;
-  std::vector<double> steps;  // index steps of each candidate's move; 1 along a categorical
+  std::vector<double> weights;  // a move of j index steps is j paid steps of the plan
   for (std::size_t k = 0; k < space_.dims(); ++k) {
     const auto levels = static_cast<std::int64_t>(space_.dimension(k).size());
     const auto at = static_cast<std::int64_t>(from[k]);
@@ -312,35 +319,29 @@ std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProc
       std::vector<space::Index> moved = from;
       moved[k] = static_cast<space::Index>(i);
       const StateId s = space_.encode(moved);
-      const double step =
+      // A categorical level is one step away.
+      const double steps =
           space_.dimension(k).numeric() ? static_cast<double>(std::abs(i - at)) : 1.0;
+      const double weight = std::pow(config_.model.coordinate_discount, steps - 1.0);
       // A weight of 0 (coordinate_discount = 0 beyond one step) rules the move out, rather than
       // tying it with every move of no improvement.
-      if (known(s) || std::pow(config_.model.coordinate_discount, step - 1.0) == 0.0) continue;
+      if (known(s) || weight == 0.0) continue;
       candidates.push_back(s);
-      steps.push_back(step);
+      weights.push_back(weight);
     }
   }
   if (candidates.empty()) return std::nullopt;
   const Eigen::MatrixXd x = model::state_features(space_, candidates);
   Eigen::VectorXd mean(x.rows()), var(x.rows());
   gp.predict(x, mean, var);
-  // Costs told: cost-cooled EI, as the walk's plan values a state (cost_cooling.h).
-  Eigen::VectorXd cost;
-  double cost_reference = 0.0, cost_exponent = 0.0;
-  if (cost_aware()) {
-    cost = cost_model_.predict_mean_losses(x).array().exp().matrix();
-    cost_reference = median_cost();
-    cost_exponent = model::cost_exponent(config_.compute_budget, spent_);
-  }
+  const Eigen::VectorXd penalty = cost_penalties(x);
   double best_ei = -1.0;
   std::vector<StateId> ties;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto e = static_cast<Eigen::Index>(i);
-    // A move of j indices is j paid steps of the plan: discounted like them.
-    double ei = model::expected_improvement(mean[e], std::sqrt(var[e]), best->second) *
-                std::pow(config_.model.coordinate_discount, steps[i] - 1.0);
-    if (cost.size() > 0) ei /= model::cost_penalty(cost[e], cost_reference, cost_exponent);
+    double ei =
+        model::expected_improvement(mean[e], std::sqrt(var[e]), incumbent_mean) * weights[i];
+    if (penalty.size() > 0) ei /= penalty[e];
     if (ei > best_ei) {
       best_ei = ei;
       ties.assign(1, candidates[i]);
@@ -349,6 +350,18 @@ std::optional<StateId> ModelQLearning::coordinate_move(const model::GaussianProc
     }
   }
   return ties[portfolio_rng_.below(ties.size())];
+}
+
+Eigen::VectorXd ModelQLearning::cost_penalties(const Eigen::MatrixXd& x) const {
+  if (!cost_aware()) return {};
+  const Eigen::VectorXd cost = cost_model_.predict_mean_losses(x).array().exp().matrix();
+  const double reference = median_cost();
+  const double exponent = model::cost_exponent(config_.compute_budget, spent_);
+  Eigen::VectorXd penalty(cost.size());
+  for (Eigen::Index i = 0; i < cost.size(); ++i) {
+    penalty[i] = model::cost_penalty(cost[i], reference, exponent);
+  }
+  return penalty;
 }
 
 void ModelQLearning::plan(StateId centre) {
@@ -401,14 +414,7 @@ void ModelQLearning::plan(StateId centre) {
     }
   }
   // Cost-aware (costs told): value per cost, cooled as the budget is spent (cost_cooling.h).
-  const bool costed = cost_aware();
-  Eigen::VectorXd cost;
-  double cost_reference = 0.0, cost_exponent = 0.0;
-  if (costed) {
-    cost = cost_model_.predict_mean_losses(window_features_).array().exp().matrix();
-    cost_reference = median_cost();
-    cost_exponent = model::cost_exponent(config_.compute_budget, spent_);
-  }
+  const Eigen::VectorXd penalty = cost_penalties(window_features_);
   const double noise_sd = std::sqrt(gp.noise_var());
 
   std::vector<double> r(n), g(n, config_.model.paid_discount);
@@ -428,9 +434,7 @@ void ModelQLearning::plan(StateId centre) {
     } else {
       r[i] = model::expected_improvement(mean[e], std::sqrt(var[e]), incumbent);
     }
-    if (costed && !is_known[i]) {
-      r[i] /= model::cost_penalty(cost[e], cost_reference, cost_exponent);
-    }
+    if (penalty.size() > 0 && !is_known[i]) r[i] /= penalty[e];
   }
   w_.resize(n);
   const auto hood = config_.actions == space::MoveSet::kJoint ? model::Neighbourhood::kJoint
@@ -552,9 +556,7 @@ StateId ModelQLearning::incumbent(const model::GaussianProcess& gp) const {
     for (const auto& [s, c] : counts_) lowest = std::min(lowest, s);
     return lowest;
   }
-  return std::min_element(means.begin(), means.end(),
-                          [](const auto& a, const auto& b) { return a.second < b.second; })
-      ->first;
+  return lowest(means).first;
 }
 
 std::optional<StateId> ModelQLearning::recommend() const {
@@ -563,11 +565,7 @@ std::optional<StateId> ModelQLearning::recommend() const {
   if (space_.fidelity()) {  // the best measured top-level configuration, once there is one
     auto means = measured_means(gp);
     std::erase_if(means, [this](const auto& m) { return !top_fidelity(m.first); });
-    if (!means.empty()) {
-      return std::min_element(means.begin(), means.end(),
-                              [](const auto& a, const auto& b) { return a.second < b.second; })
-          ->first;
-    }
+    if (!means.empty()) return lowest(means).first;
   }
   return incumbent(gp);
 }
@@ -710,11 +708,10 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
                                    std::to_string(cost_theta.size()) +
                                    " cost hyperparameters; expected d + 2");
   }
-  Rng portfolio_rng(base::derive_seed(0, "proposal-portfolio"));
-  model::ProposalPortfolio portfolio(config_.model.rules.size(), config_.model.rule_discount);
-  bool fresh_portfolio = true;
+  // An older snapshot keeps this strategy's own fresh portfolio and stream.
+  Rng portfolio_rng = portfolio_rng_;
+  model::ProposalPortfolio portfolio = portfolio_;
   if (version >= 3) {
-    fresh_portfolio = false;
     QTUNE_RETURN_IF_ERROR(portfolio_rng.load(in));
     QTUNE_RETURN_IF_ERROR(portfolio.load(in));
     for (std::uint32_t t = 0; t < k; ++t) {
@@ -737,10 +734,8 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   }
 
   rng_ = rng;
-  if (!fresh_portfolio) {  // an older snapshot keeps this strategy's own fresh portfolio
-    portfolio_rng_ = portfolio_rng;
-    portfolio_ = std::move(portfolio);
-  }
+  portfolio_rng_ = portfolio_rng;
+  portfolio_ = std::move(portfolio);
   model_.restore_measurements(std::move(measurements));
   model_.restore_fit(
       Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size())),
