@@ -27,7 +27,7 @@ class ProposalPortfolio {
   // Discounts every rule's counts, then counts the outcome of `rule`'s proposal.
   void reward(std::size_t rule, bool success);
 
-  // The discounted counts (for tests and reports).
+  // The discounted counts (for tests).
   double successes(std::size_t rule) const { return successes_[rule]; }
   double failures(std::size_t rule) const { return failures_[rule]; }
 
