@@ -1,17 +1,22 @@
 // The reward model's math against independent computations: the kernel and the GP
 // posterior against a dense inverse, expected improvement against scipy's numbers, the
-// MAP objective's gradient against finite differences, the box minimiser on known problems.
+// MAP objective's gradient against finite differences, the box minimiser on known problems,
+// the noise of repeated measurements against the pooled-variance formula.
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
 #include <cmath>
 #include <numbers>
+#include <optional>
+#include <vector>
 
 #include "agent/model/box_minimiser.h"
 #include "agent/model/expected_improvement.h"
 #include "agent/model/gaussian_process.h"
 #include "agent/model/hyperparameter_fit.h"
 #include "agent/model/kernel.h"
+#include "agent/model/reward_model.h"
+#include "qtune/space/space.h"
 
 namespace qtune::agent::model {
 namespace {
@@ -148,6 +153,39 @@ TEST(ModelBoxMinimiser, FindsInteriorAndBoundMinima) {
   EXPECT_DOUBLE_EQ(corner.x[0], 2.0);
   EXPECT_DOUBLE_EQ(corner.x[1], 0.0);
   EXPECT_DOUBLE_EQ(corner.value, 2.0);
+}
+
+}  // namespace
+}  // namespace qtune::agent::model
+
+namespace qtune::agent::model {
+namespace {
+
+TEST(ModelRewardModel, ReplicateNoiseIsThePooledSpreadOfRepeatsInStandardUnits) {
+  std::vector<space::Dimension> dims(1);
+  dims[0].name = "x";
+  for (std::int64_t i = 0; i < 5; ++i) dims[0].values.emplace_back(i);
+  const space::Space space = space::Space::create(dims).value();
+  RewardModel model(space, std::nullopt);
+  model.add({0, 1.0});
+  model.add({1, 5.0});
+  model.add({2, 2.0});
+  model.add({3, std::nullopt});
+  model.add({3, std::nullopt});  // failed repeats say nothing about the noise
+  EXPECT_FALSE(model.replicate_noise_sd().has_value()) << "no state has two successes yet";
+  model.add({0, 3.0});
+  model.add({1, 5.0});
+  model.add({1, 8.0});
+  // State 0: 1, 3 (squares 2, 1 degree of freedom); state 1: 5, 5, 8 (squares 6, 2 degrees):
+  // pooled variance 8 / 3. The model standardises by the population sd of every row, the two
+  // failures entering at the penalty worst + range = 8 + 7.
+  const std::vector<double> rows{1, 5, 2, 15, 15, 3, 5, 8};
+  double mean = 0.0;
+  for (double y : rows) mean += y / static_cast<double>(rows.size());
+  double var = 0.0;
+  for (double y : rows) var += (y - mean) * (y - mean) / static_cast<double>(rows.size());
+  ASSERT_TRUE(model.replicate_noise_sd().has_value());
+  EXPECT_NEAR(*model.replicate_noise_sd(), std::sqrt(8.0 / 3.0) / std::sqrt(var), 1e-12);
 }
 
 }  // namespace

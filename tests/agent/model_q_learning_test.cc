@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -203,7 +204,63 @@ TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
   EXPECT_LE(remeasures, 30 / 4);
 
   auto clean = make_model_q(space);
-  for (const auto& p : drive_proposals(*clean, space, bowl, 30)) EXPECT_FALSE(p.remeasure);
+  // Noise-free: the one probe (after 5 x 3 exploring starts) repeats a value exactly, and
+  // nothing is re-measured again.
+  int clean_remeasures = 0;
+  for (const auto& p : drive_proposals(*clean, space, bowl, 40)) clean_remeasures += p.remeasure;
+  EXPECT_EQ(clean_remeasures, 1);
+}
+
+TEST(ModelQLearning, TheProbesRepeatRevealsNoiseTheFitCannotSee) {
+  // Every first measurement lies on the smooth bowl, so the GP fits next to no noise; a
+  // state measured again reads 5 higher each time (a spread of about a third of the
+  // losses' standard deviation). Without the probe nothing would ever be measured twice.
+  const space::Space space = grid({9, 7});
+  std::map<space::StateId, int> calls;
+  const Loss drifting = [&](const std::vector<space::Index>& i) {
+    return *bowl(i) + 5.0 * calls[space.encode(i)]++;
+  };
+  auto s = make_model_q(space);
+  const auto proposals = drive_proposals(*s, space, drifting, 40);
+  std::vector<std::size_t> at;
+  for (std::size_t e = 0; e < proposals.size(); ++e) {
+    if (proposals[e].remeasure) at.push_back(e);
+  }
+  ASSERT_FALSE(at.empty());
+  EXPECT_EQ(at.front(), 15u) << "the probe follows 5 x 3 exploring starts' worth of trials";
+  // After the probe the measured spread exceeds the incumbents' leads: they are re-measured.
+  EXPECT_GE(at.size(), 2u);
+  EXPECT_LE(at.size(), 40u / 4);
+}
+
+TEST(ModelQLearning, ImportedStatesAreNeverReMeasuredAndASnapshotKeepsThem) {
+  // Half the grid imported (observe), the bowl's optimum among them; repeats read 5 higher,
+  // so after the probe the noise is large and incumbents are re-measured: none imported.
+  const space::Space space = grid({9, 7});
+  std::map<space::StateId, int> calls;
+  const Loss drifting = [&](const std::vector<space::Index>& i) {
+    return *bowl(i) + 5.0 * calls[space.encode(i)]++;
+  };
+  auto s = make_model_q(space);
+  std::set<space::StateId> imported;
+  for (space::StateId id = 0; id < space.size(); id += 2) {
+    imported.insert(id);
+    s->observe(id, {drifting(space.decode(id))});
+  }
+  ASSERT_TRUE(imported.contains(space.encode(std::vector<space::Index>{6, 2})));
+  auto restored = make_model_q(space);
+  ASSERT_TRUE(restored->restore(s->snapshot()).is_ok());
+  EXPECT_EQ(restored->snapshot(), s->snapshot());
+  std::map<space::StateId, int> restored_calls = calls;
+  const auto proposals = drive_proposals(*s, space, drifting, 25);
+  int remeasures = 0;
+  for (const Proposal& p : proposals) {
+    EXPECT_FALSE(imported.contains(p.state)) << "imported state " << p.state << " ran again";
+    remeasures += p.remeasure;
+  }
+  EXPECT_GE(remeasures, 2) << "the states qtune ran itself are re-measured";
+  calls = restored_calls;
+  EXPECT_TRUE(same(drive_proposals(*restored, space, drifting, 25), proposals));
 }
 
 TEST(ModelQLearning, FailedTrialsArePenalisedAndNeverRecommended) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -27,13 +28,21 @@ namespace {
 using space::StateId;
 
 // Version 2 added the costs (version 1 snapshots are read as having none); version 3 the
-// proposal portfolio (older snapshots start it afresh).
-constexpr std::uint32_t kModelSnapshotVersion = 3;
+// proposal portfolio (older snapshots start it afresh); version 4 the imported states (older
+// snapshots have none).
+constexpr std::uint32_t kModelSnapshotVersion = 4;
 constexpr std::string_view kSnapshotName = "model q-learning snapshot";
 // Below this standardised noise the objective is treated as noise-free: no re-measuring.
 constexpr double kNoiseFloor = 0.05;
 // At most this fraction of the evaluations are deliberate re-measurements.
 constexpr double kMaxRemeasureShare = 0.25;
+// A homoscedastic GP's fitted noise runs low where the loss is rough or its noise varies over
+// the grid (ae4: 0.001-0.07 standard deviations fitted, 0.13 between the training seeds of its
+// best tenth): the MAP explains noise by short lengthscales. Repeats measure the noise
+// directly, so once this many times the exploring starts were measured with no state
+// measured twice, the incumbent is re-measured once (the probe; a deterministic script shows
+// no spread and is never re-measured again).
+constexpr std::uint64_t kProbeAfterStarts = 5;
 constexpr int kRandomStateTries = 64;
 
 struct Trajectory {
@@ -89,6 +98,9 @@ class ModelQLearning final : public Strategy {
   Proposal decide(std::uint32_t t);
   Proposal hand_out(std::uint32_t t, StateId state, bool remeasure);
   std::optional<StateId> remeasure_candidate() const;
+  // The standardised noise the decisions use: the larger of the model's fitted noise and the
+  // spread of repeated measurements (kProbeAfterStarts says why both).
+  double noise_sd() const;
   // The unmeasured state that differs from the incumbent in one dimension of largest EI,
   // discounted by the steps it moves and cost-cooled like the plan's (ProposalRule::
   // kCoordinate); nullopt with a fidelity or when every such state is known.
@@ -146,6 +158,9 @@ class ModelQLearning final : public Strategy {
   std::unordered_map<StateId, std::uint32_t> counts_;  // measurements per state
   std::unordered_set<StateId> succeeded_;              // states with a successful measurement
   std::unordered_set<StateId> pending_;                // unmeasured states handed out
+  // States first learned through observe() (qtune import): never re-measured, since imported
+  // configurations never run again (docs/config.md, "Importing results").
+  std::set<StateId> imported_;
   // The last plan: its window (by centre), V (the next plan's warm start) and W.
   std::optional<StateId> plan_centre_;
   std::optional<model::PlanningWindow> window_;
@@ -203,7 +218,7 @@ Proposal ModelQLearning::decide(std::uint32_t t) {
   // uncertain, and moves anchored on it chase a lucky draw: the walk proposes (when it is a
   // rule) and the bandit is not consulted.
   const std::optional<std::uint32_t> walk = walk_rule();
-  const bool noisy = walk && model_.noise_sd() >= kNoiseFloor;
+  const bool noisy = walk && noise_sd() >= kNoiseFloor;
   const auto rule = noisy ? *walk : static_cast<std::uint32_t>(portfolio_.choose(portfolio_rng_));
   trajectory.rule = noisy ? std::nullopt : std::optional<std::uint32_t>(rule);
   switch (config_.model.rules[rule]) {
@@ -267,9 +282,18 @@ std::vector<std::pair<StateId, double>> ModelQLearning::measured_means(
   return out;
 }
 
+double ModelQLearning::noise_sd() const {
+  return std::max(model_.noise_sd(), model_.replicate_noise_sd().value_or(0.0));
+}
+
 std::optional<StateId> ModelQLearning::remeasure_candidate() const {
-  if (!config_.model.remeasure || model_.noise_sd() < kNoiseFloor) return std::nullopt;
+  if (!config_.model.remeasure) return std::nullopt;
   const std::size_t measurements = model_.measurements().size();
+  // The noise probe: no state measured twice yet and enough measurements for the incumbent
+  // to lie in a good region, where the noise that decides the recommendation is.
+  const bool probe = !model_.replicate_noise_sd() &&
+                     measurements >= kProbeAfterStarts * std::uint64_t{exploring_starts()};
+  if (!probe && noise_sd() < kNoiseFloor) return std::nullopt;
   const std::size_t remeasures = measurements - counts_.size();
   if (static_cast<double>(remeasures + 1) >
       kMaxRemeasureShare * static_cast<double>(measurements)) {
@@ -277,7 +301,10 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   }
   auto means = measured_means(model_.posterior());
   // With a fidelity only the top level is worth re-measuring: it is what is recommended.
-  std::erase_if(means, [this](const auto& m) { return !top_fidelity(m.first); });
+  // Imported configurations never run again.
+  std::erase_if(means, [this](const auto& m) {
+    return !top_fidelity(m.first) || imported_.contains(m.first);
+  });
   if (means.size() < 2) return std::nullopt;
   std::partial_sort(means.begin(), means.begin() + 2, means.end(),
                     [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -287,10 +314,10 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   for (const Trajectory& tr : trajectories_) {
     if (tr.pending && tr.pending->state == incumbent) return std::nullopt;
   }
-  // The incumbent's own noise still exceeds its lead over the runner-up: one more
-  // measurement of it says more than a new state would.
+  // The incumbent's own noise still exceeds its lead over the runner-up (or the probe): one
+  // more measurement of it says more than a new state would.
   const double gap = means[1].second - means[0].second;
-  if (model_.noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
+  if (!probe && noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
   return incumbent;
 }
 
@@ -515,8 +542,11 @@ void ModelQLearning::tell(const Proposal& proposal, const Observation& observati
 
 void ModelQLearning::observe(StateId state, const Observation& observation) {
   if (pending_.contains(state)) return;  // its tell records the measurement
-  // A new state measured from outside stands in for an exploring start.
-  if (!counts_.contains(state) && starts_given_ < exploring_starts()) ++starts_given_;
+  if (!counts_.contains(state)) {
+    imported_.insert(state);
+    // A new state measured from outside stands in for an exploring start.
+    if (starts_given_ < exploring_starts()) ++starts_given_;
+  }
   model_.add({state, observation.loss});
   record_cost(state, observation.cost);
   ++counts_[state];
@@ -630,6 +660,8 @@ std::string ModelQLearning::snapshot() const {
   portfolio_rng_.save(out);
   portfolio_.save(out);
   for (const Trajectory& tr : trajectories_) out.opt_u32(tr.rule);
+  out.u64(imported_.size());
+  for (const StateId state : imported_) out.u64(state);
   return out.take();
 }
 
@@ -721,6 +753,19 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
                                      std::to_string(t) + " names a rule outside the portfolio");
     }
   }
+  std::set<StateId> imported;
+  if (version >= 4) {
+    QTUNE_ASSIGN_OR_RETURN(const std::uint64_t imported_count, in.u64());
+    if (imported_count > in.remaining())
+      return base::Status::corrupt(std::string(kSnapshotName) + ": truncated imported states");
+    for (std::uint64_t i = 0; i < imported_count; ++i) {
+      QTUNE_ASSIGN_OR_RETURN(const std::uint64_t state, in.u64());
+      if (state >= space_.size())
+        return base::Status::corrupt(std::string(kSnapshotName) + ": imported state " +
+                                     std::to_string(state) + " outside the grid");
+      imported.insert(state);
+    }
+  }
   QTUNE_RETURN_IF_ERROR(in.expect_end());
   std::optional<model::PlanningWindow> window;
   if (centre) {
@@ -744,6 +789,7 @@ base::Status ModelQLearning::restore(std::string_view snapshot) {
   epsilon_ = epsilon;
   best_loss_ = best_loss;
   trajectories_ = std::move(trajectories);
+  imported_ = std::move(imported);
   plan_centre_ = centre;
   window_ = std::move(window);
   if (window_) window_features_ = window_->features();

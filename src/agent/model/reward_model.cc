@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 #include "agent/model/hyperparameter_fit.h"
@@ -121,6 +122,28 @@ Eigen::VectorXd RewardModel::predict_mean_losses(const Eigen::MatrixXd& x) const
   Eigen::VectorXd m(x.rows()), var(x.rows());
   posterior_->predict(x, m, var);
   return (mean + sd * m.array()).matrix();
+}
+
+std::optional<double> RewardModel::replicate_noise_sd() const {
+  std::unordered_map<space::StateId, std::vector<double>> by_state;
+  for (const Measurement& m : measurements_) {
+    if (m.loss) by_state[m.state].push_back(*m.loss);
+  }
+  double squares = 0.0;
+  std::size_t freedom = 0;
+  for (const auto& [state, values] : by_state) {
+    if (values.size() < 2) continue;
+    double mean = 0.0;
+    for (double v : values) mean += v;
+    mean /= static_cast<double>(values.size());
+    for (double v : values) squares += (v - mean) * (v - mean);
+    freedom += values.size() - 1;
+  }
+  if (freedom == 0) return std::nullopt;
+  const Eigen::VectorXd y = losses();
+  const double mean = y.mean();
+  const double sd = std::sqrt((y.array() - mean).square().mean());
+  return std::sqrt(squares / static_cast<double>(freedom)) / (sd > 0.0 ? sd : 1.0);
 }
 
 double RewardModel::noise_sd() const {

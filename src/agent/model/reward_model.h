@@ -51,6 +51,9 @@ class RewardModel {
   // The posterior mean (posterior(), so after update()) at feature rows `x`, in the units of
   // the losses.
   Eigen::VectorXd predict_mean_losses(const Eigen::MatrixXd& x) const;
+  // The pooled standard deviation of repeated successful measurements of one state about
+  // their state's mean, standardised like the losses; nullopt before any state has two.
+  std::optional<double> replicate_noise_sd() const;
   // Standardised noise standard deviation of one measurement.
   double noise_sd() const;
 
