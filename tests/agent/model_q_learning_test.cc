@@ -211,15 +211,20 @@ TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
   EXPECT_EQ(clean_remeasures, 1);
 }
 
-TEST(ModelQLearning, TheProbesRepeatRevealsNoiseTheFitCannotSee) {
-  // Every first measurement lies on the smooth bowl, so the GP fits next to no noise; a
-  // state measured again reads 5 higher each time (a spread of about a third of the
-  // losses' standard deviation). Without the probe nothing would ever be measured twice.
-  const space::Space space = grid({9, 7});
-  std::map<space::StateId, int> calls;
-  const Loss drifting = [&](const std::vector<space::Index>& i) {
+// The bowl on first measurement; each repeat of a state reads 5 higher than the last (about a
+// third of the losses' standard deviation). `calls` counts the measurements per state.
+Loss drifting_bowl(const space::Space& space, std::map<space::StateId, int>& calls) {
+  return [&space, &calls](const std::vector<space::Index>& i) {
     return *bowl(i) + 5.0 * calls[space.encode(i)]++;
   };
+}
+
+TEST(ModelQLearning, TheProbesRepeatRevealsNoiseTheFitCannotSee) {
+  // Every first measurement lies on the smooth bowl, so the GP fits next to no noise; only a
+  // repeat shows the spread. Without the probe nothing would ever be measured twice.
+  const space::Space space = grid({9, 7});
+  std::map<space::StateId, int> calls;
+  const Loss drifting = drifting_bowl(space, calls);
   auto s = make_model_q(space);
   const auto proposals = drive_proposals(*s, space, drifting, 40);
   std::vector<std::size_t> at;
@@ -238,9 +243,7 @@ TEST(ModelQLearning, ImportedStatesAreNeverReMeasuredAndASnapshotKeepsThem) {
   // so after the probe the noise is large and incumbents are re-measured: none imported.
   const space::Space space = grid({9, 7});
   std::map<space::StateId, int> calls;
-  const Loss drifting = [&](const std::vector<space::Index>& i) {
-    return *bowl(i) + 5.0 * calls[space.encode(i)]++;
-  };
+  const Loss drifting = drifting_bowl(space, calls);
   auto s = make_model_q(space);
   std::set<space::StateId> imported;
   for (space::StateId id = 0; id < space.size(); id += 2) {
