@@ -29,6 +29,11 @@ function(qtune_add_test_suite module)
   endif()
   target_link_libraries(qtune_${module}_tests PRIVATE ${module_lib} qtune_test_support
                         GTest::gtest GTest::gmock GTest::gtest_main qtune_flags ${ARGN})
+  # The suites drive the qtune binary (QTUNE_CLI), all but exec's: building qtune_exec_tests
+  # alone (the tsan preset) then compiles exec and what it links, not every part of the CLI.
+  if(NOT module STREQUAL "exec")
+    add_dependencies(qtune_${module}_tests qtune)
+  endif()
   # One ctest entry per test file (its suites, by --gtest_filter) rather than per test: suite
   # fixtures such as PyTorch-written weight files are then made once per suite, not once per
   # test, while ctest -j still runs the files in parallel.

@@ -123,8 +123,10 @@ int export_study(ExportFlags& flags) {
 }  // namespace
 
 Command add_export_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<ExportFlags>(
+  auto added = add_subcommand<ExportFlags>(
       app, "export", "trials, Q-table, greedy policy or greedy walk as CSV or JSON");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<ExportFlags> flags = added.second;
   add_study_source_options(*sub, flags->source);
   sub->add_option("--what", flags->what,
                   "trials, qtable, policy or greedy-walk (the greedy policy's walk from the start "

@@ -79,8 +79,10 @@ int run_fid(const FidArgs& args) {
 }  // namespace
 
 Command add_fid_command(CLI::App& app) {
-  auto [sub, args] = add_subcommand<FidArgs>(
+  auto added = add_subcommand<FidArgs>(
       app, "fid", "FID of two folders of images or .npz statistics, as pytorch-fid");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<FidArgs> args = added.second;
   sub->add_option("path", args->paths,
                   "two paths: folders of images or .npz files (--save-stats: folder, output .npz)")
       ->required()

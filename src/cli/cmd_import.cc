@@ -52,8 +52,10 @@ int import_into_study(const ImportFlags& flags) {
 }  // namespace
 
 Command add_import_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<ImportFlags>(
+  auto added = add_subcommand<ImportFlags>(
       app, "import", "add results that exist already to a study, as imported trials");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<ImportFlags> flags = added.second;
   add_study_file_flags(*sub, flags->file, flags->storage);
   sub->add_option("results", flags->results,
                   "results files: headerless KEY,VALUE (with --key), CSV with a header, or "

@@ -171,8 +171,10 @@ int run_metrics(const MetricsArgs& args) {
 }  // namespace
 
 Command add_metrics_command(CLI::App& app) {
-  auto [sub, args] = add_subcommand<MetricsArgs>(
+  auto added = add_subcommand<MetricsArgs>(
       app, "metrics", "Reconstruction metrics of REC against STIM: fid, kid, ssim, psnr, mse, pcc");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<MetricsArgs> args = added.second;
   sub->add_option("stim", args->stim, "folder of stimulus images (or an .npz for fid)")->required();
   sub->add_option("rec", args->rec,
                   "folder of reconstructions, paired with STIM by sorted file name")

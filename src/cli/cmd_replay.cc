@@ -304,9 +304,11 @@ int run_replay(const ReplayFlags& flags) {
 }  // namespace
 
 Command add_replay_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<ReplayFlags>(
+  auto added = add_subcommand<ReplayFlags>(
       app, "replay",
       "Run a strategy against tables of results that already exist, over many seeds");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<ReplayFlags> flags = added.second;
   sub->add_option("tables", flags->tables,
                   "CSV tables of one grid (several: the same grid measured again, a noisy replay)")
       ->required();

@@ -41,8 +41,10 @@ int run_report(const ReportFlags& flags) {
 }  // namespace
 
 Command add_report_command(CLI::App& app) {
-  auto [sub, flags] =
+  auto added =
       add_subcommand<ReportFlags>(app, "report", "a study as one self-contained HTML page");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<ReportFlags> flags = added.second;
   add_study_source_options(*sub, flags->source);
   sub->add_option("-o,--output", flags->output, "the HTML file to write")->capture_default_str();
   sub->add_option("--watch", flags->watch,

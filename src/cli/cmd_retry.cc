@@ -35,9 +35,11 @@ int run_retry(const RetryFlags& flags) {
 }  // namespace
 
 Command add_retry_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<RetryFlags>(
+  auto added = add_subcommand<RetryFlags>(
       app, "retry",
       "run failed trials of a study again (same numbers, budget untouched), then go on as run");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<RetryFlags> flags = added.second;
   add_run_flags(*sub, flags->run);
   sub->add_flag("--failed", flags->failed, "run every FAILED trial again");
   sub->add_option("--reason", flags->reason,

@@ -6,8 +6,10 @@
 namespace qtune::cli {
 
 Command add_run_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<RunFlags>(
+  auto added = add_subcommand<RunFlags>(
       app, "run", "run a study: tune the [trial] command; running it again resumes");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<RunFlags> flags = added.second;
   add_run_flags(*sub, *flags);
   return {sub, [flags] { return run_study("run", runner_options(*flags), *flags); }};
 }

@@ -161,8 +161,10 @@ int run_status(const StatusFlags& flags) {
 }  // namespace
 
 Command add_status_command(CLI::App& app) {
-  auto [sub, flags] = add_subcommand<StatusFlags>(
-      app, "status", "progress of a study: counts, best, workers, trials");
+  auto added = add_subcommand<StatusFlags>(app, "status",
+                                           "progress of a study: counts, best, workers, trials");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<StatusFlags> flags = added.second;
   add_study_source_options(*sub, flags->source);
   sub->add_option("--format", flags->format, "table, json or csv");
   sub->add_option("--watch", flags->watch,

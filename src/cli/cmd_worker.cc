@@ -49,10 +49,12 @@ int run_worker(WorkerFlags flags) {
 }  // namespace
 
 Command add_worker_command(CLI::App& app) {
-  auto [sub, flags] =
+  auto added =
       add_subcommand<WorkerFlags>(app, "worker",
                                   "run trials of a study shared with other workers (any hosts); "
                                   "exits when the study is finished");
+  CLI::App* sub = added.first;
+  const std::shared_ptr<WorkerFlags> flags = added.second;
   add_run_flags(*sub, flags->run);
   sub->add_option(
       "--worker-id", flags->worker_id,

@@ -51,8 +51,12 @@ extern "C" int tiff_map(thandle_t h, void** base, toff_t* size) {
 }
 extern "C" void tiff_unmap(thandle_t, void*, toff_t) {}
 
-extern "C" int tiff_on_error(TIFF*, void* user, const char* module, const char* format,
-                             va_list args) {
+// The format attribute: libtiff hands a printf format and its arguments (clang's
+// -Wformat-nonliteral otherwise refuses the vsnprintf below).
+extern "C" __attribute__((format(printf, 4, 0))) int tiff_on_error(TIFF*, void* user,
+                                                                   const char* module,
+                                                                   const char* format,
+                                                                   va_list args) {
   auto* s = static_cast<TiffSource*>(user);
   if (s->error.empty()) {
     char message[256];
