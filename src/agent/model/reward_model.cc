@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unordered_map>
+#include <map>
 #include <utility>
 
 #include "agent/model/hyperparameter_fit.h"
@@ -125,7 +125,7 @@ Eigen::VectorXd RewardModel::predict_mean_losses(const Eigen::MatrixXd& x) const
 }
 
 std::optional<double> RewardModel::replicate_noise_sd() const {
-  std::unordered_map<space::StateId, std::vector<double>> by_state;
+  std::map<space::StateId, std::vector<double>> by_state;  // ordered: a fixed summation order
   for (const Measurement& m : measurements_) {
     if (m.loss) by_state[m.state].push_back(*m.loss);
   }
