@@ -181,7 +181,7 @@ TEST(ModelQLearning, QTableIsThePlannedValueOfTheReachedState) {
   }
 }
 
-TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
+TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndWithoutNoiseOnlyTheProbe) {
   const space::Space space = grid({9, 7});
   std::mt19937_64 rng(3);
   std::normal_distribution<double> noise(0.0, 20.0);
@@ -199,8 +199,8 @@ TEST(ModelQLearning, RemeasuresOnlyMeasuredStatesAndNeverWithoutNoise) {
     }
     seen.insert(p.state);
   }
-  // Whether it fires depends on the fitted noise (see the report: MAP often explains noise by
-  // short lengthscales at small n); what must hold is the cap.
+  // How often it fires depends on the noise the fit and the repeats show; what must hold is
+  // the cap.
   EXPECT_LE(remeasures, 30 / 4);
 
   auto clean = make_model_q(space);

@@ -293,7 +293,8 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   // to lie in a good region, where the noise that decides the recommendation is.
   const bool probe = !model_.replicate_noise_sd() &&
                      measurements >= kProbeAfterStarts * std::uint64_t{exploring_starts()};
-  if (!probe && noise_sd() < kNoiseFloor) return std::nullopt;
+  const double noise = noise_sd();
+  if (!probe && noise < kNoiseFloor) return std::nullopt;
   const std::size_t remeasures = measurements - counts_.size();
   if (static_cast<double>(remeasures + 1) >
       kMaxRemeasureShare * static_cast<double>(measurements)) {
@@ -317,7 +318,7 @@ std::optional<StateId> ModelQLearning::remeasure_candidate() const {
   // The incumbent's own noise still exceeds its lead over the runner-up (or the probe): one
   // more measurement of it says more than a new state would.
   const double gap = means[1].second - means[0].second;
-  if (!probe && noise_sd() / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
+  if (!probe && noise / std::sqrt(static_cast<double>(count)) <= gap) return std::nullopt;
   return incumbent;
 }
 
